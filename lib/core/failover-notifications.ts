@@ -1,0 +1,212 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct, IConstruct } from 'constructs';
+import { HaValidationError } from './errors';
+
+/** Props of `FailoverNotifications`. */
+export interface FailoverNotificationsProps {
+  /**
+   * Email addresses notified when something goes offline and when it is restored.
+   * Each address confirms its subscription once.
+   * @default no email subscribers
+   */
+  readonly emails?: string[];
+
+  /**
+   * Phone numbers in E.164 form (`+4915112345678`) notified by SMS.
+   * @default no SMS subscribers
+   */
+  readonly smsNumbers?: string[];
+
+  /**
+   * HTTPS endpoints that receive the SNS notification as a POST (the endpoint
+   * confirms the subscription once, as SNS requires).
+   * @default no webhooks
+   */
+  readonly webhookUrls?: string[];
+
+  /**
+   * Display name of the topic (the sender name of SMS messages).
+   * @default 'HA failover'
+   */
+  readonly displayName?: string;
+
+  /**
+   * Key that encrypts the topic. It must allow CloudWatch to use it.
+   * @default a new customer-managed key with rotation, usable by CloudWatch and EventBridge
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+const NOTIFICATIONS_SYMBOL = Symbol.for('cdk-ha-patterns.FailoverNotifications');
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/**
+ * The one place failover alarms notify: an encrypted SNS topic with email,
+ * SMS and HTTPS webhook subscribers, notified both when a pattern goes
+ * offline (alarm state ALARM) and when it is restored (OK).
+ *
+ * CloudWatch alarms can only notify a topic in their own region; for alarms
+ * in another region, `inRegionOf(scope)` returns a replica with the same
+ * subscribers in that region's stack.
+ */
+export class FailoverNotifications extends Construct {
+  /** Whether `x` is a `FailoverNotifications`. */
+  public static isFailoverNotifications(x: unknown): x is FailoverNotifications {
+    return typeof x === 'object' && x !== null && NOTIFICATIONS_SYMBOL in x;
+  }
+
+  /** The topic every failover alarm notifies. */
+  public readonly topic: sns.ITopic;
+  /** The key that encrypts the topic. */
+  public readonly encryptionKey: kms.IKey;
+  /** The alarm action that publishes to the topic. */
+  public readonly alarmAction: cloudwatch.IAlarmAction;
+  /** Email subscribers. */
+  public readonly emails: string[];
+  /** SMS subscribers. */
+  public readonly smsNumbers: string[];
+  /** Webhook subscribers. */
+  public readonly webhookUrls: string[];
+
+  private readonly props: FailoverNotificationsProps;
+  private readonly replicas = new Map<Stack, FailoverNotifications>();
+
+  constructor(scope: Construct, id: string, props: FailoverNotificationsProps = {}) {
+    super(scope, id);
+    Object.defineProperty(this, NOTIFICATIONS_SYMBOL, { value: true });
+    this.props = props;
+    this.emails = validateEach(this, 'emails', props.emails ?? [], v => EMAIL.test(v), 'an email address such as ops@example.com');
+    this.smsNumbers = validateEach(this, 'smsNumbers', props.smsNumbers ?? [], v => E164.test(v),
+      'a phone number in E.164 form: + then country code and number, digits only, e.g. +4915112345678');
+    this.webhookUrls = validateEach(this, 'webhookUrls', props.webhookUrls ?? [], isHttpsUrl,
+      'an https:// URL (SNS only delivers to HTTPS webhooks here, so the notification is not sent in clear text)');
+
+    const key = props.encryptionKey ?? new kms.Key(this, 'Key', {
+      description: `Encrypts the failover notifications topic ${this.node.path}`,
+      enableKeyRotation: true,
+    });
+    this.encryptionKey = key;
+
+    const topic = new sns.Topic(this, 'Resource', {
+      displayName: props.displayName ?? 'HA failover',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    this.topic = topic;
+    this.alarmAction = new cloudwatchActions.SnsAction(topic);
+
+    // CloudWatch alarms and EventBridge rules publish as service principals:
+    // they need the topic policy and, as the topic is encrypted, the key.
+    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
+      this.allowServiceToPublish(service);
+    }
+
+    for (const email of this.emails) topic.addSubscription(new subscriptions.EmailSubscription(email));
+    for (const phone of this.smsNumbers) topic.addSubscription(new subscriptions.SmsSubscription(phone));
+    for (const url of this.webhookUrls) {
+      topic.addSubscription(new subscriptions.UrlSubscription(url, {
+        protocol: sns.SubscriptionProtocol.HTTPS,
+        rawMessageDelivery: false,
+      }));
+    }
+  }
+
+  /**
+   * Lets an AWS service (for example `events.rds.amazonaws.com`) publish to
+   * the topic from this account: topic policy and key grant.
+   */
+  public allowServiceToPublish(servicePrincipal: string): void {
+    const principal = new iam.ServicePrincipal(servicePrincipal);
+    const account = Stack.of(this).account;
+    this.topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `AllowPublishBy${servicePrincipal.replace(/[^A-Za-z0-9]/g, '')}`,
+      actions: ['sns:Publish'],
+      principals: [principal],
+      resources: [this.topic.topicArn],
+      conditions: Token.isUnresolved(account) ? undefined : { StringEquals: { 'aws:SourceAccount': account } },
+    }));
+    this.encryptionKey.grant(principal, 'kms:Decrypt', 'kms:GenerateDataKey*');
+  }
+
+  /** Lets `grantee` publish to the topic (and use its key). */
+  public grantPublish(grantee: iam.IGrantable): iam.Grant {
+    this.encryptionKey.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey*');
+    return this.topic.grantPublish(grantee);
+  }
+
+  /**
+   * Notifies the topic when `alarm` goes into ALARM (offline) and back to OK
+   * (restored). For an alarm in another region, the regional replica is used.
+   */
+  public notifyOn(alarm: cloudwatch.AlarmBase): void {
+    const target = this.inRegionOf(alarm);
+    alarm.addAlarmAction(target.alarmAction);
+    alarm.addOkAction(target.alarmAction);
+  }
+
+  /**
+   * The notifications to use for alarms under `scope`: this construct when
+   * `scope` is in the same region, otherwise a replica with the same
+   * subscribers in `scope`'s stack (created once per stack).
+   */
+  public inRegionOf(scope: IConstruct): FailoverNotifications {
+    const here = Stack.of(this);
+    const there = Stack.of(scope);
+    if (there === here || (!Token.isUnresolved(there.region) && there.region === here.region && there.account === here.account)) {
+      return this;
+    }
+    let replica = this.replicas.get(there);
+    if (!replica) {
+      const id = `FailoverNotifications${here.node.addr.slice(0, 8)}${this.node.addr.slice(0, 8)}`;
+      replica = new FailoverNotifications(there, id, { ...this.props, encryptionKey: undefined });
+      this.replicas.set(there, replica);
+    }
+    return replica;
+  }
+
+  /** Who is notified, for reports: `2 email, 1 SMS, 1 webhook`. */
+  public describeSubscribers(): string {
+    const parts = [
+      this.emails.length ? `${this.emails.length} email` : '',
+      this.smsNumbers.length ? `${this.smsNumbers.length} SMS` : '',
+      this.webhookUrls.length ? `${this.webhookUrls.length} webhook` : '',
+    ].filter(Boolean);
+    return parts.length ? parts.join(', ') : 'no subscribers';
+  }
+
+  /** Notifications that SNS could not deliver (to any subscriber). */
+  public metricNumberOfNotificationsFailed(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return (this.topic as sns.Topic).metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: 'Sum', ...options });
+  }
+}
+
+function validateEach(scope: IConstruct, prop: string, values: string[], ok: (v: string) => boolean, expected: string): string[] {
+  const seen = new Set<string>();
+  values.forEach((value, i) => {
+    if (Token.isUnresolved(value)) return;
+    if (typeof value !== 'string' || !ok(value)) {
+      throw new HaValidationError(scope, { prop: `${prop}[${i}]`, received: value, expected });
+    }
+    if (seen.has(value)) {
+      throw new HaValidationError(scope, { prop: `${prop}[${i}]`, received: value, expected: 'each subscriber once (it is listed twice)' });
+    }
+    seen.add(value);
+  });
+  return [...values];
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,118 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { FailoverNotifications } from '../../lib';
+import { formatFindings, gateFindings, testApp, testEnv } from '../harness';
+
+describe('FailoverNotifications', () => {
+  const app = testApp();
+  const stack = new Stack(app, 'Notify', { env: testEnv('eu-west-1') });
+  const notifications = new FailoverNotifications(stack, 'Notifications', {
+    emails: ['ops@example.com', 'oncall@example.org'],
+    smsNumbers: ['+4915112345678'],
+    webhookUrls: ['https://hooks.example.com/ha'],
+  });
+  const alarm = new cloudwatch.Metric({ namespace: 'Test', metricName: 'Up' })
+    .createAlarm(stack, 'Alarm', { threshold: 1, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD });
+  notifications.notifyOn(alarm);
+
+  const otherRegion = new Stack(app, 'Far', { env: testEnv('us-east-1') });
+  const farAlarm = new cloudwatch.Metric({ namespace: 'Test', metricName: 'Up' })
+    .createAlarm(otherRegion, 'Alarm', { threshold: 1, evaluationPeriods: 1 });
+  notifications.notifyOn(farAlarm);
+
+  const template = Template.fromStack(stack);
+  const topicRef = { Ref: Match.stringLikeRegexp('^Notifications[0-9A-F]{8}$') };
+
+  test('the topic is encrypted with a rotating customer-managed key', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotificationsKey'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  test.each([
+    ['email', 'ops@example.com'],
+    ['email', 'oncall@example.org'],
+    ['sms', '+4915112345678'],
+    ['https', 'https://hooks.example.com/ha'],
+  ])('subscribes %s %s', (protocol, endpoint) => {
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: protocol, Endpoint: endpoint, TopicArn: topicRef });
+  });
+
+  test('an alarm notifies both when it goes offline (ALARM) and when it is restored (OK)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [topicRef],
+      OKActions: [topicRef],
+    });
+  });
+
+  test('CloudWatch may publish to the topic and use its key', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Action: 'sns:Publish', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+      })]) },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Principal: { Service: Match.arrayWith(['cloudwatch.amazonaws.com']) },
+      })]) },
+    });
+  });
+
+  test('the topic refuses publishing without TLS', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      })]) },
+    });
+  });
+
+  test('an alarm in another region notifies a replica topic with the same subscribers in its own region', () => {
+    const far = Template.fromStack(otherRegion);
+    far.resourceCountIs('AWS::SNS::Topic', 1);
+    far.resourceCountIs('AWS::SNS::Subscription', 4);
+    const farTopic = Object.keys(far.findResources('AWS::SNS::Topic'))[0];
+    far.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: farTopic }], OKActions: [{ Ref: farTopic }] });
+    expect(notifications.inRegionOf(farAlarm)).toBe(notifications.inRegionOf(otherRegion));
+    expect(notifications.inRegionOf(alarm)).toBe(notifications);
+  });
+
+  test('describes its subscribers for reports', () => {
+    expect(notifications.describeSubscribers()).toBe('2 email, 1 SMS, 1 webhook');
+  });
+});
+
+describe('FailoverNotifications input validation', () => {
+  const make = (props: ConstructorParameters<typeof FailoverNotifications>[2]) => {
+    const stack = new Stack(testApp(), 'Bad', { env: testEnv() });
+    return () => new FailoverNotifications(stack, 'Notifications', props);
+  };
+
+  test('fails when an email address is malformed', () => {
+    expect(make({ emails: ['ops@example.com', 'not-an-email'] })).toThrow(
+      "Bad/Notifications: invalid prop 'emails[1]': received \"not-an-email\"; expected an email address such as ops@example.com");
+  });
+
+  test.each(['015112345678', '+0151123', '+49 151 1234567', '+49151123456789012'])('fails when phone number %s is not E.164', phone => {
+    expect(make({ smsNumbers: [phone] })).toThrow(/invalid prop 'smsNumbers\[0\]'.*expected a phone number in E\.164 form/);
+  });
+
+  test.each(['http://hooks.example.com/ha', 'hooks.example.com', 'ftp://x.example.com'])('fails when webhook %s is not https', url => {
+    expect(make({ webhookUrls: [url] })).toThrow(/invalid prop 'webhookUrls\[0\]'.*expected an https:\/\/ URL/);
+  });
+
+  test('fails when a subscriber is listed twice', () => {
+    expect(make({ emails: ['ops@example.com', 'ops@example.com'] })).toThrow(/'emails\[1\]'.*each subscriber once/);
+  });
+});
+
+describe('FailoverNotifications gates', () => {
+  test('passes cdk-nag AwsSolutions and CloudFormation validation with default rules', () => {
+    const app = testApp({ validation: true });
+    const stack = new Stack(app, 'Gate', { env: testEnv() });
+    new FailoverNotifications(stack, 'Notifications', { emails: ['ops@example.com'], smsNumbers: ['+12025550123'], webhookUrls: ['https://h.example.com/x'] });
+    expect(formatFindings(gateFindings(app))).toEqual([]);
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * Test harness: apps with the project's context (availability zones, feature
+ * flags), validation on or off, and the gates (cdk-nag AwsSolutions plus the
+ * built-in CloudFormation validation with default rules) over an app.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Environment, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+
+const ROOT = path.join(__dirname, '..');
+/** The account the tests and examples synthesize for. */
+export const TEST_ACCOUNT = '123456789012';
+
+/** `{ account, region }` of the test account. */
+export function testEnv(region = 'eu-west-1'): Environment {
+  return { account: TEST_ACCOUNT, region };
+}
+
+/** The context of `cdk.json` and `cdk.context.json`, as `cdk synth` sees it. */
+export function projectContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
+  const committed = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.context.json'), 'utf8'));
+  return { ...cdkJson.context, ...committed };
+}
+
+export interface TestAppOptions {
+  /**
+   * Run the built-in CloudFormation validation with default rules (slow: about 2 s).
+   * @default false
+   */
+  readonly validation?: boolean;
+  /**
+   * Bundle Lambda handlers with esbuild.
+   * @default false
+   */
+  readonly bundling?: boolean;
+  /** Extra context. */
+  readonly context?: Record<string, unknown>;
+}
+
+/** An app with the project's context; validation and bundling off unless asked. */
+export function testApp(options: TestAppOptions = {}): App {
+  const context: Record<string, unknown> = { ...projectContext(), ...options.context };
+  if (!options.bundling) context['aws:cdk:bundling-stacks'] = [];
+  context['@aws-cdk/core:validateAgainstDefaultRules'] = !!options.validation;
+  return new App({
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-ha-test-')),
+    builtinCloudFormationValidation: !!options.validation,
+    context,
+  });
+}
+
+/** One unacknowledged finding of a gate. */
+export interface Finding {
+  readonly plugin: string;
+  readonly rule: string;
+  readonly description: string;
+  readonly constructPath: string;
+}
+
+/**
+ * Adds cdk-nag's AwsSolutions pack to `app`, synthesizes it, and returns
+ * the unacknowledged findings of every validation plugin (the built-in
+ * CloudFormation validation included when the app has it on).
+ * Call on an app made with `testApp({ validation: true })` for both gates.
+ */
+export function gateFindings(app: App): Finding[] {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const quiet = muteConsole();
+  try {
+    app.synth();
+    return [];
+  } catch (e) {
+    const reportPath = path.join(app.outdir, 'validation-report.json');
+    if (!fs.existsSync(reportPath)) throw e;
+    const report = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as ValidationReport;
+    return report.pluginReports.flatMap(p => p.violations.flatMap(v => v.violatingConstructs.map(c => ({
+      plugin: p.pluginName,
+      rule: v.ruleName,
+      description: v.description,
+      constructPath: c.constructPath,
+    }))));
+  } finally {
+    quiet.restore();
+  }
+}
+
+/** Formats findings one per line, for a readable assertion failure. */
+export function formatFindings(findings: Finding[]): string[] {
+  return findings.map(f => `${f.plugin} ${f.rule} at ${f.constructPath}: ${f.description}`);
+}
+
+interface ValidationReport {
+  pluginReports: Array<{
+    pluginName: string;
+    violations: Array<{ ruleName: string; description: string; violatingConstructs: Array<{ constructPath: string }> }>;
+  }>;
+}
+
+/** Validation plugins print their whole report; the assertion prints what matters. */
+function muteConsole(): { restore(): void } {
+  const saved = { error: console.error, log: console.log, warn: console.warn };
+  console.error = console.log = console.warn = () => undefined;
+  return { restore: () => Object.assign(console, saved) };
+}
