@@ -1,0 +1,84 @@
+import { App, Stack, StackProps } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { FailoverNotifications, HaDashboard } from '../lib';
+
+/** Settings of a reference architecture, from context values with documented defaults. */
+export interface ExampleSettings {
+  /** `-c account=...` @default '123456789012' */
+  readonly account: string;
+  /** `-c primaryRegion=...` @default 'eu-west-1' */
+  readonly primaryRegion: string;
+  /** `-c secondaryRegion=...` @default 'us-east-1' */
+  readonly secondaryRegion: string;
+  /** `-c thirdRegion=...`: a third site where an example supports one. @default none */
+  readonly thirdRegion?: string;
+  /** `-c domainName=...`: the public hosted zone the examples create. @default 'example.com' */
+  readonly domainName: string;
+  /** `-c alertEmail=...` @default 'ops@example.com' */
+  readonly alertEmail: string;
+  /** `-c alertPhone=...` (E.164) @default '+12025550123' */
+  readonly alertPhone: string;
+  /** `-c alertWebhook=...` (https) @default 'https://hooks.example.com/ha' */
+  readonly alertWebhook: string;
+}
+
+/** Reads the settings from the app's context. */
+export function exampleSettings(app: App): ExampleSettings {
+  const get = (key: string, fallback: string) => (app.node.tryGetContext(key) as string | undefined) ?? fallback;
+  return {
+    account: get('account', '123456789012'),
+    primaryRegion: get('primaryRegion', 'eu-west-1'),
+    secondaryRegion: get('secondaryRegion', 'us-east-1'),
+    thirdRegion: app.node.tryGetContext('thirdRegion') as string | undefined,
+    domainName: get('domainName', 'example.com'),
+    alertEmail: get('alertEmail', 'ops@example.com'),
+    alertPhone: get('alertPhone', '+12025550123'),
+    alertWebhook: get('alertWebhook', 'https://hooks.example.com/ha'),
+  };
+}
+
+/**
+ * What every component of a reference architecture gets: the settings, a
+ * shared stack in the primary region with the failover notifications, the
+ * dashboard and the hosted zone, and a factory for further stacks.
+ */
+export class ExampleContext {
+  /** The shared stack (primary region). */
+  public readonly shared: Stack;
+  /** Failover notifications (email, SMS, webhook) in the primary region; `inRegionOf()` for others. */
+  public readonly notifications: FailoverNotifications;
+  /** The example's dashboard, in the primary region. */
+  public readonly dashboard: HaDashboard;
+  /** The example's public hosted zone. */
+  public readonly zone: route53.IPublicHostedZone;
+
+  constructor(public readonly app: App, public readonly name: string, public readonly settings: ExampleSettings) {
+    this.shared = this.stack('Shared', settings.primaryRegion, { description: `${name}: failover notifications, dashboard and DNS zone` });
+    this.notifications = new FailoverNotifications(this.shared, 'FailoverNotifications', {
+      emails: [settings.alertEmail],
+      smsNumbers: [settings.alertPhone],
+      webhookUrls: [settings.alertWebhook],
+    });
+    this.dashboard = new HaDashboard(this.shared, 'Dashboard', { dashboardName: name });
+    this.zone = new route53.PublicHostedZone(this.shared, 'Zone', { zoneName: `${name}.${settings.domainName}` });
+  }
+
+  /** A stack of this example, named `<example>-<id>`, in `region` of the example account. */
+  public stack(id: string, region: string, props: StackProps = {}): Stack {
+    return new Stack(this.app, `${this.name}-${id}`, {
+      ...props,
+      env: { account: this.settings.account, region },
+      crossRegionReferences: true,
+    });
+  }
+}
+
+/** A reference architecture. */
+export interface ExampleDefinition {
+  /** Folder and `-c example=` name. */
+  readonly name: string;
+  /** One line for the README and the report. */
+  readonly description: string;
+  /** Adds the example's stacks to `app`. */
+  build(app: App): ExampleContext;
+}

@@ -1,0 +1,2 @@
+// Public API of lib/runtime (filled in by its pattern issue).
+export {};

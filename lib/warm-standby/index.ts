@@ -1,0 +1,2 @@
+// Public API of lib/warm-standby (filled in by its pattern issue).
+export {};
