@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { ExampleContext, ExampleDefinition, exampleSettings } from '../context';
 import { addWorkforceDatabase } from './database';
+import { addWorkforceAppServer } from './app-server';
 import { addWorkforceProcesses } from './processes';
 import { addWorkforceWebApplication } from './web';
 
@@ -11,6 +12,7 @@ export const workforceManagement: ExampleDefinition = {
   build(app: App): ExampleContext {
     const ctx = new ExampleContext(app, 'workforce-management', exampleSettings(app));
     addWorkforceDatabase(ctx);
+    addWorkforceAppServer(ctx);
     addWorkforceProcesses(ctx);
     addWorkforceWebApplication(ctx);
     return ctx;
