@@ -8,8 +8,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { projectContext } from '../examples/project-context';
 
-const ROOT = path.join(__dirname, '..');
 /** The account the tests and examples synthesize for. */
 export const TEST_ACCOUNT = '123456789012';
 
@@ -18,12 +18,7 @@ export function testEnv(region = 'eu-west-1'): Environment {
   return { account: TEST_ACCOUNT, region };
 }
 
-/** The context of `cdk.json` and `cdk.context.json`, as `cdk synth` sees it. */
-export function projectContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
-  const committed = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.context.json'), 'utf8'));
-  return { ...cdkJson.context, ...committed };
-}
+export { projectContext } from '../examples/project-context';
 
 export interface TestAppOptions {
   /**

@@ -3,3 +3,4 @@ export * from './failover-notifications';
 export * from './ha-dashboard';
 export * from './ha-pattern';
 export * from './recovery-objectives';
+export * from './resilience-report';

@@ -1,0 +1,139 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { IConstruct } from 'constructs';
+import { HaPattern } from './ha-pattern';
+import { RecoveryObjectivesReport } from './recovery-objectives';
+
+/** One alarm of a pattern, as a design review reads it. */
+export interface ReportedAlarm {
+  /** Construct path of the alarm. */
+  readonly path: string;
+  /** The condition, e.g. `AWS/ECS RunningTaskCount < 2 for 3 x 60 s`, or the rule of a composite alarm. */
+  readonly condition: string;
+  /** Whether the alarm triggers the pattern's failover alarm. */
+  readonly trigger: boolean;
+}
+
+/** One pattern instance in the report. */
+export interface ReportedComponent extends RecoveryObjectivesReport {
+  /** Stacks the pattern's alarms live in. */
+  readonly stacks: string[];
+  /** The pattern's alarms. */
+  readonly alarms: ReportedAlarm[];
+  /** Who is notified when the failover alarm changes state. */
+  readonly notified: string;
+}
+
+/** The resilience report of a construct tree. */
+export interface ResilienceReport {
+  /** Title (an example or app name). */
+  readonly title: string;
+  /** One entry per pattern instance, in tree order. */
+  readonly components: ReportedComponent[];
+}
+
+/**
+ * Builds the resilience report of every pattern under `scope`: how each
+ * detects failure, its computed worst-case RTO and RPO (per recovery path),
+ * the targets, the alarms that fire and who is notified.
+ * Call it after the patterns are constructed (ideally after synthesis, so
+ * the figures are those of the synthesized settings).
+ */
+export function buildResilienceReport(scope: IConstruct, title = scope.node.path || 'app'): ResilienceReport {
+  const patterns = scope.node.findAll().filter(HaPattern.isHaPattern);
+  return {
+    title,
+    components: patterns.map(pattern => {
+      const triggers = new Set(pattern.failoverTriggers);
+      const alarms = pattern.alarms.map(alarm => ({
+        path: alarm.node.path,
+        condition: alarm === pattern.failoverAlarm
+          ? `composite: ALARM when any of the ${triggers.size} triggers is in ALARM, OK when all are OK`
+          : describeAlarm(alarm),
+        trigger: triggers.has(alarm),
+      }));
+      const notifications = pattern.notifications;
+      return {
+        ...pattern.recoveryObjectives.toReport(),
+        stacks: [...new Set(pattern.alarms.map(a => Stack.of(a).stackName))],
+        alarms,
+        notified: notifications
+          ? `SNS ${notifications.node.path} (${notifications.describeSubscribers()}) on ALARM and OK`
+          : 'no notifications configured',
+      };
+    }),
+  };
+}
+
+/** Renders reports as Markdown tables a design review can paste. */
+export function renderResilienceReportMarkdown(reports: ResilienceReport[]): string {
+  const lines: string[] = ['# Resilience report', ''];
+  for (const report of reports) {
+    lines.push(`## ${report.title}`, '');
+    if (report.components.length === 0) {
+      lines.push('No HA patterns.', '');
+      continue;
+    }
+    lines.push('| component | pattern | detection | worst-case RTO | RPO | targets | alarms (triggers) | notified |');
+    lines.push('|---|---|---|---|---|---|---|---|');
+    for (const c of report.components) {
+      const paths = c.paths.map(p => `${p.name}: ${fmt(p.totalSeconds)}${p.targetSeconds !== undefined ? ` (target ${fmt(p.targetSeconds)})` : ''}`).join('<br>');
+      const targets = [
+        c.rtoTargetSeconds !== undefined ? `RTO ${fmt(c.rtoTargetSeconds)}` : '',
+        c.rpoTargetSeconds !== undefined ? `RPO ${fmt(c.rpoTargetSeconds)}` : '',
+      ].filter(Boolean).join(', ') || 'none';
+      const alarms = c.alarms.filter(a => a.trigger).map(a => escape(a.condition)).join('<br>');
+      lines.push(`| \`${c.constructPath}\` | ${c.pattern} | ${escape(c.detection)} | **${fmt(c.rtoSeconds)}**<br>${paths} | **${fmt(c.rpoSeconds)}** | ${targets} | ${alarms} | ${escape(c.notified)} |`);
+    }
+    lines.push('');
+    for (const c of report.components) {
+      lines.push(`### \`${c.constructPath}\` (${c.pattern})`, '');
+      for (const p of c.paths) {
+        lines.push(`- recovery path **${p.name}**${p.description ? ` (${p.description})` : ''}: ${p.steps.map(s => `${s.component} ${fmt(s.seconds)} [${s.derivation}]`).join(' + ')} = **${fmt(p.totalSeconds)}**`);
+      }
+      for (const d of c.dataLoss) {
+        lines.push(`- data-loss bound: ${d.component} ${fmt(d.seconds)} [${d.derivation}]`);
+      }
+      if (c.dataLoss.length === 0) lines.push('- data-loss bound: none (the component holds no data of its own)');
+      lines.push('');
+    }
+  }
+  return lines.join('\n');
+}
+
+function describeAlarm(alarm: IConstruct): string {
+  if (alarm instanceof cloudwatch.CompositeAlarm) return 'composite alarm';
+  const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm | undefined;
+  if (!cfn || !(cfn instanceof cloudwatch.CfnAlarm)) return alarm.node.path;
+  const r = Stack.of(alarm).resolve({
+    ns: cfn.namespace, name: cfn.metricName, stat: cfn.statistic ?? cfn.extendedStatistic, period: cfn.period,
+    op: cfn.comparisonOperator, threshold: cfn.threshold, evals: cfn.evaluationPeriods, dtp: cfn.datapointsToAlarm,
+    metrics: cfn.metrics,
+  }) as { ns?: string; name?: string; stat?: string; period?: number; op?: string; threshold?: number; evals?: number; dtp?: number; metrics?: Array<{ expression?: string; label?: string; returnData?: boolean }> };
+  const op = OPERATORS[r.op ?? ''] ?? r.op;
+  const what = r.name
+    ? `${r.ns} ${r.name} (${r.stat})`
+    : (r.metrics?.find(m => m.returnData !== false)?.label ?? r.metrics?.find(m => m.returnData !== false)?.expression ?? 'metric math');
+  const threshold = r.threshold === undefined || Token.isUnresolved(r.threshold) ? '' : ` ${r.threshold}`;
+  const window = r.period ? ` over ${r.dtp && r.dtp !== r.evals ? `${r.dtp} of ` : ''}${r.evals} x ${r.period} s` : ` over ${r.evals} periods`;
+  return `${what} ${op}${threshold}${window}`;
+}
+
+const OPERATORS: Record<string, string> = {
+  GreaterThanOrEqualToThreshold: '>=',
+  GreaterThanThreshold: '>',
+  LessThanThreshold: '<',
+  LessThanOrEqualToThreshold: '<=',
+  LessThanLowerOrGreaterThanUpperThreshold: 'outside band',
+  GreaterThanUpperThreshold: '> band',
+  LessThanLowerThreshold: '< band',
+};
+
+function fmt(seconds: number): string {
+  if (seconds >= 120 && seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${Math.round(seconds * 10) / 10} s`;
+}
+
+function escape(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}

@@ -1,0 +1,66 @@
+/**
+ * npm run bench [-- --skip-tests]
+ *
+ * Prints figures a later change can be compared to:
+ * - synth: wall time of `cdk synth` of the default app (all examples, Lambda
+ *   bundling and the built-in CloudFormation validation on), median of 3;
+ * - construct: wall time of building and synthesizing each example in
+ *   process without validation or bundling (the unit tests' path), median of 3;
+ * - tests: wall time of `npm test` (once).
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { App } from 'aws-cdk-lib';
+import { EXAMPLES } from '../examples';
+import { projectContext } from '../examples/project-context';
+
+const ROOT = path.join(__dirname, '..');
+const RUNS = 3;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function time(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return (performance.now() - t0) / 1000;
+}
+
+function row(name: string, seconds: number, detail: string): void {
+  process.stdout.write(`${name.padEnd(34)} ${seconds.toFixed(2).padStart(8)} s   ${detail}\n`);
+}
+
+process.stdout.write(`cdk-ha-patterns bench on ${os.cpus().length} cores, node ${process.version}\n`);
+
+const synthTimes: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ha-bench-'));
+  synthTimes.push(time(() => execFileSync('npx', ['cdk', 'synth', '-q', '--output', out], { cwd: ROOT, stdio: 'ignore' })));
+}
+row('synth (cdk synth, default app)', median(synthTimes), `median of ${RUNS}: ${synthTimes.map(t => t.toFixed(1)).join(', ')}`);
+
+for (const example of EXAMPLES) {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    times.push(time(() => {
+      const app = new App({
+        outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'ha-bench-')),
+        builtinCloudFormationValidation: false,
+        context: { ...projectContext(), 'aws:cdk:bundling-stacks': [] },
+      });
+      example.build(app);
+      app.synth();
+    }));
+  }
+  row(`construct+synth ${example.name}`, median(times), `median of ${RUNS}, in process, no validation/bundling`);
+}
+
+if (!process.argv.includes('--skip-tests')) {
+  const t = time(() => execFileSync('npm', ['test', '--silent'], { cwd: ROOT, stdio: 'ignore' }));
+  row('tests (npm test)', t, 'once, --maxWorkers=2');
+}
