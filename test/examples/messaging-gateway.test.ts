@@ -1,0 +1,3 @@
+import { describeExampleGates } from './example-suite';
+
+describeExampleGates('messaging-gateway');

@@ -1,0 +1,3 @@
+import { describeExampleGates } from './example-suite';
+
+describeExampleGates('workforce-management');
