@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Environment, Validations } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { projectContext } from '../examples/project-context';
 
@@ -59,10 +60,13 @@ export interface Finding {
  * Adds cdk-nag's AwsSolutions pack to `app`, synthesizes it, and returns
  * the unacknowledged findings of every validation plugin (the built-in
  * CloudFormation validation included when the app has it on).
- * Call on an app made with `testApp({ validation: true })` for both gates.
+ * Call on an app made with `testApp({ validation: true })` for both gates;
+ * `guard: true` adds the AWS Guard rules of `@cdklabs/cdk-validator-cfnguard`.
  */
-export function gateFindings(app: App): Finding[] {
+export function gateFindings(app: App, options: { guard?: boolean } = {}): Finding[] {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // AWS Guard rules (Control Tower proactive controls); the plugin ships its own cfn-guard binary.
+  if (options.guard) Validations.of(app).addPlugins(new CfnGuardValidator());
   const quiet = muteConsole();
   try {
     app.synth();

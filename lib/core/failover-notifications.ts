@@ -88,10 +88,7 @@ export class FailoverNotifications extends Construct {
     this.webhookUrls = validateEach(this, 'webhookUrls', props.webhookUrls ?? [], isHttpsUrl,
       'an https:// URL (SNS only delivers to HTTPS webhooks here, so the notification is not sent in clear text)');
 
-    const key = props.encryptionKey ?? new kms.Key(this, 'Key', {
-      description: `Encrypts the failover notifications topic ${this.node.path}`,
-      enableKeyRotation: true,
-    });
+    const key = props.encryptionKey ?? createTopicKey(this);
     this.encryptionKey = key;
 
     const topic = new sns.Topic(this, 'Resource', {
@@ -185,6 +182,23 @@ export class FailoverNotifications extends Construct {
   public metricNumberOfNotificationsFailed(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return (this.topic as sns.Topic).metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: 'Sum', ...options });
   }
+}
+
+function createTopicKey(scope: Construct): kms.Key {
+  const key = new kms.Key(scope, 'Key', {
+    description: `Encrypts the failover notifications topic ${scope.node.path}`,
+    enableKeyRotation: true,
+  });
+  // Grants on this key may only be created for AWS services acting on the topic.
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'DenyGrantsNotForAwsResources',
+    effect: iam.Effect.DENY,
+    actions: ['kms:CreateGrant'],
+    principals: [new iam.AnyPrincipal()],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  }));
+  return key;
 }
 
 function validateEach(scope: IConstruct, prop: string, values: string[], ok: (v: string) => boolean, expected: string): string[] {

@@ -109,10 +109,23 @@ describe('FailoverNotifications input validation', () => {
 });
 
 describe('FailoverNotifications gates', () => {
-  test('passes cdk-nag AwsSolutions and CloudFormation validation with default rules', () => {
+  test('passes cdk-nag AwsSolutions, CloudFormation validation with default rules and the AWS Guard rules', () => {
     const app = testApp({ validation: true });
     const stack = new Stack(app, 'Gate', { env: testEnv() });
     new FailoverNotifications(stack, 'Notifications', { emails: ['ops@example.com'], smsNumbers: ['+12025550123'], webhookUrls: ['https://h.example.com/x'] });
-    expect(formatFindings(gateFindings(app))).toEqual([]);
+    expect(formatFindings(gateFindings(app, { guard: true }))).toEqual([]);
+  });
+});
+
+describe('FailoverNotifications key policy', () => {
+  test('denies creating grants on the key except for AWS services (Guard CT.KMS.PR.3)', () => {
+    const stack = new Stack(testApp(), 'Key', { env: testEnv() });
+    new FailoverNotifications(stack, 'Notifications', { emails: ['ops@example.com'] });
+    Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
+        Effect: 'Deny', Action: 'kms:CreateGrant',
+        Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      })]) },
+    });
   });
 });

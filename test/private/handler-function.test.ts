@@ -1,0 +1,53 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { HandlerFunction } from '../../lib/private/handler-function';
+import { testApp, testEnv } from '../harness';
+
+const ENTRY = path.join(__dirname, '..', 'fixtures', 'echo-handler', 'index');
+
+describe('HandlerFunction', () => {
+  const stack = new Stack(testApp(), 'Fn', { env: testEnv() });
+  new HandlerFunction(stack, 'Echo', { entry: ENTRY, description: 'echo', environment: { A: 'b' } });
+  const template = Template.fromStack(stack);
+
+  test('uses the latest Node.js runtime on arm64 with source maps', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Environment: { Variables: { A: 'b', NODE_OPTIONS: '--enable-source-maps' } },
+    });
+  });
+
+  test('has its own role without managed policies, writing only to its own log group', () => {
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [Match.objectLike({
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EchoLogs'), 'Arn'] },
+      })] },
+    });
+  });
+
+  test('fails when the entry does not exist', () => {
+    expect(() => new HandlerFunction(stack, 'Missing', { entry: '/nowhere/index', description: 'x' }))
+      .toThrow('handler entry not found: /nowhere/index.ts or /nowhere/index.js');
+  });
+});
+
+describe('HandlerFunction bundling', () => {
+  test('bundles locally with esbuild (no Docker), minified, AWS SDK left external', () => {
+    const app = testApp({ bundling: true });
+    const stack = new Stack(app, 'Bundled', { env: testEnv() });
+    new HandlerFunction(stack, 'Echo', { entry: ENTRY, description: 'echo' });
+    const assembly = app.synth();
+    const assetDirs = fs.readdirSync(assembly.directory).filter(d => d.startsWith('asset.'));
+    expect(assetDirs).toHaveLength(1);
+    const bundle = fs.readFileSync(path.join(assembly.directory, assetDirs[0], 'index.js'), 'utf8');
+    expect(bundle).toContain('@aws-sdk/client-dynamodb');   // required at run time, not bundled
+    expect(bundle.split('\n').length).toBeLessThan(10);      // minified
+    expect(fs.existsSync(path.join(assembly.directory, assetDirs[0], 'index.js.map'))).toBe(true);
+  });
+});
