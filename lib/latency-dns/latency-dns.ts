@@ -1,0 +1,339 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
+import { addHaWarning, HaValidationError } from '../core/errors';
+import { HaPattern, HaPatternProps } from '../core/ha-pattern';
+import { RecoveryStep } from '../core/recovery-objectives';
+import { requireDurationBetween, requireInteger, requireUnique } from '../private/validate';
+
+/** The region where Route 53 publishes health-check metrics, and so where alarms on them must live. */
+export const ROUTE53_METRICS_REGION = 'us-east-1';
+
+/** How the common name chooses between the sites. */
+export enum DnsRoutingPolicy {
+  /**
+   * Latency routing: each client resolves to the healthy site with the
+   * lowest latency from where it is (its "local" site).
+   */
+  LATENCY = 'LATENCY',
+  /**
+   * Failover routing (active-spare): the first site is PRIMARY, the second
+   * SECONDARY; the common name answers with the secondary only while the
+   * primary's health check fails. Exactly two sites.
+   */
+  FAILOVER = 'FAILOVER',
+}
+
+/** Protocol of the Route 53 health checks. */
+export enum HealthCheckProtocol {
+  /** HTTPS with SNI: the checker sends the site's name, so the certificate must cover it. */
+  HTTPS = 'HTTPS',
+  /** Plain HTTP (only where the site has no certificate). */
+  HTTP = 'HTTP',
+}
+
+/** One site (region) behind the common name. */
+export interface LatencyDnsSite {
+  /** The site's region, e.g. `eu-west-1`: the latency region of its record and its set identifier. */
+  readonly region: string;
+
+  /**
+   * Where the site's names point: usually an alias to its load balancer,
+   * `RecordTarget.fromAlias(new LoadBalancerTarget(alb, { evaluateTargetHealth: true }))`.
+   */
+  readonly target: route53.RecordTarget;
+
+  /**
+   * Path the Route 53 health check requests; must start with `/`.
+   * @default '/health'
+   */
+  readonly healthCheckPath?: string;
+
+  /**
+   * The site's own name, relative to the zone (the browser failover helper
+   * and operators use it to reach one site directly).
+   * @default `<recordName>.<region>`, e.g. `agents.eu-west-1`
+   */
+  readonly siteRecordName?: string;
+
+  /**
+   * Port the health check connects to.
+   * @default 443 for HTTPS, 80 for HTTP
+   */
+  readonly port?: number;
+}
+
+/** Props of `LatencyDns`. */
+export interface LatencyDnsProps extends HaPatternProps {
+  /** The hosted zone of the names (never looked up). */
+  readonly zone: route53.IHostedZone;
+
+  /** The common name, relative to the zone, e.g. `agents`. */
+  readonly recordName: string;
+
+  /** The sites behind the common name; each region once. */
+  readonly sites: LatencyDnsSite[];
+
+  /**
+   * How the common name chooses between the sites.
+   * @default DnsRoutingPolicy.LATENCY
+   */
+  readonly routingPolicy?: DnsRoutingPolicy;
+
+  /**
+   * Protocol of the health checks (HTTPS sends SNI with the site's name).
+   * @default HealthCheckProtocol.HTTPS
+   */
+  readonly healthCheckProtocol?: HealthCheckProtocol;
+
+  /**
+   * Interval between two requests of one Route 53 checker: 10 s (fast) or 30 s.
+   * @default Duration.seconds(10)
+   */
+  readonly healthCheckInterval?: Duration;
+
+  /**
+   * Consecutive failed checks before Route 53 declares a site unhealthy (1 to 10).
+   * @default the largest value up to 3 that meets `recoveryTargets.rto`
+   * together with the DNS cache time; 3 without a target
+   */
+  readonly failureThreshold?: number;
+
+  /**
+   * TTL of records that are not aliases (alias records take the target's TTL).
+   * At most 60 s: a longer TTL keeps clients on a failed site after the health check has acted.
+   * @default Duration.seconds(60)
+   */
+  readonly recordTtl?: Duration;
+}
+
+/** The resources of one site. */
+interface SiteResources {
+  readonly region: string;
+  readonly domainName: string;
+  readonly healthCheck: route53.HealthCheck;
+  readonly siteRecord: route53.ARecord;
+  readonly commonRecord: route53.ARecord;
+  readonly alarm: cloudwatch.Alarm;
+}
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
+const MAX_TTL = Duration.seconds(60);
+/** Resolvers cache an alias answer for the target's TTL: 60 s for load balancers. */
+const ALIAS_CACHE_SECONDS = 60;
+
+/**
+ * Route 53 names for a multi-site service: one name per site
+ * (`agents.eu-west-1.example.com`) and a common name (`agents.example.com`)
+ * with latency routing (or PRIMARY/SECONDARY failover for active-spare),
+ * each record with its own HTTPS health check (fast 10 s interval, SNI),
+ * an alarm on each health check and a composite failover alarm.
+ *
+ * Route 53 publishes health-check metrics in us-east-1 only, so the
+ * construct must be placed in a stack in us-east-1 (records and health
+ * checks are global; only the alarms are regional). Other stacks may own the
+ * hosted zone and the load balancers (`crossRegionReferences: true`).
+ */
+export class LatencyDns extends HaPattern {
+  /** The common name, fully qualified, e.g. `agents.example.com`. */
+  public readonly domainName: string;
+  /** The routing policy of the common name. */
+  public readonly routingPolicy: DnsRoutingPolicy;
+  /** Regions of the sites, in the order given. */
+  public readonly regions: string[];
+
+  private readonly siteResources = new Map<string, SiteResources>();
+  private readonly ttl: Duration;
+  private readonly aliased: boolean;
+
+  constructor(scope: Construct, id: string, props: LatencyDnsProps) {
+    super(scope, id, props, {
+      patternName: 'LatencyDns',
+      detection: 'Route 53 health checks of each site (HTTPS with SNI from the checker regions); the common name drops an unhealthy site',
+    });
+    validateProps(this, props);
+    const region = Stack.of(this).region;
+    if (Token.isUnresolved(region)) {
+      addHaWarning(this, 'latency-dns-region-unknown',
+        `the stack of ${this.node.path} has no explicit region; its health-check alarms only work in ${ROUTE53_METRICS_REGION}, where Route 53 publishes their metrics.`);
+    } else if (region !== ROUTE53_METRICS_REGION) {
+      throw new HaValidationError(this, {
+        prop: 'scope',
+        received: `a stack in ${region}`,
+        expected: `a stack in ${ROUTE53_METRICS_REGION}: Route 53 publishes health-check metrics only there and an alarm must be in its metric's region ` +
+          '(records and health checks are global, so put the LatencyDns in a small us-east-1 stack)',
+      });
+    }
+
+    this.routingPolicy = props.routingPolicy ?? DnsRoutingPolicy.LATENCY;
+    this.regions = props.sites.map(s => s.region);
+    this.domainName = `${props.recordName}.${props.zone.zoneName}`;
+    this.ttl = props.recordTtl ?? MAX_TTL;
+    this.aliased = props.sites.every(s => s.target.aliasTarget !== undefined);
+    const protocol = props.healthCheckProtocol ?? HealthCheckProtocol.HTTPS;
+    const interval = props.healthCheckInterval ?? Duration.seconds(10);
+    const failureThreshold = props.failureThreshold ?? this.defaultFailureThreshold(props, interval);
+
+    props.sites.forEach((site, i) => {
+      const group = new Construct(this, site.region);
+      const siteRecordName = site.siteRecordName ?? `${props.recordName}.${site.region}`;
+      const siteDomainName = `${siteRecordName}.${props.zone.zoneName}`;
+      const ttl = site.target.aliasTarget ? undefined : this.ttl;
+      const healthCheck = new route53.HealthCheck(group, 'HealthCheck', {
+        type: protocol === HealthCheckProtocol.HTTPS ? route53.HealthCheckType.HTTPS : route53.HealthCheckType.HTTP,
+        fqdn: siteDomainName,
+        port: site.port ?? (protocol === HealthCheckProtocol.HTTPS ? 443 : 80),
+        resourcePath: site.healthCheckPath ?? '/health',
+        enableSNI: protocol === HealthCheckProtocol.HTTPS ? true : undefined,
+        requestInterval: interval,
+        failureThreshold,
+      });
+      const siteRecord = new route53.ARecord(group, 'SiteRecord', {
+        zone: props.zone,
+        recordName: siteRecordName,
+        target: site.target,
+        ttl,
+        comment: `${this.node.path}: the ${site.region} site only`,
+      });
+      const commonRecord = new route53.ARecord(group, 'CommonRecord', {
+        zone: props.zone,
+        recordName: props.recordName,
+        target: site.target,
+        ttl,
+        healthCheck,
+        setIdentifier: site.region,
+        region: this.routingPolicy === DnsRoutingPolicy.LATENCY ? site.region : undefined,
+        failover: this.routingPolicy === DnsRoutingPolicy.FAILOVER ? (i === 0 ? route53.Failover.PRIMARY : route53.Failover.SECONDARY) : undefined,
+        comment: `${this.node.path}: ${this.routingPolicy.toLowerCase()} record of the ${site.region} site`,
+      });
+      const alarm = this.addAlarm(new cloudwatch.Alarm(group, 'HealthCheckAlarm', {
+        metric: metricHealthCheckStatus(healthCheck),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.MISSING,
+        alarmDescription: `Route 53 health check of ${siteDomainName}${site.healthCheckPath ?? '/health'} failing: ${props.recordName} no longer answers with the ${site.region} site.`,
+      }));
+      this.siteResources.set(site.region, { region: site.region, domainName: siteDomainName, healthCheck, siteRecord, commonRecord, alarm });
+    });
+
+    const first = this.site(this.regions[0]);
+    this.recoveryObjectives.addRecoveryPath('dns', [
+      RecoveryStep.route53HealthCheck(`Route 53 health check (${first.region})`, first.healthCheck),
+      RecoveryStep.dnsTtl(`DNS cache of ${this.domainName}`, first.commonRecord),
+    ], { description: 'a site fails: its health check fails and resolvers drop the cached answer' });
+
+    this.createFailoverAlarm(this, `LatencyDns ${this.node.path}: a site of ${this.domainName} fails its Route 53 health check; OK when all are healthy again.`);
+  }
+
+  /** The Route 53 health check of the site in `region`. */
+  public healthCheck(region: string): route53.IHealthCheck {
+    return this.site(region).healthCheck;
+  }
+
+  /** The site's own fully-qualified name, e.g. `agents.eu-west-1.example.com`. */
+  public siteDomainName(region: string): string {
+    return this.site(region).domainName;
+  }
+
+  /** The site's own record. */
+  public siteRecord(region: string): route53.IRecordSet {
+    return this.site(region).siteRecord;
+  }
+
+  /** The site's record under the common name (latency or failover, with the health check). */
+  public commonRecord(region: string): route53.IRecordSet {
+    return this.site(region).commonRecord;
+  }
+
+  /** The alarm on the site's health check (a trigger of the failover alarm). */
+  public healthCheckAlarm(region: string): cloudwatch.IAlarm {
+    return this.site(region).alarm;
+  }
+
+  /**
+   * Status of the site's health check: 1 healthy, 0 unhealthy (minimum over 1 minute).
+   * The metric lives in us-east-1 whatever the stack.
+   */
+  public metricHealthCheckStatus(region: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return metricHealthCheckStatus(this.site(region).healthCheck, options);
+  }
+
+  /** Worst-case time for Route 53 to declare a site unhealthy: interval x failure threshold. */
+  public get detectionTime(): Duration {
+    return RecoveryStep.route53HealthCheck('detection', this.site(this.regions[0]).healthCheck).resolve().duration;
+  }
+
+  /** Worst-case time for clients to follow the common name to another site: detection + DNS cache. */
+  public get failoverTime(): Duration {
+    return this.recoveryObjectives.paths.find(p => p.name === 'dns')!.total;
+  }
+
+  private site(region: string): SiteResources {
+    const site = this.siteResources.get(region);
+    if (!site) throw new Error(`${this.node.path}: no site in ${region} (sites: ${this.regions.join(', ')})`);
+    return site;
+  }
+
+  private defaultFailureThreshold(props: LatencyDnsProps, interval: Duration): number {
+    const target = props.recoveryTargets?.rto;
+    if (!target || target.isUnresolved() || interval.isUnresolved()) return 3;
+    const cache = this.aliased ? ALIAS_CACHE_SECONDS : this.ttl.toSeconds();
+    const fits = Math.floor((target.toSeconds() - cache) / interval.toSeconds());
+    return Math.max(1, Math.min(3, fits));
+  }
+}
+
+/** Status of a Route 53 health check (metric in us-east-1). */
+function metricHealthCheckStatus(healthCheck: route53.IHealthCheck, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Route53',
+    metricName: 'HealthCheckStatus',
+    dimensionsMap: { HealthCheckId: healthCheck.healthCheckId },
+    statistic: 'Minimum',
+    period: Duration.minutes(1),
+    ...options,
+    region: ROUTE53_METRICS_REGION,
+  });
+}
+
+function validateProps(scope: LatencyDns, props: LatencyDnsProps): void {
+  if (!Token.isUnresolved(props.recordName) && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(props.recordName)) {
+    throw new HaValidationError(scope, { prop: 'recordName', received: props.recordName, expected: 'a DNS name relative to the zone, lowercase labels such as "agents"' });
+  }
+  if (props.sites.length === 0) {
+    throw new HaValidationError(scope, { prop: 'sites', received: [], expected: 'at least one site' });
+  }
+  props.sites.forEach((site, i) => {
+    if (!Token.isUnresolved(site.region) && !REGION.test(site.region)) {
+      throw new HaValidationError(scope, { prop: `sites[${i}].region`, received: site.region, expected: 'an AWS region name such as eu-west-1' });
+    }
+    const path = site.healthCheckPath;
+    if (path !== undefined && !Token.isUnresolved(path) && !path.startsWith('/')) {
+      throw new HaValidationError(scope, { prop: `sites[${i}].healthCheckPath`, received: path, expected: `a path starting with "/", e.g. "/${path}"` });
+    }
+    requireInteger(scope, `sites[${i}].port`, site.port, 1, 65535);
+  });
+  requireUnique(scope, 'sites[].region', props.sites, s => s.region, 'region');
+  if (props.routingPolicy === DnsRoutingPolicy.FAILOVER && props.sites.length !== 2) {
+    throw new HaValidationError(scope, {
+      prop: 'sites',
+      received: `${props.sites.length} site(s)`,
+      expected: 'exactly two sites with DnsRoutingPolicy.FAILOVER (the first PRIMARY, the second SECONDARY)',
+    });
+  }
+  const interval = props.healthCheckInterval;
+  if (interval && !interval.isUnresolved() && ![10, 30].includes(interval.toSeconds())) {
+    throw new HaValidationError(scope, { prop: 'healthCheckInterval', received: interval, expected: '10 seconds (fast) or 30 seconds, the intervals Route 53 supports' });
+  }
+  requireInteger(scope, 'failureThreshold', props.failureThreshold, 1, 10);
+  if (props.recordTtl && !props.recordTtl.isUnresolved() && props.recordTtl.toSeconds() > MAX_TTL.toSeconds()) {
+    throw new HaValidationError(scope, {
+      prop: 'recordTtl',
+      received: props.recordTtl,
+      expected: 'at most 60 seconds on a health-checked record: a longer TTL keeps clients on a failed site after Route 53 has dropped it',
+    });
+  }
+  requireDurationBetween(scope, 'recordTtl', props.recordTtl, Duration.seconds(0), MAX_TTL);
+}
