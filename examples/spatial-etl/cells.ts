@@ -1,6 +1,30 @@
+import { Duration } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { ActiveActiveCells, CellFileShare } from '../../lib';
 import { ExampleContext } from '../context';
 
-/** Component of the reference architecture (owned by the active-active (issue 6) pattern work; filled in there). */
-export function addSpatialCells(_ctx: ExampleContext): void {
-  // added by the active-active (issue 6) pattern
+/**
+ * Three independent ETL cells in the primary region, each with its own
+ * Aurora Serverless v2 database and EFS file share, behind one load balancer
+ * at `etl.<zone>` (a weighted record: another region's cells join by using
+ * the same record name). Updates put under `updates/` in the cells' updates
+ * bucket are fanned out to every cell. Adding a cell is raising `cellCount`;
+ * drain one with `-c drainingCells=cell-3` before lowering it.
+ */
+export function addSpatialCells(ctx: ExampleContext): ActiveActiveCells {
+  const stack = ctx.stack('Cells', ctx.settings.primaryRegion, { description: `${ctx.name}: active-active ETL cells with update fan-out` });
+  const draining = String(ctx.app.node.tryGetContext('drainingCells') ?? '').split(',').map(s => s.trim()).filter(Boolean);
+  return new ActiveActiveCells(stack, 'EtlCells', {
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable-alpine'),
+    // nginx answers / with 200; a real ETL cell exposes a cheap /health.
+    healthCheckPath: '/',
+    cellCount: 3,
+    drainingCells: draining,
+    fileShare: CellFileShare.EFS,
+    dns: { zone: ctx.zone, recordName: 'etl' },
+    notifications: ctx.notifications,
+    // Not on ctx.dashboard: the dashboard's stack would reference this
+    // stack's alarms while this stack references its zone and topic (a cycle).
+    recoveryTargets: { rto: Duration.minutes(3), rpo: Duration.seconds(0) },
+  });
 }

@@ -1,2 +1,3 @@
-// Public API of lib/cells (filled in by its pattern issue).
-export {};
+export * from './active-active-cell';
+export * from './active-active-cells';
+export type { CellOutcome, CellTarget, FanOutClients, FanOutConfig, FanOutResult, UpdateRef } from './handler/fan-out';

@@ -1,2 +1,2 @@
-// Public API of lib/multi-site (filled in by its pattern issue).
-export {};
+export * from './active-active-site';
+export * from './multi-site-active-active';

@@ -1,0 +1,405 @@
+import * as path from 'path';
+import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ActiveActiveCell, CellFileShare, CellOptions } from './active-active-cell';
+import { addHaWarning, HaValidationError } from '../core/errors';
+import { HaPattern, HaPatternProps } from '../core/ha-pattern';
+import { RecoveryStep } from '../core/recovery-objectives';
+import { HandlerFunction } from '../private/handler-function';
+import { acknowledge, createAccessLogsBucket, createHaVpc } from '../private/network';
+import { requireDurationBetween, requireInteger } from '../private/validate';
+
+/** A weighted Route 53 record for this region's cells, to spread cells across regions. */
+export interface CellsDnsOptions {
+  /** The zone of the record. */
+  readonly zone: route53.IHostedZone;
+  /** The record name (relative to the zone), shared by every region's `ActiveActiveCells`. */
+  readonly recordName: string;
+  /**
+   * Weight of this region's load balancer among the regions (0 to 255).
+   * @default the number of serving cells, so traffic follows capacity
+   */
+  readonly weight?: number;
+}
+
+/** Props of `ActiveActiveCells`. */
+export interface ActiveActiveCellsProps extends HaPatternProps {
+  /** The application image every cell runs (e.g. `ecs.ContainerImage.fromRegistry('public.ecr.aws/...')`). */
+  readonly image: ecs.ContainerImage;
+  /**
+   * Number of identical cells (2 to 5, the target groups one load-balancer action can weigh).
+   * Adding a cell is raising this number; see `drainingCells` before lowering it.
+   * @default the length of `cells`, else 3
+   */
+  readonly cellCount?: number;
+  /**
+   * Per-cell resources the user brings (database, file system, bucket), by position;
+   * cells beyond the list get their own new resources.
+   * @default every cell gets new resources
+   */
+  readonly cells?: CellOptions[];
+  /**
+   * Cells to drain before removal: their weight becomes 0 (no new requests,
+   * sticky sessions end), their service and data stay. Remove a cell only
+   * after it has been drained and its jobs have finished.
+   * @default no cell draining
+   */
+  readonly drainingCells?: string[];
+  /**
+   * The VPC of the cells.
+   * @default a new VPC over 2 zones with a NAT gateway per zone and flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Each cell's file share.
+   * @default CellFileShare.EFS
+   */
+  readonly fileShare?: CellFileShare;
+  /** @default 80 */
+  readonly containerPort?: number;
+  /** @default '/health' */
+  readonly healthCheckPath?: string;
+  /**
+   * Tasks per cell (2 or more keep a cell up through a task or zone failure).
+   * @default 2
+   */
+  readonly desiredCountPerCell?: number;
+  /** @default 512 */
+  readonly cpu?: number;
+  /** @default 1024 */
+  readonly memoryLimitMiB?: number;
+  /**
+   * How long a client stays with the cell that served it (target-group stickiness).
+   * @default 1 hour
+   */
+  readonly cellStickiness?: Duration;
+  /**
+   * How often the fan-out re-runs to retry cells that are behind (1 to 5 minutes:
+   * each run reports the metric the cells-behind alarm evaluates every 5 minutes).
+   * @default 5 minutes
+   */
+  readonly fanOutRetryInterval?: Duration;
+  /**
+   * A weighted record for this region's load balancer, to spread cells over regions
+   * (one `ActiveActiveCells` per region, same record name).
+   * @default no record
+   */
+  readonly dns?: CellsDnsOptions;
+  /**
+   * Removal policy of the stateful resources (databases, file shares, status table, updates bucket).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+const MAX_CELLS = 5;
+/** Namespace of the fan-out's `CellsBehind` metric. */
+export const CELLS_METRIC_NAMESPACE = 'cdk-ha-patterns/ActiveActiveCells';
+/** Fargate task start (image pull, ENI, container start) for a small image: about 60 s (AWS Fargate documentation and measurements). */
+const FARGATE_TASK_START = Duration.seconds(60);
+
+/**
+ * Independent cells behind one load balancer: each cell a complete
+ * installation with its own Fargate service, database and file share; each
+ * request (and, by stickiness, each client) handled by one cell. Updates
+ * published once under `updates/` in the construct's bucket are fanned out
+ * to every cell, with each cell's success or failure recorded and an alarm
+ * when a cell is behind.
+ */
+export class ActiveActiveCells extends HaPattern {
+  /** The cells, in order. */
+  public readonly cells: ActiveActiveCell[];
+  /** The load balancer in front of the cells. */
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The listener whose default action weighs the cells. */
+  public readonly listener: elbv2.ApplicationListener;
+  /** Where updates are published: put an object under `updatesPrefix` to update every cell. */
+  public readonly updatesBucket: s3.Bucket;
+  /** The prefix updates are published under. */
+  public readonly updatesPrefix = 'updates/';
+  /** Per-cell update state: partition key `cell`; item `#latest` holds the latest update. */
+  public readonly statusTable: dynamodb.Table;
+  /** The fan-out function. */
+  public readonly fanOutFunction: HandlerFunction;
+  /** The alarm raised while a cell is behind the latest update. */
+  public readonly cellsBehindAlarm: cloudwatch.Alarm;
+  /** The weighted record, when `dns` is set. */
+  public readonly record?: route53.ARecord;
+  /** Names of the cells that serve (not draining). */
+  public readonly servingCells: string[];
+
+  private readonly fanOutName: string;
+
+  constructor(scope: Construct, id: string, props: ActiveActiveCellsProps) {
+    super(scope, id, props, {
+      patternName: 'ActiveActiveCells',
+      detection: 'each cell\'s target group health checks; a cell with no healthy task raises its cell-down alarm',
+    });
+    const names = validateProps(this, props);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const vpc = props.vpc ?? createHaVpc(this, 'Vpc');
+    const containerPort = props.containerPort ?? 80;
+    const draining = new Set(props.drainingCells ?? []);
+    this.servingCells = names.filter(n => !draining.has(n));
+
+    this.updatesBucket = new s3.Bucket(this, 'Updates', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      removalPolicy,
+    });
+    // EventBridge notifications set on the bucket itself (no notifications custom resource).
+    (this.updatesBucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    acknowledge(this.updatesBucket, {
+      'AwsSolutions-S1': 'Writes to the updates bucket are recorded per cell in the status table and by CloudTrail; a server-access-log bucket would add no audit the fan-out does not keep.',
+    });
+
+    this.cells = names.map((name, i) => new ActiveActiveCell(this, cellId(name), {
+      name,
+      vpc,
+      image: props.image,
+      containerPort,
+      healthCheckPath: props.healthCheckPath ?? '/health',
+      desiredCount: props.desiredCountPerCell ?? 2,
+      cpu: props.cpu ?? 512,
+      memoryLimitMiB: props.memoryLimitMiB ?? 1024,
+      fileShare: props.fileShare ?? CellFileShare.EFS,
+      removalPolicy,
+      options: props.cells?.[i] ?? {},
+      updatesBucket: this.updatesBucket,
+      updatesPrefix: this.updatesPrefix,
+    }));
+    for (const name of draining) {
+      addHaWarning(this, 'cell-draining',
+        `cell '${name}' is draining (weight 0): remove it (lower cellCount) only once its jobs have finished; its database and file share are retained.`);
+    }
+
+    // Traffic: one load balancer, each cell a weighted target group.
+    const lbSg = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc, description: 'Cells load balancer', allowAllOutbound: false });
+    lbSg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP from clients');
+    acknowledge(lbSg, { 'AwsSolutions-EC23': 'The load balancer is the public entry point of the cells; clients connect from anywhere.' });
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc,
+      internetFacing: true,
+      securityGroup: lbSg,
+      dropInvalidHeaderFields: true,
+    });
+    this.loadBalancer.logAccessLogs(createAccessLogsBucket(this, 'AccessLogs'));
+    for (const cell of this.cells) {
+      cell.service.connections.allowFrom(lbSg, ec2.Port.tcp(containerPort), 'from the cells load balancer');
+    }
+    this.listener = this.loadBalancer.addListener('Listener', {
+      port: 80,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      open: false,
+      defaultAction: elbv2.ListenerAction.weightedForward(
+        this.cells.map(cell => ({ targetGroup: cell.targetGroup, weight: draining.has(cell.cellName) ? 0 : 1 })),
+        { stickinessDuration: props.cellStickiness ?? Duration.hours(1) },
+      ),
+    });
+    addHaWarning(this, 'cells-plain-http',
+      'the cells listener is plain HTTP on port 80: terminate TLS in front of it (CloudFront) or add an HTTPS listener with your certificate to `listener.loadBalancer`.');
+
+    if (props.dns) {
+      this.record = new route53.ARecord(this, 'Record', {
+        zone: props.dns.zone,
+        recordName: props.dns.recordName,
+        target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(this.loadBalancer, { evaluateTargetHealth: true })),
+        weight: props.dns.weight ?? this.servingCells.length,
+        setIdentifier: `${Stack.of(this).region}-cells`,
+        comment: `${this.node.path}: this region's cells (weighted)`,
+      });
+    }
+
+    // Alarms: a cell with no healthy task.
+    this.cells.forEach(cell => {
+      this.addAlarm(this.metricCellHealthyTasks(cell.cellName).createAlarm(cell, 'CellDownAlarm', {
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        alarmDescription: `${this.node.path}: cell ${cell.cellName} has no healthy task: its share of clients fails until it recovers or is drained (drainingCells).`,
+      }));
+    });
+
+    // Update fan-out: S3 object created under updates/ (and a periodic re-run) -> Lambda -> every cell.
+    this.statusTable = new dynamodb.Table(this, 'Status', {
+      partitionKey: { name: 'cell', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy,
+    });
+    const fanOutName = Names.uniqueResourceName(this, { maxLength: 64 });
+    this.fanOutName = fanOutName;
+    this.fanOutFunction = new HandlerFunction(this, 'FanOut', {
+      entry: path.join(__dirname, 'handler', 'index'),
+      description: `${this.node.path}: applies the latest update under ${this.updatesPrefix} to every cell and records each cell's result`,
+      timeout: Duration.minutes(2),
+      environment: {
+        BUCKET_NAME: this.updatesBucket.bucketName,
+        TABLE_NAME: this.statusTable.tableName,
+        METRIC_NAMESPACE: CELLS_METRIC_NAMESPACE,
+        FAN_OUT_NAME: fanOutName,
+        CELLS: Stack.of(this).toJsonString(this.cells.map(cell => ({
+          name: cell.cellName,
+          parameterName: cell.updateParameter.parameterName,
+          cluster: cell.cluster.clusterArn,
+          service: cell.service.serviceArn,
+        }))),
+      },
+    });
+    const fn = this.fanOutFunction.function;
+    this.statusTable.grantReadWriteData(fn);
+    for (const cell of this.cells) cell.updateParameter.grantWrite(fn);
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ecs:UpdateService'],
+      resources: this.cells.map(cell => cell.service.serviceArn),
+    }));
+    new events.Rule(this, 'UpdatePublished', {
+      description: `${this.node.path}: an update was published under ${this.updatesPrefix}`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [this.updatesBucket.bucketName] }, object: { key: [{ prefix: this.updatesPrefix }] } },
+      },
+      targets: [new eventTargets.LambdaFunction(fn, { retryAttempts: 2 })],
+    });
+    new events.Rule(this, 'FanOutRetry', {
+      description: `${this.node.path}: re-runs the fan-out so cells that are behind are retried`,
+      schedule: events.Schedule.rate(props.fanOutRetryInterval ?? Duration.minutes(5)),
+      targets: [new eventTargets.LambdaFunction(fn, { retryAttempts: 0 })],
+    });
+    this.cellsBehindAlarm = this.addAlarm(this.metricCellsBehind().createAlarm(this, 'CellsBehindAlarm', {
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      alarmDescription: `${this.node.path}: a cell is behind the latest update (see the status table), or the fan-out stopped reporting.`,
+    }), { trigger: false });
+    this.wireActions(this.cellsBehindAlarm);
+
+    // Recovery objectives.
+    const first = this.cells[0];
+    this.recoveryObjectives.addRecoveryPath('cell-task', [
+      RecoveryStep.targetGroupHealthCheck(`target group health check (${first.cellName})`, first.targetGroup),
+      RecoveryStep.fixed('Fargate replacement task', FARGATE_TASK_START, 'Fargate task start for a small image, ~60 s (AWS Fargate documentation)'),
+      RecoveryStep.computed(`target group registration (${first.cellName})`, () => {
+        const cfn = first.targetGroup.node.defaultChild as elbv2.CfnTargetGroup;
+        const r = Stack.of(cfn).resolve({ i: cfn.healthCheckIntervalSeconds, t: cfn.healthyThresholdCount }) as { i?: number; t?: number };
+        const i = r.i ?? 30; const t = r.t ?? 5;
+        return { duration: Duration.seconds(i * t), derivation: `${i} s interval x ${t} healthy checks` };
+      }),
+    ], { description: 'a task of a cell fails: the load balancer stops sending it requests and ECS starts a replacement; the cell\'s other task serves meanwhile' });
+    if (this.cells.some(cell => cell.database instanceof rds.DatabaseCluster)) {
+      this.recoveryObjectives.addRecoveryPath('cell-database-writer', [
+        RecoveryStep.fixed('Aurora in-region failover', Duration.seconds(30), 'Aurora promotes the reader in about 30 s (Amazon Aurora documentation: failover typically completes within 30 seconds)'),
+      ], { description: 'a cell\'s database writer fails: Aurora promotes the cell\'s reader' });
+    }
+    this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('cell database (Aurora)', Duration.seconds(0),
+      'Aurora storage is replicated six ways across three zones: committed writes survive a writer failover'));
+
+    this.createFailoverAlarm(this, `ActiveActiveCells ${this.node.path}: a cell has no healthy task; OK when every cell serves again.`);
+  }
+
+  /** The cell named `name`. */
+  public cell(name: string): ActiveActiveCell {
+    const found = this.cells.find(c => c.cellName === name);
+    if (!found) throw new Error(`${this.node.path}: no cell '${name}' (cells: ${this.cells.map(c => c.cellName).join(', ')})`);
+    return found;
+  }
+
+  /** Healthy tasks of a cell (minimum over 1 minute). */
+  public metricCellHealthyTasks(name: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.cell(name).targetGroup.metrics.healthyHostCount({ statistic: 'Minimum', period: Duration.minutes(1), ...options });
+  }
+
+  /** Cells behind the latest update, as the fan-out last reported (maximum over 5 minutes). */
+  public metricCellsBehind(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: CELLS_METRIC_NAMESPACE,
+      metricName: 'CellsBehind',
+      dimensionsMap: { FanOut: this.fanOutName },
+      statistic: 'Maximum',
+      period: Duration.minutes(5),
+      ...options,
+    });
+  }
+
+  /** Lets `grantee` publish updates (put objects under `updates/`). */
+  public grantPublishUpdate(grantee: iam.IGrantable): iam.Grant {
+    return this.updatesBucket.grantPut(grantee, `${this.updatesPrefix}*`);
+  }
+}
+
+function cellId(name: string): string {
+  return name.split(/[^A-Za-z0-9]+/).filter(Boolean).map(p => p[0].toUpperCase() + p.slice(1)).join('');
+}
+
+/** Validates the props; returns the cell names. */
+function validateProps(scope: ActiveActiveCells, props: ActiveActiveCellsProps): string[] {
+  const listed = props.cells ?? [];
+  const count = props.cellCount ?? (listed.length > 0 ? listed.length : 3);
+  requireInteger(scope, 'cellCount', count, 2, MAX_CELLS);
+  if (!Token.isUnresolved(count) && listed.length > count) {
+    throw new HaValidationError(scope, { prop: 'cells', received: `${listed.length} cells`, expected: `at most cellCount (${count}) entries` });
+  }
+  const names = Array.from({ length: count }, (_, i) => listed[i]?.name ?? `cell-${i + 1}`);
+  names.forEach((name, i) => {
+    if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(name)) {
+      throw new HaValidationError(scope, { prop: `cells[${i}].name`, received: name, expected: 'lowercase letters, digits and hyphens, up to 31 characters' });
+    }
+    const j = names.indexOf(name);
+    if (j !== i) throw new HaValidationError(scope, { prop: `cells[${i}].name`, received: name, expected: `a name of its own (cell ${j + 1} is already '${name}')` });
+  });
+  listed.forEach((cell, i) => {
+    if (cell.fileSystem && cell.bucket) {
+      throw new HaValidationError(scope, { prop: `cells[${i}]`, received: 'both fileSystem and bucket', expected: 'one file share per cell: a fileSystem or a bucket' });
+    }
+  });
+  // Isolation: no database, file system or bucket shared by two cells.
+  const shared: Array<[string, (c: CellOptions) => unknown]> = [['database', c => c.database], ['fileSystem', c => c.fileSystem], ['bucket', c => c.bucket]];
+  for (const [prop, get] of shared) {
+    listed.forEach((cell, i) => {
+      const resource = get(cell);
+      if (resource === undefined) return;
+      const j = listed.findIndex(c => get(c) === resource);
+      if (j !== i) {
+        throw new HaValidationError(scope, {
+          prop: `cells[${i}].${prop}`,
+          received: `the ${prop} of cell '${names[j]}'`,
+          expected: `a ${prop} of its own: cells '${names[j]}' and '${names[i]}' would share it (shared job logs and data collide); give each cell its own`,
+        });
+      }
+    });
+  }
+  const draining = props.drainingCells ?? [];
+  draining.forEach((name, i) => {
+    if (!names.includes(name)) {
+      throw new HaValidationError(scope, { prop: `drainingCells[${i}]`, received: name, expected: `one of the cells: ${names.join(', ')}` });
+    }
+  });
+  if (names.every(n => draining.includes(n))) {
+    throw new HaValidationError(scope, { prop: 'drainingCells', received: draining, expected: 'at least one cell that keeps serving' });
+  }
+  requireInteger(scope, 'desiredCountPerCell', props.desiredCountPerCell, 1);
+  if (props.desiredCountPerCell === 1) {
+    addHaWarning(scope, 'cell-single-task', 'desiredCountPerCell is 1: a task failure takes the whole cell down until ECS replaces the task.');
+  }
+  requireDurationBetween(scope, 'fanOutRetryInterval', props.fanOutRetryInterval, Duration.minutes(1), Duration.minutes(5));
+  if (props.dns?.weight !== undefined) requireInteger(scope, 'dns.weight', props.dns.weight, 0, 255);
+  return names;
+}

@@ -1,0 +1,329 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
+import { Construct } from 'constructs';
+import { ActiveActiveSite } from './active-active-site';
+import { addHaWarning, HaValidationError } from '../core/errors';
+import { HaPattern, HaPatternProps } from '../core/ha-pattern';
+import { RecoveryStep } from '../core/recovery-objectives';
+import { requireDurationBetween, requireInteger } from '../private/validate';
+
+/** One site (region) of a `MultiSiteActiveActive`. */
+export interface MultiSiteOptions {
+  /**
+   * The stack the site's nodes go into; its explicit region is the site's region.
+   * The stack needs `crossRegionReferences: true` when it is not in the pattern's region.
+   */
+  readonly stack: Stack;
+  /**
+   * Hot standby: the site keeps running but is not served while any active
+   * site is healthy; it is served automatically when every active site fails.
+   * Flip it (e.g. from a context value) and deploy the pattern's stack.
+   * @default false (active)
+   */
+  readonly standby?: boolean;
+  /**
+   * Nodes (Fargate tasks) of the site.
+   * @default 2
+   */
+  readonly desiredCount?: number;
+  /**
+   * The site's VPC (public and private-with-egress subnets).
+   * @default a new VPC over 2 zones with a NAT gateway per zone and flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+}
+
+/** Props of `MultiSiteActiveActive`. */
+export interface MultiSiteActiveActiveProps extends HaPatternProps {
+  /** The zone of the common name and the per-site names. */
+  readonly zone: route53.IHostedZone;
+  /** The common name clients resolve (relative to the zone), e.g. `engine`. */
+  readonly recordName: string;
+  /** The image every node runs. */
+  readonly image: ecs.ContainerImage;
+  /** The sites, two or more, each in its own region; upgraded one at a time in this order. */
+  readonly sites: MultiSiteOptions[];
+  /** @default 80 */
+  readonly containerPort?: number;
+  /** @default '/health' */
+  readonly healthCheckPath?: string;
+  /**
+   * Route 53 health-check interval (10 s or 30 s).
+   * @default 10 seconds
+   */
+  readonly healthCheckInterval?: Duration;
+  /**
+   * Failed checks before a site is unhealthy (1 to 10).
+   * @default 3
+   */
+  readonly failureThreshold?: number;
+  /**
+   * Make each site's stack depend on the previous site's, so a deployment
+   * upgrades the sites one at a time (each waits for the previous site's
+   * rolling deployment to finish or roll back).
+   * @default true
+   */
+  readonly sequentialUpgrades?: boolean;
+}
+
+interface SiteRecords {
+  readonly region: string;
+  readonly standby: boolean;
+  readonly site: ActiveActiveSite;
+  readonly healthCheck: route53.HealthCheck;
+  readonly siteRecord: route53.ARecord;
+  readonly setRecord: route53.ARecord;
+  readonly alarm: cloudwatch.Alarm;
+}
+
+const ROUTE53_METRICS_REGION = 'us-east-1';
+const FARGATE_TASK_START = Duration.seconds(60);
+
+/**
+ * One system running in two or more sites (regions), all nodes active.
+ * Clients resolve a common name that prefers their own site (latency
+ * routing) and falls back to another when theirs fails its Route 53 health
+ * check. A site can be switched to hot standby: running but not served
+ * while an active site is healthy, served automatically when all active
+ * sites fail (a failover record: PRIMARY the active sites' latency set,
+ * SECONDARY the standby sites'). Sites upgrade one at a time by rolling
+ * deployments that roll back on the circuit breaker or the site's alarm.
+ *
+ * Put it in a us-east-1 stack: Route 53 health-check metrics, and so the
+ * alarms on them, exist only there.
+ */
+export class MultiSiteActiveActive extends HaPattern {
+  /** The common name, e.g. `engine.example.com`. */
+  public readonly domainName: string;
+  /** The record of the common name (failover record when a site is in standby, else a latency set). */
+  public readonly commonRecords: route53.ARecord[];
+  /** Regions of the active sites. */
+  public readonly activeRegions: string[];
+  /** Regions of the standby sites. */
+  public readonly standbyRegions: string[];
+
+  private readonly sites = new Map<string, SiteRecords>();
+
+  constructor(scope: Construct, id: string, props: MultiSiteActiveActiveProps) {
+    super(scope, id, props, {
+      patternName: 'MultiSiteActiveActive',
+      detection: 'Route 53 health checks of each site\'s load balancer; the common name drops a failing site, and serves the standby sites when every active site fails',
+    });
+    const regions = validateProps(this, props);
+    const interval = props.healthCheckInterval ?? Duration.seconds(10);
+    const failureThreshold = props.failureThreshold ?? 3;
+    const containerPort = props.containerPort ?? 80;
+    const healthCheckPath = props.healthCheckPath ?? '/health';
+    this.domainName = `${props.recordName}.${props.zone.zoneName}`;
+    this.activeRegions = regions.filter((_, i) => !props.sites[i].standby);
+    this.standbyRegions = regions.filter((_, i) => props.sites[i].standby);
+    const hasStandby = this.standbyRegions.length > 0;
+    const activeSetName = hasStandby ? `active.${props.recordName}` : props.recordName;
+    const standbySetName = `standby.${props.recordName}`;
+
+    let previousSiteStack: Stack | undefined;
+    props.sites.forEach((options, i) => {
+      const region = regions[i];
+      const standby = options.standby ?? false;
+      const site = new ActiveActiveSite(options.stack, `${id}Site`, {
+        siteName: `${this.domainName} (${region})`,
+        image: props.image,
+        containerPort,
+        healthCheckPath,
+        desiredCount: options.desiredCount ?? 2,
+        vpc: options.vpc,
+        environment: { SITE_REGION: region, SITE_MODE: standby ? 'standby' : 'active' },
+      });
+      // Informational: it rolls a deployment back. Not wired to the notifications, whose
+      // topic lives in the DNS stack that already depends on this site's stack.
+      this.addAlarm(site.deploymentAlarm, { trigger: false });
+      // One site at a time: each site stack waits for the previous one. A site in the
+      // pattern's own stack is left out of the chain: that stack already deploys last
+      // (its records reference every site's load balancer).
+      if ((props.sequentialUpgrades ?? true) && options.stack !== Stack.of(this)) {
+        if (previousSiteStack) options.stack.addStackDependency(previousSiteStack, 'sites upgrade one at a time');
+        previousSiteStack = options.stack;
+      }
+
+      const group = new Construct(this, region);
+      const target = route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(site.loadBalancer));
+      const healthCheck = new route53.HealthCheck(group, 'HealthCheck', {
+        type: route53.HealthCheckType.HTTP,
+        fqdn: site.loadBalancer.loadBalancerDnsName,
+        port: 80,
+        resourcePath: healthCheckPath,
+        requestInterval: interval,
+        failureThreshold,
+      });
+      const siteRecord = new route53.ARecord(group, 'SiteRecord', {
+        zone: props.zone,
+        recordName: `${region}.${props.recordName}`,
+        target,
+        comment: `${this.node.path}: the ${region} site only`,
+      });
+      const setRecord = new route53.ARecord(group, 'LatencyRecord', {
+        zone: props.zone,
+        recordName: standby ? standbySetName : activeSetName,
+        target,
+        region,
+        setIdentifier: region,
+        healthCheck,
+        comment: `${this.node.path}: latency record of the ${standby ? 'standby' : 'active'} site ${region}`,
+      });
+      const alarm = this.addAlarm(new cloudwatch.Alarm(group, 'HealthCheckAlarm', {
+        metric: metricHealthCheckStatus(healthCheck),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        alarmDescription: `${this.node.path}: the ${standby ? 'standby' : 'active'} site ${region} fails its Route 53 health check; ${standby ? 'it cannot take over' : 'clients fall back to another site'}.`,
+      }));
+      this.sites.set(region, { region, standby, site, healthCheck, siteRecord, setRecord, alarm });
+    });
+
+    if (hasStandby) {
+      const primary = this.addFailoverRecord(props, 'PrimaryRecord', activeSetName, route53.Failover.PRIMARY, 'active');
+      const secondary = this.addFailoverRecord(props, 'SecondaryRecord', standbySetName, route53.Failover.SECONDARY, 'standby');
+      // The alias records point at the latency sets: create them after the sets.
+      for (const s of this.sites.values()) {
+        (s.standby ? secondary : primary).node.addDependency(s.setRecord);
+      }
+      this.commonRecords = [primary, secondary];
+      addHaWarning(this, 'site-in-standby',
+        `site(s) ${this.standbyRegions.join(', ')} are in hot standby: served only when every active site (${this.activeRegions.join(', ')}) fails its health check.`);
+    } else {
+      this.commonRecords = [...this.sites.values()].map(s => s.setRecord);
+    }
+
+    // Recovery objectives.
+    const first = this.sites.get(this.activeRegions[0])!;
+    const dnsRecord = this.commonRecords[0];
+    this.recoveryObjectives.addRecoveryPath('site-outage', [
+      RecoveryStep.route53HealthCheck(`Route 53 health check (${first.region})`, first.healthCheck),
+      RecoveryStep.dnsTtl(`DNS cache of ${this.domainName}`, dnsRecord),
+    ], { description: 'a site fails: its health check fails, the common name answers with the nearest healthy site and resolvers drop the cached answer' });
+    if (hasStandby) {
+      this.recoveryObjectives.addRecoveryPath('standby-takeover', [
+        RecoveryStep.route53HealthCheck(`Route 53 health check (${first.region})`, first.healthCheck),
+        RecoveryStep.dnsTtl(`DNS cache of ${this.domainName}`, dnsRecord),
+      ], { description: 'every active site fails: the PRIMARY failover record turns unhealthy and the standby sites are served (already running: no start-up time)' });
+    }
+    this.recoveryObjectives.addRecoveryPath('node', [
+      RecoveryStep.targetGroupHealthCheck(`target group health check (${first.region})`, first.site.targetGroup),
+      RecoveryStep.fixed('Fargate replacement task', FARGATE_TASK_START, 'Fargate task start for a small image, ~60 s (AWS Fargate documentation)'),
+      RecoveryStep.computed(`target group registration (${first.region})`, () => {
+        const cfn = first.site.targetGroup.node.defaultChild as elbv2.CfnTargetGroup;
+        const r = Stack.of(cfn).resolve({ i: cfn.healthCheckIntervalSeconds, t: cfn.healthyThresholdCount }) as { i?: number; t?: number };
+        const i = r.i ?? 30; const t = r.t ?? 5;
+        return { duration: Duration.seconds(i * t), derivation: `${i} s interval x ${t} healthy checks` };
+      }),
+    ], { description: 'a node fails: its load balancer stops sending it requests while the site\'s other nodes serve; ECS replaces it' });
+
+    this.createFailoverAlarm(this, `MultiSiteActiveActive ${this.node.path}: a site of ${this.domainName} fails its Route 53 health check; OK when all are healthy again.`);
+  }
+
+  /** Worst-case time for clients of a failed site to reach another site (health check + DNS cache). */
+  public get siteFailoverTime(): Duration {
+    return this.recoveryObjectives.paths.find(p => p.name === 'site-outage')!.total;
+  }
+
+  /** The nodes (service, load balancer) of the site in `region`. */
+  public site(region: string): ActiveActiveSite {
+    return this.siteRecords(region).site;
+  }
+
+  /** The Route 53 health check of the site in `region`. */
+  public healthCheck(region: string): route53.IHealthCheck {
+    return this.siteRecords(region).healthCheck;
+  }
+
+  /** The site's own record, `<region>.<recordName>`. */
+  public siteRecord(region: string): route53.IRecordSet {
+    return this.siteRecords(region).siteRecord;
+  }
+
+  /** Status of the site's health check: 1 healthy, 0 unhealthy (minimum over 1 minute, in us-east-1). */
+  public metricHealthCheckStatus(region: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return metricHealthCheckStatus(this.siteRecords(region).healthCheck, options);
+  }
+
+  private siteRecords(region: string): SiteRecords {
+    const found = this.sites.get(region);
+    if (!found) throw new Error(`${this.node.path}: no site in ${region} (sites: ${[...this.sites.keys()].join(', ')})`);
+    return found;
+  }
+
+  private addFailoverRecord(props: MultiSiteActiveActiveProps, id: string, setName: string, failover: route53.Failover, what: string): route53.ARecord {
+    const setDomain = `${setName}.${props.zone.zoneName}`;
+    const record = new route53.ARecord(this, id, {
+      zone: props.zone,
+      recordName: props.recordName,
+      // Healthy while any record of the latency set is: that is what moves traffic to the standby sites.
+      target: route53.RecordTarget.fromAlias({ bind: () => ({ dnsName: setDomain, hostedZoneId: props.zone.hostedZoneId, evaluateTargetHealth: true }) }),
+      failover,
+      setIdentifier: what,
+      comment: `${this.node.path}: ${failover.toLowerCase()}: the ${what} sites (latency set ${setDomain})`,
+    });
+    return record;
+  }
+}
+
+function metricHealthCheckStatus(healthCheck: route53.IHealthCheck, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Route53',
+    metricName: 'HealthCheckStatus',
+    dimensionsMap: { HealthCheckId: healthCheck.healthCheckId },
+    statistic: 'Minimum',
+    period: Duration.minutes(1),
+    region: ROUTE53_METRICS_REGION,
+    ...options,
+  });
+}
+
+/** Validates the props; returns the sites' regions. */
+function validateProps(scope: MultiSiteActiveActive, props: MultiSiteActiveActiveProps): string[] {
+  const region = Stack.of(scope).region;
+  if (!Token.isUnresolved(region) && region !== ROUTE53_METRICS_REGION) {
+    throw new HaValidationError(scope, {
+      prop: 'scope',
+      received: `a stack in ${region}`,
+      expected: `a stack in ${ROUTE53_METRICS_REGION}: Route 53 publishes health-check metrics only there and an alarm must be in its metric's region`,
+    });
+  }
+  if (props.sites.length < 2) {
+    throw new HaValidationError(scope, { prop: 'sites', received: `${props.sites.length} site(s)`, expected: 'two or more sites' });
+  }
+  const regions = props.sites.map((site, i) => {
+    const r = site.stack.region;
+    if (Token.isUnresolved(r)) {
+      throw new HaValidationError(scope, { prop: `sites[${i}].stack`, received: `stack ${site.stack.stackName} without a region`, expected: 'a stack with an explicit env.region' });
+    }
+    return r;
+  });
+  regions.forEach((r, i) => {
+    const j = regions.indexOf(r);
+    if (j !== i) {
+      throw new HaValidationError(scope, { prop: `sites[${i}].stack`, received: `a stack in ${r}`, expected: `a region of its own (sites[${j}] is already in ${r}): one site per region` });
+    }
+    requireInteger(scope, `sites[${i}].desiredCount`, props.sites[i].desiredCount, 1);
+  });
+  if (props.sites.every(s => s.standby)) {
+    throw new HaValidationError(scope, {
+      prop: 'sites[].standby',
+      received: 'every site in standby',
+      expected: 'at least one active site: standby sites are served only when every active site fails',
+    });
+  }
+  const interval = props.healthCheckInterval;
+  if (interval && !interval.isUnresolved() && ![10, 30].includes(interval.toSeconds())) {
+    throw new HaValidationError(scope, { prop: 'healthCheckInterval', received: interval, expected: '10 seconds or 30 seconds (Route 53 request intervals)' });
+  }
+  requireDurationBetween(scope, 'healthCheckInterval', interval, Duration.seconds(10), Duration.seconds(30));
+  requireInteger(scope, 'failureThreshold', props.failureThreshold, 1, 10);
+  return regions;
+}
