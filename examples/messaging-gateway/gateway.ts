@@ -1,6 +1,48 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { WarmStandbyPair } from '../../lib';
 import { ExampleContext } from '../context';
 
-/** Component of the reference architecture (owned by the process patterns (issue 5) pattern work; filled in there). */
-export function addGateway(_ctx: ExampleContext): void {
-  // added by the process patterns (issue 5) pattern
+/**
+ * The messaging gateway: a primary server and a warm secondary in two zones
+ * behind one Network Load Balancer with a TCP listener (port 2775) and a UDP
+ * listener (port 5060), reachable as `gateway.<zone>`. When the primary goes
+ * offline the listeners switch to the secondary and everyone subscribed to
+ * the example's notifications (email, SMS, webhook) hears it (ALARM); when
+ * it is restored the listeners switch back and they hear that too (OK).
+ * The `PromoteRunbook` makes the secondary the standalone primary when the
+ * old one cannot be restored; the pair's status dashboard shows both servers.
+ */
+export function addGateway(ctx: ExampleContext): WarmStandbyPair {
+  const stack = ctx.stack('Gateway', ctx.settings.primaryRegion, { description: `${ctx.name}: primary/secondary gateway servers behind TCP and UDP listeners` });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 2,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+    ],
+  });
+  vpc.addFlowLog('FlowLog', {
+    destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(stack, 'FlowLogs', {
+      retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN,
+    })),
+  });
+  return new WarmStandbyPair(stack, 'Gateway', {
+    vpc,
+    // A stand-in image: a real gateway answers SMPP on TCP 2775 and SIP on UDP 5060.
+    // The health checks use the TCP port, so the stand-in is told to listen there.
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable'),
+    command: ['sh', '-c', 'nc -lk -p 2775 -e cat'],
+    tcpPort: 2775,
+    udpPort: 5060,
+    zone: ctx.zone,
+    recordName: 'gateway',
+    configParameterPath: '/messaging-gateway/gateway',
+    notifications: ctx.notifications,
+    statusDashboardName: `${ctx.name}-gateway-status`,
+    recoveryTargets: { rto: Duration.minutes(2) },
+  });
 }

@@ -1,6 +1,75 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { StandbyServerRole as StandbyRole, WarmStandbyPair, WorkerPool } from '../../lib';
 import { ExampleContext } from '../context';
 
-/** Component of the reference architecture (owned by the warm-standby / worker-pool work; filled in there). */
-export function addWorkforceAppServer(_ctx: ExampleContext): void {
-  // added by the warm standby pair and worker pool patterns (issue 5)
+/** The workforce application server pair and the schedule-builder pool. */
+export interface WorkforceAppServer {
+  /** The application server: primary and warm secondary in two zones. */
+  readonly appServer: WarmStandbyPair;
+  /** The schedule builders: workers pulling build jobs from a queue. */
+  readonly scheduleBuilders: WorkerPool;
+}
+
+/**
+ * The workforce application server as a warm standby pair (primary in the
+ * first zone, warm secondary in the second, behind `app.<zone>` on an
+ * internal Network Load Balancer; takeover and failback automatic, both
+ * notified), and the schedule builders as a worker pool (2 to 20 workers
+ * pulling jobs, so a builder only gets a job when it is alive and free).
+ * The targets make synthesis fail if the settings cannot take over within
+ * 2 minutes, or re-run a dead builder's job within 12 minutes.
+ */
+export function addWorkforceAppServer(ctx: ExampleContext): WorkforceAppServer {
+  const stack = ctx.stack('AppServer', ctx.settings.primaryRegion, {
+    description: `${ctx.name}: warm standby application server and schedule-builder worker pool`,
+  });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 2,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+    ],
+  });
+  vpc.addFlowLog('FlowLog', {
+    destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(stack, 'FlowLogs', {
+      retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN,
+    })),
+  });
+
+  const appServer = new WarmStandbyPair(stack, 'ApplicationServer', {
+    vpc,
+    // nginx stands in for the application server: it answers the TCP health checks on port 80.
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable-alpine'),
+    tcpPort: 80,
+    zone: ctx.zone,
+    recordName: 'app',
+    configParameterPath: '/workforce-management/app-server',
+    notifications: ctx.notifications,
+    // Not on ctx.dashboard: the dashboard's stack would reference this
+    // stack's alarms while this stack references its zone and topic (a cycle).
+    statusDashboardName: `${ctx.name}-app-server`,
+    recoveryTargets: { rto: Duration.minutes(2) },
+  });
+
+  const scheduleBuilders = new WorkerPool(stack, 'ScheduleBuilders', {
+    vpc,
+    // busybox stands in for the schedule builder; a real one polls QUEUE_URL.
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable'),
+    command: ['sh', '-c', 'while true; do sleep 60; done'],
+    minWorkers: 2,
+    maxWorkers: 20,
+    jobsPerWorker: 5,
+    visibilityTimeout: Duration.minutes(10),
+    notifications: ctx.notifications,
+    recoveryTargets: { rto: Duration.minutes(12) },
+  });
+  // The application server submits schedule-build jobs.
+  for (const role of [appServer.taskRole(StandbyRole.PRIMARY), appServer.taskRole(StandbyRole.SECONDARY)]) {
+    scheduleBuilders.grantSubmitJobs(role);
+  }
+  return { appServer, scheduleBuilders };
 }

@@ -1,2 +1,1 @@
-// Public API of lib/warm-standby (filled in by its pattern issue).
-export {};
+export * from './warm-standby-pair';

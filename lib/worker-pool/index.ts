@@ -1,2 +1,1 @@
-// Public API of lib/worker-pool (filled in by its pattern issue).
-export {};
+export * from './worker-pool';

@@ -1,0 +1,312 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { addHaWarning, HaValidationError } from '../core/errors';
+import { HaPattern, HaPatternProps } from '../core/ha-pattern';
+import { RecoveryStep } from '../core/recovery-objectives';
+import { requireDurationBetween, requireInteger } from '../private/validate';
+import { acknowledge } from '../private/network';
+
+/** Props of `WorkerPool`. */
+export interface WorkerPoolProps extends HaPatternProps {
+  /** The VPC the workers run in (private subnets with egress). */
+  readonly vpc: ec2.IVpc;
+
+  /** The worker's container image, e.g. `ecs.ContainerImage.fromRegistry('public.ecr.aws/...')`. */
+  readonly image: ecs.ContainerImage;
+
+  /**
+   * Command of the worker container.
+   * @default the image's command
+   */
+  readonly command?: string[];
+
+  /**
+   * Environment of the worker container (not secrets). `QUEUE_NAME` and
+   * `QUEUE_URL` are added.
+   * @default {}
+   */
+  readonly environment?: Record<string, string>;
+
+  /**
+   * Fewest workers the pool keeps running (0 lets the pool scale to zero;
+   * the first job then waits for a task to start).
+   * @default 1
+   */
+  readonly minWorkers?: number;
+
+  /**
+   * Most workers the pool scales out to; at least `minWorkers` and at least 1.
+   * @default 10
+   */
+  readonly maxWorkers?: number;
+
+  /**
+   * Visible jobs per worker that trigger a scale-out step of `+1`; a backlog
+   * of 10x this adds 5 workers at once.
+   * @default 10
+   */
+  readonly jobsPerWorker?: number;
+
+  /**
+   * How long a job stays invisible to other workers once a worker took it:
+   * longer than the longest job, or the job runs twice. It is also how long
+   * the job of a dead worker waits before another worker gets it.
+   * @default Duration.minutes(5)
+   */
+  readonly visibilityTimeout?: Duration;
+
+  /**
+   * Deliveries of a job before it moves to the dead-letter queue (1 to 1000).
+   * @default 3
+   */
+  readonly maxReceiveCount?: number;
+
+  /**
+   * Age of the oldest waiting job above which the `OldestJobAge` alarm fires.
+   * @default Duration.minutes(15)
+   */
+  readonly maxJobAge?: Duration;
+
+  /**
+   * CPU units of a worker task.
+   * @default 256
+   */
+  readonly cpu?: number;
+
+  /**
+   * Memory (MiB) of a worker task.
+   * @default 512
+   */
+  readonly memoryLimitMiB?: number;
+
+  /**
+   * What happens to the queues (they hold jobs) when the stack deletes them.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** Fargate's documented typical time to provision and start a task. */
+const FARGATE_TASK_START = Duration.seconds(60);
+
+/**
+ * A pool of Fargate workers that pull jobs from an SQS queue, so a worker
+ * only ever receives work when it is alive and free. Built on aws-cdk-lib's
+ * `QueueProcessingFargateService` (scaling on backlog), with what it lacks:
+ * encrypted TLS-only queues and dead-letter queue, validated scaling bounds,
+ * and alarms (no healthy worker while jobs wait, age of the oldest job,
+ * dead-letter queue not empty).
+ *
+ * A job whose worker dies reappears after the queue's visibility timeout and
+ * is taken by the next free worker.
+ */
+export class WorkerPool extends HaPattern {
+  /** The queue of jobs. */
+  public readonly queue: sqs.Queue;
+  /** Jobs delivered `maxReceiveCount` times without being deleted. */
+  public readonly deadLetterQueue: sqs.Queue;
+  /** The aws-cdk-lib pattern underneath (service, task definition, scaling). */
+  public readonly processing: ecsPatterns.QueueProcessingFargateService;
+  /** The workers' Fargate service. */
+  public readonly service: ecs.FargateService;
+  /** The cluster (Container Insights on: the running-task metric needs it). */
+  public readonly cluster: ecs.Cluster;
+  /** Fewest workers. */
+  public readonly minWorkers: number;
+  /** Most workers. */
+  public readonly maxWorkers: number;
+
+  constructor(scope: Construct, id: string, props: WorkerPoolProps) {
+    super(scope, id, props, {
+      patternName: 'WorkerPool',
+      detection: 'workers pull jobs: a dead worker stops deleting its job, which reappears after the visibility timeout; alarms on no running worker while jobs wait and on the age of the oldest job',
+    });
+    this.minWorkers = props.minWorkers ?? 1;
+    this.maxWorkers = props.maxWorkers ?? 10;
+    const jobsPerWorker = props.jobsPerWorker ?? 10;
+    const visibilityTimeout = props.visibilityTimeout ?? Duration.minutes(5);
+    const maxReceiveCount = props.maxReceiveCount ?? 3;
+    const maxJobAge = props.maxJobAge ?? Duration.minutes(15);
+    validate(this, props, this.minWorkers, this.maxWorkers, jobsPerWorker, visibilityTimeout, maxReceiveCount, maxJobAge);
+
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    acknowledge(this.deadLetterQueue, {
+      'AwsSolutions-SQS3': 'This queue is the dead-letter queue of the job queue; a dead-letter queue of its own would only move the same jobs again.',
+    });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout,
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
+      removalPolicy,
+    });
+
+    this.cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+
+    this.processing = new ecsPatterns.QueueProcessingFargateService(this, 'Workers', {
+      cluster: this.cluster,
+      image: props.image,
+      command: props.command,
+      environment: props.environment,
+      queue: this.queue,
+      cpu: props.cpu ?? 256,
+      memoryLimitMiB: props.memoryLimitMiB ?? 512,
+      minScalingCapacity: this.minWorkers,
+      maxScalingCapacity: this.maxWorkers,
+      // One step per jobsPerWorker backlog, and a bigger one for a surge;
+      // a backlog of 1 wakes a pool scaled to zero.
+      scalingSteps: [
+        { upper: 0, change: -1 },
+        { lower: this.minWorkers === 0 ? 1 : jobsPerWorker, change: +1 },
+        { lower: 10 * jobsPerWorker, change: +5 },
+      ],
+      taskSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      circuitBreaker: { rollback: true },
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      logDriver: ecs.LogDrivers.awsLogs({ streamPrefix: 'worker', logGroup }),
+    });
+    this.service = this.processing.service;
+    this.processing.taskDefinition.defaultContainer?.addEnvironment('QUEUE_URL', this.queue.queueUrl);
+    acknowledge(this.processing.taskDefinition, {
+      'AwsSolutions-ECS2': 'The environment holds only the queue name and URL and the user\'s non-secret settings; secrets belong in Secrets Manager.',
+    });
+
+    // Alarms.
+    this.addAlarm(new cloudwatch.Alarm(this, 'NoHealthyWorkersAlarm', {
+      metric: this.metricNoHealthyWorkers(),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `WorkerPool ${this.node.path}: jobs are waiting and no worker is running.`,
+    }));
+    this.addAlarm(new cloudwatch.Alarm(this, 'OldestJobAgeAlarm', {
+      metric: this.metricAgeOfOldestJob(),
+      threshold: maxJobAge.toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `WorkerPool ${this.node.path}: the oldest job has waited more than ${maxJobAge.toHumanString()}.`,
+    }));
+    const dlq = this.addAlarm(new cloudwatch.Alarm(this, 'DeadLetterQueueAlarm', {
+      metric: this.metricDeadLetterJobs(),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `WorkerPool ${this.node.path}: jobs failed ${maxReceiveCount} times and are in the dead-letter queue.`,
+    }), { trigger: false });
+    // Failed jobs are not a failover, but someone must look at them.
+    this.wireActions(dlq);
+
+    const cfnQueue = this.queue.node.defaultChild as sqs.CfnQueue;
+    this.recoveryObjectives.addRecoveryPath('dead-worker', [
+      RecoveryStep.computed('SQS visibility timeout', () => {
+        const resolved = Stack.of(cfnQueue).resolve(cfnQueue.visibilityTimeout) as number | undefined;
+        const secs = resolved ?? 30;
+        return { duration: Duration.seconds(secs), derivation: `visibility timeout of the queue ${secs} s: the dead worker's job reappears` };
+      }),
+      RecoveryStep.computed('next free worker', () => {
+        const min = this.minWorkers;
+        if (min >= 2) {
+          return { duration: Duration.seconds(0), derivation: `${min} workers minimum: another worker is running and takes the job` };
+        }
+        return {
+          duration: FARGATE_TASK_START,
+          derivation: `${min} worker(s) minimum: ECS starts a replacement (Fargate task start ~60 s, AWS documented typical)`,
+        };
+      }),
+    ], { description: 'a worker dies while holding a job: the job reappears and another worker takes it' });
+    this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('SQS queue', Duration.seconds(0),
+      'a job stays in the queue until a worker deletes it after finishing; jobs failing maxReceiveCount times are kept in the dead-letter queue'));
+
+    this.createFailoverAlarm(this, `WorkerPool ${this.node.path}: jobs wait with no worker running, or too long; OK when workers keep up again.`);
+  }
+
+  /** Worst-case time until the job of a dead worker is taken again (the `dead-worker` path). */
+  public get jobRecoveryTime(): Duration {
+    return this.recoveryObjectives.paths.find(p => p.name === 'dead-worker')!.total;
+  }
+
+  /** Jobs waiting to be taken (SQS ApproximateNumberOfMessagesVisible, max over 1 minute). */
+  public metricVisibleJobs(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum', ...options });
+  }
+
+  /** Age of the oldest waiting job in seconds (maximum over 1 minute). */
+  public metricAgeOfOldestJob(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum', ...options });
+  }
+
+  /** Jobs in the dead-letter queue (maximum over 1 minute). */
+  public metricDeadLetterJobs(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum', ...options });
+  }
+
+  /** Running worker tasks (Container Insights RunningTaskCount, minimum over 1 minute). */
+  public metricRunningWorkers(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'RunningTaskCount',
+      dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName },
+      period: Duration.minutes(1),
+      statistic: 'Minimum',
+      ...options,
+    });
+  }
+
+  /** 1 while jobs wait and no worker runs, else 0 (metric math over the two metrics above). */
+  public metricNoHealthyWorkers(): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      expression: 'IF(FILL(backlog, 0) > 0 AND FILL(running, 0) < 1, 1, 0)',
+      usingMetrics: { backlog: this.metricVisibleJobs(), running: this.metricRunningWorkers() },
+      period: Duration.minutes(1),
+      label: 'jobs waiting with no running worker',
+    });
+  }
+
+  /** Lets `grantee` submit jobs (send messages to the queue). */
+  public grantSubmitJobs(grantee: iam.IGrantable): iam.Grant {
+    return this.queue.grantSendMessages(grantee);
+  }
+}
+
+function validate(scope: WorkerPool, props: WorkerPoolProps, min: number, max: number, jobsPerWorker: number,
+  visibilityTimeout: Duration, maxReceiveCount: number, maxJobAge: Duration): void {
+  requireInteger(scope, 'minWorkers', min, 0);
+  requireInteger(scope, 'maxWorkers', max, 1);
+  if (!Token.isUnresolved(min) && !Token.isUnresolved(max) && max < min) {
+    throw new HaValidationError(scope, {
+      prop: 'maxWorkers',
+      received: max,
+      expected: `at least minWorkers (${min}): the pool cannot scale between a maximum below its minimum`,
+    });
+  }
+  requireInteger(scope, 'jobsPerWorker', jobsPerWorker, 1);
+  requireInteger(scope, 'maxReceiveCount', maxReceiveCount, 1, 1000);
+  requireDurationBetween(scope, 'visibilityTimeout', visibilityTimeout, Duration.seconds(1), Duration.hours(12));
+  requireDurationBetween(scope, 'maxJobAge', maxJobAge, Duration.minutes(1));
+  if (props.minWorkers === 0) {
+    addHaWarning(scope, 'worker-pool-scale-to-zero',
+      `${scope.node.path}: minWorkers is 0, so the first job after a quiet period waits for a worker task to start (about a minute).`);
+  }
+}

@@ -1,0 +1,354 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { FailoverNotifications, HaDashboard, StandbyServerRole, WarmStandbyPair, WarmStandbyPairProps } from '../../lib';
+import { createHaVpc } from '../../lib/private/network';
+import { formatFindings, gateFindings, testApp, testEnv } from '../harness';
+
+const IMAGE = 'public.ecr.aws/docker/library/busybox:stable';
+
+function build(app: App, props: Partial<WarmStandbyPairProps> = {}, vpcFactory?: (stack: Stack) => ec2.IVpc) {
+  const stack = new Stack(app, 'Gw', { env: testEnv() });
+  const vpc = vpcFactory ? vpcFactory(stack) : createHaVpc(stack, 'Vpc');
+  const notifications = new FailoverNotifications(stack, 'Notifications', {
+    emails: ['ops@example.com'], smsNumbers: ['+12025550123'], webhookUrls: ['https://hooks.example.com/ha'],
+  });
+  const zone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' });
+  const dashboard = new HaDashboard(stack, 'Dashboard');
+  const pair = new WarmStandbyPair(stack, 'Pair', {
+    vpc,
+    image: ecs.ContainerImage.fromRegistry(IMAGE),
+    tcpPort: 5060,
+    udpPort: 5061,
+    zone,
+    recordName: 'gateway',
+    notifications,
+    dashboard,
+    ...props,
+  });
+  return { stack, pair, vpc, zone };
+}
+
+/** Resolves a logical id by construct path. */
+function logicalId(stack: Stack, path: string): string {
+  const child = stack.node.findAll().find(c => c.node.path === path);
+  if (!child) throw new Error(`no construct ${path}`);
+  return stack.getLogicalId(child as unknown as import('aws-cdk-lib').CfnElement);
+}
+
+describe('WarmStandbyPair', () => {
+  const { stack, pair } = build(testApp());
+  const template = Template.fromStack(stack);
+  const id = (p: string) => logicalId(stack, `Gw/Pair/${p}`);
+  const primaryTcp = id('Primary/TcpTargetGroup/Resource');
+  const secondaryTcp = id('Secondary/TcpTargetGroup/Resource');
+  const primaryUdp = id('Primary/UdpTargetGroup/Resource');
+  const secondaryUdp = id('Secondary/UdpTargetGroup/Resource');
+
+  test('two Fargate services of one task each, pinned to two different availability zones', () => {
+    template.resourceCountIs('AWS::ECS::Service', 2);
+    const services = Object.values(template.findResources('AWS::ECS::Service'));
+    for (const s of services) {
+      expect(s.Properties.DesiredCount).toBe(1);
+      expect(s.Properties.DeploymentConfiguration).toMatchObject({ DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100 });
+    }
+    const subnetsOf = (i: number) => JSON.stringify(services[i].Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets);
+    // Each service in exactly one private subnet, not the same one.
+    expect(JSON.parse(subnetsOf(0))).toHaveLength(1);
+    expect(JSON.parse(subnetsOf(1))).toHaveLength(1);
+    expect(subnetsOf(0)).not.toEqual(subnetsOf(1));
+    expect(subnetsOf(0)).toContain('PrivateSubnet1');
+    expect(subnetsOf(1)).toContain('PrivateSubnet2');
+    expect(pair.availabilityZone(StandbyServerRole.PRIMARY)).toBe('eu-west-1a');
+    expect(pair.availabilityZone(StandbyServerRole.SECONDARY)).toBe('eu-west-1b');
+  });
+
+  test('each server knows its role and the configuration path', () => {
+    for (const role of ['PRIMARY', 'SECONDARY']) {
+      template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+        ContainerDefinitions: [Match.objectLike({
+          Environment: Match.arrayWith([{ Name: 'HA_SERVER_ROLE', Value: role }, { Name: 'HA_CONFIG_PATH', Value: '/Gw/Pair' }]),
+          PortMappings: [{ ContainerPort: 5060, Protocol: 'tcp' }, { ContainerPort: 5061, Protocol: 'udp' }],
+        })],
+      });
+    }
+  });
+
+  test('one cross-zone Network Load Balancer with stable TCP and UDP listeners forwarding to the primary', () => {
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Type: 'network',
+      Scheme: 'internal',
+      LoadBalancerAttributes: Match.arrayWith([
+        { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+      ]),
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 5060, Protocol: 'TCP', DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: primaryTcp } }],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 5061, Protocol: 'UDP', DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: primaryUdp } }],
+    });
+  });
+
+  test('direct listeners keep both servers health-checked: primary at +10000, secondary at +20000', () => {
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 6);
+    for (const [port, protocol, tg] of [
+      [15060, 'TCP', primaryTcp], [15061, 'UDP', primaryUdp], [25060, 'TCP', secondaryTcp], [25061, 'UDP', secondaryUdp],
+    ] as const) {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: port, Protocol: protocol, DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: tg } }],
+      });
+    }
+  });
+
+  test('target groups health-check the TCP port every 10 s, 2 failures (UDP ones too)', () => {
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 4);
+    for (const protocol of ['TCP', 'UDP']) {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+        Protocol: protocol,
+        TargetType: 'ip',
+        HealthCheckProtocol: 'TCP',
+        HealthCheckPort: '5060',
+        HealthCheckIntervalSeconds: 10,
+        UnhealthyThresholdCount: 2,
+      });
+    }
+  });
+
+  test('the stable name is an alias to the load balancer', () => {
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'gateway.example.com.',
+      Type: 'A',
+      AliasTarget: Match.objectLike({ DNSName: Match.anyValue() }),
+    });
+  });
+
+  test('only the primary may write the configuration; both may read it', () => {
+    const primaryRole = id('Primary/TaskRole/Resource');
+    const secondaryRole = id('Secondary/TaskRole/Resource');
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: primaryRole }],
+      PolicyDocument: { Statement: [Match.objectLike({
+        Action: Match.arrayWith(['ssm:DeleteParameter', 'ssm:PutParameter']),
+        Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':parameter/Gw/Pair/\\*$')])] },
+      })] },
+    });
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    for (const role of [primaryRole, secondaryRole]) {
+      const own = policies.filter(p => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: role }]));
+      const text = JSON.stringify(own);
+      expect(text).toContain('ssm:GetParametersByPath');
+      expect(text).not.toContain('ssm:PutParameter');
+    }
+    // No other managed policy, and the write policy is on the primary alone.
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+  });
+
+  test('the primary-offline alarm watches the primary target group\'s healthy hosts', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/NetworkELB',
+      MetricName: 'HealthyHostCount',
+      Dimensions: Match.arrayWith([{ Name: 'TargetGroup', Value: { 'Fn::GetAtt': [primaryTcp, 'TargetGroupFullName'] } }]),
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 1,
+      Period: 60,
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  test('the failover alarm notifies on ALARM (primary offline) and OK (restored), by email, SMS and webhook', () => {
+    template.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', {
+      AlarmRule: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('ALARM\\(')])] }),
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Notifications') }],
+      OKActions: [{ Ref: Match.stringLikeRegexp('^Notifications') }],
+    });
+    expect(pair.failoverTriggers).toEqual([pair.primaryOfflineAlarm]);
+    for (const protocol of ['email', 'sms', 'https']) {
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: protocol });
+    }
+    // The secondary going offline notifies too (no standby left), without being a failover trigger.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Dimensions: Match.arrayWith([{ Name: 'TargetGroup', Value: { 'Fn::GetAtt': [secondaryTcp, 'TargetGroupFullName'] } }]),
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Notifications') }],
+      OKActions: [{ Ref: Match.stringLikeRegexp('^Notifications') }],
+    });
+  });
+
+  test('takeover: the primary alarm entering ALARM starts the runbook that points both listeners at the secondary', () => {
+    const alarm = id('PrimaryOfflineAlarm/Resource');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        'resources': [{ 'Fn::GetAtt': [alarm, 'Arn'] }],
+        'detail': { state: { value: ['ALARM'] } },
+      },
+      Targets: [Match.objectLike({
+        Arn: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':automation-definition/$'), { Ref: id('SwitchToSecondaryRunbook') }, ':$DEFAULT'])] },
+        RoleArn: { 'Fn::GetAtt': [id('EventsRole/Resource'), 'Arn'] },
+      })],
+    });
+    const doc = template.toJSON().Resources[id('SwitchToSecondaryRunbook')].Properties;
+    expect(doc.DocumentType).toBe('Automation');
+    expect(doc.Content.schemaVersion).toBe('0.3');
+    expect(doc.Content.mainSteps).toEqual([
+      expect.objectContaining({ action: 'aws:executeAwsApi', inputs: { Service: 'elbv2', Api: 'ModifyListener', ListenerArn: { Ref: id('LoadBalancer/TcpListener/Resource') }, DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: secondaryTcp } }] } }),
+      expect.objectContaining({ action: 'aws:executeAwsApi', inputs: { Service: 'elbv2', Api: 'ModifyListener', ListenerArn: { Ref: id('LoadBalancer/UdpListener/Resource') }, DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: secondaryUdp } }] } }),
+    ]);
+  });
+
+  test('failback: the alarm returning to OK starts the runbook that points the listeners back at the primary', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ detail: { state: { value: ['OK'] } } }),
+      Targets: [Match.objectLike({ Arn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: id('SwitchToPrimaryRunbook') }])] } })],
+    });
+    const steps = template.toJSON().Resources[id('SwitchToPrimaryRunbook')].Properties.Content.mainSteps;
+    expect(steps.map((s: { inputs: { DefaultActions: Array<{ TargetGroupArn: unknown }> } }) => s.inputs.DefaultActions[0].TargetGroupArn))
+      .toEqual([{ Ref: primaryTcp }, { Ref: primaryUdp }]);
+  });
+
+  test('the promotion runbook stops failback, points the listeners at the secondary and moves configuration write access', () => {
+    const steps = template.toJSON().Resources[id('PromoteRunbook')].Properties.Content.mainSteps as Array<{ name: string; inputs: Record<string, unknown> }>;
+    expect(steps.map(s => `${s.inputs.Service}:${s.inputs.Api}`)).toEqual([
+      'events:DisableRule', 'events:DisableRule', 'elbv2:ModifyListener', 'elbv2:ModifyListener', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy',
+    ]);
+    expect(steps[0].inputs.Name).toEqual({ Ref: id('FailbackRule/Resource') });
+    expect(steps[4].inputs).toMatchObject({ RoleName: { Ref: id('Secondary/TaskRole/Resource') }, PolicyArn: { Ref: id('ConfigWritePolicy/Resource') } });
+    expect(steps[5].inputs).toMatchObject({ RoleName: { Ref: id('Primary/TaskRole/Resource') }, PolicyArn: { Ref: id('ConfigWritePolicy/Resource') } });
+  });
+
+  test('the runbooks\' role may only switch these listeners and attach the write policy to the secondary alone', () => {
+    const policy = template.toJSON().Resources[id('AutomationRole/DefaultPolicy/Resource')].Properties.PolicyDocument.Statement as Array<Record<string, unknown>>;
+    const byAction = Object.fromEntries(policy.map(s => [JSON.stringify(s.Action), s]));
+    expect(byAction['"elasticloadbalancing:ModifyListener"'].Resource).toEqual([
+      { Ref: id('LoadBalancer/TcpListener/Resource') }, { Ref: id('LoadBalancer/UdpListener/Resource') },
+    ]);
+    expect(byAction['"iam:AttachRolePolicy"']).toMatchObject({
+      Resource: { 'Fn::GetAtt': [id('Secondary/TaskRole/Resource'), 'Arn'] },
+      Condition: { ArnEquals: { 'iam:PolicyARN': { Ref: id('ConfigWritePolicy/Resource') } } },
+    });
+    expect(byAction['"iam:DetachRolePolicy"']).toMatchObject({ Resource: { 'Fn::GetAtt': [id('Primary/TaskRole/Resource'), 'Arn'] } });
+    expect(JSON.stringify(policy)).not.toContain('"*"');
+  });
+
+  test('the status dashboard shows both servers: healthy targets, running tasks and the alarms', () => {
+    const body = JSON.stringify(template.toJSON().Resources[id('StatusDashboard/Resource')].Properties.DashboardBody);
+    expect(body).toContain('HealthyHostCount');
+    expect(body).toContain('RunningTaskCount');
+    expect(body).toContain('primary healthy');
+    expect(body).toContain('secondary running');
+    expect(body).toContain('\\"type\\":\\"alarm\\"');
+    expect(body).toContain('Takeover worst case: **95 s**');
+  });
+
+  test('adds its recovery figures and alarm states to the HaDashboard it is given', () => {
+    const [dash] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))
+      .filter(d => JSON.stringify(d.Properties.DashboardBody).includes('Worst-case RTO'));
+    const body = JSON.stringify(dash.Properties.DashboardBody);
+    expect(body).toContain('### WarmStandbyPair `Gw/Pair`');
+    expect(body).toContain('Worst-case RTO: **95 s**');
+    expect(body).toContain('PairPrimaryOfflineAlarm');
+  });
+
+  test('computes the takeover time from the synthesized health check and alarm settings', () => {
+    const report = pair.recoveryObjectives.toReport();
+    expect(report.paths).toHaveLength(1);
+    expect(report.paths[0].steps).toEqual([
+      { component: 'load balancer health check of the primary', derivation: '10 s interval x 2 unhealthy checks', seconds: 20 },
+      { component: 'PrimaryOffline alarm', derivation: '60 s period x 1 evaluation period(s)', seconds: 60 },
+      expect.objectContaining({ component: 'EventBridge + SSM Automation ModifyListener', seconds: 15 }),
+    ]);
+    expect(pair.takeoverTime.toSeconds()).toBe(95);
+    expect(report.rpoSeconds).toBe(0);
+  });
+
+  test('grantConfigRead lets another component read the configuration', () => {
+    const { pair: p, stack: s } = build(testApp());
+    const reader = new iam.Role(s, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    p.grantConfigRead(reader);
+    Template.fromStack(s).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Reader') }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'] })] },
+    });
+  });
+});
+
+describe('WarmStandbyPair options', () => {
+  test('without udpPort there is only TCP; without a zone, no record', () => {
+    const { stack } = build(testApp(), { udpPort: undefined, zone: undefined, recordName: undefined });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 3);
+    t.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
+    t.resourceCountIs('AWS::Route53::RecordSet', 0);
+  });
+
+  test('slower health checks lengthen the computed takeover time', () => {
+    const { pair } = build(testApp(), { healthCheckInterval: Duration.seconds(30), unhealthyThresholdCount: 3 });
+    expect(pair.takeoverTime.toSeconds()).toBe(90 + 60 + 15);
+  });
+
+  test('a recovery-time target the settings cannot meet fails synthesis naming the slowest component', () => {
+    const app = testApp();
+    build(app, { recoveryTargets: { rto: Duration.seconds(60) } });
+    expect(() => app.synth()).toThrow(/recovery time target not met: the 'takeover' path takes 1 minute 35 seconds.*slowest component: PrimaryOffline alarm/);
+  });
+
+  test('explicit zones, configuration path and internet-facing load balancer (with a warning)', () => {
+    const { stack } = build(testApp(), {
+      primaryAvailabilityZone: 'eu-west-1b', secondaryAvailabilityZone: 'eu-west-1a', configParameterPath: '/suite/gateway', internetFacing: true,
+    });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
+    t.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Environment: Match.arrayWith([{ Name: 'HA_CONFIG_PATH', Value: '/suite/gateway' }]) })],
+    });
+    t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 5060, IpProtocol: 'tcp' })]),
+    });
+    Annotations.fromStack(stack).hasWarning('/Gw/Pair', Match.stringLikeRegexp('internet-facing'));
+    const services = Object.values(t.findResources('AWS::ECS::Service'));
+    expect(JSON.stringify(services[0].Properties.NetworkConfiguration)).toContain('PrivateSubnet2');
+  });
+});
+
+describe('WarmStandbyPair bad inputs', () => {
+  test('fails when both servers are in the same availability zone', () => {
+    expect(() => build(testApp(), { primaryAvailabilityZone: 'eu-west-1a', secondaryAvailabilityZone: 'eu-west-1a' }))
+      .toThrow("Gw/Pair: invalid prop 'secondaryAvailabilityZone': received \"eu-west-1a\"; expected an availability zone other than the primary's (eu-west-1a): a pair in one zone fails with the zone");
+  });
+
+  test('fails when the VPC has a single availability zone', () => {
+    expect(() => build(testApp(), {}, s => new ec2.Vpc(s, 'OneZone', { maxAzs: 1 })))
+      .toThrow("Gw/Pair: invalid prop 'vpc': received \"a VPC with 1 availability zone(s)\"; expected a VPC with at least two availability zones");
+  });
+
+  test.each([
+    [{ primaryAvailabilityZone: 'eu-west-1z' }, "Gw/Pair: invalid prop 'primaryAvailabilityZone': received \"eu-west-1z\"; expected one of the VPC's availability zones (eu-west-1a, eu-west-1b)"],
+    [{ udpPort: 5060 }, "Gw/Pair: invalid prop 'udpPort': received 5060; expected a port other than tcpPort (5060)"],
+    [{ tcpPort: 70000 }, "Gw/Pair: invalid prop 'tcpPort': received 70000; expected an integer from 1 to 65535"],
+    [{ tcpPort: 50000 }, "Gw/Pair: invalid prop 'directPortOffset': received 10000; expected an offset that keeps the secondary's direct port (tcpPort 50000 + 2 x 10000 = 70000) at or below 65535"],
+    [{ recordName: '<unset>' }, "Gw/Pair: invalid prop 'recordName': received undefined; expected zone and recordName together"],
+    [{ configParameterPath: 'gateway/' }, "Gw/Pair: invalid prop 'configParameterPath': received \"gateway/\"; expected a Parameter Store path"],
+    [{ healthCheckInterval: Duration.seconds(1) }, "Gw/Pair: invalid prop 'healthCheckInterval': received 1 second; expected a duration from 5 seconds to 5 minutes"],
+    [{ unhealthyThresholdCount: 1 }, "Gw/Pair: invalid prop 'unhealthyThresholdCount': received 1; expected an integer from 2 to 10"],
+  ])('fails when %j', (props, message) => {
+    // '<unset>' stands for an explicitly missing recordName (the zone is given by build()).
+    const given: Partial<WarmStandbyPairProps> = { ...props };
+    const unset = given.recordName === '<unset>' ? { recordName: undefined } : {};
+    expect(() => build(testApp(), { ...given, ...unset })).toThrow(message);
+  });
+});
+
+describe('WarmStandbyPair gates', () => {
+  test('passes cdk-nag AwsSolutions and the CloudFormation validation with default rules', () => {
+    const app = testApp({ validation: true });
+    build(app);
+    expect(formatFindings(gateFindings(app))).toEqual([]);
+  });
+});
