@@ -1,2 +1,3 @@
-// Public API of lib/web-tier (filled in by its pattern issue).
-export {};
+export * from './active-spare-web-tier';
+export * from './browser-failover';
+export * from './web-tier-site';

@@ -264,7 +264,8 @@ export class WebTierSite extends HaPattern {
     this.recoveryObjectives.addRecoveryPath('task', [
       RecoveryStep.targetGroupHealthCheck('load balancer target health check', this.targetGroup),
       RecoveryStep.fixed('replacement task start', Duration.seconds(60),
-        'Fargate task launch, image pull and start, ~60 s (AWS Fargate documentation); the N+1 spare task carries the load meanwhile'),
+        'Fargate task launch, image pull and start, ~60 s (AWS Fargate documentation)' +
+        (running > props.activeCapacity ? '; the N+1 spare task carries the load meanwhile' : '')),
     ], { description: 'one task fails: the load balancer stops routing to it and ECS replaces it' });
 
     const alarm = this.createFailoverAlarm(this, `WebTierSite ${this.node.path}: 5xx responses, unhealthy targets or running tasks below ${floor}; OK when restored.`);

@@ -1,0 +1,515 @@
+import * as path from 'path';
+import { Aws, Duration, Lazy, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
+import { Construct } from 'constructs';
+import { addHaWarning, HaValidationError } from '../core/errors';
+import type { HaDashboard } from '../core/ha-dashboard';
+import { HaPattern, HaPatternProps } from '../core/ha-pattern';
+import { RecoveryStep } from '../core/recovery-objectives';
+import { DnsRoutingPolicy, HealthCheckProtocol, LatencyDns, ROUTE53_METRICS_REGION } from '../latency-dns/latency-dns';
+import { HandlerFunction } from '../private/handler-function';
+import { requireInteger, requireUnique } from '../private/validate';
+import {
+  BrowserFailoverOptions, BrowserFailoverSettings, browserFailoverOptions, browserSwitchTime,
+  ResolvedBrowserFailoverSettings, resolveBrowserFailoverSettings,
+} from './browser-failover';
+import { WebTierSite } from './web-tier-site';
+
+/** How ready the spare region is before a failover. */
+export enum SpareMode {
+  /** The spare runs N+1 tasks, like the primary: takes the full load at once. */
+  HOT = 'HOT',
+  /**
+   * The spare runs a floor of `warmCapacity` tasks (serving at once, at
+   * reduced capacity) and is scaled to N+1 by the failover automation.
+   */
+  WARM = 'WARM',
+  /**
+   * The spare runs no tasks (load balancer, cluster and service exist) and
+   * is scaled to N+1 by the failover automation: the cheapest, the slowest.
+   */
+  PILOT_LIGHT = 'PILOT_LIGHT',
+}
+
+/** Props of `ActiveSpareWebTier`. */
+export interface ActiveSpareWebTierProps extends HaPatternProps {
+  /** Account of the tier's stacks (each stack gets an explicit `env`). */
+  readonly account: string;
+
+  /** The active region. */
+  readonly primaryRegion: string;
+
+  /** The spare region(s), in order of preference; at least one, none equal to the primary. */
+  readonly spareRegions: string[];
+
+  /** The web application's container image. */
+  readonly image: ecs.ContainerImage;
+
+  /** N: tasks that carry the full load; each active site runs N+1. */
+  readonly activeCapacity: number;
+
+  /**
+   * Readiness of the spare region(s).
+   * @default SpareMode.WARM
+   */
+  readonly spareMode?: SpareMode;
+
+  /**
+   * Tasks a WARM spare runs before failover (1 to N).
+   * @default 1
+   */
+  readonly warmCapacity?: number;
+
+  /** Hosted zone of the common and per-site names (never looked up). */
+  readonly zone: route53.IHostedZone;
+
+  /** The common name relative to the zone, e.g. `agents`; sites get `agents.<region>`. */
+  readonly recordName: string;
+
+  /**
+   * How the common name chooses a site. FAILOVER (one spare only) answers
+   * with the spare while the primary is unhealthy; LATENCY sends each client
+   * to its nearest healthy site (sensible with a HOT spare only).
+   * @default DnsRoutingPolicy.FAILOVER
+   */
+  readonly routingPolicy?: DnsRoutingPolicy;
+
+  /**
+   * Serve HTTPS: each site gets an ACM certificate for the common and the
+   * site name, validated by DNS in `zone`, an HTTPS listener and an HTTP
+   * redirect; health checks use HTTPS with SNI.
+   * @default true
+   */
+  readonly https?: boolean;
+
+  /**
+   * Port the container listens on.
+   * @default 80
+   */
+  readonly containerPort?: number;
+
+  /**
+   * Health path of the application (load balancer, Route 53, browser heartbeats); must start with `/`.
+   * @default '/health'
+   */
+  readonly healthCheckPath?: string;
+
+  /**
+   * Task CPU units.
+   * @default 512
+   */
+  readonly cpu?: number;
+
+  /**
+   * Task memory in MiB.
+   * @default 1024
+   */
+  readonly memoryLimitMiB?: number;
+
+  /**
+   * Load balancer stickiness (sessions stay with their task); `Duration.seconds(0)` turns it off.
+   * @default Duration.days(1)
+   */
+  readonly stickinessDuration?: Duration;
+
+  /**
+   * Route 53 health-check interval: 10 s or 30 s.
+   * @default Duration.seconds(10)
+   */
+  readonly healthCheckInterval?: Duration;
+
+  /**
+   * Route 53 health-check failure threshold (1 to 10).
+   * @default the largest value up to 3 that meets `dnsRecoveryTarget`; 3 without one
+   */
+  readonly failureThreshold?: number;
+
+  /**
+   * Settings of the browser failover helper (the browser recovery path is computed from them).
+   * @default 5 s heartbeats, 3 s timeout, 3 misses, 2 s notice, 5 s page load allowance
+   */
+  readonly browserFailover?: BrowserFailoverSettings;
+
+  /**
+   * Worst-case time for the common name to send clients to the spare; synthesis fails when the settings cannot meet it.
+   * @default `recoveryTargets.rto`, if any
+   */
+  readonly dnsRecoveryTarget?: Duration;
+
+  /**
+   * Worst-case time for an open browser page to move itself to the spare; synthesis fails when the settings cannot meet it.
+   * @default `recoveryTargets.rto`, if any
+   */
+  readonly browserRecoveryTarget?: Duration;
+
+  /**
+   * Prefix of the stacks the tier creates: `<prefix>-Primary`, `<prefix>-Spare` (`-Spare2`...), and `<prefix>-Dns`
+   * in us-east-1 when no site is there.
+   * @default the tier's id
+   */
+  readonly stackNamePrefix?: string;
+
+  /**
+   * What happens to the log groups when a stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
+
+/**
+ * A browser-facing web tier active in one region with a spare in another:
+ * one stack per region (explicit `env`), each with a VPC across two zones,
+ * an internet-facing ALB (HTTPS with an HTTP redirect, sticky sessions) and
+ * a Fargate service; the primary runs N+1 tasks, the spare N+1 (hot), a
+ * floor (warm) or none (pilot light). DNS by `LatencyDns`: per-site names
+ * and a common name with health-checked failover (or latency) records.
+ * When the primary's failover alarm fires, a Lambda in the spare region
+ * scales the spare to N+1. Open pages move themselves with the browser
+ * failover helper (`BROWSER_FAILOVER_HELPER_PATH`).
+ *
+ * The tier creates its own stacks, so its scope must be an `App` or a `Stage`.
+ */
+export class ActiveSpareWebTier extends HaPattern {
+  /** The stack of each region, primary first. */
+  public readonly stacks: Stack[];
+  /** The primary site. */
+  public readonly primary: WebTierSite;
+  /** The spare sites, in order of preference. */
+  public readonly spares: WebTierSite[];
+  /** The DNS names and health checks (in a us-east-1 stack). */
+  public readonly dns: LatencyDns;
+  /** The spare-scaling functions, one per spare that does not run N+1 already. */
+  public readonly scaleUpFunctions: lambda.IFunction[] = [];
+  /** The spare mode. */
+  public readonly spareMode: SpareMode;
+  /** Browser helper settings with defaults applied. */
+  public readonly browserFailoverSettings: ResolvedBrowserFailoverSettings;
+
+  private readonly sitesByRegion = new Map<string, WebTierSite>();
+  private readonly healthCheckPath: string;
+  private readonly https: boolean;
+
+  constructor(scope: Construct, id: string, props: ActiveSpareWebTierProps) {
+    // The dashboard is filled below, without cross-stack references (see addToDashboard).
+    super(scope, id, { ...props, dashboard: undefined }, {
+      patternName: 'ActiveSpareWebTier',
+      detection: 'Route 53 health checks of each site move the common name; browser heartbeats move open pages; ' +
+        'alarms on 5xx, unhealthy targets and running tasks below N fire the primary\'s failover alarm, which scales the spare up',
+    });
+    if (!Stage.isStage(scope)) {
+      throw new HaValidationError(this, { prop: 'scope', received: scope.node.path || scope.constructor.name, expected: 'an App or a Stage: the tier creates one stack per region' });
+    }
+    validateProps(this, props);
+    const spareMode = props.spareMode ?? SpareMode.WARM;
+    this.spareMode = spareMode;
+    const n = props.activeCapacity;
+    const spareTasks = spareMode === SpareMode.HOT ? n + 1 : spareMode === SpareMode.WARM ? (props.warmCapacity ?? 1) : 0;
+    const routingPolicy = props.routingPolicy ?? DnsRoutingPolicy.FAILOVER;
+    if (routingPolicy === DnsRoutingPolicy.LATENCY && spareMode !== SpareMode.HOT) {
+      addHaWarning(this, 'latency-routing-cold-spare',
+        `${this.node.path} uses latency routing with a ${spareMode} spare: clients near the spare region are sent to a site with fewer than N+1 tasks.`);
+    }
+    this.browserFailoverSettings = resolveBrowserFailoverSettings(this, props.browserFailover);
+    this.healthCheckPath = props.healthCheckPath ?? '/health';
+    this.https = props.https ?? true;
+    const prefix = props.stackNamePrefix ?? id;
+    const zoneName = props.zone.zoneName;
+    const siteRecordName = (region: string) => `${props.recordName}.${region}`;
+
+    const regions = [props.primaryRegion, ...props.spareRegions];
+    this.stacks = regions.map((region, i) => new Stack(scope, i === 0 ? `${prefix}-Primary` : `${prefix}-Spare${i === 1 ? '' : i}`, {
+      env: { account: props.account, region },
+      crossRegionReferences: true,
+      description: `${this.node.path}: ${i === 0 ? 'primary (active)' : `spare (${spareMode.toLowerCase()})`} site of ${props.recordName}.${zoneName} in ${region}`,
+    }));
+
+    const primaryAlarmName = `${this.stacks[0].stackName}-web-tier-failover`;
+    const sites = regions.map((region, i) => {
+      const stack = this.stacks[i];
+      const certificate = this.https ? new acm.Certificate(stack, 'Certificate', {
+        domainName: `${props.recordName}.${zoneName}`,
+        subjectAlternativeNames: [`${siteRecordName(region)}.${zoneName}`],
+        validation: acm.CertificateValidation.fromDns(props.zone),
+      }) : undefined;
+      const site = new WebTierSite(stack, 'Site', {
+        image: props.image,
+        activeCapacity: n,
+        runningTasks: i === 0 ? n + 1 : spareTasks,
+        certificate,
+        containerPort: props.containerPort,
+        healthCheckPath: this.healthCheckPath,
+        cpu: props.cpu,
+        memoryLimitMiB: props.memoryLimitMiB,
+        stickinessDuration: props.stickinessDuration,
+        removalPolicy: props.removalPolicy,
+        // The primary's alarms notify through the tier's failover alarm.
+        notifications: i === 0 ? undefined : props.notifications,
+        alarmActions: i === 0 ? undefined : props.alarmActions,
+      });
+      this.sitesByRegion.set(region, site);
+      return site;
+    });
+    this.primary = sites[0];
+    this.spares = sites.slice(1);
+
+    // DNS: records and health checks are global, their alarms must be in us-east-1.
+    const dnsIndex = regions.indexOf(ROUTE53_METRICS_REGION);
+    const dnsStack = dnsIndex >= 0 ? this.stacks[dnsIndex] : new Stack(scope, `${prefix}-Dns`, {
+      env: { account: props.account, region: ROUTE53_METRICS_REGION },
+      crossRegionReferences: true,
+      description: `${this.node.path}: DNS names, Route 53 health checks and their alarms (us-east-1, where Route 53 publishes health-check metrics)`,
+    });
+    if (dnsIndex < 0) this.stacks.push(dnsStack);
+    const dnsTarget = props.dnsRecoveryTarget ?? props.recoveryTargets?.rto;
+    this.dns = new LatencyDns(dnsStack, 'Dns', {
+      zone: props.zone,
+      recordName: props.recordName,
+      routingPolicy,
+      sites: regions.map((region, i) => ({
+        region,
+        target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(sites[i].loadBalancer, { evaluateTargetHealth: true })),
+        healthCheckPath: this.healthCheckPath,
+        siteRecordName: siteRecordName(region),
+      })),
+      healthCheckProtocol: this.https ? HealthCheckProtocol.HTTPS : HealthCheckProtocol.HTTP,
+      healthCheckInterval: props.healthCheckInterval,
+      failureThreshold: props.failureThreshold,
+      recoveryTargets: dnsTarget ? { rto: dnsTarget } : undefined,
+      notifications: props.notifications,
+      alarmActions: props.alarmActions,
+    });
+
+    // The tier's failover alarm: the primary site's, in the primary region, wired to the notifications.
+    this.addAlarm(this.primary.failoverAlarm);
+    const failoverAlarm = this.createFailoverAlarm(this.stacks[0],
+      `ActiveSpareWebTier ${this.node.path}: the primary site in ${props.primaryRegion} is failing (5xx, unhealthy targets or fewer than ${n} tasks); ` +
+      'the spare is being scaled up. OK when the primary is restored.');
+    (failoverAlarm.node.defaultChild as cloudwatch.CfnCompositeAlarm).alarmName = primaryAlarmName;
+    if (props.dashboard) this.addToDashboard(props.dashboard, props.primaryRegion, props.account, primaryAlarmName);
+
+    // Automation: scale each spare that runs fewer than N+1 when the primary fails.
+    this.spares.forEach((spare, i) => {
+      if (spare.runningTasks >= n + 1) return;
+      this.addScaleUp(spare, props.primaryRegion, props.account, primaryAlarmName, n + 1, dnsStack === this.stacks[i + 1] ? this.dns.healthCheckAlarm(props.primaryRegion) : undefined);
+    });
+
+    // Recovery objectives: the DNS path and the browser path, separately.
+    const spareReadiness = this.spareReadinessStep(n);
+    const primaryRegion = props.primaryRegion;
+    this.recoveryObjectives.addRecoveryPath('dns', [
+      RecoveryStep.route53HealthCheck(`Route 53 health check (${primaryRegion})`, this.dns.healthCheck(primaryRegion)),
+      RecoveryStep.dnsTtl(`DNS cache of ${this.dns.domainName}`, this.dns.commonRecord(primaryRegion)),
+      spareReadiness,
+    ], { target: props.dnsRecoveryTarget, description: 'the primary fails: the common name answers with the spare' });
+    const settings = this.browserFailoverSettings;
+    this.recoveryObjectives.addRecoveryPath('browser', [
+      RecoveryStep.computed('browser failover helper', () => browserSwitchTime(settings)),
+      spareReadiness,
+    ], { target: props.browserRecoveryTarget, description: 'the primary fails under an open page: the page moves itself to the spare site' });
+  }
+
+  /** The site of `region`. */
+  public site(region: string): WebTierSite {
+    const site = this.sitesByRegion.get(region);
+    if (!site) throw new Error(`${this.node.path}: no site in ${region}`);
+    return site;
+  }
+
+  /** Status of the Route 53 health check of the site in `region` (metric in us-east-1). */
+  public metricHealthCheckStatus(region: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.dns.metricHealthCheckStatus(region, options);
+  }
+
+  /** Running tasks of the site in `region` (in that region). */
+  public metricRunningTasks(region: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.site(region).metricRunningTasks(options);
+  }
+
+  /** 5xx responses a minute of the site in `region` (in that region). */
+  public metricServerErrors(region: string, options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
+    return this.site(region).metricServerErrors(options);
+  }
+
+  /** The common URL, e.g. `https://agents.example.com/`. */
+  public get url(): string {
+    return `${this.https ? 'https' : 'http'}://${this.dns.domainName}/`;
+  }
+
+  /**
+   * The URL of the application on one site, with the other sites as
+   * browser failover backups: `https://agents.eu-west-1.example.com/?site-1=agents.us-east-1.example.com`.
+   */
+  public siteUrl(region: string): string {
+    const scheme = this.https ? 'https' : 'http';
+    const others = this.dns.regions.filter(r => r !== region);
+    const query = others.map((r, i) => `site-${i + 1}=${this.https ? '' : 'http://'}${this.dns.siteDomainName(r)}`).join('&');
+    return `${scheme}://${this.dns.siteDomainName(region)}/${query ? `?${query}` : ''}`;
+  }
+
+  /** The options object to pass to `startFailover()` of the browser helper. */
+  public get browserFailoverOptions(): BrowserFailoverOptions {
+    return browserFailoverOptions(this.browserFailoverSettings, this.healthCheckPath);
+  }
+
+  /** Worst-case time for the common name to send clients to the spare. */
+  public get dnsFailoverTime(): Duration {
+    return this.pathTotal('dns');
+  }
+
+  /** Worst-case time for an open page to move itself to the spare. */
+  public get browserFailoverTime(): Duration {
+    return this.pathTotal('browser');
+  }
+
+  private pathTotal(name: string): Duration {
+    return this.recoveryObjectives.paths.find(p => p.name === name)!.total;
+  }
+
+  /**
+   * Adds the recovery figures and the failover alarm's state to a dashboard.
+   * The tier's stacks depend on the dashboard's stack (zone, notifications),
+   * so the alarm is referenced by its fixed name rather than by a token,
+   * which would make the dashboard's stack depend on the tier's.
+   */
+  private addToDashboard(dashboard: HaDashboard, primaryRegion: string, account: string, alarmName: string): void {
+    const objectives = this.recoveryObjectives;
+    const markdown = Lazy.string({
+      produce: () => {
+        const r = objectives.toReport();
+        const paths = r.paths.map(p => `${p.name} ${p.totalSeconds} s`).join(', ');
+        return `### ${r.pattern} \`${r.constructPath}\`\nWorst-case RTO: **${r.rtoSeconds} s** (${paths}); RPO: **${r.rpoSeconds} s**.\n\nDetection: ${r.detection}`;
+      },
+    });
+    dashboard.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown, width: 24, height: 3 }));
+    const dashboardStack = Stack.of(dashboard);
+    if (dashboardStack.region !== primaryRegion) return;
+    const alarm = cloudwatch.Alarm.fromAlarmArn(dashboard, `FailoverAlarm${this.node.addr}`,
+      `arn:${dashboardStack.partition}:cloudwatch:${primaryRegion}:${account}:alarm:${alarmName}`);
+    dashboard.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: `${this.patternName} ${this.node.path} failover`, alarms: [alarm], width: 24, height: 3 }));
+  }
+
+  private spareReadinessStep(n: number): RecoveryStep {
+    const mode = this.spareMode;
+    return RecoveryStep.computed('spare capacity', () => {
+      if (mode !== SpareMode.PILOT_LIGHT) {
+        const running = Math.min(...this.spares.map(s => s.runningTasks));
+        return {
+          duration: Duration.seconds(0),
+          derivation: mode === SpareMode.HOT
+            ? `hot spare: already runs ${n + 1} tasks`
+            : `warm spare: ${running} task(s) serve at once while the automation scales to ${n + 1}`,
+        };
+      }
+      // The automation starts when the primary's failover alarm fires; the
+      // slowest of its triggers needs evaluationPeriods x period.
+      const alarmSeconds = Math.max(...this.primary.failoverTriggers.map(alarmWindowSeconds));
+      const healthy = RecoveryStep.targetGroupHealthCheck('target health', this.spares[0].targetGroup).resolve();
+      // Healthy threshold (2) x interval is the same product as the unhealthy one here.
+      const start = 60;
+      return {
+        duration: Duration.seconds(alarmSeconds + start + healthy.duration.toSeconds()),
+        derivation: `pilot light: primary failover alarm ${alarmSeconds} s + Fargate task start ~${start} s (AWS Fargate documentation)` +
+          ` + target health ${healthy.derivation}`,
+      };
+    });
+  }
+
+  private addScaleUp(spare: WebTierSite, primaryRegion: string, account: string, alarmName: string, desiredCount: number, healthCheckAlarm?: cloudwatch.IAlarm): void {
+    const spareStack = Stack.of(spare);
+    const fn = new HandlerFunction(spare, 'ScaleUp', {
+      entry: path.join(__dirname, 'handler', 'index'),
+      description: `Scales the spare web tier service to ${desiredCount} tasks when the primary site's failover alarm fires`,
+      environment: {
+        CLUSTER_NAME: spare.cluster.clusterName,
+        SERVICE_NAME: spare.service.serviceName,
+        DESIRED_COUNT: String(desiredCount),
+      },
+    });
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
+      resources: [spare.service.serviceArn],
+    }));
+    this.scaleUpFunctions.push(fn.function);
+
+    const primaryAlarmArn = `arn:${Aws.PARTITION}:cloudwatch:${primaryRegion}:${account}:alarm:${alarmName}`;
+    const pattern = (resources: string[]): events.EventPattern => ({
+      source: ['aws.cloudwatch'],
+      detailType: ['CloudWatch Alarm State Change'],
+      resources,
+      detail: { state: { value: ['ALARM'] } },
+    });
+    const rule = new events.Rule(spare, 'ScaleUpRule', {
+      description: `Scales the spare up when the primary's failover alarm (${alarmName}) enters ALARM`,
+      eventPattern: pattern([primaryAlarmArn, ...(healthCheckAlarm ? [healthCheckAlarm.alarmArn] : [])]),
+    });
+    rule.addTarget(new targets.LambdaFunction(fn.function, { retryAttempts: 4, maxEventAge: Duration.hours(1) }));
+
+    // Alarm state changes reach the default bus of the alarm's region only: forward them.
+    const primaryStack = this.stacks[0];
+    if (primaryStack.region !== spareStack.region) {
+      const forward = new events.Rule(primaryStack, `ForwardToSpare${spareStack.region.replace(/[^a-z0-9]/g, '')}`, {
+        description: `Forwards the primary's failover alarm to the default event bus of ${spareStack.region}, where the scale-up function runs`,
+        eventPattern: pattern([primaryAlarmArn]),
+      });
+      const bus = events.EventBus.fromEventBusArn(forward, 'SpareBus',
+        `arn:${Aws.PARTITION}:events:${spareStack.region}:${spareStack.account}:event-bus/default`);
+      forward.addTarget(new targets.EventBus(bus));
+    }
+  }
+}
+
+/** Evaluation window of a metric alarm, in seconds (composite alarms: 0). */
+function alarmWindowSeconds(alarm: cloudwatch.IAlarm): number {
+  const cfn = alarm.node.defaultChild;
+  if (!(cfn instanceof cloudwatch.CfnAlarm)) return 0;
+  const r = Stack.of(cfn).resolve({ p: cfn.period, e: cfn.evaluationPeriods, m: cfn.metrics }) as { p?: number; e?: number; m?: Array<{ metricStat?: { period?: number }; period?: number }> };
+  const period = r.p ?? r.m?.map(x => x.metricStat?.period ?? x.period ?? 60).reduce((a, b) => Math.max(a, b), 60) ?? 60;
+  return period * (r.e ?? 1);
+}
+
+function validateProps(scope: ActiveSpareWebTier, props: ActiveSpareWebTierProps): void {
+  if (!Token.isUnresolved(props.account) && !/^\d{12}$/.test(props.account)) {
+    throw new HaValidationError(scope, { prop: 'account', received: props.account, expected: 'a 12-digit AWS account id' });
+  }
+  const regions: Array<[string, string]> = [['primaryRegion', props.primaryRegion], ...props.spareRegions.map((r, i): [string, string] => [`spareRegions[${i}]`, r])];
+  for (const [prop, region] of regions) {
+    if (Token.isUnresolved(region) || !REGION.test(region)) {
+      throw new HaValidationError(scope, { prop, received: region, expected: 'an explicit AWS region name such as eu-west-1 (the tier gives each stack an explicit env)' });
+    }
+  }
+  if (props.spareRegions.length === 0) {
+    throw new HaValidationError(scope, { prop: 'spareRegions', received: [], expected: 'at least one spare region: an active-spare tier needs a second region' });
+  }
+  props.spareRegions.forEach((region, i) => {
+    if (region === props.primaryRegion) {
+      throw new HaValidationError(scope, { prop: `spareRegions[${i}]`, received: region, expected: `a region other than the primary region (${props.primaryRegion})` });
+    }
+  });
+  requireUnique(scope, 'spareRegions', props.spareRegions, r => r, 'region');
+  if ((props.routingPolicy ?? DnsRoutingPolicy.FAILOVER) === DnsRoutingPolicy.FAILOVER && props.spareRegions.length > 1) {
+    throw new HaValidationError(scope, {
+      prop: 'spareRegions',
+      received: props.spareRegions,
+      expected: 'one spare region with DnsRoutingPolicy.FAILOVER (Route 53 failover has one PRIMARY and one SECONDARY); use LATENCY routing for more sites',
+    });
+  }
+  requireInteger(scope, 'activeCapacity', props.activeCapacity, 1, 98);
+  if (props.warmCapacity !== undefined && (props.spareMode ?? SpareMode.WARM) !== SpareMode.WARM) {
+    throw new HaValidationError(scope, { prop: 'warmCapacity', received: props.warmCapacity, expected: 'no warmCapacity unless spareMode is SpareMode.WARM' });
+  }
+  requireInteger(scope, 'warmCapacity', props.warmCapacity, 1, props.activeCapacity);
+  const hcPath = props.healthCheckPath;
+  if (hcPath !== undefined && !Token.isUnresolved(hcPath) && !hcPath.startsWith('/')) {
+    throw new HaValidationError(scope, { prop: 'healthCheckPath', received: hcPath, expected: `a path starting with "/", e.g. "/${hcPath}"` });
+  }
+}

@@ -1,0 +1,356 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import {
+  ActiveSpareWebTier, ActiveSpareWebTierProps, DnsRoutingPolicy, FailoverNotifications, HaDashboard, minHealthyPercent, SpareMode,
+} from '../../lib';
+import { formatFindings, gateFindings, TEST_ACCOUNT, testApp, testEnv } from '../harness';
+
+const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
+
+function build(props: Partial<ActiveSpareWebTierProps> = {}, app: App = testApp()) {
+  const shared = new Stack(app, 'Shared', { env: testEnv('eu-west-1'), crossRegionReferences: true });
+  const zone = new route53.PublicHostedZone(shared, 'Zone', { zoneName: 'example.com' });
+  const notifications = new FailoverNotifications(shared, 'Notifications', { emails: ['ops@example.com'] });
+  const dashboard = new HaDashboard(shared, 'Dashboard');
+  const tier = new ActiveSpareWebTier(app, 'Web', {
+    account: TEST_ACCOUNT,
+    primaryRegion: 'eu-west-1',
+    spareRegions: ['us-east-1'],
+    image: IMAGE,
+    activeCapacity: 2,
+    zone,
+    recordName: 'agents',
+    notifications,
+    dashboard,
+    dnsRecoveryTarget: Duration.seconds(90),
+    browserRecoveryTarget: Duration.seconds(30),
+    ...props,
+  });
+  return { app, shared, zone, tier };
+}
+
+describe('ActiveSpareWebTier with defaults (warm spare, failover DNS, HTTPS)', () => {
+  const { tier, shared } = build();
+  const [primaryStack, spareStack] = tier.stacks;
+  const primary = Template.fromStack(primaryStack);
+  const spare = Template.fromStack(spareStack);
+
+  test('one stack per region, each with an explicit env; the DNS part lives in the us-east-1 stack', () => {
+    expect(tier.stacks.map(s => [s.stackName, s.account, s.region])).toEqual([
+      ['Web-Primary', TEST_ACCOUNT, 'eu-west-1'],
+      ['Web-Spare', TEST_ACCOUNT, 'us-east-1'],
+    ]);
+    expect(Stack.of(tier.dns)).toBe(spareStack);
+  });
+
+  test.each([['primary', primary], ['spare', spare]])('the %s site has a VPC across two zones with an internet-facing ALB', (_name, template) => {
+    const subnets = Object.values(template.findResources('AWS::EC2::Subnet')).map(s => JSON.stringify(s.Properties.AvailabilityZone));
+    expect(new Set(subnets).size).toBe(2);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Scheme: 'internet-facing',
+      LoadBalancerAttributes: Match.arrayWith([
+        { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+      ]),
+    });
+  });
+
+  test.each([['primary', primary], ['spare', spare]])('the %s site serves HTTPS with its certificate and redirects HTTP', (_name, template) => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: { Ref: Match.stringLikeRegexp('^Certificate') } }],
+      SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      Protocol: 'HTTP',
+      DefaultActions: [{ Type: 'redirect', RedirectConfig: { Port: '443', Protocol: 'HTTPS', StatusCode: 'HTTP_301' } }],
+    });
+  });
+
+  test.each([['eu-west-1', primary], ['us-east-1', spare]])('the %s certificate covers the common and the site name, validated by DNS', (region, template) => {
+    template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'agents.example.com',
+      SubjectAlternativeNames: [`agents.${region}.example.com`],
+      ValidationMethod: 'DNS',
+    });
+  });
+
+  test('the primary runs N+1 = 3 tasks and deployments keep at least N = 2 healthy', () => {
+    primary.hasResourceProperties('AWS::ECS::Service', {
+      DesiredCount: 3,
+      LaunchType: 'FARGATE',
+      DeploymentConfiguration: Match.objectLike({
+        MinimumHealthyPercent: 66,
+        MaximumPercent: 200,
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      }),
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
+    });
+    expect(Math.ceil(3 * 66 / 100)).toBe(2);
+  });
+
+  test('the warm spare runs its floor of 1 task', () => {
+    spare.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 1 });
+    expect(tier.spares[0].runningTasks).toBe(1);
+  });
+
+  test.each([['primary', primary], ['spare', spare]])('the %s target group keeps sessions on their task (load balancer cookie, 1 day) and checks /health every 10 s', (_name, template) => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      HealthCheckPath: '/health',
+      HealthCheckIntervalSeconds: 10,
+      UnhealthyThresholdCount: 2,
+      TargetGroupAttributes: Match.arrayWith([
+        { Key: 'stickiness.enabled', Value: 'true' },
+        { Key: 'stickiness.type', Value: 'lb_cookie' },
+        { Key: 'stickiness.lb_cookie.duration_seconds', Value: '86400' },
+      ]),
+    });
+  });
+
+  test('the primary alarms on 5xx (load balancer + targets), unhealthy targets and running tasks below N', () => {
+    primary.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 10,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'FILL(elb, 0) + FILL(target, 0)' }),
+        Match.objectLike({ Id: 'elb', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'HTTPCode_ELB_5XX_Count' }) }) }),
+        Match.objectLike({ Id: 'target', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'HTTPCode_Target_5XX_Count' }) }) }),
+      ]),
+    });
+    primary.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnHealthyHostCount', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    primary.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'ECS/ContainerInsights', MetricName: 'RunningTaskCount', Threshold: 2, ComparisonOperator: 'LessThanThreshold', Statistic: 'Minimum',
+    });
+    primary.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+  });
+
+  test('the spare alarms on running tasks below its floor', () => {
+    spare.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RunningTaskCount', Threshold: 1 });
+  });
+
+  test('the tier\'s failover alarm (the primary\'s) has a fixed name and notifies on ALARM and OK', () => {
+    const topic = { 'Fn::ImportValue': Match.stringLikeRegexp('Notifications') };
+    primary.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', {
+      AlarmName: 'Web-Primary-web-tier-failover',
+      AlarmActions: [topic],
+      OKActions: [topic],
+    });
+    expect(Stack.of(tier.failoverAlarm)).toBe(primaryStack);
+    expect(tier.failoverTriggers).toEqual([tier.primary.failoverAlarm]);
+  });
+
+  test('the primary site\'s own composite does not notify a second time', () => {
+    const composites = Object.values(primary.findResources('AWS::CloudWatch::CompositeAlarm'));
+    expect(composites).toHaveLength(2);
+    expect(composites.filter(c => c.Properties.AlarmActions)).toHaveLength(1);
+  });
+
+  test('the spare\'s and the DNS failover alarms notify through the regional replica topic in us-east-1', () => {
+    const composites = Object.values(spare.findResources('AWS::CloudWatch::CompositeAlarm'));
+    expect(composites).toHaveLength(2);
+    for (const c of composites) {
+      expect(c.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^FailoverNotifications/) }]);
+      expect(c.Properties.OKActions).toEqual(c.Properties.AlarmActions);
+    }
+  });
+
+  test('health checks: HTTPS with SNI on each site name, 10 s interval, 3 failures (meets the 90 s DNS target with the 60 s alias cache)', () => {
+    for (const region of ['eu-west-1', 'us-east-1']) {
+      spare.hasResourceProperties('AWS::Route53::HealthCheck', {
+        HealthCheckConfig: Match.objectLike({ Type: 'HTTPS', EnableSNI: true, FullyQualifiedDomainName: `agents.${region}.example.com`, RequestInterval: 10, FailureThreshold: 3, ResourcePath: '/health' }),
+      });
+    }
+  });
+
+  test('the common name fails over from the primary to the spare; each record has a set identifier and a health check', () => {
+    for (const [region, failover] of [['eu-west-1', 'PRIMARY'], ['us-east-1', 'SECONDARY']]) {
+      spare.hasResourceProperties('AWS::Route53::RecordSet', {
+        Name: 'agents.example.com.', Failover: failover, SetIdentifier: region, HealthCheckId: Match.anyValue(),
+        AliasTarget: Match.objectLike({ EvaluateTargetHealth: true }),
+      });
+    }
+  });
+
+  test('the health-check alarms use the us-east-1 metric of each health check; site metrics stay in their region', () => {
+    spare.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Route53', MetricName: 'HealthCheckStatus' }, 2);
+    expect(tier.metricHealthCheckStatus('eu-west-1').region).toBe('us-east-1');
+    expect(tier.metricRunningTasks('eu-west-1').metricName).toBe('RunningTaskCount');
+    expect(Stack.of(tier.site('us-east-1')).region).toBe('us-east-1');
+    expect(() => tier.site('ap-south-1')).toThrow('Web: no site in ap-south-1');
+  });
+
+  test('the scale-up function runs in the spare region and may only describe and update the spare service', () => {
+    spare.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DESIRED_COUNT: '3', CLUSTER_NAME: { Ref: Match.stringLikeRegexp('^SiteCluster') } }) },
+    });
+    spare.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Effect: 'Allow',
+          Action: ['ecs:DescribeServices', 'ecs:UpdateService'],
+          Resource: { Ref: Match.stringLikeRegexp('^SiteService') },
+        }]),
+      },
+    });
+  });
+
+  test('the spare\'s rule starts the function on the primary\'s failover alarm (by its ARN) or the primary\'s health-check alarm', () => {
+    spare.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        'resources': [
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:123456789012:alarm:Web-Primary-web-tier-failover']] },
+          { 'Fn::GetAtt': [Match.stringLikeRegexp('^Dnseuwest1HealthCheckAlarm'), 'Arn'] },
+        ],
+        'detail': { state: { value: ['ALARM'] } },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SiteScaleUp'), 'Arn'] }, RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 4 }) })],
+    });
+  });
+
+  test('the primary forwards its failover alarm to the spare region\'s default event bus (no cross-region reference)', () => {
+    primary.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ resources: [Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':cloudwatch:eu-west-1:123456789012:alarm:Web-Primary-web-tier-failover'])] })] }),
+      Targets: [Match.objectLike({ Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:123456789012:event-bus/default']] } })],
+    });
+  });
+
+  test('recovery objectives list the DNS path and the browser path separately, within 90 s and 30 s', () => {
+    const report = tier.recoveryObjectives.toReport();
+    expect(report.paths.map(p => [p.name, p.totalSeconds, p.targetSeconds])).toEqual([['dns', 90, 90], ['browser', 26, 30]]);
+    expect(report.paths[0].steps.map(s => s.component)).toEqual(['Route 53 health check (eu-west-1)', 'DNS cache of agents.example.com', 'spare capacity']);
+    expect(tier.dnsFailoverTime.toSeconds()).toBe(90);
+    expect(tier.browserFailoverTime.toSeconds()).toBe(26);
+  });
+
+  test('the dashboard shows both paths and the failover alarm, referenced by name (no dependency of the shared stack on the tier)', () => {
+    const body = JSON.stringify(Template.fromStack(shared).findResources('AWS::CloudWatch::Dashboard'));
+    expect(body).toContain('Worst-case RTO: **90 s** (dns 90 s, browser 26 s)');
+    expect(body).toContain(':cloudwatch:eu-west-1:123456789012:alarm:Web-Primary-web-tier-failover');
+    expect(shared.dependencies).toEqual([]);
+  });
+
+  test('per-site URLs carry the other site as the browser failover backup', () => {
+    expect(tier.url).toBe('https://agents.example.com/');
+    expect(tier.siteUrl('eu-west-1')).toBe('https://agents.eu-west-1.example.com/?site-1=agents.us-east-1.example.com');
+    expect(tier.siteUrl('us-east-1')).toBe('https://agents.us-east-1.example.com/?site-1=agents.eu-west-1.example.com');
+    expect(tier.browserFailoverOptions).toEqual({ heartbeatPath: '/health', heartbeatIntervalMs: 5000, heartbeatTimeoutMs: 3000, missedHeartbeats: 3, noticeMs: 2000 });
+  });
+});
+
+describe('ActiveSpareWebTier spare modes', () => {
+  test.each([
+    [SpareMode.HOT, 3, 0],
+    [SpareMode.WARM, 1, 1],
+    [SpareMode.PILOT_LIGHT, 0, 1],
+  ])('%s: the spare runs %i tasks; %i scale-up function(s)', (spareMode, tasks, functions) => {
+    const { tier } = build({ spareMode, dnsRecoveryTarget: undefined, browserRecoveryTarget: undefined });
+    Template.fromStack(tier.stacks[1]).hasResourceProperties('AWS::ECS::Service', { DesiredCount: tasks });
+    Template.fromStack(tier.stacks[1]).resourceCountIs('AWS::Lambda::Function', functions + 2); // + VPC default-SG and cross-region reader providers
+    expect(tier.scaleUpFunctions).toHaveLength(functions);
+  });
+
+  test('a warm spare takes the floor you choose', () => {
+    const { tier } = build({ activeCapacity: 4, warmCapacity: 2 });
+    Template.fromStack(tier.stacks[1]).hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2 });
+    Template.fromStack(tier.stacks[0]).hasResourceProperties('AWS::ECS::Service', { DesiredCount: 5, DeploymentConfiguration: Match.objectLike({ MinimumHealthyPercent: 80 }) });
+  });
+
+  test('a pilot-light spare has no running-task alarm, and its readiness (alarm + task start + target health) is part of both paths', () => {
+    const { tier } = build({ spareMode: SpareMode.PILOT_LIGHT, dnsRecoveryTarget: undefined, browserRecoveryTarget: undefined });
+    Template.fromStack(tier.stacks[1]).resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'RunningTaskCount' }, 0);
+    const [dns, browser] = tier.recoveryObjectives.paths;
+    const readiness = dns.steps[2];
+    expect(readiness.duration.toSeconds()).toBe(180 + 60 + 20);
+    expect(readiness.derivation).toContain('pilot light');
+    expect(browser.total.toSeconds()).toBe(26 + 260);
+  });
+
+  test('a pilot light cannot meet a 90 s DNS target: synthesis fails naming the slowest component', () => {
+    const { app } = build({ spareMode: SpareMode.PILOT_LIGHT });
+    expect(() => app.synth()).toThrow(/the 'dns' path takes .* worst case, target 1 minute 30 seconds; slowest component: spare capacity/);
+  });
+
+  test('latency routing with a hot spare puts latency records on the common name', () => {
+    const { tier } = build({ spareMode: SpareMode.HOT, routingPolicy: DnsRoutingPolicy.LATENCY });
+    Template.fromStack(tier.stacks[1]).hasResourceProperties('AWS::Route53::RecordSet', { Name: 'agents.example.com.', Region: 'eu-west-1', SetIdentifier: 'eu-west-1' });
+  });
+
+  test('without us-east-1 among the sites, a DNS stack is created there', () => {
+    const { tier } = build({ spareRegions: ['eu-central-1'] });
+    expect(tier.stacks.map(s => [s.stackName, s.region])).toEqual([['Web-Primary', 'eu-west-1'], ['Web-Spare', 'eu-central-1'], ['Web-Dns', 'us-east-1']]);
+    expect(Stack.of(tier.dns).stackName).toBe('Web-Dns');
+    // The spare's rule then matches the primary's failover alarm only.
+    Template.fromStack(tier.stacks[1]).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ resources: [Match.objectLike({ 'Fn::Join': Match.anyValue() })] }),
+    });
+  });
+
+  test('browser settings change the browser path', () => {
+    const { tier } = build({ browserFailover: { heartbeatInterval: Duration.seconds(2), heartbeatTimeout: Duration.seconds(1), missedHeartbeats: 2, noticeDuration: Duration.seconds(3), pageLoadAllowance: Duration.seconds(4) } });
+    expect(tier.browserFailoverTime.toSeconds()).toBe(2 * 2 + 1 + 3 + 4);
+    expect(tier.browserFailoverOptions).toMatchObject({ heartbeatIntervalMs: 2000, heartbeatTimeoutMs: 1000, missedHeartbeats: 2, noticeMs: 3000 });
+  });
+
+  test('a browser target the settings cannot meet fails synthesis', () => {
+    const { app } = build({ browserRecoveryTarget: Duration.seconds(20) });
+    expect(() => app.synth()).toThrow(/the 'browser' path takes 26 seconds worst case, target 20 seconds; slowest component: browser failover helper/);
+  });
+
+  test('without HTTPS, sites serve HTTP and the health checks use HTTP', () => {
+    const { tier } = build({ https: false });
+    Template.fromStack(tier.stacks[0]).resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    Template.fromStack(tier.stacks[0]).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP', DefaultActions: [Match.objectLike({ Type: 'forward' })] });
+    Template.fromStack(tier.stacks[1]).allResourcesProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ Type: 'HTTP', Port: 80 }) });
+    expect(tier.siteUrl('eu-west-1')).toBe('http://agents.eu-west-1.example.com/?site-1=http://agents.us-east-1.example.com');
+  });
+});
+
+describe('minHealthyPercent', () => {
+  test.each(Array.from({ length: 30 }, (_, i) => i + 1))('N = %i: deployments of N+1 tasks keep exactly N healthy', n => {
+    const p = minHealthyPercent(n);
+    expect(Math.ceil(((n + 1) * p) / 100)).toBe(n);
+  });
+});
+
+describe('ActiveSpareWebTier validation', () => {
+  test.each<[string, Partial<ActiveSpareWebTierProps>, string, string]>([
+    ['fails when active-spare has a single region', { spareRegions: [] }, 'spareRegions', 'received []; expected at least one spare region: an active-spare tier needs a second region'],
+    ['fails when the spare region equals the primary', { spareRegions: ['eu-west-1'] }, 'spareRegions[0]', 'received "eu-west-1"; expected a region other than the primary region (eu-west-1)'],
+    ['fails when a spare region is listed twice', { spareRegions: ['us-east-1', 'us-east-1'], routingPolicy: DnsRoutingPolicy.LATENCY }, 'spareRegions', 'received "us-east-1"; expected each region at most once (it appears twice)'],
+    ['fails when failover routing has two spares', { spareRegions: ['us-east-1', 'eu-central-1'] }, 'spareRegions', 'expected one spare region with DnsRoutingPolicy.FAILOVER'],
+    ['fails when N < 1', { activeCapacity: 0 }, 'activeCapacity', 'received 0; expected an integer from 1 to 98'],
+    ['fails when N is not an integer', { activeCapacity: 1.5 }, 'activeCapacity', 'received 1.5; expected an integer from 1 to 98'],
+    ['fails when the health-check path has no leading slash', { healthCheckPath: 'health' }, 'healthCheckPath', 'received "health"; expected a path starting with "/", e.g. "/health"'],
+    ['fails when the warm floor exceeds N', { warmCapacity: 3 }, 'warmCapacity', 'received 3; expected an integer from 1 to 2'],
+    ['fails when a warm floor is given for another spare mode', { spareMode: SpareMode.HOT, warmCapacity: 1 }, 'warmCapacity', 'expected no warmCapacity unless spareMode is SpareMode.WARM'],
+    ['fails when a region is not a region name', { primaryRegion: 'europe' }, 'primaryRegion', 'received "europe"; expected an explicit AWS region name'],
+    ['fails when the account is not an account id', { account: 'prod' }, 'account', 'received "prod"; expected a 12-digit AWS account id'],
+    ['fails when the heartbeat timeout is not shorter than the interval', { browserFailover: { heartbeatTimeout: Duration.seconds(5) } }, 'browserFailover.heartbeatTimeout', 'expected a timeout shorter than the heartbeat interval (5 seconds)'],
+    ['fails when the Route 53 interval is unsupported', { healthCheckInterval: Duration.seconds(15) }, 'healthCheckInterval', 'received 15 seconds'],
+  ])('%s', (_name, props, prop, message) => {
+    expect(() => build(props)).toThrow(new RegExp(`^Web(-Spare/Dns)?: invalid prop '${prop.replace(/[[\].]/g, '\\$&')}': .*${message.replace(/[()[\].*+?]/g, '\\$&')}`));
+  });
+
+  test('fails when the scope is not an App or a Stage (the tier creates its own stacks)', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Host', { env: testEnv() });
+    const zone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' });
+    expect(() => new ActiveSpareWebTier(stack, 'Web', {
+      account: TEST_ACCOUNT, primaryRegion: 'eu-west-1', spareRegions: ['us-east-1'], image: IMAGE, activeCapacity: 2, zone, recordName: 'agents',
+    })).toThrow("Host/Web: invalid prop 'scope': received \"Host\"; expected an App or a Stage: the tier creates one stack per region");
+  });
+});
+
+describe('ActiveSpareWebTier gates', () => {
+  test('its stacks pass cdk-nag AwsSolutions and the CloudFormation validation with default rules', () => {
+    const app = testApp({ validation: true });
+    build({}, app);
+    expect(formatFindings(gateFindings(app))).toEqual([]);
+  });
+});
