@@ -1,6 +1,69 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { HotStandbyConsumer, SingletonDaemon } from '../../lib';
 import { ExampleContext } from '../context';
 
-/** Component of the reference architecture (owned by the singleton / hot-standby work; filled in there). */
-export function addWorkforceProcesses(_ctx: ExampleContext): void {
-  // added by the process patterns (issue 5) pattern
+/** The back-end processes of the workforce suite. */
+export interface WorkforceProcesses {
+  readonly etlServer: SingletonDaemon;
+  readonly notificationDaemon: SingletonDaemon;
+  readonly dataAggregator: HotStandbyConsumer;
+}
+
+/**
+ * The workforce suite's back-end processes in the primary region, on one
+ * cluster (Container Insights enhanced) over two availability zones:
+ * - the ETL server and the notification daemon, each a `SingletonDaemon`
+ *   (one task, lease with fencing tokens: never two acting at once);
+ * - the data aggregator, a `HotStandbyConsumer` of the suite's event stream
+ *   (leader in one zone, hot standby in the other, fenced checkpoints).
+ */
+export function addWorkforceProcesses(ctx: ExampleContext): WorkforceProcesses {
+  const stack = ctx.stack('Processes', ctx.settings.primaryRegion, { description: `${ctx.name}: singleton daemons and hot standby data aggregator` });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 2,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+    ],
+  });
+  const flowLogs = new logs.LogGroup(vpc, 'FlowLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+  vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs) });
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENHANCED });
+  // Placeholder image: a real deployment runs the suite's daemons, which use lib/runtime's LeaseClient.
+  const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable');
+
+  const etlServer = new SingletonDaemon(stack, 'EtlServer', {
+    image,
+    cluster,
+    command: ['sh', '-c', 'while true; do sleep 3600; done'],
+    leaseName: 'etl-server',
+    notifications: ctx.notifications,
+    // Not on ctx.dashboard: the dashboard's stack would reference this
+    // stack's alarms while this stack references its topic (a cycle).
+    recoveryTargets: { rto: Duration.minutes(3) },
+  });
+  const notificationDaemon = new SingletonDaemon(stack, 'NotificationDaemon', {
+    image,
+    cluster,
+    command: ['sh', '-c', 'while true; do sleep 3600; done'],
+    leaseName: 'notification-daemon',
+    // Notifications must not go out twice, nor stop for long: a shorter lease.
+    leaseDuration: Duration.seconds(20),
+    renewInterval: Duration.seconds(5),
+    notifications: ctx.notifications,
+    recoveryTargets: { rto: Duration.minutes(2) },
+  });
+  const dataAggregator = new HotStandbyConsumer(stack, 'DataAggregator', {
+    image,
+    cluster,
+    command: ['sh', '-c', 'while true; do sleep 3600; done'],
+    leaseName: 'data-aggregator',
+    notifications: ctx.notifications,
+    recoveryTargets: { rto: Duration.seconds(30), rpo: Duration.seconds(0) },
+  });
+  return { etlServer, notificationDaemon, dataAggregator };
 }

@@ -1,2 +1,2 @@
-// Public API of lib/hot-standby (filled in by its pattern issue).
-export {};
+// Public API of lib/hot-standby.
+export * from './hot-standby-consumer';

@@ -1,2 +1,7 @@
-// Public API of lib/runtime (filled in by its pattern issue).
-export {};
+// Public API of lib/runtime: the clients users' own processes import.
+// protocol.ts and metrics.ts import no AWS SDK; lease, checkpoint and results need @aws-sdk/client-dynamodb.
+export * from './protocol';
+export * from './metrics';
+export * from './lease';
+export * from './checkpoint';
+export * from './results';

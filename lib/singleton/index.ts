@@ -1,2 +1,3 @@
-// Public API of lib/singleton (filled in by its pattern issue).
-export {};
+// Public API of lib/singleton.
+export * from './lease-table';
+export * from './singleton-daemon';

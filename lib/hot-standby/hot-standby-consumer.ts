@@ -1,0 +1,318 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import { Construct } from 'constructs';
+import { addHaWarning, HaValidationError } from '../core/errors';
+import { HaPattern, HaPatternProps } from '../core/ha-pattern';
+import { RecoveryStep } from '../core/recovery-objectives';
+import { createHaVpc } from '../private/network';
+import { requireDurationBetween, requireInteger } from '../private/validate';
+import { RuntimeMetricNames } from '../runtime/metrics';
+import { createDaemonTask, validateLeaseSettings } from '../singleton/daemon-task';
+import { LeaseSettings, LeaseTable, synthesizedLeaseSettings } from '../singleton/lease-table';
+
+/** Environment variables with the input stream. */
+export const StreamEnvironment = {
+  STREAM_NAME: 'HA_STREAM_NAME',
+  STREAM_ARN: 'HA_STREAM_ARN',
+} as const;
+
+/** Props of `HotStandbyConsumer`. */
+export interface HotStandbyConsumerProps extends HaPatternProps {
+  /**
+   * The consumer's container image; its process uses `LeaseClient`,
+   * `CheckpointStore` and `putResultOnce` from lib/runtime (see the processing contract).
+   */
+  readonly image: ecs.ContainerImage;
+
+  /**
+   * The input stream.
+   * @default a new stream: 1 shard, encrypted with the AWS managed key, 24 h retention
+   */
+  readonly stream?: kinesis.IStream;
+
+  /**
+   * The cluster to run in.
+   * @default a new cluster with Container Insights (enhanced) in `vpc`
+   */
+  readonly cluster?: ecs.ICluster;
+
+  /**
+   * The VPC of the new cluster (ignored when `cluster` is given).
+   * @default a new VPC over 2 availability zones with one NAT gateway per zone and flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Type of the subnets the two consumers run in; consumer A takes the
+   * first availability zone's subnet, consumer B the second's.
+   * @default ec2.SubnetType.PRIVATE_WITH_EGRESS
+   */
+  readonly subnetType?: ec2.SubnetType;
+
+  /**
+   * Task CPU units.
+   * @default 256
+   */
+  readonly cpu?: number;
+
+  /**
+   * Task memory in MiB.
+   * @default 512
+   */
+  readonly memoryLimitMiB?: number;
+
+  /**
+   * Extra environment of the container (the lease and stream settings are added).
+   * @default none
+   */
+  readonly environment?: Record<string, string>;
+
+  /**
+   * Command of the container.
+   * @default the image's command
+   */
+  readonly command?: string[];
+
+  /**
+   * Name of the leader lease (its item holds the checkpoints too).
+   * @default 'leader'
+   */
+  readonly leaseName?: string;
+
+  /**
+   * How long an acquisition or renewal holds the leadership.
+   * @default Duration.seconds(15)
+   */
+  readonly leaseDuration?: Duration;
+
+  /**
+   * How often the leader renews and the standby polls the lease.
+   * @default Duration.seconds(5)
+   */
+  readonly renewInterval?: Duration;
+
+  /**
+   * Largest difference between the two tasks' clocks.
+   * @default Duration.seconds(1)
+   */
+  readonly maxClockSkew?: Duration;
+
+  /**
+   * Iterator age (of the slowest reader) above which the stream alarm fires.
+   * @default Duration.minutes(1)
+   */
+  readonly iteratorAgeThreshold?: Duration;
+
+  /**
+   * Checkpoint lag (record arrival to checkpoint) above which the checkpoint alarm fires.
+   * @default Duration.minutes(5)
+   */
+  readonly checkpointLagThreshold?: Duration;
+
+  /**
+   * What happens to the lease/checkpoint table and a created stream when they leave the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Two consumers of one Kinesis stream in two availability zones: both read
+ * it, only the lease holder (the leader) writes results and checkpoints;
+ * the standby takes over when the leader's lease lapses and resumes at the
+ * last checkpoint.
+ *
+ * Checkpoints live on the lease item and are written conditionally on the
+ * leader's fencing token, so a deposed leader can write none; results are
+ * written once per record (keyed by shard and sequence number), so records
+ * re-processed after a takeover are not written twice.
+ */
+export class HotStandbyConsumer extends HaPattern {
+  /** The input stream. */
+  public readonly stream: kinesis.IStream;
+  /** The two consumer services (A, B), one task each, in different availability zones. */
+  public readonly services: ecs.FargateService[];
+  /** The task definition both services run. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The consumer container. */
+  public readonly container: ecs.ContainerDefinition;
+  /** The lease and checkpoint table. */
+  public readonly leaseTable: LeaseTable;
+  /** The lease name. */
+  public readonly leaseName: string;
+  /** The cluster. */
+  public readonly cluster: ecs.ICluster;
+  /** The availability zones of consumer A and consumer B. */
+  public readonly availabilityZones: string[];
+
+  private readonly settings: LeaseSettings;
+
+  constructor(scope: Construct, id: string, props: HotStandbyConsumerProps) {
+    super(scope, id, props, {
+      patternName: 'HotStandbyConsumer',
+      detection: 'the leader stops renewing its lease; the standby polling the lease takes it once it lapses',
+    });
+    requireInteger(this, 'cpu', props.cpu, 256);
+    requireInteger(this, 'memoryLimitMiB', props.memoryLimitMiB, 512);
+    requireDurationBetween(this, 'iteratorAgeThreshold', props.iteratorAgeThreshold, Duration.seconds(1));
+    requireDurationBetween(this, 'checkpointLagThreshold', props.checkpointLagThreshold, Duration.seconds(1));
+    this.settings = {
+      leaseName: props.leaseName ?? 'leader',
+      leaseDuration: props.leaseDuration ?? Duration.seconds(15),
+      renewInterval: props.renewInterval ?? Duration.seconds(5),
+      maxClockSkew: props.maxClockSkew ?? Duration.seconds(1),
+    };
+    validateLeaseSettings(this, this.settings);
+    this.leaseName = this.settings.leaseName;
+
+    if (props.cluster && props.vpc) {
+      addHaWarning(this, 'vpc-ignored', 'vpc is ignored when cluster is given: the tasks run in the cluster\'s VPC.');
+    }
+    this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc ?? createHaVpc(this, 'Vpc'),
+      containerInsightsV2: ecs.ContainerInsights.ENHANCED,
+    });
+    const zones = this.pickZones(this.cluster.vpc, props.subnetType ?? ec2.SubnetType.PRIVATE_WITH_EGRESS);
+    this.availabilityZones = zones.map(z => z.zone);
+
+    this.stream = props.stream ?? new kinesis.Stream(this, 'Stream', {
+      shardCount: 1,
+      encryption: kinesis.StreamEncryption.MANAGED,
+      retentionPeriod: Duration.hours(24),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    this.leaseTable = new LeaseTable(this, 'LeaseTable', { removalPolicy: props.removalPolicy });
+    const task = createDaemonTask(this, {
+      image: props.image,
+      cpu: props.cpu ?? 256,
+      memoryLimitMiB: props.memoryLimitMiB ?? 512,
+      environment: {
+        ...props.environment,
+        ...this.leaseTable.environment(this.settings),
+        [StreamEnvironment.STREAM_NAME]: this.stream.streamName,
+        [StreamEnvironment.STREAM_ARN]: this.stream.streamArn,
+      },
+      command: props.command,
+      containerName: 'Consumer',
+      streamPrefix: 'consumer',
+    });
+    this.taskDefinition = task.taskDefinition;
+    this.container = task.container;
+    this.leaseTable.grantLease(this.taskDefinition.taskRole, this.leaseName);
+    this.stream.grantRead(this.taskDefinition.taskRole);
+
+    this.services = zones.map((z, i) => new ecs.FargateService(this, `Consumer${'AB'[i]}`, {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: 1,
+      // one task per zone: replace it in place; the other zone's task keeps the stream covered
+      minHealthyPercent: 0,
+      maxHealthyPercent: 100,
+      circuitBreaker: { enable: true, rollback: true },
+      vpcSubnets: { subnets: [z.subnet] },
+      assignPublicIp: false,
+    }));
+
+    this.createAlarms(props);
+    this.declareRecoveryObjectives();
+    this.createFailoverAlarm();
+  }
+
+  /** The role of both consumers' tasks: grant it access to where results go. */
+  public get taskRole(): iam.IRole {
+    return this.taskDefinition.taskRole;
+  }
+
+  /** Worst-case time until the standby leads after the leader fails. */
+  public get takeoverTime(): Duration {
+    return this.recoveryObjectives.paths.find(p => p.name === 'leader failure')!.total;
+  }
+
+  /** Whether any consumer holds the leadership: maximum over consumers of `LeaseHeld` (1 = a leader). */
+  public metricLeaderPresent(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.leaseTable.metric(RuntimeMetricNames.HELD, this.leaseName, { statistic: 'Maximum', ...props });
+  }
+
+  /** Time from a record's arrival to its checkpoint (maximum per minute). */
+  public metricCheckpointLag(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.leaseTable.metric(RuntimeMetricNames.CHECKPOINT_LAG, this.leaseName, { statistic: 'Maximum', ...props });
+  }
+
+  /** Age of the oldest record read by GetRecords (maximum per minute). */
+  public metricIteratorAge(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: Duration.minutes(1), ...props });
+  }
+
+  /** New acquisitions of the leadership (takeovers and starts), sum per minute. */
+  public metricTakeovers(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.leaseTable.metric(RuntimeMetricNames.ACQUIRED, this.leaseName, { statistic: 'Sum', ...props });
+  }
+
+  /** One subnet in each of two different availability zones. */
+  private pickZones(vpc: ec2.IVpc, subnetType: ec2.SubnetType): Array<{ zone: string; subnet: ec2.ISubnet }> {
+    const byZone = new Map<string, ec2.ISubnet>();
+    for (const subnet of vpc.selectSubnets({ subnetType }).subnets) {
+      if (!byZone.has(subnet.availabilityZone)) byZone.set(subnet.availabilityZone, subnet);
+    }
+    const zones = [...byZone.entries()].map(([zone, subnet]) => ({ zone, subnet }));
+    if (zones.length < 2) {
+      throw new HaValidationError(this, {
+        prop: this.node.tryFindChild('Cluster') ? 'vpc' : 'cluster',
+        received: zones.map(z => z.zone),
+        expected: `${subnetType} subnets in at least 2 availability zones: the leader and the standby must not share a zone`,
+      });
+    }
+    return zones.slice(0, 2);
+  }
+
+  private createAlarms(props: HotStandbyConsumerProps): void {
+    this.addAlarm(this.metricLeaderPresent().createAlarm(this, 'NoLeaderAlarm', {
+      alarmDescription: `HotStandbyConsumer ${this.node.path}: no consumer has held the leadership for 2 minutes: nothing is written.`,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    }));
+    const iteratorAge = props.iteratorAgeThreshold ?? Duration.minutes(1);
+    this.addAlarm(this.metricIteratorAge().createAlarm(this, 'IteratorAgeAlarm', {
+      alarmDescription: `HotStandbyConsumer ${this.node.path}: a consumer reads records older than ${iteratorAge.toHumanString()} for 3 minutes (falling behind; data expires at the stream's retention).`,
+      threshold: iteratorAge.toMilliseconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+    const lag = props.checkpointLagThreshold ?? Duration.minutes(5);
+    this.addAlarm(this.metricCheckpointLag().createAlarm(this, 'CheckpointLagAlarm', {
+      alarmDescription: `HotStandbyConsumer ${this.node.path}: the leader checkpoints records more than ${lag.toHumanString()} after they arrive, for 3 minutes; a takeover would re-process that much.`,
+      threshold: lag.toMilliseconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+  }
+
+  private declareRecoveryObjectives(): void {
+    const settings = () => synthesizedLeaseSettings(this.taskDefinition, 'Consumer', this.settings);
+    this.recoveryObjectives.addRecoveryPath('leader failure', [
+      RecoveryStep.computed('lease lapse', () => {
+        const s = settings();
+        return {
+          duration: Duration.millis(s.leaseDuration.toMilliseconds() + 2 * s.maxClockSkew.toMilliseconds()),
+          derivation: `lease ${s.leaseDuration.toMilliseconds()} ms after the leader's last renewal + 2 x clock skew ${s.maxClockSkew.toMilliseconds()} ms`,
+        };
+      }),
+      RecoveryStep.computed('standby poll', () => {
+        const s = settings();
+        return { duration: s.renewInterval, derivation: `the standby polls the lease every renew interval (${s.renewInterval.toMilliseconds()} ms)` };
+      }),
+    ], { description: 'the leader dies, hangs or is partitioned; the running standby takes the lease and resumes at the last checkpoint (no task start on this path)' });
+    this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('stream + fenced checkpoint', Duration.seconds(0),
+      'records stay in the stream until retention; results are written before the checkpoint, the checkpoint is fenced by the leader token, ' +
+      'and the new leader resumes after the last checkpoint: nothing is lost (records after it are re-processed and written once by key)'));
+  }
+}

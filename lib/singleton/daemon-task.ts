@@ -1,0 +1,91 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct, IConstruct } from 'constructs';
+import { addHaWarning, HaValidationError } from '../core/errors';
+import { acknowledge } from '../private/network';
+import { requireDurationBetween } from '../private/validate';
+import { LeaseSettings } from './lease-table';
+
+/**
+ * Checks lease settings: a holder must be able to renew before its lease
+ * lapses, so the lease duration must exceed renew interval + 2 x skew.
+ * @internal
+ */
+export function validateLeaseSettings(scope: IConstruct, s: LeaseSettings): void {
+  if (!Token.isUnresolved(s.leaseName) && !/^[A-Za-z0-9._:/-]{1,255}$/.test(s.leaseName)) {
+    throw new HaValidationError(scope, { prop: 'leaseName', received: s.leaseName, expected: '1 to 255 characters among letters, digits and . _ : / -' });
+  }
+  requireDurationBetween(scope, 'renewInterval', s.renewInterval, Duration.seconds(1), Duration.minutes(5));
+  requireDurationBetween(scope, 'maxClockSkew', s.maxClockSkew, Duration.millis(0), Duration.minutes(1));
+  if (s.leaseDuration.isUnresolved() || s.renewInterval.isUnresolved() || s.maxClockSkew.isUnresolved()) return;
+  const minimum = s.renewInterval.toMilliseconds() + 2 * s.maxClockSkew.toMilliseconds();
+  if (s.leaseDuration.toMilliseconds() <= minimum) {
+    throw new HaValidationError(scope, {
+      prop: 'leaseDuration',
+      received: s.leaseDuration,
+      expected: `a duration longer than renewInterval (${s.renewInterval.toHumanString()}) + 2 x maxClockSkew (${s.maxClockSkew.toHumanString()}) = ${minimum} ms, ` +
+        'or the holder loses its lease between two renewals; lengthen leaseDuration or shorten renewInterval',
+    });
+  }
+  if (s.leaseDuration.toMilliseconds() < 2 * s.renewInterval.toMilliseconds() + 2 * s.maxClockSkew.toMilliseconds()) {
+    addHaWarning(scope, 'lease-single-renewal',
+      `leaseDuration ${s.leaseDuration.toHumanString()} leaves room for a single renewal attempt (renewInterval ${s.renewInterval.toHumanString()}): ` +
+      'one slow or failed renewal makes the holder lose its lease. Use at least 2 x renewInterval + 2 x maxClockSkew.');
+  }
+}
+
+/** What a daemon's task runs. @internal */
+export interface DaemonTaskOptions {
+  readonly image: ecs.ContainerImage;
+  readonly cpu: number;
+  readonly memoryLimitMiB: number;
+  readonly environment: Record<string, string>;
+  readonly command?: string[];
+  readonly containerName: string;
+  readonly streamPrefix: string;
+}
+
+/**
+ * A Fargate task definition with one essential container logging to its
+ * own log group (where the runtime clients' EMF metrics land).
+ * @internal
+ */
+export function createDaemonTask(scope: Construct, opts: DaemonTaskOptions): { taskDefinition: ecs.FargateTaskDefinition; container: ecs.ContainerDefinition; logGroup: logs.LogGroup } {
+  const taskDefinition = new ecs.FargateTaskDefinition(scope, 'TaskDefinition', {
+    cpu: opts.cpu,
+    memoryLimitMiB: opts.memoryLimitMiB,
+    runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+  });
+  const logGroup = new logs.LogGroup(scope, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+  const container = taskDefinition.addContainer(opts.containerName, {
+    image: opts.image,
+    essential: true,
+    command: opts.command,
+    environment: opts.environment,
+    logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: opts.streamPrefix }),
+    readonlyRootFilesystem: true,
+  });
+  acknowledge(taskDefinition, {
+    'AwsSolutions-ECS2': 'The environment holds the lease table name and lease timings (configuration, no secrets); secrets belong in the user\'s own `secrets`.',
+  });
+  return { taskDefinition, container, logGroup };
+}
+
+/**
+ * Warns when a given cluster does not (visibly) have Container Insights on:
+ * the running-tasks metric would be missing.
+ * @internal
+ */
+export function checkContainerInsights(scope: IConstruct, cluster: ecs.ICluster): void {
+  const cfn = cluster.node.defaultChild as ecs.CfnCluster | undefined;
+  const settings = cfn instanceof ecs.CfnCluster
+    ? Stack.of(cfn).resolve(cfn.clusterSettings) as Array<{ name?: string; value?: string }> | undefined
+    : undefined;
+  const on = settings?.some(s => s.name === 'containerInsights' && (s.value === 'enabled' || s.value === 'enhanced'));
+  if (!on) {
+    addHaWarning(scope, 'container-insights',
+      `Container Insights is not visibly on for cluster ${cluster.node.path}: the running-tasks metric (ECS/ContainerInsights RunningTaskCount) ` +
+      'may be missing and its alarm stay in ALARM. Create the cluster with containerInsightsV2: ContainerInsights.ENHANCED (or ENABLED).');
+  }
+}

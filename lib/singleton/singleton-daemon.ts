@@ -1,0 +1,303 @@
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { addHaWarning, HaValidationError } from '../core/errors';
+import { HaPattern, HaPatternProps } from '../core/ha-pattern';
+import { RecoveryStep } from '../core/recovery-objectives';
+import { createHaVpc } from '../private/network';
+import { requireInteger } from '../private/validate';
+import { RuntimeMetricNames } from '../runtime/metrics';
+import { checkContainerInsights, createDaemonTask, validateLeaseSettings } from './daemon-task';
+import { LeaseSettings, LeaseTable, synthesizedLeaseSettings } from './lease-table';
+
+/** Documented typical time for a Fargate task to start (image pull, ENI attachment, container start). */
+const FARGATE_TASK_START = Duration.seconds(60);
+
+/** Props of `SingletonDaemon`. */
+export interface SingletonDaemonProps extends HaPatternProps {
+  /** The daemon's container image; its process uses `LeaseClient.fromEnvironment()` (lib/runtime). */
+  readonly image: ecs.ContainerImage;
+
+  /**
+   * The cluster to run in. Its Container Insights must be on for the running-tasks alarm.
+   * @default a new cluster with Container Insights (enhanced) in `vpc`
+   */
+  readonly cluster?: ecs.ICluster;
+
+  /**
+   * The VPC of the new cluster (ignored when `cluster` is given).
+   * @default a new VPC over 2 availability zones with one NAT gateway per zone and flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of the task.
+   * @default private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Task CPU units.
+   * @default 256
+   */
+  readonly cpu?: number;
+
+  /**
+   * Task memory in MiB.
+   * @default 512
+   */
+  readonly memoryLimitMiB?: number;
+
+  /**
+   * Extra environment of the container (the lease settings are added).
+   * @default none
+   */
+  readonly environment?: Record<string, string>;
+
+  /**
+   * Command of the container.
+   * @default the image's command
+   */
+  readonly command?: string[];
+
+  /**
+   * Number of tasks. Only 1 is accepted: the prop exists so that a copied
+   * service configuration with another count fails at synthesis.
+   * @default 1
+   */
+  readonly desiredCount?: number;
+
+  /**
+   * Name of the lease (its item in the lease table).
+   * @default 'singleton'
+   */
+  readonly leaseName?: string;
+
+  /**
+   * How long an acquisition or renewal holds the lease; a dead holder's
+   * replacement waits this long (plus skew) before it may act.
+   * @default Duration.seconds(30)
+   */
+  readonly leaseDuration?: Duration;
+
+  /**
+   * How often the holder renews (and contenders retry).
+   * @default Duration.seconds(10)
+   */
+  readonly renewInterval?: Duration;
+
+  /**
+   * Largest difference between two tasks' clocks (Fargate tasks sync with the Amazon Time Sync Service).
+   * @default Duration.seconds(1)
+   */
+  readonly maxClockSkew?: Duration;
+
+  /**
+   * What happens to the lease table when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A daemon of which at most one instance may ever act: a Fargate service
+ * with exactly one task (deployments stop the old task before starting the
+ * new one, circuit breaker with rollback, replaced when it dies) and a lease
+ * with fencing tokens so that a task that lost the lease (paused,
+ * partitioned, being replaced) cannot act.
+ *
+ * The container gets the lease table and settings in its environment
+ * (`HA_LEASE_*`); its process runs `LeaseClient.fromEnvironment()` from
+ * lib/runtime (or follows the protocol in lib/runtime/README.md).
+ */
+export class SingletonDaemon extends HaPattern {
+  /** The Fargate service (one task). */
+  public readonly service: ecs.FargateService;
+  /** The task definition. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The daemon's container. */
+  public readonly container: ecs.ContainerDefinition;
+  /** The lease table. */
+  public readonly leaseTable: LeaseTable;
+  /** The lease name. */
+  public readonly leaseName: string;
+  /** The cluster. */
+  public readonly cluster: ecs.ICluster;
+
+  private readonly settings: LeaseSettings;
+
+  constructor(scope: Construct, id: string, props: SingletonDaemonProps) {
+    super(scope, id, props, {
+      patternName: 'SingletonDaemon',
+      detection: 'the task stops (ECS replaces it) and its lease lapses, so the replacement may take the lease',
+    });
+    const desired = props.desiredCount ?? 1;
+    if (!Token.isUnresolved(desired) && desired !== 1) {
+      throw new HaValidationError(this, { prop: 'desiredCount', received: desired, expected: 'exactly 1: a singleton daemon runs one task (use WorkerPool for several workers)' });
+    }
+    requireInteger(this, 'cpu', props.cpu, 256);
+    requireInteger(this, 'memoryLimitMiB', props.memoryLimitMiB, 512);
+    this.settings = {
+      leaseName: props.leaseName ?? 'singleton',
+      leaseDuration: props.leaseDuration ?? Duration.seconds(30),
+      renewInterval: props.renewInterval ?? Duration.seconds(10),
+      maxClockSkew: props.maxClockSkew ?? Duration.seconds(1),
+    };
+    validateLeaseSettings(this, this.settings);
+    this.leaseName = this.settings.leaseName;
+
+    if (props.cluster && props.vpc) {
+      addHaWarning(this, 'vpc-ignored', 'vpc is ignored when cluster is given: the tasks run in the cluster\'s VPC.');
+    }
+    if (props.cluster) checkContainerInsights(this, props.cluster);
+    this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc ?? createHaVpc(this, 'Vpc'),
+      containerInsightsV2: ecs.ContainerInsights.ENHANCED,
+    });
+
+    this.leaseTable = new LeaseTable(this, 'LeaseTable', { removalPolicy: props.removalPolicy });
+    const task = createDaemonTask(this, {
+      image: props.image,
+      cpu: props.cpu ?? 256,
+      memoryLimitMiB: props.memoryLimitMiB ?? 512,
+      environment: { ...props.environment, ...this.leaseTable.environment(this.settings) },
+      command: props.command,
+      containerName: 'Daemon',
+      streamPrefix: 'daemon',
+    });
+    this.taskDefinition = task.taskDefinition;
+    this.container = task.container;
+    this.leaseTable.grantLease(this.taskDefinition.taskRole, this.leaseName);
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: 1,
+      minHealthyPercent: 0,
+      maxHealthyPercent: 100,
+      circuitBreaker: { enable: true, rollback: true },
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      assignPublicIp: false,
+    });
+
+    this.createAlarms();
+    this.declareRecoveryObjectives();
+    this.createFailoverAlarm();
+  }
+
+  /** Worst-case time until a replacement task acts after the daemon's task dies. */
+  public get takeoverTime(): Duration {
+    return this.recoveryObjectives.paths.find(p => p.name === 'task failure')!.total;
+  }
+
+  /** Tasks running (Container Insights `RunningTaskCount`, average per minute). */
+  public metricRunningTasks(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'RunningTaskCount',
+      dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName },
+      statistic: 'Average',
+      period: Duration.minutes(1),
+      ...props,
+    });
+  }
+
+  /** Successful lease acquisitions and renewals (published by the runtime client), sum per minute. */
+  public metricLeaseHeartbeats(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.leaseTable.metric(RuntimeMetricNames.HEARTBEAT, this.leaseName, { statistic: 'Sum', ...props });
+  }
+
+  /** New acquisitions of the lease (a new fencing token: a start or a takeover), sum per minute. */
+  public metricLeaseAcquisitions(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.leaseTable.metric(RuntimeMetricNames.ACQUIRED, this.leaseName, { statistic: 'Sum', ...props });
+  }
+
+  /** Lets `grantee` read the lease item (e.g. an operator tool showing the holder). */
+  public grantReadLease(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:GetItem'],
+      resourceArns: [this.leaseTable.table.tableArn],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [this.leaseName] } },
+    });
+  }
+
+  private createAlarms(): void {
+    // Running tasks != 1 for 5 minutes (a deployment or a replacement takes about one).
+    const running = new cloudwatch.MathExpression({
+      expression: 'ABS(FILL(running, 0) - 1)',
+      usingMetrics: { running: this.metricRunningTasks() },
+      period: Duration.minutes(1),
+      label: 'Distance from one running task',
+    });
+    this.addAlarm(running.createAlarm(this, 'RunningTasksAlarm', {
+      alarmDescription: `SingletonDaemon ${this.node.path}: the number of running tasks has not been 1 for 5 minutes.`,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    }));
+
+    // Lease not renewed: no heartbeat for longer than a lease.
+    const lapse = Math.max(1, Math.ceil((this.settings.leaseDuration.toMilliseconds() + 2 * this.settings.maxClockSkew.toMilliseconds()) / 60_000));
+    this.addAlarm(this.metricLeaseHeartbeats().createAlarm(this, 'LeaseNotRenewedAlarm', {
+      alarmDescription: `SingletonDaemon ${this.node.path}: the lease '${this.leaseName}' has not been renewed for ${lapse + 1} minutes: no task holds it.`,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: lapse + 1,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    }));
+
+    // Task restarts: stopped tasks of the service, counted by an EventBridge rule (no target needed).
+    const stops = new events.Rule(this, 'TaskStoppedRule', {
+      description: `Counts stopped tasks of ${this.node.path} (restarts).`,
+      eventPattern: {
+        source: ['aws.ecs'],
+        detailType: ['ECS Task State Change'],
+        detail: {
+          clusterArn: [this.cluster.clusterArn],
+          group: [`service:${this.service.serviceName}`],
+          lastStatus: ['STOPPED'],
+        },
+      },
+    });
+    const restarts = new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName: 'MatchedEvents',
+      dimensionsMap: { RuleName: stops.ruleName },
+      statistic: 'Sum',
+      period: Duration.minutes(15),
+    });
+    this.addAlarm(restarts.createAlarm(this, 'TaskRestartsAlarm', {
+      alarmDescription: `SingletonDaemon ${this.node.path}: 2 or more tasks stopped within 15 minutes (restart loop, or repeated deployments).`,
+      threshold: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }), { trigger: false });
+  }
+
+  private declareRecoveryObjectives(): void {
+    const settings = () => synthesizedLeaseSettings(this.taskDefinition, 'Daemon', this.settings);
+    this.recoveryObjectives.addRecoveryPath('task failure', [
+      RecoveryStep.computed('lease lapse', () => {
+        const s = settings();
+        return {
+          duration: Duration.millis(s.leaseDuration.toMilliseconds() + 2 * s.maxClockSkew.toMilliseconds()),
+          derivation: `lease ${s.leaseDuration.toMilliseconds()} ms after the last renewal + 2 x clock skew ${s.maxClockSkew.toMilliseconds()} ms ` +
+            '(a contender waits skew past the expiry, by a clock up to skew behind the holder\'s)',
+        };
+      }),
+      RecoveryStep.fixed('replacement task start', FARGATE_TASK_START,
+        'Fargate task start, about 60 s (image pull, ENI attachment, container start; AWS Fargate documentation); counted after the lapse for a worst case'),
+      RecoveryStep.computed('lease poll', () => {
+        const s = settings();
+        return { duration: s.renewInterval, derivation: `the replacement retries the lease every renew interval (${s.renewInterval.toMilliseconds()} ms)` };
+      }),
+    ], { description: 'the daemon task dies or hangs past its lease; ECS starts a replacement, which takes the lease once it lapses' });
+  }
+}
