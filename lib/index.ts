@@ -9,4 +9,3 @@ export * from './hot-standby';
 export * from './worker-pool';
 export * from './cells';
 export * from './multi-site';
-export * from './runtime';

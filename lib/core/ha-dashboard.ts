@@ -1,4 +1,4 @@
-import { Lazy, Stack } from 'aws-cdk-lib';
+import { Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { HaPattern } from './ha-pattern';
@@ -40,11 +40,15 @@ export class HaDashboard extends Construct {
         return `### ${r.pattern} \`${r.constructPath}\`\nWorst-case RTO: **${r.rtoSeconds} s** (${paths}); RPO: **${r.rpoSeconds} s**.\n\nDetection: ${r.detection}`;
       },
     });
-    // An alarm status widget refers to alarms by ARN; alarms of another
-    // region would need a cross-region reference, so they belong on a
-    // dashboard of their own region.
+    // An alarm status widget refers to alarms by ARN. Alarms of another
+    // region belong on a dashboard of their own region; alarms of another
+    // stack in this region are referred to by a fixed name (below), so the
+    // dashboard's stack never depends on the pattern's stack (which usually
+    // depends on the dashboard's stack for the topic or the zone).
     const region = Stack.of(this).region;
-    const alarms = pattern.alarms.filter(a => Stack.of(a).region === region);
+    const alarms = pattern.alarms
+      .filter(a => Stack.of(a).region === region)
+      .map(a => this.referenceTo(a));
     this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown, width: 24, height: 3 }));
     if (alarms.length > 0) {
       this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({
@@ -54,5 +58,23 @@ export class HaDashboard extends Construct {
         height: Math.min(6, 2 + Math.ceil(alarms.length / 4)),
       }));
     }
+  }
+
+  /** The alarm itself when it is in this stack, else an import by its (now fixed) name. */
+  private referenceTo(alarm: cloudwatch.IAlarm): cloudwatch.IAlarm {
+    const here = Stack.of(this);
+    const there = Stack.of(alarm);
+    if (there === here || Token.isUnresolved(there.region) || Token.isUnresolved(there.account)) return alarm;
+    const cfn = alarm.node.defaultChild;
+    if (!(cfn instanceof cloudwatch.CfnAlarm) && !(cfn instanceof cloudwatch.CfnCompositeAlarm)) return alarm;
+    // The L2s leave the name to CloudFormation (a token resolving to nothing): fix one.
+    let name: unknown = there.resolve(cfn.alarmName);
+    if (name === undefined) {
+      name = Names.uniqueResourceName(alarm, { maxLength: 255, separator: '-' });
+      cfn.alarmName = name as string;
+    }
+    if (typeof name !== 'string' || Token.isUnresolved(name)) return alarm;
+    const arn = `arn:${here.partition}:cloudwatch:${there.region}:${there.account}:alarm:${name}`;
+    return cloudwatch.Alarm.fromAlarmArn(this, `Ref${Names.uniqueId(alarm)}`, arn);
   }
 }

@@ -68,3 +68,24 @@ describe('HaValidationError', () => {
     expect(err.prop).toBe('activeCapacity');
   });
 });
+
+describe('HaDashboard across stacks', () => {
+  test('a pattern in another stack that uses the dashboard stack\'s topic adds its alarms without a dependency cycle', () => {
+    const app = testApp();
+    const shared = new Stack(app, 'Shared', { env: testEnv() });
+    const notifications = new FailoverNotifications(shared, 'Notifications', { emails: ['ops@example.com'] });
+    const dashboard = new HaDashboard(shared, 'Dashboard');
+    const workload = new Stack(app, 'Workload', { env: testEnv() });
+    const pattern = new ProbePattern(workload, 'Probe', { notifications, dashboard });
+
+    expect(() => app.synth()).not.toThrow();
+    expect(shared.dependencies).toEqual([]);
+    expect(workload.dependencies).toEqual([shared]);
+
+    const body = JSON.stringify(Template.fromStack(shared).findResources('AWS::CloudWatch::Dashboard'));
+    const alarmName = (pattern.node.findChild('DownAlarm').node.defaultChild as cloudwatch.CfnAlarm).alarmName;
+    expect(alarmName).toMatch(/^Workload-Probe-DownAlarm-/);
+    expect(body).toContain(`:cloudwatch:eu-west-1:123456789012:alarm:${alarmName}`);
+    Template.fromStack(workload).hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: alarmName });
+  });
+});
