@@ -42,6 +42,7 @@ export function addGateway(ctx: ExampleContext): WarmStandbyPair {
     recordName: 'gateway',
     configParameterPath: '/messaging-gateway/gateway',
     notifications: ctx.notifications,
+    dashboard: ctx.dashboard,
     statusDashboardName: `${ctx.name}-gateway-status`,
     recoveryTargets: { rto: Duration.minutes(2) },
   });

@@ -23,8 +23,7 @@ export function addSpatialCells(ctx: ExampleContext): ActiveActiveCells {
     fileShare: CellFileShare.EFS,
     dns: { zone: ctx.zone, recordName: 'etl' },
     notifications: ctx.notifications,
-    // Not on ctx.dashboard: the dashboard's stack would reference this
-    // stack's alarms while this stack references its zone and topic (a cycle).
+    dashboard: ctx.dashboard,
     recoveryTargets: { rto: Duration.minutes(3), rpo: Duration.seconds(0) },
   });
 }

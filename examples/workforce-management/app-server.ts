@@ -49,8 +49,7 @@ export function addWorkforceAppServer(ctx: ExampleContext): WorkforceAppServer {
     recordName: 'app',
     configParameterPath: '/workforce-management/app-server',
     notifications: ctx.notifications,
-    // Not on ctx.dashboard: the dashboard's stack would reference this
-    // stack's alarms while this stack references its zone and topic (a cycle).
+    dashboard: ctx.dashboard,
     statusDashboardName: `${ctx.name}-app-server`,
     recoveryTargets: { rto: Duration.minutes(2) },
   });
@@ -65,6 +64,7 @@ export function addWorkforceAppServer(ctx: ExampleContext): WorkforceAppServer {
     jobsPerWorker: 5,
     visibilityTimeout: Duration.minutes(10),
     notifications: ctx.notifications,
+    dashboard: ctx.dashboard,
     recoveryTargets: { rto: Duration.minutes(12) },
   });
   // The application server submits schedule-build jobs.

@@ -42,8 +42,7 @@ export function addWorkforceProcesses(ctx: ExampleContext): WorkforceProcesses {
     command: ['sh', '-c', 'while true; do sleep 3600; done'],
     leaseName: 'etl-server',
     notifications: ctx.notifications,
-    // Not on ctx.dashboard: the dashboard's stack would reference this
-    // stack's alarms while this stack references its topic (a cycle).
+    dashboard: ctx.dashboard,
     recoveryTargets: { rto: Duration.minutes(3) },
   });
   const notificationDaemon = new SingletonDaemon(stack, 'NotificationDaemon', {
@@ -55,6 +54,7 @@ export function addWorkforceProcesses(ctx: ExampleContext): WorkforceProcesses {
     leaseDuration: Duration.seconds(20),
     renewInterval: Duration.seconds(5),
     notifications: ctx.notifications,
+    dashboard: ctx.dashboard,
     recoveryTargets: { rto: Duration.minutes(2) },
   });
   const dataAggregator = new HotStandbyConsumer(stack, 'DataAggregator', {
@@ -63,6 +63,7 @@ export function addWorkforceProcesses(ctx: ExampleContext): WorkforceProcesses {
     command: ['sh', '-c', 'while true; do sleep 3600; done'],
     leaseName: 'data-aggregator',
     notifications: ctx.notifications,
+    dashboard: ctx.dashboard,
     recoveryTargets: { rto: Duration.seconds(30), rpo: Duration.seconds(0) },
   });
   return { etlServer, notificationDaemon, dataAggregator };

@@ -23,8 +23,7 @@ export function addWorkforceWebApplication(ctx: ExampleContext): WebTierSite {
     activeCapacity: 2,
     certificate,
     notifications: ctx.notifications,
-    // Not on ctx.dashboard: the dashboard's stack would reference this
-    // stack's alarms while this stack references its zone and topic (a cycle).
+    dashboard: ctx.dashboard,
   });
   new route53.ARecord(stack, 'Record', {
     zone: ctx.zone,
