@@ -1,2 +1,4 @@
-// Public API of lib/config-server (filled in by its pattern issue).
-export {};
+export * from './cold-standby-config-server';
+export * from './writer-flag';
+export { ConfigSite } from './config-site';
+export type { ConfigSiteProps } from './config-site';

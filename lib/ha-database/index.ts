@@ -1,2 +1,2 @@
-// Public API of lib/ha-database (filled in by its pattern issue).
-export {};
+export * from './ha-database';
+export * from './secondary';

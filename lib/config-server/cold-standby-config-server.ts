@@ -1,0 +1,452 @@
+import * as path from 'path';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
+import { HaValidationError } from '../core/errors';
+import { HaPattern, HaPatternProps } from '../core/ha-pattern';
+import { RecoveryStep } from '../core/recovery-objectives';
+import type { HaDatabase } from '../ha-database/ha-database';
+import { HandlerFunction } from '../private/handler-function';
+import { requireDurationBetween, requireInteger, requireUnique } from '../private/validate';
+import { ConfigSite } from './config-site';
+import { WRITER_FLAG_KEY } from './writer-flag';
+
+/** A region of the configuration service: a construct in that region's stack and its VPC. */
+export interface ConfigServerSite {
+  /** A construct in the region's stack (explicit env). */
+  readonly scope: Construct;
+  /** The region's VPC (private subnets with egress for the tasks and the load balancer). */
+  readonly vpc: ec2.IVpc;
+}
+
+/** Props of `ColdStandbyConfigServer`. */
+export interface ColdStandbyConfigServerProps extends HaPatternProps {
+  /** The primary region's VPC (the construct's own stack is the primary region). */
+  readonly vpc: ec2.IVpc;
+  /** Image of the configuration server (it gets `CONFIG_ROLE=server`). */
+  readonly image: ecs.ContainerImage;
+  /**
+   * Image of the configuration proxy (it gets `CONFIG_ROLE=proxy`).
+   * @default the server image
+   */
+  readonly proxyImage?: ecs.ContainerImage;
+  /**
+   * Port the containers listen on.
+   * @default 8080
+   */
+  readonly containerPort?: number;
+  /**
+   * Health check path of server and proxy.
+   * @default '/health'
+   */
+  readonly healthCheckPath?: string;
+  /** Hosted zone of the writer's stable name. */
+  readonly zone: route53.IHostedZone;
+  /**
+   * Name of the writer's record in the zone.
+   * @default 'config-writer'
+   */
+  readonly writerRecordName?: string;
+  /**
+   * TTL of the writer's record (at most 60 s: it is part of the write RTO).
+   * @default Duration.seconds(30)
+   */
+  readonly writerRecordTtl?: Duration;
+  /** The cold standby's region: the server at zero tasks, a proxy, the turn-on automation. */
+  readonly standby: ConfigServerSite;
+  /**
+   * Further regions with a proxy (the primary and the standby region always have one).
+   * @default none
+   */
+  readonly proxySites?: ConfigServerSite[];
+  /**
+   * Use this HA database as the configuration store instead of a DynamoDB global table:
+   * servers connect as `config_writer`, proxies as `config_reader` (IAM database auth); it
+   * must have its secondary in the standby region. A small global table still holds the
+   * writer flag.
+   * @default a DynamoDB global table is the store
+   */
+  readonly database?: HaDatabase;
+  /**
+   * Server tasks in the primary region, and in the standby region once turned on.
+   * @default 2
+   */
+  readonly serverCount?: number;
+  /**
+   * Proxy tasks per region.
+   * @default 2
+   */
+  readonly proxyCount?: number;
+  /**
+   * Name of the global table.
+   * @default a name derived from the construct path
+   */
+  readonly tableName?: string;
+  /**
+   * What happens to the table when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Turn the standby on automatically when the live server's ServerDownAlarm goes into ALARM:
+   * the alarm's state change is forwarded by EventBridge from the primary region to the
+   * standby region's default bus, where a rule invokes the turn-on function. It helps when the
+   * live server fails while its region still runs (a full region loss may stop the alarm too:
+   * then turn it on by hand). The writer flag keeps a recovered primary server from writing.
+   * @default false (turned on by hand)
+   */
+  readonly autoTurnOn?: boolean;
+
+  /**
+   * Alarm threshold of the table's replication latency; also the declared data-loss bound.
+   * @default Duration.seconds(30)
+   */
+  readonly replicationLatencyThreshold?: Duration;
+}
+
+/** What proxies may do on their local replica. */
+const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+/** What only the servers may do. */
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+/** Documented time for a Fargate task to start and pass its first health checks (~60 s). */
+const FARGATE_TASK_START = Duration.seconds(60);
+const AUTOMATION_RUN = Duration.seconds(10);
+
+/**
+ * The configuration service of a multi-site deployment.
+ *
+ * - A store replicated between regions (a DynamoDB global table with
+ *   point-in-time recovery, or an `HaDatabase`).
+ * - One live server in the primary region, the only running writer,
+ *   reachable on a stable name (`config-writer.<zone>`).
+ * - A proxy in every region, reading the local replica: reads continue when
+ *   the primary region is gone.
+ * - A cold standby server in the standby region at zero tasks, and a
+ *   turn-on automation (Lambda) that scales it to `serverCount`, moves the
+ *   writer's name to it and sets the writer flag to its region.
+ *
+ * Degraded mode: while the primary server is down and the standby is off,
+ * writes are refused (servers and proxies call `assertWriter`, which throws
+ * `WritesRefusedError`), reads keep working.
+ */
+export class ColdStandbyConfigServer extends HaPattern {
+  /** The global table (the store, or only the writer flag when `database` is given). */
+  public readonly table: dynamodb.TableV2;
+  /** The global table's name (a literal). */
+  public readonly tableName: string;
+  /** The primary region's site. */
+  public readonly primarySite: ConfigSite;
+  /** The standby region's site. */
+  public readonly standbySite: ConfigSite;
+  /** Further proxy sites. */
+  public readonly proxySites: ConfigSite[];
+  /** The writer's stable name. */
+  public readonly writerRecord: route53.CnameRecord;
+  /** The writer's fully qualified name. */
+  public readonly writerHost: string;
+  /** The turn-on automation, in the standby region. */
+  public readonly turnOnFunction: HandlerFunction;
+
+  private readonly serverDownAlarm: cloudwatch.Alarm;
+  private readonly serverDownAlarmName: string;
+  private readonly replicationAlarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ColdStandbyConfigServerProps) {
+    super(scope, id, props, {
+      patternName: 'ColdStandbyConfigServer',
+      detection: 'the primary server\'s healthy-target alarm; the standby is turned on by its automation (by hand or from the alarm)',
+    });
+    const stack = Stack.of(this);
+    const primaryRegion = stack.region;
+    const standbyRegion = Stack.of(props.standby.scope).region;
+    const extraSites = props.proxySites ?? [];
+    validate(this, props, primaryRegion, standbyRegion, extraSites);
+
+    const port = props.containerPort ?? 8080;
+    const serverCount = props.serverCount ?? 2;
+    const proxyCount = props.proxyCount ?? 2;
+    const ttl = props.writerRecordTtl ?? Duration.seconds(30);
+    const recordName = props.writerRecordName ?? 'config-writer';
+    this.writerHost = `${recordName}.${props.zone.zoneName}`;
+    const replicaRegions = [standbyRegion, ...extraSites.map(s => Stack.of(s.scope).region)];
+
+    // A literal name: the other regions' stacks reference their replica by name, not by token.
+    const tableName = props.tableName ?? Names.uniqueResourceName(this, { maxLength: 200, separator: '-' }).toLowerCase();
+    this.tableName = tableName;
+    this.table = new dynamodb.TableV2(this, 'Store', {
+      tableName,
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      replicas: replicaRegions.map(region => ({ region })),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    const environment = (region: string): Record<string, string> => ({
+      CONFIG_TABLE: tableName,
+      PRIMARY_REGION: primaryRegion,
+      WRITER_FLAG_KEY,
+      WRITER_URL: `http://${this.writerHost}`,
+      ...(props.database ? { DB_ENDPOINT: region === primaryRegion ? props.database.endpoint.hostname : props.database.secondary!.cluster.attrReadEndpointAddress } : {}),
+    });
+    const site = (s: Construct, siteId: string, vpc: ec2.IVpc, region: string, server: boolean, count: number) => new ConfigSite(s, siteId, {
+      vpc, port, healthCheckPath: props.healthCheckPath ?? '/health', writerHost: this.writerHost,
+      proxyImage: props.proxyImage ?? props.image, proxyCount,
+      serverImage: server ? props.image : undefined, serverCount: count,
+      environment: environment(region),
+    });
+    this.primarySite = site(this, 'Primary', props.vpc, primaryRegion, true, serverCount);
+    this.standbySite = site(props.standby.scope, `${id}Standby`, props.standby.vpc, standbyRegion, true, 0);
+    this.proxySites = extraSites.map((s, i) => site(s.scope, `${id}Proxy${i + 1}`, s.vpc, Stack.of(s.scope).region, false, 0));
+
+    // ---- IAM: only the servers may write; proxies read their local replica
+    const roleOf = (svc: ecs.FargateService) => svc.taskDefinition.taskRole;
+    const grant = (svc: ecs.FargateService, write: boolean) => {
+      const arn = Stack.of(svc).formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+      roleOf(svc).addToPrincipalPolicy(new iam.PolicyStatement({ actions: write ? [...READ_ACTIONS, ...WRITE_ACTIONS] : READ_ACTIONS, resources: [arn] }));
+    };
+    grant(this.primarySite.server!, true);
+    grant(this.standbySite.server!, true);
+    for (const s of [this.primarySite, this.standbySite, ...this.proxySites]) grant(s.proxy, false);
+    if (props.database) {
+      props.database.grantConnect(roleOf(this.primarySite.server!), 'config_writer');
+      props.database.grantConnect(roleOf(this.primarySite.proxy), 'config_reader');
+      props.database.secondary!.grantConnect(roleOf(this.standbySite.server!), 'config_writer');
+      props.database.secondary!.grantConnect(roleOf(this.standbySite.proxy), 'config_reader');
+      props.database.connections.allowDefaultPortFrom(this.primarySite.server!);
+      props.database.connections.allowDefaultPortFrom(this.primarySite.proxy);
+      props.database.secondary!.connections.allowDefaultPortFrom(this.standbySite.server!);
+      props.database.secondary!.connections.allowDefaultPortFrom(this.standbySite.proxy);
+    }
+    // ---- the writer's stable name
+    this.writerRecord = new route53.CnameRecord(this, 'WriterName', {
+      zone: props.zone, recordName, domainName: this.primarySite.loadBalancer.loadBalancerDnsName, ttl,
+      comment: `Configuration writer of ${this.node.path}; moved to the standby by its turn-on automation`,
+    });
+
+    // ---- the turn-on automation, in the standby region
+    const standby = this.standbySite;
+    this.turnOnFunction = new HandlerFunction(standby, 'TurnOn', {
+      entry: path.join(__dirname, 'handler', 'index'),
+      description: `Turns on the cold-standby configuration server of ${this.node.path} in ${standbyRegion}`,
+      environment: {
+        CLUSTER: standby.cluster.clusterName,
+        SERVICE: standby.server!.serviceName,
+        DESIRED_COUNT: String(serverCount),
+        HOSTED_ZONE_ID: props.zone.hostedZoneId,
+        RECORD_NAME: this.writerHost,
+        TARGET_DNS_NAME: standby.loadBalancer.loadBalancerDnsName,
+        TTL: String(ttl.toSeconds()),
+        TABLE_NAME: tableName,
+        WRITER_KEY: WRITER_FLAG_KEY,
+      },
+    });
+    const role = this.turnOnFunction.role;
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [standby.server!.serviceArn] }));
+    const zoneArn = Stack.of(standby).formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: props.zone.hostedZoneId });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['route53:ListResourceRecordSets'], resources: [zoneArn] }));
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['route53:ChangeResourceRecordSets'],
+      resources: [zoneArn],
+      conditions: {
+        'ForAllValues:StringEquals': {
+          'route53:ChangeResourceRecordSetsNormalizedRecordNames': [this.writerHost.toLowerCase()],
+          'route53:ChangeResourceRecordSetsRecordTypes': ['CNAME'],
+          'route53:ChangeResourceRecordSetsActions': ['UPSERT'],
+        },
+      },
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      resources: [Stack.of(standby).formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [WRITER_FLAG_KEY] } },
+    }));
+
+    // ---- alarms
+    this.serverDownAlarmName = `${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}-server-down`;
+    this.serverDownAlarm = this.addAlarm(this.primarySite.metricHealthyHosts(this.primarySite.serverTargetGroup!).createAlarm(this, 'ServerDownAlarm', {
+      // A literal name, so the standby region's rule can match it without a cross-region token.
+      alarmName: this.serverDownAlarmName,
+      alarmDescription: `${this.node.path}: the live configuration server has no healthy task for 3 minutes; writes are refused until it recovers or the standby is turned on.`,
+      threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 3, treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    }));
+    for (const s of [this.primarySite, this.standbySite, ...this.proxySites]) {
+      const inPrimary = s === this.primarySite;
+      const alarmScope = inPrimary ? this : s;
+      const down = this.addAlarm(s.metricHealthyHosts(s.proxyTargetGroup).createAlarm(alarmScope, 'ProxyDownAlarm', {
+        alarmDescription: `${s.node.path}: the configuration proxy has no healthy task for 3 minutes (reads fail in this region).`,
+        threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 3, treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }), { trigger: inPrimary });
+      const errors = this.addAlarm(s.proxyTargetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { statistic: 'Sum', period: Duration.minutes(1) })
+        .createAlarm(alarmScope, 'ProxyErrorsAlarm', {
+          alarmDescription: `${s.node.path}: the configuration proxy returned more than 5 errors a minute for 3 minutes.`,
+          threshold: 5, evaluationPeriods: 3, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }), { trigger: false });
+      this.wireActions(down);
+      this.wireActions(errors);
+    }
+    const lagThreshold = props.replicationLatencyThreshold ?? Duration.seconds(30);
+    for (const region of replicaRegions) {
+      const alarm = this.addAlarm(this.metricReplicationLatency(region).createAlarm(this, `ReplicationLatencyAlarm${region.replace(/-/g, '')}`, {
+        alarmDescription: `${this.node.path}: replication to ${region} slower than ${lagThreshold.toHumanString()} for 3 minutes (data-loss bound exceeded).`,
+        threshold: lagThreshold.toMilliseconds(), evaluationPeriods: 3, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }), { trigger: false });
+      this.wireActions(alarm);
+      this.replicationAlarms.push(alarm);
+    }
+    this.wireActions(this.serverDownAlarm);
+    if (props.autoTurnOn) this.wireAutoTurnOn(standby, standbyRegion);
+
+    this.declareRecoveryObjectives(standby, props.database);
+    this.createFailoverAlarm();
+  }
+
+  /** Worst-case time until writes are accepted again after the primary region is lost. */
+  public get writeRto(): Duration {
+    return this.recoveryObjectives.paths.find(p => p.name === 'writes (primary region lost)')!.total;
+  }
+
+  /** Worst-case time until reads work again after the primary region is lost: 0, by design. */
+  public get readRto(): Duration {
+    return this.recoveryObjectives.paths.find(p => p.name === 'reads (primary region lost)')!.total;
+  }
+
+  /** Worst-case data loss: the replication-latency alarm threshold. */
+  public get rpo(): Duration {
+    return this.recoveryObjectives.rpo;
+  }
+
+  /** DynamoDB replication latency from the primary to `region` (milliseconds, 1-minute average). */
+  public metricReplicationLatency(region: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/DynamoDB', metricName: 'ReplicationLatency',
+      dimensionsMap: { TableName: this.tableName, ReceivingRegion: region },
+      statistic: 'Average', period: Duration.minutes(1), ...options,
+    });
+  }
+
+  /** Healthy tasks of the live server (1-minute minimum). */
+  public metricServerHealthyHosts(): cloudwatch.Metric {
+    return this.primarySite.metricHealthyHosts(this.primarySite.serverTargetGroup!);
+  }
+
+  /** Lets `grantee` invoke the turn-on automation (for example an on-call role). */
+  public grantTurnOn(grantee: iam.IGrantable): iam.Grant {
+    return this.turnOnFunction.function.grantInvoke(grantee);
+  }
+
+  /** Forwards the ServerDownAlarm's ALARM state to the standby region, where it invokes the turn-on function. */
+  private wireAutoTurnOn(standby: ConfigSite, standbyRegion: string): void {
+    const alarmName = this.serverDownAlarmName;
+    const pattern = {
+      source: ['aws.cloudwatch'],
+      detailType: ['CloudWatch Alarm State Change'],
+      detail: { alarmName: [alarmName], state: { value: ['ALARM'] } },
+    };
+    const standbyBus = events.EventBus.fromEventBusArn(this, 'StandbyBus',
+      Stack.of(this).formatArn({ service: 'events', region: standbyRegion, resource: 'event-bus', resourceName: 'default', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }));
+    new events.Rule(this, 'ForwardServerDown', {
+      description: `Forwards ${alarmName} ALARM to ${standbyRegion} to turn the cold standby on`,
+      eventPattern: { ...pattern, resources: [this.serverDownAlarm.alarmArn] },
+      targets: [new targets.EventBus(standbyBus)],
+    });
+    new events.Rule(standby, 'TurnOnOnServerDown', {
+      description: `Turns the cold standby on when ${alarmName} (in ${Stack.of(this).region}) goes into ALARM`,
+      eventPattern: { ...pattern, region: [Stack.of(this).region] },
+      targets: [new targets.LambdaFunction(this.turnOnFunction.function, { retryAttempts: 2 })],
+    });
+  }
+
+  private declareRecoveryObjectives(standby: ConfigSite, database?: HaDatabase): void {
+    const tg = standby.serverTargetGroup!;
+    this.recoveryObjectives.addRecoveryPath('writes (primary region lost)', [
+      RecoveryStep.computed('server-down alarm', () => {
+        const cfn = this.serverDownAlarm.node.defaultChild as cloudwatch.CfnAlarm;
+        const r = Stack.of(cfn).resolve({ p: cfn.period, e: cfn.evaluationPeriods }) as { p: number; e: number };
+        return { duration: Duration.seconds(r.p * r.e), derivation: `${r.e} x ${r.p} s evaluation periods` };
+      }),
+      ...(database ? [RecoveryStep.computed('HA database promotion (its Failover runbook, run first)', () => {
+        const headless = database.secondary!.instanceCount === 0;
+        return {
+          duration: headless ? Duration.minutes(12) : Duration.minutes(2),
+          derivation: `FailoverGlobalCluster typically 1-2 min (AWS docs)${headless ? ' + ~10 min to add an instance to the headless secondary' : ''}`,
+        };
+      })] : []),
+      RecoveryStep.fixed('turn-on automation', AUTOMATION_RUN, 'Lambda: ECS UpdateService + Route 53 UPSERT + writer flag (estimate)'),
+      RecoveryStep.fixed('standby task start (Fargate)', FARGATE_TASK_START, 'AWS Fargate task start ~60 s (image pull and container start)'),
+      RecoveryStep.computed('standby target healthy', () => {
+        const cfn = tg.node.defaultChild as elbv2.CfnTargetGroup;
+        const r = Stack.of(cfn).resolve({ i: cfn.healthCheckIntervalSeconds, h: cfn.healthyThresholdCount }) as { i?: number; h?: number };
+        const i = r.i ?? 30; const h = r.h ?? 5;
+        return { duration: Duration.seconds(i * h), derivation: `${i} s interval x ${h} healthy checks` };
+      }),
+      RecoveryStep.dnsTtl('writer name', this.writerRecord),
+    ], { description: 'the live server or its region is lost: the standby is turned on and takes the writer name' });
+    this.recoveryObjectives.addRecoveryPath('reads (primary region lost)', [
+      RecoveryStep.fixed('proxies on the local replica', Duration.seconds(0), 'every other region\'s proxy reads its own replica: reads are not interrupted'),
+    ], { description: 'read availability outside the lost region is 100 % by design' });
+    this.recoveryObjectives.addDataLossBound(RecoveryStep.computed('DynamoDB global table replication', () => {
+      const cfn = this.replicationAlarms[0].node.defaultChild as cloudwatch.CfnAlarm;
+      const ms = Number(Stack.of(cfn).resolve(cfn.threshold));
+      return { duration: Duration.millis(ms), derivation: `ReplicationLatency alarm threshold ${ms / 1000} s (typically under 1 s)` };
+    }));
+    if (database) {
+      this.recoveryObjectives.addDataLossBound(RecoveryStep.computed('HA database global replication', () => {
+        const cfn = database.globalLagAlarm!.node.defaultChild as cloudwatch.CfnAlarm;
+        const ms = Number(Stack.of(cfn).resolve(cfn.threshold));
+        return { duration: Duration.millis(ms), derivation: `AuroraGlobalDBRPOLag alarm threshold ${ms / 1000} s of ${database.node.path}` };
+      }));
+    }
+  }
+}
+
+function validate(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServerProps, primary: string, standby: string, extra: ConfigServerSite[]): void {
+  const regions = [standby, ...extra.map(s => Stack.of(s.scope).region)];
+  if (Token.isUnresolved(primary) || regions.some(r => Token.isUnresolved(r))) {
+    throw new HaValidationError(scope, { prop: 'standby.scope', received: '<environment-agnostic stack>', expected: 'stacks with explicit regions (env: { account, region })' });
+  }
+  if (standby === primary) {
+    throw new HaValidationError(scope, { prop: 'standby.scope', received: standby, expected: `a stack in another region than the primary (${primary})` });
+  }
+  extra.forEach((s, i) => {
+    const r = Stack.of(s.scope).region;
+    if (r === primary || r === standby) {
+      throw new HaValidationError(scope, { prop: `proxySites[${i}].scope`, received: r, expected: `a region other than the primary (${primary}) and the standby (${standby}), which have a proxy already` });
+    }
+  });
+  requireUnique(scope, 'proxySites', extra, s => Stack.of(s.scope).region, 'region');
+  requireDurationBetween(scope, 'writerRecordTtl', props.writerRecordTtl, Duration.seconds(1), Duration.seconds(60));
+  requireDurationBetween(scope, 'replicationLatencyThreshold', props.replicationLatencyThreshold, Duration.seconds(1));
+  requireInteger(scope, 'serverCount', props.serverCount, 1, 10);
+  requireInteger(scope, 'proxyCount', props.proxyCount, 1, 20);
+  requireInteger(scope, 'containerPort', props.containerPort, 1, 65535);
+  if (props.database) {
+    const db = props.database;
+    if (!db.secondary) {
+      throw new HaValidationError(scope, { prop: 'database', received: db.node.path, expected: `an HaDatabase with a secondary in the standby region (${standby}); it has no secondary region` });
+    }
+    const replicaRegions = [Stack.of(db).region, Stack.of(db.secondary).region];
+    [standby, ...extra.map(s => Stack.of(s.scope).region)].forEach((r, i) => {
+      if (!replicaRegions.includes(r)) {
+        throw new HaValidationError(scope, {
+          prop: i === 0 ? 'standby.scope' : `proxySites[${i - 1}].scope`, received: r,
+          expected: `a region where the database has a replica (${replicaRegions.join(', ')}): a proxy reads its local replica`,
+        });
+      }
+    });
+    if (Stack.of(db).region !== primary) {
+      throw new HaValidationError(scope, { prop: 'database', received: Stack.of(db).region, expected: `a database whose primary is in the config server's primary region (${primary})` });
+    }
+  }
+}

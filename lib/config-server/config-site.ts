@@ -1,0 +1,103 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledge, createAccessLogsBucket } from '../private/network';
+
+/** Props of a `ConfigSite` (built by `ColdStandbyConfigServer`). */
+export interface ConfigSiteProps {
+  readonly vpc: ec2.IVpc;
+  readonly proxyImage: ecs.ContainerImage;
+  readonly proxyCount: number;
+  /** The server image; no server in this site when undefined. */
+  readonly serverImage?: ecs.ContainerImage;
+  readonly serverCount: number;
+  readonly port: number;
+  readonly healthCheckPath: string;
+  /** Host name of the writer (requests for it go to the server). */
+  readonly writerHost: string;
+  readonly environment: Record<string, string>;
+}
+
+/**
+ * One region of the configuration service: an ECS cluster, an internal ALB,
+ * the proxy service (reads, local replica) and optionally the server service
+ * (writes), reached by host name on the same listener. Built by
+ * `ColdStandbyConfigServer`, one per region.
+ */
+export class ConfigSite extends Construct {
+  public readonly cluster: ecs.Cluster;
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  public readonly proxy: ecs.FargateService;
+  public readonly proxyTargetGroup: elbv2.ApplicationTargetGroup;
+  public readonly server?: ecs.FargateService;
+  public readonly serverTargetGroup?: elbv2.ApplicationTargetGroup;
+
+  constructor(scope: Construct, id: string, props: ConfigSiteProps) {
+    super(scope, id);
+    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const sg = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc: props.vpc, description: `Config service load balancer ${this.node.path}`, allowAllOutbound: false });
+    sg.addIngressRule(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcp(80), 'configuration clients in the VPC');
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: props.vpc, internetFacing: false, securityGroup: sg,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      dropInvalidHeaderFields: true,
+    });
+    this.loadBalancer.logAccessLogs(createAccessLogsBucket(this, 'AccessLogs'));
+    const listener = this.loadBalancer.addListener('Http', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
+
+    const proxy = this.service('Proxy', props.proxyImage, props.proxyCount, { ...props.environment, CONFIG_ROLE: 'proxy' }, props);
+    this.proxy = proxy.service;
+    this.proxyTargetGroup = proxy.targetGroup;
+    listener.addTargetGroups('Proxy', { targetGroups: [proxy.targetGroup] });
+
+    if (props.serverImage) {
+      const server = this.service('Server', props.serverImage, props.serverCount, { ...props.environment, CONFIG_ROLE: 'server' }, props);
+      this.server = server.service;
+      this.serverTargetGroup = server.targetGroup;
+      listener.addTargetGroups('Server', {
+        targetGroups: [server.targetGroup], priority: 10,
+        conditions: [elbv2.ListenerCondition.hostHeaders([props.writerHost])],
+      });
+    }
+    acknowledge(sg, {
+      'AwsSolutions-EC23': 'Ingress is limited to port 80 from the VPC CIDR; cdk-nag cannot evaluate the CIDR because it is a token.',
+    });
+  }
+
+  /** Healthy targets of a target group, 1-minute minimum. */
+  public metricHealthyHosts(targetGroup: elbv2.ApplicationTargetGroup): cloudwatch.Metric {
+    return targetGroup.metrics.healthyHostCount({ statistic: 'Minimum', period: Duration.minutes(1) });
+  }
+
+  private service(id: string, image: ecs.ContainerImage, desiredCount: number, environment: Record<string, string>, props: ConfigSiteProps) {
+    const scope = new Construct(this, id);
+    const task = new ecs.FargateTaskDefinition(scope, 'Task', { cpu: 256, memoryLimitMiB: 512, runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64 } });
+    const logGroup = new logs.LogGroup(scope, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+    task.addContainer('App', {
+      image,
+      environment,
+      portMappings: [{ containerPort: props.port }],
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: id.toLowerCase(), logGroup }),
+    });
+    acknowledge(task, {
+      'AwsSolutions-ECS2': 'The environment holds only non-secret settings (table name, regions, host names); credentials come from the task role.',
+    });
+    const service = new ecs.FargateService(scope, 'Service', {
+      cluster: this.cluster, taskDefinition: task, desiredCount,
+      minHealthyPercent: 100, maxHealthyPercent: 200,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      circuitBreaker: { rollback: true },
+    });
+    service.connections.allowFrom(this.loadBalancer, ec2.Port.tcp(props.port), 'load balancer to tasks');
+    const targetGroup = new elbv2.ApplicationTargetGroup(scope, 'TargetGroup', {
+      vpc: props.vpc, port: props.port, protocol: elbv2.ApplicationProtocol.HTTP, targets: [service],
+      healthCheck: { path: props.healthCheckPath, interval: Duration.seconds(10), healthyThresholdCount: 2, unhealthyThresholdCount: 2, timeout: Duration.seconds(5) },
+      deregistrationDelay: Duration.seconds(30),
+    });
+    return { service, targetGroup, task };
+  }
+}

@@ -1,0 +1,557 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { addHaWarning, HaValidationError } from '../core/errors';
+import { HaPattern, HaPatternProps } from '../core/ha-pattern';
+import { RecoveryStep } from '../core/recovery-objectives';
+import { acknowledge } from '../private/network';
+import { requireDurationBetween, requireInteger } from '../private/validate';
+import { HaDatabaseSecondary, HaDatabaseSecondaryOptions } from './secondary';
+
+/** The database engines `HaDatabase` supports. */
+export enum HaDatabaseEngine {
+  /** Aurora PostgreSQL, Multi-AZ cluster (writer + readers in other zones). */
+  AURORA_POSTGRESQL = 'aurora-postgresql',
+  /** Aurora MySQL, Multi-AZ cluster (writer + readers in other zones). */
+  AURORA_MYSQL = 'aurora-mysql',
+  /** SQL Server Standard Edition (license included), RDS Multi-AZ instance. */
+  SQL_SERVER = 'sqlserver-se',
+}
+
+/** Props of `HaDatabase`. */
+export interface HaDatabaseProps extends HaPatternProps {
+  /** The VPC of the primary region; the database goes into its isolated subnets. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The engine.
+   * @default HaDatabaseEngine.AURORA_POSTGRESQL
+   */
+  readonly engine?: HaDatabaseEngine;
+
+  /**
+   * Full engine version, e.g. `16.6` (Aurora PostgreSQL), `8.0.mysql_aurora.3.08.2` (Aurora MySQL).
+   * Ignored for SQL Server.
+   * @default '16.6' for Aurora PostgreSQL, '8.0.mysql_aurora.3.08.2' for Aurora MySQL
+   */
+  readonly engineVersion?: string;
+
+  /**
+   * Instance class of every instance.
+   * @default r6g.large for Aurora (supports Global Database), m5.xlarge for SQL Server
+   */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * Aurora readers in the primary region, placed in zones other than the writer's. Ignored for SQL Server
+   * (its standby is part of the Multi-AZ instance).
+   * @default 1
+   */
+  readonly readers?: number;
+
+  /**
+   * Name of the database created at launch (Aurora only).
+   * @default 'app'
+   */
+  readonly databaseName?: string;
+
+  /**
+   * Name of the master user whose credentials are generated in Secrets Manager.
+   * @default 'dbadmin'
+   */
+  readonly masterUsername?: string;
+
+  /**
+   * How long automated backups are kept.
+   * @default Duration.days(7)
+   */
+  readonly backupRetention?: Duration;
+
+  /**
+   * Whether deletion protection is on.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * What happens to the database (and its global cluster) when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * How often the master user's password is rotated.
+   * @default Duration.days(30)
+   */
+  readonly rotationInterval?: Duration;
+
+  /**
+   * A secondary region: an Aurora Global Database secondary cluster in another region's stack.
+   * Not supported with SQL Server.
+   * @default no secondary region
+   */
+  readonly secondary?: HaDatabaseSecondaryOptions;
+
+  /**
+   * Identifier of the Aurora global cluster (a fixed string, so the secondary stack needs no
+   * cross-region reference). Only used with `secondary`.
+   * @default 'ha-' + a hash of the construct path
+   */
+  readonly globalClusterIdentifier?: string;
+
+  /**
+   * Alarm threshold of the global replication lag (`AuroraGlobalDBRPOLag`); it is also the
+   * declared cross-region data-loss bound. Must be at least 1 s (the lag Aurora Global Database
+   * typically delivers).
+   * @default the `recoveryTargets.rpo`, or 1 minute without one
+   */
+  readonly globalLagThreshold?: Duration;
+
+  /**
+   * CPU utilization (percent) above which the CPU alarm fires.
+   * @default 80
+   */
+  readonly cpuThresholdPercent?: number;
+
+  /**
+   * Freeable memory (bytes) below which the memory alarm fires.
+   * @default 256 MiB
+   */
+  readonly freeMemoryThresholdBytes?: number;
+
+  /**
+   * Connection count above which the connections alarm fires.
+   * @default 500
+   */
+  readonly maxConnections?: number;
+}
+
+/** The smallest global replication lag Aurora Global Database can be asked to stay under. */
+export const AURORA_GLOBAL_TYPICAL_LAG = Duration.seconds(1);
+
+const AURORA_FAILOVER = Duration.seconds(30);
+const AURORA_ENDPOINT_TTL = Duration.seconds(5);
+const SQLSERVER_FAILOVER = Duration.seconds(120);
+const GLOBAL_FAILOVER = Duration.minutes(2);
+const HEADLESS_INSTANCE_START = Duration.minutes(10);
+
+/**
+ * A database an HA deployment shares: an Aurora PostgreSQL or MySQL Multi-AZ
+ * cluster (optionally the primary of an Aurora Global Database with a
+ * secondary cluster in another region), or a SQL Server Multi-AZ instance.
+ *
+ * Secure by default: encrypted storage, generated credentials in Secrets
+ * Manager with rotation, IAM authentication (Aurora), TLS required, no public
+ * access, backups kept, deletion protection and `RemovalPolicy.RETAIN`.
+ *
+ * Alarms: writer and reader availability, CPU, free memory, connections,
+ * replica lag and, with a secondary, the global replication lag; an RDS event
+ * subscription sends failover, failure and availability events to the
+ * failover notifications.
+ */
+export class HaDatabase extends HaPattern {
+  /** The engine. */
+  public readonly engine: HaDatabaseEngine;
+  /** The Aurora cluster (undefined for SQL Server). */
+  public readonly cluster?: rds.DatabaseCluster;
+  /** The SQL Server instance (undefined for Aurora). */
+  public readonly instance?: rds.DatabaseInstance;
+  /** The secondary region's cluster, if any. */
+  public readonly secondary?: HaDatabaseSecondary;
+  /** The global cluster, if a secondary region is configured. */
+  public readonly globalCluster?: rds.CfnGlobalCluster;
+  /** The global cluster's identifier, if a secondary region is configured. */
+  public readonly globalClusterIdentifier?: string;
+  /** Security group of the database: allow your clients with `connections.allowDefaultPortFrom()`. */
+  public readonly connections: ec2.Connections;
+  /** The generated master credentials. */
+  public readonly secret: secretsmanager.ISecret;
+  /** The writer's endpoint in the primary region. */
+  public readonly endpoint: rds.Endpoint;
+  /** The global replication lag alarm (in the secondary region), if any. */
+  public readonly globalLagAlarm?: cloudwatch.Alarm;
+
+  private readonly writerDownAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: HaDatabaseProps) {
+    super(scope, id, props, {
+      patternName: 'HaDatabase',
+      detection: 'RDS detects the writer failure and fails over in-region; the writer-availability alarm detects a lost writer for a cross-region failover',
+    });
+    this.engine = props.engine ?? HaDatabaseEngine.AURORA_POSTGRESQL;
+    const isAurora = this.engine !== HaDatabaseEngine.SQL_SERVER;
+    validate(this, props, isAurora);
+
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const backupRetention = props.backupRetention ?? Duration.days(7);
+    const deletionProtection = props.deletionProtection ?? true;
+    const credentials = rds.Credentials.fromGeneratedSecret(props.masterUsername ?? 'dbadmin');
+    const subnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+
+    if (isAurora) {
+      const engine = clusterEngine(this.engine, props.engineVersion);
+      const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE);
+      const readers = props.readers ?? 1;
+      const globalId = props.secondary ? props.globalClusterIdentifier ?? `ha-${this.node.addr.slice(0, 16)}` : undefined;
+      const cluster = new rds.DatabaseCluster(this, 'Resource', {
+        engine,
+        // With a secondary, a literal identifier lets the runbook role name the primary cluster exactly.
+        clusterIdentifier: globalId ? `${globalId}-${Stack.of(this).region}` : undefined,
+        credentials,
+        defaultDatabaseName: props.databaseName ?? 'app',
+        vpc: props.vpc,
+        vpcSubnets: subnets,
+        writer: rds.ClusterInstance.provisioned('Writer', { instanceType, publiclyAccessible: false, enablePerformanceInsights: true }),
+        readers: Array.from({ length: readers }, (_, i) => rds.ClusterInstance.provisioned(`Reader${i + 1}`, {
+          instanceType, publiclyAccessible: false, enablePerformanceInsights: true, promotionTier: 1,
+        })),
+        parameterGroup: new rds.ParameterGroup(this, 'Parameters', { engine, parameters: tlsParameters(this.engine) }),
+        storageEncrypted: true,
+        iamAuthentication: true,
+        deletionProtection,
+        removalPolicy,
+        backup: { retention: backupRetention },
+        cloudwatchLogsExports: this.engine === HaDatabaseEngine.AURORA_MYSQL ? ['audit', 'error', 'general', 'slowquery'] : ['postgresql'],
+        monitoringInterval: Duration.minutes(1),
+        copyTagsToSnapshot: true,
+      });
+      this.cluster = cluster;
+      this.connections = cluster.connections;
+      this.secret = cluster.secret!;
+      this.endpoint = cluster.clusterEndpoint;
+      cluster.addRotationSingleUser({ automaticallyAfter: props.rotationInterval ?? Duration.days(30) });
+      acknowledgeMonitoringRole(cluster);
+      acknowledge(cluster, {
+        'AwsSolutions-RDS11': 'The engine default port is kept: clients and proxies expect it, and access is limited by the security group to the clients the user allows.',
+      });
+      if (this.engine === HaDatabaseEngine.AURORA_MYSQL) {
+        acknowledge(cluster, {
+          'AwsSolutions-RDS14': 'Backtrack is not supported on a cluster in an Aurora Global Database; point-in-time restore from the retained backups is the recovery path.',
+        });
+      }
+
+      if (props.secondary) {
+        this.globalClusterIdentifier = globalId!;
+        // Upstream aws-cdk issue 22212: DatabaseCluster cannot join a global cluster. The primary
+        // stays an L2 cluster and the global cluster is created FROM it (sourceDbClusterIdentifier);
+        // the secondary is built from L1 resources (see HaDatabaseSecondary).
+        this.globalCluster = new rds.CfnGlobalCluster(this, 'GlobalCluster', {
+          globalClusterIdentifier: this.globalClusterIdentifier,
+          sourceDbClusterIdentifier: cluster.clusterIdentifier,
+          deletionProtection,
+        });
+        this.globalCluster.applyRemovalPolicy(removalPolicy);
+        const cfn = cluster.node.defaultChild as rds.CfnDBCluster;
+        this.secondary = new HaDatabaseSecondary(props.secondary.scope, `${id}Secondary`, {
+          ...props.secondary,
+          primary: this,
+          engine: this.engine,
+          clusterEngine: engine,
+          engineVersion: Stack.of(this).resolve(cfn.engineVersion) as string,
+          primaryClusterIdentifier: `${globalId}-${Stack.of(this).region}`,
+          instanceType,
+          globalClusterIdentifier: this.globalClusterIdentifier,
+          backupRetention,
+          deletionProtection,
+          removalPolicy,
+        });
+      }
+    } else {
+      const engine = rds.DatabaseInstanceEngine.sqlServerSe({ version: rds.SqlServerEngineVersion.VER_16_00_4236_2_V1 });
+      const instance = new rds.DatabaseInstance(this, 'Resource', {
+        engine,
+        licenseModel: rds.LicenseModel.LICENSE_INCLUDED,
+        instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.M5, ec2.InstanceSize.XLARGE),
+        credentials,
+        vpc: props.vpc,
+        vpcSubnets: subnets,
+        multiAz: true,
+        publiclyAccessible: false,
+        storageEncrypted: true,
+        allocatedStorage: 100,
+        storageType: rds.StorageType.GP3,
+        parameterGroup: new rds.ParameterGroup(this, 'Parameters', { engine, parameters: { 'rds.force_ssl': '1' } }),
+        deletionProtection,
+        removalPolicy,
+        backupRetention,
+        cloudwatchLogsExports: ['error', 'agent'],
+        monitoringInterval: Duration.minutes(1),
+        enablePerformanceInsights: true,
+        copyTagsToSnapshot: true,
+      });
+      this.instance = instance;
+      this.connections = instance.connections;
+      this.secret = instance.secret!;
+      this.endpoint = instance.instanceEndpoint;
+      instance.addRotationSingleUser({ automaticallyAfter: props.rotationInterval ?? Duration.days(30) });
+      acknowledgeMonitoringRole(instance);
+      acknowledge(instance, {
+        'AwsSolutions-RDS11': 'The engine default port is kept: clients expect it, and access is limited by the security group to the clients the user allows.',
+        'AwsSolutions-RDS6': 'RDS for SQL Server does not support IAM database authentication; credentials come from the rotated Secrets Manager secret.',
+      });
+    }
+
+    // ---- alarms (primary region)
+    this.writerDownAlarm = this.addAlarm(this.metricWriterAvailable().createAlarm(this, 'WriterDownAlarm', {
+      alarmDescription: `${this.node.path}: no metrics from the database writer for 2 minutes (writer unavailable).`,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    }));
+    if (isAurora) {
+      this.addAlarm(this.metricReaderAvailable().createAlarm(this, 'ReaderDownAlarm', {
+        alarmDescription: `${this.node.path}: no metrics from any reader for 5 minutes (no failover target).`,
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 5,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }), { trigger: false });
+      this.addAlarm(this.metricReplicaLag().createAlarm(this, 'ReplicaLagAlarm', {
+        alarmDescription: `${this.node.path}: Aurora replica lag above 1 s for 5 minutes.`,
+        threshold: 1000,
+        evaluationPeriods: 5,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }), { trigger: false });
+    }
+    this.addAlarm(this.metricCpuUtilization().createAlarm(this, 'CpuAlarm', {
+      alarmDescription: `${this.node.path}: writer CPU above ${props.cpuThresholdPercent ?? 80} % for 15 minutes.`,
+      threshold: props.cpuThresholdPercent ?? 80,
+      evaluationPeriods: 3,
+    }), { trigger: false });
+    this.addAlarm(this.metricFreeableMemory().createAlarm(this, 'FreeMemoryAlarm', {
+      alarmDescription: `${this.node.path}: writer freeable memory low for 15 minutes.`,
+      threshold: props.freeMemoryThresholdBytes ?? 256 * 1024 * 1024,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+    }), { trigger: false });
+    this.addAlarm(this.metricDatabaseConnections().createAlarm(this, 'ConnectionsAlarm', {
+      alarmDescription: `${this.node.path}: more than ${props.maxConnections ?? 500} connections for 15 minutes.`,
+      threshold: props.maxConnections ?? 500,
+      evaluationPeriods: 3,
+    }), { trigger: false });
+    for (const alarm of this.alarms) this.wireActions(alarm as cloudwatch.Alarm);
+
+    // ---- RDS events (failover, failure, availability) into the failover notifications
+    if (props.notifications) {
+      const target = props.notifications.inRegionOf(this);
+      target.allowServiceToPublish('events.rds.amazonaws.com');
+      new rds.CfnEventSubscription(this, 'Events', {
+        snsTopicArn: target.topic.topicArn,
+        sourceType: isAurora ? 'db-cluster' : 'db-instance',
+        sourceIds: [isAurora ? this.cluster!.clusterIdentifier : this.instance!.instanceIdentifier],
+        eventCategories: isAurora ? ['failover', 'failure', 'global-failover', 'notification'] : ['availability', 'failover', 'failure', 'recovery'],
+        enabled: true,
+      });
+    }
+
+    // ---- global replication lag (secondary region)
+    if (this.secondary) {
+      const threshold = props.globalLagThreshold ?? props.recoveryTargets?.rpo ?? Duration.minutes(1);
+      this.globalLagAlarm = this.secondary.metricGlobalReplicationLag().createAlarm(this.secondary, 'GlobalLagAlarm', {
+        alarmDescription: `${this.node.path}: Aurora Global Database RPO lag above ${threshold.toHumanString()} (the declared cross-region data-loss bound).`,
+        threshold: threshold.toMilliseconds(),
+        evaluationPeriods: 3,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+      this.addAlarm(this.globalLagAlarm, { trigger: false });
+      this.wireActions(this.globalLagAlarm);
+      if (props.notifications) {
+        // Global failover and switchover events are also reported in the secondary region.
+        const regional = props.notifications.inRegionOf(this.secondary);
+        regional.allowServiceToPublish('events.rds.amazonaws.com');
+        new rds.CfnEventSubscription(this.secondary, 'Events', {
+          snsTopicArn: regional.topic.topicArn,
+          sourceType: 'db-cluster',
+          sourceIds: [this.secondary.cluster.ref],
+          eventCategories: ['failover', 'failure', 'global-failover', 'notification'],
+          enabled: true,
+        });
+      }
+    }
+
+    this.declareRecoveryObjectives(isAurora);
+    this.createFailoverAlarm();
+  }
+
+  /** Time for an in-region failover: the managed failover plus the endpoint's DNS TTL. */
+  public get inRegionFailoverTime(): Duration {
+    return pathTotal(this, 'in-region failover');
+  }
+
+  /** Worst-case time to promote the secondary region (undefined without one). */
+  public get crossRegionRto(): Duration | undefined {
+    return this.secondary ? pathTotal(this, 'cross-region failover') : undefined;
+  }
+
+  /** Worst-case data loss of an unplanned cross-region failover (undefined without a secondary). */
+  public get crossRegionRpo(): Duration | undefined {
+    return this.secondary ? this.recoveryObjectives.rpo : undefined;
+  }
+
+  /** A metric of the writer (Aurora: cluster metric with `Role=WRITER`; SQL Server: the instance). */
+  public metricWriter(metricName: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(metricName, 'WRITER', options);
+  }
+
+  /** Samples of the writer's CPU metric per minute: 0 (missing) when the writer is unavailable. */
+  public metricWriterAvailable(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricWriter('CPUUtilization', { statistic: 'SampleCount', period: Duration.minutes(1), ...options });
+  }
+
+  /** Samples of the readers' CPU metric per minute (Aurora only): 0 when no reader is up. */
+  public metricReaderAvailable(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('CPUUtilization', 'READER', { statistic: 'SampleCount', period: Duration.minutes(1), ...options });
+  }
+
+  /** Writer CPU utilization, percent, 5-minute average. */
+  public metricCpuUtilization(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricWriter('CPUUtilization', { statistic: 'Average', ...options });
+  }
+
+  /** Writer freeable memory, bytes, 5-minute minimum. */
+  public metricFreeableMemory(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricWriter('FreeableMemory', { statistic: 'Minimum', ...options });
+  }
+
+  /** Connections to the writer, 5-minute maximum. */
+  public metricDatabaseConnections(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricWriter('DatabaseConnections', { statistic: 'Maximum', ...options });
+  }
+
+  /** Aurora replica lag (milliseconds, maximum over the readers). */
+  public metricReplicaLag(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.cluster) throw new Error(`${this.node.path}: replica lag is an Aurora metric`);
+    return this.cluster.metric('AuroraReplicaLagMaximum', { statistic: 'Maximum', period: Duration.minutes(1), ...options });
+  }
+
+  /** Lets `grantee` connect as `dbUser` with IAM authentication (Aurora only). */
+  public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
+    if (!this.cluster) throw new HaValidationError(this, { prop: 'engine', received: this.engine, expected: 'an Aurora engine for IAM database authentication (SQL Server does not support it)' });
+    return this.cluster.grantConnect(grantee, dbUser);
+  }
+
+  /** Lets `grantee` read the master credentials. */
+  public grantReadCredentials(grantee: iam.IGrantable): iam.Grant {
+    return this.secret.grantRead(grantee);
+  }
+
+  private metric(metricName: string, role: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const dimensionsMap: Record<string, string> = this.cluster
+      ? { DBClusterIdentifier: this.cluster.clusterIdentifier, Role: role }
+      : { DBInstanceIdentifier: this.instance!.instanceIdentifier };
+    return new cloudwatch.Metric({ namespace: 'AWS/RDS', metricName, dimensionsMap, period: Duration.minutes(5), ...options });
+  }
+
+  private declareRecoveryObjectives(isAurora: boolean): void {
+    const ro = this.recoveryObjectives;
+    if (isAurora) {
+      ro.addRecoveryPath('in-region failover', [
+        RecoveryStep.fixed('Aurora Multi-AZ failover to a reader', AURORA_FAILOVER, 'AWS docs: Aurora failover typically completes within 30 s'),
+        RecoveryStep.fixed('cluster endpoint DNS', AURORA_ENDPOINT_TTL, 'Aurora cluster endpoint record TTL 5 s'),
+      ], { description: 'writer instance or its zone lost' });
+      ro.addDataLossBound(RecoveryStep.fixed('Aurora in-region storage', Duration.seconds(0), 'six copies across three zones, shared by writer and readers: no loss'));
+    } else {
+      ro.addRecoveryPath('in-region failover', [
+        RecoveryStep.fixed('RDS Multi-AZ failover (SQL Server)', SQLSERVER_FAILOVER, 'AWS docs: SQL Server Multi-AZ failover takes 60-120 s'),
+      ], { description: 'primary instance or its zone lost' });
+      ro.addDataLossBound(RecoveryStep.fixed('SQL Server Multi-AZ', Duration.seconds(0), 'synchronous replication to the standby: no loss'));
+    }
+    if (this.secondary) {
+      const secondary = this.secondary;
+      ro.addRecoveryPath('cross-region failover', [
+        RecoveryStep.computed('writer-availability alarm', () => alarmDetection(this.writerDownAlarm)),
+        RecoveryStep.fixed('FailoverGlobalCluster (managed)', GLOBAL_FAILOVER, 'AWS docs: Aurora Global Database cross-region failover typically completes in 1-2 minutes'),
+        RecoveryStep.computed('secondary writer instance', () => secondary.instanceCount > 0
+          ? { duration: Duration.seconds(0), derivation: `${secondary.instanceCount} instance(s) already running in the secondary` }
+          : { duration: HEADLESS_INSTANCE_START, derivation: 'headless secondary: adding an instance takes ~10 min (estimate)' }),
+        RecoveryStep.fixed('global writer endpoint DNS', Duration.seconds(60), 'resolvers may cache the endpoint up to 60 s (assumed)'),
+      ], { description: 'primary region lost: promote the secondary region (runbook Failover document)' });
+      ro.addDataLossBound(RecoveryStep.computed('Aurora Global Database replication', () => {
+        const cfn = this.globalLagAlarm!.node.defaultChild as cloudwatch.CfnAlarm;
+        const ms = Number(Stack.of(cfn).resolve(cfn.threshold));
+        return { duration: Duration.millis(ms), derivation: `AuroraGlobalDBRPOLag alarm threshold ${ms / 1000} s (typical lag ~1 s)` };
+      }));
+    }
+  }
+}
+
+function validate(scope: HaDatabase, props: HaDatabaseProps, isAurora: boolean): void {
+  requireInteger(scope, 'readers', props.readers, 1, 15);
+  requireDurationBetween(scope, 'backupRetention', props.backupRetention, Duration.days(1), Duration.days(35));
+  requireInteger(scope, 'cpuThresholdPercent', props.cpuThresholdPercent, 1, 100);
+  if (props.secondary) {
+    if (!isAurora) {
+      throw new HaValidationError(scope, {
+        prop: 'secondary', received: props.secondary.scope.node.path,
+        expected: 'no secondary with SQL Server: a cross-region secondary needs an Aurora engine (Aurora Global Database)',
+      });
+    }
+    const here = Stack.of(scope).region;
+    const there = Stack.of(props.secondary.scope).region;
+    if (Token.isUnresolved(here) || Token.isUnresolved(there)) {
+      throw new HaValidationError(scope, {
+        prop: 'secondary.scope', received: '<environment-agnostic stack>',
+        expected: 'stacks with explicit regions (env: { account, region }) for the primary and the secondary',
+      });
+    }
+    if (here === there) {
+      throw new HaValidationError(scope, {
+        prop: 'secondary.scope', received: there,
+        expected: `a stack in another region than the primary (${here})`,
+      });
+    }
+    const rpo = props.recoveryTargets?.rpo;
+    for (const [prop, value] of [['recoveryTargets.rpo', rpo], ['globalLagThreshold', props.globalLagThreshold]] as const) {
+      if (value && !value.isUnresolved() && value.toMilliseconds() < AURORA_GLOBAL_TYPICAL_LAG.toMilliseconds()) {
+        throw new HaValidationError(scope, {
+          prop, received: value,
+          expected: 'at least 1 second: Aurora Global Database replicates asynchronously with a typical lag of ~1 s, so a smaller cross-region RPO cannot be delivered',
+        });
+      }
+    }
+  } else if (props.globalClusterIdentifier || props.globalLagThreshold) {
+    addHaWarning(scope, 'global-without-secondary', 'globalClusterIdentifier and globalLagThreshold have no effect without a secondary region');
+  }
+}
+
+function acknowledgeMonitoringRole(db: Construct): void {
+  const role = db.node.tryFindChild('MonitoringRole');
+  if (role) {
+    acknowledge(role, {
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]':
+        'The AWS-managed Enhanced Monitoring service-role policy only lets RDS write its own RDSOSMetrics log group; it is the documented policy for this role.',
+    });
+  }
+}
+
+function clusterEngine(engine: HaDatabaseEngine, version?: string): rds.IClusterEngine {
+  if (engine === HaDatabaseEngine.AURORA_MYSQL) {
+    return rds.DatabaseClusterEngine.auroraMysql({
+      version: version ? rds.AuroraMysqlEngineVersion.of(version, version.split('.').slice(0, 2).join('.')) : rds.AuroraMysqlEngineVersion.VER_3_08_2,
+    });
+  }
+  return rds.DatabaseClusterEngine.auroraPostgres({
+    version: version ? rds.AuroraPostgresEngineVersion.of(version, version.split('.')[0]) : rds.AuroraPostgresEngineVersion.VER_16_6,
+  });
+}
+
+/** Parameters that make the engine refuse connections without TLS. @internal */
+export function tlsParameters(engine: HaDatabaseEngine): Record<string, string> {
+  return engine === HaDatabaseEngine.AURORA_MYSQL ? { require_secure_transport: 'ON' } : { 'rds.force_ssl': '1' };
+}
+
+function alarmDetection(alarm: cloudwatch.Alarm): { duration: Duration; derivation: string } {
+  const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
+  const r = Stack.of(cfn).resolve({ p: cfn.period, e: cfn.evaluationPeriods }) as { p: number; e: number };
+  return { duration: Duration.seconds(r.p * r.e), derivation: `${r.e} x ${r.p} s evaluation periods` };
+}
+
+function pathTotal(db: HaDatabase, name: string): Duration {
+  const path = db.recoveryObjectives.paths.find(p => p.name === name);
+  return path ? path.total : Duration.seconds(0);
+}

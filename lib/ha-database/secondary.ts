@@ -1,0 +1,224 @@
+import { Duration, RemovalPolicy, Stack, ArnFormat } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { addHaWarning } from '../core/errors';
+import { acknowledge } from '../private/network';
+import { requireInteger } from '../private/validate';
+import type { HaDatabase, HaDatabaseEngine } from './ha-database';
+
+/** Where and how `HaDatabase` builds its secondary region. */
+export interface HaDatabaseSecondaryOptions {
+  /** A construct in the secondary region's stack (explicit env); the secondary cluster is created under it. */
+  readonly scope: Construct;
+  /** The secondary region's VPC; the cluster goes into its isolated subnets. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Reader instances in the secondary cluster: 1 or more makes it readable and quick to promote;
+   * 0 makes it headless (cheaper, but promotion must first add an instance, ~10 min).
+   * @default 1
+   */
+  readonly instances?: number;
+}
+
+/** Props of `HaDatabaseSecondary`: the options plus what the primary passes on. */
+export interface HaDatabaseSecondaryProps extends HaDatabaseSecondaryOptions {
+  /** The primary database. */
+  readonly primary: HaDatabase;
+  /** The engine. */
+  readonly engine: HaDatabaseEngine;
+  /** The primary's engine (for the parameter group family). */
+  readonly clusterEngine: rds.IClusterEngine;
+  /** The primary's full engine version (must match). */
+  readonly engineVersion: string;
+  /** Instance class. */
+  readonly instanceType: ec2.InstanceType;
+  /** Identifier of the global cluster (a literal, shared with the primary stack). */
+  readonly globalClusterIdentifier: string;
+  /** The primary cluster's identifier, a literal (for the runbook role). */
+  readonly primaryClusterIdentifier: string;
+  /** Backup retention. */
+  readonly backupRetention: Duration;
+  /** Deletion protection. */
+  readonly deletionProtection: boolean;
+  /** Removal policy. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The secondary region of an Aurora Global Database, created by `HaDatabase`
+ * in the secondary region's stack.
+ *
+ * aws-cdk-lib's `DatabaseCluster` cannot join a global cluster (upstream
+ * issue aws/aws-cdk#22212), so this is the least L1 that works: a
+ * `CfnDBCluster` with `GlobalClusterIdentifier` and no master credentials
+ * (they come from the primary), encrypted with its own KMS key in its region,
+ * plus `CfnDBInstance` readers. The global cluster's identifier is a fixed
+ * string, so no cross-region token is needed; the secondary stack depends on
+ * the primary stack.
+ *
+ * It also holds the runbook: two SSM Automation documents, `Switchover`
+ * (planned, no data loss) and `Failover` (unplanned, `AllowDataLoss`), and the
+ * role they run as.
+ */
+export class HaDatabaseSecondary extends Construct {
+  /** The secondary cluster (L1). */
+  public readonly cluster: rds.CfnDBCluster;
+  /** The secondary cluster's identifier (a literal). */
+  public readonly clusterIdentifier: string;
+  /** The secondary's reader instances. */
+  public readonly instances: rds.CfnDBInstance[];
+  /** The engine's default port. */
+  public readonly port: number;
+  /** Number of instances (0 = headless). */
+  public readonly instanceCount: number;
+  /** The key encrypting the secondary's storage. */
+  public readonly encryptionKey: kms.Key;
+  /** Security group of the secondary cluster. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** Planned switchover runbook (no data loss). */
+  public readonly switchoverDocument: ssm.CfnDocument;
+  /** Unplanned failover runbook (data loss up to the replication lag). */
+  public readonly failoverDocument: ssm.CfnDocument;
+  /** Role the runbooks run as. */
+  public readonly runbookRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: HaDatabaseSecondaryProps) {
+    super(scope, id);
+    requireInteger(props.primary, 'secondary.instances', props.instances, 0, 15);
+    this.instanceCount = props.instances ?? 1;
+    if (this.instanceCount === 0) {
+      addHaWarning(this, 'headless-secondary', 'the secondary cluster is headless: promoting it first needs an instance (~10 min), which is counted in the cross-region RTO');
+    }
+    const stack = Stack.of(this);
+    stack.addStackDependency(Stack.of(props.primary), 'the secondary cluster joins the global cluster the primary stack creates');
+
+    this.encryptionKey = new kms.Key(this, 'Key', { description: `Encrypts the Aurora Global Database secondary ${this.node.path}`, enableKeyRotation: true, removalPolicy: props.removalPolicy });
+    const subnetGroup = new rds.SubnetGroup(this, 'Subnets', {
+      description: `Subnets of ${this.node.path}`,
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      removalPolicy: props.removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', { vpc: props.vpc, description: `Aurora secondary ${this.node.path}`, allowAllOutbound: false });
+    const isMysql = props.engine === 'aurora-mysql';
+    this.port = isMysql ? 3306 : 5432;
+    const parameters = new rds.ParameterGroup(this, 'Parameters', {
+      engine: props.clusterEngine,
+      parameters: isMysql ? { require_secure_transport: 'ON' } : { 'rds.force_ssl': '1' },
+    });
+    const boundParameters = parameters.bindToCluster({});
+
+    this.clusterIdentifier = `${props.globalClusterIdentifier}-${stack.region}`;
+    this.cluster = new rds.CfnDBCluster(this, 'Resource', {
+      dbClusterIdentifier: this.clusterIdentifier,
+      globalClusterIdentifier: props.globalClusterIdentifier,
+      engine: props.engine,
+      engineVersion: props.engineVersion,
+      dbSubnetGroupName: subnetGroup.subnetGroupName,
+      vpcSecurityGroupIds: [this.securityGroup.securityGroupId],
+      dbClusterParameterGroupName: boundParameters.parameterGroupName,
+      storageEncrypted: true,
+      kmsKeyId: this.encryptionKey.keyArn,
+      enableIamDatabaseAuthentication: true,
+      deletionProtection: props.deletionProtection,
+      backupRetentionPeriod: props.backupRetention.toDays(),
+      copyTagsToSnapshot: true,
+      enableCloudwatchLogsExports: isMysql ? ['audit', 'error', 'general', 'slowquery'] : ['postgresql'],
+      // No MasterUsername / MasterUserPassword: a secondary takes them from the primary.
+    });
+    this.cluster.applyRemovalPolicy(props.removalPolicy);
+    acknowledge(this.cluster, {
+      'AwsSolutions-RDS11': 'The engine default port is kept: it must match the primary cluster; access is limited by the security group.',
+      'AwsSolutions-SMG4': 'The secondary has no credentials of its own: they are the primary cluster\'s, rotated there.',
+      ...(isMysql ? { 'AwsSolutions-RDS14': 'Backtrack is not supported on a cluster in an Aurora Global Database.' } : {}),
+    });
+
+    this.instances = Array.from({ length: this.instanceCount }, (_, i) => {
+      const instance = new rds.CfnDBInstance(this, `Reader${i + 1}`, {
+        dbClusterIdentifier: this.cluster.ref,
+        engine: props.engine,
+        dbInstanceClass: `db.${props.instanceType.toString()}`,
+        publiclyAccessible: false,
+        promotionTier: 1,
+      });
+      instance.applyRemovalPolicy(props.removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+      return instance;
+    });
+
+    // ---- runbook
+    const globalArn = stack.formatArn({ service: 'rds', region: '', resource: 'global-cluster', resourceName: props.globalClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const thisArn = stack.formatArn({ service: 'rds', resource: 'cluster', resourceName: this.clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const primaryArn = stack.formatArn({ service: 'rds', region: Stack.of(props.primary).region, resource: 'cluster', resourceName: props.primaryClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.runbookRole = new iam.Role(this, 'RunbookRole', {
+      assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com'),
+      description: `Runs the switchover and failover runbooks of ${props.primary.node.path}`,
+    });
+    this.runbookRole.addToPolicy(new iam.PolicyStatement({
+      actions: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'],
+      resources: [globalArn, thisArn, primaryArn],
+    }));
+    this.runbookRole.addToPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeGlobalClusters'], resources: [globalArn] }));
+    const document = (docId: string, api: string, description: string, extra: Record<string, unknown>) => new ssm.CfnDocument(this, docId, {
+      documentType: 'Automation',
+      documentFormat: 'JSON',
+      updateMethod: 'NewVersion',
+      content: {
+        schemaVersion: '0.3',
+        description,
+        assumeRole: this.runbookRole.roleArn,
+        mainSteps: [
+          {
+            name: api,
+            action: 'aws:executeAwsApi',
+            inputs: { Service: 'rds', Api: api, GlobalClusterIdentifier: props.globalClusterIdentifier, TargetDbClusterIdentifier: thisArn, ...extra },
+          },
+          {
+            name: 'WaitForGlobalClusterAvailable',
+            action: 'aws:waitForAwsResourceProperty',
+            timeoutSeconds: 1800,
+            inputs: {
+              Service: 'rds', Api: 'DescribeGlobalClusters', GlobalClusterIdentifier: props.globalClusterIdentifier,
+              PropertySelector: '$.GlobalClusters[0].Status', DesiredValues: ['available'],
+            },
+          },
+        ],
+      },
+    });
+    this.switchoverDocument = document('Switchover', 'SwitchoverGlobalCluster',
+      `Planned switchover of ${props.globalClusterIdentifier} to ${stack.region}: waits for the secondary to catch up, no data loss.`, {});
+    this.failoverDocument = document('Failover', 'FailoverGlobalCluster',
+      `Unplanned failover of ${props.globalClusterIdentifier} to ${stack.region} when the primary region is lost: loses the writes not yet replicated (bounded by the global lag alarm threshold).`,
+      { AllowDataLoss: true });
+  }
+
+  /** Security group connections of the secondary cluster (allow clients with `allowDefaultPortFrom`). */
+  public get connections(): ec2.Connections {
+    return new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(this.port) });
+  }
+
+  /** Lets `grantee` connect to the secondary cluster as `dbUser` with IAM authentication. */
+  public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['rds-db:connect'],
+      resourceArns: [Stack.of(this).formatArn({ service: 'rds-db', resource: 'dbuser', resourceName: `${this.cluster.attrDbClusterResourceId}/${dbUser}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    });
+  }
+
+  /** Global replication lag as seen by the secondary (`AuroraGlobalDBRPOLag`, milliseconds, 1-minute maximum). */
+  public metricGlobalReplicationLag(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/RDS',
+      metricName: 'AuroraGlobalDBRPOLag',
+      dimensionsMap: { DBClusterIdentifier: this.clusterIdentifier },
+      statistic: 'Maximum',
+      period: Duration.minutes(1),
+      ...options,
+    });
+  }
+}

@@ -1,0 +1,253 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { ColdStandbyConfigServer, ColdStandbyConfigServerProps, FailoverNotifications, HaDatabase } from '../../lib';
+import { createHaVpc } from '../../lib/private/network';
+import { formatFindings, gateFindings, testApp, testEnv } from '../harness';
+
+const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
+
+function setup(app: App = testApp()) {
+  const stack = (id: string, region: string) => new Stack(app, id, { env: testEnv(region), crossRegionReferences: true });
+  const primary = stack('Primary', 'eu-west-1');
+  const secondary = stack('Secondary', 'us-east-1');
+  const third = stack('Third', 'ap-southeast-2');
+  const zone = new route53.PublicHostedZone(primary, 'Zone', { zoneName: 'example.com' });
+  const notifications = new FailoverNotifications(primary, 'Notifications', { emails: ['ops@example.com'] });
+  return {
+    app, primary, secondary, third, zone, notifications,
+    vpc: createHaVpc(primary, 'Vpc'), vpc2: createHaVpc(secondary, 'Vpc'), vpc3: createHaVpc(third, 'Vpc'),
+  };
+}
+
+function build(s: ReturnType<typeof setup>, extra: Partial<ColdStandbyConfigServerProps> = {}) {
+  return new ColdStandbyConfigServer(s.primary, 'Config', {
+    vpc: s.vpc, image, zone: s.zone, notifications: s.notifications,
+    standby: { scope: s.secondary, vpc: s.vpc2 }, tableName: 'config-store', ...extra,
+  });
+}
+
+describe('ColdStandbyConfigServer with a DynamoDB global table, proxies in three regions', () => {
+  const s = setup();
+  const config = build(s, { proxySites: [{ scope: s.third, vpc: s.vpc3 }] });
+  const t = Template.fromStack(s.primary);
+  const t2 = Template.fromStack(s.secondary);
+  const t3 = Template.fromStack(s.third);
+
+  test('the store is a global table with replicas in the standby and proxy regions, PITR, deletion protection, retained', () => {
+    for (const region of ['eu-west-1', 'us-east-1', 'ap-southeast-2']) {
+      t.hasResource('AWS::DynamoDB::GlobalTable', {
+        Properties: Match.objectLike({
+          TableName: 'config-store',
+          Replicas: Match.arrayWith([
+            Match.objectLike({ Region: region, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true }),
+          ]),
+        }),
+        DeletionPolicy: 'Retain',
+      });
+    }
+  });
+
+  test('live server: 2 tasks in the primary; cold standby: the same server at 0 tasks; proxies: 2 tasks everywhere', () => {
+    t.resourcePropertiesCountIs('AWS::ECS::Service', { DesiredCount: 2 }, 2);
+    t2.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0 });
+    t2.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2 });
+    t3.resourceCountIs('AWS::ECS::Service', 1);
+    for (const tpl of [t, t2]) {
+      tpl.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({
+        Image: 'public.ecr.aws/nginx/nginx:stable',
+        Environment: Match.arrayWith([{ Name: 'WRITER_URL', Value: 'http://config-writer.example.com' }, { Name: 'CONFIG_ROLE', Value: 'server' }]),
+      })] });
+    }
+    t3.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Environment: Match.arrayWith([{ Name: 'CONFIG_ROLE', Value: 'proxy' }]) })] });
+  });
+
+  test('the writer is reached on a stable name (CNAME, TTL 30 s) pointing at the primary load balancer; requests for it go to the server', () => {
+    t.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'config-writer.example.com.', Type: 'CNAME', TTL: '30',
+      ResourceRecords: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('ConfigPrimaryLoadBalancer'), 'DNSName'] }],
+    });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['config-writer.example.com'] } }],
+    });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+  });
+
+  test('writer-only IAM: only the server task roles may write; proxies may only read (their local replica)', () => {
+    const writes = (tpl: Template) => Object.values(tpl.findResources('AWS::IAM::Policy'))
+      .filter(p => JSON.stringify(p.Properties.PolicyDocument).includes('dynamodb:PutItem'))
+      .map(p => JSON.stringify(p.Properties.Roles));
+    expect(writes(t)).toHaveLength(1);
+    expect(writes(t)[0]).toMatch(/ConfigPrimaryServerTaskTaskRole/);
+    expect(writes(t2)).toHaveLength(2);
+    expect(writes(t2).join()).toMatch(/ConfigStandbyServerTaskTaskRole/);
+    expect(writes(t2).join()).toMatch(/TurnOnServiceRole/);
+    expect(writes(t3)).toHaveLength(0);
+    t3.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dynamodb:ap-southeast-2:123456789012:table/config-store']] },
+      })]) },
+    });
+  });
+
+  test('turn-on automation permissions are scoped to the standby service, the writer record and the flag item', () => {
+    const statements = Object.values(t2.findResources('AWS::IAM::Policy'))
+      .filter(p => JSON.stringify(p.Properties.Roles).includes('TurnOnServiceRole'))
+      .flatMap(p => p.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>);
+    const find = (action: string) => statements.find(st => ([] as unknown[]).concat(st.Action).includes(action))!;
+    expect(find('ecs:UpdateService').Resource).toEqual({ Ref: expect.stringMatching(/ConfigStandbyServerService/) });
+    expect(find('route53:ChangeResourceRecordSets').Condition).toEqual({ 'ForAllValues:StringEquals': {
+      'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['config-writer.example.com'],
+      'route53:ChangeResourceRecordSetsRecordTypes': ['CNAME'],
+      'route53:ChangeResourceRecordSetsActions': ['UPSERT'],
+    } });
+    expect(JSON.stringify(find('route53:ChangeResourceRecordSets').Resource)).toContain('hostedzone/');
+    expect(find('dynamodb:PutItem').Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['__writer__'] } });
+    expect(JSON.stringify(find('dynamodb:PutItem').Resource)).toContain(':dynamodb:us-east-1:123456789012:table/config-store');
+    expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"/);
+  });
+
+  test('the turn-on function knows the standby service, the record, the standby load balancer and the table', () => {
+    t2.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({
+      DESIRED_COUNT: '2', RECORD_NAME: 'config-writer.example.com', TTL: '30', TABLE_NAME: 'config-store', WRITER_KEY: '__writer__',
+      TARGET_DNS_NAME: { 'Fn::GetAtt': [Match.stringLikeRegexp('ConfigStandbyLoadBalancer'), 'DNSName'] },
+    }) } });
+  });
+
+  test('alarms: live server down (trigger), proxy down and errors in every region, replication latency per replica', () => {
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'HealthyHostCount', Threshold: 1, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 3, TreatMissingData: 'breaching',
+      Dimensions: Match.arrayWith([{ Name: 'TargetGroup', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('ConfigPrimaryServerTargetGroup'), 'TargetGroupFullName'] } }]),
+    });
+    for (const tpl of [t, t2, t3]) {
+      tpl.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'HTTPCode_Target_5XX_Count', Threshold: 5, AlarmActions: [Match.anyValue()] });
+    }
+    for (const region of ['us-east-1', 'ap-southeast-2']) {
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicationLatency', Threshold: 30000, Dimensions: Match.arrayWith([{ Name: 'ReceivingRegion', Value: region }]) });
+    }
+    const rule = JSON.stringify(Object.values(t.findResources('AWS::CloudWatch::CompositeAlarm'))[0].Properties.AlarmRule);
+    expect(rule).toMatch(/ConfigServerDownAlarm/);
+    expect(rule).not.toMatch(/ReplicationLatency/);
+  });
+
+  test('recovery objectives: writes = 180 s alarm + 10 s automation + 60 s task start + 20 s healthy + 30 s TTL; reads 0; RPO 30 s', () => {
+    expect(config.writeRto.toSeconds()).toBe(300);
+    expect(config.readRto.toSeconds()).toBe(0);
+    expect(config.rpo.toSeconds()).toBe(30);
+  });
+});
+
+describe('ColdStandbyConfigServer with autoTurnOn', () => {
+  const s = setup();
+  build(s, { autoTurnOn: true });
+  const t = Template.fromStack(s.primary);
+  const t2 = Template.fromStack(s.secondary);
+  test('off by default: no rules', () => {
+    const plain = setup();
+    build(plain);
+    Template.fromStack(plain.primary).resourceCountIs('AWS::Events::Rule', 0);
+    Template.fromStack(plain.secondary).resourceCountIs('AWS::Events::Rule', 0);
+  });
+  test('the ServerDownAlarm ALARM is forwarded to the standby region\'s default bus', () => {
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'],
+        detail: { alarmName: [Match.stringLikeRegexp('-server-down$')], state: { value: ['ALARM'] } },
+        resources: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('ConfigServerDownAlarm'), 'Arn'] }],
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:123456789012:event-bus/default']] } })],
+    });
+  });
+  test('in the standby region a rule on the same alarm name invokes the turn-on function', () => {
+    const alarmName = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map(a => a.Properties.AlarmName).find(n => typeof n === 'string' && n.endsWith('-server-down'));
+    expect(alarmName).toBeDefined();
+    t2.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ region: ['eu-west-1'], detail: { alarmName: [alarmName], state: { value: ['ALARM'] } } }),
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('TurnOn'), 'Arn'] } })],
+    });
+    t2.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', Action: 'lambda:InvokeFunction' });
+  });
+});
+
+describe('ColdStandbyConfigServer over an HaDatabase', () => {
+  const s = setup();
+  const db = new HaDatabase(s.primary, 'Db', { vpc: s.vpc, secondary: { scope: s.secondary, vpc: s.vpc2 }, globalClusterIdentifier: 'config-db' });
+  const config = build(s, { database: db });
+  const t = Template.fromStack(s.primary);
+  const t2 = Template.fromStack(s.secondary);
+  test('servers connect as config_writer, proxies as config_reader, in each region to the local cluster', () => {
+    const connectUsers = (tpl: Template) => JSON.stringify(Object.values(tpl.findResources('AWS::IAM::Policy')).map(p => p.Properties));
+    expect(connectUsers(t)).toMatch(/dbuser:.*\/config_writer/);
+    expect(connectUsers(t)).toMatch(/dbuser:.*\/config_reader/);
+    expect(connectUsers(t2)).toMatch(/DbClusterResourceId.*\/config_writer|config_writer/);
+    t2.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({
+      Environment: Match.arrayWith([{ Name: 'DB_ENDPOINT', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('DbSecondary'), 'ReadEndpoint.Address'] } }]),
+    })] });
+  });
+  test('the database promotion is part of the write RTO and its lag alarm bounds the RPO', () => {
+    const writes = config.recoveryObjectives.paths.find(p => p.name === 'writes (primary region lost)')!;
+    expect(writes.steps.map(st => st.component)).toContain('HA database promotion (its Failover runbook, run first)');
+    expect(config.writeRto.toSeconds()).toBe(420);
+    expect(config.rpo.toSeconds()).toBe(60);
+  });
+});
+
+describe('ColdStandbyConfigServer bad inputs', () => {
+  test('fails when the standby region equals the primary', () => {
+    const s = setup();
+    const same = new Stack(s.app, 'Same', { env: testEnv('eu-west-1') });
+    expect(() => build(s, { standby: { scope: same, vpc: createHaVpc(same, 'Vpc') } }))
+      .toThrow("Primary/Config: invalid prop 'standby.scope': received \"eu-west-1\"; expected a stack in another region than the primary (eu-west-1)");
+  });
+  test('fails when a proxy region is the standby region', () => {
+    const s = setup();
+    expect(() => build(s, { proxySites: [{ scope: s.secondary, vpc: s.vpc2 }] })).toThrow(/invalid prop 'proxySites\[0\].scope': received "us-east-1"; expected a region other than/);
+  });
+  test('fails when a proxy region has no replica of the database', () => {
+    const s = setup();
+    const db = new HaDatabase(s.primary, 'Db', { vpc: s.vpc, secondary: { scope: s.secondary, vpc: s.vpc2 } });
+    expect(() => build(s, { database: db, proxySites: [{ scope: s.third, vpc: s.vpc3 }] }))
+      .toThrow(/invalid prop 'proxySites\[0\].scope': received "ap-southeast-2"; expected a region where the database has a replica \(eu-west-1, us-east-1\)/);
+  });
+  test('fails when the database has no secondary region', () => {
+    const s = setup();
+    const db = new HaDatabase(s.primary, 'Db', { vpc: s.vpc });
+    expect(() => build(s, { database: db })).toThrow(/invalid prop 'database'.*it has no secondary region/);
+  });
+  test('fails when the writer record TTL is above 60 s', () => {
+    const s = setup();
+    expect(() => build(s, { writerRecordTtl: Duration.minutes(5) })).toThrow(/invalid prop 'writerRecordTtl': received 5 minutes; expected a duration from 1 second to 1 minute/);
+  });
+  test('fails when the write RTO target cannot be met, naming the slowest component', () => {
+    const s = setup();
+    build(s, { recoveryTargets: { rto: Duration.minutes(2) } });
+    expect(() => s.app.synth()).toThrow(/recovery time target not met.*'writes \(primary region lost\)'.*server-down alarm/);
+  });
+});
+
+describe('ColdStandbyConfigServer gates', () => {
+  test('all three stacks pass cdk-nag AwsSolutions and CloudFormation validation', () => {
+    const s = setup(testApp({ validation: true }));
+    build(s, { proxySites: [{ scope: s.third, vpc: s.vpc3 }], autoTurnOn: true });
+    expect(formatFindings(gateFindings(s.app))).toEqual([]);
+  });
+});
+
+describe('ColdStandbyConfigServer turn-on handler bundle', () => {
+  test('the TurnOn handler bundles with esbuild (AWS SDK left to the runtime)', () => {
+    const s = setup(testApp({ bundling: true }));
+    const config = build(s);
+    const assembly = s.app.synth();
+    const fs = jest.requireActual('fs') as typeof import('fs');
+    const path = jest.requireActual('path') as typeof import('path');
+    const cfn = config.turnOnFunction.function.node.defaultChild as lambda.CfnFunction;
+    const key = JSON.stringify(s.secondary.resolve((cfn.code as lambda.CfnFunction.CodeProperty).s3Key));
+    const hash = /([0-9a-f]{64})\.zip/.exec(key)![1];
+    const turnOn = fs.readFileSync(path.join(assembly.directory, `asset.${hash}`, 'index.js'), 'utf8');
+    expect(turnOn).toBeDefined();
+    expect(turnOn).toMatch(/require\("@aws-sdk\/client-ecs"\)/);
+  });
+});

@@ -1,0 +1,242 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { FailoverNotifications, HaDatabase, HaDatabaseEngine } from '../../lib';
+import { createHaVpc } from '../../lib/private/network';
+import { formatFindings, gateFindings, testApp, testEnv } from '../harness';
+
+function stacks(app = testApp()) {
+  const primary = new Stack(app, 'Primary', { env: testEnv('eu-west-1') });
+  const secondary = new Stack(app, 'Secondary', { env: testEnv('us-east-1') });
+  return { app, primary, secondary, vpc: createHaVpc(primary, 'Vpc'), vpc2: createHaVpc(secondary, 'Vpc') };
+}
+
+describe('HaDatabase, Aurora PostgreSQL with a secondary region', () => {
+  const { primary, secondary, vpc, vpc2 } = stacks();
+  const notifications = new FailoverNotifications(primary, 'Notifications', { emails: ['ops@example.com'] });
+  const db = new HaDatabase(primary, 'Db', {
+    vpc, notifications, secondary: { scope: secondary, vpc: vpc2 }, globalClusterIdentifier: 'orders-global',
+  });
+  const reader = new iam.Role(primary, 'App', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+  db.grantConnect(reader, 'app_user');
+  const t = Template.fromStack(primary);
+  const t2 = Template.fromStack(secondary);
+
+  test('an Aurora PostgreSQL cluster: encrypted, IAM auth, deletion protection, backups, retained', () => {
+    t.hasResource('AWS::RDS::DBCluster', {
+      Properties: Match.objectLike({
+        Engine: 'aurora-postgresql', StorageEncrypted: true, EnableIAMDatabaseAuthentication: true,
+        DeletionProtection: true, BackupRetentionPeriod: 7,
+        MasterUserPassword: Match.anyValue(),
+      }),
+      DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('a writer and a reader, not public, reader eligible for failover', () => {
+    t.resourceCountIs('AWS::RDS::DBInstance', 2);
+    t.hasResourceProperties('AWS::RDS::DBInstance', { PubliclyAccessible: false, PromotionTier: 1, DBInstanceClass: 'db.r6g.large' });
+  });
+
+  test('TLS required by the cluster parameter group', () => {
+    t.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
+  });
+
+  test('credentials generated in Secrets Manager with rotation every 30 days', () => {
+    t.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(30 days)' } });
+  });
+
+  test('the global cluster is created from the primary cluster with a fixed identifier', () => {
+    t.hasResourceProperties('AWS::RDS::DBCluster', { DBClusterIdentifier: 'orders-global-eu-west-1' });
+    t.hasResource('AWS::RDS::GlobalCluster', {
+      Properties: { GlobalClusterIdentifier: 'orders-global', SourceDBClusterIdentifier: { Ref: Match.stringLikeRegexp('^Db') }, DeletionProtection: true },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('the secondary cluster joins the global cluster by its literal id, without credentials, with its own key', () => {
+    t2.hasResource('AWS::RDS::DBCluster', {
+      Properties: Match.objectLike({
+        GlobalClusterIdentifier: 'orders-global', DBClusterIdentifier: 'orders-global-us-east-1',
+        Engine: 'aurora-postgresql', EngineVersion: '16.6', StorageEncrypted: true,
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Key'), 'Arn'] },
+        MasterUsername: Match.absent(), MasterUserPassword: Match.absent(),
+        DeletionProtection: true, EnableIAMDatabaseAuthentication: true,
+      }),
+      DeletionPolicy: 'Retain',
+    });
+    t2.resourceCountIs('AWS::KMS::Key', 2); // storage key + the notifications replica's key
+    t2.hasResourceProperties('AWS::RDS::DBInstance', { DBClusterIdentifier: { Ref: Match.anyValue() }, PubliclyAccessible: false });
+    t2.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
+  });
+
+  test('the secondary stack depends on the primary stack and references no token from it', () => {
+    expect(secondary.dependencies).toContain(primary);
+    expect(JSON.stringify(t2.toJSON())).not.toMatch(/Fn::ImportValue|ExportsReader|Custom::CrossRegion/);
+  });
+
+  test('alarm metrics and thresholds: writer down, CPU, memory, connections, replica lag', () => {
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'CPUUtilization', Statistic: 'SampleCount', Threshold: 1, ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 2, TreatMissingData: 'breaching', Dimensions: Match.arrayWith([{ Name: 'Role', Value: 'WRITER' }]),
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CPUUtilization', Dimensions: Match.arrayWith([{ Name: 'Role', Value: 'READER' }]) });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CPUUtilization', Statistic: 'Average', Threshold: 80 });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'FreeableMemory', Threshold: 256 * 1024 * 1024, ComparisonOperator: 'LessThanThreshold' });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DatabaseConnections', Threshold: 500 });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'AuroraReplicaLagMaximum', Threshold: 1000 });
+  });
+
+  test('global replication lag alarm in the secondary region, threshold = the declared RPO (default 60 s), notifying the regional topic', () => {
+    t2.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'AuroraGlobalDBRPOLag', Threshold: 60000,
+      Dimensions: [{ Name: 'DBClusterIdentifier', Value: 'orders-global-us-east-1' }],
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^FailoverNotifications') }],
+    });
+  });
+
+  test('RDS failover events go to the notifications topic, which RDS may publish to', () => {
+    t.hasResourceProperties('AWS::RDS::EventSubscription', {
+      SourceType: 'db-cluster', EventCategories: Match.arrayWith(['failover', 'failure']),
+      SnsTopicArn: { Ref: Match.stringLikeRegexp('^Notifications') },
+    });
+    t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'events.rds.amazonaws.com' } })]) },
+    });
+  });
+
+  test('RDS events of the secondary cluster go to the regional replica topic', () => {
+    t2.hasResourceProperties('AWS::RDS::EventSubscription', {
+      SourceType: 'db-cluster', SourceIds: [{ Ref: Match.stringLikeRegexp('^DbSecondary') }],
+      EventCategories: Match.arrayWith(['global-failover']),
+      SnsTopicArn: { Ref: Match.stringLikeRegexp('^FailoverNotifications') },
+    });
+  });
+
+  test('runbooks: planned switchover and unplanned failover with AllowDataLoss, in the secondary region', () => {
+    t2.hasResourceProperties('AWS::SSM::Document', {
+      DocumentType: 'Automation',
+      Content: Match.objectLike({ mainSteps: Match.arrayWith([Match.objectLike({ action: 'aws:executeAwsApi', inputs: Match.objectLike({ Api: 'SwitchoverGlobalCluster', GlobalClusterIdentifier: 'orders-global' }) })]) }),
+    });
+    t2.hasResourceProperties('AWS::SSM::Document', {
+      Content: Match.objectLike({ mainSteps: Match.arrayWith([Match.objectLike({ inputs: Match.objectLike({ Api: 'FailoverGlobalCluster', AllowDataLoss: true }) })]) }),
+    });
+  });
+
+  test('the runbook role may only switch over / fail over this global cluster', () => {
+    t2.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Action: ['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster'],
+        Resource: [
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds::123456789012:global-cluster:orders-global']] },
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds:eu-west-1:123456789012:cluster:orders-global-eu-west-1']] },
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds:us-east-1:123456789012:cluster:orders-global-us-east-1']] },
+        ],
+      })]) },
+    });
+  });
+
+  test('IAM database auth grant: rds-db:connect for the user', () => {
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'rds-db:connect' })]) },
+    });
+  });
+
+  test('recovery objectives: in-region 35 s; cross-region RPO 60 s (lag alarm), RTO = detection 120 s + failover 120 s + DNS 60 s', () => {
+    expect(db.inRegionFailoverTime.toSeconds()).toBe(35);
+    expect(db.crossRegionRpo?.toSeconds()).toBe(60);
+    expect(db.crossRegionRto?.toSeconds()).toBe(300);
+    expect(db.recoveryObjectives.rto.toSeconds()).toBe(300);
+  });
+});
+
+describe('HaDatabase, Aurora MySQL without secondary', () => {
+  const { primary, vpc } = stacks();
+  const db = new HaDatabase(primary, 'Db', { vpc, engine: HaDatabaseEngine.AURORA_MYSQL, readers: 2, removalPolicy: RemovalPolicy.SNAPSHOT, deletionProtection: false });
+  const t = Template.fromStack(primary);
+  test('Aurora MySQL, writer + 2 readers, TLS via require_secure_transport, overrides respected', () => {
+    t.hasResource('AWS::RDS::DBCluster', { Properties: Match.objectLike({ Engine: 'aurora-mysql', DeletionProtection: false }), DeletionPolicy: 'Snapshot' });
+    t.resourceCountIs('AWS::RDS::DBInstance', 3);
+    t.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { require_secure_transport: 'ON' } });
+    t.resourceCountIs('AWS::RDS::GlobalCluster', 0);
+    t.resourceCountIs('AWS::RDS::EventSubscription', 0); // no notifications given
+  });
+  test('no cross-region figures without a secondary; RPO 0', () => {
+    expect(db.crossRegionRto).toBeUndefined();
+    expect(db.recoveryObjectives.rpo.toSeconds()).toBe(0);
+  });
+});
+
+describe('HaDatabase, SQL Server Multi-AZ', () => {
+  const { primary, vpc } = stacks();
+  const notifications = new FailoverNotifications(primary, 'Notifications');
+  const db = new HaDatabase(primary, 'Db', { vpc, notifications, engine: HaDatabaseEngine.SQL_SERVER });
+  const t = Template.fromStack(primary);
+  test('an RDS Multi-AZ SQL Server instance, encrypted, TLS forced, retained, not public', () => {
+    t.hasResource('AWS::RDS::DBInstance', {
+      Properties: Match.objectLike({ Engine: 'sqlserver-se', MultiAZ: true, StorageEncrypted: true, PubliclyAccessible: false, DeletionProtection: true, BackupRetentionPeriod: 7, LicenseModel: 'license-included' }),
+      DeletionPolicy: 'Retain',
+    });
+    t.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
+    t.hasResourceProperties('AWS::RDS::EventSubscription', { SourceType: 'db-instance', EventCategories: Match.arrayWith(['availability', 'failover']) });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CPUUtilization', Statistic: 'SampleCount', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: Match.anyValue() }] });
+  });
+  test('in-region failover 120 s (documented SQL Server Multi-AZ figure)', () => {
+    expect(db.inRegionFailoverTime.toSeconds()).toBe(120);
+  });
+  test('fails when asking IAM connect on SQL Server', () => {
+    expect(() => db.grantConnect(new iam.Role(primary, 'R', { assumedBy: new iam.AccountRootPrincipal() }), 'u')).toThrow(/invalid prop 'engine'.*SQL Server does not support it/);
+  });
+});
+
+describe('HaDatabase bad inputs', () => {
+  test('fails when the secondary region equals the primary', () => {
+    const { primary, vpc } = stacks();
+    const same = new Stack(primary.node.root as never, 'Same', { env: testEnv('eu-west-1') });
+    const vpcSame = new ec2.Vpc(same, 'Vpc');
+    expect(() => new HaDatabase(primary, 'Db', { vpc, secondary: { scope: same, vpc: vpcSame } }))
+      .toThrow("Primary/Db: invalid prop 'secondary.scope': received \"eu-west-1\"; expected a stack in another region than the primary (eu-west-1)");
+  });
+  test('fails when SQL Server has a global secondary', () => {
+    const { primary, secondary, vpc, vpc2 } = stacks();
+    expect(() => new HaDatabase(primary, 'Db', { vpc, engine: HaDatabaseEngine.SQL_SERVER, secondary: { scope: secondary, vpc: vpc2 } }))
+      .toThrow(/invalid prop 'secondary'.*no secondary with SQL Server/);
+  });
+  test('fails when the RPO target is below what Aurora Global Database replication delivers', () => {
+    const { primary, secondary, vpc, vpc2 } = stacks();
+    expect(() => new HaDatabase(primary, 'Db', { vpc, secondary: { scope: secondary, vpc: vpc2 }, recoveryTargets: { rpo: Duration.millis(500) } }))
+      .toThrow(/invalid prop 'recoveryTargets.rpo': received 500 millis?; expected at least 1 second/);
+  });
+  test('fails when the RPO target is below the lag alarm threshold (at synthesis, naming the component)', () => {
+    const { app, primary, secondary, vpc, vpc2 } = stacks();
+    new HaDatabase(primary, 'Db', { vpc, secondary: { scope: secondary, vpc: vpc2 }, recoveryTargets: { rpo: Duration.seconds(5) }, globalLagThreshold: Duration.seconds(30) });
+    expect(() => app.synth()).toThrow(/recovery point target not met.*Aurora Global Database replication/);
+  });
+  test('fails when readers is 0', () => {
+    const { primary, vpc } = stacks();
+    expect(() => new HaDatabase(primary, 'Db', { vpc, readers: 0 })).toThrow(/invalid prop 'readers': received 0; expected an integer from 1 to 15/);
+  });
+  test('fails when secondary.instances is negative', () => {
+    const { primary, secondary, vpc, vpc2 } = stacks();
+    expect(() => new HaDatabase(primary, 'Db', { vpc, secondary: { scope: secondary, vpc: vpc2, instances: -1 } })).toThrow(/invalid prop 'secondary.instances'/);
+  });
+  test('a headless secondary adds the instance start to the cross-region RTO', () => {
+    const { primary, secondary, vpc, vpc2 } = stacks();
+    const db = new HaDatabase(primary, 'Db', { vpc, secondary: { scope: secondary, vpc: vpc2, instances: 0 } });
+    expect(db.crossRegionRto?.toSeconds()).toBe(900);
+    Template.fromStack(secondary).resourceCountIs('AWS::RDS::DBInstance', 0);
+  });
+});
+
+describe('HaDatabase gates', () => {
+  test('primary and secondary stacks pass cdk-nag AwsSolutions and CloudFormation validation', () => {
+    const { app, primary, secondary, vpc, vpc2 } = stacks(testApp({ validation: true }));
+    const notifications = new FailoverNotifications(primary, 'Notifications', { emails: ['ops@example.com'] });
+    new HaDatabase(primary, 'Db', { vpc, notifications, secondary: { scope: secondary, vpc: vpc2 } });
+    const sql = new Stack(app, 'Sql', { env: testEnv('eu-west-1') });
+    new HaDatabase(sql, 'Db', { vpc: createHaVpc(sql, 'Vpc'), notifications, engine: HaDatabaseEngine.SQL_SERVER });
+    expect(formatFindings(gateFindings(app))).toEqual([]);
+  });
+});
