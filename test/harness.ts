@@ -68,22 +68,28 @@ export function gateFindings(app: App, options: { guard?: boolean } = {}): Findi
   // AWS Guard rules (Control Tower proactive controls); the plugin ships its own cfn-guard binary.
   if (options.guard) Validations.of(app).addPlugins(new CfnGuardValidator());
   const quiet = muteConsole();
+  const reportPath = path.join(app.outdir, 'validation-report.json');
   try {
     app.synth();
-    return [];
   } catch (e) {
-    const reportPath = path.join(app.outdir, 'validation-report.json');
     if (!fs.existsSync(reportPath)) throw e;
-    const report = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as ValidationReport;
-    return report.pluginReports.flatMap(p => p.violations.flatMap(v => v.violatingConstructs.map(c => ({
+  } finally {
+    quiet.restore();
+  }
+  // Read the report even when synthesis succeeded: once any rule of a plugin
+  // is acknowledged, aws-cdk-lib 2.276 marks that plugin's report a success
+  // (and does not fail synthesis) although unacknowledged violations remain
+  // in it. Acknowledged violations are not in the report.
+  if (!fs.existsSync(reportPath)) return [];
+  const report = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as ValidationReport;
+  return report.pluginReports.flatMap(p => p.violations
+    .filter(v => v.severity !== 'warning' && v.severity !== 'info')
+    .flatMap(v => v.violatingConstructs.map(c => ({
       plugin: p.pluginName,
       rule: v.ruleName,
       description: v.description,
       constructPath: c.constructPath,
     }))));
-  } finally {
-    quiet.restore();
-  }
 }
 
 /** Formats findings one per line, for a readable assertion failure. */
@@ -94,7 +100,7 @@ export function formatFindings(findings: Finding[]): string[] {
 interface ValidationReport {
   pluginReports: Array<{
     pluginName: string;
-    violations: Array<{ ruleName: string; description: string; violatingConstructs: Array<{ constructPath: string }> }>;
+    violations: Array<{ ruleName: string; description: string; severity?: string; violatingConstructs: Array<{ constructPath: string }> }>;
   }>;
 }
 

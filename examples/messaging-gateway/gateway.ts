@@ -21,7 +21,7 @@ export function addGateway(ctx: ExampleContext): WarmStandbyPair {
     maxAzs: 2,
     natGateways: 2,
     subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
       { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
     ],
   });

@@ -30,7 +30,7 @@ export function addWorkforceAppServer(ctx: ExampleContext): WorkforceAppServer {
     maxAzs: 2,
     natGateways: 2,
     subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
       { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
     ],
   });

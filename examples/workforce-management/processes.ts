@@ -26,7 +26,7 @@ export function addWorkforceProcesses(ctx: ExampleContext): WorkforceProcesses {
     maxAzs: 2,
     natGateways: 2,
     subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
       { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
     ],
   });

@@ -171,6 +171,7 @@ export class ActiveActiveCell extends Construct {
         vpc,
         vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
         encrypted: true,
+        enableAutomaticBackups: true,
         performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
         throughputMode: efs.ThroughputMode.ELASTIC,
         removalPolicy: props.removalPolicy,

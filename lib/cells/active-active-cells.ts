@@ -159,6 +159,8 @@ export class ActiveActiveCells extends HaPattern {
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       versioned: true,
+      // Superseded versions of an update package are kept 90 days for rollback, then expire.
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
       removalPolicy,
     });
     // EventBridge notifications set on the bucket itself (no notifications custom resource).

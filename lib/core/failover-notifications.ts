@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { HaValidationError } from './errors';
+import { restrictKeyGrants } from '../private/kms';
 
 /** Props of `FailoverNotifications`. */
 export interface FailoverNotificationsProps {
@@ -189,15 +190,7 @@ function createTopicKey(scope: Construct): kms.Key {
     description: `Encrypts the failover notifications topic ${scope.node.path}`,
     enableKeyRotation: true,
   });
-  // Grants on this key may only be created for AWS services acting on the topic.
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'DenyGrantsNotForAwsResources',
-    effect: iam.Effect.DENY,
-    actions: ['kms:CreateGrant'],
-    principals: [new iam.AnyPrincipal()],
-    resources: ['*'],
-    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-  }));
+  restrictKeyGrants(key);
   return key;
 }
 

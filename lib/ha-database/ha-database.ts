@@ -344,7 +344,10 @@ export class HaDatabase extends HaPattern {
         snsTopicArn: target.topic.topicArn,
         sourceType: isAurora ? 'db-cluster' : 'db-instance',
         sourceIds: [isAurora ? this.cluster!.clusterIdentifier : this.instance!.instanceIdentifier],
-        eventCategories: isAurora ? ['failover', 'failure', 'global-failover', 'notification'] : ['availability', 'failover', 'failure', 'recovery'],
+        // maintenance: patching restarts or fails over the writer; configuration change: Multi-AZ turned off.
+        eventCategories: isAurora
+          ? ['failover', 'failure', 'global-failover', 'maintenance', 'notification']
+          : ['availability', 'configuration change', 'failover', 'failure', 'maintenance', 'recovery'],
         enabled: true,
       });
     }
@@ -368,7 +371,7 @@ export class HaDatabase extends HaPattern {
           snsTopicArn: regional.topic.topicArn,
           sourceType: 'db-cluster',
           sourceIds: [this.secondary.cluster.ref],
-          eventCategories: ['failover', 'failure', 'global-failover', 'notification'],
+          eventCategories: ['failover', 'failure', 'global-failover', 'maintenance', 'notification'],
           enabled: true,
         });
       }

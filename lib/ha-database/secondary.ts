@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { restrictKeyGrants } from '../private/kms';
 import { addHaWarning } from '../core/errors';
 import { acknowledge } from '../private/network';
 import { requireInteger } from '../private/validate';
@@ -97,7 +98,9 @@ export class HaDatabaseSecondary extends Construct {
     const stack = Stack.of(this);
     stack.addStackDependency(Stack.of(props.primary), 'the secondary cluster joins the global cluster the primary stack creates');
 
-    this.encryptionKey = new kms.Key(this, 'Key', { description: `Encrypts the Aurora Global Database secondary ${this.node.path}`, enableKeyRotation: true, removalPolicy: props.removalPolicy });
+    const key = new kms.Key(this, 'Key', { description: `Encrypts the Aurora Global Database secondary ${this.node.path}`, enableKeyRotation: true, removalPolicy: props.removalPolicy });
+    restrictKeyGrants(key);
+    this.encryptionKey = key;
     const subnetGroup = new rds.SubnetGroup(this, 'Subnets', {
       description: `Subnets of ${this.node.path}`,
       vpc: props.vpc,

@@ -14,14 +14,15 @@ export function acknowledge(scope: IConstruct, findings: Record<string, string>)
 /**
  * A VPC for an HA pattern: public, private-with-egress and isolated subnets
  * across `maxAzs` zones, one NAT gateway per zone (losing a zone must not
- * cut the others off), flow logs to CloudWatch Logs.
+ * cut the others off), no public IPs assigned on launch, flow logs to CloudWatch Logs.
  */
 export function createHaVpc(scope: Construct, id: string, maxAzs = 2): ec2.Vpc {
   const vpc = new ec2.Vpc(scope, id, {
     maxAzs,
     natGateways: maxAzs,
     subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+      // Load balancers and NAT gateways get their addresses explicitly; nothing else is public.
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
       { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
       { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
     ],
@@ -47,6 +48,10 @@ export function createAccessLogsBucket(scope: Construct, id: string): s3.Bucket 
   });
   acknowledge(bucket, {
     'AwsSolutions-S1': 'This bucket receives the load balancer access logs; logging access to the access-log bucket itself would recurse.',
+    'cdk-validator-cfnguard::s3_bucket_logging_enabled_check': 'This bucket receives the load balancer access logs; logging access to the access-log bucket itself would recurse.',
+    'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check': 'Elastic Load Balancing delivers access logs only to buckets encrypted with SSE-S3 (Amazon S3 managed keys), not SSE-KMS.',
+    'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check': 'Access logs expire after a year by lifecycle rule; object lock would keep them from expiring. Versioning and TLS-only access protect them meanwhile.',
+    'cdk-validator-cfnguard::s3_event_notifications_enabled_check': 'Nothing consumes access-log deliveries as events; they are read by analysis tools on demand.',
   });
   return bucket;
 }

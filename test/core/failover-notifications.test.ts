@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { FailoverNotifications } from '../../lib';
+import { acknowledge } from '../../lib/private/network';
 import { formatFindings, gateFindings, testApp, testEnv } from '../harness';
 
 describe('FailoverNotifications', () => {
@@ -127,5 +128,20 @@ describe('FailoverNotifications key policy', () => {
         Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
       })]) },
     });
+  });
+});
+
+describe('gate harness', () => {
+  test('reports unacknowledged findings even when another rule of the same plugin is acknowledged', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Harness', { env: testEnv() });
+    const topic = new FailoverNotifications(stack, 'Notifications', { emails: ['ops@example.com'] });
+    // A queue without DLQ and without TLS enforcement: AwsSolutions-SQS3 and -SQS4.
+    const queue = new (require('aws-cdk-lib/aws-sqs').Queue)(stack, 'Queue');
+    acknowledge(queue, { 'AwsSolutions-SQS3': 'test: acknowledged' });
+    expect(topic).toBeDefined();
+    expect(formatFindings(gateFindings(app)).filter(f => f.includes('Harness/Queue'))).toEqual([
+      expect.stringMatching(/^AwsSolutions AwsSolutions-SQS4 at Harness\/Queue/),
+    ]);
   });
 });

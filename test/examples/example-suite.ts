@@ -7,6 +7,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLES, ExampleDefinition } from '../../examples';
+import { acknowledgeGuardRules, GUARD_ACKNOWLEDGEMENTS } from '../../examples/guard-acknowledgements';
 import { formatFindings, gateFindings, testApp } from '../harness';
 
 /** CloudFormation's limits: 500 resources and a 1 MB template; we allow 80 %. */
@@ -57,6 +58,22 @@ export function describeExampleGates(name: string): void {
       const app = testApp({ validation: true });
       example(name).build(app);
       expect(formatFindings(gateFindings(app))).toEqual([]);
+    });
+
+    test('passes the AWS Guard rules, with the reviewed acknowledgements only', () => {
+      const raw = testApp();
+      example(name).build(raw);
+      const before = gateFindings(raw, { guard: true }).filter(f => f.plugin !== 'AwsSolutions');
+      const app = testApp();
+      example(name).build(app);
+      acknowledgeGuardRules(app);
+      const after = gateFindings(app, { guard: true });
+      const rules = new Set(before.map(f => f.rule));
+      process.stdout.write(`Guard rules over ${name}: ${before.length} findings in ${rules.size} rules before the acknowledgements ` +
+        `of examples/guard-acknowledgements.ts, ${after.length} after\n`);
+      expect(formatFindings(after)).toEqual([]);
+      // every rule that fired has a reviewed reason in the policy file
+      expect([...rules].every(r => r in GUARD_ACKNOWLEDGEMENTS)).toBe(true);
     });
   });
 }

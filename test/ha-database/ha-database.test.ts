@@ -99,7 +99,7 @@ describe('HaDatabase, Aurora PostgreSQL with a secondary region', () => {
 
   test('RDS failover events go to the notifications topic, which RDS may publish to', () => {
     t.hasResourceProperties('AWS::RDS::EventSubscription', {
-      SourceType: 'db-cluster', EventCategories: Match.arrayWith(['failover', 'failure']),
+      SourceType: 'db-cluster', Enabled: true, EventCategories: Match.arrayWith(['failover', 'failure', 'maintenance']),
       SnsTopicArn: { Ref: Match.stringLikeRegexp('^Notifications') },
     });
     t.hasResourceProperties('AWS::SNS::TopicPolicy', {
@@ -180,7 +180,7 @@ describe('HaDatabase, SQL Server Multi-AZ', () => {
       DeletionPolicy: 'Retain',
     });
     t.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
-    t.hasResourceProperties('AWS::RDS::EventSubscription', { SourceType: 'db-instance', EventCategories: Match.arrayWith(['availability', 'failover']) });
+    t.hasResourceProperties('AWS::RDS::EventSubscription', { SourceType: 'db-instance', Enabled: true, EventCategories: Match.arrayWith(['availability', 'configuration change', 'failover', 'failure', 'maintenance']) });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CPUUtilization', Statistic: 'SampleCount', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: Match.anyValue() }] });
   });
   test('in-region failover 120 s (documented SQL Server Multi-AZ figure)', () => {

@@ -1,0 +1,34 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { restrictKeyGrants } from '../../lib/private/kms';
+import { createAccessLogsBucket, createHaVpc } from '../../lib/private/network';
+import { testApp, testEnv } from '../harness';
+
+describe('shared network helpers', () => {
+  const stack = new Stack(testApp(), 'Net', { env: testEnv() });
+  createHaVpc(stack, 'Vpc', 2);
+  createAccessLogsBucket(stack, 'Logs');
+  restrictKeyGrants(new kms.Key(stack, 'Key'));
+  const template = Template.fromStack(stack);
+
+  test('the VPC spans two zones with a NAT gateway each, and assigns no public IPs on launch', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 2);
+    template.resourceCountIs('AWS::EC2::Subnet', 6);
+    template.allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: false });
+    template.hasResourceProperties('AWS::EC2::FlowLog', { LogDestinationType: 'cloud-watch-logs' });
+  });
+
+  test('the access-log bucket uses SSE-S3 (what ELB log delivery supports), TLS only, with expiry', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 365, Status: 'Enabled' })] },
+    });
+  });
+
+  test('a restricted key denies grants that are not for AWS resources', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'kms:CreateGrant' })]) },
+    });
+  });
+});
