@@ -1,0 +1,132 @@
+/**
+ * The promises the example READMEs make, asserted on the synthesized
+ * examples: which pattern covers which component, and the key settings.
+ */
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildResilienceReport } from '../../lib';
+import { testApp } from '../harness';
+import { example, synthExample } from './example-suite';
+
+function patterns(app: App): string[] {
+  app.synth();
+  return buildResilienceReport(app).components.map(c => `${c.pattern} ${c.constructPath}`).sort();
+}
+
+describe('workforce-management promises', () => {
+  const { app, templates } = synthExample('workforce-management');
+
+  test('each component has the HA type its README names', () => {
+    expect(patterns(app)).toEqual([
+      'HaDatabase workforce-management-Database/Database',
+      'HotStandbyConsumer workforce-management-Processes/DataAggregator',
+      'SingletonDaemon workforce-management-Processes/EtlServer',
+      'SingletonDaemon workforce-management-Processes/NotificationDaemon',
+      'WarmStandbyPair workforce-management-AppServer/ApplicationServer',
+      'WebTierSite workforce-management-Web/WebApplication',
+      'WorkerPool workforce-management-AppServer/ScheduleBuilders',
+    ]);
+  });
+
+  test('one HA database: Aurora PostgreSQL with a writer and a reader', () => {
+    templates['workforce-management-Database'].hasResourceProperties('AWS::RDS::DBCluster', { Engine: 'aurora-postgresql', StorageEncrypted: true });
+    templates['workforce-management-Database'].resourceCountIs('AWS::RDS::DBInstance', 2);
+  });
+
+  test('every component is on the one dashboard', () => {
+    const body = JSON.stringify(templates['workforce-management-Shared'].findResources('AWS::CloudWatch::Dashboard'));
+    for (const pattern of ['HaDatabase', 'HotStandbyConsumer', 'SingletonDaemon', 'WarmStandbyPair', 'WebTierSite', 'WorkerPool']) {
+      expect(body).toContain(`### ${pattern}`);
+    }
+  });
+});
+
+describe('agent-workspace promises', () => {
+  const { app, templates } = synthExample('agent-workspace');
+  app.synth();
+  const report = buildResilienceReport(app);
+
+  test('the web tier meets DNS path <= 90 s and browser path <= 30 s, listed separately', () => {
+    const tier = report.components.find(c => c.pattern === 'ActiveSpareWebTier')!;
+    const dns = tier.paths.find(p => p.name === 'dns')!;
+    const browser = tier.paths.find(p => p.name === 'browser')!;
+    expect(dns.totalSeconds).toBeLessThanOrEqual(90);
+    expect(dns.targetSeconds).toBe(90);
+    expect(browser.totalSeconds).toBeLessThanOrEqual(30);
+    expect(browser.targetSeconds).toBe(30);
+  });
+
+  test('two regions, each with its own web stack', () => {
+    expect(Object.keys(templates).sort()).toEqual(expect.arrayContaining(['agent-workspace-Web-Primary', 'agent-workspace-Web-Spare']));
+  });
+
+  test('the configuration server runs proxies in both regions and a zero-task standby', () => {
+    const services = (name: string) => Object.values(templates[name].findResources('AWS::ECS::Service')).map(s => s.Properties.DesiredCount);
+    expect(services('agent-workspace-ConfigStandby')).toEqual(expect.arrayContaining([0]));
+    expect(Object.values(templates['agent-workspace-ConfigStandby'].findResources('AWS::ECS::Service')).length).toBeGreaterThanOrEqual(2);
+    expect(Object.values(templates['agent-workspace-ConfigPrimary'].findResources('AWS::ECS::Service')).length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('automation-engine promises', () => {
+  test('two sites by default, a third by one context value, a site switchable to hot standby', () => {
+    const two = synthExample('automation-engine').templates;
+    expect(Object.keys(two).filter(n => n.startsWith('automation-engine-Site-')).sort())
+      .toEqual(['automation-engine-Site-eu-west-1', 'automation-engine-Site-us-east-1']);
+
+    const app = testApp({ context: { thirdRegion: 'eu-central-1', standbySites: 'us-east-1' } });
+    example('automation-engine').build(app);
+    const names = app.node.children.map(c => c.node.id);
+    expect(names).toContain('automation-engine-Site-eu-central-1');
+    const dns = Template.fromStack(app.node.findChild('automation-engine-Dns') as never);
+    dns.hasResourceProperties('AWS::Route53::RecordSet', { Failover: 'SECONDARY' });
+    dns.hasResourceProperties('AWS::Route53::RecordSet', { Failover: 'PRIMARY' });
+  });
+
+  test('sites roll out with a circuit breaker and rollback', () => {
+    const { templates } = synthExample('automation-engine');
+    templates['automation-engine-Site-eu-west-1'].hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true } }),
+    });
+  });
+});
+
+describe('messaging-gateway promises', () => {
+  const { app, templates } = synthExample('messaging-gateway');
+
+  test('primary/secondary over SQL Server Multi-AZ', () => {
+    expect(patterns(app)).toEqual(['HaDatabase messaging-gateway-Database/Database', 'WarmStandbyPair messaging-gateway-Gateway/Gateway']);
+    templates['messaging-gateway-Database'].hasResourceProperties('AWS::RDS::DBInstance', { Engine: Match.stringLikeRegexp('^sqlserver'), MultiAZ: true });
+  });
+
+  test('an NLB with TCP and UDP listeners', () => {
+    const gateway = templates['messaging-gateway-Gateway'];
+    gateway.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Type: 'network' });
+    gateway.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Protocol: 'TCP' });
+    gateway.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Protocol: 'UDP' });
+  });
+
+  test('email, SMS and webhook are notified when the primary goes offline (ALARM) and is restored (OK)', () => {
+    const shared = templates['messaging-gateway-Shared'];
+    for (const protocol of ['email', 'sms', 'https']) shared.hasResourceProperties('AWS::SNS::Subscription', { Protocol: protocol });
+    templates['messaging-gateway-Gateway'].hasResourceProperties('AWS::CloudWatch::CompositeAlarm', {
+      AlarmActions: Match.anyValue(), OKActions: Match.anyValue(),
+    });
+  });
+});
+
+describe('spatial-etl promises', () => {
+  const { templates } = synthExample('spatial-etl');
+  const cells = templates['spatial-etl-Cells'];
+
+  test('three cells, each with its own database, file share and service', () => {
+    cells.resourceCountIs('AWS::ECS::Service', 3);
+    cells.resourceCountIs('AWS::RDS::DBCluster', 3);
+    cells.resourceCountIs('AWS::EFS::FileSystem', 3);
+  });
+
+  test('behind one load balancer, with the update fan-out triggered by EventBridge', () => {
+    cells.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    cells.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ source: ['aws.s3'] }) });
+  });
+});
