@@ -1,4 +1,6 @@
-import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { FailoverNotifications, HaDashboard } from '../lib';
 
@@ -61,6 +63,26 @@ export class ExampleContext {
     });
     this.dashboard = new HaDashboard(this.shared, 'Dashboard', { dashboardName: name });
     this.zone = new route53.PublicHostedZone(this.shared, 'Zone', { zoneName: `${name}.${settings.domainName}` });
+  }
+
+  /**
+   * The examples' VPC in `stack`: public, private-with-egress and isolated
+   * subnets in two zones, a NAT gateway per zone, no public IPs on launch,
+   * flow logs kept a year.
+   */
+  public vpc(stack: Stack): ec2.Vpc {
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 2,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+        { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+        { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+      ],
+    });
+    const flowLogs = new logs.LogGroup(vpc, 'FlowLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+    vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs) });
+    return vpc;
   }
 
   /** A stack of this example, named `<example>-<id>`, in `region` of the example account. */

@@ -1,6 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { ColdStandbyConfigServer, HaDatabase } from '../../lib';
 import { ExampleContext } from '../context';
@@ -15,8 +13,8 @@ export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
   const { primaryRegion, secondaryRegion } = ctx.settings;
   const primary = ctx.stack('ConfigPrimary', primaryRegion, { description: `${ctx.name}: configuration server, proxy and HA database (primary region)` });
   const standby = ctx.stack('ConfigStandby', secondaryRegion, { description: `${ctx.name}: configuration proxy, cold-standby server and database secondary` });
-  const vpc = vpcIn(primary);
-  const standbyVpc = vpcIn(standby);
+  const vpc = ctx.vpc(primary);
+  const standbyVpc = ctx.vpc(standby);
 
   const database = new HaDatabase(primary, 'ConfigDatabase', {
     vpc,
@@ -41,18 +39,3 @@ export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
   });
 }
 
-/** A VPC with public, private and isolated subnets in two zones, a NAT gateway per zone and flow logs. */
-function vpcIn(stack: Stack): ec2.Vpc {
-  const vpc = new ec2.Vpc(stack, 'Vpc', {
-    maxAzs: 2,
-    natGateways: 2,
-    subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
-      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
-      { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
-    ],
-  });
-  const flowLogs = new logs.LogGroup(vpc, 'FlowLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
-  vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs) });
-  return vpc;
-}

@@ -1,7 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { WarmStandbyPair } from '../../lib';
 import { ExampleContext } from '../context';
 
@@ -17,19 +15,7 @@ import { ExampleContext } from '../context';
  */
 export function addGateway(ctx: ExampleContext): WarmStandbyPair {
   const stack = ctx.stack('Gateway', ctx.settings.primaryRegion, { description: `${ctx.name}: primary/secondary gateway servers behind TCP and UDP listeners` });
-  const vpc = new ec2.Vpc(stack, 'Vpc', {
-    maxAzs: 2,
-    natGateways: 2,
-    subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
-      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
-    ],
-  });
-  vpc.addFlowLog('FlowLog', {
-    destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(stack, 'FlowLogs', {
-      retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN,
-    })),
-  });
+  const vpc = ctx.vpc(stack);
   return new WarmStandbyPair(stack, 'Gateway', {
     vpc,
     // A stand-in image: a real gateway answers SMPP on TCP 2775 and SIP on UDP 5060.

@@ -1,7 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { StandbyServerRole as StandbyRole, WarmStandbyPair, WorkerPool } from '../../lib';
 import { ExampleContext } from '../context';
 
@@ -26,19 +24,7 @@ export function addWorkforceAppServer(ctx: ExampleContext): WorkforceAppServer {
   const stack = ctx.stack('AppServer', ctx.settings.primaryRegion, {
     description: `${ctx.name}: warm standby application server and schedule-builder worker pool`,
   });
-  const vpc = new ec2.Vpc(stack, 'Vpc', {
-    maxAzs: 2,
-    natGateways: 2,
-    subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
-      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
-    ],
-  });
-  vpc.addFlowLog('FlowLog', {
-    destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(stack, 'FlowLogs', {
-      retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN,
-    })),
-  });
+  const vpc = ctx.vpc(stack);
 
   const appServer = new WarmStandbyPair(stack, 'ApplicationServer', {
     vpc,

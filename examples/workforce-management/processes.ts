@@ -1,7 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { HotStandbyConsumer, SingletonDaemon } from '../../lib';
 import { ExampleContext } from '../context';
 
@@ -22,16 +20,7 @@ export interface WorkforceProcesses {
  */
 export function addWorkforceProcesses(ctx: ExampleContext): WorkforceProcesses {
   const stack = ctx.stack('Processes', ctx.settings.primaryRegion, { description: `${ctx.name}: singleton daemons and hot standby data aggregator` });
-  const vpc = new ec2.Vpc(stack, 'Vpc', {
-    maxAzs: 2,
-    natGateways: 2,
-    subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
-      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
-    ],
-  });
-  const flowLogs = new logs.LogGroup(vpc, 'FlowLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
-  vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs) });
+  const vpc = ctx.vpc(stack);
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENHANCED });
   // Placeholder image: a real deployment runs the suite's daemons, which use lib/runtime's LeaseClient.
   const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable');
