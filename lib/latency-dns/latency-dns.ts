@@ -5,10 +5,11 @@ import { Construct } from 'constructs';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-objectives';
+import { metricHealthCheckStatus, ROUTE53_METRICS_REGION } from '../private/route53-metrics';
 import { requireDurationBetween, requireInteger, requireUnique } from '../private/validate';
 
 /** The region where Route 53 publishes health-check metrics, and so where alarms on them must live. */
-export const ROUTE53_METRICS_REGION = 'us-east-1';
+export { ROUTE53_METRICS_REGION };
 
 /** How the common name chooses between the sites. */
 export enum DnsRoutingPolicy {
@@ -283,19 +284,6 @@ export class LatencyDns extends HaPattern {
     const fits = Math.floor((target.toSeconds() - cache) / interval.toSeconds());
     return Math.max(1, Math.min(3, fits));
   }
-}
-
-/** Status of a Route 53 health check (metric in us-east-1). */
-function metricHealthCheckStatus(healthCheck: route53.IHealthCheck, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'AWS/Route53',
-    metricName: 'HealthCheckStatus',
-    dimensionsMap: { HealthCheckId: healthCheck.healthCheckId },
-    statistic: 'Minimum',
-    period: Duration.minutes(1),
-    ...options,
-    region: ROUTE53_METRICS_REGION,
-  });
 }
 
 function validateProps(scope: LatencyDns, props: LatencyDnsProps): void {

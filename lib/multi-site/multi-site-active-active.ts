@@ -10,6 +10,7 @@ import { ActiveActiveSite } from './active-active-site';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-objectives';
+import { metricHealthCheckStatus, ROUTE53_METRICS_REGION } from '../private/route53-metrics';
 import { requireDurationBetween, requireInteger } from '../private/validate';
 
 /** One site (region) of a `MultiSiteActiveActive`. */
@@ -81,7 +82,6 @@ interface SiteRecords {
   readonly alarm: cloudwatch.Alarm;
 }
 
-const ROUTE53_METRICS_REGION = 'us-east-1';
 const FARGATE_TASK_START = Duration.seconds(60);
 
 /**
@@ -271,18 +271,6 @@ export class MultiSiteActiveActive extends HaPattern {
     });
     return record;
   }
-}
-
-function metricHealthCheckStatus(healthCheck: route53.IHealthCheck, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'AWS/Route53',
-    metricName: 'HealthCheckStatus',
-    dimensionsMap: { HealthCheckId: healthCheck.healthCheckId },
-    statistic: 'Minimum',
-    period: Duration.minutes(1),
-    region: ROUTE53_METRICS_REGION,
-    ...options,
-  });
 }
 
 /** Validates the props; returns the sites' regions. */

@@ -85,6 +85,16 @@ describe('two active sites', () => {
   });
 });
 
+describe('health-check metrics', () => {
+  test('stay in us-east-1 (the only region Route 53 publishes them in) even when another region is asked for', () => {
+    const { pattern } = build(['eu-west-1', 'us-east-1']);
+    const metric = pattern.metricHealthCheckStatus('eu-west-1', { region: 'eu-west-1', period: Duration.minutes(5) });
+    expect(metric.region).toBe('us-east-1');
+    expect(metric.period.toMinutes()).toBe(5);
+    expect(metric.metricName).toBe('HealthCheckStatus');
+  });
+});
+
 describe('a site in hot standby', () => {
   const { dns, sites, pattern } = build(['eu-west-1', 'us-east-1', 'ap-southeast-2'], { standby: ['ap-southeast-2'] });
   const template = Template.fromStack(dns);
