@@ -1,7 +1,8 @@
 /**
  * Test harness: apps with the project's context (availability zones, feature
- * flags), validation on or off, and the gates (cdk-nag AwsSolutions plus the
- * built-in CloudFormation validation with default rules) over an app.
+ * flags), validation on or off, and the gates (cdk-nag AwsSolutions, the
+ * built-in CloudFormation validation with default rules, optionally the AWS
+ * Guard rules) over an app.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -48,12 +49,36 @@ export function testApp(options: TestAppOptions = {}): App {
   });
 }
 
+/** The plugin name of the AWS Guard rules (`CfnGuardValidator`) in findings. */
+export const GUARD_PLUGIN = 'cdk-validator-cfnguard';
+
 /** One unacknowledged finding of a gate. */
 export interface Finding {
   readonly plugin: string;
   readonly rule: string;
   readonly description: string;
   readonly constructPath: string;
+}
+
+/** One finding that an acknowledgement (`Validations.of(scope).acknowledge`) suppressed. */
+export interface AcknowledgedFinding extends Finding {
+  /** The id the acknowledgement named, such as `cdk-validator-cfnguard::sqs_dlq_check`. */
+  readonly acknowledgedId: string;
+  /** The path of the construct the acknowledgement was made on. */
+  readonly acknowledgedAt: string;
+  /** The reason the acknowledgement gave. */
+  readonly reason: string;
+}
+
+/** What the validation plugins reported over one synthesis of an app. */
+export interface GateReport {
+  /** Unacknowledged findings of every plugin (errors; warnings and infos left out). */
+  readonly findings: Finding[];
+  /**
+   * Findings that aws-cdk-lib suppressed by an acknowledgement (same severities).
+   * cdk-nag applies acknowledgements itself and reports none of its own here.
+   */
+  readonly acknowledged: AcknowledgedFinding[];
 }
 
 /**
@@ -64,6 +89,16 @@ export interface Finding {
  * `guard: true` adds the AWS Guard rules of `@cdklabs/cdk-validator-cfnguard`.
  */
 export function gateFindings(app: App, options: { guard?: boolean } = {}): Finding[] {
+  return gateReport(app, options).findings;
+}
+
+/**
+ * Like `gateFindings`, and also returns the findings that acknowledgements
+ * suppressed, so one synthesis answers both "what is left" and "what was
+ * acknowledged". The cloud assembly stays in `app.outdir` (its templates are
+ * written before validation runs, so they are there even when a gate fails).
+ */
+export function gateReport(app: App, options: { guard?: boolean } = {}): GateReport {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   // AWS Guard rules (Control Tower proactive controls); the plugin ships its own cfn-guard binary.
   if (options.guard) Validations.of(app).addPlugins(new CfnGuardValidator());
@@ -79,17 +114,30 @@ export function gateFindings(app: App, options: { guard?: boolean } = {}): Findi
   // Read the report even when synthesis succeeded: once any rule of a plugin
   // is acknowledged, aws-cdk-lib 2.276 marks that plugin's report a success
   // (and does not fail synthesis) although unacknowledged violations remain
-  // in it. Acknowledged violations are not in the report.
-  if (!fs.existsSync(reportPath)) return [];
+  // in it. Acknowledged violations are not among `violations`; aws-cdk-lib
+  // lists them under `suppressedViolations`, with the acknowledgement.
+  if (!fs.existsSync(reportPath)) return { findings: [], acknowledged: [] };
   const report = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as ValidationReport;
-  return report.pluginReports.flatMap(p => p.violations
-    .filter(v => v.severity !== 'warning' && v.severity !== 'info')
-    .flatMap(v => v.violatingConstructs.map(c => ({
-      plugin: p.pluginName,
-      rule: v.ruleName,
-      description: v.description,
-      constructPath: c.constructPath,
-    }))));
+  return {
+    findings: report.pluginReports.flatMap(p => findingsOf(p.pluginName, p.violations)),
+    acknowledged: report.pluginReports.flatMap(p => (p.suppressedViolations ?? [])
+      .flatMap(v => findingsOf(p.pluginName, [v]).map(f => ({
+        ...f, acknowledgedId: v.acknowledgedId, acknowledgedAt: v.acknowledgedAt ?? '', reason: v.reason ?? '',
+      })))),
+  };
+}
+
+function isError(v: ReportedViolation): boolean {
+  return v.severity !== 'warning' && v.severity !== 'info';
+}
+
+function findingsOf(plugin: string, violations: ReportedViolation[]): Finding[] {
+  return violations.filter(isError).flatMap(v => v.violatingConstructs.map(c => ({
+    plugin,
+    rule: v.ruleName,
+    description: v.description,
+    constructPath: c.constructPath,
+  })));
 }
 
 /** Formats findings one per line, for a readable assertion failure. */
@@ -97,11 +145,20 @@ export function formatFindings(findings: Finding[]): string[] {
   return findings.map(f => `${f.plugin} ${f.rule} at ${f.constructPath}: ${f.description}`);
 }
 
+/** The parts of aws-cdk-lib's validation-report.json the gates read. */
 interface ValidationReport {
   pluginReports: Array<{
     pluginName: string;
-    violations: Array<{ ruleName: string; description: string; severity?: string; violatingConstructs: Array<{ constructPath: string }> }>;
+    violations: ReportedViolation[];
+    suppressedViolations?: Array<ReportedViolation & { acknowledgedId: string; acknowledgedAt?: string; reason?: string }>;
   }>;
+}
+
+interface ReportedViolation {
+  ruleName: string;
+  description: string;
+  severity?: string;
+  violatingConstructs: Array<{ constructPath: string }>;
 }
 
 /** Validation plugins print their whole report; the assertion prints what matters. */
