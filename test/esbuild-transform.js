@@ -5,17 +5,26 @@
  * serves only Linux builds of swc's (and Jest 30's resolver's) native
  * packages, and `npm ci` then rejects the lockfile.
  */
-const { transformSync } = require('esbuild');
+const crypto = require('crypto');
+const fs = require('fs');
+const { transformSync, version } = require('esbuild');
+
+const OPTIONS = { format: 'cjs', target: 'node20', sourcemap: 'inline' };
+
+/** Jest caches transformed files by this key; it changes with this file and the esbuild version too. */
+const SELF = crypto.createHash('sha1').update(fs.readFileSync(__filename)).update(version).digest('hex');
 
 module.exports = {
   process(sourceText, sourcePath) {
     const result = transformSync(sourceText, {
+      ...OPTIONS,
       loader: sourcePath.endsWith('.ts') ? 'ts' : 'js',
-      format: 'cjs',
-      target: 'node20',
-      sourcemap: 'inline',
       sourcefile: sourcePath,
     });
     return { code: result.code };
+  },
+  getCacheKey(sourceText, sourcePath, { configString }) {
+    return crypto.createHash('sha1').update(SELF).update('\0').update(sourcePath).update('\0')
+      .update(configString).update('\0').update(sourceText).digest('hex');
   },
 };
