@@ -3,6 +3,7 @@ export * from './latency-dns';
 export * from './web-tier';
 export * from './ha-database';
 export * from './config-server';
+export * from './lease';
 export * from './singleton';
 export * from './warm-standby';
 export * from './hot-standby';

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { ActiveSpareWebTier, SpareMode } from '../../lib';
+import { ActiveSpareWebTierPath, ActiveSpareWebTier, SpareMode } from '../../lib';
 import { ExampleContext } from '../context';
 
 /**
@@ -25,7 +25,11 @@ export function addAgentWebTier(ctx: ExampleContext): ActiveSpareWebTier {
     recordName: 'agents',
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
-    dnsRecoveryTarget: Duration.seconds(90),
-    browserRecoveryTarget: Duration.seconds(30),
+    recoveryTargets: {
+      paths: [
+        { path: ActiveSpareWebTierPath.DNS, rto: Duration.seconds(90) },
+        { path: ActiveSpareWebTierPath.BROWSER, rto: Duration.seconds(30) },
+      ],
+    },
   });
 }

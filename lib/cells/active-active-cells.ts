@@ -14,12 +14,14 @@ import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ActiveActiveCell, CellFileShare, CellOptions } from './active-active-cell';
+import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
-import { RecoveryStep } from '../core/recovery-objectives';
+import { RecoveryStep } from '../core/recovery-step';
+import { ServiceTime } from '../core/service-time';
 import { HandlerFunction } from '../private/handler-function';
 import { acknowledge, createAccessLogsBucket, createHaVpc } from '../private/network';
-import { requireDurationBetween, requireInteger } from '../private/validate';
+import { requireDurationBetween, requireInteger } from '../core/validation';
 
 /** A weighted Route 53 record for this region's cells, to spread cells across regions. */
 export interface CellsDnsOptions {
@@ -108,7 +110,13 @@ const MAX_CELLS = 5;
 /** Namespace of the fan-out's `CellsBehind` metric. */
 export const CELLS_METRIC_NAMESPACE = 'cdk-ha-patterns/ActiveActiveCells';
 /** Fargate task start (image pull, ENI, container start) for a small image: about 60 s (AWS Fargate documentation and measurements). */
-const FARGATE_TASK_START = Duration.seconds(60);
+/** Ids of the recovery paths of `ActiveActiveCells`. */
+export enum ActiveActiveCellsPath {
+  /** A task of a cell fails: the cell's other task serves while ECS replaces it. */
+  CELL_TASK = 'cell-task',
+  /** A cell's database writer fails: Aurora promotes the cell's reader. */
+  CELL_DATABASE_WRITER = 'cell-database-writer',
+}
 
 /**
  * Independent cells behind one load balancer: each cell a complete
@@ -228,13 +236,15 @@ export class ActiveActiveCells extends HaPattern {
 
     // Alarms: a cell with no healthy task.
     this.cells.forEach(cell => {
-      this.addAlarm(this.metricCellHealthyTasks(cell.cellName).createAlarm(cell, 'CellDownAlarm', {
+      this.createAlarm(cell, 'CellDownAlarm', {
+        metric: this.metricCellHealthyTasks(cell.cellName),
+        signal: SignalKind.STATUS,
+        role: AlarmRole.FAILOVER_TRIGGER,
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: 2,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-        alarmDescription: `${this.node.path}: cell ${cell.cellName} has no healthy task: its share of clients fails until it recovers or is drained (drainingCells).`,
-      }));
+        description: `${this.node.path}: cell ${cell.cellName} has no healthy task: its share of clients fails until it recovers or is drained (drainingCells).`,
+      });
     });
 
     // Update fan-out: S3 object created under updates/ (and a periodic re-run) -> Lambda -> every cell.
@@ -285,30 +295,26 @@ export class ActiveActiveCells extends HaPattern {
       schedule: events.Schedule.rate(props.fanOutRetryInterval ?? Duration.minutes(5)),
       targets: [new eventTargets.LambdaFunction(fn, { retryAttempts: 0 })],
     });
-    this.cellsBehindAlarm = this.addAlarm(this.metricCellsBehind().createAlarm(this, 'CellsBehindAlarm', {
+    this.cellsBehindAlarm = this.createAlarm(this, 'CellsBehindAlarm', {
+      metric: this.metricCellsBehind(),
+      signal: SignalKind.HEARTBEAT,
+      role: AlarmRole.NOTIFYING,
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      alarmDescription: `${this.node.path}: a cell is behind the latest update (see the status table), or the fan-out stopped reporting.`,
-    }), { trigger: false });
-    this.wireActions(this.cellsBehindAlarm);
+      description: `${this.node.path}: a cell is behind the latest update (see the status table), or the fan-out stopped reporting.`,
+    });
 
     // Recovery objectives.
     const first = this.cells[0];
-    this.recoveryObjectives.addRecoveryPath('cell-task', [
-      RecoveryStep.targetGroupHealthCheck(`target group health check (${first.cellName})`, first.targetGroup),
-      RecoveryStep.fixed('Fargate replacement task', FARGATE_TASK_START, 'Fargate task start for a small image, ~60 s (AWS Fargate documentation)'),
-      RecoveryStep.computed(`target group registration (${first.cellName})`, () => {
-        const cfn = first.targetGroup.node.defaultChild as elbv2.CfnTargetGroup;
-        const r = Stack.of(cfn).resolve({ i: cfn.healthCheckIntervalSeconds, t: cfn.healthyThresholdCount }) as { i?: number; t?: number };
-        const i = r.i ?? 30; const t = r.t ?? 5;
-        return { duration: Duration.seconds(i * t), derivation: `${i} s interval x ${t} healthy checks` };
-      }),
+    this.recoveryObjectives.addRecoveryPath(ActiveActiveCellsPath.CELL_TASK, [
+      RecoveryStep.targetGroupUnhealthy(`target group health check (${first.cellName})`, first.targetGroup),
+      RecoveryStep.fargateTaskStart('Fargate replacement task'),
+      RecoveryStep.targetGroupHealthy(`target group registration (${first.cellName})`, first.targetGroup),
     ], { description: 'a task of a cell fails: the load balancer stops sending it requests and ECS starts a replacement; the cell\'s other task serves meanwhile' });
     if (this.cells.some(cell => cell.database instanceof rds.DatabaseCluster)) {
-      this.recoveryObjectives.addRecoveryPath('cell-database-writer', [
-        RecoveryStep.fixed('Aurora in-region failover', Duration.seconds(30), 'Aurora promotes the reader in about 30 s (Amazon Aurora documentation: failover typically completes within 30 seconds)'),
+      this.recoveryObjectives.addRecoveryPath(ActiveActiveCellsPath.CELL_DATABASE_WRITER, [
+        RecoveryStep.serviceTime(ServiceTime.AURORA_FAILOVER),
       ], { description: 'a cell\'s database writer fails: Aurora promotes the cell\'s reader' });
     }
     this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('cell database (Aurora)', Duration.seconds(0),

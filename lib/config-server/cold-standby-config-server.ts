@@ -12,10 +12,12 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
-import { RecoveryStep } from '../core/recovery-objectives';
+import { AlarmRole, SignalKind } from '../core/alarm-role';
+import { RecoveryStep } from '../core/recovery-step';
+import { ServiceTime } from '../core/service-time';
 import type { HaDatabase } from '../ha-database/ha-database';
 import { HandlerFunction } from '../private/handler-function';
-import { requireDurationBetween, requireInteger, requireUnique } from '../private/validate';
+import { requireDurationBetween, requireInteger, requireUnique } from '../core/validation';
 import { ConfigSite } from './config-site';
 import { WRITER_FLAG_KEY } from './writer-flag';
 
@@ -118,8 +120,13 @@ const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Que
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 /** Documented time for a Fargate task to start and pass its first health checks (~60 s). */
-const FARGATE_TASK_START = Duration.seconds(60);
-const AUTOMATION_RUN = Duration.seconds(10);
+/** Ids of the recovery paths of `ColdStandbyConfigServer`. */
+export enum ColdStandbyConfigServerPath {
+  /** The live server or its region is lost: the standby is turned on and takes the writer name. */
+  WRITES = 'writes',
+  /** Reads outside a lost region: every proxy reads its own replica. */
+  READS = 'reads',
+}
 
 /**
  * The configuration service of a multi-site deployment.
@@ -273,39 +280,40 @@ export class ColdStandbyConfigServer extends HaPattern {
 
     // ---- alarms
     this.serverDownAlarmName = `${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}-server-down`;
-    this.serverDownAlarm = this.addAlarm(this.primarySite.metricHealthyHosts(this.primarySite.serverTargetGroup!).createAlarm(this, 'ServerDownAlarm', {
+    this.serverDownAlarm = this.createAlarm(this, 'ServerDownAlarm', {
+      metric: this.primarySite.metricHealthyHosts(this.primarySite.serverTargetGroup!),
       // A literal name, so the standby region's rule can match it without a cross-region token.
       alarmName: this.serverDownAlarmName,
-      alarmDescription: `${this.node.path}: the live configuration server has no healthy task for 3 minutes; writes are refused until it recovers or the standby is turned on.`,
-      threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 3, treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    }));
+      description: `${this.node.path}: the live configuration server has no healthy task for 3 minutes; writes are refused until it recovers or the standby is turned on.`,
+      threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, evaluationPeriods: 3,
+      signal: SignalKind.STATUS, role: AlarmRole.FAILOVER_TRIGGER,
+    });
     for (const s of [this.primarySite, this.standbySite, ...this.proxySites]) {
       const inPrimary = s === this.primarySite;
       const alarmScope = inPrimary ? this : s;
-      const down = this.addAlarm(s.metricHealthyHosts(s.proxyTargetGroup).createAlarm(alarmScope, 'ProxyDownAlarm', {
-        alarmDescription: `${s.node.path}: the configuration proxy has no healthy task for 3 minutes (reads fail in this region).`,
-        threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: 3, treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      }), { trigger: inPrimary });
-      const errors = this.addAlarm(s.proxyTargetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { statistic: 'Sum', period: Duration.minutes(1) })
-        .createAlarm(alarmScope, 'ProxyErrorsAlarm', {
-          alarmDescription: `${s.node.path}: the configuration proxy returned more than 5 errors a minute for 3 minutes.`,
-          threshold: 5, evaluationPeriods: 3, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }), { trigger: false });
-      this.wireActions(down);
-      this.wireActions(errors);
+      // The primary region's proxy is part of the failover; a proxy elsewhere pages on its own.
+      this.createAlarm(alarmScope, 'ProxyDownAlarm', {
+        metric: s.metricHealthyHosts(s.proxyTargetGroup),
+        description: `${s.node.path}: the configuration proxy has no healthy task for 3 minutes (reads fail in this region).`,
+        threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, evaluationPeriods: 3,
+        signal: SignalKind.STATUS, role: inPrimary ? AlarmRole.FAILOVER_TRIGGER : AlarmRole.NOTIFYING,
+      });
+      this.createAlarm(alarmScope, 'ProxyErrorsAlarm', {
+        metric: s.proxyTargetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { statistic: 'Sum', period: Duration.minutes(1) }),
+        description: `${s.node.path}: the configuration proxy returned more than 5 errors a minute for 3 minutes.`,
+        threshold: 5, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 3,
+        signal: SignalKind.EVENT_COUNT, role: AlarmRole.NOTIFYING,
+      });
     }
     const lagThreshold = props.replicationLatencyThreshold ?? Duration.seconds(30);
     for (const region of replicaRegions) {
-      const alarm = this.addAlarm(this.metricReplicationLatency(region).createAlarm(this, `ReplicationLatencyAlarm${region.replace(/-/g, '')}`, {
-        alarmDescription: `${this.node.path}: replication to ${region} slower than ${lagThreshold.toHumanString()} for 3 minutes (data-loss bound exceeded).`,
-        threshold: lagThreshold.toMilliseconds(), evaluationPeriods: 3, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }), { trigger: false });
-      this.wireActions(alarm);
-      this.replicationAlarms.push(alarm);
+      this.replicationAlarms.push(this.createAlarm(this, `ReplicationLatencyAlarm${region.replace(/-/g, '')}`, {
+        metric: this.metricReplicationLatency(region),
+        description: `${this.node.path}: replication to ${region} slower than ${lagThreshold.toHumanString()} for 3 minutes (data-loss bound exceeded).`,
+        threshold: lagThreshold.toMilliseconds(), comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 3,
+        signal: SignalKind.LEVEL, role: AlarmRole.NOTIFYING,
+      }));
     }
-    this.wireActions(this.serverDownAlarm);
     if (props.autoTurnOn) this.wireAutoTurnOn(standby, standbyRegion);
 
     this.declareRecoveryObjectives(standby, props.database);
@@ -314,12 +322,12 @@ export class ColdStandbyConfigServer extends HaPattern {
 
   /** Worst-case time until writes are accepted again after the primary region is lost. */
   public get writeRto(): Duration {
-    return this.recoveryObjectives.paths.find(p => p.name === 'writes (primary region lost)')!.total;
+    return this.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES).total;
   }
 
   /** Worst-case time until reads work again after the primary region is lost: 0, by design. */
   public get readRto(): Duration {
-    return this.recoveryObjectives.paths.find(p => p.name === 'reads (primary region lost)')!.total;
+    return this.recoveryObjectives.path(ColdStandbyConfigServerPath.READS).total;
   }
 
   /** Worst-case data loss: the replication-latency alarm threshold. */
@@ -369,44 +377,26 @@ export class ColdStandbyConfigServer extends HaPattern {
   }
 
   private declareRecoveryObjectives(standby: ConfigSite, database?: HaDatabase): void {
-    const tg = standby.serverTargetGroup!;
-    this.recoveryObjectives.addRecoveryPath('writes (primary region lost)', [
-      RecoveryStep.computed('server-down alarm', () => {
-        const cfn = this.serverDownAlarm.node.defaultChild as cloudwatch.CfnAlarm;
-        const r = Stack.of(cfn).resolve({ p: cfn.period, e: cfn.evaluationPeriods }) as { p: number; e: number };
-        return { duration: Duration.seconds(r.p * r.e), derivation: `${r.e} x ${r.p} s evaluation periods` };
-      }),
-      ...(database ? [RecoveryStep.computed('HA database promotion (its Failover runbook, run first)', () => {
-        const headless = database.secondary!.instanceCount === 0;
-        return {
-          duration: headless ? Duration.minutes(12) : Duration.minutes(2),
-          derivation: `FailoverGlobalCluster typically 1-2 min (AWS docs)${headless ? ' + ~10 min to add an instance to the headless secondary' : ''}`,
-        };
-      })] : []),
-      RecoveryStep.fixed('turn-on automation', AUTOMATION_RUN, 'Lambda: ECS UpdateService + Route 53 UPSERT + writer flag (estimate)'),
-      RecoveryStep.fixed('standby task start (Fargate)', FARGATE_TASK_START, 'AWS Fargate task start ~60 s (image pull and container start)'),
-      RecoveryStep.computed('standby target healthy', () => {
-        const cfn = tg.node.defaultChild as elbv2.CfnTargetGroup;
-        const r = Stack.of(cfn).resolve({ i: cfn.healthCheckIntervalSeconds, h: cfn.healthyThresholdCount }) as { i?: number; h?: number };
-        const i = r.i ?? 30; const h = r.h ?? 5;
-        return { duration: Duration.seconds(i * h), derivation: `${i} s interval x ${h} healthy checks` };
-      }),
-      RecoveryStep.dnsTtl('writer name', this.writerRecord),
+    this.recoveryObjectives.addRecoveryPath(ColdStandbyConfigServerPath.WRITES, [
+      RecoveryStep.alarmEvaluation('server-down alarm', this.serverDownAlarm),
+      ...(database ? [RecoveryStep.slowest('HA database promotion (its Failover runbook, run first)', [
+        RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_FAILOVER),
+        ...(database.secondary!.instanceCount === 0 ? [RecoveryStep.fixed('headless secondary', Duration.minutes(12),
+          `${ServiceTime.AURORA_GLOBAL_FAILOVER.source} + ${ServiceTime.AURORA_INSTANCE_START.source}`)] : []),
+      ])] : []),
+      RecoveryStep.serviceTime(ServiceTime.EVENTBRIDGE_LAMBDA_AUTOMATION, 'turn-on automation (ECS UpdateService + Route 53 UPSERT + writer flag)'),
+      RecoveryStep.fargateTaskStart('standby task start'),
+      RecoveryStep.targetGroupHealthy('standby target healthy', standby.serverTargetGroup!),
+      RecoveryStep.dnsTtl('writer name', this.writerRecord, { prop: 'writerRecordTtl', floor: Duration.seconds(0) }),
     ], { description: 'the live server or its region is lost: the standby is turned on and takes the writer name' });
-    this.recoveryObjectives.addRecoveryPath('reads (primary region lost)', [
+    this.recoveryObjectives.addRecoveryPath(ColdStandbyConfigServerPath.READS, [
       RecoveryStep.fixed('proxies on the local replica', Duration.seconds(0), 'every other region\'s proxy reads its own replica: reads are not interrupted'),
     ], { description: 'read availability outside the lost region is 100 % by design' });
-    this.recoveryObjectives.addDataLossBound(RecoveryStep.computed('DynamoDB global table replication', () => {
-      const cfn = this.replicationAlarms[0].node.defaultChild as cloudwatch.CfnAlarm;
-      const ms = Number(Stack.of(cfn).resolve(cfn.threshold));
-      return { duration: Duration.millis(ms), derivation: `ReplicationLatency alarm threshold ${ms / 1000} s (typically under 1 s)` };
-    }));
+    this.recoveryObjectives.addDataLossBound(RecoveryStep.alarmThreshold('DynamoDB global table replication (ReplicationLatency alarm threshold; typically under 1 s)',
+      this.replicationAlarms[0], Duration.millis(1), { prop: 'replicationLatencyThreshold', floor: Duration.seconds(1) }));
     if (database) {
-      this.recoveryObjectives.addDataLossBound(RecoveryStep.computed('HA database global replication', () => {
-        const cfn = database.globalLagAlarm!.node.defaultChild as cloudwatch.CfnAlarm;
-        const ms = Number(Stack.of(cfn).resolve(cfn.threshold));
-        return { duration: Duration.millis(ms), derivation: `AuroraGlobalDBRPOLag alarm threshold ${ms / 1000} s of ${database.node.path}` };
-      }));
+      this.recoveryObjectives.addDataLossBound(RecoveryStep.alarmThreshold(`HA database global replication (AuroraGlobalDBRPOLag alarm threshold of ${database.node.path})`,
+        database.globalLagAlarm!, Duration.millis(1), { prop: 'the database\'s globalLagThreshold', floor: Duration.seconds(1) }));
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import type { HaPattern } from './ha-pattern';
+import { IHaPattern } from './pattern';
 
 /** Props of `HaDashboard`. */
 export interface HaDashboardProps {
@@ -19,7 +19,7 @@ export interface HaDashboardProps {
 export class HaDashboard extends Construct {
   /** The dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
-  private readonly added = new Set<HaPattern>();
+  private readonly added = new Set<IHaPattern>();
 
   constructor(scope: Construct, id: string, props: HaDashboardProps = {}) {
     super(scope, id);
@@ -29,7 +29,7 @@ export class HaDashboard extends Construct {
   }
 
   /** Adds a pattern: a text widget with its RTO/RPO and an alarm status widget. */
-  public addPattern(pattern: HaPattern): void {
+  public addPattern(pattern: IHaPattern): void {
     if (this.added.has(pattern)) return;
     this.added.add(pattern);
     const objectives = pattern.recoveryObjectives;

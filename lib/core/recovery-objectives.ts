@@ -1,108 +1,20 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Duration, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { HaValidationError } from './errors';
+import { RecoveryStep, ResolvedRecoveryStep } from './recovery-step';
 
-/** A step of a recovery path, resolved to a figure. */
-export interface ResolvedRecoveryStep {
-  /** The component that spends this time, e.g. `Route 53 health check (eu-west-1)`. */
-  readonly component: string;
-  /** How the figure follows from the settings, e.g. `10 s interval x 3 failures`. */
-  readonly derivation: string;
-  /** Worst-case time (for a recovery path) or data lost (for a data-loss bound). */
-  readonly duration: Duration;
-}
-
-/**
- * One step of a recovery path (or one data-loss bound), computed from the
- * synthesized settings when it is resolved, so escape-hatch overrides count.
- */
-export abstract class RecoveryStep {
-  /** A figure known up front (a documented service time, a user's estimate). */
-  public static fixed(component: string, duration: Duration, derivation: string): RecoveryStep {
-    return RecoveryStep.computed(component, () => ({ duration, derivation }));
-  }
-
-  /** A figure computed when the step is resolved. */
-  public static computed(component: string, compute: () => { duration: Duration; derivation: string }): RecoveryStep {
-    return new ComputedStep(component, compute);
-  }
-
-  /**
-   * Time for a Route 53 health check to declare an endpoint unhealthy:
-   * request interval x failure threshold, read from the synthesized health check.
-   */
-  public static route53HealthCheck(component: string, healthCheck: route53.IHealthCheck): RecoveryStep {
-    return RecoveryStep.computed(component, () => {
-      const cfn = healthCheck.node.defaultChild as route53.CfnHealthCheck | undefined;
-      if (!cfn) throw new Error(`${component}: an imported health check has no settings to compute from`);
-      const config = Stack.of(cfn).resolve(cfn.healthCheckConfig) as { requestInterval?: number; failureThreshold?: number };
-      const interval = config.requestInterval ?? 30;
-      const failures = config.failureThreshold ?? 3;
-      return {
-        duration: Duration.seconds(interval * failures),
-        derivation: `${interval} s interval x ${failures} failures`,
-      };
-    });
-  }
-
-  /** Time for resolvers to drop a cached answer: the record's TTL (0 for alias records). */
-  public static dnsTtl(component: string, record: route53.IRecordSet): RecoveryStep {
-    return RecoveryStep.computed(component, () => {
-      const cfn = record.node.defaultChild as route53.CfnRecordSet;
-      const resolved = Stack.of(cfn).resolve({ ttl: cfn.ttl, alias: cfn.aliasTarget }) as { ttl?: string; alias?: unknown };
-      if (resolved.alias !== undefined) {
-        return { duration: Duration.seconds(60), derivation: 'alias record: resolvers cache the target for its 60 s TTL' };
-      }
-      const ttl = Number(resolved.ttl ?? 1800);
-      return { duration: Duration.seconds(ttl), derivation: `record TTL ${ttl} s` };
-    });
-  }
-
-  /**
-   * Time for a load balancer to take an unhealthy target out of service:
-   * health-check interval x unhealthy threshold, read from the target group.
-   */
-  public static targetGroupHealthCheck(component: string, targetGroup: elbv2.ITargetGroup): RecoveryStep {
-    return RecoveryStep.computed(component, () => {
-      const cfn = targetGroup.node.defaultChild as elbv2.CfnTargetGroup;
-      const resolved = Stack.of(cfn).resolve({
-        interval: cfn.healthCheckIntervalSeconds,
-        threshold: cfn.unhealthyThresholdCount,
-      }) as { interval?: number; threshold?: number };
-      // Elastic Load Balancing defaults: 30 s interval, 2 unhealthy checks.
-      const interval = resolved.interval ?? 30;
-      const threshold = resolved.threshold ?? 2;
-      return {
-        duration: Duration.seconds(interval * threshold),
-        derivation: `${interval} s interval x ${threshold} unhealthy checks`,
-      };
-    });
-  }
-
-  /** The component the step belongs to. */
-  public abstract readonly component: string;
-
-  /** Computes the figure from the current settings. */
-  public abstract resolve(): ResolvedRecoveryStep;
-}
-
-class ComputedStep extends RecoveryStep {
-  constructor(public readonly component: string, private readonly compute: () => { duration: Duration; derivation: string }) {
-    super();
-  }
-
-  public resolve(): ResolvedRecoveryStep {
-    const { duration, derivation } = this.compute();
-    return { component: this.component, duration, derivation };
-  }
+/** A recovery-time target for one path of a pattern. */
+export interface RecoveryPathTarget {
+  /** The path's id, one of the pattern's path constants (e.g. `ActiveSpareWebTierPath.BROWSER`). */
+  readonly path: string;
+  /** Worst-case recovery time the path must meet. */
+  readonly rto: Duration;
 }
 
 /** Targets a user states for a pattern. */
 export interface RecoveryTargets {
   /**
-   * Worst-case recovery time the configuration must meet on every recovery path.
+   * Worst-case recovery time every recovery path must meet (unless `paths` sets its own).
    * @default no target
    */
   readonly rto?: Duration;
@@ -111,15 +23,15 @@ export interface RecoveryTargets {
    * @default no target
    */
   readonly rpo?: Duration;
+  /**
+   * Targets for single paths, by path id; they replace `rto` for those paths.
+   * @default every path has the `rto` target
+   */
+  readonly paths?: RecoveryPathTarget[];
 }
 
 /** Options of a recovery path. */
 export interface RecoveryPathOptions {
-  /**
-   * A target for this path alone (for example the browser path of a web tier).
-   * @default the pattern's `rto` target
-   */
-  readonly target?: Duration;
   /**
    * What the path recovers from, for the report.
    * @default no description
@@ -134,7 +46,7 @@ export interface RecoveryObjectivesProps {
   /** How the pattern detects failure, in one sentence. */
   readonly detection: string;
   /**
-   * Targets to meet: synthesis fails, naming the slowest component, when the configuration cannot.
+   * Targets to meet: synthesis fails, naming the prop to change, when the configuration does not.
    * @default no targets
    */
   readonly targets?: RecoveryTargets;
@@ -142,12 +54,39 @@ export interface RecoveryObjectivesProps {
 
 /** A recovery path with its figures. */
 export interface RecoveryPathSummary {
+  /** The path's id. */
+  readonly name: string;
+  /** What the path recovers from. */
+  readonly description?: string;
+  /** Its steps, in order. */
+  readonly steps: ResolvedRecoveryStep[];
+  /** Worst-case time: the sum of the steps. */
+  readonly total: Duration;
+  /** The fastest the path can be configured to: the sum of the steps' floors. */
+  readonly fastest: Duration;
+  /** The target the path must meet, if any. */
+  readonly target?: Duration;
+  /** The slowest step. */
+  readonly slowest?: ResolvedRecoveryStep;
+}
+
+/** One step in a report, in seconds. */
+export interface RecoveryStepReport {
+  readonly component: string;
+  readonly derivation: string;
+  readonly seconds: number;
+  readonly fastestSeconds: number;
+  readonly tuning?: string;
+}
+
+/** One path in a report, in seconds. */
+export interface RecoveryPathReport {
   readonly name: string;
   readonly description?: string;
-  readonly steps: ResolvedRecoveryStep[];
-  readonly total: Duration;
-  readonly target?: Duration;
-  readonly slowest?: ResolvedRecoveryStep;
+  readonly totalSeconds: number;
+  readonly fastestSeconds: number;
+  readonly targetSeconds?: number;
+  readonly steps: RecoveryStepReport[];
 }
 
 /** The figures of one pattern instance, JSON-friendly (seconds). */
@@ -159,14 +98,8 @@ export interface RecoveryObjectivesReport {
   readonly rpoSeconds: number;
   readonly rtoTargetSeconds?: number;
   readonly rpoTargetSeconds?: number;
-  readonly paths: Array<{
-    readonly name: string;
-    readonly description?: string;
-    readonly totalSeconds: number;
-    readonly targetSeconds?: number;
-    readonly steps: Array<{ readonly component: string; readonly derivation: string; readonly seconds: number }>;
-  }>;
-  readonly dataLoss: Array<{ readonly component: string; readonly derivation: string; readonly seconds: number }>;
+  readonly paths: RecoveryPathReport[];
+  readonly dataLoss: RecoveryStepReport[];
 }
 
 const RECOVERY_OBJECTIVES_SYMBOL = Symbol.for('cdk-ha-patterns.RecoveryObjectives');
@@ -175,10 +108,12 @@ const RECOVERY_OBJECTIVES_SYMBOL = Symbol.for('cdk-ha-patterns.RecoveryObjective
  * The worst-case recovery time (RTO) and recovery point (RPO) of a pattern,
  * computed from its synthesized settings.
  *
- * A pattern declares one or more recovery paths (sequences of steps whose
- * times add up: detection, DNS, task start, ...) and its data-loss bounds
+ * A pattern declares recovery paths by id (sequences of steps whose times
+ * add up: detection, DNS, task start, ...) and its data-loss bounds
  * (replication lag, checkpoint interval, ...). The RTO is the slowest path,
- * the RPO the largest bound. Targets are checked at synthesis.
+ * the RPO the largest bound. Targets are checked at synthesis; a missed
+ * target names the prop that shortens the slowest tunable step and the
+ * fastest the path can be configured to.
  */
 export class RecoveryObjectives extends Construct {
   /** Whether `x` is a `RecoveryObjectives`. */
@@ -198,6 +133,7 @@ export class RecoveryObjectives extends Construct {
   /** The stated targets. */
   public readonly targets: RecoveryTargets;
 
+  private readonly owner: IConstruct;
   private readonly pathSteps = new Map<string, { steps: RecoveryStep[]; options: RecoveryPathOptions }>();
   private readonly lossBounds: RecoveryStep[] = [];
 
@@ -207,25 +143,36 @@ export class RecoveryObjectives extends Construct {
     this.pattern = props.pattern;
     this.detection = props.detection;
     this.targets = props.targets ?? {};
-    for (const [prop, value] of [['recoveryTargets.rto', this.targets.rto], ['recoveryTargets.rpo', this.targets.rpo]] as const) {
-      if (value && !value.isUnresolved() && value.toMilliseconds() < 0) {
-        throw new HaValidationError(this, { prop, received: value, expected: 'a duration of 0 or more' });
+    // Errors name the pattern (whose props these are), not this child.
+    this.owner = scope;
+    const rpo = this.targets.rpo;
+    if (rpo && !rpo.isUnresolved() && rpo.toMilliseconds() < 0) {
+      throw new HaValidationError(scope, { prop: 'recoveryTargets.rpo', received: rpo, expected: 'a duration of 0 (no data loss) or more' });
+    }
+    const rtos: Array<[string, Duration | undefined]> = [
+      ['recoveryTargets.rto', this.targets.rto],
+      ...(this.targets.paths ?? []).map((t, i): [string, Duration] => [`recoveryTargets.paths[${i}].rto`, t.rto]),
+    ];
+    for (const [prop, value] of rtos) {
+      if (value && !value.isUnresolved() && value.toMilliseconds() <= 0) {
+        throw new HaValidationError(scope, { prop, received: value, expected: 'a duration longer than 0: no recovery is instantaneous' });
       }
     }
-    this.node.addValidation({ validate: () => this.validateTargets() });
+    scope.node.addValidation({ validate: () => [...this.validatePathIds(), ...this.validateTargets()] });
   }
 
   /**
    * Declares a recovery path, or appends steps to one declared before.
    * Steps of a path happen one after the other, so their times add up.
+   * @param id a stable id, one of the pattern's path constants
    */
-  public addRecoveryPath(name: string, steps: RecoveryStep[], options: RecoveryPathOptions = {}): void {
-    const existing = this.pathSteps.get(name);
+  public addRecoveryPath(id: string, steps: RecoveryStep[], options: RecoveryPathOptions = {}): void {
+    const existing = this.pathSteps.get(id);
     if (existing) {
       existing.steps.push(...steps);
       return;
     }
-    this.pathSteps.set(name, { steps: [...steps], options });
+    this.pathSteps.set(id, { steps: [...steps], options });
   }
 
   /** Declares a bound on the data lost in a failover; the RPO is the largest bound. */
@@ -233,15 +180,22 @@ export class RecoveryObjectives extends Construct {
     this.lossBounds.push(bound);
   }
 
+  /** The ids of the declared paths. */
+  public get pathIds(): string[] {
+    return [...this.pathSteps.keys()];
+  }
+
   /** The recovery paths with their computed figures. */
   public get paths(): RecoveryPathSummary[] {
-    return [...this.pathSteps.entries()].map(([name, { steps, options }]) => {
-      const resolved = steps.map(s => s.resolve());
-      const total = Duration.millis(resolved.reduce((sum, s) => sum + s.duration.toMilliseconds(), 0));
-      const slowest = resolved.reduce<ResolvedRecoveryStep | undefined>(
-        (worst, s) => (!worst || s.duration.toMilliseconds() > worst.duration.toMilliseconds() ? s : worst), undefined);
-      return { name, description: options.description, steps: resolved, total, target: options.target ?? this.targets.rto, slowest };
-    });
+    return this.pathIds.map(id => this.summarize(id));
+  }
+
+  /** The path `id` with its computed figures; throws `HaValidationError` for an id the pattern does not declare. */
+  public path(id: string): RecoveryPathSummary {
+    if (!this.pathSteps.has(id)) {
+      throw new HaValidationError(this.owner, { prop: 'path', received: id, expected: `one of the pattern's path ids: ${this.describeIds()}` });
+    }
+    return this.summarize(id);
   }
 
   /** The data-loss bounds with their computed figures. */
@@ -259,9 +213,13 @@ export class RecoveryObjectives extends Construct {
     return Duration.millis(Math.max(0, ...this.dataLossBounds.map(b => b.duration.toMilliseconds())));
   }
 
+  /** The target of the path `id`: its own, else the overall `rto`. */
+  public targetOf(id: string): Duration | undefined {
+    return this.targets.paths?.find(t => t.path === id)?.rto ?? this.targets.rto;
+  }
+
   /** The figures as JSON, for reports. */
   public toReport(): RecoveryObjectivesReport {
-    const secs = (d: Duration) => d.toMilliseconds() / 1000;
     const parent = this.node.scope;
     return {
       pattern: this.pattern,
@@ -275,11 +233,39 @@ export class RecoveryObjectives extends Construct {
         name: p.name,
         description: p.description,
         totalSeconds: secs(p.total),
+        fastestSeconds: secs(p.fastest),
         targetSeconds: p.target ? secs(p.target) : undefined,
-        steps: p.steps.map(s => ({ component: s.component, derivation: s.derivation, seconds: secs(s.duration) })),
+        steps: p.steps.map(stepReport),
       })),
-      dataLoss: this.dataLossBounds.map(s => ({ component: s.component, derivation: s.derivation, seconds: secs(s.duration) })),
+      dataLoss: this.dataLossBounds.map(stepReport),
     };
+  }
+
+  private summarize(id: string): RecoveryPathSummary {
+    const { steps, options } = this.pathSteps.get(id)!;
+    const resolvedSteps = steps.map(s => s.resolve());
+    const sum = (f: (s: ResolvedRecoveryStep) => Duration) => Duration.millis(resolvedSteps.reduce((t, s) => t + f(s).toMilliseconds(), 0));
+    return {
+      name: id,
+      description: options.description,
+      steps: resolvedSteps,
+      total: sum(s => s.duration),
+      fastest: sum(s => s.fastest),
+      target: this.targetOf(id),
+      slowest: slowestOf(resolvedSteps),
+    };
+  }
+
+  private describeIds(): string {
+    return this.pathIds.map(i => `'${i}'`).join(', ') || '(none declared)';
+  }
+
+  private validatePathIds(): string[] {
+    return (this.targets.paths ?? []).flatMap((t, i) => this.pathSteps.has(t.path) ? [] : [new HaValidationError(this.owner, {
+      prop: `recoveryTargets.paths[${i}].path`,
+      received: t.path,
+      expected: `one of the pattern's path ids: ${this.describeIds()}`,
+    }).message]);
   }
 
   private validateTargets(): string[] {
@@ -287,20 +273,65 @@ export class RecoveryObjectives extends Construct {
     for (const path of this.paths) {
       if (!path.target || Token.isUnresolved(path.target.toMilliseconds())) continue;
       if (path.total.toMilliseconds() > path.target.toMilliseconds()) {
-        const slow = path.slowest!;
-        errors.push(
-          `recovery time target not met: the '${path.name}' path takes ${path.total.toHumanString()} worst case, ` +
-          `target ${path.target.toHumanString()}; slowest component: ${slow.component} (${slow.derivation} = ${slow.duration.toHumanString()}). ` +
-          `Shorten that component's settings or raise the target.`);
+        errors.push(describeMissedTarget(path, this.targetProp(path.name)));
       }
     }
     const rpoTarget = this.targets.rpo;
-    if (rpoTarget && this.rpo.toMilliseconds() > rpoTarget.toMilliseconds()) {
-      const worst = this.dataLossBounds.reduce((a, b) => (b.duration.toMilliseconds() > a.duration.toMilliseconds() ? b : a));
+    if (rpoTarget && !rpoTarget.isUnresolved() && this.rpo.toMilliseconds() > rpoTarget.toMilliseconds()) {
+      const worst = slowestOf(this.dataLossBounds)!;
       errors.push(
-        `recovery point target not met: up to ${this.rpo.toHumanString()} of data can be lost, target ${rpoTarget.toHumanString()}; ` +
-        `largest contributor: ${worst.component} (${worst.derivation}). Tighten that component or raise the target.`);
+        `recovery point target not met: up to ${human(this.rpo)} of data can be lost, target ${human(rpoTarget)} (recoveryTargets.rpo); ` +
+        `largest contributor: ${worst.component} (${worst.derivation}). ` +
+        (worst.tuning ? `Lower it with ${worst.tuning}, or raise recoveryTargets.rpo.` : 'No setting lowers it: raise recoveryTargets.rpo.'));
     }
     return errors;
   }
+
+  private targetProp(id: string): string {
+    const i = (this.targets.paths ?? []).findIndex(t => t.path === id);
+    return i >= 0 ? `recoveryTargets.paths[${i}].rto` : 'recoveryTargets.rto';
+  }
+}
+
+/**
+ * The message of a missed path target: the slowest step that a prop
+ * shortens, that prop, and whether any setting meets the target.
+ */
+function describeMissedTarget(path: RecoveryPathSummary, targetProp: string): string {
+  const head = `recovery time target not met: the '${path.name}' path takes ${human(path.total)} worst case, target ${human(path.target!)} (${targetProp})`;
+  const steps = path.steps.map(s => `${s.component} ${human(s.duration)}`).join(' + ');
+  if (path.fastest.toMilliseconds() > path.target!.toMilliseconds()) {
+    return `${head} = ${steps}. No setting meets it: the fastest this path can be configured to is ${human(path.fastest)} ` +
+      `(${describeFloors(path)}). Raise ${targetProp} to at least ${human(path.fastest)}.`;
+  }
+  const tunable = slowestOf(path.steps.filter(s => s.tuning && s.fastest.toMilliseconds() < s.duration.toMilliseconds()))!;
+  return `${head} = ${steps}. Slowest component you can shorten: ${tunable.component} (${tunable.derivation} = ${human(tunable.duration)}); ` +
+    `shorten it with ${tunable.tuning}, down to ${human(tunable.fastest)}. The fastest this path can be configured to is ${human(path.fastest)} ` +
+    `(${describeFloors(path)}); or raise ${targetProp}.`;
+}
+
+function describeFloors(path: RecoveryPathSummary): string {
+  return path.steps.map(s => `${s.component} ${human(s.fastest)}${s.tuning ? '' : ' fixed'}`).join(' + ');
+}
+
+function slowestOf(steps: ResolvedRecoveryStep[]): ResolvedRecoveryStep | undefined {
+  return steps.reduce<ResolvedRecoveryStep | undefined>(
+    (worst, s) => (!worst || s.duration.toMilliseconds() > worst.duration.toMilliseconds() ? s : worst), undefined);
+}
+
+function stepReport(s: ResolvedRecoveryStep): RecoveryStepReport {
+  return { component: s.component, derivation: s.derivation, seconds: secs(s.duration), fastestSeconds: secs(s.fastest), tuning: s.tuning };
+}
+
+function secs(d: Duration): number {
+  return d.toMilliseconds() / 1000;
+}
+
+/** `90 s`, `5 min`, `2 min 30 s`: shorter than Duration.toHumanString() for messages. */
+function human(d: Duration): string {
+  const ms = d.toMilliseconds();
+  if (ms % 1000 !== 0) return `${ms / 1000} s`;
+  const s = ms / 1000;
+  if (s < 120) return `${s} s`;
+  return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
 }

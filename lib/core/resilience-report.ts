@@ -1,6 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
+import { AlarmRole } from './alarm-role';
 import { HaPattern } from './ha-pattern';
 import { RecoveryObjectivesReport } from './recovery-objectives';
 
@@ -10,8 +11,8 @@ export interface ReportedAlarm {
   readonly path: string;
   /** The condition, e.g. `AWS/ECS RunningTaskCount < 2 for 3 x 60 s`, or the rule of a composite alarm. */
   readonly condition: string;
-  /** Whether the alarm triggers the pattern's failover alarm. */
-  readonly trigger: boolean;
+  /** The alarm's role: a failover trigger, notifying or informational. */
+  readonly role: AlarmRole;
 }
 
 /** One pattern instance in the report. */
@@ -44,13 +45,13 @@ export function buildResilienceReport(scope: IConstruct, title = scope.node.path
   return {
     title,
     components: patterns.map(pattern => {
-      const triggers = new Set(pattern.failoverTriggers);
+      const triggers = pattern.failoverTriggers;
       const alarms = pattern.alarms.map(alarm => ({
         path: alarm.node.path,
         condition: alarm === pattern.failoverAlarm
-          ? `composite: ALARM when any of the ${triggers.size} triggers is in ALARM, OK when all are OK`
+          ? `composite: ALARM when any of the ${triggers.length} triggers is in ALARM, OK when all are OK`
           : describeAlarm(alarm),
-        trigger: triggers.has(alarm),
+        role: pattern.roleOf(alarm),
       }));
       const notifications = pattern.notifications;
       return {
@@ -77,19 +78,25 @@ export function renderResilienceReportMarkdown(reports: ResilienceReport[]): str
     lines.push('| component | pattern | detection | worst-case RTO | RPO | targets | alarms (triggers) | notified |');
     lines.push('|---|---|---|---|---|---|---|---|');
     for (const c of report.components) {
-      const paths = c.paths.map(p => `${p.name}: ${fmt(p.totalSeconds)}${p.targetSeconds !== undefined ? ` (target ${fmt(p.targetSeconds)})` : ''}`).join('<br>');
+      const paths = c.paths.map(p => `${p.name}: ${fmt(p.totalSeconds)}${p.targetSeconds !== undefined ? ` (target ${fmt(p.targetSeconds)})` : ''}` +
+        `${p.fastestSeconds < p.totalSeconds ? `, fastest ${fmt(p.fastestSeconds)}` : ''}`).join('<br>');
       const targets = [
         c.rtoTargetSeconds !== undefined ? `RTO ${fmt(c.rtoTargetSeconds)}` : '',
         c.rpoTargetSeconds !== undefined ? `RPO ${fmt(c.rpoTargetSeconds)}` : '',
       ].filter(Boolean).join(', ') || 'none';
-      const alarms = c.alarms.filter(a => a.trigger).map(a => escape(a.condition)).join('<br>');
+      const alarms = c.alarms.filter(a => a.role === AlarmRole.FAILOVER_TRIGGER).map(a => escape(a.condition)).join('<br>');
       lines.push(`| \`${c.constructPath}\` | ${c.pattern} | ${escape(c.detection)} | **${fmt(c.rtoSeconds)}**<br>${paths} | **${fmt(c.rpoSeconds)}** | ${targets} | ${alarms} | ${escape(c.notified)} |`);
     }
     lines.push('');
     for (const c of report.components) {
       lines.push(`### \`${c.constructPath}\` (${c.pattern})`, '');
       for (const p of c.paths) {
-        lines.push(`- recovery path **${p.name}**${p.description ? ` (${p.description})` : ''}: ${p.steps.map(s => `${s.component} ${fmt(s.seconds)} [${s.derivation}]`).join(' + ')} = **${fmt(p.totalSeconds)}**`);
+        lines.push(`- recovery path **${p.name}**${p.description ? ` (${p.description})` : ''}: ${p.steps.map(s => `${s.component} ${fmt(s.seconds)} [${s.derivation}]`).join(' + ')} = **${fmt(p.totalSeconds)}**` +
+          `; fastest configurable ${fmt(p.fastestSeconds)}${p.steps.some(s => s.tuning) ? ` (${[...new Set(p.steps.filter(s => s.tuning).map(s => s.tuning))].join('; ')})` : ' (AWS service times only)'}`);
+      }
+      const others = c.alarms.filter(a => a.role !== AlarmRole.FAILOVER_TRIGGER && !a.condition.startsWith('composite'));
+      for (const a of others) {
+        lines.push(`- ${a.role === AlarmRole.NOTIFYING ? 'notifying' : 'informational'} alarm \`${a.path}\`: ${a.condition}`);
       }
       for (const d of c.dataLoss) {
         lines.push(`- data-loss bound: ${d.component} ${fmt(d.seconds)} [${d.derivation}]`);

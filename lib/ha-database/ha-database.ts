@@ -5,11 +5,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
-import { RecoveryStep } from '../core/recovery-objectives';
+import { RecoveryStep } from '../core/recovery-step';
+import { ServiceTime } from '../core/service-time';
 import { acknowledge } from '../private/network';
-import { requireDurationBetween, requireInteger } from '../private/validate';
+import { requireDurationBetween, requireInteger } from '../core/validation';
 import { HaDatabaseSecondary, HaDatabaseSecondaryOptions } from './secondary';
 
 /** The database engines `HaDatabase` supports. */
@@ -131,13 +133,16 @@ export interface HaDatabaseProps extends HaPatternProps {
 }
 
 /** The smallest global replication lag Aurora Global Database can be asked to stay under. */
+/** Ids of the recovery paths of `HaDatabase`. */
+export enum HaDatabasePath {
+  /** The writer instance or its zone is lost: Multi-AZ failover in the region. */
+  IN_REGION = 'in-region-failover',
+  /** The primary region is lost: the secondary region is promoted (runbook Failover document). */
+  CROSS_REGION = 'cross-region-failover',
+}
+
 export const AURORA_GLOBAL_TYPICAL_LAG = Duration.seconds(1);
 
-const AURORA_FAILOVER = Duration.seconds(30);
-const AURORA_ENDPOINT_TTL = Duration.seconds(5);
-const SQLSERVER_FAILOVER = Duration.seconds(120);
-const GLOBAL_FAILOVER = Duration.minutes(2);
-const HEADLESS_INSTANCE_START = Duration.minutes(10);
 
 /**
  * A database an HA deployment shares: an Aurora PostgreSQL or MySQL Multi-AZ
@@ -296,45 +301,62 @@ export class HaDatabase extends HaPattern {
     }
 
     // ---- alarms (primary region)
-    this.writerDownAlarm = this.addAlarm(this.metricWriterAvailable().createAlarm(this, 'WriterDownAlarm', {
-      alarmDescription: `${this.node.path}: no metrics from the database writer for 2 minutes (writer unavailable).`,
+    this.writerDownAlarm = this.createAlarm(this, 'WriterDownAlarm', {
+      metric: this.metricWriterAvailable(),
+      signal: SignalKind.STATUS,
+      role: AlarmRole.FAILOVER_TRIGGER,
+      description: `${this.node.path}: no metrics from the database writer for 2 minutes (writer unavailable).`,
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: 2,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    }));
+    });
     if (isAurora) {
-      this.addAlarm(this.metricReaderAvailable().createAlarm(this, 'ReaderDownAlarm', {
-        alarmDescription: `${this.node.path}: no metrics from any reader for 5 minutes (no failover target).`,
+      this.createAlarm(this, 'ReaderDownAlarm', {
+        metric: this.metricReaderAvailable(),
+        signal: SignalKind.STATUS,
+        role: AlarmRole.NOTIFYING,
+        description: `${this.node.path}: no metrics from any reader for 5 minutes (no failover target).`,
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: 5,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      }), { trigger: false });
-      this.addAlarm(this.metricReplicaLag().createAlarm(this, 'ReplicaLagAlarm', {
-        alarmDescription: `${this.node.path}: Aurora replica lag above 1 s for 5 minutes.`,
+      });
+      this.createAlarm(this, 'ReplicaLagAlarm', {
+        metric: this.metricReplicaLag(),
+        signal: SignalKind.LEVEL,
+        role: AlarmRole.NOTIFYING,
+        description: `${this.node.path}: Aurora replica lag above 1 s for 5 minutes.`,
         threshold: 1000,
-        evaluationPeriods: 5,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }), { trigger: false });
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 5,
+      });
     }
-    this.addAlarm(this.metricCpuUtilization().createAlarm(this, 'CpuAlarm', {
-      alarmDescription: `${this.node.path}: writer CPU above ${props.cpuThresholdPercent ?? 80} % for 15 minutes.`,
+    this.createAlarm(this, 'CpuAlarm', {
+      metric: this.metricCpuUtilization(),
+      signal: SignalKind.LEVEL,
+      role: AlarmRole.NOTIFYING,
+      description: `${this.node.path}: writer CPU above ${props.cpuThresholdPercent ?? 80} % for 15 minutes.`,
       threshold: props.cpuThresholdPercent ?? 80,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 3,
-    }), { trigger: false });
-    this.addAlarm(this.metricFreeableMemory().createAlarm(this, 'FreeMemoryAlarm', {
-      alarmDescription: `${this.node.path}: writer freeable memory low for 15 minutes.`,
+    });
+    this.createAlarm(this, 'FreeMemoryAlarm', {
+      metric: this.metricFreeableMemory(),
+      signal: SignalKind.LEVEL,
+      role: AlarmRole.NOTIFYING,
+      description: `${this.node.path}: writer freeable memory low for 15 minutes.`,
       threshold: props.freeMemoryThresholdBytes ?? 256 * 1024 * 1024,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: 3,
-    }), { trigger: false });
-    this.addAlarm(this.metricDatabaseConnections().createAlarm(this, 'ConnectionsAlarm', {
-      alarmDescription: `${this.node.path}: more than ${props.maxConnections ?? 500} connections for 15 minutes.`,
+    });
+    this.createAlarm(this, 'ConnectionsAlarm', {
+      metric: this.metricDatabaseConnections(),
+      signal: SignalKind.LEVEL,
+      role: AlarmRole.NOTIFYING,
+      description: `${this.node.path}: more than ${props.maxConnections ?? 500} connections for 15 minutes.`,
       threshold: props.maxConnections ?? 500,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 3,
-    }), { trigger: false });
-    for (const alarm of this.alarms) this.wireActions(alarm as cloudwatch.Alarm);
+    });
 
     // ---- RDS events (failover, failure, availability) into the failover notifications
     if (props.notifications) {
@@ -355,14 +377,16 @@ export class HaDatabase extends HaPattern {
     // ---- global replication lag (secondary region)
     if (this.secondary) {
       const threshold = props.globalLagThreshold ?? props.recoveryTargets?.rpo ?? Duration.minutes(1);
-      this.globalLagAlarm = this.secondary.metricGlobalReplicationLag().createAlarm(this.secondary, 'GlobalLagAlarm', {
-        alarmDescription: `${this.node.path}: Aurora Global Database RPO lag above ${threshold.toHumanString()} (the declared cross-region data-loss bound).`,
+      // Replication falling behind is not a failover, but it breaks the RPO promise: it pages.
+      this.globalLagAlarm = this.createAlarm(this.secondary, 'GlobalLagAlarm', {
+        metric: this.secondary.metricGlobalReplicationLag(),
+        description: `${this.node.path}: Aurora Global Database RPO lag above ${threshold.toHumanString()} (the declared cross-region data-loss bound).`,
         threshold: threshold.toMilliseconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 3,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        signal: SignalKind.LEVEL,
+        role: AlarmRole.NOTIFYING,
       });
-      this.addAlarm(this.globalLagAlarm, { trigger: false });
-      this.wireActions(this.globalLagAlarm);
       if (props.notifications) {
         // Global failover and switchover events are also reported in the secondary region.
         const regional = props.notifications.inRegionOf(this.secondary);
@@ -383,12 +407,12 @@ export class HaDatabase extends HaPattern {
 
   /** Time for an in-region failover: the managed failover plus the endpoint's DNS TTL. */
   public get inRegionFailoverTime(): Duration {
-    return pathTotal(this, 'in-region failover');
+    return this.recoveryObjectives.path(HaDatabasePath.IN_REGION).total;
   }
 
   /** Worst-case time to promote the secondary region (undefined without one). */
   public get crossRegionRto(): Duration | undefined {
-    return this.secondary ? pathTotal(this, 'cross-region failover') : undefined;
+    return this.secondary ? this.recoveryObjectives.path(HaDatabasePath.CROSS_REGION).total : undefined;
   }
 
   /** Worst-case data loss of an unplanned cross-region failover (undefined without a secondary). */
@@ -453,32 +477,30 @@ export class HaDatabase extends HaPattern {
   private declareRecoveryObjectives(isAurora: boolean): void {
     const ro = this.recoveryObjectives;
     if (isAurora) {
-      ro.addRecoveryPath('in-region failover', [
-        RecoveryStep.fixed('Aurora Multi-AZ failover to a reader', AURORA_FAILOVER, 'AWS docs: Aurora failover typically completes within 30 s'),
-        RecoveryStep.fixed('cluster endpoint DNS', AURORA_ENDPOINT_TTL, 'Aurora cluster endpoint record TTL 5 s'),
+      ro.addRecoveryPath(HaDatabasePath.IN_REGION, [
+        RecoveryStep.serviceTime(ServiceTime.AURORA_FAILOVER, 'Aurora Multi-AZ failover to a reader'),
+        RecoveryStep.serviceTime(ServiceTime.AURORA_ENDPOINT_DNS, 'cluster endpoint DNS'),
       ], { description: 'writer instance or its zone lost' });
       ro.addDataLossBound(RecoveryStep.fixed('Aurora in-region storage', Duration.seconds(0), 'six copies across three zones, shared by writer and readers: no loss'));
     } else {
-      ro.addRecoveryPath('in-region failover', [
-        RecoveryStep.fixed('RDS Multi-AZ failover (SQL Server)', SQLSERVER_FAILOVER, 'AWS docs: SQL Server Multi-AZ failover takes 60-120 s'),
+      ro.addRecoveryPath(HaDatabasePath.IN_REGION, [
+        RecoveryStep.serviceTime(ServiceTime.SQLSERVER_MULTI_AZ_FAILOVER),
       ], { description: 'primary instance or its zone lost' });
       ro.addDataLossBound(RecoveryStep.fixed('SQL Server Multi-AZ', Duration.seconds(0), 'synchronous replication to the standby: no loss'));
     }
     if (this.secondary) {
       const secondary = this.secondary;
-      ro.addRecoveryPath('cross-region failover', [
-        RecoveryStep.computed('writer-availability alarm', () => alarmDetection(this.writerDownAlarm)),
-        RecoveryStep.fixed('FailoverGlobalCluster (managed)', GLOBAL_FAILOVER, 'AWS docs: Aurora Global Database cross-region failover typically completes in 1-2 minutes'),
-        RecoveryStep.computed('secondary writer instance', () => secondary.instanceCount > 0
-          ? { duration: Duration.seconds(0), derivation: `${secondary.instanceCount} instance(s) already running in the secondary` }
-          : { duration: HEADLESS_INSTANCE_START, derivation: 'headless secondary: adding an instance takes ~10 min (estimate)' }),
-        RecoveryStep.fixed('global writer endpoint DNS', Duration.seconds(60), 'resolvers may cache the endpoint up to 60 s (assumed)'),
+      ro.addRecoveryPath(HaDatabasePath.CROSS_REGION, [
+        RecoveryStep.alarmEvaluation('writer-availability alarm', this.writerDownAlarm),
+        RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_FAILOVER, 'FailoverGlobalCluster (managed)'),
+        secondary.instanceCount > 0
+          ? RecoveryStep.fixed('secondary writer instance', Duration.seconds(0), `${secondary.instanceCount} instance(s) already running in the secondary`)
+          : RecoveryStep.tunable('secondary writer instance', ServiceTime.AURORA_INSTANCE_START.duration,
+            `headless secondary: ${ServiceTime.AURORA_INSTANCE_START.source}`, { prop: 'secondary.instances (1 or more)', floor: Duration.seconds(0) }),
+        RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_ENDPOINT_DNS),
       ], { description: 'primary region lost: promote the secondary region (runbook Failover document)' });
-      ro.addDataLossBound(RecoveryStep.computed('Aurora Global Database replication', () => {
-        const cfn = this.globalLagAlarm!.node.defaultChild as cloudwatch.CfnAlarm;
-        const ms = Number(Stack.of(cfn).resolve(cfn.threshold));
-        return { duration: Duration.millis(ms), derivation: `AuroraGlobalDBRPOLag alarm threshold ${ms / 1000} s (typical lag ~1 s)` };
-      }));
+      ro.addDataLossBound(RecoveryStep.alarmThreshold('Aurora Global Database replication (AuroraGlobalDBRPOLag alarm threshold; typical lag ~1 s)',
+        this.globalLagAlarm!, Duration.millis(1), { prop: 'globalLagThreshold (at least 1 s)', floor: AURORA_GLOBAL_TYPICAL_LAG }));
     }
   }
 }
@@ -546,15 +568,4 @@ function clusterEngine(engine: HaDatabaseEngine, version?: string): rds.ICluster
 /** Parameters that make the engine refuse connections without TLS. @internal */
 export function tlsParameters(engine: HaDatabaseEngine): Record<string, string> {
   return engine === HaDatabaseEngine.AURORA_MYSQL ? { require_secure_transport: 'ON' } : { 'rds.force_ssl': '1' };
-}
-
-function alarmDetection(alarm: cloudwatch.Alarm): { duration: Duration; derivation: string } {
-  const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
-  const r = Stack.of(cfn).resolve({ p: cfn.period, e: cfn.evaluationPeriods }) as { p: number; e: number };
-  return { duration: Duration.seconds(r.p * r.e), derivation: `${r.e} x ${r.p} s evaluation periods` };
-}
-
-function pathTotal(db: HaDatabase, name: string): Duration {
-  const path = db.recoveryObjectives.paths.find(p => p.name === name);
-  return path ? path.total : Duration.seconds(0);
 }

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { restrictKeyGrants } from '../private/kms';
 import { addHaWarning } from '../core/errors';
 import { acknowledge } from '../private/network';
-import { requireInteger } from '../private/validate';
+import { requireInteger } from '../core/validation';
 import type { HaDatabase, HaDatabaseEngine } from './ha-database';
 
 /** Where and how `HaDatabase` builds its secondary region. */

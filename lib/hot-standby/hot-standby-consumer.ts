@@ -5,20 +5,27 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
+import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
-import { RecoveryStep } from '../core/recovery-objectives';
+import { RecoveryStep } from '../core/recovery-step';
 import { createHaVpc } from '../private/network';
-import { requireDurationBetween, requireInteger } from '../private/validate';
+import { requireDurationBetween, requireInteger } from '../core/validation';
 import { RuntimeMetricNames } from '../runtime/metrics';
-import { createDaemonTask, validateLeaseSettings } from '../singleton/daemon-task';
-import { LeaseSettings, LeaseTable, synthesizedLeaseSettings } from '../singleton/lease-table';
+import { createDaemonTask, validateLeaseSettings } from '../lease/daemon-task';
+import { LeaseSettings, LeaseTable } from '../lease/lease-table';
 
 /** Environment variables with the input stream. */
 export const StreamEnvironment = {
   STREAM_NAME: 'HA_STREAM_NAME',
   STREAM_ARN: 'HA_STREAM_ARN',
 } as const;
+
+/** Ids of the recovery paths of `HotStandbyConsumer`. */
+export enum HotStandbyConsumerPath {
+  /** The leader dies, hangs or is partitioned: the running standby takes the lease. */
+  LEADER_FAILURE = 'leader-failure',
+}
 
 /** Props of `HotStandbyConsumer`. */
 export interface HotStandbyConsumerProps extends HaPatternProps {
@@ -230,7 +237,7 @@ export class HotStandbyConsumer extends HaPattern {
 
   /** Worst-case time until the standby leads after the leader fails. */
   public get takeoverTime(): Duration {
-    return this.recoveryObjectives.paths.find(p => p.name === 'leader failure')!.total;
+    return this.recoveryObjectives.path(HotStandbyConsumerPath.LEADER_FAILURE).total;
   }
 
   /** Whether any consumer holds the leadership: maximum over consumers of `LeaseHeld` (1 = a leader). */
@@ -271,45 +278,42 @@ export class HotStandbyConsumer extends HaPattern {
   }
 
   private createAlarms(props: HotStandbyConsumerProps): void {
-    this.addAlarm(this.metricLeaderPresent().createAlarm(this, 'NoLeaderAlarm', {
-      alarmDescription: `HotStandbyConsumer ${this.node.path}: no consumer has held the leadership for 2 minutes: nothing is written.`,
+    this.createAlarm(this, 'NoLeaderAlarm', {
+      metric: this.metricLeaderPresent(),
+      signal: SignalKind.HEARTBEAT,
+      role: AlarmRole.FAILOVER_TRIGGER,
+      description: `HotStandbyConsumer ${this.node.path}: no consumer has held the leadership for 2 minutes: nothing is written.`,
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: 2,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    }));
+    });
     const iteratorAge = props.iteratorAgeThreshold ?? Duration.minutes(1);
-    this.addAlarm(this.metricIteratorAge().createAlarm(this, 'IteratorAgeAlarm', {
-      alarmDescription: `HotStandbyConsumer ${this.node.path}: a consumer reads records older than ${iteratorAge.toHumanString()} for 3 minutes (falling behind; data expires at the stream's retention).`,
+    this.createAlarm(this, 'IteratorAgeAlarm', {
+      metric: this.metricIteratorAge(),
+      signal: SignalKind.LEVEL,
+      role: AlarmRole.FAILOVER_TRIGGER,
+      description: `HotStandbyConsumer ${this.node.path}: a consumer reads records older than ${iteratorAge.toHumanString()} for 3 minutes (falling behind; data expires at the stream's retention).`,
       threshold: iteratorAge.toMilliseconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
+    });
     const lag = props.checkpointLagThreshold ?? Duration.minutes(5);
-    this.addAlarm(this.metricCheckpointLag().createAlarm(this, 'CheckpointLagAlarm', {
-      alarmDescription: `HotStandbyConsumer ${this.node.path}: the leader checkpoints records more than ${lag.toHumanString()} after they arrive, for 3 minutes; a takeover would re-process that much.`,
+    this.createAlarm(this, 'CheckpointLagAlarm', {
+      metric: this.metricCheckpointLag(),
+      signal: SignalKind.LEVEL,
+      role: AlarmRole.FAILOVER_TRIGGER,
+      description: `HotStandbyConsumer ${this.node.path}: the leader checkpoints records more than ${lag.toHumanString()} after they arrive, for 3 minutes; a takeover would re-process that much.`,
       threshold: lag.toMilliseconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
+    });
   }
 
   private declareRecoveryObjectives(): void {
-    const settings = () => synthesizedLeaseSettings(this.taskDefinition, 'Consumer', this.settings);
-    this.recoveryObjectives.addRecoveryPath('leader failure', [
-      RecoveryStep.computed('lease lapse', () => {
-        const s = settings();
-        return {
-          duration: Duration.millis(s.leaseDuration.toMilliseconds() + 2 * s.maxClockSkew.toMilliseconds()),
-          derivation: `lease ${s.leaseDuration.toMilliseconds()} ms after the leader's last renewal + 2 x clock skew ${s.maxClockSkew.toMilliseconds()} ms`,
-        };
-      }),
-      RecoveryStep.computed('standby poll', () => {
-        const s = settings();
-        return { duration: s.renewInterval, derivation: `the standby polls the lease every renew interval (${s.renewInterval.toMilliseconds()} ms)` };
-      }),
+    this.recoveryObjectives.addRecoveryPath(HotStandbyConsumerPath.LEADER_FAILURE, [
+      RecoveryStep.leaseLapse('lease lapse', this.taskDefinition, 'Consumer', this.settings,
+        { prop: 'leaseDuration (longer than renewInterval + 2 x maxClockSkew) and maxClockSkew', floor: Duration.seconds(2) }),
+      RecoveryStep.leasePoll('standby poll', this.taskDefinition, 'Consumer', this.settings, { prop: 'renewInterval (at least 1 s)', floor: Duration.seconds(1) }),
     ], { description: 'the leader dies, hangs or is partitioned; the running standby takes the lease and resumes at the last checkpoint (no task start on this path)' });
     this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('stream + fenced checkpoint', Duration.seconds(0),
       'records stay in the stream until retention; results are written before the checkpoint, the checkpoint is fenced by the leader token, ' +

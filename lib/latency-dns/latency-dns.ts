@@ -2,11 +2,14 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
-import { RecoveryStep } from '../core/recovery-objectives';
+import { RecoveryStep } from '../core/recovery-step';
+import { ServiceTime } from '../core/service-time';
+import { defaultFailureThreshold } from './failure-threshold';
 import { metricHealthCheckStatus, ROUTE53_METRICS_REGION } from '../private/route53-metrics';
-import { requireDurationBetween, requireInteger, requireUnique } from '../private/validate';
+import { requireDefined, requireDurationBetween, requireInteger, requireRegion, requireUnique } from '../core/validation';
 
 /** The region where Route 53 publishes health-check metrics, and so where alarms on them must live. */
 export { ROUTE53_METRICS_REGION };
@@ -24,6 +27,12 @@ export enum DnsRoutingPolicy {
    * primary's health check fails. Exactly two sites.
    */
   FAILOVER = 'FAILOVER',
+}
+
+/** Ids of the recovery paths of `LatencyDns`. */
+export enum LatencyDnsPath {
+  /** A site fails: its health check fails and resolvers drop the cached answer. */
+  DNS = 'dns',
 }
 
 /** Protocol of the Route 53 health checks. */
@@ -119,10 +128,7 @@ interface SiteResources {
   readonly alarm: cloudwatch.Alarm;
 }
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
 const MAX_TTL = Duration.seconds(60);
-/** Resolvers cache an alias answer for the target's TTL: 60 s for load balancers. */
-const ALIAS_CACHE_SECONDS = 60;
 
 /**
  * Route 53 names for a multi-site service: one name per site
@@ -208,21 +214,22 @@ export class LatencyDns extends HaPattern {
         failover: this.routingPolicy === DnsRoutingPolicy.FAILOVER ? (i === 0 ? route53.Failover.PRIMARY : route53.Failover.SECONDARY) : undefined,
         comment: `${this.node.path}: ${this.routingPolicy.toLowerCase()} record of the ${site.region} site`,
       });
-      const alarm = this.addAlarm(new cloudwatch.Alarm(group, 'HealthCheckAlarm', {
+      const alarm = this.createAlarm(group, 'HealthCheckAlarm', {
         metric: metricHealthCheckStatus(healthCheck),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.MISSING,
-        alarmDescription: `Route 53 health check of ${siteDomainName}${site.healthCheckPath ?? '/health'} failing: ${props.recordName} no longer answers with the ${site.region} site.`,
-      }));
+        signal: SignalKind.STATUS,
+        role: AlarmRole.FAILOVER_TRIGGER,
+        description: `Route 53 health check of ${siteDomainName}${site.healthCheckPath ?? '/health'} failing: ${props.recordName} no longer answers with the ${site.region} site.`,
+      });
       this.siteResources.set(site.region, { region: site.region, domainName: siteDomainName, healthCheck, siteRecord, commonRecord, alarm });
     });
 
     const first = this.site(this.regions[0]);
-    this.recoveryObjectives.addRecoveryPath('dns', [
-      RecoveryStep.route53HealthCheck(`Route 53 health check (${first.region})`, first.healthCheck),
-      RecoveryStep.dnsTtl(`DNS cache of ${this.domainName}`, first.commonRecord),
+    this.recoveryObjectives.addRecoveryPath(LatencyDnsPath.DNS, [
+      this.healthCheckStep(first.region),
+      this.dnsCacheStep(first.region),
     ], { description: 'a site fails: its health check fails and resolvers drop the cached answer' });
 
     this.createFailoverAlarm(this, `LatencyDns ${this.node.path}: a site of ${this.domainName} fails its Route 53 health check; OK when all are healthy again.`);
@@ -263,30 +270,45 @@ export class LatencyDns extends HaPattern {
 
   /** Worst-case time for Route 53 to declare a site unhealthy: interval x failure threshold. */
   public get detectionTime(): Duration {
-    return RecoveryStep.route53HealthCheck('detection', this.site(this.regions[0]).healthCheck).resolve().duration;
+    return this.healthCheckStep(this.regions[0]).resolve().duration;
   }
 
   /** Worst-case time for clients to follow the common name to another site: detection + DNS cache. */
   public get failoverTime(): Duration {
-    return this.recoveryObjectives.paths.find(p => p.name === 'dns')!.total;
+    return this.recoveryObjectives.path(LatencyDnsPath.DNS).total;
+  }
+
+  /**
+   * The recovery step of the site's health check (interval x failure
+   * threshold), for paths of patterns built on these names.
+   */
+  public healthCheckStep(region: string): RecoveryStep {
+    return RecoveryStep.route53HealthCheck(`Route 53 health check (${region})`, this.site(region).healthCheck,
+      { prop: 'failureThreshold (1 to 10) and healthCheckInterval (10 s or 30 s)', floor: Duration.seconds(10) });
+  }
+
+  /** The recovery step of resolvers dropping the site's cached answer under the common name. */
+  public dnsCacheStep(region: string): RecoveryStep {
+    return RecoveryStep.dnsTtl(`DNS cache of ${this.domainName}`, this.site(region).commonRecord,
+      { prop: 'recordTtl (0 to 60 s; non-alias targets only)', floor: Duration.seconds(0) });
   }
 
   private site(region: string): SiteResources {
     const site = this.siteResources.get(region);
-    if (!site) throw new Error(`${this.node.path}: no site in ${region} (sites: ${this.regions.join(', ')})`);
+    if (!site) throw new HaValidationError(this, { prop: 'region', received: region, expected: `the region of one of the sites: ${this.regions.join(', ')}` });
     return site;
   }
 
   private defaultFailureThreshold(props: LatencyDnsProps, interval: Duration): number {
-    const target = props.recoveryTargets?.rto;
-    if (!target || target.isUnresolved() || interval.isUnresolved()) return 3;
-    const cache = this.aliased ? ALIAS_CACHE_SECONDS : this.ttl.toSeconds();
-    const fits = Math.floor((target.toSeconds() - cache) / interval.toSeconds());
-    return Math.max(1, Math.min(3, fits));
+    const cache = this.aliased ? ServiceTime.ALIAS_RECORD_CACHE.duration : this.ttl;
+    return defaultFailureThreshold(props.recoveryTargets?.paths?.find(t => t.path === LatencyDnsPath.DNS)?.rto ?? props.recoveryTargets?.rto, interval, cache);
   }
 }
 
 function validateProps(scope: LatencyDns, props: LatencyDnsProps): void {
+  requireDefined(scope, 'zone', props.zone, 'the hosted zone of the names, e.g. HostedZone.fromHostedZoneAttributes(...)');
+  requireDefined(scope, 'recordName', props.recordName, 'the common name relative to the zone, e.g. "agents"');
+  requireDefined(scope, 'sites', props.sites, 'at least one site');
   if (!Token.isUnresolved(props.recordName) && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(props.recordName)) {
     throw new HaValidationError(scope, { prop: 'recordName', received: props.recordName, expected: 'a DNS name relative to the zone, lowercase labels such as "agents"' });
   }
@@ -294,9 +316,8 @@ function validateProps(scope: LatencyDns, props: LatencyDnsProps): void {
     throw new HaValidationError(scope, { prop: 'sites', received: [], expected: 'at least one site' });
   }
   props.sites.forEach((site, i) => {
-    if (!Token.isUnresolved(site.region) && !REGION.test(site.region)) {
-      throw new HaValidationError(scope, { prop: `sites[${i}].region`, received: site.region, expected: 'an AWS region name such as eu-west-1' });
-    }
+    requireRegion(scope, `sites[${i}].region`, site.region);
+    requireDefined(scope, `sites[${i}].target`, site.target, 'where the site\'s names point, e.g. RecordTarget.fromAlias(new LoadBalancerTarget(alb))');
     const path = site.healthCheckPath;
     if (path !== undefined && !Token.isUnresolved(path) && !path.startsWith('/')) {
       throw new HaValidationError(scope, { prop: `sites[${i}].healthCheckPath`, received: path, expected: `a path starting with "/", e.g. "/${path}"` });

@@ -2,16 +2,16 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { ActiveActiveSite } from './active-active-site';
+import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
-import { RecoveryStep } from '../core/recovery-objectives';
+import { RecoveryStep } from '../core/recovery-step';
 import { metricHealthCheckStatus, ROUTE53_METRICS_REGION } from '../private/route53-metrics';
-import { requireDurationBetween, requireInteger } from '../private/validate';
+import { requireDurationBetween, requireInteger } from '../core/validation';
 
 /** One site (region) of a `MultiSiteActiveActive`. */
 export interface MultiSiteOptions {
@@ -82,7 +82,15 @@ interface SiteRecords {
   readonly alarm: cloudwatch.Alarm;
 }
 
-const FARGATE_TASK_START = Duration.seconds(60);
+/** Ids of the recovery paths of `MultiSiteActiveActive`. */
+export enum MultiSiteActiveActivePath {
+  /** A site fails: the common name answers with the nearest healthy site. */
+  SITE_OUTAGE = 'site-outage',
+  /** Every active site fails: the standby sites are served. */
+  STANDBY_TAKEOVER = 'standby-takeover',
+  /** A node fails: the site's other nodes serve while ECS replaces it. */
+  NODE = 'node',
+}
 
 /**
  * One system running in two or more sites (regions), all nodes active.
@@ -141,7 +149,7 @@ export class MultiSiteActiveActive extends HaPattern {
       });
       // Informational: it rolls a deployment back. Not wired to the notifications, whose
       // topic lives in the DNS stack that already depends on this site's stack.
-      this.addAlarm(site.deploymentAlarm, { trigger: false });
+      this.addAlarm(site.deploymentAlarm, AlarmRole.INFORMATIONAL);
       // One site at a time: each site stack waits for the previous one. A site in the
       // pattern's own stack is left out of the chain: that stack already deploys last
       // (its records reference every site's load balancer).
@@ -175,14 +183,15 @@ export class MultiSiteActiveActive extends HaPattern {
         healthCheck,
         comment: `${this.node.path}: latency record of the ${standby ? 'standby' : 'active'} site ${region}`,
       });
-      const alarm = this.addAlarm(new cloudwatch.Alarm(group, 'HealthCheckAlarm', {
+      const alarm = this.createAlarm(group, 'HealthCheckAlarm', {
+        signal: SignalKind.STATUS,
+        role: AlarmRole.FAILOVER_TRIGGER,
         metric: metricHealthCheckStatus(healthCheck),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-        alarmDescription: `${this.node.path}: the ${standby ? 'standby' : 'active'} site ${region} fails its Route 53 health check; ${standby ? 'it cannot take over' : 'clients fall back to another site'}.`,
-      }));
+        description: `${this.node.path}: the ${standby ? 'standby' : 'active'} site ${region} fails its Route 53 health check; ${standby ? 'it cannot take over' : 'clients fall back to another site'}.`,
+      });
       this.sites.set(region, { region, standby, site, healthCheck, siteRecord, setRecord, alarm });
     });
 
@@ -203,25 +212,21 @@ export class MultiSiteActiveActive extends HaPattern {
     // Recovery objectives.
     const first = this.sites.get(this.activeRegions[0])!;
     const dnsRecord = this.commonRecords[0];
-    this.recoveryObjectives.addRecoveryPath('site-outage', [
-      RecoveryStep.route53HealthCheck(`Route 53 health check (${first.region})`, first.healthCheck),
+    const hcTuning = { prop: 'failureThreshold (1 to 10) and healthCheckInterval (10 s or 30 s)', floor: Duration.seconds(10) };
+    this.recoveryObjectives.addRecoveryPath(MultiSiteActiveActivePath.SITE_OUTAGE, [
+      RecoveryStep.route53HealthCheck(`Route 53 health check (${first.region})`, first.healthCheck, hcTuning),
       RecoveryStep.dnsTtl(`DNS cache of ${this.domainName}`, dnsRecord),
     ], { description: 'a site fails: its health check fails, the common name answers with the nearest healthy site and resolvers drop the cached answer' });
     if (hasStandby) {
-      this.recoveryObjectives.addRecoveryPath('standby-takeover', [
-        RecoveryStep.route53HealthCheck(`Route 53 health check (${first.region})`, first.healthCheck),
+      this.recoveryObjectives.addRecoveryPath(MultiSiteActiveActivePath.STANDBY_TAKEOVER, [
+        RecoveryStep.route53HealthCheck(`Route 53 health check (${first.region})`, first.healthCheck, hcTuning),
         RecoveryStep.dnsTtl(`DNS cache of ${this.domainName}`, dnsRecord),
       ], { description: 'every active site fails: the PRIMARY failover record turns unhealthy and the standby sites are served (already running: no start-up time)' });
     }
-    this.recoveryObjectives.addRecoveryPath('node', [
-      RecoveryStep.targetGroupHealthCheck(`target group health check (${first.region})`, first.site.targetGroup),
-      RecoveryStep.fixed('Fargate replacement task', FARGATE_TASK_START, 'Fargate task start for a small image, ~60 s (AWS Fargate documentation)'),
-      RecoveryStep.computed(`target group registration (${first.region})`, () => {
-        const cfn = first.site.targetGroup.node.defaultChild as elbv2.CfnTargetGroup;
-        const r = Stack.of(cfn).resolve({ i: cfn.healthCheckIntervalSeconds, t: cfn.healthyThresholdCount }) as { i?: number; t?: number };
-        const i = r.i ?? 30; const t = r.t ?? 5;
-        return { duration: Duration.seconds(i * t), derivation: `${i} s interval x ${t} healthy checks` };
-      }),
+    this.recoveryObjectives.addRecoveryPath(MultiSiteActiveActivePath.NODE, [
+      RecoveryStep.targetGroupUnhealthy(`target group health check (${first.region})`, first.site.targetGroup),
+      RecoveryStep.fargateTaskStart('Fargate replacement task'),
+      RecoveryStep.targetGroupHealthy(`target group registration (${first.region})`, first.site.targetGroup),
     ], { description: 'a node fails: its load balancer stops sending it requests while the site\'s other nodes serve; ECS replaces it' });
 
     this.createFailoverAlarm(this, `MultiSiteActiveActive ${this.node.path}: a site of ${this.domainName} fails its Route 53 health check; OK when all are healthy again.`);
@@ -229,7 +234,7 @@ export class MultiSiteActiveActive extends HaPattern {
 
   /** Worst-case time for clients of a failed site to reach another site (health check + DNS cache). */
   public get siteFailoverTime(): Duration {
-    return this.recoveryObjectives.paths.find(p => p.name === 'site-outage')!.total;
+    return this.recoveryObjectives.path(MultiSiteActiveActivePath.SITE_OUTAGE).total;
   }
 
   /** The nodes (service, load balancer) of the site in `region`. */

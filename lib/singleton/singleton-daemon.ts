@@ -5,17 +5,26 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
-import { RecoveryStep } from '../core/recovery-objectives';
+import { RecoveryStep } from '../core/recovery-step';
 import { createHaVpc } from '../private/network';
-import { requireInteger } from '../private/validate';
+import { requireInteger } from '../core/validation';
 import { RuntimeMetricNames } from '../runtime/metrics';
-import { checkContainerInsights, createDaemonTask, validateLeaseSettings } from './daemon-task';
-import { LeaseSettings, LeaseTable, synthesizedLeaseSettings } from './lease-table';
+import { checkContainerInsights, createDaemonTask, validateLeaseSettings } from '../lease/daemon-task';
+import { LeaseSettings, LeaseTable } from '../lease/lease-table';
+import { metricRunningTasks } from '../private/ecs-metrics';
 
 /** Documented typical time for a Fargate task to start (image pull, ENI attachment, container start). */
-const FARGATE_TASK_START = Duration.seconds(60);
+/** Ids of the recovery paths of `SingletonDaemon`. */
+export enum SingletonDaemonPath {
+  /** The daemon's task dies or hangs: ECS replaces it and the replacement takes the lease once it lapses. */
+  TASK_FAILURE = 'task-failure',
+}
+
+/** The lease duration must exceed renewInterval + 2 x skew: at 1 s renewals and 0 skew, about 2 s. */
+const LEASE_TUNING = { prop: 'leaseDuration (longer than renewInterval + 2 x maxClockSkew) and maxClockSkew', floor: Duration.seconds(2) };
 
 /** Props of `SingletonDaemon`. */
 export interface SingletonDaemonProps extends HaPatternProps {
@@ -191,19 +200,13 @@ export class SingletonDaemon extends HaPattern {
 
   /** Worst-case time until a replacement task acts after the daemon's task dies. */
   public get takeoverTime(): Duration {
-    return this.recoveryObjectives.paths.find(p => p.name === 'task failure')!.total;
+    return this.recoveryObjectives.path(SingletonDaemonPath.TASK_FAILURE).total;
   }
 
   /** Tasks running (Container Insights `RunningTaskCount`, average per minute). */
   public metricRunningTasks(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'ECS/ContainerInsights',
-      metricName: 'RunningTaskCount',
-      dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName },
-      statistic: 'Average',
-      period: Duration.minutes(1),
-      ...props,
-    });
+    // Average: the alarm watches the distance from one task, in both directions.
+    return metricRunningTasks(this.cluster, this.service, { statistic: 'Average', ...props });
   }
 
   /** Successful lease acquisitions and renewals (published by the runtime client), sum per minute. */
@@ -234,23 +237,27 @@ export class SingletonDaemon extends HaPattern {
       period: Duration.minutes(1),
       label: 'Distance from one running task',
     });
-    this.addAlarm(running.createAlarm(this, 'RunningTasksAlarm', {
-      alarmDescription: `SingletonDaemon ${this.node.path}: the number of running tasks has not been 1 for 5 minutes.`,
+    this.createAlarm(this, 'RunningTasksAlarm', {
+      metric: running,
+      description: `SingletonDaemon ${this.node.path}: the number of running tasks has not been 1 for 5 minutes.`,
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 5,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    }));
+      signal: SignalKind.STATUS,
+      role: AlarmRole.FAILOVER_TRIGGER,
+    });
 
     // Lease not renewed: no heartbeat for longer than a lease.
     const lapse = Math.max(1, Math.ceil((this.settings.leaseDuration.toMilliseconds() + 2 * this.settings.maxClockSkew.toMilliseconds()) / 60_000));
-    this.addAlarm(this.metricLeaseHeartbeats().createAlarm(this, 'LeaseNotRenewedAlarm', {
-      alarmDescription: `SingletonDaemon ${this.node.path}: the lease '${this.leaseName}' has not been renewed for ${lapse + 1} minutes: no task holds it.`,
+    this.createAlarm(this, 'LeaseNotRenewedAlarm', {
+      metric: this.metricLeaseHeartbeats(),
+      description: `SingletonDaemon ${this.node.path}: the lease '${this.leaseName}' has not been renewed for ${lapse + 1} minutes: no task holds it.`,
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: lapse + 1,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    }));
+      signal: SignalKind.HEARTBEAT,
+      role: AlarmRole.FAILOVER_TRIGGER,
+    });
 
     // Task restarts: stopped tasks of the service, counted by an EventBridge rule (no target needed).
     const stops = new events.Rule(this, 'TaskStoppedRule', {
@@ -272,32 +279,23 @@ export class SingletonDaemon extends HaPattern {
       statistic: 'Sum',
       period: Duration.minutes(15),
     });
-    this.addAlarm(restarts.createAlarm(this, 'TaskRestartsAlarm', {
-      alarmDescription: `SingletonDaemon ${this.node.path}: 2 or more tasks stopped within 15 minutes (restart loop, or repeated deployments).`,
+    // Not a failover (ECS replaces the task), but a restart loop needs a person: the runbook starts from it.
+    this.createAlarm(this, 'TaskRestartsAlarm', {
+      metric: restarts,
+      description: `SingletonDaemon ${this.node.path}: 2 or more tasks stopped within 15 minutes (restart loop, or repeated deployments).`,
       threshold: 2,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }), { trigger: false });
+      signal: SignalKind.EVENT_COUNT,
+      role: AlarmRole.NOTIFYING,
+    });
   }
 
   private declareRecoveryObjectives(): void {
-    const settings = () => synthesizedLeaseSettings(this.taskDefinition, 'Daemon', this.settings);
-    this.recoveryObjectives.addRecoveryPath('task failure', [
-      RecoveryStep.computed('lease lapse', () => {
-        const s = settings();
-        return {
-          duration: Duration.millis(s.leaseDuration.toMilliseconds() + 2 * s.maxClockSkew.toMilliseconds()),
-          derivation: `lease ${s.leaseDuration.toMilliseconds()} ms after the last renewal + 2 x clock skew ${s.maxClockSkew.toMilliseconds()} ms ` +
-            '(a contender waits skew past the expiry, by a clock up to skew behind the holder\'s)',
-        };
-      }),
-      RecoveryStep.fixed('replacement task start', FARGATE_TASK_START,
-        'Fargate task start, about 60 s (image pull, ENI attachment, container start; AWS Fargate documentation); counted after the lapse for a worst case'),
-      RecoveryStep.computed('lease poll', () => {
-        const s = settings();
-        return { duration: s.renewInterval, derivation: `the replacement retries the lease every renew interval (${s.renewInterval.toMilliseconds()} ms)` };
-      }),
+    this.recoveryObjectives.addRecoveryPath(SingletonDaemonPath.TASK_FAILURE, [
+      RecoveryStep.leaseLapse('lease lapse', this.taskDefinition, 'Daemon', this.settings, LEASE_TUNING),
+      RecoveryStep.fargateTaskStart('replacement task start (counted after the lapse for a worst case)'),
+      RecoveryStep.leasePoll('lease poll', this.taskDefinition, 'Daemon', this.settings, { prop: 'renewInterval (at least 1 s)', floor: Duration.seconds(1) }),
     ], { description: 'the daemon task dies or hangs past its lease; ECS starts a replacement, which takes the lease once it lapses' });
   }
 }

@@ -10,12 +10,15 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
-import { RecoveryStep } from '../core/recovery-objectives';
+import { RecoveryStep } from '../core/recovery-step';
+import { ServiceTime } from '../core/service-time';
 import { acknowledge, createAccessLogsBucket } from '../private/network';
-import { requireDurationBetween, requireInteger } from '../private/validate';
+import { requireDurationBetween, requireInteger } from '../core/validation';
 import { ApiStep, automationRunbook } from './runbooks';
+import { metricRunningTasks } from '../private/ecs-metrics';
 
 /** Which of the two servers. */
 export enum StandbyServerRole {
@@ -149,7 +152,11 @@ interface Server {
  * Automation execution and its ModifyListener calls. AWS publishes no bound;
  * this is the typical figure observed, stated as an estimate.
  */
-const SWITCH_AUTOMATION = Duration.seconds(15);
+/** Ids of the recovery paths of `WarmStandbyPair`. */
+export enum WarmStandbyPairPath {
+  /** The primary fails: the alarm fires and the runbook points the listeners at the warm secondary. */
+  TAKEOVER = 'takeover',
+}
 const PARAMETER_PATH = /^(\/[A-Za-z0-9_.-]+)+$/;
 
 /**
@@ -370,24 +377,24 @@ export class WarmStandbyPair extends HaPattern {
     }
 
     // Alarms.
-    this.primaryOfflineAlarm = this.addAlarm(new cloudwatch.Alarm(this, 'PrimaryOfflineAlarm', {
+    this.primaryOfflineAlarm = this.createAlarm(this, 'PrimaryOfflineAlarm', {
+      signal: SignalKind.STATUS,
+      role: AlarmRole.FAILOVER_TRIGGER,
       metric: this.metricHealthyHosts(StandbyServerRole.PRIMARY),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: 1,
-      // No health data from the primary's target group: it cannot be shown healthy.
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      alarmDescription: `WarmStandbyPair ${this.node.path}: the primary server (${zones.primary}) is offline; the secondary takes over. OK: the primary is restored and serves again.`,
-    }));
-    this.secondaryOfflineAlarm = this.addAlarm(new cloudwatch.Alarm(this, 'SecondaryOfflineAlarm', {
+      description: `WarmStandbyPair ${this.node.path}: the primary server (${zones.primary}) is offline; the secondary takes over. OK: the primary is restored and serves again.`,
+    });
+    this.secondaryOfflineAlarm = this.createAlarm(this, 'SecondaryOfflineAlarm', {
+      signal: SignalKind.STATUS,
+      role: AlarmRole.NOTIFYING,
       metric: this.metricHealthyHosts(StandbyServerRole.SECONDARY),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: 2,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      alarmDescription: `WarmStandbyPair ${this.node.path}: the secondary server (${zones.secondary}) is offline; there is no standby. OK: it is back.`,
-    }), { trigger: false });
-    this.wireActions(this.secondaryOfflineAlarm);
+      description: `WarmStandbyPair ${this.node.path}: the secondary server (${zones.secondary}) is offline; there is no standby. OK: it is back.`,
+    });
 
     // Takeover, failback and promotion runbooks.
     const automationRole = new iam.Role(this, 'AutomationRole', {
@@ -480,16 +487,11 @@ export class WarmStandbyPair extends HaPattern {
     });
 
     // Recovery objectives.
-    const cfnAlarm = this.primaryOfflineAlarm.node.defaultChild as cloudwatch.CfnAlarm;
-    this.recoveryObjectives.addRecoveryPath('takeover', [
-      RecoveryStep.targetGroupHealthCheck('load balancer health check of the primary', primary.tcpTargetGroup),
-      RecoveryStep.computed('PrimaryOffline alarm', () => {
-        const r = stack.resolve({ period: cfnAlarm.period, evaluationPeriods: cfnAlarm.evaluationPeriods }) as { period?: number; evaluationPeriods: number };
-        const period = r.period ?? 60;
-        return { duration: Duration.seconds(period * r.evaluationPeriods), derivation: `${period} s period x ${r.evaluationPeriods} evaluation period(s)` };
-      }),
-      RecoveryStep.fixed('EventBridge + SSM Automation ModifyListener', SWITCH_AUTOMATION,
-        'alarm state change event delivery, runbook start and listener update: estimate (AWS publishes no bound)'),
+    this.recoveryObjectives.addRecoveryPath(WarmStandbyPairPath.TAKEOVER, [
+      RecoveryStep.targetGroupUnhealthy('load balancer health check of the primary', primary.tcpTargetGroup,
+        { prop: 'healthCheckInterval (5 to 300 s) and unhealthyThresholdCount (2 to 10)', floor: Duration.seconds(10) }),
+      RecoveryStep.alarmEvaluation('PrimaryOffline alarm', this.primaryOfflineAlarm),
+      RecoveryStep.serviceTime(ServiceTime.EVENTBRIDGE_SSM_AUTOMATION, 'EventBridge + SSM Automation ModifyListener'),
     ], { description: 'the primary fails: its target group turns unhealthy, the alarm fires and the runbook points the listeners at the warm secondary' });
     this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('configuration (SSM Parameter Store)', Duration.seconds(0),
       'configuration writes are durable once acknowledged and shared by both servers; in-memory server state is not replicated by the pattern'));
@@ -502,7 +504,7 @@ export class WarmStandbyPair extends HaPattern {
 
   /** Worst-case time from the primary's failure until the secondary serves (the `takeover` path). */
   public get takeoverTime(): Duration {
-    return this.recoveryObjectives.paths.find(p => p.name === 'takeover')!.total;
+    return this.recoveryObjectives.path(WarmStandbyPairPath.TAKEOVER).total;
   }
 
   /** The Fargate service of a server. */
@@ -542,14 +544,7 @@ export class WarmStandbyPair extends HaPattern {
 
   /** Running tasks of a server (Container Insights RunningTaskCount, minimum over 1 minute). */
   public metricRunningTasks(role: StandbyServerRole, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'ECS/ContainerInsights',
-      metricName: 'RunningTaskCount',
-      dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.servers[role].service.serviceName },
-      period: Duration.minutes(1),
-      statistic: 'Minimum',
-      ...options,
-    });
+    return metricRunningTasks(this.cluster, this.servers[role].service, options);
   }
 
   /** Lets `grantee` (another component) read the configuration. */

@@ -10,13 +10,16 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
+import { AlarmRole } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import type { HaDashboard } from '../core/ha-dashboard';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
-import { RecoveryStep } from '../core/recovery-objectives';
+import { RecoveryStep } from '../core/recovery-step';
+import { ServiceTime } from '../core/service-time';
+import { defaultFailureThreshold } from '../latency-dns/failure-threshold';
 import { DnsRoutingPolicy, HealthCheckProtocol, LatencyDns, ROUTE53_METRICS_REGION } from '../latency-dns/latency-dns';
 import { HandlerFunction } from '../private/handler-function';
-import { requireInteger, requireUnique } from '../private/validate';
+import { requireAccount, requireDefined, requireInteger, requireLiteral, requireRegion, requireUnique } from '../core/validation';
 import {
   BrowserFailoverOptions, BrowserFailoverSettings, browserFailoverOptions, browserSwitchTime,
   ResolvedBrowserFailoverSettings, resolveBrowserFailoverSettings,
@@ -115,6 +118,13 @@ export interface ActiveSpareWebTierProps extends HaPatternProps {
   readonly memoryLimitMiB?: number;
 
   /**
+   * Interval of the load balancers' target health checks (5 to 300 s); a
+   * new task serves after 2 checks.
+   * @default Duration.seconds(10)
+   */
+  readonly targetHealthCheckInterval?: Duration;
+
+  /**
    * Load balancer stickiness (sessions stay with their task); `Duration.seconds(0)` turns it off.
    * @default Duration.days(1)
    */
@@ -128,7 +138,7 @@ export interface ActiveSpareWebTierProps extends HaPatternProps {
 
   /**
    * Route 53 health-check failure threshold (1 to 10).
-   * @default the largest value up to 3 that meets `dnsRecoveryTarget`; 3 without one
+   * @default the largest value up to 3 that meets the target of the `dns` path; 3 without one
    */
   readonly failureThreshold?: number;
 
@@ -137,18 +147,6 @@ export interface ActiveSpareWebTierProps extends HaPatternProps {
    * @default 5 s heartbeats, 3 s timeout, 3 misses, 2 s notice, 5 s page load allowance
    */
   readonly browserFailover?: BrowserFailoverSettings;
-
-  /**
-   * Worst-case time for the common name to send clients to the spare; synthesis fails when the settings cannot meet it.
-   * @default `recoveryTargets.rto`, if any
-   */
-  readonly dnsRecoveryTarget?: Duration;
-
-  /**
-   * Worst-case time for an open browser page to move itself to the spare; synthesis fails when the settings cannot meet it.
-   * @default `recoveryTargets.rto`, if any
-   */
-  readonly browserRecoveryTarget?: Duration;
 
   /**
    * Prefix of the stacks the tier creates: `<prefix>-Primary`, `<prefix>-Spare` (`-Spare2`...), and `<prefix>-Dns`
@@ -164,7 +162,13 @@ export interface ActiveSpareWebTierProps extends HaPatternProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
+/** Ids of the recovery paths of `ActiveSpareWebTier`; targets per path go in `recoveryTargets.paths`. */
+export enum ActiveSpareWebTierPath {
+  /** The primary fails: the common name answers with the spare. */
+  DNS = 'dns',
+  /** The primary fails under an open page: the page moves itself to the spare site. */
+  BROWSER = 'browser',
+}
 
 /**
  * A browser-facing web tier active in one region with a spare in another:
@@ -251,10 +255,9 @@ export class ActiveSpareWebTier extends HaPattern {
         cpu: props.cpu,
         memoryLimitMiB: props.memoryLimitMiB,
         stickinessDuration: props.stickinessDuration,
+        targetHealthCheckInterval: props.targetHealthCheckInterval,
         removalPolicy: props.removalPolicy,
-        // The primary's alarms notify through the tier's failover alarm.
-        notifications: i === 0 ? undefined : props.notifications,
-        alarmActions: i === 0 ? undefined : props.alarmActions,
+        // The sites' failover alarms get their role and actions from the tier (below).
       });
       this.sitesByRegion.set(region, site);
       return site;
@@ -270,7 +273,6 @@ export class ActiveSpareWebTier extends HaPattern {
       description: `${this.node.path}: DNS names, Route 53 health checks and their alarms (us-east-1, where Route 53 publishes health-check metrics)`,
     });
     if (dnsIndex < 0) this.stacks.push(dnsStack);
-    const dnsTarget = props.dnsRecoveryTarget ?? props.recoveryTargets?.rto;
     this.dns = new LatencyDns(dnsStack, 'Dns', {
       zone: props.zone,
       recordName: props.recordName,
@@ -283,14 +285,16 @@ export class ActiveSpareWebTier extends HaPattern {
       })),
       healthCheckProtocol: this.https ? HealthCheckProtocol.HTTPS : HealthCheckProtocol.HTTP,
       healthCheckInterval: props.healthCheckInterval,
-      failureThreshold: props.failureThreshold,
-      recoveryTargets: dnsTarget ? { rto: dnsTarget } : undefined,
-      notifications: props.notifications,
-      alarmActions: props.alarmActions,
+      failureThreshold: props.failureThreshold ?? defaultFailureThreshold(this.recoveryObjectives.targetOf(ActiveSpareWebTierPath.DNS),
+        props.healthCheckInterval ?? Duration.seconds(10), ServiceTime.ALIAS_RECORD_CACHE.duration),
     });
 
-    // The tier's failover alarm: the primary site's, in the primary region, wired to the notifications.
-    this.addAlarm(this.primary.failoverAlarm);
+    // Roles: the primary's failover alarm triggers the tier's; a spare that fails pages on its own;
+    // the DNS health checks are informational (a pilot-light spare fails its check until it is scaled up,
+    // and the primary's failure pages through the tier's failover alarm).
+    this.addAlarm(this.primary.failoverAlarm, AlarmRole.FAILOVER_TRIGGER);
+    for (const spare of this.spares) this.addAlarm(spare.failoverAlarm, AlarmRole.NOTIFYING);
+    this.addAlarm(this.dns.failoverAlarm, AlarmRole.INFORMATIONAL);
     const failoverAlarm = this.createFailoverAlarm(this.stacks[0],
       `ActiveSpareWebTier ${this.node.path}: the primary site in ${props.primaryRegion} is failing (5xx, unhealthy targets or fewer than ${n} tasks); ` +
       'the spare is being scaled up. OK when the primary is restored.');
@@ -304,18 +308,21 @@ export class ActiveSpareWebTier extends HaPattern {
     });
 
     // Recovery objectives: the DNS path and the browser path, separately.
-    const spareReadiness = this.spareReadinessStep(n);
     const primaryRegion = props.primaryRegion;
-    this.recoveryObjectives.addRecoveryPath('dns', [
-      RecoveryStep.route53HealthCheck(`Route 53 health check (${primaryRegion})`, this.dns.healthCheck(primaryRegion)),
-      RecoveryStep.dnsTtl(`DNS cache of ${this.dns.domainName}`, this.dns.commonRecord(primaryRegion)),
-      spareReadiness,
-    ], { target: props.dnsRecoveryTarget, description: 'the primary fails: the common name answers with the spare' });
-    const settings = this.browserFailoverSettings;
-    this.recoveryObjectives.addRecoveryPath('browser', [
-      RecoveryStep.computed('browser failover helper', () => browserSwitchTime(settings)),
-      spareReadiness,
-    ], { target: props.browserRecoveryTarget, description: 'the primary fails under an open page: the page moves itself to the spare site' });
+    this.recoveryObjectives.addRecoveryPath(ActiveSpareWebTierPath.DNS, [
+      this.dns.healthCheckStep(primaryRegion),
+      this.dns.dnsCacheStep(primaryRegion),
+      ...this.spareReadinessSteps(n),
+    ], { description: 'the primary fails: the common name answers with the spare' });
+    const browser = browserSwitchTime(this.browserFailoverSettings);
+    this.recoveryObjectives.addRecoveryPath(ActiveSpareWebTierPath.BROWSER, [
+      RecoveryStep.tunable('browser failover helper', browser.duration, browser.derivation, {
+        prop: 'browserFailover (heartbeatInterval, missedHeartbeats, heartbeatTimeout, noticeDuration)',
+        // At their limits: one missed 100 ms heartbeat, no timeout or notice; the page load allowance stays.
+        floor: Duration.millis(100 + this.browserFailoverSettings.pageLoadAllowance.toMilliseconds()),
+      }),
+      ...this.spareReadinessSteps(n),
+    ], { description: 'the primary fails under an open page: the page moves itself to the spare site' });
   }
 
   /** The site of `region`. */
@@ -363,16 +370,12 @@ export class ActiveSpareWebTier extends HaPattern {
 
   /** Worst-case time for the common name to send clients to the spare. */
   public get dnsFailoverTime(): Duration {
-    return this.pathTotal('dns');
+    return this.recoveryObjectives.path(ActiveSpareWebTierPath.DNS).total;
   }
 
   /** Worst-case time for an open page to move itself to the spare. */
   public get browserFailoverTime(): Duration {
-    return this.pathTotal('browser');
-  }
-
-  private pathTotal(name: string): Duration {
-    return this.recoveryObjectives.paths.find(p => p.name === name)!.total;
+    return this.recoveryObjectives.path(ActiveSpareWebTierPath.BROWSER).total;
   }
 
   /**
@@ -398,30 +401,24 @@ export class ActiveSpareWebTier extends HaPattern {
     dashboard.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: `${this.patternName} ${this.node.path} failover`, alarms: [alarm], width: 24, height: 3 }));
   }
 
-  private spareReadinessStep(n: number): RecoveryStep {
-    const mode = this.spareMode;
-    return RecoveryStep.computed('spare capacity', () => {
-      if (mode !== SpareMode.PILOT_LIGHT) {
-        const running = Math.min(...this.spares.map(s => s.runningTasks));
-        return {
-          duration: Duration.seconds(0),
-          derivation: mode === SpareMode.HOT
-            ? `hot spare: already runs ${n + 1} tasks`
-            : `warm spare: ${running} task(s) serve at once while the automation scales to ${n + 1}`,
-        };
-      }
-      // The automation starts when the primary's failover alarm fires; the
-      // slowest of its triggers needs evaluationPeriods x period.
-      const alarmSeconds = Math.max(...this.primary.failoverTriggers.map(alarmWindowSeconds));
-      const healthy = RecoveryStep.targetGroupHealthCheck('target health', this.spares[0].targetGroup).resolve();
-      // Healthy threshold (2) x interval is the same product as the unhealthy one here.
-      const start = 60;
-      return {
-        duration: Duration.seconds(alarmSeconds + start + healthy.duration.toSeconds()),
-        derivation: `pilot light: primary failover alarm ${alarmSeconds} s + Fargate task start ~${start} s (AWS Fargate documentation)` +
-          ` + target health ${healthy.derivation}`,
-      };
-    });
+  /**
+   * How long the spare takes to carry the load: nothing for a hot or warm
+   * spare (it serves at once); for a pilot light, the primary's failover
+   * alarm (its slowest trigger), a task start and the target turning healthy.
+   */
+  private spareReadinessSteps(n: number): RecoveryStep[] {
+    if (this.spareMode !== SpareMode.PILOT_LIGHT) {
+      const running = Math.min(...this.spares.map(s => s.runningTasks));
+      return [RecoveryStep.fixed('spare capacity', Duration.seconds(0), this.spareMode === SpareMode.HOT
+        ? `hot spare: already runs ${n + 1} tasks`
+        : `warm spare: ${running} task(s) serve at once while the automation scales to ${n + 1}`)];
+    }
+    return [
+      RecoveryStep.slowest('primary failover alarm (starts the scale-up)', this.primary.failoverTriggers.map(a =>
+        RecoveryStep.alarmEvaluation(a.node.id, a))),
+      RecoveryStep.fargateTaskStart('spare task start'),
+      this.spares[0].targetHealthyStep(),
+    ];
   }
 
   private addScaleUp(spare: WebTierSite, primaryRegion: string, account: string, alarmName: string, desiredCount: number, healthCheckAlarm?: cloudwatch.IAlarm): void {
@@ -468,25 +465,14 @@ export class ActiveSpareWebTier extends HaPattern {
   }
 }
 
-/** Evaluation window of a metric alarm, in seconds (composite alarms: 0). */
-function alarmWindowSeconds(alarm: cloudwatch.IAlarm): number {
-  const cfn = alarm.node.defaultChild;
-  if (!(cfn instanceof cloudwatch.CfnAlarm)) return 0;
-  const r = Stack.of(cfn).resolve({ p: cfn.period, e: cfn.evaluationPeriods, m: cfn.metrics }) as { p?: number; e?: number; m?: Array<{ metricStat?: { period?: number }; period?: number }> };
-  const period = r.p ?? r.m?.map(x => x.metricStat?.period ?? x.period ?? 60).reduce((a, b) => Math.max(a, b), 60) ?? 60;
-  return period * (r.e ?? 1);
-}
-
 function validateProps(scope: ActiveSpareWebTier, props: ActiveSpareWebTierProps): void {
-  if (!Token.isUnresolved(props.account) && !/^\d{12}$/.test(props.account)) {
-    throw new HaValidationError(scope, { prop: 'account', received: props.account, expected: 'a 12-digit AWS account id' });
-  }
-  const regions: Array<[string, string]> = [['primaryRegion', props.primaryRegion], ...props.spareRegions.map((r, i): [string, string] => [`spareRegions[${i}]`, r])];
-  for (const [prop, region] of regions) {
-    if (Token.isUnresolved(region) || !REGION.test(region)) {
-      throw new HaValidationError(scope, { prop, received: region, expected: 'an explicit AWS region name such as eu-west-1 (the tier gives each stack an explicit env)' });
-    }
-  }
+  requireAccount(scope, 'account', props.account);
+  requireLiteral(scope, 'account', props.account, '12-digit account id (the tier gives each stack an explicit env)');
+  requireDefined(scope, 'image', props.image, 'the container image, e.g. ContainerImage.fromRegistry(...)');
+  requireDefined(scope, 'zone', props.zone, 'the hosted zone of the names, e.g. HostedZone.fromHostedZoneAttributes(...)');
+  requireDefined(scope, 'spareRegions', props.spareRegions, 'at least one spare region');
+  requireRegion(scope, 'primaryRegion', props.primaryRegion);
+  props.spareRegions.forEach((r, i) => requireRegion(scope, `spareRegions[${i}]`, r));
   if (props.spareRegions.length === 0) {
     throw new HaValidationError(scope, { prop: 'spareRegions', received: [], expected: 'at least one spare region: an active-spare tier needs a second region' });
   }

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { HaValidationError } from '../core/errors';
-import { requireInteger } from '../private/validate';
+import { requireInteger } from '../core/validation';
 
 /**
  * Absolute path of the browser failover helper (`failover.js`, a

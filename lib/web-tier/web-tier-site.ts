@@ -6,11 +6,13 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
-import { RecoveryStep } from '../core/recovery-objectives';
+import { RecoveryStep } from '../core/recovery-step';
 import { acknowledge, createAccessLogsBucket, createHaVpc } from '../private/network';
-import { requireDurationBetween, requireInteger } from '../private/validate';
+import { requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireSubnets } from '../core/validation';
+import { metricRunningTasks } from '../private/ecs-metrics';
 
 /** Props of `WebTierSite`. */
 export interface WebTierSiteProps extends HaPatternProps {
@@ -101,6 +103,12 @@ export interface WebTierSiteProps extends HaPatternProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** Ids of the recovery paths of `WebTierSite`. */
+export enum WebTierSitePath {
+  /** One task fails: the load balancer stops routing to it and ECS replaces it. */
+  TASK = 'task',
+}
+
 /**
  * One region of a web tier: an internet-facing Application Load Balancer
  * (HTTPS with an HTTP redirect when given a certificate, access logs,
@@ -138,7 +146,10 @@ export class WebTierSite extends HaPattern {
       patternName: 'WebTierSite',
       detection: 'load balancer target health checks replace failed tasks; CloudWatch alarms on 5xx responses, unhealthy targets and running tasks below the floor',
     });
+    requireDefined(this, 'image', props.image, 'the container image, e.g. ContainerImage.fromRegistry(...)');
+    requireDefined(this, 'activeCapacity', props.activeCapacity, 'N, the tasks that carry the full load (an integer from 1 to 98)');
     requireInteger(this, 'activeCapacity', props.activeCapacity, 1, 98);
+    requireFargateSize(this, 'cpu', 'memoryLimitMiB', props.cpu ?? 512, props.memoryLimitMiB ?? 1024);
     const running = props.runningTasks ?? props.activeCapacity + 1;
     requireInteger(this, 'runningTasks', props.runningTasks, 0, props.activeCapacity + 1);
     requireInteger(this, 'containerPort', props.containerPort, 1, 65535);
@@ -158,6 +169,10 @@ export class WebTierSite extends HaPattern {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const containerPort = props.containerPort ?? 80;
 
+    if (props.vpc) {
+      requireSubnets(this, 'vpc', props.vpc, ec2.SubnetType.PUBLIC, 'the internet-facing load balancer lives in them');
+      requireSubnets(this, 'vpc', props.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 'the tasks run in them and pull their image through NAT');
+    }
     this.vpc = props.vpc ?? createHaVpc(this, 'Vpc', 2);
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
 
@@ -233,45 +248,58 @@ export class WebTierSite extends HaPattern {
 
     // Alarms: all three are failover triggers.
     const threshold = props.serverErrorThreshold ?? 10;
-    this.addAlarm(new cloudwatch.Alarm(this, 'ServerErrorsAlarm', {
+    this.createAlarm(this, 'ServerErrorsAlarm', {
       metric: this.metricServerErrors(),
       threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `${this.node.path}: ${threshold} or more 5xx responses a minute for 2 minutes.`,
-    }));
-    this.addAlarm(new cloudwatch.Alarm(this, 'UnhealthyHostsAlarm', {
+      signal: SignalKind.EVENT_COUNT,
+      role: AlarmRole.FAILOVER_TRIGGER,
+      description: `${this.node.path}: ${threshold} or more 5xx responses a minute for 2 minutes.`,
+    });
+    this.createAlarm(this, 'UnhealthyHostsAlarm', {
       metric: this.metricUnhealthyHosts(),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `${this.node.path}: a task fails its load balancer health check for 3 minutes (the spare task is used up).`,
-    }));
+      signal: SignalKind.LEVEL,
+      role: AlarmRole.FAILOVER_TRIGGER,
+      description: `${this.node.path}: a task fails its load balancer health check for 3 minutes (the spare task is used up).`,
+    });
     const floor = Math.min(running, props.activeCapacity);
     if (floor > 0) {
-      this.addAlarm(new cloudwatch.Alarm(this, 'RunningTasksAlarm', {
+      this.createAlarm(this, 'RunningTasksAlarm', {
         metric: this.metricRunningTasks(),
         threshold: floor,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: 2,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-        alarmDescription: `${this.node.path}: fewer than ${floor} running tasks for 2 minutes.`,
-      }));
+        signal: SignalKind.STATUS,
+        role: AlarmRole.FAILOVER_TRIGGER,
+        description: `${this.node.path}: fewer than ${floor} running tasks for 2 minutes.`,
+      });
     }
 
-    this.recoveryObjectives.addRecoveryPath('task', [
-      RecoveryStep.targetGroupHealthCheck('load balancer target health check', this.targetGroup),
-      RecoveryStep.fixed('replacement task start', Duration.seconds(60),
-        'Fargate task launch, image pull and start, ~60 s (AWS Fargate documentation)' +
-        (running > props.activeCapacity ? '; the N+1 spare task carries the load meanwhile' : '')),
+    this.recoveryObjectives.addRecoveryPath(WebTierSitePath.TASK, [
+      this.targetUnhealthyStep(),
+      RecoveryStep.fargateTaskStart(running > props.activeCapacity
+        ? 'replacement task start (the N+1 spare task carries the load meanwhile)'
+        : 'replacement task start'),
     ], { description: 'one task fails: the load balancer stops routing to it and ECS replaces it' });
 
     const alarm = this.createFailoverAlarm(this, `WebTierSite ${this.node.path}: 5xx responses, unhealthy targets or running tasks below ${floor}; OK when restored.`);
     if (props.failoverAlarmName) {
       (alarm.node.defaultChild as cloudwatch.CfnCompositeAlarm).alarmName = props.failoverAlarmName;
     }
+  }
+
+  /** The step of the load balancer taking a failed task out of service (interval x unhealthy threshold). */
+  public targetUnhealthyStep(): RecoveryStep {
+    return RecoveryStep.targetGroupUnhealthy('load balancer target health check', this.targetGroup, TARGET_HEALTH_TUNING);
+  }
+
+  /** The step of the load balancer sending requests to a new task (interval x healthy threshold). */
+  public targetHealthyStep(): RecoveryStep {
+    return RecoveryStep.targetGroupHealthy('new task passes the load balancer health check', this.targetGroup, TARGET_HEALTH_TUNING);
   }
 
   /** 5xx responses a minute: from the load balancer itself and from the targets (sum). */
@@ -304,16 +332,12 @@ export class WebTierSite extends HaPattern {
 
   /** Running tasks of the service (Container Insights, minimum over 1 minute). */
   public metricRunningTasks(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'ECS/ContainerInsights',
-      metricName: 'RunningTaskCount',
-      dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName },
-      statistic: 'Minimum',
-      period: Duration.minutes(1),
-      ...options,
-    });
+    return metricRunningTasks(this.cluster, this.service, options);
   }
 }
+
+/** The target group checks twice at the configured interval; 5 s is Elastic Load Balancing's shortest. */
+const TARGET_HEALTH_TUNING = { prop: 'targetHealthCheckInterval (5 to 300 s)', floor: Duration.seconds(10) };
 
 /**
  * The deployment minimum healthy percent that keeps at least N of N+1

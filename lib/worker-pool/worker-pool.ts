@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -7,11 +7,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
-import { RecoveryStep } from '../core/recovery-objectives';
-import { requireDurationBetween, requireInteger } from '../private/validate';
+import { RecoveryStep } from '../core/recovery-step';
+import { requireDurationBetween, requireInteger } from '../core/validation';
 import { acknowledge } from '../private/network';
+import { metricRunningTasks } from '../private/ecs-metrics';
 
 /** Props of `WorkerPool`. */
 export interface WorkerPoolProps extends HaPatternProps {
@@ -94,7 +96,11 @@ export interface WorkerPoolProps extends HaPatternProps {
 }
 
 /** Fargate's documented typical time to provision and start a task. */
-const FARGATE_TASK_START = Duration.seconds(60);
+/** Ids of the recovery paths of `WorkerPool`. */
+export enum WorkerPoolPath {
+  /** A worker dies holding a job: the job reappears and another worker takes it. */
+  DEAD_WORKER = 'dead-worker',
+}
 
 /**
  * A pool of Fargate workers that pull jobs from an SQS queue, so a worker
@@ -191,50 +197,40 @@ export class WorkerPool extends HaPattern {
     });
 
     // Alarms.
-    this.addAlarm(new cloudwatch.Alarm(this, 'NoHealthyWorkersAlarm', {
+    this.createAlarm(this, 'NoHealthyWorkersAlarm', {
+      signal: SignalKind.LEVEL,
+      role: AlarmRole.FAILOVER_TRIGGER,
       metric: this.metricNoHealthyWorkers(),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `WorkerPool ${this.node.path}: jobs are waiting and no worker is running.`,
-    }));
-    this.addAlarm(new cloudwatch.Alarm(this, 'OldestJobAgeAlarm', {
+      description: `WorkerPool ${this.node.path}: jobs are waiting and no worker is running.`,
+    });
+    this.createAlarm(this, 'OldestJobAgeAlarm', {
+      signal: SignalKind.LEVEL,
+      role: AlarmRole.FAILOVER_TRIGGER,
       metric: this.metricAgeOfOldestJob(),
       threshold: maxJobAge.toSeconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `WorkerPool ${this.node.path}: the oldest job has waited more than ${maxJobAge.toHumanString()}.`,
-    }));
-    const dlq = this.addAlarm(new cloudwatch.Alarm(this, 'DeadLetterQueueAlarm', {
+      description: `WorkerPool ${this.node.path}: the oldest job has waited more than ${maxJobAge.toHumanString()}.`,
+    });
+    // Failed jobs are not a failover, but someone must look at them.
+    this.createAlarm(this, 'DeadLetterQueueAlarm', {
+      signal: SignalKind.EVENT_COUNT,
+      role: AlarmRole.NOTIFYING,
       metric: this.metricDeadLetterJobs(),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `WorkerPool ${this.node.path}: jobs failed ${maxReceiveCount} times and are in the dead-letter queue.`,
-    }), { trigger: false });
-    // Failed jobs are not a failover, but someone must look at them.
-    this.wireActions(dlq);
-
-    const cfnQueue = this.queue.node.defaultChild as sqs.CfnQueue;
-    this.recoveryObjectives.addRecoveryPath('dead-worker', [
-      RecoveryStep.computed('SQS visibility timeout', () => {
-        const resolved = Stack.of(cfnQueue).resolve(cfnQueue.visibilityTimeout) as number | undefined;
-        const secs = resolved ?? 30;
-        return { duration: Duration.seconds(secs), derivation: `visibility timeout of the queue ${secs} s: the dead worker's job reappears` };
-      }),
-      RecoveryStep.computed('next free worker', () => {
-        const min = this.minWorkers;
-        if (min >= 2) {
-          return { duration: Duration.seconds(0), derivation: `${min} workers minimum: another worker is running and takes the job` };
-        }
-        return {
-          duration: FARGATE_TASK_START,
-          derivation: `${min} worker(s) minimum: ECS starts a replacement (Fargate task start ~60 s, AWS documented typical)`,
-        };
-      }),
+      description: `WorkerPool ${this.node.path}: jobs failed ${maxReceiveCount} times and are in the dead-letter queue.`,
+    });
+    const min = this.minWorkers;
+    this.recoveryObjectives.addRecoveryPath(WorkerPoolPath.DEAD_WORKER, [
+      RecoveryStep.queueVisibilityTimeout('SQS visibility timeout', this.queue, { prop: 'visibilityTimeout (at least the longest job)', floor: Duration.seconds(0) }),
+      min >= 2
+        ? RecoveryStep.fixed('next free worker', Duration.seconds(0), `${min} workers minimum: another worker is running and takes the job`)
+        : RecoveryStep.fargateTaskStart(`next free worker (${min} worker(s) minimum: ECS starts a replacement)`),
     ], { description: 'a worker dies while holding a job: the job reappears and another worker takes it' });
     this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('SQS queue', Duration.seconds(0),
       'a job stays in the queue until a worker deletes it after finishing; jobs failing maxReceiveCount times are kept in the dead-letter queue'));
@@ -244,7 +240,7 @@ export class WorkerPool extends HaPattern {
 
   /** Worst-case time until the job of a dead worker is taken again (the `dead-worker` path). */
   public get jobRecoveryTime(): Duration {
-    return this.recoveryObjectives.paths.find(p => p.name === 'dead-worker')!.total;
+    return this.recoveryObjectives.path(WorkerPoolPath.DEAD_WORKER).total;
   }
 
   /** Jobs waiting to be taken (SQS ApproximateNumberOfMessagesVisible, max over 1 minute). */
@@ -264,14 +260,7 @@ export class WorkerPool extends HaPattern {
 
   /** Running worker tasks (Container Insights RunningTaskCount, minimum over 1 minute). */
   public metricRunningWorkers(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'ECS/ContainerInsights',
-      metricName: 'RunningTaskCount',
-      dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName },
-      period: Duration.minutes(1),
-      statistic: 'Minimum',
-      ...options,
-    });
+    return metricRunningTasks(this.cluster, this.service, options);
   }
 
   /** 1 while jobs wait and no worker runs, else 0 (metric math over the two metrics above). */

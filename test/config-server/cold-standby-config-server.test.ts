@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { ColdStandbyConfigServer, ColdStandbyConfigServerProps, FailoverNotifications, HaDatabase } from '../../lib';
+import { ColdStandbyConfigServerPath, ColdStandbyConfigServer, ColdStandbyConfigServerProps, FailoverNotifications, HaDatabase } from '../../lib';
 import { createHaVpc } from '../../lib/private/network';
 import { formatFindings, gateFindings, testApp, testEnv } from '../harness';
 
@@ -188,7 +188,7 @@ describe('ColdStandbyConfigServer over an HaDatabase', () => {
     })] });
   });
   test('the database promotion is part of the write RTO and its lag alarm bounds the RPO', () => {
-    const writes = config.recoveryObjectives.paths.find(p => p.name === 'writes (primary region lost)')!;
+    const writes = config.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES);
     expect(writes.steps.map(st => st.component)).toContain('HA database promotion (its Failover runbook, run first)');
     expect(config.writeRto.toSeconds()).toBe(420);
     expect(config.rpo.toSeconds()).toBe(60);
@@ -224,7 +224,7 @@ describe('ColdStandbyConfigServer bad inputs', () => {
   test('fails when the write RTO target cannot be met, naming the slowest component', () => {
     const s = setup();
     build(s, { recoveryTargets: { rto: Duration.minutes(2) } });
-    expect(() => s.app.synth()).toThrow(/recovery time target not met.*'writes \(primary region lost\)'.*server-down alarm/);
+    expect(() => s.app.synth()).toThrow(/Primary\/Config\] recovery time target not met: the 'writes' path takes 5 min worst case, target 2 min \(recoveryTargets.rto\) = server-down alarm 3 min.*No setting meets it/);
   });
 });
 

@@ -4,20 +4,36 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { FailoverNotifications, HaDashboard, HaPattern, HaPatternProps, HaValidationError, RecoveryStep } from '../../lib';
+import { AlarmRole, FailoverNotifications, HaDashboard, HaPattern, HaPatternProps, HaValidationError, RecoveryStep, SignalKind } from '../../lib';
 import { testApp, testEnv } from '../harness';
 
-/** The smallest pattern: one metric, two alarms, a recovery path. */
+/** The smallest pattern: one metric, an alarm of each role (two triggers), a recovery path. */
 class ProbePattern extends HaPattern {
-  constructor(scope: Construct, id: string, props: HaPatternProps) {
+  public readonly down: cloudwatch.Alarm;
+  public readonly stale: cloudwatch.Alarm;
+  public readonly errors: cloudwatch.Alarm;
+  public readonly info: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: HaPatternProps, extra?: (p: ProbePattern) => void) {
     super(scope, id, props, { patternName: 'Probe', detection: 'a probe metric below 1' });
     const metric = new cloudwatch.Metric({ namespace: 'Probe', metricName: 'Up', period: Duration.minutes(1) });
-    this.addAlarm(metric.createAlarm(this, 'DownAlarm', { threshold: 1, evaluationPeriods: 2, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD }));
-    this.addAlarm(metric.createAlarm(this, 'InfoAlarm', { threshold: 5, evaluationPeriods: 1 }), { trigger: false });
+    const common = { metric, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, evaluationPeriods: 2, description: 'probe' };
+    this.down = this.createAlarm(this, 'DownAlarm', { ...common, threshold: 1, signal: SignalKind.STATUS, role: AlarmRole.FAILOVER_TRIGGER });
+    this.stale = this.createAlarm(this, 'StaleAlarm', { ...common, threshold: 1, signal: SignalKind.HEARTBEAT, role: AlarmRole.FAILOVER_TRIGGER });
+    this.errors = this.createAlarm(this, 'ErrorsAlarm', { ...common, threshold: 5, signal: SignalKind.EVENT_COUNT, role: AlarmRole.NOTIFYING });
+    this.info = this.createAlarm(this, 'InfoAlarm', { ...common, threshold: 5, signal: SignalKind.LEVEL, role: AlarmRole.INFORMATIONAL });
+    extra?.(this);
     this.recoveryObjectives.addRecoveryPath('restart', [RecoveryStep.fixed('detection', Duration.minutes(2), '2 x 1 min')]);
     this.createFailoverAlarm();
   }
+
+  public register(alarm: cloudwatch.IAlarm, role: AlarmRole): void {
+    this.addAlarm(alarm, role);
+  }
 }
+
+const TOPIC = { Ref: Match.stringLikeRegexp('^Notifications[0-9A-F]{8}$') };
+const EXTRA = { Ref: Match.stringLikeRegexp('^Extra') };
 
 describe('HaPattern alarm conventions', () => {
   const app = testApp();
@@ -28,25 +44,53 @@ describe('HaPattern alarm conventions', () => {
   const pattern = new ProbePattern(stack, 'Probe', { notifications, alarmActions: [new cloudwatchActions.SnsAction(extraTopic)], dashboard });
   const template = Template.fromStack(stack);
 
-  test('the failover alarm is a composite over the triggers only', () => {
+  const alarmOf = (id: string) => template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: Match.absent() } })[
+    stack.getLogicalId(pattern.node.findChild(id).node.defaultChild as cloudwatch.CfnAlarm)];
+
+  test('the failover alarm is an OR over exactly the triggers', () => {
     template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
     const [composite] = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm'));
     const rule = JSON.stringify(composite.Properties.AlarmRule);
-    expect(rule).toContain('ProbeDownAlarm');
+    expect(rule).toMatch(/^\{"Fn::Join":\["",\["\(ALARM\(\\"",\{"Fn::GetAtt":\["ProbeDownAlarm[0-9A-F]+","Arn"\]\},"\\"\) OR ALARM\(\\"",\{"Fn::GetAtt":\["ProbeStaleAlarm[0-9A-F]+","Arn"\]\},"\\"\)\)"\]\]\}$/);
+    expect(rule).not.toContain('ProbeErrorsAlarm');
     expect(rule).not.toContain('ProbeInfoAlarm');
   });
 
   test('the failover alarm notifies on ALARM and on OK, through the notifications and the extra actions', () => {
-    template.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', {
-      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Notifications[0-9A-F]{8}$') }, { Ref: Match.stringLikeRegexp('^Extra') }],
-      OKActions: [{ Ref: Match.stringLikeRegexp('^Notifications[0-9A-F]{8}$') }, { Ref: Match.stringLikeRegexp('^Extra') }],
-    });
+    template.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', { AlarmActions: [TOPIC, EXTRA], OKActions: [TOPIC, EXTRA] });
   });
 
-  test('exposes every alarm, the triggers and the failover alarm', () => {
-    expect(pattern.alarms).toHaveLength(3);
-    expect(pattern.failoverTriggers).toHaveLength(1);
-    expect(pattern.alarms).toContain(pattern.failoverAlarm);
+  test('a trigger never notifies on its own', () => {
+    for (const id of ['DownAlarm', 'StaleAlarm']) {
+      expect(alarmOf(id).Properties.AlarmActions).toBeUndefined();
+      expect(alarmOf(id).Properties.OKActions).toBeUndefined();
+    }
+  });
+
+  test('a notifying alarm notifies on ALARM and on OK; an informational alarm has no actions', () => {
+    expect(alarmOf('ErrorsAlarm').Properties).toMatchObject({ AlarmActions: [expect.anything(), expect.anything()], OKActions: [expect.anything(), expect.anything()] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 5, TreatMissingData: 'notBreaching', AlarmActions: [TOPIC, EXTRA], OKActions: [TOPIC, EXTRA] });
+    expect(alarmOf('InfoAlarm').Properties.AlarmActions).toBeUndefined();
+    expect(alarmOf('InfoAlarm').Properties.OKActions).toBeUndefined();
+  });
+
+  test.each([
+    ['DownAlarm', 'breaching'],
+    ['StaleAlarm', 'breaching'],
+    ['ErrorsAlarm', 'notBreaching'],
+    ['InfoAlarm', 'notBreaching'],
+  ])('%s treats missing data as %s, from its signal kind', (id, treatment) => {
+    expect(alarmOf(id).Properties.TreatMissingData).toBe(treatment);
+  });
+
+  test('exposes every alarm with its role', () => {
+    expect(pattern.alarms).toHaveLength(5);
+    expect(pattern.failoverTriggers).toEqual([pattern.down, pattern.stale]);
+    expect(pattern.alarmsWithRole(AlarmRole.NOTIFYING)).toEqual([pattern.errors, pattern.failoverAlarm]);
+    expect(pattern.alarmsWithRole(AlarmRole.INFORMATIONAL)).toEqual([pattern.info]);
+    expect(pattern.roleOf(pattern.stale)).toBe(AlarmRole.FAILOVER_TRIGGER);
+    expect(() => pattern.roleOf(new cloudwatch.Alarm(stack, 'Stranger', { metric: new cloudwatch.Metric({ namespace: 'X', metricName: 'Y' }), threshold: 1, evaluationPeriods: 1 })))
+      .toThrow(/P\/Probe: invalid prop 'alarm': received "P\/Stranger"/);
     expect(HaPattern.isHaPattern(pattern)).toBe(true);
     expect(HaPattern.isHaPattern(stack)).toBe(false);
   });
@@ -56,6 +100,27 @@ describe('HaPattern alarm conventions', () => {
     const body = JSON.stringify(dash.Properties.DashboardBody);
     expect(body).toContain('Worst-case RTO: **120 s**');
     expect(body).toContain('\\"type\\":\\"alarm\\"');
+  });
+});
+
+describe('HaPattern role checks', () => {
+  test('fails synthesis when a failover trigger has actions of its own (it would page twice)', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'P', { env: testEnv() });
+    const topic = new sns.Topic(stack, 'Topic');
+    new ProbePattern(stack, 'Probe', {}, p => p.down.addAlarmAction(new cloudwatchActions.SnsAction(topic)));
+    expect(() => app.synth()).toThrow(/P\/Probe\/DownAlarm is a failover trigger of P\/Probe but has actions of its own/);
+  });
+
+  test('an imported alarm cannot be a notifying alarm (no actions can be added to it)', () => {
+    const stack = new Stack(testApp(), 'P', { env: testEnv() });
+    const imported = cloudwatch.Alarm.fromAlarmArn(stack, 'Imported', 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:x');
+    expect(() => new ProbePattern(stack, 'Probe', {}, p => p.register(imported, AlarmRole.NOTIFYING))).toThrow(/P\/Imported is imported; a notifying alarm must be defined in this app/);
+  });
+
+  test('an alarm is registered once', () => {
+    const stack = new Stack(testApp(), 'P', { env: testEnv() });
+    expect(() => new ProbePattern(stack, 'Probe', {}, p => p.register(p.down, AlarmRole.NOTIFYING))).toThrow(/registered twice/);
   });
 });
 

@@ -1,9 +1,12 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { RecoveryObjectives, RecoveryStep } from '../../lib';
+import { RecoveryObjectives, RecoveryStep, RecoveryTargets } from '../../lib';
 import { testApp, testEnv } from '../harness';
 
-function setup(targets?: { rto?: Duration; rpo?: Duration }) {
+const HC_TUNING = { prop: 'failureThreshold (1 to 10)', floor: Duration.seconds(10) };
+const TTL_TUNING = { prop: 'recordTtl (0 to 60 s)', floor: Duration.seconds(0) };
+
+function setup(targets?: RecoveryTargets) {
   const app = testApp();
   const stack = new Stack(app, 'Rto', { env: testEnv() });
   const healthCheck = new route53.HealthCheck(stack, 'Check', {
@@ -16,10 +19,10 @@ function setup(targets?: { rto?: Duration; rpo?: Duration }) {
   const record = new route53.CnameRecord(stack, 'Record', { zone, recordName: 'agents', domainName: 'site.example.com', ttl: Duration.seconds(60) });
   const objectives = new RecoveryObjectives(stack, 'Objectives', { pattern: 'Test', detection: 'health check', targets });
   objectives.addRecoveryPath('dns', [
-    RecoveryStep.route53HealthCheck('Route 53 health check', healthCheck),
-    RecoveryStep.dnsTtl('DNS cache', record),
+    RecoveryStep.route53HealthCheck('Route 53 health check', healthCheck, HC_TUNING),
+    RecoveryStep.dnsTtl('DNS cache', record, TTL_TUNING),
   ]);
-  objectives.addRecoveryPath('browser', [RecoveryStep.fixed('heartbeat', Duration.seconds(15), '3 missed 5 s heartbeats')], { target: Duration.seconds(30) });
+  objectives.addRecoveryPath('browser', [RecoveryStep.fixed('heartbeat', Duration.seconds(15), '3 missed 5 s heartbeats')]);
   objectives.addDataLossBound(RecoveryStep.fixed('replication', Duration.seconds(1), 'typical lag'));
   objectives.addDataLossBound(RecoveryStep.fixed('checkpoint', Duration.seconds(5), 'checkpoint every 5 s'));
   return { app, stack, healthCheck, objectives };
@@ -35,6 +38,19 @@ describe('RecoveryObjectives', () => {
     expect(objectives.rto.toSeconds()).toBe(90);
   });
 
+  test('the fastest a path can be configured to is the sum of its steps\' floors', () => {
+    const dns = setup().objectives.path('dns');
+    expect(dns.fastest.toSeconds()).toBe(10 + 0);
+    expect(dns.steps.map(s => s.tuning)).toEqual([HC_TUNING.prop, TTL_TUNING.prop]);
+    expect(setup().objectives.path('browser').fastest.toSeconds()).toBe(15);
+  });
+
+  test('path() looks a path up by id and fails naming the known ids', () => {
+    const { objectives } = setup();
+    expect(objectives.path('browser').total.toSeconds()).toBe(15);
+    expect(() => objectives.path('dsn')).toThrow(/Rto: invalid prop 'path': received "dsn"; expected one of the pattern's path ids: 'dns', 'browser'/);
+  });
+
   test('the RPO is the largest data-loss bound', () => {
     expect(setup().objectives.rpo.toSeconds()).toBe(5);
   });
@@ -47,36 +63,56 @@ describe('RecoveryObjectives', () => {
     expect(objectives.rto.toSeconds()).toBe(150);
   });
 
-  test('reports JSON-friendly figures', () => {
-    const report = setup({ rto: Duration.seconds(120), rpo: Duration.seconds(10) }).objectives.toReport();
+  test('reports JSON-friendly figures, with per-path targets replacing the overall one', () => {
+    const report = setup({ rto: Duration.seconds(120), rpo: Duration.seconds(10), paths: [{ path: 'browser', rto: Duration.seconds(30) }] }).objectives.toReport();
     expect(report).toMatchObject({
       pattern: 'Test', rtoSeconds: 90, rpoSeconds: 5, rtoTargetSeconds: 120, rpoTargetSeconds: 10,
-      paths: [{ name: 'dns', totalSeconds: 90, targetSeconds: 120 }, { name: 'browser', totalSeconds: 15, targetSeconds: 30 }],
+      paths: [{ name: 'dns', totalSeconds: 90, fastestSeconds: 10, targetSeconds: 120 }, { name: 'browser', totalSeconds: 15, targetSeconds: 30 }],
     });
   });
 
-  test('a met target synthesizes', () => {
+  test('a target met exactly synthesizes', () => {
     const { app } = setup({ rto: Duration.seconds(90), rpo: Duration.seconds(5) });
     expect(() => app.synth()).not.toThrow();
   });
 
-  test('fails synth when an RTO target cannot be met, naming the slowest component', () => {
+  test('fails synth when a reachable RTO target is missed, naming the prop that shortens the slowest tunable step', () => {
     const { app } = setup({ rto: Duration.seconds(60) });
-    expect(() => app.synth()).toThrow(
-      /Rto\/Objectives.*recovery time target not met: the 'dns' path takes 1 minute 30 seconds worst case, target 1 minute; slowest component: DNS cache \(record TTL 60 s = 1 minute\)/s);
+    expect(() => app.synth()).toThrow(new RegExp(
+      "recovery time target not met: the 'dns' path takes 90 s worst case, target 60 s \\(recoveryTargets.rto\\) = Route 53 health check 30 s \\+ DNS cache 60 s\\. " +
+      'Slowest component you can shorten: DNS cache \\(record TTL 60 s = 60 s\\); shorten it with recordTtl \\(0 to 60 s\\), down to 0 s\\. ' +
+      'The fastest this path can be configured to is 10 s'));
   });
 
-  test('fails synth when a per-path target cannot be met', () => {
-    const app = new App({ builtinCloudFormationValidation: false });
-    const stack = new Stack(app, 'S');
-    const o = new RecoveryObjectives(stack, 'O', { pattern: 'T', detection: 'd' });
-    o.addRecoveryPath('browser', [RecoveryStep.fixed('heartbeat', Duration.seconds(45), '3 x 15 s')], { target: Duration.seconds(30) });
-    expect(() => app.synth()).toThrow(/the 'browser' path takes 45 seconds worst case, target 30 seconds; slowest component: heartbeat/);
+  test('a per-path target is checked on its path only, and the error names its prop', () => {
+    const { app } = setup({ paths: [{ path: 'browser', rto: Duration.seconds(10) }] });
+    expect(() => app.synth()).toThrow(/the 'browser' path takes 15 s worst case, target 10 s \(recoveryTargets.paths\[0\].rto\) = heartbeat 15 s\. No setting meets it: the fastest this path can be configured to is 15 s \(heartbeat 15 s fixed\)\. Raise recoveryTargets.paths\[0\].rto to at least 15 s/);
+  });
+
+  test('a per-path target overrides the overall one for its path', () => {
+    const { app } = setup({ rto: Duration.seconds(20), paths: [{ path: 'dns', rto: Duration.seconds(90) }] });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('fails synth for a per-path target on an unknown path, naming the ids', () => {
+    const { app } = setup({ paths: [{ path: 'browsr', rto: Duration.seconds(30) }] });
+    expect(() => app.synth()).toThrow(/invalid prop 'recoveryTargets.paths\[0\].path': received "browsr"; expected one of the pattern's path ids: 'dns', 'browser'/);
+  });
+
+  test.each([
+    [{ rto: Duration.seconds(0) }, 'recoveryTargets.rto'],
+    [{ paths: [{ path: 'dns', rto: Duration.seconds(0) }] }, 'recoveryTargets.paths\\[0\\].rto'],
+  ])('fails when a target is out of range: %o', (targets, prop) => {
+    expect(() => setup(targets)).toThrow(new RegExp(`Rto: invalid prop '${prop}'`));
+  });
+
+  test('an RPO target of 0 is legal', () => {
+    expect(() => setup({ rpo: Duration.seconds(0) })).not.toThrow();
   });
 
   test('fails synth when an RPO target cannot be met, naming the largest contributor', () => {
     const { app } = setup({ rpo: Duration.seconds(1) });
-    expect(() => app.synth()).toThrow(/recovery point target not met: up to 5 seconds of data can be lost, target 1 second; largest contributor: checkpoint/);
+    expect(() => app.synth()).toThrow(/recovery point target not met: up to 5 s of data can be lost, target 1 s \(recoveryTargets.rpo\); largest contributor: checkpoint \(checkpoint every 5 s\)\. No setting lowers it/);
   });
 
   test('a pattern without state or paths reports zero', () => {

@@ -1,14 +1,14 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { buildResilienceReport, FailoverNotifications, HaPattern, HaPatternProps, renderResilienceReportMarkdown, RecoveryStep } from '../../lib';
+import { AlarmRole, buildResilienceReport, FailoverNotifications, HaPattern, HaPatternProps, renderResilienceReportMarkdown, RecoveryStep } from '../../lib';
 import { testApp, testEnv } from '../harness';
 
 class Probe extends HaPattern {
   constructor(scope: Construct, id: string, props: HaPatternProps) {
     super(scope, id, props, { patternName: 'Probe', detection: 'probe metric below 1 for 3 minutes' });
     const metric = new cloudwatch.Metric({ namespace: 'Probe', metricName: 'Up', period: Duration.minutes(1), statistic: 'Minimum' });
-    this.addAlarm(metric.createAlarm(this, 'Down', { threshold: 1, evaluationPeriods: 3, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD }));
+    this.addAlarm(metric.createAlarm(this, 'Down', { threshold: 1, evaluationPeriods: 3, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD }), AlarmRole.FAILOVER_TRIGGER);
     this.recoveryObjectives.addRecoveryPath('restart', [
       RecoveryStep.fixed('detection', Duration.minutes(3), '3 x 1 min'),
       RecoveryStep.fixed('task start', Duration.seconds(60), 'Fargate task start'),
@@ -38,8 +38,8 @@ describe('resilience report', () => {
       notified: 'SNS Report/Notifications (1 email, 1 SMS) on ALARM and OK',
     });
     expect(report.components[0].alarms).toEqual([
-      { path: 'Report/Probe/Down', condition: 'Probe Up (Minimum) < 1 over 3 x 60 s', trigger: true },
-      { path: 'Report/Probe/FailoverAlarm', condition: 'composite: ALARM when any of the 1 triggers is in ALARM, OK when all are OK', trigger: false },
+      { path: 'Report/Probe/Down', condition: 'Probe Up (Minimum) < 1 over 3 x 60 s', role: AlarmRole.FAILOVER_TRIGGER },
+      { path: 'Report/Probe/FailoverAlarm', condition: 'composite: ALARM when any of the 1 triggers is in ALARM, OK when all are OK', role: AlarmRole.NOTIFYING },
     ]);
   });
 

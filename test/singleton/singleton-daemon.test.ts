@@ -136,7 +136,7 @@ describe('SingletonDaemon defaults', () => {
     expect(daemon.recoveryObjectives.rto.toSeconds()).toBe(102);
     expect(daemon.recoveryObjectives.rpo.toSeconds()).toBe(0);
     const [path] = daemon.recoveryObjectives.toReport().paths;
-    expect(path.steps.map(s => [s.component, s.seconds])).toEqual([['lease lapse', 32], ['replacement task start', 60], ['lease poll', 10]]);
+    expect(path.steps.map(s => [s.component, s.seconds])).toEqual([['lease lapse', 32], ['replacement task start (counted after the lapse for a worst case)', 60], ['lease poll', 10]]);
   });
 });
 

@@ -260,8 +260,8 @@ describe('WarmStandbyPair', () => {
     const report = pair.recoveryObjectives.toReport();
     expect(report.paths).toHaveLength(1);
     expect(report.paths[0].steps).toEqual([
-      { component: 'load balancer health check of the primary', derivation: '10 s interval x 2 unhealthy checks', seconds: 20 },
-      { component: 'PrimaryOffline alarm', derivation: '60 s period x 1 evaluation period(s)', seconds: 60 },
+      { component: 'load balancer health check of the primary', derivation: '10 s interval x 2 unhealthy checks', seconds: 20, fastestSeconds: 10, tuning: 'healthCheckInterval (5 to 300 s) and unhealthyThresholdCount (2 to 10)' },
+      { component: 'PrimaryOffline alarm', derivation: '1 x 60 s evaluation period', seconds: 60, fastestSeconds: 60, tuning: undefined },
       expect.objectContaining({ component: 'EventBridge + SSM Automation ModifyListener', seconds: 15 }),
     ]);
     expect(pair.takeoverTime.toSeconds()).toBe(95);
@@ -293,10 +293,10 @@ describe('WarmStandbyPair options', () => {
     expect(pair.takeoverTime.toSeconds()).toBe(90 + 60 + 15);
   });
 
-  test('a recovery-time target the settings cannot meet fails synthesis naming the slowest component', () => {
+  test('a recovery-time target no setting can meet fails synthesis naming the fastest the path can be configured to', () => {
     const app = testApp();
     build(app, { recoveryTargets: { rto: Duration.seconds(60) } });
-    expect(() => app.synth()).toThrow(/recovery time target not met: the 'takeover' path takes 1 minute 35 seconds.*slowest component: PrimaryOffline alarm/);
+    expect(() => app.synth()).toThrow(/Gw\/Pair\] recovery time target not met: the 'takeover' path takes 95 s worst case, target 60 s \(recoveryTargets.rto\).*No setting meets it: the fastest this path can be configured to is 85 s .*Raise recoveryTargets.rto to at least 85 s/);
   });
 
   test('explicit zones, configuration path and internet-facing load balancer (with a warning)', () => {

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import {
-  ActiveSpareWebTier, ActiveSpareWebTierProps, DnsRoutingPolicy, FailoverNotifications, HaDashboard, minHealthyPercent, SpareMode,
+  ActiveSpareWebTier, ActiveSpareWebTierPath, AlarmRole, ActiveSpareWebTierProps, DnsRoutingPolicy, FailoverNotifications, HaDashboard, minHealthyPercent, SpareMode,
 } from '../../lib';
 import { formatFindings, gateFindings, TEST_ACCOUNT, testApp, testEnv } from '../harness';
 
@@ -24,8 +24,12 @@ function build(props: Partial<ActiveSpareWebTierProps> = {}, app: App = testApp(
     recordName: 'agents',
     notifications,
     dashboard,
-    dnsRecoveryTarget: Duration.seconds(90),
-    browserRecoveryTarget: Duration.seconds(30),
+    recoveryTargets: {
+      paths: [
+        { path: ActiveSpareWebTierPath.DNS, rto: Duration.seconds(90) },
+        { path: ActiveSpareWebTierPath.BROWSER, rto: Duration.seconds(30) },
+      ],
+    },
     ...props,
   });
   return { app, shared, zone, tier };
@@ -149,13 +153,18 @@ describe('ActiveSpareWebTier with defaults (warm spare, failover DNS, HTTPS)', (
     expect(composites.filter(c => c.Properties.AlarmActions)).toHaveLength(1);
   });
 
-  test('the spare\'s and the DNS failover alarms notify through the regional replica topic in us-east-1', () => {
-    const composites = Object.values(spare.findResources('AWS::CloudWatch::CompositeAlarm'));
-    expect(composites).toHaveLength(2);
-    for (const c of composites) {
-      expect(c.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^FailoverNotifications/) }]);
-      expect(c.Properties.OKActions).toEqual(c.Properties.AlarmActions);
-    }
+  test('the spare site\'s failover alarm notifies through the regional replica topic in us-east-1; the DNS composite is informational', () => {
+    const composites = spare.findResources('AWS::CloudWatch::CompositeAlarm');
+    expect(Object.keys(composites)).toHaveLength(2);
+    const site = Object.entries(composites).find(([id]) => id.startsWith('SiteFailoverAlarm'))![1];
+    expect(site.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^FailoverNotifications/) }]);
+    expect(site.Properties.OKActions).toEqual(site.Properties.AlarmActions);
+    const dns = Object.entries(composites).find(([id]) => id.startsWith('DnsFailoverAlarm'))![1];
+    expect(dns.Properties.AlarmActions).toBeUndefined();
+    expect(dns.Properties.OKActions).toBeUndefined();
+    expect(tier.roleOf(tier.dns.failoverAlarm)).toBe(AlarmRole.INFORMATIONAL);
+    expect(tier.roleOf(tier.spares[0].failoverAlarm)).toBe(AlarmRole.NOTIFYING);
+    expect(tier.failoverTriggers).toEqual([tier.primary.failoverAlarm]);
   });
 
   test('health checks: HTTPS with SNI on each site name, 10 s interval, 3 failures (meets the 90 s DNS target with the 60 s alias cache)', () => {
@@ -249,7 +258,7 @@ describe('ActiveSpareWebTier spare modes', () => {
     [SpareMode.WARM, 1, 1],
     [SpareMode.PILOT_LIGHT, 0, 1],
   ])('%s: the spare runs %i tasks; %i scale-up function(s)', (spareMode, tasks, functions) => {
-    const { tier } = build({ spareMode, dnsRecoveryTarget: undefined, browserRecoveryTarget: undefined });
+    const { tier } = build({ spareMode, recoveryTargets: undefined });
     Template.fromStack(tier.stacks[1]).hasResourceProperties('AWS::ECS::Service', { DesiredCount: tasks });
     Template.fromStack(tier.stacks[1]).resourceCountIs('AWS::Lambda::Function', functions + 2); // + VPC default-SG and cross-region reader providers
     expect(tier.scaleUpFunctions).toHaveLength(functions);
@@ -262,18 +271,21 @@ describe('ActiveSpareWebTier spare modes', () => {
   });
 
   test('a pilot-light spare has no running-task alarm, and its readiness (alarm + task start + target health) is part of both paths', () => {
-    const { tier } = build({ spareMode: SpareMode.PILOT_LIGHT, dnsRecoveryTarget: undefined, browserRecoveryTarget: undefined });
+    const { tier } = build({ spareMode: SpareMode.PILOT_LIGHT, recoveryTargets: undefined });
     Template.fromStack(tier.stacks[1]).resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'RunningTaskCount' }, 0);
     const [dns, browser] = tier.recoveryObjectives.paths;
-    const readiness = dns.steps[2];
-    expect(readiness.duration.toSeconds()).toBe(180 + 60 + 20);
-    expect(readiness.derivation).toContain('pilot light');
+    expect(dns.steps.slice(2).map(s => [s.component, s.duration.toSeconds()])).toEqual([
+      ['primary failover alarm (starts the scale-up)', 180],
+      ['spare task start', 60],
+      ['new task passes the load balancer health check', 20],
+    ]);
+    expect(dns.steps[2].derivation).toBe('slowest of 3: UnhealthyHostsAlarm, 3 x 60 s evaluation periods');
     expect(browser.total.toSeconds()).toBe(26 + 260);
   });
 
   test('a pilot light cannot meet a 90 s DNS target: synthesis fails naming the slowest component', () => {
     const { app } = build({ spareMode: SpareMode.PILOT_LIGHT });
-    expect(() => app.synth()).toThrow(/the 'dns' path takes .* worst case, target 1 minute 30 seconds; slowest component: spare capacity/);
+    expect(() => app.synth()).toThrow(/Web\] recovery time target not met: the 'dns' path takes 5 min 50 s worst case, target 90 s \(recoveryTargets.paths\[0\].rto\).*No setting meets it: the fastest this path can be configured to is 5 min 20 s .*Raise recoveryTargets.paths\[0\].rto to at least 5 min 20 s/);
   });
 
   test('latency routing with a hot spare puts latency records on the common name', () => {
@@ -298,8 +310,8 @@ describe('ActiveSpareWebTier spare modes', () => {
   });
 
   test('a browser target the settings cannot meet fails synthesis', () => {
-    const { app } = build({ browserRecoveryTarget: Duration.seconds(20) });
-    expect(() => app.synth()).toThrow(/the 'browser' path takes 26 seconds worst case, target 20 seconds; slowest component: browser failover helper/);
+    const { app } = build({ recoveryTargets: { paths: [{ path: ActiveSpareWebTierPath.BROWSER, rto: Duration.seconds(20) }] } });
+    expect(() => app.synth()).toThrow(/the 'browser' path takes 26 s worst case, target 20 s \(recoveryTargets.paths\[0\].rto\).*Slowest component you can shorten: browser failover helper .*shorten it with browserFailover \(heartbeatInterval, missedHeartbeats, heartbeatTimeout, noticeDuration\), down to 5.1 s/);
   });
 
   test('without HTTPS, sites serve HTTP and the health checks use HTTP', () => {
@@ -329,7 +341,7 @@ describe('ActiveSpareWebTier validation', () => {
     ['fails when the health-check path has no leading slash', { healthCheckPath: 'health' }, 'healthCheckPath', 'received "health"; expected a path starting with "/", e.g. "/health"'],
     ['fails when the warm floor exceeds N', { warmCapacity: 3 }, 'warmCapacity', 'received 3; expected an integer from 1 to 2'],
     ['fails when a warm floor is given for another spare mode', { spareMode: SpareMode.HOT, warmCapacity: 1 }, 'warmCapacity', 'expected no warmCapacity unless spareMode is SpareMode.WARM'],
-    ['fails when a region is not a region name', { primaryRegion: 'europe' }, 'primaryRegion', 'received "europe"; expected an explicit AWS region name'],
+    ['fails when a region is not a region name', { primaryRegion: 'europe' }, 'primaryRegion', 'received "europe"; expected an AWS region name such as eu-west-1 (one aws-cdk-lib\'s region facts know)'],
     ['fails when the account is not an account id', { account: 'prod' }, 'account', 'received "prod"; expected a 12-digit AWS account id'],
     ['fails when the heartbeat timeout is not shorter than the interval', { browserFailover: { heartbeatTimeout: Duration.seconds(5) } }, 'browserFailover.heartbeatTimeout', 'expected a timeout shorter than the heartbeat interval (5 seconds)'],
     ['fails when the Route 53 interval is unsupported', { healthCheckInterval: Duration.seconds(15) }, 'healthCheckInterval', 'received 15 seconds'],

@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { acknowledge } from '../private/network';
-import { requireDurationBetween } from '../private/validate';
+import { requireDurationBetween } from '../core/validation';
 import { LeaseSettings } from './lease-table';
 
 /**

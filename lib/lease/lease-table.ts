@@ -1,7 +1,6 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { LeaseAttributes, LeaseEnvironment } from '../runtime/protocol';
@@ -81,29 +80,4 @@ export class LeaseTable extends Construct {
       ...props,
     });
   }
-}
-
-/**
- * The lease settings as synthesized in a task definition's container
- * environment (so escape-hatch overrides count), falling back to `fallback`.
- * @internal
- */
-export function synthesizedLeaseSettings(taskDefinition: ecs.TaskDefinition, containerName: string, fallback: LeaseSettings): LeaseSettings {
-  const cfn = taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
-  // The rendered resource, property overrides included.
-  const rendered = Stack.of(cfn).resolve((cfn as unknown as { _toCloudFormation(): object })._toCloudFormation()) as {
-    Resources: Record<string, { Properties?: { ContainerDefinitions?: Array<{ Name?: string; Environment?: Array<{ Name?: string; Value?: string }> }> } }>;
-  };
-  const defs = Object.values(rendered.Resources)[0]?.Properties?.ContainerDefinitions;
-  const env = (defs?.find(d => d.Name === containerName)?.Environment ?? []).map(e => ({ name: e.Name, value: e.Value }));
-  const ms = (key: string, d: Duration) => {
-    const v = env.find(e => e.name === key)?.value;
-    return v !== undefined && /^\d+$/.test(v) ? Duration.millis(Number(v)) : d;
-  };
-  return {
-    leaseName: env.find(e => e.name === LeaseEnvironment.LEASE_NAME)?.value ?? fallback.leaseName,
-    leaseDuration: ms(LeaseEnvironment.DURATION_MS, fallback.leaseDuration),
-    renewInterval: ms(LeaseEnvironment.RENEW_INTERVAL_MS, fallback.renewInterval),
-    maxClockSkew: ms(LeaseEnvironment.MAX_CLOCK_SKEW_MS, fallback.maxClockSkew),
-  };
 }

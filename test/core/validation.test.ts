@@ -1,5 +1,5 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
-import { requireDurationBetween, requireInteger, requireUnique } from '../../lib/private/validate';
+import { requireDurationBetween, requireInteger, requireUnique } from '../../lib/core/validation';
 import { testApp } from '../harness';
 
 const scope = new Stack(testApp(), 'V');

@@ -1,0 +1,143 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { IConstruct } from 'constructs';
+import { HaValidationError } from './errors';
+
+/** Throws unless `value` is an integer within [min, max]; tokens pass. */
+export function requireInteger(scope: IConstruct, prop: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+    throw new HaValidationError(scope, { prop, received: value, expected: range });
+  }
+}
+
+/** Throws unless `value` is within [min, max]; unresolved durations pass. */
+export function requireDurationBetween(scope: IConstruct, prop: string, value: Duration | undefined, min: Duration, max?: Duration): void {
+  if (value === undefined || value.isUnresolved()) return;
+  const ms = value.toMilliseconds();
+  if (ms < min.toMilliseconds() || (max && ms > max.toMilliseconds())) {
+    const expected = max
+      ? `a duration from ${min.toHumanString()} to ${max.toHumanString()}`
+      : `a duration of at least ${min.toHumanString()}`;
+    throw new HaValidationError(scope, { prop, received: value, expected });
+  }
+}
+
+/** Throws when a list has duplicates (by key); names the duplicate. */
+export function requireUnique<T>(scope: IConstruct, prop: string, items: readonly T[], key: (item: T) => string, what: string): void {
+  const seen = new Set<string>();
+  for (const item of items) {
+    const k = key(item);
+    if (Token.isUnresolved(k)) continue;
+    if (seen.has(k)) {
+      throw new HaValidationError(scope, { prop, received: k, expected: `each ${what} at most once (it appears twice)` });
+    }
+    seen.add(k);
+  }
+}
+
+/** Seconds of a duration that must be resolved. */
+export function seconds(d: Duration): number {
+  return d.toSeconds();
+}
+
+/** Throws when a required prop is missing (a JavaScript caller, or a cast, can omit it). */
+export function requireDefined<T>(scope: IConstruct, prop: string, value: T | undefined | null, expected: string): T {
+  if (value === undefined || value === null) {
+    throw new HaValidationError(scope, { prop, received: value ?? undefined, expected });
+  }
+  return value;
+}
+
+/** Throws unless a string that must be known at synthesis is a literal, not a token. */
+export function requireLiteral(scope: IConstruct, prop: string, value: string, expected: string): void {
+  if (Token.isUnresolved(value)) {
+    throw new HaValidationError(scope, { prop, received: value, expected: `a literal ${expected} (a token is resolved only at deployment, too late for this pattern)` });
+  }
+}
+
+const KNOWN_REGIONS = new Set(RegionInfo.regions.map(r => r.name));
+
+/**
+ * Throws unless `region` is a literal AWS region name that aws-cdk-lib's
+ * region facts know.
+ */
+export function requireRegion(scope: IConstruct, prop: string, region: string | undefined): void {
+  requireDefined(scope, prop, region, 'an AWS region name such as eu-west-1');
+  requireLiteral(scope, prop, region!, 'region name such as eu-west-1 (give the stack an explicit env)');
+  if (!KNOWN_REGIONS.has(region!)) {
+    throw new HaValidationError(scope, { prop, received: region, expected: 'an AWS region name such as eu-west-1 (one aws-cdk-lib\'s region facts know)' });
+  }
+}
+
+/** The region of `scope`'s stack, which must be explicit and known. */
+export function requireStackRegion(scope: IConstruct, prop: string, of: IConstruct): string {
+  const region = Stack.of(of).region;
+  if (Token.isUnresolved(region)) {
+    throw new HaValidationError(scope, { prop, received: '<environment-agnostic stack>', expected: 'a stack with an explicit region (env: { account, region })' });
+  }
+  requireRegion(scope, prop, region);
+  return region;
+}
+
+/** Throws unless a 12-digit account id (or a token). */
+export function requireAccount(scope: IConstruct, prop: string, account: string | undefined): void {
+  requireDefined(scope, prop, account, 'a 12-digit AWS account id');
+  if (!Token.isUnresolved(account) && !/^\d{12}$/.test(account!)) {
+    throw new HaValidationError(scope, { prop, received: account, expected: 'a 12-digit AWS account id' });
+  }
+}
+
+/**
+ * Throws unless the VPC has subnets of `subnetType` (checked on VPCs whose
+ * subnets are known at synthesis).
+ */
+export function requireSubnets(scope: IConstruct, prop: string, vpc: ec2.IVpc, subnetType: ec2.SubnetType, why: string): void {
+  const groups: Record<string, ec2.ISubnet[]> = {
+    [ec2.SubnetType.PUBLIC]: vpc.publicSubnets,
+    [ec2.SubnetType.PRIVATE_WITH_EGRESS]: vpc.privateSubnets,
+    [ec2.SubnetType.PRIVATE_ISOLATED]: vpc.isolatedSubnets,
+  };
+  const subnets = groups[subnetType];
+  if (subnets !== undefined && subnets.length === 0) {
+    throw new HaValidationError(scope, {
+      prop, received: `a VPC without ${subnetType} subnets`,
+      expected: `a VPC with ${subnetType} subnets in at least two zones: ${why}`,
+    });
+  }
+}
+
+/** Fargate's valid CPU units and memory sizes (MiB) for each. */
+const FARGATE_SIZES: Record<number, number[]> = {
+  256: [512, 1024, 2048],
+  512: range(1024, 4096, 1024),
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+  8192: range(16384, 61440, 4096),
+  16384: range(32768, 122880, 8192),
+};
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = from; v <= to; v += step) out.push(v);
+  return out;
+}
+
+/** Throws unless cpu/memory is a pair Fargate supports. */
+export function requireFargateSize(scope: IConstruct, cpuProp: string, memoryProp: string, cpu: number, memoryLimitMiB: number): void {
+  if (Token.isUnresolved(cpu) || Token.isUnresolved(memoryLimitMiB)) return;
+  const memories = FARGATE_SIZES[cpu];
+  if (!memories) {
+    throw new HaValidationError(scope, { prop: cpuProp, received: cpu, expected: `one of Fargate's CPU sizes: ${Object.keys(FARGATE_SIZES).join(', ')}` });
+  }
+  if (!memories.includes(memoryLimitMiB)) {
+    throw new HaValidationError(scope, {
+      prop: memoryProp, received: memoryLimitMiB,
+      expected: `a memory size Fargate supports with ${cpu} CPU units: ${memories[0]} to ${memories[memories.length - 1]} MiB ` +
+        `in steps of ${memories.length > 1 ? memories[1] - memories[0] : memories[0]} MiB`,
+    });
+  }
+}

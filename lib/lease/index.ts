@@ -1,0 +1,2 @@
+// Public API of lib/lease.
+export * from './lease-table';
