@@ -22,10 +22,26 @@ export interface HandlerFunctionProps {
 }
 
 /**
- * The one way this library builds a Lambda handler: bundled locally by
- * esbuild (never in Docker), `@aws-sdk/*` left to the runtime, minified with
- * source maps, its own role and log group (no managed policies).
- * Switching to pre-bundled assets later changes this file only.
+ * How every handler is bundled: by esbuild, locally (never in Docker),
+ * `@aws-sdk/*` left to the Lambda runtime, minified with source maps. Used
+ * by `NodejsFunction` when running from this repository's sources and by
+ * `npm run build` (scripts/build.ts) for the bundles shipped in the package,
+ * so both build the same file (test/private/handler-bundles.test.ts).
+ */
+export const HANDLER_BUNDLING = {
+  target: 'node24',
+  minify: true,
+  sourceMap: true,
+  externalModules: ['@aws-sdk/*'],
+};
+
+/**
+ * The one way this library builds a Lambda handler: its own role and log
+ * group (no managed policies), the latest Node.js runtime on arm64, bundled
+ * as `HANDLER_BUNDLING` says. From the sources (`<entry>.ts`) it bundles at
+ * synth time with the local esbuild; from the installed package it deploys
+ * the bundle `npm run build` wrote (`<entry>.js`, alone in its directory),
+ * so users need neither esbuild nor Docker.
  */
 export class HandlerFunction extends Construct {
   public readonly function: lambda.Function;
@@ -42,10 +58,7 @@ export class HandlerFunction extends Construct {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.function = new nodejs.NodejsFunction(this, 'Resource', {
-      entry: resolveEntry(props.entry),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
+    const common: lambda.FunctionOptions = {
       architecture: lambda.Architecture.ARM_64,
       description: props.description,
       role: this.role,
@@ -53,21 +66,29 @@ export class HandlerFunction extends Construct {
       timeout: props.timeout ?? Duration.minutes(1),
       memorySize: props.memorySize ?? 256,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      depsLockFilePath: findUp('package-lock.json', path.dirname(props.entry)),
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        externalModules: ['@aws-sdk/*'],
-      },
-    });
+    };
+    const entry = resolveEntry(props.entry);
+    this.function = entry.endsWith('.ts')
+      ? new nodejs.NodejsFunction(this, 'Resource', {
+        ...common,
+        runtime: lambda.Runtime.NODEJS_24_X,
+        entry,
+        handler: 'handler',
+        depsLockFilePath: findUp('package-lock.json', path.dirname(props.entry)),
+        bundling: { ...HANDLER_BUNDLING, forceDockerBundling: false },
+      })
+      : new lambda.Function(this, 'Resource', {
+        ...common,
+        runtime: lambda.Runtime.NODEJS_24_X,
+        code: lambda.Code.fromAsset(path.dirname(entry)),
+        handler: `${path.basename(props.entry)}.handler`,
+      });
     // The function writes only to its own log group.
     this.logGroup.grantWrite(this.role);
   }
 }
 
-/** The `.ts` source while running from source, the `.js` file once compiled. */
+/** The `.ts` source while running from this repository, the prebuilt bundle (`.js`) in the installed package. */
 function resolveEntry(entry: string): string {
   for (const ext of ['.ts', '.js']) {
     if (fs.existsSync(entry + ext)) return entry + ext;
