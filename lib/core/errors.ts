@@ -1,4 +1,4 @@
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /** What an `HaValidationError` reports. */
@@ -39,7 +39,22 @@ export class HaValidationError extends Error {
  * Acknowledge it with `Annotations.of(scope).acknowledgeWarning('cdk-ha-patterns:<slug>', reason)`.
  */
 export function addHaWarning(scope: IConstruct, slug: string, message: string): void {
-  Annotations.of(scope).addWarningV2(`cdk-ha-patterns:${slug}`, message);
+  const id = `cdk-ha-patterns:${slug}`;
+  if (scope.node.scopes.some(Stack.isStack)) {
+    Annotations.of(scope).addWarningV2(id, message);
+    return;
+  }
+  // Outside every stack (a construct that creates its own stacks under an App
+  // or Stage): an annotation there never reaches the cloud assembly, so
+  // `cdk synth` would not show it. Put it on the first stack below, at synthesis.
+  let placed = false;
+  Aspects.of(scope).add({
+    visit: node => {
+      if (placed || !Stack.isStack(node)) return;
+      placed = true;
+      Annotations.of(node).addWarningV2(id, `${scope.node.path}: ${message}`);
+    },
+  });
 }
 
 /** Renders a received value for an error message. @internal */

@@ -219,10 +219,6 @@ export class ActiveSpareWebTier extends HaPattern {
     const n = props.activeCapacity;
     const spareTasks = spareMode === SpareMode.HOT ? n + 1 : spareMode === SpareMode.WARM ? (props.warmCapacity ?? 1) : 0;
     const routingPolicy = props.routingPolicy ?? DnsRoutingPolicy.FAILOVER;
-    if (routingPolicy === DnsRoutingPolicy.LATENCY && spareMode !== SpareMode.HOT) {
-      addHaWarning(this, 'latency-routing-cold-spare',
-        `${this.node.path} uses latency routing with a ${spareMode} spare: clients near the spare region are sent to a site with fewer than N+1 tasks.`);
-    }
     this.browserFailoverSettings = resolveBrowserFailoverSettings(this, props.browserFailover);
     this.healthCheckPath = props.healthCheckPath ?? '/health';
     this.https = props.https ?? true;
@@ -237,6 +233,11 @@ export class ActiveSpareWebTier extends HaPattern {
       description: `${this.node.path}: ${i === 0 ? 'primary (active)' : `spare (${spareMode.toLowerCase()})`} site of ${props.recordName}.${zoneName} in ${region}`,
     }));
 
+    // The tier itself is outside every stack: its warnings go on the primary stack, so `cdk synth` shows them.
+    if (routingPolicy === DnsRoutingPolicy.LATENCY && spareMode !== SpareMode.HOT) {
+      addHaWarning(this.stacks[0], 'latency-routing-cold-spare',
+        `${this.node.path} uses latency routing with a ${spareMode} spare: clients near the spare region are sent to a site with fewer than N+1 tasks.`);
+    }
     const primaryAlarmName = `${this.stacks[0].stackName}-web-tier-failover`;
     const sites = regions.map((region, i) => {
       const stack = this.stacks[i];

@@ -288,6 +288,13 @@ describe('ActiveSpareWebTier spare modes', () => {
     expect(() => app.synth()).toThrow(/Web\] recovery time target not met: the 'dns' path takes 5 min 50 s worst case, target 90 s \(recoveryTargets.paths\[0\].rto\).*No setting meets it: the fastest this path can be configured to is 5 min 20 s .*Raise recoveryTargets.paths\[0\].rto to at least 5 min 20 s/);
   });
 
+  test('latency routing with a warm spare warns, and the warning reaches the cloud assembly (what cdk synth prints)', () => {
+    const { app } = build({ routingPolicy: DnsRoutingPolicy.LATENCY });
+    const warnings = app.synth().stacks.flatMap(s => s.messages).filter(m => m.level === 'warning').map(m => `${m.id} ${String(m.entry.data)}`);
+    expect(warnings).toContainEqual(expect.stringMatching(
+      /^\/Web-Primary Web uses latency routing with a WARM spare: clients near the spare region are sent to a site with fewer than N\+1 tasks\. \[ack: cdk-ha-patterns:latency-routing-cold-spare\]$/));
+  });
+
   test('latency routing with a hot spare puts latency records on the common name', () => {
     const { tier } = build({ spareMode: SpareMode.HOT, routingPolicy: DnsRoutingPolicy.LATENCY });
     Template.fromStack(tier.stacks[1]).hasResourceProperties('AWS::Route53::RecordSet', { Name: 'agents.example.com.', Region: 'eu-west-1', SetIdentifier: 'eu-west-1' });
