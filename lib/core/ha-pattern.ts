@@ -74,6 +74,8 @@ export interface PatternAlarmProps {
 }
 
 const HA_PATTERN_SYMBOL = Symbol.for('cdk-ha-patterns.HaPattern');
+/** The pattern that registered each alarm first (a nested pattern, when a parent adopts its alarm). */
+const OWNERS = new WeakMap<cloudwatch.IAlarm, HaPattern>();
 
 /**
  * Base of every pattern: the alarm roles and recovery objectives.
@@ -170,9 +172,18 @@ export abstract class HaPattern extends Construct implements IHaPattern {
   /**
    * Registers an alarm with its role and wires its actions from the role.
    * A notifying alarm must be an alarm of this app (actions are added to it).
+   * A pattern built of other patterns adopts their alarms (usually their
+   * failover alarms): the outer pattern's role then holds for both, and the
+   * nested pattern must have been given no notifications or actions.
    */
   protected addAlarm<T extends cloudwatch.IAlarm>(alarm: T, role: AlarmRole): T {
     if (this.roles.has(alarm)) throw new Error(`${this.node.path}: ${alarm.node.path} is registered twice`);
+    const owner = OWNERS.get(alarm);
+    if (owner) {
+      owner.roles.set(alarm, role);
+    } else {
+      OWNERS.set(alarm, this);
+    }
     this.roles.set(alarm, role);
     if (role === AlarmRole.NOTIFYING) this.wireActions(alarm);
     return alarm;
