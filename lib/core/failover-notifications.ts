@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
-import { HaValidationError } from './errors';
+import { addHaWarning, HaValidationError } from './errors';
 import { restrictKeyGrants } from '../private/kms';
 
 /** Props of `FailoverNotifications`. */
@@ -47,6 +47,8 @@ export interface FailoverNotificationsProps {
 const NOTIFICATIONS_SYMBOL = Symbol.for('cdk-ha-patterns.FailoverNotifications');
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
+/** Set while `inRegionOf` builds a replica: its subscribers are the original's, already warned about. */
+let buildingReplica = false;
 
 /**
  * The one place failover alarms notify: an encrypted SNS topic with email,
@@ -56,6 +58,9 @@ const E164 = /^\+[1-9]\d{6,14}$/;
  * CloudWatch alarms can only notify a topic in their own region; for alarms
  * in another region, `inRegionOf(scope)` returns a replica with the same
  * subscribers in that region's stack.
+ *
+ * Without any email, SMS or webhook subscriber it warns
+ * (`cdk-ha-patterns:notifications-no-subscribers`): a topic nobody reads pages nobody.
  */
 export class FailoverNotifications extends Construct {
   /** Whether `x` is a `FailoverNotifications`. */
@@ -88,6 +93,12 @@ export class FailoverNotifications extends Construct {
       'a phone number in E.164 form: + then country code and number, digits only, e.g. +4915112345678');
     this.webhookUrls = validateEach(this, 'webhookUrls', props.webhookUrls ?? [], isHttpsUrl,
       'an https:// URL (SNS only delivers to HTTPS webhooks here, so the notification is not sent in clear text)');
+
+    if (!buildingReplica && this.emails.length + this.smsNumbers.length + this.webhookUrls.length === 0) {
+      addHaWarning(this, 'notifications-no-subscribers',
+        'no emails, smsNumbers or webhookUrls: the failover alarms publish to a topic nobody is subscribed to, so they page nobody. ' +
+        'Add a subscriber; if you subscribe to `topic` yourself, acknowledge this warning.');
+    }
 
     const key = props.encryptionKey ?? createTopicKey(this);
     this.encryptionKey = key;
@@ -163,7 +174,12 @@ export class FailoverNotifications extends Construct {
     let replica = this.replicas.get(there);
     if (!replica) {
       const id = `FailoverNotifications${here.node.addr.slice(0, 8)}${this.node.addr.slice(0, 8)}`;
-      replica = new FailoverNotifications(there, id, { ...this.props, encryptionKey: undefined });
+      buildingReplica = true;
+      try {
+        replica = new FailoverNotifications(there, id, { ...this.props, encryptionKey: undefined });
+      } finally {
+        buildingReplica = false;
+      }
       this.replicas.set(there, replica);
     }
     return replica;

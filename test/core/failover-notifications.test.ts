@@ -1,5 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations as CoreAnnotations, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { FailoverNotifications } from '../../lib';
 import { acknowledge } from '../../lib/private/network';
@@ -106,6 +106,50 @@ describe('FailoverNotifications input validation', () => {
 
   test('fails when a subscriber is listed twice', () => {
     expect(make({ emails: ['ops@example.com', 'ops@example.com'] })).toThrow(/'emails\[1\]'.*each subscriber once/);
+  });
+});
+
+describe('FailoverNotifications without subscribers', () => {
+  const WARNING = /cdk-ha-patterns:notifications-no-subscribers/;
+
+  test('warns that a topic nobody is subscribed to pages nobody', () => {
+    const stack = new Stack(testApp(), 'Quiet', { env: testEnv() });
+    new FailoverNotifications(stack, 'Notifications');
+    Annotations.fromStack(stack).hasWarning('/Quiet/Notifications', Match.stringLikeRegexp('no emails, smsNumbers or webhookUrls: .* page nobody'));
+    Annotations.fromStack(stack).hasWarning('/Quiet/Notifications', Match.stringLikeRegexp(WARNING.source));
+  });
+
+  test('warns with empty subscriber lists too', () => {
+    const stack = new Stack(testApp(), 'Quiet', { env: testEnv() });
+    new FailoverNotifications(stack, 'Notifications', { emails: [], smsNumbers: [], webhookUrls: [] });
+    Annotations.fromStack(stack).hasWarning('/Quiet/Notifications', Match.stringLikeRegexp(WARNING.source));
+  });
+
+  test.each<[string, ConstructorParameters<typeof FailoverNotifications>[2]]>([
+    ['an email', { emails: ['ops@example.com'] }],
+    ['an SMS number', { smsNumbers: ['+4915112345678'] }],
+    ['a webhook', { webhookUrls: ['https://hooks.example.com/ha'] }],
+  ])('does not warn with %s only', (_name, props) => {
+    const stack = new Stack(testApp(), 'Heard', { env: testEnv() });
+    new FailoverNotifications(stack, 'Notifications', props);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp(WARNING.source));
+  });
+
+  test('the warning can be acknowledged', () => {
+    const stack = new Stack(testApp(), 'Quiet', { env: testEnv() });
+    const notifications = new FailoverNotifications(stack, 'Notifications');
+    CoreAnnotations.of(notifications).acknowledgeWarning('cdk-ha-patterns:notifications-no-subscribers', 'a Lambda subscribes to the topic');
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp(WARNING.source));
+  });
+
+  test('a replica in another region does not repeat the warning', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Quiet', { env: testEnv() });
+    const far = new Stack(app, 'Far', { env: testEnv('us-east-1') });
+    const notifications = new FailoverNotifications(stack, 'Notifications');
+    notifications.inRegionOf(far);
+    Annotations.fromStack(stack).hasWarning('/Quiet/Notifications', Match.stringLikeRegexp(WARNING.source));
+    Annotations.fromStack(far).hasNoWarning('*', Match.stringLikeRegexp(WARNING.source));
   });
 });
 
