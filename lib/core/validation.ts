@@ -90,9 +90,17 @@ export function requireAccount(scope: IConstruct, prop: string, account: string 
   }
 }
 
+/** The `ec2.SubnetType` member of each subnet group, as users write it. */
+const SUBNET_TYPE_NAMES: Record<string, string> = {
+  [ec2.SubnetType.PUBLIC]: 'PUBLIC',
+  [ec2.SubnetType.PRIVATE_WITH_EGRESS]: 'PRIVATE_WITH_EGRESS',
+  [ec2.SubnetType.PRIVATE_ISOLATED]: 'PRIVATE_ISOLATED',
+};
+
 /**
  * Throws unless the VPC has subnets of `subnetType` (checked on VPCs whose
- * subnets are known at synthesis).
+ * subnets are known at synthesis). aws-cdk-lib would otherwise fail deep
+ * inside a subnet selection, naming neither the pattern nor the prop.
  */
 export function requireSubnets(scope: IConstruct, prop: string, vpc: ec2.IVpc, subnetType: ec2.SubnetType, why: string): void {
   const groups: Record<string, ec2.ISubnet[]> = {
@@ -102,9 +110,55 @@ export function requireSubnets(scope: IConstruct, prop: string, vpc: ec2.IVpc, s
   };
   const subnets = groups[subnetType];
   if (subnets !== undefined && subnets.length === 0) {
+    const name = SUBNET_TYPE_NAMES[subnetType] ?? subnetType;
     throw new HaValidationError(scope, {
-      prop, received: `a VPC without ${subnetType} subnets`,
-      expected: `a VPC with ${subnetType} subnets in at least two zones: ${why}`,
+      prop, received: `a VPC without ${name} subnets`,
+      expected: `a VPC with SubnetType.${name} subnets in at least two zones (add them to its subnetConfiguration): ${why}`,
+    });
+  }
+}
+
+/** A label of a DNS name: letters, digits, hyphens and underscores, no hyphen at either end, 1 to 63 characters. */
+const DNS_LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
+
+/**
+ * Throws unless `name` is a record name Route 53 accepts, relative to the
+ * zone (`agents`, `agents.eu-west-1`) or fully qualified with a trailing dot;
+ * tokens pass.
+ */
+export function requireRecordName(scope: IConstruct, prop: string, name: string | undefined): void {
+  if (name === undefined || Token.isUnresolved(name)) return;
+  const labels = (typeof name === 'string' ? name.replace(/\.$/, '') : '').split('.');
+  if (typeof name !== 'string' || name.length > 253 || !labels.every(l => DNS_LABEL.test(l))) {
+    throw new HaValidationError(scope, {
+      prop, received: name,
+      expected: 'a DNS name relative to the zone, such as "agents": labels of letters, digits and hyphens (1 to 63 characters, ' +
+        'no hyphen at either end) separated by dots',
+    });
+  }
+}
+
+/**
+ * Throws unless `value` is a literal (an identifier other stacks or regions
+ * name must be known at synthesis) that matches `pattern`; `what` names the
+ * identifier and `rule` says in words what AWS accepts.
+ */
+export function requireIdentifier(scope: IConstruct, prop: string, value: string | undefined, what: string, pattern: RegExp, rule: string): void {
+  if (value === undefined) return;
+  requireLiteral(scope, prop, value, what);
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new HaValidationError(scope, { prop, received: value, expected: `a ${what} AWS accepts: ${rule}` });
+  }
+}
+
+/** Throws unless `value` is one of the values of `enumObject` (a JavaScript caller can pass anything). */
+export function requireEnumValue<T extends Record<string, string>>(scope: IConstruct, prop: string, value: string | undefined, enumObject: T, enumName: string): void {
+  if (value === undefined) return;
+  const values = Object.values(enumObject);
+  if (!values.includes(value)) {
+    throw new HaValidationError(scope, {
+      prop, received: value,
+      expected: `one of ${Object.keys(enumObject).map(k => `${enumName}.${k}`).join(', ')}`,
     });
   }
 }

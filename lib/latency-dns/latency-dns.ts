@@ -9,7 +9,7 @@ import { RecoveryStep } from '../core/recovery-step';
 import { ServiceTime } from '../core/service-time';
 import { defaultFailureThreshold } from './failure-threshold';
 import { metricHealthCheckStatus, ROUTE53_METRICS_REGION } from '../private/route53-metrics';
-import { requireDefined, requireDurationBetween, requireInteger, requireRegion, requireUnique } from '../core/validation';
+import { requireDefined, requireDurationBetween, requireInteger, requireRecordName, requireRegion, requireUnique } from '../core/validation';
 
 /** The region where Route 53 publishes health-check metrics, and so where alarms on them must live. */
 export { ROUTE53_METRICS_REGION };
@@ -309,9 +309,7 @@ function validateProps(scope: LatencyDns, props: LatencyDnsProps): void {
   requireDefined(scope, 'zone', props.zone, 'the hosted zone of the names, e.g. HostedZone.fromHostedZoneAttributes(...)');
   requireDefined(scope, 'recordName', props.recordName, 'the common name relative to the zone, e.g. "agents"');
   requireDefined(scope, 'sites', props.sites, 'at least one site');
-  if (!Token.isUnresolved(props.recordName) && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(props.recordName)) {
-    throw new HaValidationError(scope, { prop: 'recordName', received: props.recordName, expected: 'a DNS name relative to the zone, lowercase labels such as "agents"' });
-  }
+  requireRecordName(scope, 'recordName', props.recordName);
   if (props.sites.length === 0) {
     throw new HaValidationError(scope, { prop: 'sites', received: [], expected: 'at least one site' });
   }
@@ -323,6 +321,7 @@ function validateProps(scope: LatencyDns, props: LatencyDnsProps): void {
       throw new HaValidationError(scope, { prop: `sites[${i}].healthCheckPath`, received: path, expected: `a path starting with "/", e.g. "/${path}"` });
     }
     requireInteger(scope, `sites[${i}].port`, site.port, 1, 65535);
+    requireRecordName(scope, `sites[${i}].siteRecordName`, site.siteRecordName);
   });
   requireUnique(scope, 'sites[].region', props.sites, s => s.region, 'region');
   if (props.routingPolicy === DnsRoutingPolicy.FAILOVER && props.sites.length !== 2) {

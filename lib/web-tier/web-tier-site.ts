@@ -155,6 +155,8 @@ export class WebTierSite extends HaPattern {
     requireInteger(this, 'containerPort', props.containerPort, 1, 65535);
     requireInteger(this, 'serverErrorThreshold', props.serverErrorThreshold, 1);
     requireDurationBetween(this, 'targetHealthCheckInterval', props.targetHealthCheckInterval, Duration.seconds(5), Duration.seconds(300));
+    // Elastic Load Balancing keeps a stickiness cookie 1 s to 7 days; 0 turns stickiness off.
+    requireDurationBetween(this, 'stickinessDuration', props.stickinessDuration, Duration.seconds(0), Duration.days(7));
     const healthCheckPath = props.healthCheckPath ?? '/health';
     if (!Token.isUnresolved(healthCheckPath) && !healthCheckPath.startsWith('/')) {
       throw new HaValidationError(this, { prop: 'healthCheckPath', received: healthCheckPath, expected: `a path starting with "/", e.g. "/${healthCheckPath}"` });
