@@ -11,10 +11,17 @@ import { ExampleContext } from '../context';
  * the settings cannot move clients within 90 s by DNS and 30 s in the browser.
  */
 export function addAgentWebTier(ctx: ExampleContext): ActiveSpareWebTier {
-  return new ActiveSpareWebTier(ctx.app, `${ctx.name}-Web`, {
-    account: ctx.settings.account,
-    primaryRegion: ctx.settings.primaryRegion,
-    spareRegions: [ctx.settings.secondaryRegion],
+  const { primaryRegion, secondaryRegion } = ctx.settings;
+  // One stack per region; the tier lives in the primary's and places its spare in the other.
+  const primary = ctx.stack('Web-Primary', primaryRegion, { description: `${ctx.name}: primary (active) site of the agent desktop` });
+  const spare = ctx.stack('Web-Spare', secondaryRegion, { description: `${ctx.name}: warm spare site of the agent desktop` });
+  // Route 53 health-check alarms live in us-east-1: a stack of their own unless a site is there.
+  const dnsStack = [primaryRegion, secondaryRegion].includes('us-east-1')
+    ? undefined
+    : ctx.stack('Web-Dns', 'us-east-1', { description: `${ctx.name}: DNS names, health checks and their alarms` });
+  return new ActiveSpareWebTier(primary, 'Web', {
+    spares: [{ stack: spare }],
+    dnsStack,
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable-alpine'),
     // nginx answers / with 200; a real desktop exposes a cheap /health.
     healthCheckPath: '/',

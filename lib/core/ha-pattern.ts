@@ -102,6 +102,8 @@ export abstract class HaPattern extends Construct implements IHaPattern {
   public readonly notifications?: FailoverNotifications;
 
   private readonly roles = new Map<cloudwatch.IAlarm, AlarmRole>();
+  /** Roles an enclosing pattern gave this pattern's alarms (they hold over the pattern's own). */
+  private readonly adopted = new Map<cloudwatch.IAlarm, AlarmRole>();
   private readonly actions: cloudwatch.IAlarmAction[];
   private readonly dashboard?: HaDashboard;
   private composite?: cloudwatch.CompositeAlarm;
@@ -128,17 +130,23 @@ export abstract class HaPattern extends Construct implements IHaPattern {
 
   /** The alarms whose ALARM state means failover: the failover alarm's children. */
   public get failoverTriggers(): cloudwatch.IAlarm[] {
-    return this.alarmsWithRole(AlarmRole.FAILOVER_TRIGGER);
+    return this.alarms.filter(a => this.roles.get(a) === AlarmRole.FAILOVER_TRIGGER);
   }
 
-  /** The alarms of one role (the failover alarm itself counts as `NOTIFYING`). */
+  /**
+   * The alarms of one role (the failover alarm itself counts as `NOTIFYING`),
+   * as an enclosing pattern may have adopted them (see `roleOf`).
+   */
   public alarmsWithRole(role: AlarmRole): cloudwatch.IAlarm[] {
-    return this.alarms.filter(a => this.roles.get(a) === role);
+    return this.alarms.filter(a => this.roleOf(a) === role);
   }
 
-  /** The role of one of the pattern's alarms. */
+  /**
+   * The role of one of the pattern's alarms: the one an enclosing pattern
+   * gave it when it adopted the alarm, else the pattern's own.
+   */
   public roleOf(alarm: cloudwatch.IAlarm): AlarmRole {
-    const role = this.roles.get(alarm);
+    const role = this.adopted.get(alarm) ?? this.roles.get(alarm);
     if (!role) throw new HaValidationError(this, { prop: 'alarm', received: alarm.node.path, expected: 'an alarm of this pattern (see `alarms`)' });
     return role;
   }
@@ -180,7 +188,7 @@ export abstract class HaPattern extends Construct implements IHaPattern {
     if (this.roles.has(alarm)) throw new Error(`${this.node.path}: ${alarm.node.path} is registered twice`);
     const owner = OWNERS.get(alarm);
     if (owner) {
-      owner.roles.set(alarm, role);
+      owner.adopted.set(alarm, role);
     } else {
       OWNERS.set(alarm, this);
     }

@@ -4,6 +4,7 @@ export * from './failover-notifications';
 export * from './ha-dashboard';
 export * from './ha-pattern';
 export * from './pattern';
+export * from './placement';
 export * from './recovery-objectives';
 export * from './recovery-step';
 export * from './resilience-report';

@@ -195,3 +195,10 @@ export function requireFargateSize(scope: IConstruct, cpuProp: string, memoryPro
     });
   }
 }
+
+/** Throws unless a Route 53 health-check interval: 10 s (fast) or 30 s. */
+export function requireRoute53Interval(scope: IConstruct, prop: string, interval: Duration | undefined): void {
+  if (interval && !interval.isUnresolved() && ![10, 30].includes(interval.toSeconds())) {
+    throw new HaValidationError(scope, { prop, received: interval, expected: '10 seconds (fast) or 30 seconds, the intervals Route 53 supports' });
+  }
+}

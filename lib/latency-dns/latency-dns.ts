@@ -9,7 +9,7 @@ import { RecoveryStep } from '../core/recovery-step';
 import { ServiceTime } from '../core/service-time';
 import { defaultFailureThreshold } from './failure-threshold';
 import { metricHealthCheckStatus, ROUTE53_METRICS_REGION } from '../private/route53-metrics';
-import { requireDefined, requireDurationBetween, requireInteger, requireRecordName, requireRegion, requireUnique } from '../core/validation';
+import { requireDefined, requireDurationBetween, requireInteger, requireRecordName, requireRegion, requireRoute53Interval, requireUnique } from '../core/validation';
 
 /** The region where Route 53 publishes health-check metrics, and so where alarms on them must live. */
 export { ROUTE53_METRICS_REGION };
@@ -331,10 +331,7 @@ function validateProps(scope: LatencyDns, props: LatencyDnsProps): void {
       expected: 'exactly two sites with DnsRoutingPolicy.FAILOVER (the first PRIMARY, the second SECONDARY)',
     });
   }
-  const interval = props.healthCheckInterval;
-  if (interval && !interval.isUnresolved() && ![10, 30].includes(interval.toSeconds())) {
-    throw new HaValidationError(scope, { prop: 'healthCheckInterval', received: interval, expected: '10 seconds (fast) or 30 seconds, the intervals Route 53 supports' });
-  }
+  requireRoute53Interval(scope, 'healthCheckInterval', props.healthCheckInterval);
   requireInteger(scope, 'failureThreshold', props.failureThreshold, 1, 10);
   if (props.recordTtl && !props.recordTtl.isUnresolved() && props.recordTtl.toSeconds() > MAX_TTL.toSeconds()) {
     throw new HaValidationError(scope, {

@@ -1,7 +1,8 @@
 import * as path from 'path';
-import { Aws, Duration, Lazy, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -19,7 +20,9 @@ import { ServiceTime } from '../core/service-time';
 import { defaultFailureThreshold } from '../latency-dns/failure-threshold';
 import { DnsRoutingPolicy, HealthCheckProtocol, LatencyDns, ROUTE53_METRICS_REGION } from '../latency-dns/latency-dns';
 import { HandlerFunction } from '../private/handler-function';
-import { requireAccount, requireDefined, requireInteger, requireLiteral, requireRegion, requireUnique } from '../core/validation';
+import { RegionalPlacement } from '../core/placement';
+import { regionalScope } from '../core/regional-scope';
+import { requireDefined, requireInteger, requireLiteral, requireRoute53Interval, requireStackRegion, requireUnique } from '../core/validation';
 import {
   BrowserFailoverOptions, BrowserFailoverSettings, browserFailoverOptions, browserSwitchTime,
   ResolvedBrowserFailoverSettings, resolveBrowserFailoverSettings,
@@ -44,14 +47,25 @@ export enum SpareMode {
 
 /** Props of `ActiveSpareWebTier`. */
 export interface ActiveSpareWebTierProps extends HaPatternProps {
-  /** Account of the tier's stacks (each stack gets an explicit `env`). */
-  readonly account: string;
+  /**
+   * The primary site's VPC (the tier lives in the primary region's stack, the one it is created in);
+   * its load balancer uses the public subnets, the tasks the private ones.
+   * @default a new VPC across 2 availability zones with flow logs and a NAT gateway per zone
+   */
+  readonly vpc?: ec2.IVpc;
 
-  /** The active region. */
-  readonly primaryRegion: string;
+  /**
+   * The spare region(s), in order of preference: each a stack with an explicit env in another
+   * region than the primary's (and, optionally, the VPC there); at least one.
+   */
+  readonly spares: RegionalPlacement[];
 
-  /** The spare region(s), in order of preference; at least one, none equal to the primary. */
-  readonly spareRegions: string[];
+  /**
+   * A stack in us-east-1 for the DNS names, the Route 53 health checks and their alarms (Route 53
+   * publishes health-check metrics there only).
+   * @default the primary's or a spare's stack if one is in us-east-1; otherwise required
+   */
+  readonly dnsStack?: Stack;
 
   /** The web application's container image. */
   readonly image: ecs.ContainerImage;
@@ -149,13 +163,6 @@ export interface ActiveSpareWebTierProps extends HaPatternProps {
   readonly browserFailover?: BrowserFailoverSettings;
 
   /**
-   * Prefix of the stacks the tier creates: `<prefix>-Primary`, `<prefix>-Spare` (`-Spare2`...), and `<prefix>-Dns`
-   * in us-east-1 when no site is there.
-   * @default the tier's id
-   */
-  readonly stackNamePrefix?: string;
-
-  /**
    * What happens to the log groups when a stack is deleted.
    * @default RemovalPolicy.RETAIN
    */
@@ -171,8 +178,9 @@ export enum ActiveSpareWebTierPath {
 }
 
 /**
- * A browser-facing web tier active in one region with a spare in another:
- * one stack per region (explicit `env`), each with a VPC across two zones,
+ * A browser-facing web tier active in one region with a spare in another,
+ * placed in the stacks you give it (`RegionalPlacement`): the primary site in
+ * the tier's own stack, each spare in its region's stack, each with a VPC across two zones,
  * an internet-facing ALB (HTTPS with an HTTP redirect, sticky sessions) and
  * a Fargate service; the primary runs N+1 tasks, the spare N+1 (hot), a
  * floor (warm) or none (pilot light). DNS by `LatencyDns`: per-site names
@@ -181,10 +189,11 @@ export enum ActiveSpareWebTierPath {
  * scales the spare to N+1. Open pages move themselves with the browser
  * failover helper (`BROWSER_FAILOVER_HELPER_PATH`).
  *
- * The tier creates its own stacks, so its scope must be an `App` or a `Stage`.
+ * Create it in the primary region's stack; several tiers and other patterns
+ * may share the same stacks.
  */
 export class ActiveSpareWebTier extends HaPattern {
-  /** The stack of each region, primary first. */
+  /** The stacks the tier uses: the primary's, the spares', then the DNS stack if it is another one. */
   public readonly stacks: Stack[];
   /** The primary site. */
   public readonly primary: WebTierSite;
@@ -210,10 +219,7 @@ export class ActiveSpareWebTier extends HaPattern {
       detection: 'Route 53 health checks of each site move the common name; browser heartbeats move open pages; ' +
         'alarms on 5xx, unhealthy targets and running tasks below N fire the primary\'s failover alarm, which scales the spare up',
     });
-    if (!Stage.isStage(scope)) {
-      throw new HaValidationError(this, { prop: 'scope', received: scope.node.path || scope.constructor.name, expected: 'an App or a Stage: the tier creates one stack per region' });
-    }
-    validateProps(this, props);
+    const primaryRegion = validateProps(this, props);
     const spareMode = props.spareMode ?? SpareMode.WARM;
     this.spareMode = spareMode;
     const n = props.activeCapacity;
@@ -222,31 +228,28 @@ export class ActiveSpareWebTier extends HaPattern {
     this.browserFailoverSettings = resolveBrowserFailoverSettings(this, props.browserFailover);
     this.healthCheckPath = props.healthCheckPath ?? '/health';
     this.https = props.https ?? true;
-    const prefix = props.stackNamePrefix ?? id;
     const zoneName = props.zone.zoneName;
     const siteRecordName = (region: string) => `${props.recordName}.${region}`;
+    const primaryStack = Stack.of(this);
+    const regions = [primaryRegion, ...props.spares.map(s => s.stack.region)];
+    // Each region's part: the primary in the tier itself, each spare under the tier's scope in its stack.
+    const placements = [{ scope: this as Construct, vpc: props.vpc }, ...props.spares.map(s => ({ scope: regionalScope(this, s.stack), vpc: s.vpc }))];
 
-    const regions = [props.primaryRegion, ...props.spareRegions];
-    this.stacks = regions.map((region, i) => new Stack(scope, i === 0 ? `${prefix}-Primary` : `${prefix}-Spare${i === 1 ? '' : i}`, {
-      env: { account: props.account, region },
-      crossRegionReferences: true,
-      description: `${this.node.path}: ${i === 0 ? 'primary (active)' : `spare (${spareMode.toLowerCase()})`} site of ${props.recordName}.${zoneName} in ${region}`,
-    }));
-
-    // The tier itself is outside every stack: its warnings go on the primary stack, so `cdk synth` shows them.
     if (routingPolicy === DnsRoutingPolicy.LATENCY && spareMode !== SpareMode.HOT) {
-      addHaWarning(this.stacks[0], 'latency-routing-cold-spare',
+      addHaWarning(this, 'latency-routing-cold-spare',
         `${this.node.path} uses latency routing with a ${spareMode} spare: clients near the spare region are sent to a site with fewer than N+1 tasks.`);
     }
-    const primaryAlarmName = `${this.stacks[0].stackName}-web-tier-failover`;
+    // A literal name: the spares' rules match it by ARN, without a cross-region token.
+    const primaryAlarmName = `${primaryStack.stackName}-${id}-failover`;
     const sites = regions.map((region, i) => {
-      const stack = this.stacks[i];
-      const certificate = this.https ? new acm.Certificate(stack, 'Certificate', {
+      const { scope: siteScope, vpc } = placements[i];
+      const certificate = this.https ? new acm.Certificate(siteScope, 'Certificate', {
         domainName: `${props.recordName}.${zoneName}`,
         subjectAlternativeNames: [`${siteRecordName(region)}.${zoneName}`],
         validation: acm.CertificateValidation.fromDns(props.zone),
       }) : undefined;
-      const site = new WebTierSite(stack, 'Site', {
+      const site = new WebTierSite(siteScope, 'Site', {
+        vpc,
         image: props.image,
         activeCapacity: n,
         runningTasks: i === 0 ? n + 1 : spareTasks,
@@ -267,14 +270,10 @@ export class ActiveSpareWebTier extends HaPattern {
     this.spares = sites.slice(1);
 
     // DNS: records and health checks are global, their alarms must be in us-east-1.
-    const dnsIndex = regions.indexOf(ROUTE53_METRICS_REGION);
-    const dnsStack = dnsIndex >= 0 ? this.stacks[dnsIndex] : new Stack(scope, `${prefix}-Dns`, {
-      env: { account: props.account, region: ROUTE53_METRICS_REGION },
-      crossRegionReferences: true,
-      description: `${this.node.path}: DNS names, Route 53 health checks and their alarms (us-east-1, where Route 53 publishes health-check metrics)`,
-    });
-    if (dnsIndex < 0) this.stacks.push(dnsStack);
-    this.dns = new LatencyDns(dnsStack, 'Dns', {
+    const siteStacks = [primaryStack, ...props.spares.map(s => s.stack)];
+    const dnsStack = props.dnsStack ?? siteStacks[regions.indexOf(ROUTE53_METRICS_REGION)];
+    this.stacks = dnsStack && !siteStacks.includes(dnsStack) ? [...siteStacks, dnsStack] : siteStacks;
+    this.dns = new LatencyDns(dnsStack === primaryStack ? this : regionalScope(this, dnsStack), 'Dns', {
       zone: props.zone,
       recordName: props.recordName,
       routingPolicy,
@@ -296,20 +295,20 @@ export class ActiveSpareWebTier extends HaPattern {
     this.addAlarm(this.primary.failoverAlarm, AlarmRole.FAILOVER_TRIGGER);
     for (const spare of this.spares) this.addAlarm(spare.failoverAlarm, AlarmRole.NOTIFYING);
     this.addAlarm(this.dns.failoverAlarm, AlarmRole.INFORMATIONAL);
-    const failoverAlarm = this.createFailoverAlarm(this.stacks[0],
-      `ActiveSpareWebTier ${this.node.path}: the primary site in ${props.primaryRegion} is failing (5xx, unhealthy targets or fewer than ${n} tasks); ` +
+    const failoverAlarm = this.createFailoverAlarm(this,
+      `ActiveSpareWebTier ${this.node.path}: the primary site in ${primaryRegion} is failing (5xx, unhealthy targets or fewer than ${n} tasks); ` +
       'the spare is being scaled up. OK when the primary is restored.');
     (failoverAlarm.node.defaultChild as cloudwatch.CfnCompositeAlarm).alarmName = primaryAlarmName;
-    if (props.dashboard) this.addToDashboard(props.dashboard, props.primaryRegion, props.account, primaryAlarmName);
+    if (props.dashboard) this.addToDashboard(props.dashboard, primaryRegion, primaryStack.account, primaryAlarmName);
 
     // Automation: scale each spare that runs fewer than N+1 when the primary fails.
     this.spares.forEach((spare, i) => {
       if (spare.runningTasks >= n + 1) return;
-      this.addScaleUp(spare, props.primaryRegion, props.account, primaryAlarmName, n + 1, dnsStack === this.stacks[i + 1] ? this.dns.healthCheckAlarm(props.primaryRegion) : undefined);
+      this.addScaleUp(spare, primaryRegion, primaryStack.account, primaryAlarmName, n + 1,
+        dnsStack === props.spares[i].stack ? this.dns.healthCheckAlarm(primaryRegion) : undefined);
     });
 
     // Recovery objectives: the DNS path and the browser path, separately.
-    const primaryRegion = props.primaryRegion;
     this.recoveryObjectives.addRecoveryPath(ActiveSpareWebTierPath.DNS, [
       this.dns.healthCheckStep(primaryRegion),
       this.dns.dnsCacheStep(primaryRegion),
@@ -453,9 +452,8 @@ export class ActiveSpareWebTier extends HaPattern {
     rule.addTarget(new targets.LambdaFunction(fn.function, { retryAttempts: 4, maxEventAge: Duration.hours(1) }));
 
     // Alarm state changes reach the default bus of the alarm's region only: forward them.
-    const primaryStack = this.stacks[0];
-    if (primaryStack.region !== spareStack.region) {
-      const forward = new events.Rule(primaryStack, `ForwardToSpare${spareStack.region.replace(/[^a-z0-9]/g, '')}`, {
+    if (Stack.of(this).region !== spareStack.region) {
+      const forward = new events.Rule(this, `ForwardToSpare${spareStack.region.replace(/[^a-z0-9]/g, '')}`, {
         description: `Forwards the primary's failover alarm to the default event bus of ${spareStack.region}, where the scale-up function runs`,
         eventPattern: pattern([primaryAlarmArn]),
       });
@@ -466,30 +464,47 @@ export class ActiveSpareWebTier extends HaPattern {
   }
 }
 
-function validateProps(scope: ActiveSpareWebTier, props: ActiveSpareWebTierProps): void {
-  requireAccount(scope, 'account', props.account);
-  requireLiteral(scope, 'account', props.account, '12-digit account id (the tier gives each stack an explicit env)');
+/** Checks the props; returns the primary region (the tier's own stack's). */
+function validateProps(scope: ActiveSpareWebTier, props: ActiveSpareWebTierProps): string {
   requireDefined(scope, 'image', props.image, 'the container image, e.g. ContainerImage.fromRegistry(...)');
   requireDefined(scope, 'zone', props.zone, 'the hosted zone of the names, e.g. HostedZone.fromHostedZoneAttributes(...)');
-  requireDefined(scope, 'spareRegions', props.spareRegions, 'at least one spare region');
-  requireRegion(scope, 'primaryRegion', props.primaryRegion);
-  props.spareRegions.forEach((r, i) => requireRegion(scope, `spareRegions[${i}]`, r));
-  if (props.spareRegions.length === 0) {
-    throw new HaValidationError(scope, { prop: 'spareRegions', received: [], expected: 'at least one spare region: an active-spare tier needs a second region' });
+  requireDefined(scope, 'spares', props.spares, 'at least one spare: { stack } of a stack in another region');
+  const primaryRegion = requireStackRegion(scope, 'scope', scope);
+  const account = Stack.of(scope).account;
+  requireLiteral(scope, 'scope', account, 'account in the env of the tier\'s stack');
+  if (props.spares.length === 0) {
+    throw new HaValidationError(scope, { prop: 'spares', received: [], expected: 'at least one spare: an active-spare tier needs a second region' });
   }
-  props.spareRegions.forEach((region, i) => {
-    if (region === props.primaryRegion) {
-      throw new HaValidationError(scope, { prop: `spareRegions[${i}]`, received: region, expected: `a region other than the primary region (${props.primaryRegion})` });
+  props.spares.forEach((spare, i) => {
+    const region = requireStackRegion(scope, `spares[${i}].stack`, spare.stack);
+    if (region === primaryRegion) {
+      throw new HaValidationError(scope, { prop: `spares[${i}].stack`, received: region, expected: `a stack in another region than the primary (${primaryRegion}, the tier's own stack)` });
+    }
+    if (spare.stack.account !== account) {
+      throw new HaValidationError(scope, { prop: `spares[${i}].stack`, received: spare.stack.account, expected: `a stack in the tier's account (${account})` });
     }
   });
-  requireUnique(scope, 'spareRegions', props.spareRegions, r => r, 'region');
-  if ((props.routingPolicy ?? DnsRoutingPolicy.FAILOVER) === DnsRoutingPolicy.FAILOVER && props.spareRegions.length > 1) {
+  requireUnique(scope, 'spares[].stack', props.spares, s => s.stack.region, 'region');
+  const regions = [primaryRegion, ...props.spares.map(s => s.stack.region)];
+  if (props.dnsStack) {
+    const dnsRegion = requireStackRegion(scope, 'dnsStack', props.dnsStack);
+    if (dnsRegion !== ROUTE53_METRICS_REGION) {
+      throw new HaValidationError(scope, { prop: 'dnsStack', received: dnsRegion, expected: `a stack in ${ROUTE53_METRICS_REGION}, where Route 53 publishes health-check metrics` });
+    }
+  } else if (!regions.includes(ROUTE53_METRICS_REGION)) {
     throw new HaValidationError(scope, {
-      prop: 'spareRegions',
-      received: props.spareRegions,
-      expected: 'one spare region with DnsRoutingPolicy.FAILOVER (Route 53 failover has one PRIMARY and one SECONDARY); use LATENCY routing for more sites',
+      prop: 'dnsStack', received: undefined,
+      expected: `a stack in ${ROUTE53_METRICS_REGION} for the health-check alarms (no site is there: Route 53 publishes health-check metrics in ${ROUTE53_METRICS_REGION} only)`,
     });
   }
+  if ((props.routingPolicy ?? DnsRoutingPolicy.FAILOVER) === DnsRoutingPolicy.FAILOVER && props.spares.length > 1) {
+    throw new HaValidationError(scope, {
+      prop: 'spares',
+      received: `${props.spares.length} spares`,
+      expected: 'one spare with DnsRoutingPolicy.FAILOVER (Route 53 failover has one PRIMARY and one SECONDARY); use LATENCY routing for more sites',
+    });
+  }
+  requireRoute53Interval(scope, 'healthCheckInterval', props.healthCheckInterval);
   requireInteger(scope, 'activeCapacity', props.activeCapacity, 1, 98);
   if (props.warmCapacity !== undefined && (props.spareMode ?? SpareMode.WARM) !== SpareMode.WARM) {
     throw new HaValidationError(scope, { prop: 'warmCapacity', received: props.warmCapacity, expected: 'no warmCapacity unless spareMode is SpareMode.WARM' });
@@ -499,4 +514,5 @@ function validateProps(scope: ActiveSpareWebTier, props: ActiveSpareWebTierProps
   if (hcPath !== undefined && !Token.isUnresolved(hcPath) && !hcPath.startsWith('/')) {
     throw new HaValidationError(scope, { prop: 'healthCheckPath', received: hcPath, expected: `a path starting with "/", e.g. "/${hcPath}"` });
   }
+  return primaryRegion;
 }

@@ -32,9 +32,10 @@ const FIXTURES: Record<string, Fixture> = {
   },
   WebTierSite: (app, recoveryTargets) => new WebTierSite(region(app, 'S', 'eu-west-1'), 'Web', { image, activeCapacity: 2, recoveryTargets }),
   ActiveSpareWebTier: (app, recoveryTargets) => {
-    const zone = route53.PublicHostedZone.fromHostedZoneAttributes(region(app, 'Zone', 'us-east-1'), 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' });
-    return new ActiveSpareWebTier(app, 'Web', {
-      account: '123456789012', primaryRegion: 'eu-west-1', spareRegions: ['us-east-1'], image, activeCapacity: 2, zone, recordName: 'agents', recoveryTargets,
+    const spare = region(app, 'Spare', 'us-east-1');
+    const zone = route53.PublicHostedZone.fromHostedZoneAttributes(spare, 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' });
+    return new ActiveSpareWebTier(region(app, 'Primary', 'eu-west-1'), 'Web', {
+      spares: [{ stack: spare }], image, activeCapacity: 2, zone, recordName: 'agents', recoveryTargets,
     });
   },
   SingletonDaemon: (app, recoveryTargets) => new SingletonDaemon(region(app, 'S', 'eu-west-1'), 'Etl', { image, recoveryTargets }),

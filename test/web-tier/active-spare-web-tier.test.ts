@@ -5,19 +5,31 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import {
   ActiveSpareWebTier, ActiveSpareWebTierPath, AlarmRole, ActiveSpareWebTierProps, DnsRoutingPolicy, FailoverNotifications, HaDashboard, minHealthyPercent, SpareMode,
 } from '../../lib';
+import { createHaVpc } from '../../lib/private/network';
 import { formatFindings, gateFindings, TEST_ACCOUNT, testApp, testEnv } from '../harness';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
 
-function build(props: Partial<ActiveSpareWebTierProps> = {}, app: App = testApp()) {
-  const shared = new Stack(app, 'Shared', { env: testEnv('eu-west-1'), crossRegionReferences: true });
+interface Placement {
+  /** Regions of the spare stacks. @default ['us-east-1'] */
+  readonly spareRegions?: string[];
+  /** Region of a separate DNS stack. @default none */
+  readonly dnsRegion?: string;
+  readonly app?: App;
+}
+
+function build(props: Partial<ActiveSpareWebTierProps> = {}, placement: Placement = {}) {
+  const app = placement.app ?? testApp();
+  const stack = (id: string, region: string) => new Stack(app, id, { env: testEnv(region), crossRegionReferences: true });
+  const shared = stack('Shared', 'eu-west-1');
   const zone = new route53.PublicHostedZone(shared, 'Zone', { zoneName: 'example.com' });
   const notifications = new FailoverNotifications(shared, 'Notifications', { emails: ['ops@example.com'] });
   const dashboard = new HaDashboard(shared, 'Dashboard');
-  const tier = new ActiveSpareWebTier(app, 'Web', {
-    account: TEST_ACCOUNT,
-    primaryRegion: 'eu-west-1',
-    spareRegions: ['us-east-1'],
+  const primary = stack('Web-Primary', 'eu-west-1');
+  const spares = (placement.spareRegions ?? ['us-east-1']).map((r, i) => ({ stack: stack(`Web-Spare${i ? i + 1 : ''}`, r) }));
+  const tier = new ActiveSpareWebTier(primary, 'Web', {
+    spares,
+    dnsStack: placement.dnsRegion ? stack('Web-Dns', placement.dnsRegion) : undefined,
     image: IMAGE,
     activeCapacity: 2,
     zone,
@@ -65,7 +77,7 @@ describe('ActiveSpareWebTier with defaults (warm spare, failover DNS, HTTPS)', (
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 443,
       Protocol: 'HTTPS',
-      Certificates: [{ CertificateArn: { Ref: Match.stringLikeRegexp('^Certificate') } }],
+      Certificates: [{ CertificateArn: { Ref: Match.stringLikeRegexp('^Web(PrimaryWeb[0-9A-F]{8})?Certificate') } }],
       SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
@@ -139,7 +151,7 @@ describe('ActiveSpareWebTier with defaults (warm spare, failover DNS, HTTPS)', (
   test('the tier\'s failover alarm (the primary\'s) has a fixed name and notifies on ALARM and OK', () => {
     const topic = { 'Fn::ImportValue': Match.stringLikeRegexp('Notifications') };
     primary.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', {
-      AlarmName: 'Web-Primary-web-tier-failover',
+      AlarmName: 'Web-Primary-Web-failover',
       AlarmActions: [topic],
       OKActions: [topic],
     });
@@ -156,10 +168,10 @@ describe('ActiveSpareWebTier with defaults (warm spare, failover DNS, HTTPS)', (
   test('the spare site\'s failover alarm notifies through the regional replica topic in us-east-1; the DNS composite is informational', () => {
     const composites = spare.findResources('AWS::CloudWatch::CompositeAlarm');
     expect(Object.keys(composites)).toHaveLength(2);
-    const site = Object.entries(composites).find(([id]) => id.startsWith('SiteFailoverAlarm'))![1];
+    const site = Object.entries(composites).find(([id]) => /^WebPrimaryWeb[0-9A-F]{8}SiteFailoverAlarm/.test(id))![1];
     expect(site.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^FailoverNotifications/) }]);
     expect(site.Properties.OKActions).toEqual(site.Properties.AlarmActions);
-    const dns = Object.entries(composites).find(([id]) => id.startsWith('DnsFailoverAlarm'))![1];
+    const dns = Object.entries(composites).find(([id]) => /^WebPrimaryWeb[0-9A-F]{8}DnsFailoverAlarm/.test(id))![1];
     expect(dns.Properties.AlarmActions).toBeUndefined();
     expect(dns.Properties.OKActions).toBeUndefined();
     expect(tier.roleOf(tier.dns.failoverAlarm)).toBe(AlarmRole.INFORMATIONAL);
@@ -194,14 +206,14 @@ describe('ActiveSpareWebTier with defaults (warm spare, failover DNS, HTTPS)', (
 
   test('the scale-up function runs in the spare region and may only describe and update the spare service', () => {
     spare.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ DESIRED_COUNT: '3', CLUSTER_NAME: { Ref: Match.stringLikeRegexp('^SiteCluster') } }) },
+      Environment: { Variables: Match.objectLike({ DESIRED_COUNT: '3', CLUSTER_NAME: { Ref: Match.stringLikeRegexp('^WebPrimaryWeb[0-9A-F]{8}SiteCluster') } }) },
     });
     spare.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([{
           Effect: 'Allow',
           Action: ['ecs:DescribeServices', 'ecs:UpdateService'],
-          Resource: { Ref: Match.stringLikeRegexp('^SiteService') },
+          Resource: { Ref: Match.stringLikeRegexp('^WebPrimaryWeb[0-9A-F]{8}SiteService') },
         }]),
       },
     });
@@ -213,18 +225,18 @@ describe('ActiveSpareWebTier with defaults (warm spare, failover DNS, HTTPS)', (
         'source': ['aws.cloudwatch'],
         'detail-type': ['CloudWatch Alarm State Change'],
         'resources': [
-          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:123456789012:alarm:Web-Primary-web-tier-failover']] },
-          { 'Fn::GetAtt': [Match.stringLikeRegexp('^Dnseuwest1HealthCheckAlarm'), 'Arn'] },
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:123456789012:alarm:Web-Primary-Web-failover']] },
+          { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebPrimaryWeb[0-9A-F]{8}Dnseuwest1HealthCheckAlarm'), 'Arn'] },
         ],
         'detail': { state: { value: ['ALARM'] } },
       },
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SiteScaleUp'), 'Arn'] }, RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 4 }) })],
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebPrimaryWeb[0-9A-F]{8}SiteScaleUp'), 'Arn'] }, RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 4 }) })],
     });
   });
 
   test('the primary forwards its failover alarm to the spare region\'s default event bus (no cross-region reference)', () => {
     primary.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({ resources: [Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':cloudwatch:eu-west-1:123456789012:alarm:Web-Primary-web-tier-failover'])] })] }),
+      EventPattern: Match.objectLike({ resources: [Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':cloudwatch:eu-west-1:123456789012:alarm:Web-Primary-Web-failover'])] })] }),
       Targets: [Match.objectLike({ Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:123456789012:event-bus/default']] } })],
     });
   });
@@ -240,7 +252,7 @@ describe('ActiveSpareWebTier with defaults (warm spare, failover DNS, HTTPS)', (
   test('the dashboard shows both paths and the failover alarm, referenced by name (no dependency of the shared stack on the tier)', () => {
     const body = JSON.stringify(Template.fromStack(shared).findResources('AWS::CloudWatch::Dashboard'));
     expect(body).toContain('Worst-case RTO: **90 s** (dns 90 s, browser 26 s)');
-    expect(body).toContain(':cloudwatch:eu-west-1:123456789012:alarm:Web-Primary-web-tier-failover');
+    expect(body).toContain(':cloudwatch:eu-west-1:123456789012:alarm:Web-Primary-Web-failover');
     expect(shared.dependencies).toEqual([]);
   });
 
@@ -292,7 +304,7 @@ describe('ActiveSpareWebTier spare modes', () => {
     const { app } = build({ routingPolicy: DnsRoutingPolicy.LATENCY });
     const warnings = app.synth().stacks.flatMap(s => s.messages).filter(m => m.level === 'warning').map(m => `${m.id} ${String(m.entry.data)}`);
     expect(warnings).toContainEqual(expect.stringMatching(
-      /^\/Web-Primary Web uses latency routing with a WARM spare: clients near the spare region are sent to a site with fewer than N\+1 tasks\. \[ack: cdk-ha-patterns:latency-routing-cold-spare\]$/));
+      /^\/Web-Primary\/Web Web-Primary\/Web uses latency routing with a WARM spare: clients near the spare region are sent to a site with fewer than N\+1 tasks\. \[ack: cdk-ha-patterns:latency-routing-cold-spare\]$/));
   });
 
   test('latency routing with a hot spare puts latency records on the common name', () => {
@@ -300,8 +312,8 @@ describe('ActiveSpareWebTier spare modes', () => {
     Template.fromStack(tier.stacks[1]).hasResourceProperties('AWS::Route53::RecordSet', { Name: 'agents.example.com.', Region: 'eu-west-1', SetIdentifier: 'eu-west-1' });
   });
 
-  test('without us-east-1 among the sites, a DNS stack is created there', () => {
-    const { tier } = build({ spareRegions: ['eu-central-1'] });
+  test('without us-east-1 among the sites, the DNS part goes to the dnsStack given', () => {
+    const { tier } = build({}, { spareRegions: ['eu-central-1'], dnsRegion: 'us-east-1' });
     expect(tier.stacks.map(s => [s.stackName, s.region])).toEqual([['Web-Primary', 'eu-west-1'], ['Web-Spare', 'eu-central-1'], ['Web-Dns', 'us-east-1']]);
     expect(Stack.of(tier.dns).stackName).toBe('Web-Dns');
     // The spare's rule then matches the primary's failover alarm only.
@@ -339,37 +351,60 @@ describe('minHealthyPercent', () => {
 
 describe('ActiveSpareWebTier validation', () => {
   test.each<[string, Partial<ActiveSpareWebTierProps>, string, string]>([
-    ['fails when active-spare has a single region', { spareRegions: [] }, 'spareRegions', 'received []; expected at least one spare region: an active-spare tier needs a second region'],
-    ['fails when the spare region equals the primary', { spareRegions: ['eu-west-1'] }, 'spareRegions[0]', 'received "eu-west-1"; expected a region other than the primary region (eu-west-1)'],
-    ['fails when a spare region is listed twice', { spareRegions: ['us-east-1', 'us-east-1'], routingPolicy: DnsRoutingPolicy.LATENCY }, 'spareRegions', 'received "us-east-1"; expected each region at most once (it appears twice)'],
-    ['fails when failover routing has two spares', { spareRegions: ['us-east-1', 'eu-central-1'] }, 'spareRegions', 'expected one spare region with DnsRoutingPolicy.FAILOVER'],
     ['fails when N < 1', { activeCapacity: 0 }, 'activeCapacity', 'received 0; expected an integer from 1 to 98'],
     ['fails when N is not an integer', { activeCapacity: 1.5 }, 'activeCapacity', 'received 1.5; expected an integer from 1 to 98'],
     ['fails when the health-check path has no leading slash', { healthCheckPath: 'health' }, 'healthCheckPath', 'received "health"; expected a path starting with "/", e.g. "/health"'],
     ['fails when the warm floor exceeds N', { warmCapacity: 3 }, 'warmCapacity', 'received 3; expected an integer from 1 to 2'],
     ['fails when a warm floor is given for another spare mode', { spareMode: SpareMode.HOT, warmCapacity: 1 }, 'warmCapacity', 'expected no warmCapacity unless spareMode is SpareMode.WARM'],
-    ['fails when a region is not a region name', { primaryRegion: 'europe' }, 'primaryRegion', 'received "europe"; expected an AWS region name such as eu-west-1 (one aws-cdk-lib\'s region facts know)'],
-    ['fails when the account is not an account id', { account: 'prod' }, 'account', 'received "prod"; expected a 12-digit AWS account id'],
+    ['fails when there is no spare', { spares: [] }, 'spares', 'received []; expected at least one spare: an active-spare tier needs a second region'],
     ['fails when the heartbeat timeout is not shorter than the interval', { browserFailover: { heartbeatTimeout: Duration.seconds(5) } }, 'browserFailover.heartbeatTimeout', 'expected a timeout shorter than the heartbeat interval (5 seconds)'],
     ['fails when the Route 53 interval is unsupported', { healthCheckInterval: Duration.seconds(15) }, 'healthCheckInterval', 'received 15 seconds'],
   ])('%s', (_name, props, prop, message) => {
-    expect(() => build(props)).toThrow(new RegExp(`^Web(-Spare/Dns)?: invalid prop '${prop.replace(/[[\].]/g, '\\$&')}': .*${message.replace(/[()[\].*+?]/g, '\\$&')}`));
+    expect(() => build(props)).toThrow(new RegExp(`^Web-Primary/Web(/Dns)?: invalid prop '${prop.replace(/[[\].]/g, '\\$&')}': .*${message.replace(/[()[\].*+?]/g, '\\$&')}`));
   });
 
-  test('fails when the scope is not an App or a Stage (the tier creates its own stacks)', () => {
+  test.each<[string, Placement, string, string]>([
+    ['fails when the spare stack is in the primary region', { spareRegions: ['eu-west-1'] }, 'spares[0].stack', 'received "eu-west-1"; expected a stack in another region than the primary (eu-west-1'],
+    ['fails when two spares share a region', { spareRegions: ['us-east-1', 'us-east-1'] }, 'spares[].stack', 'received "us-east-1"; expected each region at most once'],
+    ['fails when failover routing has two spares', { spareRegions: ['us-east-1', 'eu-central-1'] }, 'spares', 'received "2 spares"; expected one spare with DnsRoutingPolicy.FAILOVER'],
+    ['fails when no stack is in us-east-1 and no dnsStack is given', { spareRegions: ['eu-central-1'] }, 'dnsStack', 'received undefined; expected a stack in us-east-1 for the health-check alarms'],
+    ['fails when the dnsStack is not in us-east-1', { spareRegions: ['eu-central-1'], dnsRegion: 'us-west-2' }, 'dnsStack', 'received "us-west-2"; expected a stack in us-east-1'],
+    ['fails when a spare stack\'s region is not an AWS region', { spareRegions: ['europe-1'] }, 'spares[0].stack', 'received "europe-1"; expected an AWS region name'],
+  ])('%s', (_name, placement, prop, message) => {
+    expect(() => build({}, placement)).toThrow(new RegExp(`^Web-Primary/Web: invalid prop '${prop.replace(/[[\].]/g, '\\$&')}': ${message.replace(/[()[\].*+?]/g, '\\$&')}`));
+  });
+
+  test('fails when the tier\'s stack has no explicit region', () => {
     const app = testApp();
-    const stack = new Stack(app, 'Host', { env: testEnv() });
+    const stack = new Stack(app, 'Host');
     const zone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' });
     expect(() => new ActiveSpareWebTier(stack, 'Web', {
-      account: TEST_ACCOUNT, primaryRegion: 'eu-west-1', spareRegions: ['us-east-1'], image: IMAGE, activeCapacity: 2, zone, recordName: 'agents',
-    })).toThrow("Host/Web: invalid prop 'scope': received \"Host\"; expected an App or a Stage: the tier creates one stack per region");
+      spares: [{ stack: new Stack(app, 'Spare', { env: testEnv('us-east-1') }) }], image: IMAGE, activeCapacity: 2, zone, recordName: 'agents',
+    })).toThrow("Host/Web: invalid prop 'scope': received \"<environment-agnostic stack>\"; expected a stack with an explicit region (env: { account, region })");
+  });
+});
+
+describe('ActiveSpareWebTier placement', () => {
+  test('two tiers with the same id in different stacks share a spare stack without collisions; a given VPC is used', () => {
+    const app = testApp();
+    const spare = new Stack(app, 'Spare', { env: testEnv('us-east-1'), crossRegionReferences: true });
+    const zone = route53.PublicHostedZone.fromHostedZoneAttributes(spare, 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' });
+    const tiers = ['A', 'B'].map(name => {
+      const primary = new Stack(app, name, { env: testEnv('eu-west-1'), crossRegionReferences: true });
+      const vpc = createHaVpc(primary, 'SharedVpc');
+      return new ActiveSpareWebTier(primary, 'Web', { spares: [{ stack: spare }], vpc, image: IMAGE, activeCapacity: 2, zone, recordName: name.toLowerCase() });
+    });
+    expect(() => app.synth()).not.toThrow();
+    expect(tiers.map(t => t.spares[0].node.path)).toEqual([expect.stringMatching(/^Spare\/AWeb[0-9A-F]{8}\/Site$/), expect.stringMatching(/^Spare\/BWeb[0-9A-F]{8}\/Site$/)]);
+    expect(tiers[0].primary.vpc).toBe(tiers[0].node.scope!.node.findChild('SharedVpc'));
+    expect(tiers.map(t => Stack.of(t.dns).stackName)).toEqual(['Spare', 'Spare']);
   });
 });
 
 describe('ActiveSpareWebTier gates', () => {
   test('its stacks pass cdk-nag AwsSolutions and the CloudFormation validation with default rules', () => {
     const app = testApp({ validation: true });
-    build({}, app);
+    build({}, { app });
     expect(formatFindings(gateFindings(app))).toEqual([]);
   });
 });
