@@ -10,7 +10,7 @@ import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { createHaVpc } from '../private/network';
-import { requireDurationBetween, requireInteger } from '../core/validation';
+import { requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireSubnets } from '../core/validation';
 import { RuntimeMetricNames } from '../runtime/metrics';
 import { createDaemonTask, validateLeaseSettings } from '../lease/daemon-task';
 import { LeaseSettings, LeaseTable } from '../lease/lease-table';
@@ -163,8 +163,10 @@ export class HotStandbyConsumer extends HaPattern {
       patternName: 'HotStandbyConsumer',
       detection: 'the leader stops renewing its lease; the standby polling the lease takes it once it lapses',
     });
+    requireDefined(this, 'image', props.image, 'the consumer\'s container image, e.g. ContainerImage.fromRegistry(...)');
     requireInteger(this, 'cpu', props.cpu, 256);
     requireInteger(this, 'memoryLimitMiB', props.memoryLimitMiB, 512);
+    requireFargateSize(this, 'cpu', 'memoryLimitMiB', props.cpu ?? 256, props.memoryLimitMiB ?? 512);
     requireDurationBetween(this, 'iteratorAgeThreshold', props.iteratorAgeThreshold, Duration.seconds(1));
     requireDurationBetween(this, 'checkpointLagThreshold', props.checkpointLagThreshold, Duration.seconds(1));
     this.settings = {
@@ -176,6 +178,11 @@ export class HotStandbyConsumer extends HaPattern {
     validateLeaseSettings(this, this.settings);
     this.leaseName = this.settings.leaseName;
 
+    const givenVpc = props.cluster?.vpc ?? props.vpc;
+    if (givenVpc) {
+      requireSubnets(this, props.cluster ? 'cluster' : 'vpc', givenVpc, props.subnetType ?? ec2.SubnetType.PRIVATE_WITH_EGRESS,
+        'consumers A and B run in them, one in each of two zones');
+    }
     if (props.cluster && props.vpc) {
       addHaWarning(this, 'vpc-ignored', 'vpc is ignored when cluster is given: the tasks run in the cluster\'s VPC.');
     }

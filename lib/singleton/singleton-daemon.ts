@@ -10,7 +10,7 @@ import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { createHaVpc } from '../private/network';
-import { requireInteger } from '../core/validation';
+import { requireDefined, requireFargateSize, requireInteger, requireSubnets } from '../core/validation';
 import { RuntimeMetricNames } from '../runtime/metrics';
 import { checkContainerInsights, createDaemonTask, validateLeaseSettings } from '../lease/daemon-task';
 import { LeaseSettings, LeaseTable } from '../lease/lease-table';
@@ -144,12 +144,19 @@ export class SingletonDaemon extends HaPattern {
       patternName: 'SingletonDaemon',
       detection: 'the task stops (ECS replaces it) and its lease lapses, so the replacement may take the lease',
     });
+    requireDefined(this, 'image', props.image, 'the daemon\'s container image, e.g. ContainerImage.fromRegistry(...)');
     const desired = props.desiredCount ?? 1;
     if (!Token.isUnresolved(desired) && desired !== 1) {
       throw new HaValidationError(this, { prop: 'desiredCount', received: desired, expected: 'exactly 1: a singleton daemon runs one task (use WorkerPool for several workers)' });
     }
     requireInteger(this, 'cpu', props.cpu, 256);
     requireInteger(this, 'memoryLimitMiB', props.memoryLimitMiB, 512);
+    requireFargateSize(this, 'cpu', 'memoryLimitMiB', props.cpu ?? 256, props.memoryLimitMiB ?? 512);
+    const givenVpc = props.cluster?.vpc ?? props.vpc;
+    if (givenVpc && !props.vpcSubnets) {
+      requireSubnets(this, props.cluster ? 'cluster' : 'vpc', givenVpc, ec2.SubnetType.PRIVATE_WITH_EGRESS,
+        'the daemon\'s task runs in them and pulls its image through NAT (or choose its subnets with vpcSubnets)');
+    }
     this.settings = {
       leaseName: props.leaseName ?? 'singleton',
       leaseDuration: props.leaseDuration ?? Duration.seconds(30),

@@ -10,7 +10,8 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import {
-  HaValidationError, LatencyDns, LatencyDnsProps, WebTierSite, WebTierSiteProps,
+  HaValidationError, HotStandbyConsumer, HotStandbyConsumerProps, LatencyDns, LatencyDnsProps, SingletonDaemon, SingletonDaemonProps,
+  WebTierSite, WebTierSiteProps, WorkerPool, WorkerPoolProps,
 } from '../../lib';
 import { testApp, testEnv } from '../harness';
 
@@ -48,6 +49,7 @@ function vpcWith(scope: Construct, id: string, ...types: ec2.SubnetType[]): ec2.
   });
 }
 const PUBLIC = ec2.SubnetType.PUBLIC;
+const PRIVATE = ec2.SubnetType.PRIVATE_WITH_EGRESS;
 const ISOLATED = ec2.SubnetType.PRIVATE_ISOLATED;
 
 describe('LatencyDns bad inputs', () => {
@@ -107,5 +109,82 @@ describe('WebTierSite bad inputs', () => {
     ['stickinessDuration is longer than 7 days', () => ({ stickinessDuration: Duration.days(8) }), 'stickinessDuration', '8 days'],
   ])('fails when %s', (_what, bad, prop, received) => {
     expectRejected(build(bad), 'App/Web', prop, received);
+  });
+});
+
+describe('SingletonDaemon bad inputs', () => {
+  const build = (bad: (scope: Construct) => Record<string, unknown>) => () => {
+    const stack = new Stack(testApp(), 'S', { env: testEnv() });
+    return new SingletonDaemon(stack, 'Etl', { image: IMAGE, ...bad(stack) } as unknown as SingletonDaemonProps);
+  };
+
+  test.each<Row>([
+    ['image is missing', () => omit('image'), 'image', 'undefined'],
+    ['desiredCount is 0', () => ({ desiredCount: 0 }), 'desiredCount', '0'],
+    ['desiredCount is negative', () => ({ desiredCount: -1 }), 'desiredCount', '-1'],
+    ['cpu is 0', () => ({ cpu: 0 }), 'cpu', '0'],
+    ['cpu is not a Fargate size', () => ({ cpu: 300 }), 'cpu', '300'],
+    ['memoryLimitMiB is 0', () => ({ memoryLimitMiB: 0 }), 'memoryLimitMiB', '0'],
+    ['memoryLimitMiB does not fit the default cpu on Fargate', () => ({ memoryLimitMiB: 4096 }), 'memoryLimitMiB', '4096'],
+    ['memoryLimitMiB does not fit the cpu on Fargate', () => ({ cpu: 4096, memoryLimitMiB: 4096 }), 'memoryLimitMiB', '4096'],
+    ['leaseName is empty', () => ({ leaseName: '' }), 'leaseName', '""'],
+    ['leaseName has characters DynamoDB keys of the lease protocol refuse', () => ({ leaseName: 'nightly etl' }), 'leaseName', '"nightly etl"'],
+    ['renewInterval is 0', () => ({ renewInterval: Duration.seconds(0) }), 'renewInterval', '0 seconds'],
+    ['leaseDuration is 0', () => ({ leaseDuration: Duration.seconds(0) }), 'leaseDuration', '0 seconds'],
+    ['the VPC has no private subnets with egress for the task', s => ({ vpc: vpcWith(s, 'Vpc', PUBLIC, ISOLATED) }), 'vpc', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
+    ['the cluster\'s VPC has no private subnets with egress for the task',
+      s => ({ cluster: new ecs.Cluster(s, 'Cluster', { vpc: vpcWith(s, 'Vpc', PUBLIC, ISOLATED) }) }), 'cluster', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
+  ])('fails when %s', (_what, bad, prop, received) => {
+    expectRejected(build(bad), 'S/Etl', prop, received);
+  });
+});
+
+describe('HotStandbyConsumer bad inputs', () => {
+  const build = (bad: (scope: Construct) => Record<string, unknown>) => () => {
+    const stack = new Stack(testApp(), 'S', { env: testEnv() });
+    return new HotStandbyConsumer(stack, 'C', { image: IMAGE, ...bad(stack) } as unknown as HotStandbyConsumerProps);
+  };
+
+  test.each<Row>([
+    ['image is missing', () => omit('image'), 'image', 'undefined'],
+    ['cpu is 0', () => ({ cpu: 0 }), 'cpu', '0'],
+    ['cpu is not a Fargate size', () => ({ cpu: 1000 }), 'cpu', '1000'],
+    ['memoryLimitMiB is negative', () => ({ memoryLimitMiB: -512 }), 'memoryLimitMiB', '-512'],
+    ['memoryLimitMiB does not fit the cpu on Fargate', () => ({ cpu: 1024, memoryLimitMiB: 1024 }), 'memoryLimitMiB', '1024'],
+    ['leaseName has a space', () => ({ leaseName: 'the leader' }), 'leaseName', '"the leader"'],
+    ['renewInterval is 0', () => ({ renewInterval: Duration.seconds(0) }), 'renewInterval', '0 seconds'],
+    ['iteratorAgeThreshold is 0', () => ({ iteratorAgeThreshold: Duration.seconds(0) }), 'iteratorAgeThreshold', '0 seconds'],
+    ['checkpointLagThreshold is 0', () => ({ checkpointLagThreshold: Duration.seconds(0) }), 'checkpointLagThreshold', '0 seconds'],
+    ['the VPC has no private subnets with egress for the consumers', s => ({ vpc: vpcWith(s, 'Vpc', PUBLIC, ISOLATED) }), 'vpc', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
+    ['the cluster\'s VPC has no private subnets with egress for the consumers',
+      s => ({ cluster: new ecs.Cluster(s, 'Cluster', { vpc: vpcWith(s, 'Vpc', PUBLIC, ISOLATED) }) }), 'cluster', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
+    ['the VPC has no subnets of the chosen subnetType', s => ({ vpc: vpcWith(s, 'Vpc', PUBLIC, PRIVATE), subnetType: ISOLATED }), 'vpc', '"a VPC without PRIVATE_ISOLATED subnets"'],
+  ])('fails when %s', (_what, bad, prop, received) => {
+    expectRejected(build(bad), 'S/C', prop, received);
+  });
+});
+
+describe('WorkerPool bad inputs', () => {
+  const build = (bad: (scope: Construct) => Record<string, unknown>) => () => {
+    const stack = new Stack(testApp(), 'Pool', { env: testEnv() });
+    return new WorkerPool(stack, 'B', { vpc: vpcWith(stack, 'Vpc', PUBLIC, PRIVATE), image: IMAGE, ...bad(stack) } as unknown as WorkerPoolProps);
+  };
+
+  test.each<Row>([
+    ['vpc is missing', () => omit('vpc'), 'vpc', 'undefined'],
+    ['image is missing', () => omit('image'), 'image', 'undefined'],
+    ['the VPC has no private subnets with egress for the workers', s => ({ vpc: vpcWith(s, 'Isolated', PUBLIC, ISOLATED) }), 'vpc', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
+    ['cpu is 0', () => ({ cpu: 0 }), 'cpu', '0'],
+    ['cpu is not a Fargate size', () => ({ cpu: 768 }), 'cpu', '768'],
+    ['memoryLimitMiB does not fit the cpu on Fargate', () => ({ cpu: 256, memoryLimitMiB: 4096 }), 'memoryLimitMiB', '4096'],
+    ['minWorkers is negative', () => ({ minWorkers: -1 }), 'minWorkers', '-1'],
+    ['maxWorkers is 0', () => ({ minWorkers: 0, maxWorkers: 0 }), 'maxWorkers', '0'],
+    ['maxWorkers is negative', () => ({ maxWorkers: -3 }), 'maxWorkers', '-3'],
+    ['jobsPerWorker is 0', () => ({ jobsPerWorker: 0 }), 'jobsPerWorker', '0'],
+    ['maxReceiveCount is 0', () => ({ maxReceiveCount: 0 }), 'maxReceiveCount', '0'],
+    ['visibilityTimeout is 0', () => ({ visibilityTimeout: Duration.seconds(0) }), 'visibilityTimeout', '0 seconds'],
+    ['maxJobAge is 0', () => ({ maxJobAge: Duration.seconds(0) }), 'maxJobAge', '0 seconds'],
+  ])('fails when %s', (_what, bad, prop, received) => {
+    expectRejected(build(bad), 'Pool/B', prop, received);
   });
 });
