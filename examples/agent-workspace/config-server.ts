@@ -20,7 +20,7 @@ export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
     vpc,
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
-    secondary: { scope: standby, vpc: standbyVpc },
+    secondary: { stack: standby, vpc: standbyVpc },
     globalClusterIdentifier: `${ctx.name}-config`,
     recoveryTargets: { rpo: Duration.minutes(1) },
   });
@@ -29,7 +29,7 @@ export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
     vpc,
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
     zone: ctx.zone,
-    standby: { scope: standby, vpc: standbyVpc },
+    standby: { stack: standby, vpc: standbyVpc },
     database,
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,

@@ -14,6 +14,7 @@ import { HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { RecoveryStep } from '../core/recovery-step';
+import { regionalScope } from '../core/regional-scope';
 import { ServiceTime } from '../core/service-time';
 import type { HaDatabase } from '../ha-database/ha-database';
 import { HandlerFunction } from '../private/handler-function';
@@ -23,8 +24,8 @@ import { WRITER_FLAG_KEY } from './writer-flag';
 
 /** A region of the configuration service: a construct in that region's stack and its VPC. */
 export interface ConfigServerSite {
-  /** A construct in the region's stack (explicit env). */
-  readonly scope: Construct;
+  /** The region's stack (explicit env); the site goes under the configuration server's scope in it. */
+  readonly stack: Stack;
   /** The region's VPC (private subnets with egress for the tasks and the load balancer). */
   readonly vpc: ec2.IVpc;
 }
@@ -174,7 +175,7 @@ export class ColdStandbyConfigServer extends HaPattern {
     });
     const stack = Stack.of(this);
     const primaryRegion = stack.region;
-    const standbyRegion = Stack.of(props.standby.scope).region;
+    const standbyRegion = props.standby.stack.region;
     const extraSites = props.proxySites ?? [];
     validate(this, props, primaryRegion, standbyRegion, extraSites);
 
@@ -184,7 +185,7 @@ export class ColdStandbyConfigServer extends HaPattern {
     const ttl = props.writerRecordTtl ?? Duration.seconds(30);
     const recordName = props.writerRecordName ?? 'config-writer';
     this.writerHost = `${recordName}.${props.zone.zoneName}`;
-    const replicaRegions = [standbyRegion, ...extraSites.map(s => Stack.of(s.scope).region)];
+    const replicaRegions = [standbyRegion, ...extraSites.map(s => s.stack.region)];
 
     // A literal name: the other regions' stacks reference their replica by name, not by token.
     const tableName = props.tableName ?? Names.uniqueResourceName(this, { maxLength: 200, separator: '-' }).toLowerCase();
@@ -212,8 +213,8 @@ export class ColdStandbyConfigServer extends HaPattern {
       environment: environment(region),
     });
     this.primarySite = site(this, 'Primary', props.vpc, primaryRegion, true, serverCount);
-    this.standbySite = site(props.standby.scope, `${id}Standby`, props.standby.vpc, standbyRegion, true, 0);
-    this.proxySites = extraSites.map((s, i) => site(s.scope, `${id}Proxy${i + 1}`, s.vpc, Stack.of(s.scope).region, false, 0));
+    this.standbySite = site(regionalScope(this, props.standby.stack), 'Standby', props.standby.vpc, standbyRegion, true, 0);
+    this.proxySites = extraSites.map((s, i) => site(regionalScope(this, s.stack), `Proxy${i + 1}`, s.vpc, s.stack.region, false, 0));
 
     // ---- IAM: only the servers may write; proxies read their local replica
     const roleOf = (svc: ecs.FargateService) => svc.taskDefinition.taskRole;
@@ -402,20 +403,20 @@ export class ColdStandbyConfigServer extends HaPattern {
 }
 
 function validate(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServerProps, primary: string, standby: string, extra: ConfigServerSite[]): void {
-  const regions = [standby, ...extra.map(s => Stack.of(s.scope).region)];
+  const regions = [standby, ...extra.map(s => s.stack.region)];
   if (Token.isUnresolved(primary) || regions.some(r => Token.isUnresolved(r))) {
-    throw new HaValidationError(scope, { prop: 'standby.scope', received: '<environment-agnostic stack>', expected: 'stacks with explicit regions (env: { account, region })' });
+    throw new HaValidationError(scope, { prop: 'standby.stack', received: '<environment-agnostic stack>', expected: 'stacks with explicit regions (env: { account, region })' });
   }
   if (standby === primary) {
-    throw new HaValidationError(scope, { prop: 'standby.scope', received: standby, expected: `a stack in another region than the primary (${primary})` });
+    throw new HaValidationError(scope, { prop: 'standby.stack', received: standby, expected: `a stack in another region than the primary (${primary})` });
   }
   extra.forEach((s, i) => {
-    const r = Stack.of(s.scope).region;
+    const r = s.stack.region;
     if (r === primary || r === standby) {
-      throw new HaValidationError(scope, { prop: `proxySites[${i}].scope`, received: r, expected: `a region other than the primary (${primary}) and the standby (${standby}), which have a proxy already` });
+      throw new HaValidationError(scope, { prop: `proxySites[${i}].stack`, received: r, expected: `a region other than the primary (${primary}) and the standby (${standby}), which have a proxy already` });
     }
   });
-  requireUnique(scope, 'proxySites', extra, s => Stack.of(s.scope).region, 'region');
+  requireUnique(scope, 'proxySites', extra, s => s.stack.region, 'region');
   requireDurationBetween(scope, 'writerRecordTtl', props.writerRecordTtl, Duration.seconds(1), Duration.seconds(60));
   requireDurationBetween(scope, 'replicationLatencyThreshold', props.replicationLatencyThreshold, Duration.seconds(1));
   requireInteger(scope, 'serverCount', props.serverCount, 1, 10);
@@ -427,10 +428,10 @@ function validate(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServer
       throw new HaValidationError(scope, { prop: 'database', received: db.node.path, expected: `an HaDatabase with a secondary in the standby region (${standby}); it has no secondary region` });
     }
     const replicaRegions = [Stack.of(db).region, Stack.of(db.secondary).region];
-    [standby, ...extra.map(s => Stack.of(s.scope).region)].forEach((r, i) => {
+    [standby, ...extra.map(s => s.stack.region)].forEach((r, i) => {
       if (!replicaRegions.includes(r)) {
         throw new HaValidationError(scope, {
-          prop: i === 0 ? 'standby.scope' : `proxySites[${i - 1}].scope`, received: r,
+          prop: i === 0 ? 'standby.stack' : `proxySites[${i - 1}].stack`, received: r,
           expected: `a region where the database has a replica (${replicaRegions.join(', ')}): a proxy reads its local replica`,
         });
       }

@@ -9,6 +9,7 @@ import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
+import { regionalScope } from '../core/regional-scope';
 import { ServiceTime } from '../core/service-time';
 import { acknowledge } from '../private/network';
 import { requireDurationBetween, requireInteger } from '../core/validation';
@@ -251,7 +252,7 @@ export class HaDatabase extends HaPattern {
         });
         this.globalCluster.applyRemovalPolicy(removalPolicy);
         const cfn = cluster.node.defaultChild as rds.CfnDBCluster;
-        this.secondary = new HaDatabaseSecondary(props.secondary.scope, `${id}Secondary`, {
+        this.secondary = new HaDatabaseSecondary(regionalScope(this, props.secondary.stack), 'Secondary', {
           ...props.secondary,
           primary: this,
           engine: this.engine,
@@ -512,21 +513,21 @@ function validate(scope: HaDatabase, props: HaDatabaseProps, isAurora: boolean):
   if (props.secondary) {
     if (!isAurora) {
       throw new HaValidationError(scope, {
-        prop: 'secondary', received: props.secondary.scope.node.path,
+        prop: 'secondary', received: props.secondary.stack.node.path,
         expected: 'no secondary with SQL Server: a cross-region secondary needs an Aurora engine (Aurora Global Database)',
       });
     }
     const here = Stack.of(scope).region;
-    const there = Stack.of(props.secondary.scope).region;
+    const there = props.secondary.stack.region;
     if (Token.isUnresolved(here) || Token.isUnresolved(there)) {
       throw new HaValidationError(scope, {
-        prop: 'secondary.scope', received: '<environment-agnostic stack>',
+        prop: 'secondary.stack', received: '<environment-agnostic stack>',
         expected: 'stacks with explicit regions (env: { account, region }) for the primary and the secondary',
       });
     }
     if (here === there) {
       throw new HaValidationError(scope, {
-        prop: 'secondary.scope', received: there,
+        prop: 'secondary.stack', received: there,
         expected: `a stack in another region than the primary (${here})`,
       });
     }

@@ -14,8 +14,8 @@ import type { HaDatabase, HaDatabaseEngine } from './ha-database';
 
 /** Where and how `HaDatabase` builds its secondary region. */
 export interface HaDatabaseSecondaryOptions {
-  /** A construct in the secondary region's stack (explicit env); the secondary cluster is created under it. */
-  readonly scope: Construct;
+  /** The secondary region's stack (explicit env); the secondary cluster goes under the database's scope in it. */
+  readonly stack: Stack;
   /** The secondary region's VPC; the cluster goes into its isolated subnets. */
   readonly vpc: ec2.IVpc;
   /**

@@ -10,6 +10,7 @@ import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
+import { regionalScope } from '../core/regional-scope';
 import { metricHealthCheckStatus, ROUTE53_METRICS_REGION } from '../private/route53-metrics';
 import { requireDurationBetween, requireInteger } from '../core/validation';
 
@@ -138,7 +139,9 @@ export class MultiSiteActiveActive extends HaPattern {
     props.sites.forEach((options, i) => {
       const region = regions[i];
       const standby = options.standby ?? false;
-      const site = new ActiveActiveSite(options.stack, `${id}Site`, {
+      // In the pattern's own stack, a child; in another region's stack, under the pattern's scope there.
+      const siteScope = options.stack === Stack.of(this) ? this : regionalScope(this, options.stack);
+      const site = new ActiveActiveSite(siteScope, 'Site', {
         siteName: `${this.domainName} (${region})`,
         image: props.image,
         containerPort,

@@ -25,13 +25,13 @@ function setup(app: App = testApp()) {
 function build(s: ReturnType<typeof setup>, extra: Partial<ColdStandbyConfigServerProps> = {}) {
   return new ColdStandbyConfigServer(s.primary, 'Config', {
     vpc: s.vpc, image, zone: s.zone, notifications: s.notifications,
-    standby: { scope: s.secondary, vpc: s.vpc2 }, tableName: 'config-store', ...extra,
+    standby: { stack: s.secondary, vpc: s.vpc2 }, tableName: 'config-store', ...extra,
   });
 }
 
 describe('ColdStandbyConfigServer with a DynamoDB global table, proxies in three regions', () => {
   const s = setup();
-  const config = build(s, { proxySites: [{ scope: s.third, vpc: s.vpc3 }] });
+  const config = build(s, { proxySites: [{ stack: s.third, vpc: s.vpc3 }] });
   const t = Template.fromStack(s.primary);
   const t2 = Template.fromStack(s.secondary);
   const t3 = Template.fromStack(s.third);
@@ -82,7 +82,7 @@ describe('ColdStandbyConfigServer with a DynamoDB global table, proxies in three
     expect(writes(t)).toHaveLength(1);
     expect(writes(t)[0]).toMatch(/ConfigPrimaryServerTaskTaskRole/);
     expect(writes(t2)).toHaveLength(2);
-    expect(writes(t2).join()).toMatch(/ConfigStandbyServerTaskTaskRole/);
+    expect(writes(t2).join()).toMatch(/PrimaryConfig[0-9A-F]{8}StandbyServerTaskTaskRole/);
     expect(writes(t2).join()).toMatch(/TurnOnServiceRole/);
     expect(writes(t3)).toHaveLength(0);
     t3.hasResourceProperties('AWS::IAM::Policy', {
@@ -98,7 +98,7 @@ describe('ColdStandbyConfigServer with a DynamoDB global table, proxies in three
       .filter(p => JSON.stringify(p.Properties.Roles).includes('TurnOnServiceRole'))
       .flatMap(p => p.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>);
     const find = (action: string) => statements.find(st => ([] as unknown[]).concat(st.Action).includes(action))!;
-    expect(find('ecs:UpdateService').Resource).toEqual({ Ref: expect.stringMatching(/ConfigStandbyServerService/) });
+    expect(find('ecs:UpdateService').Resource).toEqual({ Ref: expect.stringMatching(/PrimaryConfig[0-9A-F]{8}StandbyServerService/) });
     expect(find('route53:ChangeResourceRecordSets').Condition).toEqual({ 'ForAllValues:StringEquals': {
       'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['config-writer.example.com'],
       'route53:ChangeResourceRecordSetsRecordTypes': ['CNAME'],
@@ -113,7 +113,7 @@ describe('ColdStandbyConfigServer with a DynamoDB global table, proxies in three
   test('the turn-on function knows the standby service, the record, the standby load balancer and the table', () => {
     t2.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({
       DESIRED_COUNT: '2', RECORD_NAME: 'config-writer.example.com', TTL: '30', TABLE_NAME: 'config-store', WRITER_KEY: '__writer__',
-      TARGET_DNS_NAME: { 'Fn::GetAtt': [Match.stringLikeRegexp('ConfigStandbyLoadBalancer'), 'DNSName'] },
+      TARGET_DNS_NAME: { 'Fn::GetAtt': [Match.stringLikeRegexp('PrimaryConfig[0-9A-F]{8}StandbyLoadBalancer'), 'DNSName'] },
     }) } });
   });
 
@@ -174,7 +174,7 @@ describe('ColdStandbyConfigServer with autoTurnOn', () => {
 
 describe('ColdStandbyConfigServer over an HaDatabase', () => {
   const s = setup();
-  const db = new HaDatabase(s.primary, 'Db', { vpc: s.vpc, secondary: { scope: s.secondary, vpc: s.vpc2 }, globalClusterIdentifier: 'config-db' });
+  const db = new HaDatabase(s.primary, 'Db', { vpc: s.vpc, secondary: { stack: s.secondary, vpc: s.vpc2 }, globalClusterIdentifier: 'config-db' });
   const config = build(s, { database: db });
   const t = Template.fromStack(s.primary);
   const t2 = Template.fromStack(s.secondary);
@@ -184,7 +184,7 @@ describe('ColdStandbyConfigServer over an HaDatabase', () => {
     expect(connectUsers(t)).toMatch(/dbuser:.*\/config_reader/);
     expect(connectUsers(t2)).toMatch(/DbClusterResourceId.*\/config_writer|config_writer/);
     t2.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({
-      Environment: Match.arrayWith([{ Name: 'DB_ENDPOINT', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('DbSecondary'), 'ReadEndpoint.Address'] } }]),
+      Environment: Match.arrayWith([{ Name: 'DB_ENDPOINT', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('PrimaryDb[0-9A-F]{8}Secondary'), 'ReadEndpoint.Address'] } }]),
     })] });
   });
   test('the database promotion is part of the write RTO and its lag alarm bounds the RPO', () => {
@@ -199,18 +199,18 @@ describe('ColdStandbyConfigServer bad inputs', () => {
   test('fails when the standby region equals the primary', () => {
     const s = setup();
     const same = new Stack(s.app, 'Same', { env: testEnv('eu-west-1') });
-    expect(() => build(s, { standby: { scope: same, vpc: createHaVpc(same, 'Vpc') } }))
-      .toThrow("Primary/Config: invalid prop 'standby.scope': received \"eu-west-1\"; expected a stack in another region than the primary (eu-west-1)");
+    expect(() => build(s, { standby: { stack: same, vpc: createHaVpc(same, 'Vpc') } }))
+      .toThrow("Primary/Config: invalid prop 'standby.stack': received \"eu-west-1\"; expected a stack in another region than the primary (eu-west-1)");
   });
   test('fails when a proxy region is the standby region', () => {
     const s = setup();
-    expect(() => build(s, { proxySites: [{ scope: s.secondary, vpc: s.vpc2 }] })).toThrow(/invalid prop 'proxySites\[0\].scope': received "us-east-1"; expected a region other than/);
+    expect(() => build(s, { proxySites: [{ stack: s.secondary, vpc: s.vpc2 }] })).toThrow(/invalid prop 'proxySites\[0\].stack': received "us-east-1"; expected a region other than/);
   });
   test('fails when a proxy region has no replica of the database', () => {
     const s = setup();
-    const db = new HaDatabase(s.primary, 'Db', { vpc: s.vpc, secondary: { scope: s.secondary, vpc: s.vpc2 } });
-    expect(() => build(s, { database: db, proxySites: [{ scope: s.third, vpc: s.vpc3 }] }))
-      .toThrow(/invalid prop 'proxySites\[0\].scope': received "ap-southeast-2"; expected a region where the database has a replica \(eu-west-1, us-east-1\)/);
+    const db = new HaDatabase(s.primary, 'Db', { vpc: s.vpc, secondary: { stack: s.secondary, vpc: s.vpc2 } });
+    expect(() => build(s, { database: db, proxySites: [{ stack: s.third, vpc: s.vpc3 }] }))
+      .toThrow(/invalid prop 'proxySites\[0\].stack': received "ap-southeast-2"; expected a region where the database has a replica \(eu-west-1, us-east-1\)/);
   });
   test('fails when the database has no secondary region', () => {
     const s = setup();
@@ -231,7 +231,7 @@ describe('ColdStandbyConfigServer bad inputs', () => {
 describe('ColdStandbyConfigServer gates', () => {
   test('all three stacks pass cdk-nag AwsSolutions and CloudFormation validation', () => {
     const s = setup(testApp({ validation: true }));
-    build(s, { proxySites: [{ scope: s.third, vpc: s.vpc3 }], autoTurnOn: true });
+    build(s, { proxySites: [{ stack: s.third, vpc: s.vpc3 }], autoTurnOn: true });
     expect(formatFindings(gateFindings(s.app))).toEqual([]);
   });
 });

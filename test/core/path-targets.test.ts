@@ -59,7 +59,7 @@ const FIXTURES: Record<string, Fixture> = {
     const primary = region(app, 'Primary', 'eu-west-1');
     const secondary = region(app, 'Secondary', 'us-east-1');
     return new HaDatabase(primary, 'Db', {
-      vpc: createHaVpc(primary, 'Vpc'), secondary: { scope: secondary, vpc: createHaVpc(secondary, 'Vpc') }, globalClusterIdentifier: 'orders', recoveryTargets,
+      vpc: createHaVpc(primary, 'Vpc'), secondary: { stack: secondary, vpc: createHaVpc(secondary, 'Vpc') }, globalClusterIdentifier: 'orders', recoveryTargets,
     });
   },
   ColdStandbyConfigServer: (app, recoveryTargets) => {
@@ -67,7 +67,7 @@ const FIXTURES: Record<string, Fixture> = {
     const secondary = region(app, 'Secondary', 'us-east-1');
     const zone = new route53.PublicHostedZone(primary, 'Zone', { zoneName: 'example.com' });
     return new ColdStandbyConfigServer(primary, 'Config', {
-      vpc: createHaVpc(primary, 'Vpc'), image, zone, standby: { scope: secondary, vpc: createHaVpc(secondary, 'Vpc') }, tableName: 'config', recoveryTargets,
+      vpc: createHaVpc(primary, 'Vpc'), image, zone, standby: { stack: secondary, vpc: createHaVpc(secondary, 'Vpc') }, tableName: 'config', recoveryTargets,
     });
   },
 };

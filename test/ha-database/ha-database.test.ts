@@ -16,7 +16,7 @@ describe('HaDatabase, Aurora PostgreSQL with a secondary region', () => {
   const { primary, secondary, vpc, vpc2 } = stacks();
   const notifications = new FailoverNotifications(primary, 'Notifications', { emails: ['ops@example.com'] });
   const db = new HaDatabase(primary, 'Db', {
-    vpc, notifications, secondary: { scope: secondary, vpc: vpc2 }, globalClusterIdentifier: 'orders-global',
+    vpc, notifications, secondary: { stack: secondary, vpc: vpc2 }, globalClusterIdentifier: 'orders-global',
   });
   const reader = new iam.Role(primary, 'App', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
   db.grantConnect(reader, 'app_user');
@@ -109,7 +109,7 @@ describe('HaDatabase, Aurora PostgreSQL with a secondary region', () => {
 
   test('RDS events of the secondary cluster go to the regional replica topic', () => {
     t2.hasResourceProperties('AWS::RDS::EventSubscription', {
-      SourceType: 'db-cluster', SourceIds: [{ Ref: Match.stringLikeRegexp('^DbSecondary') }],
+      SourceType: 'db-cluster', SourceIds: [{ Ref: Match.stringLikeRegexp('^PrimaryDb[0-9A-F]{8}Secondary') }],
       EventCategories: Match.arrayWith(['global-failover']),
       SnsTopicArn: { Ref: Match.stringLikeRegexp('^FailoverNotifications') },
     });
@@ -196,22 +196,22 @@ describe('HaDatabase bad inputs', () => {
     const { primary, vpc } = stacks();
     const same = new Stack(primary.node.root as never, 'Same', { env: testEnv('eu-west-1') });
     const vpcSame = new ec2.Vpc(same, 'Vpc');
-    expect(() => new HaDatabase(primary, 'Db', { vpc, secondary: { scope: same, vpc: vpcSame } }))
-      .toThrow("Primary/Db: invalid prop 'secondary.scope': received \"eu-west-1\"; expected a stack in another region than the primary (eu-west-1)");
+    expect(() => new HaDatabase(primary, 'Db', { vpc, secondary: { stack: same, vpc: vpcSame } }))
+      .toThrow("Primary/Db: invalid prop 'secondary.stack': received \"eu-west-1\"; expected a stack in another region than the primary (eu-west-1)");
   });
   test('fails when SQL Server has a global secondary', () => {
     const { primary, secondary, vpc, vpc2 } = stacks();
-    expect(() => new HaDatabase(primary, 'Db', { vpc, engine: HaDatabaseEngine.SQL_SERVER, secondary: { scope: secondary, vpc: vpc2 } }))
+    expect(() => new HaDatabase(primary, 'Db', { vpc, engine: HaDatabaseEngine.SQL_SERVER, secondary: { stack: secondary, vpc: vpc2 } }))
       .toThrow(/invalid prop 'secondary'.*no secondary with SQL Server/);
   });
   test('fails when the RPO target is below what Aurora Global Database replication delivers', () => {
     const { primary, secondary, vpc, vpc2 } = stacks();
-    expect(() => new HaDatabase(primary, 'Db', { vpc, secondary: { scope: secondary, vpc: vpc2 }, recoveryTargets: { rpo: Duration.millis(500) } }))
+    expect(() => new HaDatabase(primary, 'Db', { vpc, secondary: { stack: secondary, vpc: vpc2 }, recoveryTargets: { rpo: Duration.millis(500) } }))
       .toThrow(/invalid prop 'recoveryTargets.rpo': received 500 millis?; expected at least 1 second/);
   });
   test('fails when the RPO target is below the lag alarm threshold (at synthesis, naming the component)', () => {
     const { app, primary, secondary, vpc, vpc2 } = stacks();
-    new HaDatabase(primary, 'Db', { vpc, secondary: { scope: secondary, vpc: vpc2 }, recoveryTargets: { rpo: Duration.seconds(5) }, globalLagThreshold: Duration.seconds(30) });
+    new HaDatabase(primary, 'Db', { vpc, secondary: { stack: secondary, vpc: vpc2 }, recoveryTargets: { rpo: Duration.seconds(5) }, globalLagThreshold: Duration.seconds(30) });
     expect(() => app.synth()).toThrow(/recovery point target not met.*Aurora Global Database replication/);
   });
   test('fails when readers is 0', () => {
@@ -220,11 +220,11 @@ describe('HaDatabase bad inputs', () => {
   });
   test('fails when secondary.instances is negative', () => {
     const { primary, secondary, vpc, vpc2 } = stacks();
-    expect(() => new HaDatabase(primary, 'Db', { vpc, secondary: { scope: secondary, vpc: vpc2, instances: -1 } })).toThrow(/invalid prop 'secondary.instances'/);
+    expect(() => new HaDatabase(primary, 'Db', { vpc, secondary: { stack: secondary, vpc: vpc2, instances: -1 } })).toThrow(/invalid prop 'secondary.instances'/);
   });
   test('a headless secondary adds the instance start to the cross-region RTO', () => {
     const { primary, secondary, vpc, vpc2 } = stacks();
-    const db = new HaDatabase(primary, 'Db', { vpc, secondary: { scope: secondary, vpc: vpc2, instances: 0 } });
+    const db = new HaDatabase(primary, 'Db', { vpc, secondary: { stack: secondary, vpc: vpc2, instances: 0 } });
     expect(db.crossRegionRto?.toSeconds()).toBe(900);
     Template.fromStack(secondary).resourceCountIs('AWS::RDS::DBInstance', 0);
   });
@@ -234,7 +234,7 @@ describe('HaDatabase gates', () => {
   test('primary and secondary stacks pass cdk-nag AwsSolutions and CloudFormation validation', () => {
     const { app, primary, secondary, vpc, vpc2 } = stacks(testApp({ validation: true }));
     const notifications = new FailoverNotifications(primary, 'Notifications', { emails: ['ops@example.com'] });
-    new HaDatabase(primary, 'Db', { vpc, notifications, secondary: { scope: secondary, vpc: vpc2 } });
+    new HaDatabase(primary, 'Db', { vpc, notifications, secondary: { stack: secondary, vpc: vpc2 } });
     const sql = new Stack(app, 'Sql', { env: testEnv('eu-west-1') });
     new HaDatabase(sql, 'Db', { vpc: createHaVpc(sql, 'Vpc'), notifications, engine: HaDatabaseEngine.SQL_SERVER });
     expect(formatFindings(gateFindings(app))).toEqual([]);

@@ -56,7 +56,7 @@ describe('two active sites', () => {
         DeploymentConfiguration: {
           MinimumHealthyPercent: 100, MaximumPercent: 200,
           DeploymentCircuitBreaker: { Enable: true, Rollback: true },
-          Alarms: { Enable: true, Rollback: true, AlarmNames: [{ Ref: Match.stringLikeRegexp('^EngineSiteDeploymentAlarm') }] },
+          Alarms: { Enable: true, Rollback: true, AlarmNames: [{ Ref: Match.stringLikeRegexp('^(DnsEngine[0-9A-F]{8})?SiteDeploymentAlarm') }] },
         },
       });
       t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'HTTPCode_Target_5XX_Count', Threshold: 10, EvaluationPeriods: 2 });
