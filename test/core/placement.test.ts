@@ -1,0 +1,37 @@
+/**
+ * The placement model: patterns with the same id, homed in different stacks,
+ * share the other regions' stacks without id collisions, and nothing is
+ * created outside the stacks the user gave.
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { ColdStandbyConfigServer, HaDatabase } from '../../lib';
+import { createHaVpc } from '../../lib/private/network';
+import { testApp, testEnv } from '../harness';
+
+const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
+
+test('two HaDatabases and two ColdStandbyConfigServers with the same ids share one secondary stack', () => {
+  const app = testApp();
+  const secondary = new Stack(app, 'Secondary', { env: testEnv('us-east-1'), crossRegionReferences: true });
+  const vpc2 = createHaVpc(secondary, 'Vpc');
+  const built = ['A', 'B'].map(name => {
+    const primary = new Stack(app, name, { env: testEnv('eu-west-1'), crossRegionReferences: true });
+    const vpc = createHaVpc(primary, 'Vpc');
+    const zone = new route53.PublicHostedZone(primary, 'Zone', { zoneName: `${name.toLowerCase()}.example.com` });
+    const db = new HaDatabase(primary, 'Db', { vpc, secondary: { stack: secondary, vpc: vpc2 }, globalClusterIdentifier: `orders-${name.toLowerCase()}` });
+    const config = new ColdStandbyConfigServer(primary, 'Config', { vpc, image, zone, standby: { stack: secondary, vpc: vpc2 }, tableName: `config-${name.toLowerCase()}` });
+    return { db, config };
+  });
+  expect(() => app.synth()).not.toThrow();
+  expect(built.map(b => b.db.secondary!.node.path)).toEqual([
+    expect.stringMatching(/^Secondary\/ADb[0-9A-F]{8}\/Secondary$/),
+    expect.stringMatching(/^Secondary\/BDb[0-9A-F]{8}\/Secondary$/),
+  ]);
+  expect(built.map(b => b.config.standbySite.node.path)).toEqual([
+    expect.stringMatching(/^Secondary\/AConfig[0-9A-F]{8}\/Standby$/),
+    expect.stringMatching(/^Secondary\/BConfig[0-9A-F]{8}\/Standby$/),
+  ]);
+  expect(app.node.children.filter(Stack.isStack).map(s => s.stackName).sort()).toEqual(['A', 'B', 'Secondary']);
+});
