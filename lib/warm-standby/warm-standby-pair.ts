@@ -16,7 +16,7 @@ import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { ServiceTime } from '../core/service-time';
 import { acknowledge, createAccessLogsBucket } from '../private/network';
-import { requireDurationBetween, requireInteger } from '../core/validation';
+import { requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireRecordName, requireSubnets } from '../core/validation';
 import { ApiStep, automationRunbook } from './runbooks';
 import { metricRunningTasks } from '../private/ecs-metrics';
 
@@ -616,6 +616,9 @@ function defaultParameterPath(scope: Construct): string {
 }
 
 function validateProps(scope: WarmStandbyPair, props: WarmStandbyPairProps): { primary: string; secondary: string } {
+  requireDefined(scope, 'vpc', props.vpc, 'the VPC of both servers and the load balancer, across at least two availability zones');
+  requireDefined(scope, 'image', props.image, 'the server\'s container image, e.g. ContainerImage.fromRegistry(...)');
+  requireDefined(scope, 'tcpPort', props.tcpPort, 'the TCP port the server listens on (1 to 65535)');
   requireInteger(scope, 'tcpPort', props.tcpPort, 1, 65535);
   requireInteger(scope, 'udpPort', props.udpPort, 1, 65535);
   const offset = props.directPortOffset ?? 10000;
@@ -652,6 +655,18 @@ function validateProps(scope: WarmStandbyPair, props: WarmStandbyPairProps): { p
       received: props.configParameterPath,
       expected: 'a Parameter Store path such as /suite/gateway: starts with /, letters, digits, _ . - between slashes, no trailing slash',
     });
+  }
+
+  requireRecordName(scope, 'recordName', props.recordName);
+  const dashboardName = props.statusDashboardName;
+  if (dashboardName !== undefined && !Token.isUnresolved(dashboardName) && !/^[A-Za-z0-9_-]{1,255}$/.test(dashboardName)) {
+    throw new HaValidationError(scope, { prop: 'statusDashboardName', received: dashboardName, expected: 'a CloudWatch dashboard name: 1 to 255 letters, digits, hyphens and underscores' });
+  }
+  requireFargateSize(scope, 'cpu', 'memoryLimitMiB', props.cpu ?? 512, props.memoryLimitMiB ?? 1024);
+  requireSubnets(scope, 'vpc', props.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS,
+    props.internetFacing ? 'both servers run in them' : 'both servers and the internal load balancer live in them');
+  if (props.internetFacing) {
+    requireSubnets(scope, 'vpc', props.vpc, ec2.SubnetType.PUBLIC, 'the internet-facing load balancer lives in them');
   }
 
   const vpcZones = props.vpc.availabilityZones;

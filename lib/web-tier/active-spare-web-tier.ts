@@ -22,7 +22,10 @@ import { DnsRoutingPolicy, HealthCheckProtocol, LatencyDns, ROUTE53_METRICS_REGI
 import { HandlerFunction } from '../private/handler-function';
 import { RegionalPlacement } from '../core/placement';
 import { regionalScope } from '../core/regional-scope';
-import { requireDefined, requireInteger, requireLiteral, requireRoute53Interval, requireStackRegion, requireUnique } from '../core/validation';
+import {
+  requireAccount, requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireLiteral, requireRecordName, requireRoute53Interval,
+  requireStackRegion, requireSubnets, requireUnique,
+} from '../core/validation';
 import {
   BrowserFailoverOptions, BrowserFailoverSettings, browserFailoverOptions, browserSwitchTime,
   ResolvedBrowserFailoverSettings, resolveBrowserFailoverSettings,
@@ -469,9 +472,14 @@ function validateProps(scope: ActiveSpareWebTier, props: ActiveSpareWebTierProps
   requireDefined(scope, 'image', props.image, 'the container image, e.g. ContainerImage.fromRegistry(...)');
   requireDefined(scope, 'zone', props.zone, 'the hosted zone of the names, e.g. HostedZone.fromHostedZoneAttributes(...)');
   requireDefined(scope, 'spares', props.spares, 'at least one spare: { stack } of a stack in another region');
+  requireDefined(scope, 'activeCapacity', props.activeCapacity, 'N, the tasks that carry the full load (an integer from 1 to 98)');
+  requireDefined(scope, 'recordName', props.recordName, 'the common name relative to the zone, e.g. "agents"');
+  requireRecordName(scope, 'recordName', props.recordName);
   const primaryRegion = requireStackRegion(scope, 'scope', scope);
   const account = Stack.of(scope).account;
   requireLiteral(scope, 'scope', account, 'account in the env of the tier\'s stack');
+  requireAccount(scope, 'scope', account);
+  props.spares.forEach((spare, i) => requireDefined(scope, `spares[${i}].stack`, spare?.stack, 'the stack of the spare\'s region (an explicit env)'));
   if (props.spares.length === 0) {
     throw new HaValidationError(scope, { prop: 'spares', received: [], expected: 'at least one spare: an active-spare tier needs a second region' });
   }
@@ -510,6 +518,17 @@ function validateProps(scope: ActiveSpareWebTier, props: ActiveSpareWebTierProps
     throw new HaValidationError(scope, { prop: 'warmCapacity', received: props.warmCapacity, expected: 'no warmCapacity unless spareMode is SpareMode.WARM' });
   }
   requireInteger(scope, 'warmCapacity', props.warmCapacity, 1, props.activeCapacity);
+  requireInteger(scope, 'failureThreshold', props.failureThreshold, 1, 10);
+  requireInteger(scope, 'containerPort', props.containerPort, 1, 65535);
+  requireFargateSize(scope, 'cpu', 'memoryLimitMiB', props.cpu ?? 512, props.memoryLimitMiB ?? 1024);
+  requireDurationBetween(scope, 'targetHealthCheckInterval', props.targetHealthCheckInterval, Duration.seconds(5), Duration.seconds(300));
+  requireDurationBetween(scope, 'stickinessDuration', props.stickinessDuration, Duration.seconds(0), Duration.days(7));
+  const vpcs: Array<[string, ec2.IVpc | undefined]> = [['vpc', props.vpc], ...props.spares.map((s, i): [string, ec2.IVpc | undefined] => [`spares[${i}].vpc`, s.vpc])];
+  for (const [prop, vpc] of vpcs) {
+    if (!vpc) continue;
+    requireSubnets(scope, prop, vpc, ec2.SubnetType.PUBLIC, 'the site\'s internet-facing load balancer lives in them');
+    requireSubnets(scope, prop, vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 'the site\'s tasks run in them and pull their image through NAT');
+  }
   const hcPath = props.healthCheckPath;
   if (hcPath !== undefined && !Token.isUnresolved(hcPath) && !hcPath.startsWith('/')) {
     throw new HaValidationError(scope, { prop: 'healthCheckPath', received: hcPath, expected: `a path starting with "/", e.g. "/${hcPath}"` });

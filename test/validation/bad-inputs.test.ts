@@ -4,14 +4,15 @@
  * path, the prop and the value received, never with a TypeError or a
  * ValidationError from inside aws-cdk-lib.
  */
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { App, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import {
-  HaValidationError, HotStandbyConsumer, HotStandbyConsumerProps, LatencyDns, LatencyDnsProps, SingletonDaemon, SingletonDaemonProps,
-  WebTierSite, WebTierSiteProps, WorkerPool, WorkerPoolProps,
+  ActiveActiveCells, ActiveActiveCellsProps, ActiveSpareWebTier, ActiveSpareWebTierProps, HaValidationError, HotStandbyConsumer, HotStandbyConsumerProps, LatencyDns, LatencyDnsProps, SingletonDaemon, SingletonDaemonProps,
+  WarmStandbyPair, WarmStandbyPairProps, WebTierSite, WebTierSiteProps, WorkerPool, WorkerPoolProps,
 } from '../../lib';
 import { testApp, testEnv } from '../harness';
 
@@ -186,5 +187,127 @@ describe('WorkerPool bad inputs', () => {
     ['maxJobAge is 0', () => ({ maxJobAge: Duration.seconds(0) }), 'maxJobAge', '0 seconds'],
   ])('fails when %s', (_what, bad, prop, received) => {
     expectRejected(build(bad), 'Pool/B', prop, received);
+  });
+});
+
+describe('ActiveSpareWebTier bad inputs', () => {
+  /** The tier in a primary stack in eu-west-1 (or `primaryRegion`, account `account`), one spare in us-east-1. */
+  const build = (bad: (scope: Construct, app: App) => Record<string, unknown>, env: { primaryRegion?: string; account?: string } = {}) => () => {
+    const app = testApp();
+    const shared = new Stack(app, 'Shared', { env: testEnv(), crossRegionReferences: true });
+    const zone = new route53.PublicHostedZone(shared, 'Zone', { zoneName: 'example.com' });
+    const primary = new Stack(app, 'Primary', { env: { ...testEnv(env.primaryRegion), ...(env.account ? { account: env.account } : {}) }, crossRegionReferences: true });
+    const spare = new Stack(app, 'Spare', { env: testEnv('us-east-1'), crossRegionReferences: true });
+    const props = { spares: [{ stack: spare }], image: IMAGE, activeCapacity: 2, zone, recordName: 'agents', ...bad(primary, app) };
+    return new ActiveSpareWebTier(primary, 'Web', props as unknown as ActiveSpareWebTierProps);
+  };
+  const spareIn = (app: App, region: string, extra: Record<string, unknown> = {}) =>
+    ({ spares: [{ stack: new Stack(app, 'Other', { env: testEnv(region), crossRegionReferences: true }), ...extra }] });
+
+  test.each<[string, (scope: Construct, app: App) => Record<string, unknown>, string, string]>([
+    ['image is missing', () => omit('image'), 'image', 'undefined'],
+    ['zone is missing', () => omit('zone'), 'zone', 'undefined'],
+    ['spares is missing', () => omit('spares'), 'spares', 'undefined'],
+    ['activeCapacity is missing', () => omit('activeCapacity'), 'activeCapacity', 'undefined'],
+    ['recordName is missing', () => omit('recordName'), 'recordName', 'undefined'],
+    ['a spare has no stack', () => ({ spares: [{}] }), 'spares[0].stack', 'undefined'],
+    ['a spare stack\'s region is not an AWS region', (_s, app) => spareIn(app, 'us-east-7'), 'spares[0].stack', '"us-east-7"'],
+    ['activeCapacity is 0', () => ({ activeCapacity: 0 }), 'activeCapacity', '0'],
+    ['activeCapacity is negative', () => ({ activeCapacity: -2 }), 'activeCapacity', '-2'],
+    ['warmCapacity is 0', () => ({ warmCapacity: 0 }), 'warmCapacity', '0'],
+    ['failureThreshold is 0', () => ({ failureThreshold: 0 }), 'failureThreshold', '0'],
+    ['containerPort is 0', () => ({ containerPort: 0 }), 'containerPort', '0'],
+    ['cpu is not a Fargate size', () => ({ cpu: 100 }), 'cpu', '100'],
+    ['memoryLimitMiB does not fit the cpu on Fargate', () => ({ cpu: 2048, memoryLimitMiB: 2048 }), 'memoryLimitMiB', '2048'],
+    ['targetHealthCheckInterval is 0', () => ({ targetHealthCheckInterval: Duration.seconds(0) }), 'targetHealthCheckInterval', '0 seconds'],
+    ['stickinessDuration is longer than 7 days', () => ({ stickinessDuration: Duration.days(30) }), 'stickinessDuration', '30 days'],
+    ['recordName is not a DNS name', () => ({ recordName: 'my agents' }), 'recordName', '"my agents"'],
+    ['the primary VPC has no public subnets for the load balancer', s => ({ vpc: vpcWith(s, 'Vpc', ISOLATED) }), 'vpc', '"a VPC without PUBLIC subnets"'],
+    ['the primary VPC has no private subnets with egress for the tasks', s => ({ vpc: vpcWith(s, 'Vpc', PUBLIC, ISOLATED) }), 'vpc', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
+    ['a spare VPC has no private subnets with egress for the tasks', (_s, app) => {
+      const other = new Stack(app, 'Other', { env: testEnv('us-east-1'), crossRegionReferences: true });
+      return { spares: [{ stack: other, vpc: vpcWith(other, 'Vpc', PUBLIC, ISOLATED) }] };
+    }, 'spares[0].vpc', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
+  ])('fails when %s', (_what, bad, prop, received) => {
+    expectRejected(build(bad), 'Primary/Web', prop, received);
+  });
+
+  test('fails when the tier\'s stack region is not an AWS region', () => {
+    expectRejected(build(() => ({}), { primaryRegion: 'eu-west-9' }), 'Primary/Web', 'scope', '"eu-west-9"');
+  });
+
+  test('fails when the tier\'s stack account is not an account id', () => {
+    expectRejected(build(() => ({}), { account: 'production' }), 'Primary/Web', 'scope', '"production"');
+  });
+});
+
+describe('WarmStandbyPair bad inputs', () => {
+  const build = (bad: (scope: Construct) => Record<string, unknown>) => () => {
+    const stack = new Stack(testApp(), 'Gw', { env: testEnv() });
+    const props = { vpc: vpcWith(stack, 'Vpc', PUBLIC, PRIVATE), image: IMAGE, tcpPort: 5060, ...bad(stack) };
+    return new WarmStandbyPair(stack, 'Pair', props as unknown as WarmStandbyPairProps);
+  };
+
+  test.each<Row>([
+    ['vpc is missing', () => omit('vpc'), 'vpc', 'undefined'],
+    ['image is missing', () => omit('image'), 'image', 'undefined'],
+    ['tcpPort is missing', () => omit('tcpPort'), 'tcpPort', 'undefined'],
+    ['tcpPort is 0', () => ({ tcpPort: 0 }), 'tcpPort', '0'],
+    ['tcpPort is negative', () => ({ tcpPort: -5060 }), 'tcpPort', '-5060'],
+    ['udpPort is 0', () => ({ udpPort: 0 }), 'udpPort', '0'],
+    ['directPortOffset is 0', () => ({ directPortOffset: 0 }), 'directPortOffset', '0'],
+    ['unhealthyThresholdCount is 0', () => ({ unhealthyThresholdCount: 0 }), 'unhealthyThresholdCount', '0'],
+    ['healthCheckInterval is 0', () => ({ healthCheckInterval: Duration.seconds(0) }), 'healthCheckInterval', '0 seconds'],
+    ['cpu is not a Fargate size', () => ({ cpu: 500 }), 'cpu', '500'],
+    ['memoryLimitMiB does not fit the default cpu on Fargate', () => ({ memoryLimitMiB: 512 }), 'memoryLimitMiB', '512'],
+    ['the VPC has no private subnets with egress for the servers', s => ({ vpc: vpcWith(s, 'Isolated', PUBLIC, ISOLATED) }), 'vpc', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
+    ['an internet-facing pair\'s VPC has no public subnets', s => {
+      const vpc = ec2.Vpc.fromVpcAttributes(s, 'Imported', {
+        vpcId: 'vpc-1234', availabilityZones: ['eu-west-1a', 'eu-west-1b'], privateSubnetIds: ['subnet-a', 'subnet-b'], vpcCidrBlock: '10.0.0.0/16',
+      });
+      return { vpc, internetFacing: true };
+    }, 'vpc', '"a VPC without PUBLIC subnets"'],
+    ['recordName is not a DNS name', s => ({ zone: new route53.PublicHostedZone(s, 'Zone', { zoneName: 'example.com' }), recordName: 'gate way' }), 'recordName', '"gate way"'],
+    ['statusDashboardName has characters CloudWatch refuses', () => ({ statusDashboardName: 'gateway status!' }), 'statusDashboardName', '"gateway status!"'],
+  ])('fails when %s', (_what, bad, prop, received) => {
+    expectRejected(build(bad), 'Gw/Pair', prop, received);
+  });
+});
+
+describe('ActiveActiveCells bad inputs', () => {
+  const build = (bad: (scope: Construct) => Record<string, unknown>) => () => {
+    const stack = new Stack(testApp(), 'Cells', { env: testEnv() });
+    return new ActiveActiveCells(stack, 'Cells', { image: IMAGE, cellCount: 2, ...bad(stack) } as unknown as ActiveActiveCellsProps);
+  };
+  const zone = (s: Construct) => new route53.PublicHostedZone(s, 'Zone', { zoneName: 'example.com' });
+
+  test.each<Row>([
+    ['image is missing', () => omit('image'), 'image', 'undefined'],
+    ['cellCount is 0', () => ({ cellCount: 0 }), 'cellCount', '0'],
+    ['cellCount is negative', () => ({ cellCount: -2 }), 'cellCount', '-2'],
+    ['desiredCountPerCell is 0', () => ({ desiredCountPerCell: 0 }), 'desiredCountPerCell', '0'],
+    ['desiredCountPerCell is negative', () => ({ desiredCountPerCell: -1 }), 'desiredCountPerCell', '-1'],
+    ['containerPort is 0', () => ({ containerPort: 0 }), 'containerPort', '0'],
+    ['cpu is not a Fargate size', () => ({ cpu: 3000 }), 'cpu', '3000'],
+    ['memoryLimitMiB does not fit the cpu on Fargate', () => ({ cpu: 512, memoryLimitMiB: 512 }), 'memoryLimitMiB', '512'],
+    ['cellStickiness is longer than 7 days', () => ({ cellStickiness: Duration.days(8) }), 'cellStickiness', '8 days'],
+    ['fanOutRetryInterval is 0', () => ({ fanOutRetryInterval: Duration.seconds(0) }), 'fanOutRetryInterval', '0 seconds'],
+    ['the DNS weight is negative', s => ({ dns: { zone: zone(s), recordName: 'etl', weight: -1 } }), 'dns.weight', '-1'],
+    ['the DNS options have no zone', () => ({ dns: { recordName: 'etl' } }), 'dns.zone', 'undefined'],
+    ['the DNS options have no record name', s => ({ dns: { zone: zone(s) } }), 'dns.recordName', 'undefined'],
+    ['the DNS record name is not a DNS name', s => ({ dns: { zone: zone(s), recordName: 'etl!' } }), 'dns.recordName', '"etl!"'],
+    ['the VPC has no public subnets for the load balancer', s => ({ vpc: vpcWith(s, 'Vpc', ISOLATED) }), 'vpc', '"a VPC without PUBLIC subnets"'],
+    ['the VPC has no private subnets with egress for the tasks', s => ({ vpc: vpcWith(s, 'Vpc', PUBLIC, ISOLATED) }), 'vpc', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
+    ['the VPC has no isolated subnets for the cells\' databases', s => ({ vpc: vpcWith(s, 'Vpc', PUBLIC, PRIVATE) }), 'vpc', '"a VPC without PRIVATE_ISOLATED subnets"'],
+  ])('fails when %s', (_what, bad, prop, received) => {
+    expectRejected(build(bad), 'Cells/Cells', prop, received);
+  });
+
+  test('needs no isolated subnets when every cell brings its own database', () => {
+    const database = (s: Construct, id: string) => rds.DatabaseCluster.fromDatabaseClusterAttributes(s, id, {
+      clusterIdentifier: id.toLowerCase(), port: 5432,
+      securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(s, `${id}Sg`, `sg-${id.toLowerCase()}`)],
+    });
+    expect(build(s => ({ vpc: vpcWith(s, 'Vpc', PUBLIC, PRIVATE), cells: [{ database: database(s, 'Db1') }, { database: database(s, 'Db2') }] }))).not.toThrow();
   });
 });
