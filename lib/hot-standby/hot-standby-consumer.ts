@@ -7,13 +7,14 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
-import { HaPattern, HaPatternProps } from '../core/ha-pattern';
+import { HaPattern } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { createHaVpc } from '../private/network';
 import { requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireSubnets } from '../core/validation';
 import { RuntimeMetricNames } from '../runtime/metrics';
 import { createDaemonTask, validateLeaseSettings } from '../lease/daemon-task';
 import { LeaseSettings, LeaseTable } from '../lease/lease-table';
+import { LeaseTaskProps } from '../lease/lease-task-props';
 
 /** Environment variables with the input stream. */
 export const StreamEnvironment = {
@@ -28,13 +29,7 @@ export enum HotStandbyConsumerPath {
 }
 
 /** Props of `HotStandbyConsumer`. */
-export interface HotStandbyConsumerProps extends HaPatternProps {
-  /**
-   * The consumer's container image; its process uses `LeaseClient`,
-   * `CheckpointStore` and `putResultOnce` from lib/runtime (see the processing contract).
-   */
-  readonly image: ecs.ContainerImage;
-
+export interface HotStandbyConsumerProps extends LeaseTaskProps {
   /**
    * The input stream.
    * @default a new stream: 1 shard, encrypted with the AWS managed key, 24 h retention
@@ -42,47 +37,11 @@ export interface HotStandbyConsumerProps extends HaPatternProps {
   readonly stream?: kinesis.IStream;
 
   /**
-   * The cluster to run in.
-   * @default a new cluster with Container Insights (enhanced) in `vpc`
-   */
-  readonly cluster?: ecs.ICluster;
-
-  /**
-   * The VPC of the new cluster (ignored when `cluster` is given).
-   * @default a new VPC over 2 availability zones with one NAT gateway per zone and flow logs
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
    * Type of the subnets the two consumers run in; consumer A takes the
    * first availability zone's subnet, consumer B the second's.
    * @default ec2.SubnetType.PRIVATE_WITH_EGRESS
    */
   readonly subnetType?: ec2.SubnetType;
-
-  /**
-   * Task CPU units.
-   * @default 256
-   */
-  readonly cpu?: number;
-
-  /**
-   * Task memory in MiB.
-   * @default 512
-   */
-  readonly memoryLimitMiB?: number;
-
-  /**
-   * Extra environment of the container (the lease and stream settings are added).
-   * @default none
-   */
-  readonly environment?: Record<string, string>;
-
-  /**
-   * Command of the container.
-   * @default the image's command
-   */
-  readonly command?: string[];
 
   /**
    * Name of the leader lease (its item holds the checkpoints too).
@@ -103,12 +62,6 @@ export interface HotStandbyConsumerProps extends HaPatternProps {
   readonly renewInterval?: Duration;
 
   /**
-   * Largest difference between the two tasks' clocks.
-   * @default Duration.seconds(1)
-   */
-  readonly maxClockSkew?: Duration;
-
-  /**
    * Iterator age (of the slowest reader) above which the stream alarm fires.
    * @default Duration.minutes(1)
    */
@@ -119,12 +72,6 @@ export interface HotStandbyConsumerProps extends HaPatternProps {
    * @default Duration.minutes(5)
    */
   readonly checkpointLagThreshold?: Duration;
-
-  /**
-   * What happens to the lease/checkpoint table and a created stream when they leave the stack.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**

@@ -1,2 +1,3 @@
 // Public API of lib/lease.
 export * from './lease-table';
+export * from './lease-task-props';

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -7,13 +7,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
-import { HaPattern, HaPatternProps } from '../core/ha-pattern';
+import { HaPattern } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { createHaVpc } from '../private/network';
 import { requireDefined, requireFargateSize, requireInteger, requireSubnets } from '../core/validation';
 import { RuntimeMetricNames } from '../runtime/metrics';
 import { checkContainerInsights, createDaemonTask, validateLeaseSettings } from '../lease/daemon-task';
 import { LeaseSettings, LeaseTable } from '../lease/lease-table';
+import { LeaseTaskProps } from '../lease/lease-task-props';
 import { metricRunningTasks } from '../private/ecs-metrics';
 
 /** Documented typical time for a Fargate task to start (image pull, ENI attachment, container start). */
@@ -27,51 +28,12 @@ export enum SingletonDaemonPath {
 const LEASE_TUNING = { prop: 'leaseDuration (longer than renewInterval + 2 x maxClockSkew) and maxClockSkew', floor: Duration.seconds(2) };
 
 /** Props of `SingletonDaemon`. */
-export interface SingletonDaemonProps extends HaPatternProps {
-  /** The daemon's container image; its process uses `LeaseClient.fromEnvironment()` (lib/runtime). */
-  readonly image: ecs.ContainerImage;
-
-  /**
-   * The cluster to run in. Its Container Insights must be on for the running-tasks alarm.
-   * @default a new cluster with Container Insights (enhanced) in `vpc`
-   */
-  readonly cluster?: ecs.ICluster;
-
-  /**
-   * The VPC of the new cluster (ignored when `cluster` is given).
-   * @default a new VPC over 2 availability zones with one NAT gateway per zone and flow logs
-   */
-  readonly vpc?: ec2.IVpc;
-
+export interface SingletonDaemonProps extends LeaseTaskProps {
   /**
    * Subnets of the task.
    * @default private subnets with egress
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * Task CPU units.
-   * @default 256
-   */
-  readonly cpu?: number;
-
-  /**
-   * Task memory in MiB.
-   * @default 512
-   */
-  readonly memoryLimitMiB?: number;
-
-  /**
-   * Extra environment of the container (the lease settings are added).
-   * @default none
-   */
-  readonly environment?: Record<string, string>;
-
-  /**
-   * Command of the container.
-   * @default the image's command
-   */
-  readonly command?: string[];
 
   /**
    * Number of tasks. Only 1 is accepted: the prop exists so that a copied
@@ -98,18 +60,6 @@ export interface SingletonDaemonProps extends HaPatternProps {
    * @default Duration.seconds(10)
    */
   readonly renewInterval?: Duration;
-
-  /**
-   * Largest difference between two tasks' clocks (Fargate tasks sync with the Amazon Time Sync Service).
-   * @default Duration.seconds(1)
-   */
-  readonly maxClockSkew?: Duration;
-
-  /**
-   * What happens to the lease table when it leaves the stack.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
