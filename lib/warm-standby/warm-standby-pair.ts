@@ -17,16 +17,11 @@ import { RecoveryStep } from '../core/recovery-step';
 import { ServiceTime } from '../core/service-time';
 import { acknowledge, createAccessLogsBucket } from '../private/network';
 import { requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireRecordName, requireSubnets } from '../core/validation';
-import { ApiStep, automationRunbook } from './runbooks';
+import { StandbyServer, StandbyServerRole } from './standby-server';
+import { createSwitchAutomation } from './switch-automation';
 import { metricRunningTasks } from '../private/ecs-metrics';
 
-/** Which of the two servers. */
-export enum StandbyServerRole {
-  /** The active server: receives the traffic and may write the configuration. */
-  PRIMARY = 'PRIMARY',
-  /** The warm standby: running and health-checked, serves only while the primary is offline. */
-  SECONDARY = 'SECONDARY',
-}
+export { StandbyServerRole };
 
 /** Props of `WarmStandbyPair`. */
 export interface WarmStandbyPairProps extends HaPatternProps {
@@ -138,20 +133,7 @@ export interface WarmStandbyPairProps extends HaPatternProps {
 }
 
 /** The resources of one server. */
-interface Server {
-  readonly role: StandbyServerRole;
-  readonly availabilityZone: string;
-  readonly taskRole: iam.Role;
-  readonly service: ecs.FargateService;
-  readonly tcpTargetGroup: elbv2.NetworkTargetGroup;
-  readonly udpTargetGroup?: elbv2.NetworkTargetGroup;
-}
 
-/**
- * EventBridge delivery of the alarm state change, the start of the SSM
- * Automation execution and its ModifyListener calls. AWS publishes no bound;
- * this is the typical figure observed, stated as an estimate.
- */
 /** Ids of the recovery paths of `WarmStandbyPair`. */
 export enum WarmStandbyPairPath {
   /** The primary fails: the alarm fires and the runbook points the listeners at the warm secondary. */
@@ -212,7 +194,7 @@ export class WarmStandbyPair extends HaPattern {
   /** The status dashboard of both servers. */
   public readonly statusDashboard: cloudwatch.Dashboard;
 
-  private readonly servers: Record<StandbyServerRole, Server>;
+  private readonly servers: Record<StandbyServerRole, StandbyServer>;
 
   constructor(scope: Construct, id: string, props: WarmStandbyPairProps) {
     super(scope, id, props, {
@@ -269,89 +251,14 @@ export class WarmStandbyPair extends HaPattern {
       [pathWildcard]: 'The wildcard covers the parameters under the pair\'s own configuration path, which the server creates at run time.',
     });
 
-    const makeServer = (role: StandbyServerRole, availabilityZone: string, index: number): Server => {
-      const group = new Construct(this, role === StandbyServerRole.PRIMARY ? 'Primary' : 'Secondary');
-      const taskRole = new iam.Role(group, 'TaskRole', {
-        assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-        description: `${this.node.path}: ${role.toLowerCase()} server`,
-      });
-      taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:GetParameterHistory'],
-        resources: [paramArn(''), paramArn('/*')],
-      }));
-      acknowledge(taskRole, {
-        [pathWildcard]: 'Read access to the parameters under the pair\'s own configuration path, created by the primary at run time.',
-      });
-      const taskDefinition = new ecs.FargateTaskDefinition(group, 'TaskDefinition', {
-        cpu: props.cpu ?? 512,
-        memoryLimitMiB: props.memoryLimitMiB ?? 1024,
-        taskRole,
-      });
-      const container = taskDefinition.addContainer('Server', {
-        image: props.image,
-        command: props.command,
-        environment: { ...props.environment, HA_SERVER_ROLE: role, HA_CONFIG_PATH: this.configParameterPath },
-        logging: ecs.LogDrivers.awsLogs({ streamPrefix: role.toLowerCase(), logGroup }),
-        portMappings: [
-          { containerPort: props.tcpPort, protocol: ecs.Protocol.TCP },
-          ...(props.udpPort !== undefined ? [{ containerPort: props.udpPort, protocol: ecs.Protocol.UDP }] : []),
-        ],
-      });
-      acknowledge(taskDefinition, {
-        'AwsSolutions-ECS2': 'The environment holds the server role, the configuration path and the user\'s non-secret settings; secrets belong in Secrets Manager.',
-      });
-      const service = new ecs.FargateService(group, 'Service', {
-        cluster: this.cluster,
-        taskDefinition,
-        desiredCount: 1,
-        minHealthyPercent: 100,
-        maxHealthyPercent: 200,
-        circuitBreaker: { rollback: true },
-        securityGroups: [securityGroup],
-        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, availabilityZones: [availabilityZone] },
-        healthCheckGracePeriod: Duration.seconds(60),
-      });
-      const healthCheck: elbv2.HealthCheck = {
-        protocol: elbv2.Protocol.TCP,
-        port: String(props.tcpPort),
-        interval,
-        healthyThresholdCount: unhealthyThreshold,
-        unhealthyThresholdCount: unhealthyThreshold,
-      };
-      const tcpTargetGroup = new elbv2.NetworkTargetGroup(group, 'TcpTargetGroup', {
-        vpc: props.vpc,
-        port: props.tcpPort,
-        protocol: elbv2.Protocol.TCP,
-        targetType: elbv2.TargetType.IP,
-        healthCheck,
-        deregistrationDelay: Duration.seconds(30),
-        targets: [service.loadBalancerTarget({ containerName: container.containerName, containerPort: props.tcpPort, protocol: ecs.Protocol.TCP })],
-      });
-      const direct = offset * (index + 1);
-      this.loadBalancer.addListener(`${group.node.id}DirectTcp`, {
-        port: props.tcpPort + direct, protocol: elbv2.Protocol.TCP, defaultTargetGroups: [tcpTargetGroup],
-      });
-      let udpTargetGroup: elbv2.NetworkTargetGroup | undefined;
-      if (props.udpPort !== undefined) {
-        udpTargetGroup = new elbv2.NetworkTargetGroup(group, 'UdpTargetGroup', {
-          vpc: props.vpc,
-          port: props.udpPort,
-          protocol: elbv2.Protocol.UDP,
-          targetType: elbv2.TargetType.IP,
-          // UDP cannot be health-checked: the server's TCP port stands for it.
-          healthCheck,
-          deregistrationDelay: Duration.seconds(30),
-          targets: [service.loadBalancerTarget({ containerName: container.containerName, containerPort: props.udpPort, protocol: ecs.Protocol.UDP })],
-        });
-        this.loadBalancer.addListener(`${group.node.id}DirectUdp`, {
-          port: props.udpPort + direct, protocol: elbv2.Protocol.UDP, defaultTargetGroups: [udpTargetGroup],
-        });
-      }
-      return { role, availabilityZone, taskRole, service, tcpTargetGroup, udpTargetGroup };
+    const serverProps = {
+      ...props, cluster: this.cluster, loadBalancer: this.loadBalancer, securityGroup, logGroup,
+      configParameterPath: this.configParameterPath, configReadArns: [paramArn(''), paramArn('/*')], configPathWildcard: pathWildcard,
+      directPortOffset: offset, healthCheckInterval: interval, unhealthyThresholdCount: unhealthyThreshold,
     };
     this.servers = {
-      [StandbyServerRole.PRIMARY]: makeServer(StandbyServerRole.PRIMARY, zones.primary, 0),
-      [StandbyServerRole.SECONDARY]: makeServer(StandbyServerRole.SECONDARY, zones.secondary, 1),
+      [StandbyServerRole.PRIMARY]: new StandbyServer(this, 'Primary', { ...serverProps, role: StandbyServerRole.PRIMARY, availabilityZone: zones.primary, index: 0 }),
+      [StandbyServerRole.SECONDARY]: new StandbyServer(this, 'Secondary', { ...serverProps, role: StandbyServerRole.SECONDARY, availabilityZone: zones.secondary, index: 1 }),
     };
     const primary = this.servers.PRIMARY;
     const secondary = this.servers.SECONDARY;
@@ -397,94 +304,15 @@ export class WarmStandbyPair extends HaPattern {
     });
 
     // Takeover, failback and promotion runbooks.
-    const automationRole = new iam.Role(this, 'AutomationRole', {
-      assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com'),
-      description: `${this.node.path}: switches the stable listeners and promotes the secondary`,
+    const automation = createSwitchAutomation(this, {
+      listeners: [this.tcpListener, ...(this.udpListener ? [this.udpListener] : [])],
+      primary, secondary, primaryOfflineAlarm: this.primaryOfflineAlarm, configWritePolicy: this.configWritePolicy,
     });
-    const listeners = [this.tcpListener, ...(this.udpListener ? [this.udpListener] : [])];
-    const pointAt = (server: Server): ApiStep[] => listeners.map((listener, i) => ({
-      name: i === 0 ? 'ForwardTcp' : 'ForwardUdp',
-      service: 'elbv2',
-      api: 'ModifyListener',
-      inputs: {
-        ListenerArn: listener.listenerArn,
-        DefaultActions: [{ Type: 'forward', TargetGroupArn: (i === 0 ? server.tcpTargetGroup : server.udpTargetGroup!).targetGroupArn }],
-      },
-    }));
-    automationRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['elasticloadbalancing:ModifyListener'],
-      resources: listeners.map(l => l.listenerArn),
-    }));
-    const roleArn = automationRole.roleArn;
-    this.switchToSecondaryRunbook = automationRunbook(this, 'SwitchToSecondaryRunbook', {
-      description: `Takeover of ${this.node.path}: the stable listeners forward to the secondary server.`,
-      assumeRoleArn: roleArn,
-      steps: pointAt(secondary),
-    });
-    this.switchToPrimaryRunbook = automationRunbook(this, 'SwitchToPrimaryRunbook', {
-      description: `Failback of ${this.node.path}: the stable listeners forward to the primary server again; the secondary resumes standby.`,
-      assumeRoleArn: roleArn,
-      steps: pointAt(primary),
-    });
-
-    const eventsRole = new iam.Role(this, 'EventsRole', {
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
-      description: `${this.node.path}: starts the takeover and failback runbooks`,
-    });
-    const definitionArn = (doc: ssm.CfnDocument) => stack.formatArn({
-      service: 'ssm', resource: 'automation-definition', resourceName: `${doc.ref}:$DEFAULT`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    eventsRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ssm:StartAutomationExecution'],
-      resources: [definitionArn(this.switchToSecondaryRunbook), definitionArn(this.switchToPrimaryRunbook)],
-    }));
-    eventsRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['iam:PassRole'],
-      resources: [automationRole.roleArn],
-      conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
-    }));
-    const ruleFor = (ruleId: string, state: string, doc: ssm.CfnDocument, description: string) => new events.Rule(this, ruleId, {
-      description,
-      eventPattern: {
-        source: ['aws.cloudwatch'],
-        detailType: ['CloudWatch Alarm State Change'],
-        resources: [this.primaryOfflineAlarm.alarmArn],
-        detail: { state: { value: [state] } },
-      },
-      targets: [{ bind: () => ({ arn: definitionArn(doc), role: eventsRole, input: events.RuleTargetInput.fromObject({}) }) }],
-    });
-    this.takeoverRule = ruleFor('TakeoverRule', 'ALARM', this.switchToSecondaryRunbook,
-      `${this.node.path}: primary offline, switch the listeners to the secondary`);
-    this.failbackRule = ruleFor('FailbackRule', 'OK', this.switchToPrimaryRunbook,
-      `${this.node.path}: primary restored, switch the listeners back to it`);
-
-    const ruleArns = [this.takeoverRule.ruleArn, this.failbackRule.ruleArn];
-    automationRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:DisableRule'], resources: ruleArns }));
-    const policyCondition = { ArnEquals: { 'iam:PolicyARN': this.configWritePolicy.managedPolicyArn } };
-    automationRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['iam:AttachRolePolicy'], resources: [secondary.taskRole.roleArn], conditions: policyCondition,
-    }));
-    automationRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['iam:DetachRolePolicy'], resources: [primary.taskRole.roleArn], conditions: policyCondition,
-    }));
-    this.promoteRunbook = automationRunbook(this, 'PromoteRunbook', {
-      description: `Promotion of ${this.node.path}: when the primary cannot be restored, the secondary becomes the standalone primary ` +
-        '(no failback, listeners to the secondary, configuration write access moved to it).',
-      assumeRoleArn: roleArn,
-      steps: [
-        { name: 'StopFailback', service: 'events', api: 'DisableRule', inputs: { Name: this.failbackRule.ruleName } },
-        { name: 'StopTakeover', service: 'events', api: 'DisableRule', inputs: { Name: this.takeoverRule.ruleName } },
-        ...pointAt(secondary),
-        {
-          name: 'GrantConfigWriteToSecondary', service: 'iam', api: 'AttachRolePolicy',
-          inputs: { RoleName: secondary.taskRole.roleName, PolicyArn: this.configWritePolicy.managedPolicyArn },
-        },
-        {
-          name: 'RevokeConfigWriteFromPrimary', service: 'iam', api: 'DetachRolePolicy',
-          inputs: { RoleName: primary.taskRole.roleName, PolicyArn: this.configWritePolicy.managedPolicyArn },
-        },
-      ],
-    });
+    this.switchToSecondaryRunbook = automation.switchToSecondaryRunbook;
+    this.switchToPrimaryRunbook = automation.switchToPrimaryRunbook;
+    this.promoteRunbook = automation.promoteRunbook;
+    this.takeoverRule = automation.takeoverRule;
+    this.failbackRule = automation.failbackRule;
 
     // Recovery objectives.
     this.recoveryObjectives.addRecoveryPath(WarmStandbyPairPath.TAKEOVER, [

@@ -1,0 +1,141 @@
+import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledge } from '../private/network';
+
+/** Which of the two servers. */
+export enum StandbyServerRole {
+  /** The active server: receives the traffic and may write the configuration. */
+  PRIMARY = 'PRIMARY',
+  /** The warm standby: running and health-checked, serves only while the primary is offline. */
+  SECONDARY = 'SECONDARY',
+}
+
+/** Props of `StandbyServer`: what `WarmStandbyPair` hands each of its servers. */
+export interface StandbyServerProps {
+  readonly role: StandbyServerRole;
+  readonly availabilityZone: string;
+  /** 0 for the primary, 1 for the secondary: its direct ports are the server ports + (index + 1) x directPortOffset. */
+  readonly index: number;
+  readonly vpc: ec2.IVpc;
+  readonly cluster: ecs.ICluster;
+  readonly loadBalancer: elbv2.NetworkLoadBalancer;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly logGroup: logs.ILogGroup;
+  readonly image: ecs.ContainerImage;
+  readonly command?: string[];
+  readonly environment?: Record<string, string>;
+  readonly cpu?: number;
+  readonly memoryLimitMiB?: number;
+  readonly tcpPort: number;
+  readonly udpPort?: number;
+  readonly directPortOffset: number;
+  readonly healthCheckInterval: Duration;
+  readonly unhealthyThresholdCount: number;
+  readonly configParameterPath: string;
+  /** ARNs of the configuration parameters (the path and below). */
+  readonly configReadArns: string[];
+  /** cdk-nag's id of the wildcard finding the read policy raises. */
+  readonly configPathWildcard: string;
+}
+
+/**
+ * One server of a warm standby pair: a Fargate service with one task
+ * pinned to its zone, its task role (configuration read), and its target
+ * groups (TCP, and UDP health-checked through the TCP port) with direct
+ * listeners on the pair's load balancer.
+ */
+export class StandbyServer extends Construct {
+  public readonly role: StandbyServerRole;
+  public readonly availabilityZone: string;
+  public readonly taskRole: iam.Role;
+  public readonly service: ecs.FargateService;
+  public readonly tcpTargetGroup: elbv2.NetworkTargetGroup;
+  public readonly udpTargetGroup?: elbv2.NetworkTargetGroup;
+
+  constructor(scope: Construct, id: string, props: StandbyServerProps) {
+    super(scope, id);
+    this.role = props.role;
+    this.availabilityZone = props.availabilityZone;
+    const pairPath = scope.node.path;
+    this.taskRole = new iam.Role(this, 'TaskRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `${pairPath}: ${props.role.toLowerCase()} server`,
+    });
+    this.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:GetParameterHistory'],
+      resources: props.configReadArns,
+    }));
+    acknowledge(this.taskRole, {
+      [props.configPathWildcard]: 'Read access to the parameters under the pair\'s own configuration path, created by the primary at run time.',
+    });
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: props.cpu ?? 512,
+      memoryLimitMiB: props.memoryLimitMiB ?? 1024,
+      taskRole: this.taskRole,
+    });
+    const container = taskDefinition.addContainer('Server', {
+      image: props.image,
+      command: props.command,
+      environment: { ...props.environment, HA_SERVER_ROLE: props.role, HA_CONFIG_PATH: props.configParameterPath },
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: props.role.toLowerCase(), logGroup: props.logGroup }),
+      portMappings: [
+        { containerPort: props.tcpPort, protocol: ecs.Protocol.TCP },
+        ...(props.udpPort !== undefined ? [{ containerPort: props.udpPort, protocol: ecs.Protocol.UDP }] : []),
+      ],
+    });
+    acknowledge(taskDefinition, {
+      'AwsSolutions-ECS2': 'The environment holds the server role, the configuration path and the user\'s non-secret settings; secrets belong in Secrets Manager.',
+    });
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: props.cluster,
+      taskDefinition,
+      desiredCount: 1,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { rollback: true },
+      securityGroups: [props.securityGroup],
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, availabilityZones: [props.availabilityZone] },
+      healthCheckGracePeriod: Duration.seconds(60),
+    });
+    const healthCheck: elbv2.HealthCheck = {
+      protocol: elbv2.Protocol.TCP,
+      port: String(props.tcpPort),
+      interval: props.healthCheckInterval,
+      healthyThresholdCount: props.unhealthyThresholdCount,
+      unhealthyThresholdCount: props.unhealthyThresholdCount,
+    };
+    this.tcpTargetGroup = new elbv2.NetworkTargetGroup(this, 'TcpTargetGroup', {
+      vpc: props.vpc,
+      port: props.tcpPort,
+      protocol: elbv2.Protocol.TCP,
+      targetType: elbv2.TargetType.IP,
+      healthCheck,
+      deregistrationDelay: Duration.seconds(30),
+      targets: [this.service.loadBalancerTarget({ containerName: container.containerName, containerPort: props.tcpPort, protocol: ecs.Protocol.TCP })],
+    });
+    const direct = props.directPortOffset * (props.index + 1);
+    props.loadBalancer.addListener(`${id}DirectTcp`, {
+      port: props.tcpPort + direct, protocol: elbv2.Protocol.TCP, defaultTargetGroups: [this.tcpTargetGroup],
+    });
+    if (props.udpPort !== undefined) {
+      this.udpTargetGroup = new elbv2.NetworkTargetGroup(this, 'UdpTargetGroup', {
+        vpc: props.vpc,
+        port: props.udpPort,
+        protocol: elbv2.Protocol.UDP,
+        targetType: elbv2.TargetType.IP,
+        // UDP cannot be health-checked: the server's TCP port stands for it.
+        healthCheck,
+        deregistrationDelay: Duration.seconds(30),
+        targets: [this.service.loadBalancerTarget({ containerName: container.containerName, containerPort: props.udpPort, protocol: ecs.Protocol.UDP })],
+      });
+      props.loadBalancer.addListener(`${id}DirectUdp`, {
+        port: props.udpPort + direct, protocol: elbv2.Protocol.UDP, defaultTargetGroups: [this.udpTargetGroup],
+      });
+    }
+  }
+}
