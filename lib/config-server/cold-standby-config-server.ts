@@ -18,7 +18,9 @@ import { regionalScope } from '../core/regional-scope';
 import { ServiceTime } from '../core/service-time';
 import type { HaDatabase } from '../ha-database/ha-database';
 import { HandlerFunction } from '../private/handler-function';
-import { requireDurationBetween, requireInteger, requireUnique } from '../core/validation';
+import {
+  requireDefined, requireDurationBetween, requireIdentifier, requireInteger, requireRecordName, requireRegion, requireSubnets, requireUnique,
+} from '../core/validation';
 import { ConfigSite } from './config-site';
 import { WRITER_FLAG_KEY } from './writer-flag';
 
@@ -175,6 +177,7 @@ export class ColdStandbyConfigServer extends HaPattern {
     });
     const stack = Stack.of(this);
     const primaryRegion = stack.region;
+    requirePlacements(this, props);
     const standbyRegion = props.standby.stack.region;
     const extraSites = props.proxySites ?? [];
     validate(this, props, primaryRegion, standbyRegion, extraSites);
@@ -402,11 +405,30 @@ export class ColdStandbyConfigServer extends HaPattern {
   }
 }
 
+/** The props every region needs, present (a JavaScript caller can omit them). */
+function requirePlacements(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServerProps): void {
+  requireDefined(scope, 'vpc', props.vpc, 'the primary region\'s VPC, with private subnets with egress for the tasks and the load balancer');
+  requireDefined(scope, 'image', props.image, 'the configuration server\'s container image, e.g. ContainerImage.fromRegistry(...)');
+  requireDefined(scope, 'zone', props.zone, 'the hosted zone of the writer\'s name, e.g. HostedZone.fromHostedZoneAttributes(...)');
+  requireDefined(scope, 'standby', props.standby, 'the cold standby\'s region: { stack, vpc }');
+  const sites: Array<[string, ConfigServerSite]> = [['standby', props.standby], ...(props.proxySites ?? []).map((s, i): [string, ConfigServerSite] => [`proxySites[${i}]`, s])];
+  for (const [prop, site] of sites) {
+    requireDefined(scope, `${prop}.stack`, site?.stack, 'the region\'s stack (an explicit env)');
+    requireDefined(scope, `${prop}.vpc`, site.vpc, 'the region\'s VPC, with private subnets with egress for the tasks and the load balancer');
+  }
+}
+
 function validate(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServerProps, primary: string, standby: string, extra: ConfigServerSite[]): void {
   const regions = [standby, ...extra.map(s => s.stack.region)];
-  if (Token.isUnresolved(primary) || regions.some(r => Token.isUnresolved(r))) {
+  if (Token.isUnresolved(primary)) {
+    throw new HaValidationError(scope, { prop: 'scope', received: '<environment-agnostic stack>', expected: 'a stack with an explicit region (env: { account, region }): the primary region' });
+  }
+  if (regions.some(r => Token.isUnresolved(r))) {
     throw new HaValidationError(scope, { prop: 'standby.stack', received: '<environment-agnostic stack>', expected: 'stacks with explicit regions (env: { account, region })' });
   }
+  requireRegion(scope, 'scope', primary);
+  requireRegion(scope, 'standby.stack', standby);
+  extra.forEach((s, i) => requireRegion(scope, `proxySites[${i}].stack`, s.stack.region));
   if (standby === primary) {
     throw new HaValidationError(scope, { prop: 'standby.stack', received: standby, expected: `a stack in another region than the primary (${primary})` });
   }
@@ -422,6 +444,18 @@ function validate(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServer
   requireInteger(scope, 'serverCount', props.serverCount, 1, 10);
   requireInteger(scope, 'proxyCount', props.proxyCount, 1, 20);
   requireInteger(scope, 'containerPort', props.containerPort, 1, 65535);
+  const hcPath = props.healthCheckPath;
+  if (hcPath !== undefined && !Token.isUnresolved(hcPath) && !hcPath.startsWith('/')) {
+    throw new HaValidationError(scope, { prop: 'healthCheckPath', received: hcPath, expected: `a path starting with "/", e.g. "/${hcPath}"` });
+  }
+  requireRecordName(scope, 'writerRecordName', props.writerRecordName);
+  // The other regions' stacks name their replica: the table name must be a literal.
+  requireIdentifier(scope, 'tableName', props.tableName, 'DynamoDB table name', /^[A-Za-z0-9_.-]{3,255}$/,
+    '3 to 255 letters, digits, underscores, hyphens and dots');
+  const why = 'the configuration tasks and the internal load balancer live in them';
+  requireSubnets(scope, 'vpc', props.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, why);
+  requireSubnets(scope, 'standby.vpc', props.standby.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, why);
+  extra.forEach((s, i) => requireSubnets(scope, `proxySites[${i}].vpc`, s.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, why));
   if (props.database) {
     const db = props.database;
     if (!db.secondary) {

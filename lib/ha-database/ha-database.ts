@@ -12,7 +12,9 @@ import { RecoveryStep } from '../core/recovery-step';
 import { regionalScope } from '../core/regional-scope';
 import { ServiceTime } from '../core/service-time';
 import { acknowledge } from '../private/network';
-import { requireDurationBetween, requireInteger } from '../core/validation';
+import {
+  requireDefined, requireDurationBetween, requireEnumValue, requireIdentifier, requireInteger, requireRegion, requireSubnets,
+} from '../core/validation';
 import { HaDatabaseSecondary, HaDatabaseSecondaryOptions } from './secondary';
 
 /** The database engines `HaDatabase` supports. */
@@ -506,11 +508,24 @@ export class HaDatabase extends HaPattern {
   }
 }
 
+/** What Aurora accepts as a global cluster (and DB cluster) identifier. */
+const AURORA_IDENTIFIER = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$/;
+const AURORA_IDENTIFIER_RULE = '1 to 63 letters, digits and hyphens, starting with a letter, without two consecutive hyphens and not ending with a hyphen';
+
 function validate(scope: HaDatabase, props: HaDatabaseProps, isAurora: boolean): void {
+  requireDefined(scope, 'vpc', props.vpc, 'the VPC of the primary region, with isolated subnets for the database');
+  requireEnumValue(scope, 'engine', props.engine, HaDatabaseEngine, 'HaDatabaseEngine');
+  requireSubnets(scope, 'vpc', props.vpc, ec2.SubnetType.PRIVATE_ISOLATED, 'the database lives in them, out of reach of the internet');
   requireInteger(scope, 'readers', props.readers, 1, 15);
   requireDurationBetween(scope, 'backupRetention', props.backupRetention, Duration.days(1), Duration.days(35));
   requireInteger(scope, 'cpuThresholdPercent', props.cpuThresholdPercent, 1, 100);
+  requireInteger(scope, 'freeMemoryThresholdBytes', props.freeMemoryThresholdBytes, 1);
+  requireInteger(scope, 'maxConnections', props.maxConnections, 1);
+  // Secrets Manager rotates every 1 to 1000 days; aws-cdk-lib turns 0 into no rotation at all, silently.
+  requireDurationBetween(scope, 'rotationInterval', props.rotationInterval, Duration.days(1), Duration.days(1000));
   if (props.secondary) {
+    requireDefined(scope, 'secondary.stack', props.secondary.stack, 'the secondary region\'s stack (an explicit env in another region)');
+    requireDefined(scope, 'secondary.vpc', props.secondary.vpc, 'the secondary region\'s VPC, with isolated subnets for the secondary cluster');
     if (!isAurora) {
       throw new HaValidationError(scope, {
         prop: 'secondary', received: props.secondary.stack.node.path,
@@ -525,10 +540,24 @@ function validate(scope: HaDatabase, props: HaDatabaseProps, isAurora: boolean):
         expected: 'stacks with explicit regions (env: { account, region }) for the primary and the secondary',
       });
     }
+    requireRegion(scope, 'scope', here);
+    requireRegion(scope, 'secondary.stack', there);
     if (here === there) {
       throw new HaValidationError(scope, {
         prop: 'secondary.stack', received: there,
         expected: `a stack in another region than the primary (${here})`,
+      });
+    }
+    requireSubnets(scope, 'secondary.vpc', props.secondary.vpc, ec2.SubnetType.PRIVATE_ISOLATED, 'the secondary cluster lives in them, out of reach of the internet');
+    requireInteger(scope, 'secondary.instances', props.secondary.instances, 0, 15);
+    const globalId = props.globalClusterIdentifier;
+    requireIdentifier(scope, 'globalClusterIdentifier', globalId, 'Aurora global cluster identifier', AURORA_IDENTIFIER, AURORA_IDENTIFIER_RULE);
+    // Each region's cluster is named `<globalClusterIdentifier>-<region>`, which must be an identifier Aurora accepts too.
+    const longest = Math.max(here.length, there.length);
+    if (globalId !== undefined && globalId.length + 1 + longest > 63) {
+      throw new HaValidationError(scope, {
+        prop: 'globalClusterIdentifier', received: globalId,
+        expected: `at most ${62 - longest} characters: the clusters are named <globalClusterIdentifier>-<region> and an Aurora cluster identifier has at most 63`,
       });
     }
     const rpo = props.recoveryTargets?.rpo;

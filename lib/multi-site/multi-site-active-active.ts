@@ -12,7 +12,7 @@ import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { regionalScope } from '../core/regional-scope';
 import { metricHealthCheckStatus, ROUTE53_METRICS_REGION } from '../private/route53-metrics';
-import { requireDurationBetween, requireInteger } from '../core/validation';
+import { requireDefined, requireDurationBetween, requireInteger, requireRecordName, requireRegion, requireSubnets } from '../core/validation';
 
 /** One site (region) of a `MultiSiteActiveActive`. */
 export interface MultiSiteOptions {
@@ -283,6 +283,12 @@ export class MultiSiteActiveActive extends HaPattern {
 
 /** Validates the props; returns the sites' regions. */
 function validateProps(scope: MultiSiteActiveActive, props: MultiSiteActiveActiveProps): string[] {
+  requireDefined(scope, 'zone', props.zone, 'the hosted zone of the names, e.g. HostedZone.fromHostedZoneAttributes(...)');
+  requireDefined(scope, 'recordName', props.recordName, 'the common name relative to the zone, e.g. "engine"');
+  requireRecordName(scope, 'recordName', props.recordName);
+  requireDefined(scope, 'image', props.image, 'the image every node runs, e.g. ContainerImage.fromRegistry(...)');
+  requireDefined(scope, 'sites', props.sites, 'two or more sites: { stack } of stacks in different regions');
+  props.sites.forEach((site, i) => requireDefined(scope, `sites[${i}].stack`, site?.stack, 'the stack of the site\'s region (an explicit env)'));
   const region = Stack.of(scope).region;
   if (!Token.isUnresolved(region) && region !== ROUTE53_METRICS_REGION) {
     throw new HaValidationError(scope, {
@@ -299,6 +305,7 @@ function validateProps(scope: MultiSiteActiveActive, props: MultiSiteActiveActiv
     if (Token.isUnresolved(r)) {
       throw new HaValidationError(scope, { prop: `sites[${i}].stack`, received: `stack ${site.stack.stackName} without a region`, expected: 'a stack with an explicit env.region' });
     }
+    requireRegion(scope, `sites[${i}].stack`, r);
     return r;
   });
   regions.forEach((r, i) => {
@@ -321,5 +328,15 @@ function validateProps(scope: MultiSiteActiveActive, props: MultiSiteActiveActiv
   }
   requireDurationBetween(scope, 'healthCheckInterval', interval, Duration.seconds(10), Duration.seconds(30));
   requireInteger(scope, 'failureThreshold', props.failureThreshold, 1, 10);
+  requireInteger(scope, 'containerPort', props.containerPort, 1, 65535);
+  const hcPath = props.healthCheckPath;
+  if (hcPath !== undefined && !Token.isUnresolved(hcPath) && !hcPath.startsWith('/')) {
+    throw new HaValidationError(scope, { prop: 'healthCheckPath', received: hcPath, expected: `a path starting with "/", e.g. "/${hcPath}"` });
+  }
+  props.sites.forEach((site, i) => {
+    if (!site.vpc) return;
+    requireSubnets(scope, `sites[${i}].vpc`, site.vpc, ec2.SubnetType.PUBLIC, 'the site\'s internet-facing load balancer lives in them');
+    requireSubnets(scope, `sites[${i}].vpc`, site.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 'the site\'s nodes run in them and pull their image through NAT');
+  });
   return regions;
 }

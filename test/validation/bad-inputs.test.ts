@@ -11,7 +11,8 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import {
-  ActiveActiveCells, ActiveActiveCellsProps, ActiveSpareWebTier, ActiveSpareWebTierProps, HaValidationError, HotStandbyConsumer, HotStandbyConsumerProps, LatencyDns, LatencyDnsProps, SingletonDaemon, SingletonDaemonProps,
+  ActiveActiveCells, ActiveActiveCellsProps, ActiveSpareWebTier, ActiveSpareWebTierProps, ColdStandbyConfigServer, ColdStandbyConfigServerProps,
+  HaDatabase, HaDatabaseProps, HaValidationError, HotStandbyConsumer, MultiSiteActiveActive, MultiSiteActiveActiveProps, HotStandbyConsumerProps, LatencyDns, LatencyDnsProps, SingletonDaemon, SingletonDaemonProps,
   WarmStandbyPair, WarmStandbyPairProps, WebTierSite, WebTierSiteProps, WorkerPool, WorkerPoolProps,
 } from '../../lib';
 import { testApp, testEnv } from '../harness';
@@ -309,5 +310,173 @@ describe('ActiveActiveCells bad inputs', () => {
       securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(s, `${id}Sg`, `sg-${id.toLowerCase()}`)],
     });
     expect(build(s => ({ vpc: vpcWith(s, 'Vpc', PUBLIC, PRIVATE), cells: [{ database: database(s, 'Db1') }, { database: database(s, 'Db2') }] }))).not.toThrow();
+  });
+});
+
+/** The stacks of a multi-region pattern under test. */
+interface Regions {
+  readonly app: App;
+  /** The pattern's own stack. */
+  readonly home: Stack;
+  /** A stack in another region. */
+  readonly other: Stack;
+  /** A further stack in `region` (an id of its own per call). */
+  readonly stackIn: (region: string) => Stack;
+}
+type RegionsRow = [what: string, bad: (r: Regions) => Record<string, unknown>, prop: string, received: string];
+
+/** Stacks for a multi-region pattern: its home stack in `homeRegion`, another in `otherRegion`. */
+function regions(homeRegion: string, otherRegion: string, homeId = 'Primary'): Regions {
+  const app = testApp();
+  let n = 0;
+  const stackIn = (region: string) => new Stack(app, `Extra${++n}`, { env: testEnv(region), crossRegionReferences: true });
+  return {
+    app, stackIn,
+    home: new Stack(app, homeId, { env: testEnv(homeRegion), crossRegionReferences: true }),
+    other: new Stack(app, 'Secondary', { env: testEnv(otherRegion), crossRegionReferences: true }),
+  };
+}
+
+describe('HaDatabase bad inputs', () => {
+  const build = (bad: (r: Regions) => Record<string, unknown>, homeRegion = 'eu-west-1') => () => {
+    const r = regions(homeRegion, 'us-east-1');
+    return new HaDatabase(r.home, 'Db', { vpc: vpcWith(r.home, 'Vpc', ISOLATED), ...bad(r) } as unknown as HaDatabaseProps);
+  };
+  /** A secondary region in `r.other` with an isolated VPC, and `extra`. */
+  const secondary = (r: Regions, extra: Record<string, unknown> = {}) => ({ secondary: { stack: r.other, vpc: vpcWith(r.other, 'Vpc', ISOLATED), ...extra } });
+
+  test.each<RegionsRow>([
+    ['vpc is missing', () => omit('vpc'), 'vpc', 'undefined'],
+    ['engine is not an HaDatabaseEngine', () => ({ engine: 'oracle-ee' }), 'engine', '"oracle-ee"'],
+    ['the VPC has no isolated subnets for the database', r => ({ vpc: vpcWith(r.home, 'Open', PUBLIC, PRIVATE) }), 'vpc', '"a VPC without PRIVATE_ISOLATED subnets"'],
+    ['readers is 0', () => ({ readers: 0 }), 'readers', '0'],
+    ['readers is negative', () => ({ readers: -1 }), 'readers', '-1'],
+    ['cpuThresholdPercent is 0', () => ({ cpuThresholdPercent: 0 }), 'cpuThresholdPercent', '0'],
+    ['freeMemoryThresholdBytes is 0', () => ({ freeMemoryThresholdBytes: 0 }), 'freeMemoryThresholdBytes', '0'],
+    ['freeMemoryThresholdBytes is negative', () => ({ freeMemoryThresholdBytes: -1024 }), 'freeMemoryThresholdBytes', '-1024'],
+    ['maxConnections is 0', () => ({ maxConnections: 0 }), 'maxConnections', '0'],
+    ['backupRetention is 0', () => ({ backupRetention: Duration.days(0) }), 'backupRetention', '0 days'],
+    ['rotationInterval is 0 (aws-cdk-lib would silently turn rotation off)', () => ({ rotationInterval: Duration.days(0) }), 'rotationInterval', '0 days'],
+    ['rotationInterval is beyond the 1000 days Secrets Manager allows', () => ({ rotationInterval: Duration.days(1001) }), 'rotationInterval', '1001 days'],
+    ['the secondary has no stack', r => ({ secondary: { vpc: vpcWith(r.other, 'Vpc', ISOLATED) } }), 'secondary.stack', 'undefined'],
+    ['the secondary has no VPC', r => ({ secondary: { stack: r.other } }), 'secondary.vpc', 'undefined'],
+    ['the secondary stack\'s region is not an AWS region', r => {
+      const far = r.stackIn('ap-south-9');
+      return { secondary: { stack: far, vpc: vpcWith(far, 'Vpc', ISOLATED) } };
+    }, 'secondary.stack', '"ap-south-9"'],
+    ['the secondary VPC has no isolated subnets', r => ({ secondary: { stack: r.other, vpc: vpcWith(r.other, 'Vpc', PUBLIC, PRIVATE) } }), 'secondary.vpc', '"a VPC without PRIVATE_ISOLATED subnets"'],
+    ['secondary.instances is negative', r => secondary(r, { instances: -1 }), 'secondary.instances', '-1'],
+    ['globalClusterIdentifier starts with a digit', r => ({ ...secondary(r), globalClusterIdentifier: '1orders' }), 'globalClusterIdentifier', '"1orders"'],
+    ['globalClusterIdentifier has two consecutive hyphens', r => ({ ...secondary(r), globalClusterIdentifier: 'orders--global' }), 'globalClusterIdentifier', '"orders--global"'],
+    ['globalClusterIdentifier ends with a hyphen', r => ({ ...secondary(r), globalClusterIdentifier: 'orders-' }), 'globalClusterIdentifier', '"orders-"'],
+    ['globalClusterIdentifier has an underscore', r => ({ ...secondary(r), globalClusterIdentifier: 'orders_global' }), 'globalClusterIdentifier', '"orders_global"'],
+    ['globalClusterIdentifier is empty', r => ({ ...secondary(r), globalClusterIdentifier: '' }), 'globalClusterIdentifier', '""'],
+    ['globalClusterIdentifier is longer than 63 characters', r => ({ ...secondary(r), globalClusterIdentifier: 'o'.repeat(64) }), 'globalClusterIdentifier', `"${'o'.repeat(64)}"`],
+    ['globalClusterIdentifier leaves no room for the region in the cluster names', r => ({ ...secondary(r), globalClusterIdentifier: 'o'.repeat(60) }), 'globalClusterIdentifier', `"${'o'.repeat(60)}"`],
+    ['globalClusterIdentifier is a token', r => ({ ...secondary(r), globalClusterIdentifier: TOKEN }), 'globalClusterIdentifier', '<token>'],
+  ])('fails when %s', (_what, bad, prop, received) => {
+    expectRejected(build(bad), 'Primary/Db', prop, received);
+  });
+
+  test('fails when the primary stack\'s region is not an AWS region (it names the clusters of a global database)', () => {
+    expectRejected(build(secondary, 'eu-west-9'), 'Primary/Db', 'scope', '"eu-west-9"');
+  });
+});
+
+describe('ColdStandbyConfigServer bad inputs', () => {
+  const build = (bad: (r: Regions) => Record<string, unknown>, homeRegion = 'eu-west-1') => () => {
+    const r = regions(homeRegion, 'us-east-1');
+    const props = {
+      vpc: vpcWith(r.home, 'Vpc', PUBLIC, PRIVATE),
+      image: IMAGE,
+      zone: new route53.PublicHostedZone(r.home, 'Zone', { zoneName: 'example.com' }),
+      standby: { stack: r.other, vpc: vpcWith(r.other, 'Vpc', PUBLIC, PRIVATE) },
+      tableName: 'config-store',
+      ...bad(r),
+    };
+    return new ColdStandbyConfigServer(r.home, 'Config', props as unknown as ColdStandbyConfigServerProps);
+  };
+  /** A proxy site in a new stack in `region`, with `extra`. */
+  const proxyIn = (r: Regions, region: string, extra: Record<string, unknown> = {}) => {
+    const stack = r.stackIn(region);
+    return { proxySites: [{ stack, vpc: vpcWith(stack, 'Vpc', PUBLIC, PRIVATE), ...extra }] };
+  };
+
+  test.each<RegionsRow>([
+    ['vpc is missing', () => omit('vpc'), 'vpc', 'undefined'],
+    ['image is missing', () => omit('image'), 'image', 'undefined'],
+    ['zone is missing', () => omit('zone'), 'zone', 'undefined'],
+    ['standby is missing', () => omit('standby'), 'standby', 'undefined'],
+    ['the standby has no stack', r => ({ standby: { vpc: vpcWith(r.other, 'Other', PUBLIC, PRIVATE) } }), 'standby.stack', 'undefined'],
+    ['the standby has no VPC', r => ({ standby: { stack: r.other } }), 'standby.vpc', 'undefined'],
+    ['a proxy site has no stack', () => ({ proxySites: [{}] }), 'proxySites[0].stack', 'undefined'],
+    ['a proxy site has no VPC', r => ({ proxySites: [{ stack: r.stackIn('ap-southeast-2') }] }), 'proxySites[0].vpc', 'undefined'],
+    ['the standby stack\'s region is not an AWS region', r => {
+      const far = r.stackIn('us-east-8');
+      return { standby: { stack: far, vpc: vpcWith(far, 'Vpc', PUBLIC, PRIVATE) } };
+    }, 'standby.stack', '"us-east-8"'],
+    ['a proxy site\'s region is not an AWS region', r => proxyIn(r, 'ap-southeast-9'), 'proxySites[0].stack', '"ap-southeast-9"'],
+    ['serverCount is 0', () => ({ serverCount: 0 }), 'serverCount', '0'],
+    ['serverCount is negative', () => ({ serverCount: -2 }), 'serverCount', '-2'],
+    ['proxyCount is 0', () => ({ proxyCount: 0 }), 'proxyCount', '0'],
+    ['containerPort is 0', () => ({ containerPort: 0 }), 'containerPort', '0'],
+    ['writerRecordTtl is 0', () => ({ writerRecordTtl: Duration.seconds(0) }), 'writerRecordTtl', '0 seconds'],
+    ['replicationLatencyThreshold is 0', () => ({ replicationLatencyThreshold: Duration.seconds(0) }), 'replicationLatencyThreshold', '0 seconds'],
+    ['writerRecordName is not a DNS name', () => ({ writerRecordName: 'config writer' }), 'writerRecordName', '"config writer"'],
+    ['tableName is shorter than DynamoDB allows', () => ({ tableName: 'cf' }), 'tableName', '"cf"'],
+    ['tableName has characters DynamoDB refuses', () => ({ tableName: 'config store' }), 'tableName', '"config store"'],
+    ['tableName is a token (the other regions name their replica)', () => ({ tableName: TOKEN }), 'tableName', '<token>'],
+    ['the primary VPC has no private subnets with egress', r => ({ vpc: vpcWith(r.home, 'Isolated', PUBLIC, ISOLATED) }), 'vpc', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
+    ['the standby VPC has no private subnets with egress', r => ({ standby: { stack: r.other, vpc: vpcWith(r.other, 'Isolated', PUBLIC, ISOLATED) } }), 'standby.vpc', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
+    ['a proxy site\'s VPC has no private subnets with egress', r => {
+      const stack = r.stackIn('ap-southeast-2');
+      return { proxySites: [{ stack, vpc: vpcWith(stack, 'Vpc', PUBLIC, ISOLATED) }] };
+    }, 'proxySites[0].vpc', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
+  ])('fails when %s', (_what, bad, prop, received) => {
+    expectRejected(build(bad), 'Primary/Config', prop, received);
+  });
+
+  test('fails when the primary stack\'s region is not an AWS region', () => {
+    expectRejected(build(() => ({}), 'eu-west-7'), 'Primary/Config', 'scope', '"eu-west-7"');
+  });
+});
+
+describe('MultiSiteActiveActive bad inputs', () => {
+  const build = (bad: (r: Regions) => Record<string, unknown>, homeRegion = 'us-east-1') => () => {
+    const r = regions(homeRegion, 'eu-west-1', 'Dns');
+    const props = {
+      zone: new route53.PublicHostedZone(r.home, 'Zone', { zoneName: 'example.com' }),
+      recordName: 'engine',
+      image: IMAGE,
+      sites: [{ stack: r.other }, { stack: r.stackIn('ap-southeast-2') }],
+      ...bad(r),
+    };
+    return new MultiSiteActiveActive(r.home, 'Engine', props as unknown as MultiSiteActiveActiveProps);
+  };
+  /** Two sites: one in `r.other` with `extra`, one in ap-southeast-2. */
+  const sites = (r: Regions, extra: Record<string, unknown>) => ({ sites: [{ stack: r.other, ...extra }, { stack: r.stackIn('ap-southeast-2') }] });
+
+  test.each<RegionsRow>([
+    ['zone is missing', () => omit('zone'), 'zone', 'undefined'],
+    ['recordName is missing', () => omit('recordName'), 'recordName', 'undefined'],
+    ['image is missing', () => omit('image'), 'image', 'undefined'],
+    ['sites is missing', () => omit('sites'), 'sites', 'undefined'],
+    ['a site has no stack', r => ({ sites: [{ stack: r.other }, {}] }), 'sites[1].stack', 'undefined'],
+    ['a site stack\'s region is not an AWS region', r => ({ sites: [{ stack: r.other }, { stack: r.stackIn('eu-central-5') }] }), 'sites[1].stack', '"eu-central-5"'],
+    ['recordName is not a DNS name', () => ({ recordName: 'engine!' }), 'recordName', '"engine!"'],
+    ['a site\'s desiredCount is 0', r => sites(r, { desiredCount: 0 }), 'sites[0].desiredCount', '0'],
+    ['a site\'s desiredCount is negative', r => sites(r, { desiredCount: -2 }), 'sites[0].desiredCount', '-2'],
+    ['failureThreshold is 0', () => ({ failureThreshold: 0 }), 'failureThreshold', '0'],
+    ['failureThreshold is negative', () => ({ failureThreshold: -1 }), 'failureThreshold', '-1'],
+    ['containerPort is 0', () => ({ containerPort: 0 }), 'containerPort', '0'],
+    ['healthCheckInterval is 0', () => ({ healthCheckInterval: Duration.seconds(0) }), 'healthCheckInterval', '0 seconds'],
+    ['a site\'s VPC has no public subnets for its load balancer', r => sites(r, { vpc: vpcWith(r.other, 'Vpc', ISOLATED) }), 'sites[0].vpc', '"a VPC without PUBLIC subnets"'],
+    ['a site\'s VPC has no private subnets with egress for its nodes', r => sites(r, { vpc: vpcWith(r.other, 'Vpc', PUBLIC, ISOLATED) }), 'sites[0].vpc', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
+  ])('fails when %s', (_what, bad, prop, received) => {
+    expectRejected(build(bad), 'Dns/Engine', prop, received);
+  });
+
+  test('fails when the pattern\'s stack region is not an AWS region', () => {
+    expectRejected(build(() => ({}), 'us-fake-1'), 'Dns/Engine', 'scope', '"a stack in us-fake-1"');
   });
 });
