@@ -1,12 +1,8 @@
-import * as path from 'path';
-import { Aws, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
@@ -19,7 +15,6 @@ import { RecoveryStep } from '../core/recovery-step';
 import { ServiceTime } from '../core/service-time';
 import { defaultFailureThreshold } from '../latency-dns/failure-threshold';
 import { DnsRoutingPolicy, HealthCheckProtocol, LatencyDns, ROUTE53_METRICS_REGION } from '../latency-dns/latency-dns';
-import { HandlerFunction } from '../private/handler-function';
 import { RegionalPlacement } from '../core/placement';
 import { regionalScope } from '../core/regional-scope';
 import {
@@ -30,6 +25,7 @@ import {
   BrowserFailoverOptions, BrowserFailoverSettings, browserFailoverOptions, browserSwitchTime,
   ResolvedBrowserFailoverSettings, resolveBrowserFailoverSettings,
 } from './browser-failover';
+import { addSpareScaleUp } from './spare-scale-up';
 import { WebTierSite } from './web-tier-site';
 
 /** How ready the spare region is before a failover. */
@@ -307,8 +303,10 @@ export class ActiveSpareWebTier extends HaPattern {
     // Automation: scale each spare that runs fewer than N+1 when the primary fails.
     this.spares.forEach((spare, i) => {
       if (spare.runningTasks >= n + 1) return;
-      this.addScaleUp(spare, primaryRegion, primaryStack.account, primaryAlarmName, n + 1,
-        dnsStack === props.spares[i].stack ? this.dns.healthCheckAlarm(primaryRegion) : undefined);
+      this.scaleUpFunctions.push(addSpareScaleUp(this, spare, {
+        primaryRegion, account: primaryStack.account, alarmName: primaryAlarmName, desiredCount: n + 1,
+        healthCheckAlarm: dnsStack === props.spares[i].stack ? this.dns.healthCheckAlarm(primaryRegion) : undefined,
+      }));
     });
 
     // Recovery objectives: the DNS path and the browser path, separately.
@@ -422,48 +420,6 @@ export class ActiveSpareWebTier extends HaPattern {
       RecoveryStep.fargateTaskStart('spare task start'),
       this.spares[0].targetHealthyStep(),
     ];
-  }
-
-  private addScaleUp(spare: WebTierSite, primaryRegion: string, account: string, alarmName: string, desiredCount: number, healthCheckAlarm?: cloudwatch.IAlarm): void {
-    const spareStack = Stack.of(spare);
-    const fn = new HandlerFunction(spare, 'ScaleUp', {
-      entry: path.join(__dirname, 'handler', 'index'),
-      description: `Scales the spare web tier service to ${desiredCount} tasks when the primary site's failover alarm fires`,
-      environment: {
-        CLUSTER_NAME: spare.cluster.clusterName,
-        SERVICE_NAME: spare.service.serviceName,
-        DESIRED_COUNT: String(desiredCount),
-      },
-    });
-    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
-      resources: [spare.service.serviceArn],
-    }));
-    this.scaleUpFunctions.push(fn.function);
-
-    const primaryAlarmArn = `arn:${Aws.PARTITION}:cloudwatch:${primaryRegion}:${account}:alarm:${alarmName}`;
-    const pattern = (resources: string[]): events.EventPattern => ({
-      source: ['aws.cloudwatch'],
-      detailType: ['CloudWatch Alarm State Change'],
-      resources,
-      detail: { state: { value: ['ALARM'] } },
-    });
-    const rule = new events.Rule(spare, 'ScaleUpRule', {
-      description: `Scales the spare up when the primary's failover alarm (${alarmName}) enters ALARM`,
-      eventPattern: pattern([primaryAlarmArn, ...(healthCheckAlarm ? [healthCheckAlarm.alarmArn] : [])]),
-    });
-    rule.addTarget(new targets.LambdaFunction(fn.function, { retryAttempts: 4, maxEventAge: Duration.hours(1) }));
-
-    // Alarm state changes reach the default bus of the alarm's region only: forward them.
-    if (Stack.of(this).region !== spareStack.region) {
-      const forward = new events.Rule(this, `ForwardToSpare${spareStack.region.replace(/[^a-z0-9]/g, '')}`, {
-        description: `Forwards the primary's failover alarm to the default event bus of ${spareStack.region}, where the scale-up function runs`,
-        eventPattern: pattern([primaryAlarmArn]),
-      });
-      const bus = events.EventBus.fromEventBusArn(forward, 'SpareBus',
-        `arn:${Aws.PARTITION}:events:${spareStack.region}:${spareStack.account}:event-bus/default`);
-      forward.addTarget(new targets.EventBus(bus));
-    }
   }
 }
 
