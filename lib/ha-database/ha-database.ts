@@ -9,6 +9,7 @@ import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
+import { HaDatabaseEngine, tlsParameters } from './engine';
 import { regionalScope } from '../core/regional-scope';
 import { ServiceTime } from '../core/service-time';
 import { acknowledge } from '../private/network';
@@ -17,15 +18,7 @@ import {
 } from '../core/validation';
 import { HaDatabaseSecondary, HaDatabaseSecondaryOptions } from './secondary';
 
-/** The database engines `HaDatabase` supports. */
-export enum HaDatabaseEngine {
-  /** Aurora PostgreSQL, Multi-AZ cluster (writer + readers in other zones). */
-  AURORA_POSTGRESQL = 'aurora-postgresql',
-  /** Aurora MySQL, Multi-AZ cluster (writer + readers in other zones). */
-  AURORA_MYSQL = 'aurora-mysql',
-  /** SQL Server Standard Edition (license included), RDS Multi-AZ instance. */
-  SQL_SERVER = 'sqlserver-se',
-}
+export { HaDatabaseEngine };
 
 /** Props of `HaDatabase`. */
 export interface HaDatabaseProps extends HaPatternProps {
@@ -593,9 +586,4 @@ function clusterEngine(engine: HaDatabaseEngine, version?: string): rds.ICluster
   return rds.DatabaseClusterEngine.auroraPostgres({
     version: version ? rds.AuroraPostgresEngineVersion.of(version, version.split('.')[0]) : rds.AuroraPostgresEngineVersion.VER_16_6,
   });
-}
-
-/** Parameters that make the engine refuse connections without TLS. @internal */
-export function tlsParameters(engine: HaDatabaseEngine): Record<string, string> {
-  return engine === HaDatabaseEngine.AURORA_MYSQL ? { require_secure_transport: 'ON' } : { 'rds.force_ssl': '1' };
 }

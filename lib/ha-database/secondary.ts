@@ -5,12 +5,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { restrictKeyGrants } from '../private/kms';
 import { addHaWarning } from '../core/errors';
 import { acknowledge } from '../private/network';
 import { requireInteger } from '../core/validation';
-import type { HaDatabase, HaDatabaseEngine } from './ha-database';
+import { HaDatabaseEngine, tlsParameters } from './engine';
 
 /** Where and how `HaDatabase` builds its secondary region. */
 export interface HaDatabaseSecondaryOptions {
@@ -29,7 +29,7 @@ export interface HaDatabaseSecondaryOptions {
 /** Props of `HaDatabaseSecondary`: the options plus what the primary passes on. */
 export interface HaDatabaseSecondaryProps extends HaDatabaseSecondaryOptions {
   /** The primary database. */
-  readonly primary: HaDatabase;
+  readonly primary: IConstruct;
   /** The engine. */
   readonly engine: HaDatabaseEngine;
   /** The primary's engine (for the parameter group family). */
@@ -108,11 +108,11 @@ export class HaDatabaseSecondary extends Construct {
       removalPolicy: props.removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', { vpc: props.vpc, description: `Aurora secondary ${this.node.path}`, allowAllOutbound: false });
-    const isMysql = props.engine === 'aurora-mysql';
+    const isMysql = props.engine === HaDatabaseEngine.AURORA_MYSQL;
     this.port = isMysql ? 3306 : 5432;
     const parameters = new rds.ParameterGroup(this, 'Parameters', {
       engine: props.clusterEngine,
-      parameters: isMysql ? { require_secure_transport: 'ON' } : { 'rds.force_ssl': '1' },
+      parameters: tlsParameters(props.engine),
     });
     const boundParameters = parameters.bindToCluster({});
 
