@@ -7,6 +7,7 @@ import { FailoverNotifications } from './failover-notifications';
 import { HaDashboard } from './ha-dashboard';
 import { IHaPattern } from './pattern';
 import { RecoveryObjectives, RecoveryTargets } from './recovery-objectives';
+import { requireInteger } from './validation';
 
 /** Props every pattern accepts: where its alarms go, and the targets it must meet. */
 export interface HaPatternProps {
@@ -164,6 +165,11 @@ export abstract class HaPattern extends Construct implements IHaPattern {
    * kind and whose actions follow its role, and registers it.
    */
   protected createAlarm(scope: Construct, id: string, props: PatternAlarmProps): cloudwatch.Alarm {
+    requireInteger(this, `${id}.evaluationPeriods`, props.evaluationPeriods, 1);
+    requireInteger(this, `${id}.datapointsToAlarm`, props.datapointsToAlarm, 1, props.evaluationPeriods);
+    if (!Number.isFinite(props.threshold)) {
+      throw new HaValidationError(this, { prop: `${id}.threshold`, received: props.threshold, expected: 'a finite number' });
+    }
     const alarm = new cloudwatch.Alarm(scope, id, {
       metric: props.metric,
       threshold: props.threshold,

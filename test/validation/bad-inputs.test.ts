@@ -5,13 +5,14 @@
  * ValidationError from inside aws-cdk-lib.
  */
 import { App, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import {
-  ActiveActiveCells, ActiveActiveCellsProps, ActiveSpareWebTier, ActiveSpareWebTierProps, ColdStandbyConfigServer, ColdStandbyConfigServerProps,
+  ActiveActiveCells, ActiveActiveCellsProps, ActiveSpareWebTier, AlarmRole, HaPattern, PatternAlarmProps, SignalKind, ActiveSpareWebTierProps, ColdStandbyConfigServer, ColdStandbyConfigServerProps,
   HaDatabase, HaDatabaseProps, HaValidationError, HotStandbyConsumer, MultiSiteActiveActive, MultiSiteActiveActiveProps, HotStandbyConsumerProps, LatencyDns, LatencyDnsProps, SingletonDaemon, SingletonDaemonProps,
   WarmStandbyPair, WarmStandbyPairProps, WebTierSite, WebTierSiteProps, WorkerPool, WorkerPoolProps,
 } from '../../lib';
@@ -240,6 +241,14 @@ describe('ActiveSpareWebTier bad inputs', () => {
   test('fails when the tier\'s stack account is not an account id', () => {
     expectRejected(build(() => ({}), { account: 'production' }), 'Primary/Web', 'scope', '"production"');
   });
+
+  test('fails when the tier\'s stack account is a token (an environment-agnostic account)', () => {
+    expectRejected(build(() => ({}), { account: Token.asString({ resolve: () => '123456789012' }) }), 'Primary/Web', 'scope', '<token>');
+  });
+
+  test('fails when a spare stack has no explicit region', () => {
+    expectRejected(build((_s, app) => ({ spares: [{ stack: new Stack(app, 'Agnostic') }] })), 'Primary/Web', 'spares[0].stack', '"<environment-agnostic stack>"');
+  });
 });
 
 describe('WarmStandbyPair bad inputs', () => {
@@ -374,6 +383,10 @@ describe('HaDatabase bad inputs', () => {
     ['globalClusterIdentifier is longer than 63 characters', r => ({ ...secondary(r), globalClusterIdentifier: 'o'.repeat(64) }), 'globalClusterIdentifier', `"${'o'.repeat(64)}"`],
     ['globalClusterIdentifier leaves no room for the region in the cluster names', r => ({ ...secondary(r), globalClusterIdentifier: 'o'.repeat(60) }), 'globalClusterIdentifier', `"${'o'.repeat(60)}"`],
     ['globalClusterIdentifier is a token', r => ({ ...secondary(r), globalClusterIdentifier: TOKEN }), 'globalClusterIdentifier', '<token>'],
+    ['the secondary stack has no explicit region', r => {
+      const agnostic = new Stack(r.app, 'Agnostic');
+      return { secondary: { stack: agnostic, vpc: vpcWith(agnostic, 'Vpc', ISOLATED) } };
+    }, 'secondary.stack', '"<environment-agnostic stack>"'],
   ])('fails when %s', (_what, bad, prop, received) => {
     expectRejected(build(bad), 'Primary/Db', prop, received);
   });
@@ -416,6 +429,10 @@ describe('ColdStandbyConfigServer bad inputs', () => {
       return { standby: { stack: far, vpc: vpcWith(far, 'Vpc', PUBLIC, PRIVATE) } };
     }, 'standby.stack', '"us-east-8"'],
     ['a proxy site\'s region is not an AWS region', r => proxyIn(r, 'ap-southeast-9'), 'proxySites[0].stack', '"ap-southeast-9"'],
+    ['the standby stack has no explicit region', r => {
+      const agnostic = new Stack(r.app, 'Agnostic');
+      return { standby: { stack: agnostic, vpc: vpcWith(agnostic, 'Vpc', PUBLIC, PRIVATE) } };
+    }, 'standby.stack', '"<environment-agnostic stack>"'],
     ['serverCount is 0', () => ({ serverCount: 0 }), 'serverCount', '0'],
     ['serverCount is negative', () => ({ serverCount: -2 }), 'serverCount', '-2'],
     ['proxyCount is 0', () => ({ proxyCount: 0 }), 'proxyCount', '0'],
@@ -463,6 +480,7 @@ describe('MultiSiteActiveActive bad inputs', () => {
     ['sites is missing', () => omit('sites'), 'sites', 'undefined'],
     ['a site has no stack', r => ({ sites: [{ stack: r.other }, {}] }), 'sites[1].stack', 'undefined'],
     ['a site stack\'s region is not an AWS region', r => ({ sites: [{ stack: r.other }, { stack: r.stackIn('eu-central-5') }] }), 'sites[1].stack', '"eu-central-5"'],
+    ['a site stack has no explicit region', r => ({ sites: [{ stack: r.other }, { stack: new Stack(r.app, 'Agnostic') }] }), 'sites[1].stack', '"stack Agnostic without a region"'],
     ['recordName is not a DNS name', () => ({ recordName: 'engine!' }), 'recordName', '"engine!"'],
     ['a site\'s desiredCount is 0', r => sites(r, { desiredCount: 0 }), 'sites[0].desiredCount', '0'],
     ['a site\'s desiredCount is negative', r => sites(r, { desiredCount: -2 }), 'sites[0].desiredCount', '-2'],
@@ -478,5 +496,35 @@ describe('MultiSiteActiveActive bad inputs', () => {
 
   test('fails when the pattern\'s stack region is not an AWS region', () => {
     expectRejected(build(() => ({}), 'us-fake-1'), 'Dns/Engine', 'scope', '"a stack in us-fake-1"');
+  });
+});
+
+describe('HaPattern alarm settings (for patterns built on it)', () => {
+  /** A pattern with one alarm, created with `alarm` over valid settings. */
+  class ProbePattern extends HaPattern {
+    constructor(scope: Construct, id: string, alarm: Record<string, unknown>) {
+      super(scope, id, {}, { patternName: 'ProbePattern', detection: 'a probe alarm' });
+      this.createAlarm(this, 'ProbeAlarm', {
+        metric: new cloudwatch.Metric({ namespace: 'Probe', metricName: 'Up', period: Duration.minutes(1) }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        signal: SignalKind.STATUS,
+        role: AlarmRole.NOTIFYING,
+        description: 'probe',
+        ...alarm,
+      } as unknown as PatternAlarmProps);
+    }
+  }
+  const build = (alarm: Record<string, unknown>) => () => new ProbePattern(new Stack(testApp(), 'P', { env: testEnv() }), 'Probe', alarm);
+
+  test.each<[string, Record<string, unknown>, string, string]>([
+    ['evaluationPeriods is 0', { evaluationPeriods: 0 }, 'ProbeAlarm.evaluationPeriods', '0'],
+    ['evaluationPeriods is negative', { evaluationPeriods: -1 }, 'ProbeAlarm.evaluationPeriods', '-1'],
+    ['datapointsToAlarm is 0', { datapointsToAlarm: 0 }, 'ProbeAlarm.datapointsToAlarm', '0'],
+    ['datapointsToAlarm exceeds evaluationPeriods', { datapointsToAlarm: 4 }, 'ProbeAlarm.datapointsToAlarm', '4'],
+    ['the threshold is not a number', { threshold: Number.NaN }, 'ProbeAlarm.threshold', 'NaN'],
+  ])('fails when %s', (_what, alarm, prop, received) => {
+    expectRejected(build(alarm), 'P/Probe', prop, received);
   });
 });
