@@ -21,7 +21,10 @@ import { RecoveryStep } from '../core/recovery-step';
 import { ServiceTime } from '../core/service-time';
 import { HandlerFunction } from '../private/handler-function';
 import { acknowledge, createAccessLogsBucket, createHaVpc } from '../private/network';
-import { requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireRecordName, requireSubnets } from '../core/validation';
+import {
+  isContainerImage, isHostedZone, requireDefined, requireDurationBetween, requireEnumValue, requireFargateSize, requireHealthCheckPath,
+  requireInteger, requireRecordName, requireSubnets,
+} from '../core/validation';
 
 /** A weighted Route 53 record for this region's cells, to spread cells across regions. */
 export interface CellsDnsOptions {
@@ -359,7 +362,10 @@ function cellId(name: string): string {
 
 /** Validates the props; returns the cell names. */
 function validateProps(scope: ActiveActiveCells, props: ActiveActiveCellsProps): string[] {
-  requireDefined(scope, 'image', props.image, 'the application image every cell runs, e.g. ContainerImage.fromRegistry(...)');
+  requireDefined(scope, 'image', props.image, 'the application image every cell runs, e.g. ContainerImage.fromRegistry(...)', isContainerImage);
+  if (props.cells !== undefined) requireDefined(scope, 'cells', props.cells, 'an array of per-cell options, e.g. [{ name: \'north\' }, {}]', Array.isArray);
+  if (props.drainingCells !== undefined) requireDefined(scope, 'drainingCells', props.drainingCells, 'an array of cell names', Array.isArray);
+  requireEnumValue(scope, 'fileShare', props.fileShare, CellFileShare, 'CellFileShare');
   const listed = props.cells ?? [];
   const count = props.cellCount ?? (listed.length > 0 ? listed.length : 3);
   requireInteger(scope, 'cellCount', count, 2, MAX_CELLS);
@@ -411,19 +417,16 @@ function validateProps(scope: ActiveActiveCells, props: ActiveActiveCellsProps):
   requireDurationBetween(scope, 'fanOutRetryInterval', props.fanOutRetryInterval, Duration.minutes(1), Duration.minutes(5));
   if (props.dns?.weight !== undefined) requireInteger(scope, 'dns.weight', props.dns.weight, 0, 255);
   if (props.dns) {
-    requireDefined(scope, 'dns.zone', props.dns.zone, 'the hosted zone of the weighted record, e.g. HostedZone.fromHostedZoneAttributes(...)');
+    requireDefined(scope, 'dns.zone', props.dns.zone, 'the hosted zone of the weighted record, e.g. HostedZone.fromHostedZoneAttributes(...)', isHostedZone);
     requireDefined(scope, 'dns.recordName', props.dns.recordName, 'the record name every region\'s cells share, relative to the zone, e.g. "etl"');
     requireRecordName(scope, 'dns.recordName', props.dns.recordName);
   }
   requireInteger(scope, 'containerPort', props.containerPort, 1, 65535);
-  const hcPath = props.healthCheckPath;
-  if (hcPath !== undefined && !Token.isUnresolved(hcPath) && !hcPath.startsWith('/')) {
-    throw new HaValidationError(scope, { prop: 'healthCheckPath', received: hcPath, expected: `a path starting with "/", e.g. "/${hcPath}"` });
-  }
+  requireHealthCheckPath(scope, 'healthCheckPath', props.healthCheckPath);
   requireFargateSize(scope, 'cpu', 'memoryLimitMiB', props.cpu ?? 512, props.memoryLimitMiB ?? 1024);
   // The weighted forward action's stickiness: 1 s to 7 days, as Elastic Load Balancing accepts.
   requireDurationBetween(scope, 'cellStickiness', props.cellStickiness, Duration.seconds(1), Duration.days(7));
-  if (props.vpc) {
+  if (props.vpc !== undefined) {
     requireSubnets(scope, 'vpc', props.vpc, ec2.SubnetType.PUBLIC, 'the cells\' internet-facing load balancer lives in them');
     requireSubnets(scope, 'vpc', props.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 'the cells\' tasks and file systems live in them');
     if (names.some((_, i) => listed[i]?.database === undefined)) {

@@ -19,7 +19,8 @@ import { ServiceTime } from '../core/service-time';
 import type { HaDatabase } from '../ha-database/ha-database';
 import { HandlerFunction } from '../private/handler-function';
 import {
-  requireDefined, requireDurationBetween, requireIdentifier, requireInteger, requireRecordName, requireRegion, requireSubnets, requireUnique,
+  isContainerImage, isHostedZone, isStack, isVpc, requireDefined, requireDurationBetween, requireHealthCheckPath, requireIdentifier, requireInteger,
+  requireRecordName, requireRegion, requireSubnets, requireUnique,
 } from '../core/validation';
 import { ConfigSite } from './config-site';
 import { WRITER_FLAG_KEY } from './writer-flag';
@@ -407,14 +408,15 @@ export class ColdStandbyConfigServer extends HaPattern {
 
 /** The props every region needs, present (a JavaScript caller can omit them). */
 function requirePlacements(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServerProps): void {
-  requireDefined(scope, 'vpc', props.vpc, 'the primary region\'s VPC, with private subnets with egress for the tasks and the load balancer');
-  requireDefined(scope, 'image', props.image, 'the configuration server\'s container image, e.g. ContainerImage.fromRegistry(...)');
-  requireDefined(scope, 'zone', props.zone, 'the hosted zone of the writer\'s name, e.g. HostedZone.fromHostedZoneAttributes(...)');
+  requireDefined(scope, 'vpc', props.vpc, 'the primary region\'s VPC, with private subnets with egress for the tasks and the load balancer', isVpc);
+  requireDefined(scope, 'image', props.image, 'the configuration server\'s container image, e.g. ContainerImage.fromRegistry(...)', isContainerImage);
+  requireDefined(scope, 'zone', props.zone, 'the hosted zone of the writer\'s name, e.g. HostedZone.fromHostedZoneAttributes(...)', isHostedZone);
   requireDefined(scope, 'standby', props.standby, 'the cold standby\'s region: { stack, vpc }');
+  if (props.proxySites !== undefined) requireDefined(scope, 'proxySites', props.proxySites, 'an array of { stack, vpc }', Array.isArray);
   const sites: Array<[string, ConfigServerSite]> = [['standby', props.standby], ...(props.proxySites ?? []).map((s, i): [string, ConfigServerSite] => [`proxySites[${i}]`, s])];
   for (const [prop, site] of sites) {
-    requireDefined(scope, `${prop}.stack`, site?.stack, 'the region\'s stack (an explicit env)');
-    requireDefined(scope, `${prop}.vpc`, site.vpc, 'the region\'s VPC, with private subnets with egress for the tasks and the load balancer');
+    requireDefined(scope, `${prop}.stack`, site?.stack, 'the region\'s stack (an explicit env)', isStack);
+    requireDefined(scope, `${prop}.vpc`, site.vpc, 'the region\'s VPC, with private subnets with egress for the tasks and the load balancer', isVpc);
   }
 }
 
@@ -444,10 +446,7 @@ function validate(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServer
   requireInteger(scope, 'serverCount', props.serverCount, 1, 10);
   requireInteger(scope, 'proxyCount', props.proxyCount, 1, 20);
   requireInteger(scope, 'containerPort', props.containerPort, 1, 65535);
-  const hcPath = props.healthCheckPath;
-  if (hcPath !== undefined && !Token.isUnresolved(hcPath) && !hcPath.startsWith('/')) {
-    throw new HaValidationError(scope, { prop: 'healthCheckPath', received: hcPath, expected: `a path starting with "/", e.g. "/${hcPath}"` });
-  }
+  requireHealthCheckPath(scope, 'healthCheckPath', props.healthCheckPath);
   requireRecordName(scope, 'writerRecordName', props.writerRecordName);
   // The other regions' stacks name their replica: the table name must be a literal.
   requireIdentifier(scope, 'tableName', props.tableName, 'DynamoDB table name', /^[A-Za-z0-9_.-]{3,255}$/,

@@ -211,6 +211,9 @@ function createTopicKey(scope: Construct): kms.Key {
 }
 
 function validateEach(scope: IConstruct, prop: string, values: string[], ok: (v: string) => boolean, expected: string): string[] {
+  if (!Array.isArray(values)) {
+    throw new HaValidationError(scope, { prop, received: values, expected: `an array, each element ${expected}` });
+  }
   const seen = new Set<string>();
   values.forEach((value, i) => {
     if (Token.isUnresolved(value)) return;

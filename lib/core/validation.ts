@@ -1,10 +1,10 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { HaValidationError } from './errors';
 
-/** Throws unless `value` is an integer within [min, max]; tokens pass. */
+/** Throws unless `value` is an integer within [min, max]; tokens and `undefined` (not given) pass. */
 export function requireInteger(scope: IConstruct, prop: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (value === undefined || Token.isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -13,16 +13,54 @@ export function requireInteger(scope: IConstruct, prop: string, value: number | 
   }
 }
 
-/** Throws unless `value` is within [min, max]; unresolved durations pass. */
+/**
+ * Throws unless `value` is a `Duration` within [min, max]; unresolved
+ * durations and `undefined` (not given) pass.
+ */
 export function requireDurationBetween(scope: IConstruct, prop: string, value: Duration | undefined, min: Duration, max?: Duration): void {
-  if (value === undefined || value.isUnresolved()) return;
+  if (value === undefined) return;
+  const range = max
+    ? `a duration from ${min.toHumanString()} to ${max.toHumanString()}`
+    : `a duration of at least ${min.toHumanString()}`;
+  if (!isDuration(value)) {
+    throw new HaValidationError(scope, { prop, received: value, expected: `a Duration such as Duration.seconds(${min.toSeconds() || 1}): ${range}` });
+  }
+  if (value.isUnresolved()) return;
   const ms = value.toMilliseconds();
   if (ms < min.toMilliseconds() || (max && ms > max.toMilliseconds())) {
-    const expected = max
-      ? `a duration from ${min.toHumanString()} to ${max.toHumanString()}`
-      : `a duration of at least ${min.toHumanString()}`;
-    throw new HaValidationError(scope, { prop, received: value, expected });
+    throw new HaValidationError(scope, { prop, received: value, expected: range });
   }
+}
+
+/** Whether `value` is an aws-cdk-lib `Duration` (by shape: a JavaScript caller can pass a number of seconds). */
+export function isDuration(value: unknown): value is Duration {
+  return typeof (value as Duration | undefined)?.toMilliseconds === 'function' && typeof (value as Duration).isUnresolved === 'function';
+}
+
+/** Whether `value` is an `ecs.ContainerImage` (by what ECS calls on it). */
+export function isContainerImage(value: unknown): boolean {
+  return typeof (value as { bind?: unknown } | undefined)?.bind === 'function';
+}
+
+/** Whether `value` is an `ec2.IVpc` (by what the patterns call on it). */
+export function isVpc(value: unknown): boolean {
+  return typeof (value as { selectSubnets?: unknown } | undefined)?.selectSubnets === 'function';
+}
+
+/** Whether `value` is a `route53.IHostedZone` (an imported zone's name may throw when read, so only its id is looked at). */
+export function isHostedZone(value: unknown): boolean {
+  return typeof (value as { hostedZoneId?: unknown } | undefined)?.hostedZoneId === 'string';
+}
+
+/** Whether `value` is an `ecs.ICluster` (it has a VPC and an ARN). */
+export function isCluster(value: unknown): boolean {
+  const cluster = value as { vpc?: unknown; clusterArn?: unknown } | undefined;
+  return isVpc(cluster?.vpc) && typeof cluster?.clusterArn === 'string';
+}
+
+/** Whether `value` is a `Stack`. */
+export function isStack(value: unknown): boolean {
+  return Stack.isStack(value);
 }
 
 /** Throws when a list has duplicates (by key); names the duplicate. */
@@ -43,12 +81,24 @@ export function seconds(d: Duration): number {
   return d.toSeconds();
 }
 
-/** Throws when a required prop is missing (a JavaScript caller, or a cast, can omit it). */
-export function requireDefined<T>(scope: IConstruct, prop: string, value: T | undefined | null, expected: string): T {
-  if (value === undefined || value === null) {
+/**
+ * Throws when a required prop is missing (a JavaScript caller, or a cast, can
+ * omit it) or, given `is`, is not what it must be (`isContainerImage`,
+ * `isVpc`, `isHostedZone`, `isStack`, `Array.isArray`).
+ */
+export function requireDefined<T>(scope: IConstruct, prop: string, value: T | undefined | null, expected: string, is?: (value: unknown) => boolean): T {
+  if (value === undefined || value === null || (is && !is(value))) {
     throw new HaValidationError(scope, { prop, received: value ?? undefined, expected });
   }
   return value;
+}
+
+/** Throws unless a health-check path is a string starting with `/`; tokens and `undefined` pass. */
+export function requireHealthCheckPath(scope: IConstruct, prop: string, path: string | undefined): void {
+  if (path === undefined || path === null || Token.isUnresolved(path)) return;
+  if (typeof path !== 'string' || !path.startsWith('/')) {
+    throw new HaValidationError(scope, { prop, received: path, expected: `a path starting with "/", e.g. "/${typeof path === 'string' ? path : 'health'}"` });
+  }
 }
 
 /** Throws unless a string that must be known at synthesis is a literal, not a token. */
@@ -74,6 +124,7 @@ export function requireRegion(scope: IConstruct, prop: string, region: string | 
 
 /** The region of `scope`'s stack, which must be explicit and known. */
 export function requireStackRegion(scope: IConstruct, prop: string, of: IConstruct): string {
+  requireDefined(scope, prop, of, 'a stack with an explicit region (env: { account, region })', Construct.isConstruct);
   const region = Stack.of(of).region;
   if (Token.isUnresolved(region)) {
     throw new HaValidationError(scope, { prop, received: '<environment-agnostic stack>', expected: 'a stack with an explicit region (env: { account, region })' });
@@ -103,6 +154,7 @@ const SUBNET_TYPE_NAMES: Record<string, string> = {
  * inside a subnet selection, naming neither the pattern nor the prop.
  */
 export function requireSubnets(scope: IConstruct, prop: string, vpc: ec2.IVpc, subnetType: ec2.SubnetType, why: string): void {
+  requireDefined(scope, prop, vpc, 'an ec2.IVpc, e.g. new ec2.Vpc(...) or ec2.Vpc.fromLookup(...)', isVpc);
   const groups: Record<string, ec2.ISubnet[]> = {
     [ec2.SubnetType.PUBLIC]: vpc.publicSubnets,
     [ec2.SubnetType.PRIVATE_WITH_EGRESS]: vpc.privateSubnets,
@@ -198,7 +250,8 @@ export function requireFargateSize(scope: IConstruct, cpuProp: string, memoryPro
 
 /** Throws unless a Route 53 health-check interval: 10 s (fast) or 30 s. */
 export function requireRoute53Interval(scope: IConstruct, prop: string, interval: Duration | undefined): void {
-  if (interval && !interval.isUnresolved() && ![10, 30].includes(interval.toSeconds())) {
+  if (interval === undefined || interval === null) return;
+  if (!isDuration(interval) || (!interval.isUnresolved() && ![10, 30].includes(interval.toSeconds()))) {
     throw new HaValidationError(scope, { prop, received: interval, expected: '10 seconds (fast) or 30 seconds, the intervals Route 53 supports' });
   }
 }

@@ -14,7 +14,7 @@ import { regionalScope } from '../core/regional-scope';
 import { ServiceTime } from '../core/service-time';
 import { acknowledge } from '../private/network';
 import {
-  requireDefined, requireDurationBetween, requireEnumValue, requireIdentifier, requireInteger, requireRegion, requireSubnets,
+  isStack, isVpc, requireDefined, requireDurationBetween, requireEnumValue, requireIdentifier, requireInteger, requireRegion, requireSubnets,
 } from '../core/validation';
 import { HaDatabaseSecondary, HaDatabaseSecondaryOptions } from './secondary';
 
@@ -506,7 +506,7 @@ const AURORA_IDENTIFIER = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$/;
 const AURORA_IDENTIFIER_RULE = '1 to 63 letters, digits and hyphens, starting with a letter, without two consecutive hyphens and not ending with a hyphen';
 
 function validate(scope: HaDatabase, props: HaDatabaseProps, isAurora: boolean): void {
-  requireDefined(scope, 'vpc', props.vpc, 'the VPC of the primary region, with isolated subnets for the database');
+  requireDefined(scope, 'vpc', props.vpc, 'the VPC of the primary region, with isolated subnets for the database', isVpc);
   requireEnumValue(scope, 'engine', props.engine, HaDatabaseEngine, 'HaDatabaseEngine');
   requireSubnets(scope, 'vpc', props.vpc, ec2.SubnetType.PRIVATE_ISOLATED, 'the database lives in them, out of reach of the internet');
   requireInteger(scope, 'readers', props.readers, 1, 15);
@@ -517,8 +517,8 @@ function validate(scope: HaDatabase, props: HaDatabaseProps, isAurora: boolean):
   // Secrets Manager rotates every 1 to 1000 days; aws-cdk-lib turns 0 into no rotation at all, silently.
   requireDurationBetween(scope, 'rotationInterval', props.rotationInterval, Duration.days(1), Duration.days(1000));
   if (props.secondary) {
-    requireDefined(scope, 'secondary.stack', props.secondary.stack, 'the secondary region\'s stack (an explicit env in another region)');
-    requireDefined(scope, 'secondary.vpc', props.secondary.vpc, 'the secondary region\'s VPC, with isolated subnets for the secondary cluster');
+    requireDefined(scope, 'secondary.stack', props.secondary.stack, 'the secondary region\'s stack (an explicit env in another region)', isStack);
+    requireDefined(scope, 'secondary.vpc', props.secondary.vpc, 'the secondary region\'s VPC, with isolated subnets for the secondary cluster', isVpc);
     if (!isAurora) {
       throw new HaValidationError(scope, {
         prop: 'secondary', received: props.secondary.stack.node.path,
@@ -553,6 +553,7 @@ function validate(scope: HaDatabase, props: HaDatabaseProps, isAurora: boolean):
         expected: `at most ${62 - longest} characters: the clusters are named <globalClusterIdentifier>-<region> and an Aurora cluster identifier has at most 63`,
       });
     }
+    requireDurationBetween(scope, 'globalLagThreshold', props.globalLagThreshold, Duration.millis(0));
     const rpo = props.recoveryTargets?.rpo;
     for (const [prop, value] of [['recoveryTargets.rpo', rpo], ['globalLagThreshold', props.globalLagThreshold]] as const) {
       if (value && !value.isUnresolved() && value.toMilliseconds() < AURORA_GLOBAL_TYPICAL_LAG.toMilliseconds()) {

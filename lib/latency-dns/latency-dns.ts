@@ -9,7 +9,10 @@ import { RecoveryStep } from '../core/recovery-step';
 import { ServiceTime } from '../core/service-time';
 import { defaultFailureThreshold } from './failure-threshold';
 import { metricHealthCheckStatus, ROUTE53_METRICS_REGION } from '../private/route53-metrics';
-import { requireDefined, requireDurationBetween, requireInteger, requireRecordName, requireRegion, requireRoute53Interval, requireUnique } from '../core/validation';
+import {
+  isDuration, isHostedZone, requireDefined, requireDurationBetween, requireEnumValue, requireHealthCheckPath, requireInteger, requireRecordName, requireRegion,
+  requireRoute53Interval, requireUnique,
+} from '../core/validation';
 
 /** The region where Route 53 publishes health-check metrics, and so where alarms on them must live. */
 export { ROUTE53_METRICS_REGION };
@@ -306,20 +309,20 @@ export class LatencyDns extends HaPattern {
 }
 
 function validateProps(scope: LatencyDns, props: LatencyDnsProps): void {
-  requireDefined(scope, 'zone', props.zone, 'the hosted zone of the names, e.g. HostedZone.fromHostedZoneAttributes(...)');
+  requireDefined(scope, 'zone', props.zone, 'the hosted zone of the names, e.g. HostedZone.fromHostedZoneAttributes(...)', isHostedZone);
   requireDefined(scope, 'recordName', props.recordName, 'the common name relative to the zone, e.g. "agents"');
-  requireDefined(scope, 'sites', props.sites, 'at least one site');
+  requireDefined(scope, 'sites', props.sites, 'at least one site: an array of { region, target }', Array.isArray);
   requireRecordName(scope, 'recordName', props.recordName);
+  requireEnumValue(scope, 'routingPolicy', props.routingPolicy, DnsRoutingPolicy, 'DnsRoutingPolicy');
+  requireEnumValue(scope, 'healthCheckProtocol', props.healthCheckProtocol, HealthCheckProtocol, 'HealthCheckProtocol');
   if (props.sites.length === 0) {
     throw new HaValidationError(scope, { prop: 'sites', received: [], expected: 'at least one site' });
   }
   props.sites.forEach((site, i) => {
+    requireDefined(scope, `sites[${i}]`, site, 'a site: { region, target }');
     requireRegion(scope, `sites[${i}].region`, site.region);
     requireDefined(scope, `sites[${i}].target`, site.target, 'where the site\'s names point, e.g. RecordTarget.fromAlias(new LoadBalancerTarget(alb))');
-    const path = site.healthCheckPath;
-    if (path !== undefined && !Token.isUnresolved(path) && !path.startsWith('/')) {
-      throw new HaValidationError(scope, { prop: `sites[${i}].healthCheckPath`, received: path, expected: `a path starting with "/", e.g. "/${path}"` });
-    }
+    requireHealthCheckPath(scope, `sites[${i}].healthCheckPath`, site.healthCheckPath);
     requireInteger(scope, `sites[${i}].port`, site.port, 1, 65535);
     requireRecordName(scope, `sites[${i}].siteRecordName`, site.siteRecordName);
   });
@@ -333,7 +336,7 @@ function validateProps(scope: LatencyDns, props: LatencyDnsProps): void {
   }
   requireRoute53Interval(scope, 'healthCheckInterval', props.healthCheckInterval);
   requireInteger(scope, 'failureThreshold', props.failureThreshold, 1, 10);
-  if (props.recordTtl && !props.recordTtl.isUnresolved() && props.recordTtl.toSeconds() > MAX_TTL.toSeconds()) {
+  if (isDuration(props.recordTtl) && !props.recordTtl.isUnresolved() && props.recordTtl.toSeconds() > MAX_TTL.toSeconds()) {
     throw new HaValidationError(scope, {
       prop: 'recordTtl',
       received: props.recordTtl,

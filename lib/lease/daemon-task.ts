@@ -13,11 +13,12 @@ import { LeaseSettings } from './lease-table';
  * @internal
  */
 export function validateLeaseSettings(scope: IConstruct, s: LeaseSettings): void {
-  if (!Token.isUnresolved(s.leaseName) && !/^[A-Za-z0-9._:/-]{1,255}$/.test(s.leaseName)) {
+  if (typeof s.leaseName !== 'string' || (!Token.isUnresolved(s.leaseName) && !/^[A-Za-z0-9._:/-]{1,255}$/.test(s.leaseName))) {
     throw new HaValidationError(scope, { prop: 'leaseName', received: s.leaseName, expected: '1 to 255 characters among letters, digits and . _ : / -' });
   }
   requireDurationBetween(scope, 'renewInterval', s.renewInterval, Duration.seconds(1), Duration.minutes(5));
   requireDurationBetween(scope, 'maxClockSkew', s.maxClockSkew, Duration.millis(0), Duration.minutes(1));
+  requireDurationBetween(scope, 'leaseDuration', s.leaseDuration, Duration.millis(0));
   if (s.leaseDuration.isUnresolved() || s.renewInterval.isUnresolved() || s.maxClockSkew.isUnresolved()) return;
   const minimum = s.renewInterval.toMilliseconds() + 2 * s.maxClockSkew.toMilliseconds();
   if (s.leaseDuration.toMilliseconds() <= minimum) {

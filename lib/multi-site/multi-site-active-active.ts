@@ -12,7 +12,9 @@ import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { regionalScope } from '../core/regional-scope';
 import { metricHealthCheckStatus, ROUTE53_METRICS_REGION } from '../private/route53-metrics';
-import { requireDefined, requireDurationBetween, requireInteger, requireRecordName, requireRegion, requireSubnets } from '../core/validation';
+import {
+  isContainerImage, isHostedZone, isStack, requireDefined, requireHealthCheckPath, requireInteger, requireRecordName, requireRegion, requireRoute53Interval, requireSubnets,
+} from '../core/validation';
 
 /** One site (region) of a `MultiSiteActiveActive`. */
 export interface MultiSiteOptions {
@@ -283,12 +285,12 @@ export class MultiSiteActiveActive extends HaPattern {
 
 /** Validates the props; returns the sites' regions. */
 function validateProps(scope: MultiSiteActiveActive, props: MultiSiteActiveActiveProps): string[] {
-  requireDefined(scope, 'zone', props.zone, 'the hosted zone of the names, e.g. HostedZone.fromHostedZoneAttributes(...)');
+  requireDefined(scope, 'zone', props.zone, 'the hosted zone of the names, e.g. HostedZone.fromHostedZoneAttributes(...)', isHostedZone);
   requireDefined(scope, 'recordName', props.recordName, 'the common name relative to the zone, e.g. "engine"');
   requireRecordName(scope, 'recordName', props.recordName);
-  requireDefined(scope, 'image', props.image, 'the image every node runs, e.g. ContainerImage.fromRegistry(...)');
-  requireDefined(scope, 'sites', props.sites, 'two or more sites: { stack } of stacks in different regions');
-  props.sites.forEach((site, i) => requireDefined(scope, `sites[${i}].stack`, site?.stack, 'the stack of the site\'s region (an explicit env)'));
+  requireDefined(scope, 'image', props.image, 'the image every node runs, e.g. ContainerImage.fromRegistry(...)', isContainerImage);
+  requireDefined(scope, 'sites', props.sites, 'two or more sites: an array of { stack } of stacks in different regions', Array.isArray);
+  props.sites.forEach((site, i) => requireDefined(scope, `sites[${i}].stack`, site?.stack, 'the stack of the site\'s region (an explicit env)', isStack));
   const region = Stack.of(scope).region;
   if (!Token.isUnresolved(region) && region !== ROUTE53_METRICS_REGION) {
     throw new HaValidationError(scope, {
@@ -322,17 +324,10 @@ function validateProps(scope: MultiSiteActiveActive, props: MultiSiteActiveActiv
       expected: 'at least one active site: standby sites are served only when every active site fails',
     });
   }
-  const interval = props.healthCheckInterval;
-  if (interval && !interval.isUnresolved() && ![10, 30].includes(interval.toSeconds())) {
-    throw new HaValidationError(scope, { prop: 'healthCheckInterval', received: interval, expected: '10 seconds or 30 seconds (Route 53 request intervals)' });
-  }
-  requireDurationBetween(scope, 'healthCheckInterval', interval, Duration.seconds(10), Duration.seconds(30));
+  requireRoute53Interval(scope, 'healthCheckInterval', props.healthCheckInterval);
   requireInteger(scope, 'failureThreshold', props.failureThreshold, 1, 10);
   requireInteger(scope, 'containerPort', props.containerPort, 1, 65535);
-  const hcPath = props.healthCheckPath;
-  if (hcPath !== undefined && !Token.isUnresolved(hcPath) && !hcPath.startsWith('/')) {
-    throw new HaValidationError(scope, { prop: 'healthCheckPath', received: hcPath, expected: `a path starting with "/", e.g. "/${hcPath}"` });
-  }
+  requireHealthCheckPath(scope, 'healthCheckPath', props.healthCheckPath);
   props.sites.forEach((site, i) => {
     if (!site.vpc) return;
     requireSubnets(scope, `sites[${i}].vpc`, site.vpc, ec2.SubnetType.PUBLIC, 'the site\'s internet-facing load balancer lives in them');

@@ -10,7 +10,7 @@ import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { createHaVpc } from '../private/network';
-import { requireDefined, requireFargateSize, requireInteger, requireSubnets } from '../core/validation';
+import { isCluster, isContainerImage, isVpc, requireDefined, requireFargateSize, requireInteger, requireSubnets } from '../core/validation';
 import { RuntimeMetricNames } from '../runtime/metrics';
 import { checkContainerInsights, createDaemonTask, validateLeaseSettings } from '../lease/daemon-task';
 import { LeaseSettings, LeaseTable } from '../lease/lease-table';
@@ -94,7 +94,9 @@ export class SingletonDaemon extends HaPattern {
       patternName: 'SingletonDaemon',
       detection: 'the task stops (ECS replaces it) and its lease lapses, so the replacement may take the lease',
     });
-    requireDefined(this, 'image', props.image, 'the daemon\'s container image, e.g. ContainerImage.fromRegistry(...)');
+    requireDefined(this, 'image', props.image, 'the daemon\'s container image, e.g. ContainerImage.fromRegistry(...)', isContainerImage);
+    if (props.cluster !== undefined) requireDefined(this, 'cluster', props.cluster, 'an ecs.ICluster, e.g. new ecs.Cluster(...)', isCluster);
+    if (props.vpc !== undefined) requireDefined(this, 'vpc', props.vpc, 'an ec2.IVpc with private subnets with egress in at least two zones', isVpc);
     const desired = props.desiredCount ?? 1;
     if (!Token.isUnresolved(desired) && desired !== 1) {
       throw new HaValidationError(this, { prop: 'desiredCount', received: desired, expected: 'exactly 1: a singleton daemon runs one task (use WorkerPool for several workers)' });

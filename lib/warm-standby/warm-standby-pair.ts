@@ -16,7 +16,9 @@ import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { ServiceTime } from '../core/service-time';
 import { acknowledge, createAccessLogsBucket } from '../private/network';
-import { requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireRecordName, requireSubnets } from '../core/validation';
+import {
+  isContainerImage, isVpc, requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireRecordName, requireSubnets,
+} from '../core/validation';
 import { StandbyServer, StandbyServerRole } from './standby-server';
 import { createSwitchAutomation } from './switch-automation';
 import { metricRunningTasks } from '../private/ecs-metrics';
@@ -444,8 +446,8 @@ function defaultParameterPath(scope: Construct): string {
 }
 
 function validateProps(scope: WarmStandbyPair, props: WarmStandbyPairProps): { primary: string; secondary: string } {
-  requireDefined(scope, 'vpc', props.vpc, 'the VPC of both servers and the load balancer, across at least two availability zones');
-  requireDefined(scope, 'image', props.image, 'the server\'s container image, e.g. ContainerImage.fromRegistry(...)');
+  requireDefined(scope, 'vpc', props.vpc, 'the VPC of both servers and the load balancer, across at least two availability zones', isVpc);
+  requireDefined(scope, 'image', props.image, 'the server\'s container image, e.g. ContainerImage.fromRegistry(...)', isContainerImage);
   requireDefined(scope, 'tcpPort', props.tcpPort, 'the TCP port the server listens on (1 to 65535)');
   requireInteger(scope, 'tcpPort', props.tcpPort, 1, 65535);
   requireInteger(scope, 'udpPort', props.udpPort, 1, 65535);

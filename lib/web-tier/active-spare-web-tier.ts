@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -18,8 +18,8 @@ import { DnsRoutingPolicy, HealthCheckProtocol, LatencyDns, ROUTE53_METRICS_REGI
 import { RegionalPlacement } from '../core/placement';
 import { regionalScope } from '../core/regional-scope';
 import {
-  requireAccount, requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireLiteral, requireRecordName, requireRoute53Interval,
-  requireStackRegion, requireSubnets, requireUnique,
+  isContainerImage, isHostedZone, isStack, requireAccount, requireDefined, requireDurationBetween, requireEnumValue, requireFargateSize,
+  requireHealthCheckPath, requireInteger, requireLiteral, requireRecordName, requireRoute53Interval, requireStackRegion, requireSubnets, requireUnique,
 } from '../core/validation';
 import {
   BrowserFailoverOptions, BrowserFailoverSettings, browserFailoverOptions, browserSwitchTime,
@@ -425,9 +425,11 @@ export class ActiveSpareWebTier extends HaPattern {
 
 /** Checks the props; returns the primary region (the tier's own stack's). */
 function validateProps(scope: ActiveSpareWebTier, props: ActiveSpareWebTierProps): string {
-  requireDefined(scope, 'image', props.image, 'the container image, e.g. ContainerImage.fromRegistry(...)');
-  requireDefined(scope, 'zone', props.zone, 'the hosted zone of the names, e.g. HostedZone.fromHostedZoneAttributes(...)');
-  requireDefined(scope, 'spares', props.spares, 'at least one spare: { stack } of a stack in another region');
+  requireDefined(scope, 'image', props.image, 'the container image, e.g. ContainerImage.fromRegistry(...)', isContainerImage);
+  requireDefined(scope, 'zone', props.zone, 'the hosted zone of the names, e.g. HostedZone.fromHostedZoneAttributes(...)', isHostedZone);
+  requireDefined(scope, 'spares', props.spares, 'at least one spare: an array of { stack } of stacks in other regions', Array.isArray);
+  requireEnumValue(scope, 'spareMode', props.spareMode, SpareMode, 'SpareMode');
+  requireEnumValue(scope, 'routingPolicy', props.routingPolicy, DnsRoutingPolicy, 'DnsRoutingPolicy');
   requireDefined(scope, 'activeCapacity', props.activeCapacity, 'N, the tasks that carry the full load (an integer from 1 to 98)');
   requireDefined(scope, 'recordName', props.recordName, 'the common name relative to the zone, e.g. "agents"');
   requireRecordName(scope, 'recordName', props.recordName);
@@ -435,7 +437,7 @@ function validateProps(scope: ActiveSpareWebTier, props: ActiveSpareWebTierProps
   const account = Stack.of(scope).account;
   requireLiteral(scope, 'scope', account, 'account in the env of the tier\'s stack');
   requireAccount(scope, 'scope', account);
-  props.spares.forEach((spare, i) => requireDefined(scope, `spares[${i}].stack`, spare?.stack, 'the stack of the spare\'s region (an explicit env)'));
+  props.spares.forEach((spare, i) => requireDefined(scope, `spares[${i}].stack`, spare?.stack, 'the stack of the spare\'s region (an explicit env)', isStack));
   if (props.spares.length === 0) {
     throw new HaValidationError(scope, { prop: 'spares', received: [], expected: 'at least one spare: an active-spare tier needs a second region' });
   }
@@ -450,7 +452,7 @@ function validateProps(scope: ActiveSpareWebTier, props: ActiveSpareWebTierProps
   });
   requireUnique(scope, 'spares[].stack', props.spares, s => s.stack.region, 'region');
   const regions = [primaryRegion, ...props.spares.map(s => s.stack.region)];
-  if (props.dnsStack) {
+  if (props.dnsStack !== undefined) {
     const dnsRegion = requireStackRegion(scope, 'dnsStack', props.dnsStack);
     if (dnsRegion !== ROUTE53_METRICS_REGION) {
       throw new HaValidationError(scope, { prop: 'dnsStack', received: dnsRegion, expected: `a stack in ${ROUTE53_METRICS_REGION}, where Route 53 publishes health-check metrics` });
@@ -481,13 +483,10 @@ function validateProps(scope: ActiveSpareWebTier, props: ActiveSpareWebTierProps
   requireDurationBetween(scope, 'stickinessDuration', props.stickinessDuration, Duration.seconds(0), Duration.days(7));
   const vpcs: Array<[string, ec2.IVpc | undefined]> = [['vpc', props.vpc], ...props.spares.map((s, i): [string, ec2.IVpc | undefined] => [`spares[${i}].vpc`, s.vpc])];
   for (const [prop, vpc] of vpcs) {
-    if (!vpc) continue;
+    if (vpc === undefined) continue;
     requireSubnets(scope, prop, vpc, ec2.SubnetType.PUBLIC, 'the site\'s internet-facing load balancer lives in them');
     requireSubnets(scope, prop, vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 'the site\'s tasks run in them and pull their image through NAT');
   }
-  const hcPath = props.healthCheckPath;
-  if (hcPath !== undefined && !Token.isUnresolved(hcPath) && !hcPath.startsWith('/')) {
-    throw new HaValidationError(scope, { prop: 'healthCheckPath', received: hcPath, expected: `a path starting with "/", e.g. "/${hcPath}"` });
-  }
+  requireHealthCheckPath(scope, 'healthCheckPath', props.healthCheckPath);
   return primaryRegion;
 }

@@ -11,7 +11,9 @@ import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { acknowledge, createAccessLogsBucket, createHaVpc } from '../private/network';
-import { requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireSubnets } from '../core/validation';
+import {
+  isContainerImage, isVpc, requireDefined, requireDurationBetween, requireFargateSize, requireHealthCheckPath, requireInteger, requireSubnets,
+} from '../core/validation';
 import { metricRunningTasks } from '../private/ecs-metrics';
 
 /** Props of `WebTierSite`. */
@@ -146,7 +148,8 @@ export class WebTierSite extends HaPattern {
       patternName: 'WebTierSite',
       detection: 'load balancer target health checks replace failed tasks; CloudWatch alarms on 5xx responses, unhealthy targets and running tasks below the floor',
     });
-    requireDefined(this, 'image', props.image, 'the container image, e.g. ContainerImage.fromRegistry(...)');
+    requireDefined(this, 'image', props.image, 'the container image, e.g. ContainerImage.fromRegistry(...)', isContainerImage);
+    if (props.vpc !== undefined) requireDefined(this, 'vpc', props.vpc, 'an ec2.IVpc with public and private subnets in at least two zones', isVpc);
     requireDefined(this, 'activeCapacity', props.activeCapacity, 'N, the tasks that carry the full load (an integer from 1 to 98)');
     requireInteger(this, 'activeCapacity', props.activeCapacity, 1, 98);
     requireFargateSize(this, 'cpu', 'memoryLimitMiB', props.cpu ?? 512, props.memoryLimitMiB ?? 1024);
@@ -158,9 +161,7 @@ export class WebTierSite extends HaPattern {
     // Elastic Load Balancing keeps a stickiness cookie 1 s to 7 days; 0 turns stickiness off.
     requireDurationBetween(this, 'stickinessDuration', props.stickinessDuration, Duration.seconds(0), Duration.days(7));
     const healthCheckPath = props.healthCheckPath ?? '/health';
-    if (!Token.isUnresolved(healthCheckPath) && !healthCheckPath.startsWith('/')) {
-      throw new HaValidationError(this, { prop: 'healthCheckPath', received: healthCheckPath, expected: `a path starting with "/", e.g. "/${healthCheckPath}"` });
-    }
+    requireHealthCheckPath(this, 'healthCheckPath', healthCheckPath);
     if (props.vpc && !Token.isUnresolved(props.vpc.availabilityZones) && props.vpc.availabilityZones.length < 2) {
       throw new HaValidationError(this, { prop: 'vpc', received: `${props.vpc.availabilityZones.length} availability zone(s)`, expected: 'a VPC across at least two availability zones' });
     }

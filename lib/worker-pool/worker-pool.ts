@@ -11,7 +11,9 @@ import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
-import { requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireSubnets } from '../core/validation';
+import {
+  isContainerImage, isVpc, requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireSubnets,
+} from '../core/validation';
 import { acknowledge } from '../private/network';
 import { metricRunningTasks } from '../private/ecs-metrics';
 
@@ -281,8 +283,8 @@ export class WorkerPool extends HaPattern {
 
 function validate(scope: WorkerPool, props: WorkerPoolProps, min: number, max: number, jobsPerWorker: number,
   visibilityTimeout: Duration, maxReceiveCount: number, maxJobAge: Duration): void {
-  requireDefined(scope, 'vpc', props.vpc, 'the VPC the workers run in (private subnets with egress)');
-  requireDefined(scope, 'image', props.image, 'the worker\'s container image, e.g. ContainerImage.fromRegistry(...)');
+  requireDefined(scope, 'vpc', props.vpc, 'the VPC the workers run in (private subnets with egress)', isVpc);
+  requireDefined(scope, 'image', props.image, 'the worker\'s container image, e.g. ContainerImage.fromRegistry(...)', isContainerImage);
   requireSubnets(scope, 'vpc', props.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 'the workers run in them and reach SQS and their image through NAT');
   requireFargateSize(scope, 'cpu', 'memoryLimitMiB', props.cpu ?? 256, props.memoryLimitMiB ?? 512);
   requireInteger(scope, 'minWorkers', min, 0);

@@ -12,7 +12,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import {
-  ActiveActiveCells, ActiveActiveCellsProps, ActiveSpareWebTier, AlarmRole, HaPattern, PatternAlarmProps, SignalKind, ActiveSpareWebTierProps, ColdStandbyConfigServer, ColdStandbyConfigServerProps,
+  ActiveActiveCells, ActiveActiveCellsProps, ActiveSpareWebTier, AlarmRole, FailoverNotifications, FailoverNotificationsProps, HaPattern, PatternAlarmProps, SignalKind, ActiveSpareWebTierProps, ColdStandbyConfigServer, ColdStandbyConfigServerProps,
   HaDatabase, HaDatabaseProps, HaValidationError, HotStandbyConsumer, MultiSiteActiveActive, MultiSiteActiveActiveProps, HotStandbyConsumerProps, LatencyDns, LatencyDnsProps, SingletonDaemon, SingletonDaemonProps,
   WarmStandbyPair, WarmStandbyPairProps, WebTierSite, WebTierSiteProps, WorkerPool, WorkerPoolProps,
 } from '../../lib';
@@ -81,6 +81,13 @@ describe('LatencyDns bad inputs', () => {
     ['recordName is not a DNS name', () => ({ recordName: 'agents!' }), 'recordName', '"agents!"'],
     ['recordName has a label ending in a hyphen', () => ({ recordName: 'agents-.eu' }), 'recordName', '"agents-.eu"'],
     ['a site record name is not a DNS name', () => ({ sites: [site({ siteRecordName: 'agents..eu-west-1' })] }), 'sites[0].siteRecordName', '"agents..eu-west-1"'],
+    ['zone is a zone name instead of a hosted zone', () => ({ zone: 'example.com' }), 'zone', '"example.com"'],
+    ['sites is not an array', () => ({ sites: 'eu-west-1' }), 'sites', '"eu-west-1"'],
+    ['routingPolicy is not a DnsRoutingPolicy', () => ({ routingPolicy: 'WEIGHTED' }), 'routingPolicy', '"WEIGHTED"'],
+    ['healthCheckProtocol is not a HealthCheckProtocol', () => ({ healthCheckProtocol: 'TCP' }), 'healthCheckProtocol', '"TCP"'],
+    ['healthCheckInterval is a number instead of a Duration', () => ({ healthCheckInterval: 10 }), 'healthCheckInterval', '10'],
+    ['recordTtl is a number instead of a Duration', () => ({ recordTtl: 60 }), 'recordTtl', '60'],
+    ['a site health-check path is not a string', () => ({ sites: [site({ healthCheckPath: 42 })] }), 'sites[0].healthCheckPath', '42'],
   ])('fails when %s', (_what, bad, prop, received) => {
     expectRejected(build(bad), 'Dns/Agents', prop, received);
   });
@@ -110,6 +117,10 @@ describe('WebTierSite bad inputs', () => {
     ['the VPC has no public subnets for the load balancer', s => ({ vpc: vpcWith(s, 'Vpc', ISOLATED) }), 'vpc', '"a VPC without PUBLIC subnets"'],
     ['the VPC has no private subnets with egress for the tasks', s => ({ vpc: vpcWith(s, 'Vpc', PUBLIC, ISOLATED) }), 'vpc', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
     ['stickinessDuration is longer than 7 days', () => ({ stickinessDuration: Duration.days(8) }), 'stickinessDuration', '8 days'],
+    ['image is an image name instead of a ContainerImage', () => ({ image: 'nginx:stable' }), 'image', '"nginx:stable"'],
+    ['vpc is a VPC id instead of a VPC', () => ({ vpc: 'vpc-0123' }), 'vpc', '"vpc-0123"'],
+    ['stickinessDuration is a number instead of a Duration', () => ({ stickinessDuration: 3600 }), 'stickinessDuration', '3600'],
+    ['healthCheckPath is not a string', () => ({ healthCheckPath: 42 }), 'healthCheckPath', '42'],
   ])('fails when %s', (_what, bad, prop, received) => {
     expectRejected(build(bad), 'App/Web', prop, received);
   });
@@ -134,6 +145,11 @@ describe('SingletonDaemon bad inputs', () => {
     ['leaseName has characters DynamoDB keys of the lease protocol refuse', () => ({ leaseName: 'nightly etl' }), 'leaseName', '"nightly etl"'],
     ['renewInterval is 0', () => ({ renewInterval: Duration.seconds(0) }), 'renewInterval', '0 seconds'],
     ['leaseDuration is 0', () => ({ leaseDuration: Duration.seconds(0) }), 'leaseDuration', '0 seconds'],
+    ['image is an image name instead of a ContainerImage', () => ({ image: 'busybox:stable' }), 'image', '"busybox:stable"'],
+    ['cluster is a cluster name instead of a cluster', () => ({ cluster: 'etl' }), 'cluster', '"etl"'],
+    ['vpc is a VPC id instead of a VPC', () => ({ vpc: 'vpc-0123' }), 'vpc', '"vpc-0123"'],
+    ['leaseDuration is a number instead of a Duration', () => ({ leaseDuration: 30 }), 'leaseDuration', '30'],
+    ['leaseName is not a string', () => ({ leaseName: 42 }), 'leaseName', '42'],
     ['the VPC has no private subnets with egress for the task', s => ({ vpc: vpcWith(s, 'Vpc', PUBLIC, ISOLATED) }), 'vpc', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
     ['the cluster\'s VPC has no private subnets with egress for the task',
       s => ({ cluster: new ecs.Cluster(s, 'Cluster', { vpc: vpcWith(s, 'Vpc', PUBLIC, ISOLATED) }) }), 'cluster', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
@@ -158,6 +174,10 @@ describe('HotStandbyConsumer bad inputs', () => {
     ['renewInterval is 0', () => ({ renewInterval: Duration.seconds(0) }), 'renewInterval', '0 seconds'],
     ['iteratorAgeThreshold is 0', () => ({ iteratorAgeThreshold: Duration.seconds(0) }), 'iteratorAgeThreshold', '0 seconds'],
     ['checkpointLagThreshold is 0', () => ({ checkpointLagThreshold: Duration.seconds(0) }), 'checkpointLagThreshold', '0 seconds'],
+    ['image is an image name instead of a ContainerImage', () => ({ image: 'busybox:stable' }), 'image', '"busybox:stable"'],
+    ['stream is a stream name instead of a stream', () => ({ stream: 'clicks' }), 'stream', '"clicks"'],
+    ['subnetType is not an ec2.SubnetType', () => ({ subnetType: 'PRIVATE' }), 'subnetType', '"PRIVATE"'],
+    ['renewInterval is a number instead of a Duration', () => ({ renewInterval: 5 }), 'renewInterval', '5'],
     ['the VPC has no private subnets with egress for the consumers', s => ({ vpc: vpcWith(s, 'Vpc', PUBLIC, ISOLATED) }), 'vpc', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
     ['the cluster\'s VPC has no private subnets with egress for the consumers',
       s => ({ cluster: new ecs.Cluster(s, 'Cluster', { vpc: vpcWith(s, 'Vpc', PUBLIC, ISOLATED) }) }), 'cluster', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
@@ -187,6 +207,9 @@ describe('WorkerPool bad inputs', () => {
     ['maxReceiveCount is 0', () => ({ maxReceiveCount: 0 }), 'maxReceiveCount', '0'],
     ['visibilityTimeout is 0', () => ({ visibilityTimeout: Duration.seconds(0) }), 'visibilityTimeout', '0 seconds'],
     ['maxJobAge is 0', () => ({ maxJobAge: Duration.seconds(0) }), 'maxJobAge', '0 seconds'],
+    ['vpc is a VPC id instead of a VPC', () => ({ vpc: 'vpc-0123' }), 'vpc', '"vpc-0123"'],
+    ['image is an image name instead of a ContainerImage', () => ({ image: 'busybox:stable' }), 'image', '"busybox:stable"'],
+    ['visibilityTimeout is a number instead of a Duration', () => ({ visibilityTimeout: 300 }), 'visibilityTimeout', '300'],
   ])('fails when %s', (_what, bad, prop, received) => {
     expectRejected(build(bad), 'Pool/B', prop, received);
   });
@@ -224,6 +247,12 @@ describe('ActiveSpareWebTier bad inputs', () => {
     ['targetHealthCheckInterval is 0', () => ({ targetHealthCheckInterval: Duration.seconds(0) }), 'targetHealthCheckInterval', '0 seconds'],
     ['stickinessDuration is longer than 7 days', () => ({ stickinessDuration: Duration.days(30) }), 'stickinessDuration', '30 days'],
     ['recordName is not a DNS name', () => ({ recordName: 'my agents' }), 'recordName', '"my agents"'],
+    ['image is an image name instead of a ContainerImage', () => ({ image: 'nginx:stable' }), 'image', '"nginx:stable"'],
+    ['zone is a zone name instead of a hosted zone', () => ({ zone: 'example.com' }), 'zone', '"example.com"'],
+    ['spares is not an array', () => ({ spares: 'us-east-1' }), 'spares', '"us-east-1"'],
+    ['a spare stack is a region name instead of a stack', () => ({ spares: [{ stack: 'us-east-1' }] }), 'spares[0].stack', '"us-east-1"'],
+    ['dnsStack is a region name instead of a stack', () => ({ dnsStack: 'us-east-1' }), 'dnsStack', '"us-east-1"'],
+    ['spareMode is not a SpareMode', () => ({ spareMode: 'COLD' }), 'spareMode', '"COLD"'],
     ['the primary VPC has no public subnets for the load balancer', s => ({ vpc: vpcWith(s, 'Vpc', ISOLATED) }), 'vpc', '"a VPC without PUBLIC subnets"'],
     ['the primary VPC has no private subnets with egress for the tasks', s => ({ vpc: vpcWith(s, 'Vpc', PUBLIC, ISOLATED) }), 'vpc', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
     ['a spare VPC has no private subnets with egress for the tasks', (_s, app) => {
@@ -279,6 +308,11 @@ describe('WarmStandbyPair bad inputs', () => {
     }, 'vpc', '"a VPC without PUBLIC subnets"'],
     ['recordName is not a DNS name', s => ({ zone: new route53.PublicHostedZone(s, 'Zone', { zoneName: 'example.com' }), recordName: 'gate way' }), 'recordName', '"gate way"'],
     ['statusDashboardName has characters CloudWatch refuses', () => ({ statusDashboardName: 'gateway status!' }), 'statusDashboardName', '"gateway status!"'],
+    ['vpc is a VPC id instead of a VPC', () => ({ vpc: 'vpc-0123' }), 'vpc', '"vpc-0123"'],
+    ['image is an image name instead of a ContainerImage', () => ({ image: 'busybox:stable' }), 'image', '"busybox:stable"'],
+    ['tcpPort is a string', () => ({ tcpPort: '5060' }), 'tcpPort', '"5060"'],
+    ['udpPort is null', () => ({ udpPort: null }), 'udpPort', 'null'],
+    ['healthCheckInterval is a number instead of a Duration', () => ({ healthCheckInterval: 10 }), 'healthCheckInterval', '10'],
   ])('fails when %s', (_what, bad, prop, received) => {
     expectRejected(build(bad), 'Gw/Pair', prop, received);
   });
@@ -309,6 +343,12 @@ describe('ActiveActiveCells bad inputs', () => {
     ['the VPC has no public subnets for the load balancer', s => ({ vpc: vpcWith(s, 'Vpc', ISOLATED) }), 'vpc', '"a VPC without PUBLIC subnets"'],
     ['the VPC has no private subnets with egress for the tasks', s => ({ vpc: vpcWith(s, 'Vpc', PUBLIC, ISOLATED) }), 'vpc', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
     ['the VPC has no isolated subnets for the cells\' databases', s => ({ vpc: vpcWith(s, 'Vpc', PUBLIC, PRIVATE) }), 'vpc', '"a VPC without PRIVATE_ISOLATED subnets"'],
+    ['image is an image name instead of a ContainerImage', () => ({ image: 'nginx:stable' }), 'image', '"nginx:stable"'],
+    ['vpc is a VPC id instead of a VPC', () => ({ vpc: 'vpc-0123' }), 'vpc', '"vpc-0123"'],
+    ['cells is not an array', () => ({ cells: {} }), 'cells', '{}'],
+    ['fileShare is not a CellFileShare', () => ({ fileShare: 'NFS' }), 'fileShare', '"NFS"'],
+    ['cellStickiness is a number instead of a Duration', () => ({ cellStickiness: 3600 }), 'cellStickiness', '3600'],
+    ['the DNS zone is a zone name instead of a hosted zone', () => ({ dns: { zone: 'example.com', recordName: 'etl' } }), 'dns.zone', '"example.com"'],
   ])('fails when %s', (_what, bad, prop, received) => {
     expectRejected(build(bad), 'Cells/Cells', prop, received);
   });
@@ -387,6 +427,11 @@ describe('HaDatabase bad inputs', () => {
       const agnostic = new Stack(r.app, 'Agnostic');
       return { secondary: { stack: agnostic, vpc: vpcWith(agnostic, 'Vpc', ISOLATED) } };
     }, 'secondary.stack', '"<environment-agnostic stack>"'],
+    ['vpc is a VPC id instead of a VPC', () => ({ vpc: 'vpc-0123' }), 'vpc', '"vpc-0123"'],
+    ['the secondary stack is a region name instead of a stack', r => ({ secondary: { stack: 'us-east-1', vpc: vpcWith(r.other, 'Vpc', ISOLATED) } }), 'secondary.stack', '"us-east-1"'],
+    ['the secondary VPC is a VPC id instead of a VPC', r => ({ secondary: { stack: r.other, vpc: 'vpc-0456' } }), 'secondary.vpc', '"vpc-0456"'],
+    ['rotationInterval is a number of days instead of a Duration', () => ({ rotationInterval: 30 }), 'rotationInterval', '30'],
+    ['globalLagThreshold is a number instead of a Duration', r => ({ ...secondary(r), globalLagThreshold: 60 }), 'globalLagThreshold', '60'],
   ])('fails when %s', (_what, bad, prop, received) => {
     expectRejected(build(bad), 'Primary/Db', prop, received);
   });
@@ -433,6 +478,12 @@ describe('ColdStandbyConfigServer bad inputs', () => {
       const agnostic = new Stack(r.app, 'Agnostic');
       return { standby: { stack: agnostic, vpc: vpcWith(agnostic, 'Vpc', PUBLIC, PRIVATE) } };
     }, 'standby.stack', '"<environment-agnostic stack>"'],
+    ['vpc is a VPC id instead of a VPC', () => ({ vpc: 'vpc-0123' }), 'vpc', '"vpc-0123"'],
+    ['image is an image name instead of a ContainerImage', () => ({ image: 'nginx:stable' }), 'image', '"nginx:stable"'],
+    ['zone is a zone name instead of a hosted zone', () => ({ zone: 'example.com' }), 'zone', '"example.com"'],
+    ['the standby stack is a region name instead of a stack', r => ({ standby: { stack: 'us-east-1', vpc: vpcWith(r.other, 'Other', PUBLIC, PRIVATE) } }), 'standby.stack', '"us-east-1"'],
+    ['proxySites is not an array', () => ({ proxySites: {} }), 'proxySites', '{}'],
+    ['writerRecordTtl is a number instead of a Duration', () => ({ writerRecordTtl: 30 }), 'writerRecordTtl', '30'],
     ['serverCount is 0', () => ({ serverCount: 0 }), 'serverCount', '0'],
     ['serverCount is negative', () => ({ serverCount: -2 }), 'serverCount', '-2'],
     ['proxyCount is 0', () => ({ proxyCount: 0 }), 'proxyCount', '0'],
@@ -490,6 +541,11 @@ describe('MultiSiteActiveActive bad inputs', () => {
     ['healthCheckInterval is 0', () => ({ healthCheckInterval: Duration.seconds(0) }), 'healthCheckInterval', '0 seconds'],
     ['a site\'s VPC has no public subnets for its load balancer', r => sites(r, { vpc: vpcWith(r.other, 'Vpc', ISOLATED) }), 'sites[0].vpc', '"a VPC without PUBLIC subnets"'],
     ['a site\'s VPC has no private subnets with egress for its nodes', r => sites(r, { vpc: vpcWith(r.other, 'Vpc', PUBLIC, ISOLATED) }), 'sites[0].vpc', '"a VPC without PRIVATE_WITH_EGRESS subnets"'],
+    ['zone is a zone name instead of a hosted zone', () => ({ zone: 'example.com' }), 'zone', '"example.com"'],
+    ['image is an image name instead of a ContainerImage', () => ({ image: 'nginx:stable' }), 'image', '"nginx:stable"'],
+    ['sites is not an array', () => ({ sites: 'eu-west-1' }), 'sites', '"eu-west-1"'],
+    ['a site stack is a region name instead of a stack', r => ({ sites: [{ stack: r.other }, { stack: 'ap-southeast-2' }] }), 'sites[1].stack', '"ap-southeast-2"'],
+    ['healthCheckInterval is a number instead of a Duration', () => ({ healthCheckInterval: 10 }), 'healthCheckInterval', '10'],
   ])('fails when %s', (_what, bad, prop, received) => {
     expectRejected(build(bad), 'Dns/Engine', prop, received);
   });
@@ -526,5 +582,18 @@ describe('HaPattern alarm settings (for patterns built on it)', () => {
     ['the threshold is not a number', { threshold: Number.NaN }, 'ProbeAlarm.threshold', 'NaN'],
   ])('fails when %s', (_what, alarm, prop, received) => {
     expectRejected(build(alarm), 'P/Probe', prop, received);
+  });
+});
+
+describe('FailoverNotifications bad inputs', () => {
+  const build = (props: Record<string, unknown>) => () =>
+    new FailoverNotifications(new Stack(testApp(), 'Shared', { env: testEnv() }), 'Notifications', props as FailoverNotificationsProps);
+
+  test.each<[string, Record<string, unknown>, string, string]>([
+    ['emails is a single address instead of an array', { emails: 'ops@example.com' }, 'emails', '"ops@example.com"'],
+    ['smsNumbers is a single number instead of an array', { smsNumbers: '+4915112345678' }, 'smsNumbers', '"+4915112345678"'],
+    ['webhookUrls is a single URL instead of an array', { webhookUrls: 'https://hooks.example.com/ha' }, 'webhookUrls', '"https://hooks.example.com/ha"'],
+  ])('fails when %s', (_what, props, prop, received) => {
+    expectRejected(build(props), 'Shared/Notifications', prop, received);
   });
 });
