@@ -9,13 +9,13 @@ import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
-import { HaDatabaseEngine, tlsParameters } from './engine';
 import { regionalScope } from '../core/regional-scope';
 import { ServiceTime } from '../core/service-time';
-import { acknowledge } from '../private/network';
 import {
   isStack, isVpc, requireDefined, requireDurationBetween, requireEnumValue, requireIdentifier, requireInteger, requireRegion, requireSubnets,
 } from '../core/validation';
+import { acknowledge } from '../private/network';
+import { HaDatabaseEngine, tlsParameters } from './engine';
 import { HaDatabaseSecondary, HaDatabaseSecondaryOptions } from './secondary';
 
 export { HaDatabaseEngine };
@@ -82,7 +82,7 @@ export interface HaDatabaseProps extends HaPatternProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * How often the master user's password is rotated.
+   * How often the master user's password is rotated: 4 hours to 1000 days (Secrets Manager's limits).
    * @default Duration.days(30)
    */
   readonly rotationInterval?: Duration;
@@ -515,7 +515,8 @@ function validate(scope: HaDatabase, props: HaDatabaseProps, isAurora: boolean):
   requireInteger(scope, 'freeMemoryThresholdBytes', props.freeMemoryThresholdBytes, 1);
   requireInteger(scope, 'maxConnections', props.maxConnections, 1);
   // Secrets Manager rotates every 1 to 1000 days; aws-cdk-lib turns 0 into no rotation at all, silently.
-  requireDurationBetween(scope, 'rotationInterval', props.rotationInterval, Duration.days(1), Duration.days(1000));
+  // Secrets Manager rotates as often as every 4 hours (rate expression) and at most every 1000 days.
+  requireDurationBetween(scope, 'rotationInterval', props.rotationInterval, Duration.hours(4), Duration.days(1000));
   if (props.secondary) {
     requireDefined(scope, 'secondary.stack', props.secondary.stack, 'the secondary region\'s stack (an explicit env in another region)', isStack);
     requireDefined(scope, 'secondary.vpc', props.secondary.vpc, 'the secondary region\'s VPC, with isolated subnets for the secondary cluster', isVpc);

@@ -240,3 +240,11 @@ describe('HaDatabase gates', () => {
     expect(formatFindings(gateFindings(app))).toEqual([]);
   });
 });
+
+test('a rotation every 12 hours (Secrets Manager allows 4 hours and up) is a rate schedule in hours', () => {
+  const { primary, vpc } = stacks();
+  new HaDatabase(primary, 'Db', { vpc, rotationInterval: Duration.hours(12) });
+  Template.fromStack(primary).hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+    RotationRules: Match.objectLike({ ScheduleExpression: 'rate(12 hours)' }),
+  });
+});

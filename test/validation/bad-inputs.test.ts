@@ -407,6 +407,7 @@ describe('HaDatabase bad inputs', () => {
     ['backupRetention is 0', () => ({ backupRetention: Duration.days(0) }), 'backupRetention', '0 days'],
     ['rotationInterval is 0 (aws-cdk-lib would silently turn rotation off)', () => ({ rotationInterval: Duration.days(0) }), 'rotationInterval', '0 days'],
     ['rotationInterval is beyond the 1000 days Secrets Manager allows', () => ({ rotationInterval: Duration.days(1001) }), 'rotationInterval', '1001 days'],
+    ['rotationInterval is shorter than the 4 hours Secrets Manager allows', () => ({ rotationInterval: Duration.hours(3) }), 'rotationInterval', '3 hours'],
     ['the secondary has no stack', r => ({ secondary: { vpc: vpcWith(r.other, 'Vpc', ISOLATED) } }), 'secondary.stack', 'undefined'],
     ['the secondary has no VPC', r => ({ secondary: { stack: r.other } }), 'secondary.vpc', 'undefined'],
     ['the secondary stack\'s region is not an AWS region', r => {
