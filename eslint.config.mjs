@@ -1,13 +1,25 @@
 // Lint rules from ../shared/STYLE.md that a linter can hold: no `any`,
 // no console output from constructs (warnings go through Annotations),
-// imports ordered, no floating promises in handler and runtime code.
+// imports ordered (node built-ins, packages, then relative), no import cycles,
+// layers (private/ below core/, core/ knows no pattern), no floating
+// promises in handler and runtime code (type-aware), and the browser
+// failover helper linted as the browser module it is.
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '**/*.d.ts', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', '**/*.d.ts', '**/*.js', '**/*.mjs', '!lib/web-tier/browser/failover.js'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    // Resolve the relative .ts imports, so import-x/no-cycle sees the module graph.
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.js'],
+    },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -16,6 +28,30 @@ export default tseslint.config(
       'no-var': 'error',
       'prefer-const': 'error',
       'curly': ['error', 'multi-line'],
+      'import-x/order': ['error', {
+        groups: ['builtin', 'external', ['parent', 'sibling', 'index']],
+        'newlines-between': 'never',
+        alphabetize: { order: 'asc', caseInsensitive: true },
+      }],
+      'import-x/no-cycle': 'error',
+      // Layers: private/ sits below core/, and patterns import each other only through core/ and lease/.
+      'import-x/no-restricted-paths': ['error', {
+        zones: [
+          { target: './lib/private', from: './lib/core', message: 'lib/private sits below lib/core' },
+          { target: './lib/core', from: ['./lib/web-tier', './lib/latency-dns', './lib/ha-database', './lib/config-server', './lib/singleton',
+            './lib/hot-standby', './lib/warm-standby', './lib/worker-pool', './lib/cells', './lib/multi-site'], message: 'lib/core knows no pattern' },
+          { target: './lib/hot-standby', from: './lib/singleton', message: 'shared lease pieces live in lib/lease' },
+        ],
+      }],
+    },
+  },
+  {
+    // Code that runs in users' processes and in Lambda: a forgotten await loses errors.
+    files: ['lib/runtime/**/*.ts', 'lib/**/handler/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
     },
   },
   {
@@ -23,5 +59,16 @@ export default tseslint.config(
     files: ['lib/**/*.ts'],
     ignores: ['lib/runtime/**', 'lib/**/handler/**', 'lib/**/browser/**'],
     rules: { 'no-console': 'error' },
+  },
+  {
+    // The browser failover helper: a dependency-free ES module loaded by pages.
+    files: ['lib/web-tier/browser/failover.js'],
+    languageOptions: { sourceType: 'module', globals: globals.browser },
+    rules: {
+      'eqeqeq': ['error', 'always', { null: 'ignore' }],
+      'no-var': 'error',
+      'prefer-const': 'error',
+      'no-unused-vars': 'error',
+    },
   },
 );

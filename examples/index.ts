@@ -1,6 +1,6 @@
-import { ExampleDefinition } from './context';
 import { agentWorkspace } from './agent-workspace';
 import { automationEngine } from './automation-engine';
+import { ExampleDefinition } from './context';
 import { messagingGateway } from './messaging-gateway';
 import { spatialEtl } from './spatial-etl';
 import { workforceManagement } from './workforce-management';

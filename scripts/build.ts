@@ -14,8 +14,8 @@
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as path from 'path';
 import { builtinModules } from 'module';
+import * as path from 'path';
 import * as esbuild from 'esbuild';
 import { HANDLER_BUNDLING } from '../lib/private/handler-function';
 

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { ExampleContext, ExampleDefinition, exampleSettings } from '../context';
-import { addAgentWebTier } from './web';
 import { addConfigServer } from './config-server';
+import { addAgentWebTier } from './web';
 
 /** Browser-based agent desktop: two-region active-spare web tier with latency DNS, per-site names and browser failover, and a cold-standby configuration server with proxies in both regions. */
 export const agentWorkspace: ExampleDefinition = {

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { ExampleContext, ExampleDefinition, exampleSettings } from '../context';
-import { addWorkforceDatabase } from './database';
 import { addWorkforceAppServer } from './app-server';
+import { addWorkforceDatabase } from './database';
 import { addWorkforceProcesses } from './processes';
 import { addWorkforceWebApplication } from './web';
 

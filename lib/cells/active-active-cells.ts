@@ -13,18 +13,18 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ActiveActiveCell, CellFileShare, CellOptions } from './active-active-cell';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { ServiceTime } from '../core/service-time';
-import { HandlerFunction } from '../private/handler-function';
-import { acknowledge, createAccessLogsBucket, createHaVpc } from '../private/network';
 import {
   isContainerImage, isHostedZone, requireDefined, requireDurationBetween, requireEnumValue, requireFargateSize, requireHealthCheckPath,
   requireInteger, requireRecordName, requireSubnets,
 } from '../core/validation';
+import { HandlerFunction } from '../private/handler-function';
+import { acknowledge, createAccessLogsBucket, createHaVpc } from '../private/network';
+import { ActiveActiveCell, CellFileShare, CellOptions } from './active-active-cell';
 
 /** A weighted Route 53 record for this region's cells, to spread cells across regions. */
 export interface CellsDnsOptions {

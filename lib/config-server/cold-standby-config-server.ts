@@ -10,18 +10,18 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
-import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { RecoveryStep } from '../core/recovery-step';
 import { regionalScope } from '../core/regional-scope';
 import { ServiceTime } from '../core/service-time';
-import type { HaDatabase } from '../ha-database/ha-database';
-import { HandlerFunction } from '../private/handler-function';
 import {
   isContainerImage, isHostedZone, isStack, isVpc, requireDefined, requireDurationBetween, requireHealthCheckPath, requireIdentifier, requireInteger,
   requireRecordName, requireRegion, requireSubnets, requireUnique,
 } from '../core/validation';
+import type { HaDatabase } from '../ha-database/ha-database';
+import { HandlerFunction } from '../private/handler-function';
 import { ConfigSite } from './config-site';
 import { WRITER_FLAG_KEY } from './writer-flag';
 

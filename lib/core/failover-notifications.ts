@@ -6,8 +6,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
-import { addHaWarning, HaValidationError } from './errors';
 import { restrictKeyGrants } from '../private/kms';
+import { addHaWarning, HaValidationError } from './errors';
 
 /** Props of `FailoverNotifications`. */
 export interface FailoverNotificationsProps {

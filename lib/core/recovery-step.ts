@@ -4,8 +4,8 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { ServiceTime } from './service-time';
 import { synthesizedLeaseTimings } from '../private/lease-settings';
+import { ServiceTime } from './service-time';
 
 /**
  * The prop that shortens a step, and the step's figure with that prop at

@@ -6,10 +6,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
-import { restrictKeyGrants } from '../private/kms';
 import { addHaWarning } from '../core/errors';
-import { acknowledge } from '../private/network';
 import { requireInteger } from '../core/validation';
+import { restrictKeyGrants } from '../private/kms';
+import { acknowledge } from '../private/network';
 import { HaDatabaseEngine, tlsParameters } from './engine';
 
 /** Where and how `HaDatabase` builds its secondary region. */

@@ -9,12 +9,12 @@ import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
-import { createHaVpc } from '../private/network';
 import { isCluster, isContainerImage, isVpc, requireDefined, requireDurationBetween, requireEnumValue, requireFargateSize, requireInteger, requireSubnets } from '../core/validation';
-import { RuntimeMetricNames } from '../runtime/metrics';
 import { createDaemonTask, validateLeaseSettings } from '../lease/daemon-task';
 import { LeaseSettings, LeaseTable } from '../lease/lease-table';
 import { LeaseTaskProps } from '../lease/lease-task-props';
+import { createHaVpc } from '../private/network';
+import { RuntimeMetricNames } from '../runtime/metrics';
 
 /** Environment variables with the input stream. */
 export const StreamEnvironment = {

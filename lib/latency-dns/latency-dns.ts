@@ -7,12 +7,12 @@ import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { ServiceTime } from '../core/service-time';
-import { defaultFailureThreshold } from './failure-threshold';
-import { metricHealthCheckStatus, ROUTE53_METRICS_REGION } from '../private/route53-metrics';
 import {
   isDuration, isHostedZone, requireDefined, requireDurationBetween, requireEnumValue, requireHealthCheckPath, requireInteger, requireRecordName, requireRegion,
   requireRoute53Interval, requireUnique,
 } from '../core/validation';
+import { metricHealthCheckStatus, ROUTE53_METRICS_REGION } from '../private/route53-metrics';
+import { defaultFailureThreshold } from './failure-threshold';
 
 /** The region where Route 53 publishes health-check metrics, and so where alarms on them must live. */
 export { ROUTE53_METRICS_REGION };

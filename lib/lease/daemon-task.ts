@@ -3,8 +3,8 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { addHaWarning, HaValidationError } from '../core/errors';
-import { acknowledge } from '../private/network';
 import { requireDurationBetween } from '../core/validation';
+import { acknowledge } from '../private/network';
 import { LeaseSettings } from './lease-table';
 
 /**

@@ -3,8 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { LeaseAttributes, LeaseEnvironment } from '../runtime/protocol';
 import { RUNTIME_METRICS_NAMESPACE } from '../runtime/metrics';
+import { LeaseAttributes, LeaseEnvironment } from '../runtime/protocol';
 
 /** Props of `LeaseTable`. */
 export interface LeaseTableProps {

@@ -5,16 +5,16 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import { ActiveActiveSite } from './active-active-site';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { regionalScope } from '../core/regional-scope';
-import { metricHealthCheckStatus, ROUTE53_METRICS_REGION } from '../private/route53-metrics';
 import {
   isContainerImage, isHostedZone, isStack, requireDefined, requireHealthCheckPath, requireInteger, requireRecordName, requireRegion, requireRoute53Interval, requireSubnets,
 } from '../core/validation';
+import { metricHealthCheckStatus, ROUTE53_METRICS_REGION } from '../private/route53-metrics';
+import { ActiveActiveSite } from './active-active-site';
 
 /** One site (region) of a `MultiSiteActiveActive`. */
 export interface MultiSiteOptions {

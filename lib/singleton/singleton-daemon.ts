@@ -9,13 +9,13 @@ import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
-import { createHaVpc } from '../private/network';
 import { isCluster, isContainerImage, isVpc, requireDefined, requireFargateSize, requireInteger, requireSubnets } from '../core/validation';
-import { RuntimeMetricNames } from '../runtime/metrics';
 import { checkContainerInsights, createDaemonTask, validateLeaseSettings } from '../lease/daemon-task';
 import { LeaseSettings, LeaseTable } from '../lease/lease-table';
 import { LeaseTaskProps } from '../lease/lease-task-props';
 import { metricRunningTasks } from '../private/ecs-metrics';
+import { createHaVpc } from '../private/network';
+import { RuntimeMetricNames } from '../runtime/metrics';
 
 /** Documented typical time for a Fargate task to start (image pull, ENI attachment, container start). */
 /** Ids of the recovery paths of `SingletonDaemon`. */

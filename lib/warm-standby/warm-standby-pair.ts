@@ -15,13 +15,13 @@ import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { ServiceTime } from '../core/service-time';
-import { acknowledge, createAccessLogsBucket } from '../private/network';
 import {
   isContainerImage, isVpc, requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireRecordName, requireSubnets,
 } from '../core/validation';
+import { metricRunningTasks } from '../private/ecs-metrics';
+import { acknowledge, createAccessLogsBucket } from '../private/network';
 import { StandbyServer, StandbyServerRole } from './standby-server';
 import { createSwitchAutomation } from './switch-automation';
-import { metricRunningTasks } from '../private/ecs-metrics';
 
 export { StandbyServerRole };
 

@@ -11,16 +11,16 @@ import { AlarmRole } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import type { HaDashboard } from '../core/ha-dashboard';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
-import { RecoveryStep } from '../core/recovery-step';
-import { ServiceTime } from '../core/service-time';
-import { defaultFailureThreshold } from '../latency-dns/failure-threshold';
-import { DnsRoutingPolicy, HealthCheckProtocol, LatencyDns, ROUTE53_METRICS_REGION } from '../latency-dns/latency-dns';
 import { RegionalPlacement } from '../core/placement';
+import { RecoveryStep } from '../core/recovery-step';
 import { regionalScope } from '../core/regional-scope';
+import { ServiceTime } from '../core/service-time';
 import {
   isContainerImage, isHostedZone, isStack, requireAccount, requireDefined, requireDurationBetween, requireEnumValue, requireFargateSize,
   requireHealthCheckPath, requireInteger, requireLiteral, requireRecordName, requireRoute53Interval, requireStackRegion, requireSubnets, requireUnique,
 } from '../core/validation';
+import { defaultFailureThreshold } from '../latency-dns/failure-threshold';
+import { DnsRoutingPolicy, HealthCheckProtocol, LatencyDns, ROUTE53_METRICS_REGION } from '../latency-dns/latency-dns';
 import {
   BrowserFailoverOptions, BrowserFailoverSettings, browserFailoverOptions, browserSwitchTime,
   ResolvedBrowserFailoverSettings, resolveBrowserFailoverSettings,

@@ -10,11 +10,11 @@ import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
-import { acknowledge, createAccessLogsBucket, createHaVpc } from '../private/network';
 import {
   isContainerImage, isVpc, requireDefined, requireDurationBetween, requireFargateSize, requireHealthCheckPath, requireInteger, requireSubnets,
 } from '../core/validation';
 import { metricRunningTasks } from '../private/ecs-metrics';
+import { acknowledge, createAccessLogsBucket, createHaVpc } from '../private/network';
 
 /** Props of `WebTierSite`. */
 export interface WebTierSiteProps extends HaPatternProps {

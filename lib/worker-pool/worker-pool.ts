@@ -14,8 +14,8 @@ import { RecoveryStep } from '../core/recovery-step';
 import {
   isContainerImage, isVpc, requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireSubnets,
 } from '../core/validation';
-import { acknowledge } from '../private/network';
 import { metricRunningTasks } from '../private/ecs-metrics';
+import { acknowledge } from '../private/network';
 
 /** Props of `WorkerPool`. */
 export interface WorkerPoolProps extends HaPatternProps {

@@ -1,7 +1,6 @@
 import { AddressInfo } from 'net';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { assertWriter, activeWriterRegion, WRITER_FLAG_KEY, WritesRefusedError } from '../../lib/config-server/writer-guard';
-
 // A real DynamoDB wire protocol (dynalite), started by the test.
 const dynalite = require('dynalite');
 

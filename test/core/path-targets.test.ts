@@ -5,8 +5,8 @@
  * the slowest tunable step or the fastest the path can be configured to.
  */
 import { Duration } from 'aws-cdk-lib';
-import { FIXTURES } from '../pattern-fixtures';
 import { testApp } from '../harness';
+import { FIXTURES } from '../pattern-fixtures';
 
 const cases = Object.entries(FIXTURES).flatMap(([name, fixture]) => {
   const pattern = fixture(testApp());

@@ -6,8 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { FIXTURES } from '../pattern-fixtures';
 import { testApp } from '../harness';
+import { FIXTURES } from '../pattern-fixtures';
 
 const README_OF: Record<string, string> = {
   LatencyDns: 'latency-dns', WebTierSite: 'web-tier', ActiveSpareWebTier: 'web-tier', HaDatabase: 'ha-database',

@@ -14,8 +14,8 @@
 import { AddressInfo } from 'net';
 import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordsCommand, _Record } from '@aws-sdk/client-kinesis';
-import { CheckpointFencedError, CheckpointStore, LeaseClient, putResultOnce } from '../../lib/runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { CheckpointFencedError, CheckpointStore, LeaseClient, putResultOnce } from '../../lib/runtime';
 import { LocalDynamoDb, startLocalDynamoDb } from '../runtime/local-dynamodb';
 
 interface KinesaliteServer {

@@ -1,8 +1,8 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { App } from 'aws-cdk-lib';
 import { FailoverNotifications, WorkerPool, WorkerPoolProps } from '../../lib';
 import { createHaVpc } from '../../lib/private/network';
 import { formatFindings, gateFindings, testApp, testEnv } from '../harness';

@@ -1,5 +1,5 @@
-import { ECSClient } from '@aws-sdk/client-ecs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CellTarget, cellsBehindMetricLine, fanOut, FanOutEvent, FanOutResult, updateFromEvent } from './fan-out';

@@ -1,6 +1,6 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { Route53Client } from '@aws-sdk/client-route-53';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StepResult, turnOnStandby } from './turn-on';
 
 const clients = { ecs: new ECSClient({}), route53: new Route53Client({}), dynamodb: new DynamoDBClient({}) };
