@@ -5,7 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import { AlarmRole, SignalKind } from '../core/alarm-role';
+import { AlarmRole } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
@@ -13,7 +13,8 @@ import { regionalScope } from '../core/regional-scope';
 import {
   isContainerImage, isHostedZone, isStack, requireDefined, requireHealthCheckPath, requireInteger, requireRecordName, requireRegion, requireRoute53Interval, requireSubnets,
 } from '../core/validation';
-import { metricHealthCheckStatus, ROUTE53_METRICS_REGION } from '../private/route53-metrics';
+import { HealthCheckProtocol, LatencyDns } from '../latency-dns/latency-dns';
+import { ROUTE53_METRICS_REGION } from '../private/route53-metrics';
 import { ActiveActiveSite } from './active-active-site';
 
 /** One site (region) of a `MultiSiteActiveActive`. */
@@ -79,10 +80,8 @@ interface SiteRecords {
   readonly region: string;
   readonly standby: boolean;
   readonly site: ActiveActiveSite;
-  readonly healthCheck: route53.HealthCheck;
-  readonly siteRecord: route53.ARecord;
-  readonly setRecord: route53.ARecord;
-  readonly alarm: cloudwatch.Alarm;
+  /** The names of the site's set (active or standby). */
+  readonly dns: LatencyDns;
 }
 
 /** Ids of the recovery paths of `MultiSiteActiveActive`. */
@@ -138,6 +137,7 @@ export class MultiSiteActiveActive extends HaPattern {
     const standbySetName = `standby.${props.recordName}`;
 
     let previousSiteStack: Stack | undefined;
+    const sites: Array<{ region: string; standby: boolean; site: ActiveActiveSite }> = [];
     props.sites.forEach((options, i) => {
       const region = regions[i];
       const standby = options.standby ?? false;
@@ -163,68 +163,61 @@ export class MultiSiteActiveActive extends HaPattern {
         previousSiteStack = options.stack;
       }
 
-      const group = new Construct(this, region);
-      const target = route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(site.loadBalancer));
-      const healthCheck = new route53.HealthCheck(group, 'HealthCheck', {
-        type: route53.HealthCheckType.HTTP,
-        fqdn: site.loadBalancer.loadBalancerDnsName,
-        port: 80,
-        resourcePath: healthCheckPath,
-        requestInterval: interval,
-        failureThreshold,
-      });
-      const siteRecord = new route53.ARecord(group, 'SiteRecord', {
-        zone: props.zone,
-        recordName: `${region}.${props.recordName}`,
-        target,
-        comment: `${this.node.path}: the ${region} site only`,
-      });
-      const setRecord = new route53.ARecord(group, 'LatencyRecord', {
-        zone: props.zone,
-        recordName: standby ? standbySetName : activeSetName,
-        target,
-        region,
-        setIdentifier: region,
-        healthCheck,
-        comment: `${this.node.path}: latency record of the ${standby ? 'standby' : 'active'} site ${region}`,
-      });
-      const alarm = this.createAlarm(group, 'HealthCheckAlarm', {
-        signal: SignalKind.STATUS,
-        role: AlarmRole.FAILOVER_TRIGGER,
-        metric: metricHealthCheckStatus(healthCheck),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        description: `${this.node.path}: the ${standby ? 'standby' : 'active'} site ${region} fails its Route 53 health check; ${standby ? 'it cannot take over' : 'clients fall back to another site'}.`,
-      });
-      this.sites.set(region, { region, standby, site, healthCheck, siteRecord, setRecord, alarm });
+      sites.push({ region, standby, site });
     });
+
+    // DNS on LatencyDns: one latency set of the active sites (the common name itself without
+    // standby sites), one of the standby sites; per-site names `<region>.<recordName>`.
+    const dnsFor = (dnsId: string, standby: boolean, recordName: string): LatencyDns | undefined => {
+      const members = sites.filter(x => x.standby === standby);
+      if (members.length === 0) return undefined;
+      return new LatencyDns(this, dnsId, {
+        zone: props.zone,
+        recordName,
+        healthCheckProtocol: HealthCheckProtocol.HTTP,
+        healthCheckInterval: interval,
+        failureThreshold,
+        sites: members.map(x => ({
+          region: x.region,
+          target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(x.site.loadBalancer)),
+          siteRecordName: `${x.region}.${props.recordName}`,
+          healthCheckPath,
+          port: 80,
+        })),
+      });
+    };
+    const activeDns = dnsFor('Active', false, activeSetName)!;
+    const standbyDns = dnsFor('Standby', true, standbySetName);
+    for (const x of sites) this.sites.set(x.region, { ...x, dns: x.standby ? standbyDns! : activeDns });
+    // Every site failing its health check is a failover of this pattern (a standby site that fails cannot take over).
+    this.addAlarm(activeDns.failoverAlarm, AlarmRole.FAILOVER_TRIGGER);
+    if (standbyDns) this.addAlarm(standbyDns.failoverAlarm, AlarmRole.FAILOVER_TRIGGER);
 
     if (hasStandby) {
       const primary = this.addFailoverRecord(props, 'PrimaryRecord', activeSetName, route53.Failover.PRIMARY, 'active');
       const secondary = this.addFailoverRecord(props, 'SecondaryRecord', standbySetName, route53.Failover.SECONDARY, 'standby');
       // The alias records point at the latency sets: create them after the sets.
-      for (const s of this.sites.values()) {
-        (s.standby ? secondary : primary).node.addDependency(s.setRecord);
+      for (const x of this.sites.values()) {
+        (x.standby ? secondary : primary).node.addDependency(x.dns.commonRecord(x.region));
       }
       this.commonRecords = [primary, secondary];
       addHaWarning(this, 'site-in-standby',
         `site(s) ${this.standbyRegions.join(', ')} are in hot standby: served only when every active site (${this.activeRegions.join(', ')}) fails its health check.`);
     } else {
-      this.commonRecords = [...this.sites.values()].map(s => s.setRecord);
+      this.commonRecords = this.activeRegions.map(r => activeDns.commonRecord(r) as route53.ARecord);
     }
 
     // Recovery objectives.
     const first = this.sites.get(this.activeRegions[0])!;
     const dnsRecord = this.commonRecords[0];
-    const hcTuning = { prop: 'failureThreshold (1 to 10) and healthCheckInterval (10 s or 30 s)', floor: Duration.seconds(10) };
+    const hcStep = activeDns.healthCheckStep(first.region);
     this.recoveryObjectives.addRecoveryPath(MultiSiteActiveActivePath.SITE_OUTAGE, [
-      RecoveryStep.route53HealthCheck(`Route 53 health check (${first.region})`, first.healthCheck, hcTuning),
+      hcStep,
       RecoveryStep.dnsTtl(`DNS cache of ${this.domainName}`, dnsRecord),
     ], { description: 'a site fails: its health check fails, the common name answers with the nearest healthy site and resolvers drop the cached answer' });
     if (hasStandby) {
       this.recoveryObjectives.addRecoveryPath(MultiSiteActiveActivePath.STANDBY_TAKEOVER, [
-        RecoveryStep.route53HealthCheck(`Route 53 health check (${first.region})`, first.healthCheck, hcTuning),
+        hcStep,
         RecoveryStep.dnsTtl(`DNS cache of ${this.domainName}`, dnsRecord),
       ], { description: 'every active site fails: the PRIMARY failover record turns unhealthy and the standby sites are served (already running: no start-up time)' });
     }
@@ -249,22 +242,22 @@ export class MultiSiteActiveActive extends HaPattern {
 
   /** The Route 53 health check of the site in `region`. */
   public healthCheck(region: string): route53.IHealthCheck {
-    return this.siteRecords(region).healthCheck;
+    return this.siteRecords(region).dns.healthCheck(region);
   }
 
   /** The site's own record, `<region>.<recordName>`. */
   public siteRecord(region: string): route53.IRecordSet {
-    return this.siteRecords(region).siteRecord;
+    return this.siteRecords(region).dns.siteRecord(region);
   }
 
   /** Status of the site's health check: 1 healthy, 0 unhealthy (minimum over 1 minute, in us-east-1). */
   public metricHealthCheckStatus(region: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return metricHealthCheckStatus(this.siteRecords(region).healthCheck, options);
+    return this.siteRecords(region).dns.metricHealthCheckStatus(region, options);
   }
 
   private siteRecords(region: string): SiteRecords {
     const found = this.sites.get(region);
-    if (!found) throw new Error(`${this.node.path}: no site in ${region} (sites: ${[...this.sites.keys()].join(', ')})`);
+    if (!found) throw new HaValidationError(this, { prop: 'region', received: region, expected: `the region of one of the sites: ${[...this.sites.keys()].join(', ')}` });
     return found;
   }
 

@@ -27,7 +27,7 @@ describe('two active sites', () => {
     for (const region of ['eu-west-1', 'us-east-1']) {
       template.hasResourceProperties('AWS::Route53::RecordSet', {
         Name: 'engine.example.com.', Type: 'A', Region: region, SetIdentifier: region,
-        HealthCheckId: { Ref: Match.stringLikeRegexp(`^Engine${region.replace(/-/g, '')}HealthCheck`) },
+        HealthCheckId: { Ref: Match.stringLikeRegexp(`^EngineActive${region.replace(/-/g, '')}HealthCheck`) },
         AliasTarget: Match.objectLike({ DNSName: Match.anyValue() }),
       });
     }
@@ -68,10 +68,17 @@ describe('two active sites', () => {
     expect(sites[0].dependencies).not.toContain(sites[1]);
   });
 
-  test('a health-check alarm per site in us-east-1 triggers the failover alarm', () => {
+  test('a health-check alarm per site in us-east-1 triggers the failover alarm, through the LatencyDns of the active set', () => {
     template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Route53', MetricName: 'HealthCheckStatus', Statistic: 'Minimum', Threshold: 1 }, 2);
-    expect(pattern.failoverTriggers).toHaveLength(2);
-    template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
+    template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 2);
+    expect(pattern.failoverTriggers).toHaveLength(1);
+    const composites = template.findResources('AWS::CloudWatch::CompositeAlarm');
+    const own = JSON.stringify(Object.entries(composites).find(([id]) => /^EngineFailoverAlarm/.test(id))![1].Properties);
+    expect(own).toMatch(/ALARM\(\\"",\{"Fn::GetAtt":\["EngineActiveFailoverAlarm[0-9A-F]+","Arn"\]\}/);
+    const set = JSON.stringify(Object.entries(composites).find(([id]) => /^EngineActiveFailoverAlarm/.test(id))![1].Properties.AlarmRule);
+    expect(set).toMatch(/EngineActiveeuwest1HealthCheckAlarm[0-9A-F]+.*\) OR ALARM\(.*EngineActiveuseast1HealthCheckAlarm[0-9A-F]+/);
+    // The set's composite is adopted as a trigger: it pages nobody itself.
+    expect(Object.entries(composites).find(([id]) => /^EngineActiveFailoverAlarm/.test(id))![1].Properties.AlarmActions).toBeUndefined();
   });
 
   test('recovery objectives: health check + DNS cache for a site, target group + task start for a node', () => {
@@ -127,7 +134,7 @@ describe('a site in hot standby', () => {
 
   test('the failover records are created after the latency sets they alias', () => {
     const primary = Object.entries(template.findResources('AWS::Route53::RecordSet', { Properties: { Failover: 'PRIMARY' } }))[0][1];
-    expect(primary.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^Engineeuwest1LatencyRecord/), expect.stringMatching(/^Engineuseast1LatencyRecord/)]));
+    expect(primary.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^EngineActiveeuwest1CommonRecord/), expect.stringMatching(/^EngineActiveuseast1CommonRecord/)]));
   });
 
   test('declares the standby-takeover path and warns which sites are in standby', () => {
