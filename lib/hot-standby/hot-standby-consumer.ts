@@ -9,8 +9,8 @@ import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
-import { isCluster, isContainerImage, isVpc, requireDefined, requireDurationBetween, requireEnumValue, requireFargateSize, requireInteger, requireSubnets } from '../core/validation';
-import { createDaemonTask, validateLeaseSettings } from '../lease/daemon-task';
+import { requireDefined, requireDurationBetween, requireEnumValue, requireSubnets } from '../core/validation';
+import { createDaemonTask, validateLeaseSettings, validateLeaseTaskProps } from '../lease/daemon-task';
 import { LeaseSettings, LeaseTable } from '../lease/lease-table';
 import { LeaseTaskProps } from '../lease/lease-task-props';
 import { createHaVpc } from '../private/network';
@@ -110,16 +110,11 @@ export class HotStandbyConsumer extends HaPattern {
       patternName: 'HotStandbyConsumer',
       detection: 'the leader stops renewing its lease; the standby polling the lease takes it once it lapses',
     });
-    requireDefined(this, 'image', props.image, 'the consumer\'s container image, e.g. ContainerImage.fromRegistry(...)', isContainerImage);
-    if (props.cluster !== undefined) requireDefined(this, 'cluster', props.cluster, 'an ecs.ICluster, e.g. new ecs.Cluster(...)', isCluster);
-    if (props.vpc !== undefined) requireDefined(this, 'vpc', props.vpc, 'an ec2.IVpc with private subnets with egress in at least two zones', isVpc);
+    validateLeaseTaskProps(this, props, 'consumer');
     requireEnumValue(this, 'subnetType', props.subnetType, ec2.SubnetType, 'ec2.SubnetType');
     if (props.stream !== undefined) {
       requireDefined(this, 'stream', props.stream, 'a kinesis.IStream, e.g. new kinesis.Stream(...)', s => typeof (s as kinesis.IStream | undefined)?.grantRead === 'function');
     }
-    requireInteger(this, 'cpu', props.cpu, 256);
-    requireInteger(this, 'memoryLimitMiB', props.memoryLimitMiB, 512);
-    requireFargateSize(this, 'cpu', 'memoryLimitMiB', props.cpu ?? 256, props.memoryLimitMiB ?? 512);
     requireDurationBetween(this, 'iteratorAgeThreshold', props.iteratorAgeThreshold, Duration.seconds(1));
     requireDurationBetween(this, 'checkpointLagThreshold', props.checkpointLagThreshold, Duration.seconds(1));
     this.settings = {

@@ -3,9 +3,10 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { addHaWarning, HaValidationError } from '../core/errors';
-import { requireDurationBetween } from '../core/validation';
+import { isCluster, isContainerImage, isVpc, requireDefined, requireDurationBetween, requireFargateSize, requireInteger } from '../core/validation';
 import { acknowledge } from '../private/network';
 import { LeaseSettings } from './lease-table';
+import { LeaseTaskProps } from './lease-task-props';
 
 /**
  * Checks lease settings: a holder must be able to renew before its lease
@@ -34,6 +35,20 @@ export function validateLeaseSettings(scope: IConstruct, s: LeaseSettings): void
       `leaseDuration ${s.leaseDuration.toHumanString()} leaves room for a single renewal attempt (renewInterval ${s.renewInterval.toHumanString()}): ` +
       'one slow or failed renewal makes the holder lose its lease. Use at least 2 x renewInterval + 2 x maxClockSkew.');
   }
+}
+
+/**
+ * Checks the props every lease-holding task pattern shares: the image, a
+ * cluster or VPC of the right kind, and a Fargate size.
+ * @internal
+ */
+export function validateLeaseTaskProps(scope: IConstruct, props: LeaseTaskProps, what: string): void {
+  requireDefined(scope, 'image', props.image, `the ${what}'s container image, e.g. ContainerImage.fromRegistry(...)`, isContainerImage);
+  if (props.cluster !== undefined) requireDefined(scope, 'cluster', props.cluster, 'an ecs.ICluster, e.g. new ecs.Cluster(...)', isCluster);
+  if (props.vpc !== undefined) requireDefined(scope, 'vpc', props.vpc, 'an ec2.IVpc with private subnets with egress in at least two zones', isVpc);
+  requireInteger(scope, 'cpu', props.cpu, 256);
+  requireInteger(scope, 'memoryLimitMiB', props.memoryLimitMiB, 512);
+  requireFargateSize(scope, 'cpu', 'memoryLimitMiB', props.cpu ?? 256, props.memoryLimitMiB ?? 512);
 }
 
 /** What a daemon's task runs. @internal */

@@ -9,8 +9,8 @@ import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
-import { isCluster, isContainerImage, isVpc, requireDefined, requireFargateSize, requireInteger, requireSubnets } from '../core/validation';
-import { checkContainerInsights, createDaemonTask, validateLeaseSettings } from '../lease/daemon-task';
+import { requireSubnets } from '../core/validation';
+import { checkContainerInsights, createDaemonTask, validateLeaseSettings, validateLeaseTaskProps } from '../lease/daemon-task';
 import { LeaseSettings, LeaseTable } from '../lease/lease-table';
 import { LeaseTaskProps } from '../lease/lease-task-props';
 import { metricRunningTasks } from '../private/ecs-metrics';
@@ -94,16 +94,11 @@ export class SingletonDaemon extends HaPattern {
       patternName: 'SingletonDaemon',
       detection: 'the task stops (ECS replaces it) and its lease lapses, so the replacement may take the lease',
     });
-    requireDefined(this, 'image', props.image, 'the daemon\'s container image, e.g. ContainerImage.fromRegistry(...)', isContainerImage);
-    if (props.cluster !== undefined) requireDefined(this, 'cluster', props.cluster, 'an ecs.ICluster, e.g. new ecs.Cluster(...)', isCluster);
-    if (props.vpc !== undefined) requireDefined(this, 'vpc', props.vpc, 'an ec2.IVpc with private subnets with egress in at least two zones', isVpc);
+    validateLeaseTaskProps(this, props, 'daemon');
     const desired = props.desiredCount ?? 1;
     if (!Token.isUnresolved(desired) && desired !== 1) {
       throw new HaValidationError(this, { prop: 'desiredCount', received: desired, expected: 'exactly 1: a singleton daemon runs one task (use WorkerPool for several workers)' });
     }
-    requireInteger(this, 'cpu', props.cpu, 256);
-    requireInteger(this, 'memoryLimitMiB', props.memoryLimitMiB, 512);
-    requireFargateSize(this, 'cpu', 'memoryLimitMiB', props.cpu ?? 256, props.memoryLimitMiB ?? 512);
     const givenVpc = props.cluster?.vpc ?? props.vpc;
     if (givenVpc && !props.vpcSubnets) {
       requireSubnets(this, props.cluster ? 'cluster' : 'vpc', givenVpc, ec2.SubnetType.PRIVATE_WITH_EGRESS,
