@@ -237,7 +237,8 @@ export abstract class HaPattern extends Construct implements IHaPattern {
 
   /** A trigger with actions of its own would page beside the failover alarm. */
   private validateRoles(): string[] {
-    return this.failoverTriggers.flatMap(alarm => {
+    // An enclosing pattern may adopt a trigger with another role (it then holds): check the effective role.
+    return this.alarmsWithRole(AlarmRole.FAILOVER_TRIGGER).flatMap(alarm => {
       const cfn = alarm.node.defaultChild;
       if (!(cfn instanceof cloudwatch.CfnAlarm) && !(cfn instanceof cloudwatch.CfnCompositeAlarm)) return [];
       const actions = Stack.of(cfn).resolve({ a: cfn.alarmActions, o: cfn.okActions }) as { a?: unknown[]; o?: unknown[] };

@@ -289,10 +289,12 @@ export class ActiveSpareWebTier extends HaPattern {
     });
 
     // Roles: the primary's failover alarm triggers the tier's; a spare that fails pages on its own;
-    // the DNS health checks are informational (a pilot-light spare fails its check until it is scaled up,
-    // and the primary's failure pages through the tier's failover alarm).
+    // the primary's Route 53 health-check alarm (us-east-1) pages on its own, because the tier's failover
+    // alarm lives in the primary region and is lost with it; the DNS composite is informational (a
+    // pilot-light spare fails its check until it is scaled up).
     this.addAlarm(this.primary.failoverAlarm, AlarmRole.FAILOVER_TRIGGER);
     for (const spare of this.spares) this.addAlarm(spare.failoverAlarm, AlarmRole.NOTIFYING);
+    this.addAlarm(this.dns.healthCheckAlarm(primaryRegion), AlarmRole.NOTIFYING);
     this.addAlarm(this.dns.failoverAlarm, AlarmRole.INFORMATIONAL);
     const failoverAlarm = this.createFailoverAlarm(this,
       `ActiveSpareWebTier ${this.node.path}: the primary site in ${primaryRegion} is failing (5xx, unhealthy targets or fewer than ${n} tasks); ` +

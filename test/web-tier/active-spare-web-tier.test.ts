@@ -176,6 +176,17 @@ describe('ActiveSpareWebTier with defaults (warm spare, failover DNS, HTTPS)', (
     expect(dns.Properties.OKActions).toBeUndefined();
     expect(tier.roleOf(tier.dns.failoverAlarm)).toBe(AlarmRole.INFORMATIONAL);
     expect(tier.roleOf(tier.spares[0].failoverAlarm)).toBe(AlarmRole.NOTIFYING);
+  });
+
+  test('the primary\'s Route 53 health-check alarm pages from us-east-1 (the tier\'s failover alarm is lost with the primary region); the spare\'s does not', () => {
+    const alarms = spare.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'HealthCheckStatus' } });
+    const byId = (re: RegExp) => Object.entries(alarms).find(([id]) => re.test(id))![1].Properties;
+    const primaryCheck = byId(/Dnseuwest1HealthCheckAlarm/);
+    expect(primaryCheck.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^FailoverNotifications/) }]);
+    expect(primaryCheck.OKActions).toEqual(primaryCheck.AlarmActions);
+    expect(byId(/Dnsuseast1HealthCheckAlarm/).AlarmActions).toBeUndefined();
+    expect(tier.roleOf(tier.dns.healthCheckAlarm('eu-west-1'))).toBe(AlarmRole.NOTIFYING);
+    expect(tier.dns.roleOf(tier.dns.healthCheckAlarm('eu-west-1'))).toBe(AlarmRole.NOTIFYING);
     expect(tier.failoverTriggers).toEqual([tier.primary.failoverAlarm]);
   });
 
