@@ -11,6 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/network';
+import { createServiceTargetGroup } from '../private/service-target-group';
 
 /** Where a cell keeps its files (job logs, working data). */
 export enum CellFileShare {
@@ -227,20 +228,7 @@ export class ActiveActiveCell extends Construct {
       circuitBreaker: { enable: true, rollback: true },
     });
 
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
-      vpc,
-      port: props.containerPort,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targetType: elbv2.TargetType.IP,
-      deregistrationDelay: Duration.seconds(30),
-      healthCheck: {
-        path: props.healthCheckPath,
-        interval: Duration.seconds(10),
-        timeout: Duration.seconds(5),
-        healthyThresholdCount: 2,
-        unhealthyThresholdCount: 2,
-      },
-    });
+    this.targetGroup = createServiceTargetGroup(this, 'TargetGroup', { vpc, port: props.containerPort, healthCheckPath: props.healthCheckPath });
     this.service.attachToApplicationTargetGroup(this.targetGroup);
   }
 }

@@ -6,6 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge, createAccessLogsBucket } from '../private/network';
+import { createServiceTargetGroup } from '../private/service-target-group';
 
 /** Props of a `ConfigSite` (built by `ColdStandbyConfigServer`). */
 export interface ConfigSiteProps {
@@ -93,11 +94,7 @@ export class ConfigSite extends Construct {
       circuitBreaker: { rollback: true },
     });
     service.connections.allowFrom(this.loadBalancer, ec2.Port.tcp(props.port), 'load balancer to tasks');
-    const targetGroup = new elbv2.ApplicationTargetGroup(scope, 'TargetGroup', {
-      vpc: props.vpc, port: props.port, protocol: elbv2.ApplicationProtocol.HTTP, targets: [service],
-      healthCheck: { path: props.healthCheckPath, interval: Duration.seconds(10), healthyThresholdCount: 2, unhealthyThresholdCount: 2, timeout: Duration.seconds(5) },
-      deregistrationDelay: Duration.seconds(30),
-    });
+    const targetGroup = createServiceTargetGroup(scope, 'TargetGroup', { vpc: props.vpc, port: props.port, healthCheckPath: props.healthCheckPath, targets: [service] });
     return { service, targetGroup, task };
   }
 }

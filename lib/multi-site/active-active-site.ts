@@ -6,6 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge, createAccessLogsBucket, createHaVpc } from '../private/network';
+import { createServiceTargetGroup } from '../private/service-target-group';
 
 /** Props of `ActiveActiveSite` (built by `MultiSiteActiveActive` in each site's stack). */
 export interface ActiveActiveSiteProps {
@@ -72,14 +73,7 @@ export class ActiveActiveSite extends Construct {
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', { vpc, internetFacing: true, securityGroup: lbSg, dropInvalidHeaderFields: true });
     this.loadBalancer.logAccessLogs(createAccessLogsBucket(this, 'AccessLogs'));
 
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
-      vpc,
-      port: props.containerPort,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targetType: elbv2.TargetType.IP,
-      deregistrationDelay: Duration.seconds(30),
-      healthCheck: { path: props.healthCheckPath, interval: Duration.seconds(10), timeout: Duration.seconds(5), healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
-    });
+    this.targetGroup = createServiceTargetGroup(this, 'TargetGroup', { vpc, port: props.containerPort, healthCheckPath: props.healthCheckPath });
     this.loadBalancer.addListener('Listener', {
       port: 80,
       protocol: elbv2.ApplicationProtocol.HTTP,

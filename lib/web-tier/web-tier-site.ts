@@ -15,6 +15,7 @@ import {
 } from '../core/validation';
 import { metricRunningTasks } from '../private/ecs-metrics';
 import { acknowledge, createAccessLogsBucket, createHaVpc } from '../private/network';
+import { serviceHealthCheck } from '../private/service-target-group';
 
 /** Props of `WebTierSite`. */
 export interface WebTierSiteProps extends HaPatternProps {
@@ -237,13 +238,7 @@ export class WebTierSite extends HaPattern {
       targets: [this.service],
       deregistrationDelay: Duration.seconds(30),
       stickinessCookieDuration: sticky ? stickiness : undefined,
-      healthCheck: {
-        path: healthCheckPath,
-        interval,
-        timeout: Duration.seconds(Math.max(2, Math.min(5, interval.toSeconds() - 1))),
-        healthyThresholdCount: 2,
-        unhealthyThresholdCount: 2,
-      },
+      healthCheck: serviceHealthCheck(healthCheckPath, interval),
     });
     if (!sticky) {
       addHaWarning(this, 'web-tier-no-stickiness', `${this.node.path} has stickiness off: a browser may reach a task that does not hold its session.`);
