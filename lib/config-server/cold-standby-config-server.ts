@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -18,7 +18,7 @@ import { regionalScope } from '../core/regional-scope';
 import { ServiceTime } from '../core/service-time';
 import {
   isContainerImage, isHostedZone, isStack, isVpc, requireDefined, requireDurationBetween, requireHealthCheckPath, requireIdentifier, requireInteger,
-  requireRecordName, requireRegion, requireSubnets, requireUnique,
+  requireRecordName, requireStackRegion, requireSubnets, requireUnique,
 } from '../core/validation';
 import type { HaDatabase } from '../ha-database/ha-database';
 import { HandlerFunction } from '../private/handler-function';
@@ -421,16 +421,9 @@ function requirePlacements(scope: ColdStandbyConfigServer, props: ColdStandbyCon
 }
 
 function validate(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServerProps, primary: string, standby: string, extra: ConfigServerSite[]): void {
-  const regions = [standby, ...extra.map(s => s.stack.region)];
-  if (Token.isUnresolved(primary)) {
-    throw new HaValidationError(scope, { prop: 'scope', received: '<environment-agnostic stack>', expected: 'a stack with an explicit region (env: { account, region }): the primary region' });
-  }
-  if (regions.some(r => Token.isUnresolved(r))) {
-    throw new HaValidationError(scope, { prop: 'standby.stack', received: '<environment-agnostic stack>', expected: 'stacks with explicit regions (env: { account, region })' });
-  }
-  requireRegion(scope, 'scope', primary);
-  requireRegion(scope, 'standby.stack', standby);
-  extra.forEach((s, i) => requireRegion(scope, `proxySites[${i}].stack`, s.stack.region));
+  requireStackRegion(scope, 'scope', scope);
+  requireStackRegion(scope, 'standby.stack', props.standby.stack);
+  extra.forEach((s, i) => requireStackRegion(scope, `proxySites[${i}].stack`, s.stack));
   if (standby === primary) {
     throw new HaValidationError(scope, { prop: 'standby.stack', received: standby, expected: `a stack in another region than the primary (${primary})` });
   }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,7 +12,7 @@ import { RecoveryStep } from '../core/recovery-step';
 import { regionalScope } from '../core/regional-scope';
 import { ServiceTime } from '../core/service-time';
 import {
-  isStack, isVpc, requireDefined, requireDurationBetween, requireEnumValue, requireIdentifier, requireInteger, requireRegion, requireSubnets,
+  isStack, isVpc, requireDefined, requireDurationBetween, requireEnumValue, requireIdentifier, requireInteger, requireStackRegion, requireSubnets,
 } from '../core/validation';
 import { acknowledge } from '../private/network';
 import { HaDatabaseEngine, tlsParameters } from './engine';
@@ -526,16 +526,8 @@ function validate(scope: HaDatabase, props: HaDatabaseProps, isAurora: boolean):
         expected: 'no secondary with SQL Server: a cross-region secondary needs an Aurora engine (Aurora Global Database)',
       });
     }
-    const here = Stack.of(scope).region;
-    const there = props.secondary.stack.region;
-    if (Token.isUnresolved(here) || Token.isUnresolved(there)) {
-      throw new HaValidationError(scope, {
-        prop: 'secondary.stack', received: '<environment-agnostic stack>',
-        expected: 'stacks with explicit regions (env: { account, region }) for the primary and the secondary',
-      });
-    }
-    requireRegion(scope, 'scope', here);
-    requireRegion(scope, 'secondary.stack', there);
+    const here = requireStackRegion(scope, 'scope', scope);
+    const there = requireStackRegion(scope, 'secondary.stack', props.secondary.stack);
     if (here === there) {
       throw new HaValidationError(scope, {
         prop: 'secondary.stack', received: there,

@@ -11,7 +11,7 @@ import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { regionalScope } from '../core/regional-scope';
 import {
-  isContainerImage, isHostedZone, isStack, requireDefined, requireHealthCheckPath, requireInteger, requireRecordName, requireRegion, requireRoute53Interval, requireSubnets,
+  isContainerImage, isHostedZone, isStack, requireDefined, requireHealthCheckPath, requireInteger, requireRecordName, requireStackRegion, requireRoute53Interval, requireSubnets,
 } from '../core/validation';
 import { HealthCheckProtocol, LatencyDns } from '../latency-dns/latency-dns';
 import { ROUTE53_METRICS_REGION } from '../private/route53-metrics';
@@ -295,14 +295,7 @@ function validateProps(scope: MultiSiteActiveActive, props: MultiSiteActiveActiv
   if (props.sites.length < 2) {
     throw new HaValidationError(scope, { prop: 'sites', received: `${props.sites.length} site(s)`, expected: 'two or more sites' });
   }
-  const regions = props.sites.map((site, i) => {
-    const r = site.stack.region;
-    if (Token.isUnresolved(r)) {
-      throw new HaValidationError(scope, { prop: `sites[${i}].stack`, received: `stack ${site.stack.stackName} without a region`, expected: 'a stack with an explicit env.region' });
-    }
-    requireRegion(scope, `sites[${i}].stack`, r);
-    return r;
-  });
+  const regions = props.sites.map((site, i) => requireStackRegion(scope, `sites[${i}].stack`, site.stack));
   regions.forEach((r, i) => {
     const j = regions.indexOf(r);
     if (j !== i) {

@@ -193,7 +193,7 @@ describe('validation', () => {
     const dns = new Stack(app, 'Dns', { env: testEnv('us-east-1') });
     const zone = new route53.PublicHostedZone(dns, 'Zone', { zoneName: 'example.com' });
     expect(() => new MultiSiteActiveActive(dns, 'Engine', { zone, recordName: 'e', image, sites: [{ stack: new Stack(app, 'A') }, { stack: new Stack(app, 'B', { env: testEnv('eu-west-1') }) }] }))
-      .toThrow("invalid prop 'sites[0].stack': received \"stack A without a region\"; expected a stack with an explicit env.region");
+      .toThrow("invalid prop 'sites[0].stack': received \"<environment-agnostic stack>\"; expected a stack with an explicit region (env: { account, region })");
   });
 
   test.each([[Duration.seconds(20)], [Duration.minutes(1)]])('fails when the health-check interval is %s', interval => {
