@@ -15,6 +15,13 @@ import { testEnv } from './harness';
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
 
 /** Builds one pattern with `targets` in a fresh app. */
+/** The folder of each pattern's README under lib/, by pattern name. */
+export const README_FOLDER: Record<string, string> = {
+  LatencyDns: 'latency-dns', WebTierSite: 'web-tier', ActiveSpareWebTier: 'web-tier', HaDatabase: 'ha-database',
+  ColdStandbyConfigServer: 'config-server', SingletonDaemon: 'singleton', WarmStandbyPair: 'warm-standby',
+  HotStandbyConsumer: 'hot-standby', WorkerPool: 'worker-pool', ActiveActiveCells: 'cells', MultiSiteActiveActive: 'multi-site',
+};
+
 export type Fixture = (app: App, targets?: RecoveryTargets) => HaPattern;
 
 const region = (app: App, id: string, r: string) => new Stack(app, id, { env: testEnv(r), crossRegionReferences: true });

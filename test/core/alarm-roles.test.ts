@@ -12,13 +12,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { EXAMPLES } from '../../examples';
 import { AlarmRole, HaPattern } from '../../lib';
 import { testApp } from '../harness';
+import { README_FOLDER } from '../pattern-fixtures';
 
-/** The README of each pattern, by pattern name. */
-const README_OF: Record<string, string> = {
-  LatencyDns: 'latency-dns', WebTierSite: 'web-tier', ActiveSpareWebTier: 'web-tier', HaDatabase: 'ha-database',
-  ColdStandbyConfigServer: 'config-server', SingletonDaemon: 'singleton', WarmStandbyPair: 'warm-standby',
-  HotStandbyConsumer: 'hot-standby', WorkerPool: 'worker-pool', ActiveActiveCells: 'cells', MultiSiteActiveActive: 'multi-site',
-};
 
 interface Row { example: string; pattern: string; alarm: string; role: AlarmRole; actions: number; okActions: number; readme: string }
 
@@ -37,7 +32,7 @@ function rows(): Row[] {
         role: pattern.roleOf(alarm),
         actions: r.a?.length ?? 0,
         okActions: r.o?.length ?? 0,
-        readme: fs.readFileSync(path.join(__dirname, '..', '..', 'lib', README_OF[pattern.patternName], 'README.md'), 'utf8'),
+        readme: fs.readFileSync(path.join(__dirname, '..', '..', 'lib', README_FOLDER[pattern.patternName], 'README.md'), 'utf8'),
       };
     }));
   });
@@ -47,7 +42,7 @@ describe('alarm roles over every example', () => {
   const all = rows();
 
   test('every pattern of every example is covered', () => {
-    expect(new Set(all.map(r => r.pattern))).toEqual(new Set(Object.keys(README_OF)));
+    expect(new Set(all.map(r => r.pattern))).toEqual(new Set(Object.keys(README_FOLDER)));
   });
 
   test('no failover trigger has actions of its own', () => {
