@@ -34,7 +34,7 @@ export function addAgentWebTier(ctx: ExampleContext): ActiveSpareWebTier {
     dashboard: ctx.dashboard,
     recoveryTargets: {
       paths: [
-        { path: ActiveSpareWebTierPath.DNS, rto: Duration.seconds(90) },
+        { path: ActiveSpareWebTierPath.DNS, rto: Duration.seconds(60) },
         { path: ActiveSpareWebTierPath.BROWSER, rto: Duration.seconds(30) },
       ],
     },

@@ -7,6 +7,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import { addHaWarning } from '../core/errors';
+import { addDeploymentOrder } from '../core/placement';
 import { requireInteger } from '../core/validation';
 import { restrictKeyGrants } from '../private/kms';
 import { acknowledge } from '../private/network';
@@ -96,7 +97,7 @@ export class HaDatabaseSecondary extends Construct {
       addHaWarning(this, 'headless-secondary', 'the secondary cluster is headless: promoting it first needs an instance (~10 min), which is counted in the cross-region RTO');
     }
     const stack = Stack.of(this);
-    stack.addStackDependency(Stack.of(props.primary), 'the secondary cluster joins the global cluster the primary stack creates');
+    addDeploymentOrder(stack, Stack.of(props.primary), 'the secondary cluster joins the global cluster the primary stack creates');
 
     const key = new kms.Key(this, 'Key', { description: `Encrypts the Aurora Global Database secondary ${this.node.path}`, enableKeyRotation: true, removalPolicy: props.removalPolicy });
     restrictKeyGrants(key);

@@ -1,1 +1,2 @@
 export * from './latency-dns';
+export * from './site-record';

@@ -6,13 +6,13 @@ import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
-import { ServiceTime } from '../core/service-time';
 import {
   isDuration, isHostedZone, requireDefined, requireDurationBetween, requireEnumValue, requireHealthCheckPath, requireInteger, requireRecordName, requireRegion,
   requireRoute53Interval, requireUnique,
 } from '../core/validation';
 import { metricHealthCheckStatus, ROUTE53_METRICS_REGION } from '../private/route53-metrics';
-import { defaultFailureThreshold } from './failure-threshold';
+import { DEFAULT_RECORD_TTL, defaultFailureThreshold } from './failure-threshold';
+import { SiteRecord } from './site-record';
 
 /** The region where Route 53 publishes health-check metrics, and so where alarms on them must live. */
 export { ROUTE53_METRICS_REGION };
@@ -52,10 +52,23 @@ export interface LatencyDnsSite {
   readonly region: string;
 
   /**
-   * Where the site's names point: usually an alias to its load balancer,
-   * `RecordTarget.fromAlias(new LoadBalancerTarget(alb, { evaluateTargetHealth: true }))`.
+   * The site's own name, created in the site's stack beside its load balancer
+   * (`new SiteRecord(siteStack, ...)`): the common name refers to it by its
+   * literal name, so nothing of the site's region is referenced from the DNS
+   * stack (each region can be its own CDK Pipelines stage). Give this or `target`.
+   * @default the site record is created here from `target`
    */
-  readonly target: route53.RecordTarget;
+  readonly siteRecord?: SiteRecord;
+
+  /**
+   * Where the site's own name points, when this construct creates the site's
+   * record in its own stack: usually an alias to the site's load balancer,
+   * `RecordTarget.fromAlias(new LoadBalancerTarget(alb))`. A target in another
+   * region is a cross-region reference (`crossRegionReferences: true`); prefer
+   * `siteRecord` then. Give this or `siteRecord`.
+   * @default none: `siteRecord` names the site
+   */
+  readonly target?: route53.RecordTarget;
 
   /**
    * Path the Route 53 health check requests; must start with `/`.
@@ -64,8 +77,9 @@ export interface LatencyDnsSite {
   readonly healthCheckPath?: string;
 
   /**
-   * The site's own name, relative to the zone (the browser failover helper
-   * and operators use it to reach one site directly).
+   * The site's own name relative to the zone, for a site record created from
+   * `target` (the browser failover helper and operators use it to reach one
+   * site directly). With `siteRecord`, the name is that record's.
    * @default `<recordName>.<region>`, e.g. `agents.eu-west-1`
    */
   readonly siteRecordName?: string;
@@ -114,9 +128,11 @@ export interface LatencyDnsProps extends HaPatternProps {
   readonly failureThreshold?: number;
 
   /**
-   * TTL of records that are not aliases (alias records take the target's TTL).
-   * At most 60 s: a longer TTL keeps clients on a failed site after the health check has acted.
-   * @default Duration.seconds(60)
+   * TTL of the common name's records (CNAMEs to the site names): how long a
+   * resolver keeps answering with a site after its health check has failed.
+   * At most 60 s. Shorter costs more queries: a resolver asks again every TTL
+   * (Route 53 bills per million queries).
+   * @default Duration.seconds(15)
    */
   readonly recordTtl?: Duration;
 }
@@ -126,8 +142,8 @@ interface SiteResources {
   readonly region: string;
   readonly domainName: string;
   readonly healthCheck: route53.HealthCheck;
-  readonly siteRecord: route53.ARecord;
-  readonly commonRecord: route53.ARecord;
+  readonly siteRecord: route53.IRecordSet;
+  readonly commonRecord: route53.CnameRecord;
   readonly alarm: cloudwatch.Alarm;
 }
 
@@ -136,14 +152,16 @@ const MAX_TTL = Duration.seconds(60);
 /**
  * Route 53 names for a multi-site service: one name per site
  * (`agents.eu-west-1.example.com`) and a common name (`agents.example.com`)
- * with latency routing (or PRIMARY/SECONDARY failover for active-spare),
- * each record with its own HTTPS health check (fast 10 s interval, SNI),
- * an alarm on each health check and a composite failover alarm.
+ * with latency routing (or PRIMARY/SECONDARY failover for active-spare):
+ * one CNAME per site to the site's name, with a short TTL and its own HTTPS
+ * health check of the site's name (fast 10 s interval, SNI), an alarm on
+ * each health check and a composite failover alarm.
  *
  * Route 53 publishes health-check metrics in us-east-1 only, so the
  * construct must be placed in a stack in us-east-1 (records and health
- * checks are global; only the alarms are regional). Other stacks may own the
- * hosted zone and the load balancers (`crossRegionReferences: true`).
+ * checks are global; only the alarms are regional). Each site's own name is
+ * best created in the site's stack (`SiteRecord`): then this construct
+ * refers to the sites by literal names only, and no token crosses a region.
  */
 export class LatencyDns extends HaPattern {
   /** The common name, fully qualified, e.g. `agents.example.com`. */
@@ -155,7 +173,6 @@ export class LatencyDns extends HaPattern {
 
   private readonly siteResources = new Map<string, SiteResources>();
   private readonly ttl: Duration;
-  private readonly aliased: boolean;
 
   constructor(scope: Construct, id: string, props: LatencyDnsProps) {
     super(scope, id, props, {
@@ -179,17 +196,20 @@ export class LatencyDns extends HaPattern {
     this.routingPolicy = props.routingPolicy ?? DnsRoutingPolicy.LATENCY;
     this.regions = props.sites.map(s => s.region);
     this.domainName = `${props.recordName}.${props.zone.zoneName}`;
-    this.ttl = props.recordTtl ?? MAX_TTL;
-    this.aliased = props.sites.every(s => s.target.aliasTarget !== undefined);
+    this.ttl = props.recordTtl ?? DEFAULT_RECORD_TTL;
     const protocol = props.healthCheckProtocol ?? HealthCheckProtocol.HTTPS;
     const interval = props.healthCheckInterval ?? Duration.seconds(10);
     const failureThreshold = props.failureThreshold ?? this.defaultFailureThreshold(props, interval);
 
     props.sites.forEach((site, i) => {
       const group = new Construct(this, site.region);
-      const siteRecordName = site.siteRecordName ?? `${props.recordName}.${site.region}`;
-      const siteDomainName = `${siteRecordName}.${props.zone.zoneName}`;
-      const ttl = site.target.aliasTarget ? undefined : this.ttl;
+      const siteRecord = site.siteRecord ?? new SiteRecord(group, 'SiteRecord', {
+        zone: props.zone,
+        recordName: site.siteRecordName ?? `${props.recordName}.${site.region}`,
+        target: site.target!,
+        ttl: this.ttl,
+      });
+      const siteDomainName = siteRecord.domainName;
       const healthCheck = new route53.HealthCheck(group, 'HealthCheck', {
         type: protocol === HealthCheckProtocol.HTTPS ? route53.HealthCheckType.HTTPS : route53.HealthCheckType.HTTP,
         fqdn: siteDomainName,
@@ -199,18 +219,13 @@ export class LatencyDns extends HaPattern {
         requestInterval: interval,
         failureThreshold,
       });
-      const siteRecord = new route53.ARecord(group, 'SiteRecord', {
-        zone: props.zone,
-        recordName: siteRecordName,
-        target: site.target,
-        ttl,
-        comment: `${this.node.path}: the ${site.region} site only`,
-      });
-      const commonRecord = new route53.ARecord(group, 'CommonRecord', {
+      // A CNAME to the site's name: its TTL (not an alias target's 60 s) bounds how long resolvers keep
+      // a failed site, and the site's name is a literal, so the site may live in another region's stage.
+      const commonRecord = new route53.CnameRecord(group, 'CommonRecord', {
         zone: props.zone,
         recordName: props.recordName,
-        target: site.target,
-        ttl,
+        domainName: siteDomainName,
+        ttl: this.ttl,
         healthCheck,
         setIdentifier: site.region,
         region: this.routingPolicy === DnsRoutingPolicy.LATENCY ? site.region : undefined,
@@ -226,7 +241,7 @@ export class LatencyDns extends HaPattern {
         role: AlarmRole.FAILOVER_TRIGGER,
         description: `Route 53 health check of ${siteDomainName}${site.healthCheckPath ?? '/health'} failing: ${props.recordName} no longer answers with the ${site.region} site.`,
       });
-      this.siteResources.set(site.region, { region: site.region, domainName: siteDomainName, healthCheck, siteRecord, commonRecord, alarm });
+      this.siteResources.set(site.region, { region: site.region, domainName: siteDomainName, healthCheck, siteRecord: siteRecord.record, commonRecord, alarm });
     });
 
     const first = this.site(this.regions[0]);
@@ -253,7 +268,7 @@ export class LatencyDns extends HaPattern {
     return this.site(region).siteRecord;
   }
 
-  /** The site's record under the common name (latency or failover, with the health check). */
+  /** The site's record under the common name (a CNAME to the site's name, latency or failover, with the health check). */
   public commonRecord(region: string): route53.IRecordSet {
     return this.site(region).commonRecord;
   }
@@ -293,7 +308,7 @@ export class LatencyDns extends HaPattern {
   /** The recovery step of resolvers dropping the site's cached answer under the common name. */
   public dnsCacheStep(region: string): RecoveryStep {
     return RecoveryStep.dnsTtl(`DNS cache of ${this.domainName}`, this.site(region).commonRecord,
-      { prop: 'recordTtl (0 to 60 s; non-alias targets only)', floor: Duration.seconds(0) });
+      { prop: 'recordTtl (0 to 60 s)', floor: Duration.seconds(0) });
   }
 
   private site(region: string): SiteResources {
@@ -303,8 +318,7 @@ export class LatencyDns extends HaPattern {
   }
 
   private defaultFailureThreshold(props: LatencyDnsProps, interval: Duration): number {
-    const cache = this.aliased ? ServiceTime.ALIAS_RECORD_CACHE.duration : this.ttl;
-    return defaultFailureThreshold(props.recoveryTargets?.paths?.find(t => t.path === LatencyDnsPath.DNS)?.rto ?? props.recoveryTargets?.rto, interval, cache);
+    return defaultFailureThreshold(props.recoveryTargets?.paths?.find(t => t.path === LatencyDnsPath.DNS)?.rto ?? props.recoveryTargets?.rto, interval, this.ttl);
   }
 }
 
@@ -321,7 +335,26 @@ function validateProps(scope: LatencyDns, props: LatencyDnsProps): void {
   props.sites.forEach((site, i) => {
     requireDefined(scope, `sites[${i}]`, site, 'a site: { region, target }');
     requireRegion(scope, `sites[${i}].region`, site.region);
-    requireDefined(scope, `sites[${i}].target`, site.target, 'where the site\'s names point, e.g. RecordTarget.fromAlias(new LoadBalancerTarget(alb))');
+    if ((site.target === undefined) === (site.siteRecord === undefined)) {
+      throw new HaValidationError(scope, {
+        prop: `sites[${i}].target`,
+        received: site.target === undefined ? 'neither target nor siteRecord' : 'both target and siteRecord',
+        expected: 'one of them: siteRecord, a SiteRecord created in the site\'s own stack (no cross-region reference), ' +
+          'or target, e.g. RecordTarget.fromAlias(new LoadBalancerTarget(alb)), for a record created here',
+      });
+    }
+    if (site.siteRecord !== undefined && site.siteRecordName !== undefined) {
+      throw new HaValidationError(scope, {
+        prop: `sites[${i}].siteRecordName`, received: site.siteRecordName,
+        expected: 'no siteRecordName with siteRecord: the site\'s name is the SiteRecord\'s',
+      });
+    }
+    if (site.siteRecord !== undefined && !Token.isUnresolved(site.siteRecord.region) && !Token.isUnresolved(site.region) && site.siteRecord.region !== site.region) {
+      throw new HaValidationError(scope, {
+        prop: `sites[${i}].siteRecord`, received: `a SiteRecord in a stack in ${site.siteRecord.region}`,
+        expected: `the SiteRecord of the ${site.region} site, declared in that region's stack beside its load balancer`,
+      });
+    }
     requireHealthCheckPath(scope, `sites[${i}].healthCheckPath`, site.healthCheckPath);
     requireInteger(scope, `sites[${i}].port`, site.port, 1, 65535);
     requireRecordName(scope, `sites[${i}].siteRecordName`, site.siteRecordName);

@@ -8,20 +8,22 @@ import { Construct } from 'constructs';
 import { AlarmRole } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
+import { addDeploymentOrder } from '../core/placement';
 import { RecoveryStep } from '../core/recovery-step';
 import { regionalScope } from '../core/regional-scope';
 import {
   isContainerImage, isHostedZone, isStack, requireDefined, requireHealthCheckPath, requireInteger, requireRecordName, requireStackRegion, requireRoute53Interval, requireSubnets,
 } from '../core/validation';
 import { HealthCheckProtocol, LatencyDns } from '../latency-dns/latency-dns';
+import { SiteRecord } from '../latency-dns/site-record';
 import { ROUTE53_METRICS_REGION } from '../private/route53-metrics';
 import { ActiveActiveSite } from './active-active-site';
 
 /** One site (region) of a `MultiSiteActiveActive`. */
 export interface MultiSiteOptions {
   /**
-   * The stack the site's nodes go into; its explicit region is the site's region.
-   * The stack needs `crossRegionReferences: true` when it is not in the pattern's region.
+   * The stack the site's nodes and its own name go into; its explicit region is the site's region.
+   * The pattern's stack refers to the site by literal names only (no cross-region reference).
    */
   readonly stack: Stack;
   /**
@@ -111,7 +113,7 @@ export class MultiSiteActiveActive extends HaPattern {
   /** The common name, e.g. `engine.example.com`. */
   public readonly domainName: string;
   /** The record of the common name (failover record when a site is in standby, else a latency set). */
-  public readonly commonRecords: route53.ARecord[];
+  public readonly commonRecords: route53.IRecordSet[];
   /** Regions of the active sites. */
   public readonly activeRegions: string[];
   /** Regions of the standby sites. */
@@ -137,7 +139,7 @@ export class MultiSiteActiveActive extends HaPattern {
     const standbySetName = `standby.${props.recordName}`;
 
     let previousSiteStack: Stack | undefined;
-    const sites: Array<{ region: string; standby: boolean; site: ActiveActiveSite }> = [];
+    const sites: Array<{ region: string; standby: boolean; site: ActiveActiveSite; siteRecord: SiteRecord }> = [];
     props.sites.forEach((options, i) => {
       const region = regions[i];
       const standby = options.standby ?? false;
@@ -155,15 +157,21 @@ export class MultiSiteActiveActive extends HaPattern {
       // Informational: it rolls a deployment back. Not wired to the notifications, whose
       // topic lives in the DNS stack that already depends on this site's stack.
       this.addAlarm(site.deploymentAlarm, AlarmRole.INFORMATIONAL);
-      // One site at a time: each site stack waits for the previous one. A site in the
-      // pattern's own stack is left out of the chain: that stack already deploys last
-      // (its records reference every site's load balancer).
+      // One site at a time: each site stack waits for the previous one (in one Stage; across
+      // Stages, one per region, the pipeline's waves give the order). A site in the pattern's
+      // own stack is left out of the chain.
       if ((props.sequentialUpgrades ?? true) && options.stack !== Stack.of(this)) {
-        if (previousSiteStack) options.stack.addStackDependency(previousSiteStack, 'sites upgrade one at a time');
+        if (previousSiteStack) addDeploymentOrder(options.stack, previousSiteStack, 'sites upgrade one at a time');
         previousSiteStack = options.stack;
       }
 
-      sites.push({ region, standby, site });
+      // The site's own name, beside its load balancer: the DNS refers to it by its literal name.
+      const siteRecord = new SiteRecord(siteScope, 'SiteRecord', {
+        zone: props.zone,
+        recordName: `${region}.${props.recordName}`,
+        target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(site.loadBalancer)),
+      });
+      sites.push({ region, standby, site, siteRecord });
     });
 
     // DNS on LatencyDns: one latency set of the active sites (the common name itself without
@@ -179,8 +187,7 @@ export class MultiSiteActiveActive extends HaPattern {
         failureThreshold,
         sites: members.map(x => ({
           region: x.region,
-          target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(x.site.loadBalancer)),
-          siteRecordName: `${x.region}.${props.recordName}`,
+          siteRecord: x.siteRecord,
           healthCheckPath,
           port: 80,
         })),
@@ -204,12 +211,13 @@ export class MultiSiteActiveActive extends HaPattern {
       addHaWarning(this, 'site-in-standby',
         `site(s) ${this.standbyRegions.join(', ')} are in hot standby: served only when every active site (${this.activeRegions.join(', ')}) fails its health check.`);
     } else {
-      this.commonRecords = this.activeRegions.map(r => activeDns.commonRecord(r) as route53.ARecord);
+      this.commonRecords = this.activeRegions.map(r => activeDns.commonRecord(r));
     }
 
     // Recovery objectives.
     const first = this.sites.get(this.activeRegions[0])!;
-    const dnsRecord = this.commonRecords[0];
+    // The TTL clients see: the latency set's CNAMEs (the failover records alias them and answer with their TTL).
+    const dnsRecord = activeDns.commonRecord(first.region);
     const hcStep = activeDns.healthCheckStep(first.region);
     this.recoveryObjectives.addRecoveryPath(MultiSiteActiveActivePath.SITE_OUTAGE, [
       hcStep,
@@ -261,11 +269,13 @@ export class MultiSiteActiveActive extends HaPattern {
     return found;
   }
 
-  private addFailoverRecord(props: MultiSiteActiveActiveProps, id: string, setName: string, failover: route53.Failover, what: string): route53.ARecord {
+  private addFailoverRecord(props: MultiSiteActiveActiveProps, id: string, setName: string, failover: route53.Failover, what: string): route53.RecordSet {
     const setDomain = `${setName}.${props.zone.zoneName}`;
-    const record = new route53.ARecord(this, id, {
+    // An alias to the latency set, of the set's type (CNAME): Route 53 answers with the set's records and their TTL.
+    const record = new route53.RecordSet(this, id, {
       zone: props.zone,
       recordName: props.recordName,
+      recordType: route53.RecordType.CNAME,
       // Healthy while any record of the latency set is: that is what moves traffic to the standby sites.
       target: route53.RecordTarget.fromAlias({ bind: () => ({ dnsName: setDomain, hostedZoneId: props.zone.hostedZoneId, evaluateTargetHealth: true }) }),
       failover,

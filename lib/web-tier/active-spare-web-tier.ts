@@ -7,25 +7,25 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import { AlarmRole } from '../core/alarm-role';
+import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import type { HaDashboard } from '../core/ha-dashboard';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RegionalPlacement } from '../core/placement';
 import { RecoveryStep } from '../core/recovery-step';
 import { regionalScope } from '../core/regional-scope';
-import { ServiceTime } from '../core/service-time';
 import {
   isContainerImage, isHostedZone, isStack, requireAccount, requireDefined, requireDurationBetween, requireEnumValue, requireFargateSize,
   requireHealthCheckPath, requireInteger, requireLiteral, requireRecordName, requireRoute53Interval, requireStackRegion, requireSubnets, requireUnique,
 } from '../core/validation';
-import { defaultFailureThreshold } from '../latency-dns/failure-threshold';
+import { DEFAULT_RECORD_TTL, defaultFailureThreshold } from '../latency-dns/failure-threshold';
 import { DnsRoutingPolicy, HealthCheckProtocol, LatencyDns, ROUTE53_METRICS_REGION } from '../latency-dns/latency-dns';
+import { SiteRecord } from '../latency-dns/site-record';
 import {
   BrowserFailoverOptions, BrowserFailoverSettings, browserFailoverOptions, browserSwitchTime,
   ResolvedBrowserFailoverSettings, resolveBrowserFailoverSettings,
 } from './browser-failover';
-import { addSpareScaleUp } from './spare-scale-up';
+import { addSpareScaleUp, metricPrimaryProbe, PROBE_INTERVAL } from './spare-scale-up';
 import { WebTierSite } from './web-tier-site';
 
 /** How ready the spare region is before a failover. */
@@ -150,6 +150,14 @@ export interface ActiveSpareWebTierProps extends HaPatternProps {
   readonly healthCheckInterval?: Duration;
 
   /**
+   * TTL of the common name's records (CNAMEs to the site names): how long
+   * resolvers keep answering with a failed primary once its health check has failed.
+   * At most 60 s; shorter costs more Route 53 queries.
+   * @default Duration.seconds(15)
+   */
+  readonly recordTtl?: Duration;
+
+  /**
    * Route 53 health-check failure threshold (1 to 10).
    * @default the largest value up to 3 that meets the target of the `dns` path; 3 without one
    */
@@ -200,8 +208,10 @@ export class ActiveSpareWebTier extends HaPattern {
   public readonly spares: WebTierSite[];
   /** The DNS names and health checks (in a us-east-1 stack). */
   public readonly dns: LatencyDns;
-  /** The spare-scaling functions, one per spare that does not run N+1 already. */
+  /** The spare-scaling functions, one per spare that does not run N+1 already (each also probes the primary). */
   public readonly scaleUpFunctions: lambda.IFunction[] = [];
+  /** The alarms, one per spare that does not run N+1 already, on its probe of the primary site (in the spare's region). */
+  public readonly primaryProbeAlarms: cloudwatch.IAlarm[] = [];
   /** The spare mode. */
   public readonly spareMode: SpareMode;
   /** Browser helper settings with defaults applied. */
@@ -240,6 +250,7 @@ export class ActiveSpareWebTier extends HaPattern {
     }
     // A literal name: the spares' rules match it by ARN, without a cross-region token.
     const primaryAlarmName = `${primaryStack.stackName}-${id}-failover`;
+    const siteRecords: SiteRecord[] = [];
     const sites = regions.map((region, i) => {
       const { scope: siteScope, vpc } = placements[i];
       const certificate = this.https ? new acm.Certificate(siteScope, 'Certificate', {
@@ -262,6 +273,12 @@ export class ActiveSpareWebTier extends HaPattern {
         removalPolicy: props.removalPolicy,
         // The sites' failover alarms get their role and actions from the tier (below).
       });
+      // The site's own name, in its own stack: the DNS stack refers to it by its literal name only.
+      siteRecords.push(new SiteRecord(siteScope, 'SiteRecord', {
+        zone: props.zone,
+        recordName: siteRecordName(region),
+        target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(site.loadBalancer, { evaluateTargetHealth: true })),
+      }));
       this.sitesByRegion.set(region, site);
       return site;
     });
@@ -278,23 +295,24 @@ export class ActiveSpareWebTier extends HaPattern {
       routingPolicy,
       sites: regions.map((region, i) => ({
         region,
-        target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(sites[i].loadBalancer, { evaluateTargetHealth: true })),
+        siteRecord: siteRecords[i],
         healthCheckPath: this.healthCheckPath,
-        siteRecordName: siteRecordName(region),
       })),
       healthCheckProtocol: this.https ? HealthCheckProtocol.HTTPS : HealthCheckProtocol.HTTP,
       healthCheckInterval: props.healthCheckInterval,
+      recordTtl: props.recordTtl,
       failureThreshold: props.failureThreshold ?? defaultFailureThreshold(this.recoveryObjectives.targetOf(ActiveSpareWebTierPath.DNS),
-        props.healthCheckInterval ?? Duration.seconds(10), ServiceTime.ALIAS_RECORD_CACHE.duration),
+        props.healthCheckInterval ?? Duration.seconds(10), props.recordTtl ?? DEFAULT_RECORD_TTL),
     });
 
     // Roles: the primary's failover alarm triggers the tier's; a spare that fails pages on its own;
-    // the primary's Route 53 health-check alarm (us-east-1) pages on its own, because the tier's failover
-    // alarm lives in the primary region and is lost with it; the DNS composite is informational (a
-    // pilot-light spare fails its check until it is scaled up).
+    // each spare's probe of the primary (below, in the spare's region) pages on its own, because the
+    // tier's failover alarm lives in the primary region and is lost with it; the Route 53 alarms
+    // (us-east-1) are informational: us-east-1 may be the region that is lost, and a pilot-light spare
+    // fails its check until it is scaled up.
     this.addAlarm(this.primary.failoverAlarm, AlarmRole.FAILOVER_TRIGGER);
     for (const spare of this.spares) this.addAlarm(spare.failoverAlarm, AlarmRole.NOTIFYING);
-    this.addAlarm(this.dns.healthCheckAlarm(primaryRegion), AlarmRole.NOTIFYING);
+    this.addAlarm(this.dns.healthCheckAlarm(primaryRegion), AlarmRole.INFORMATIONAL);
     this.addAlarm(this.dns.failoverAlarm, AlarmRole.INFORMATIONAL);
     const failoverAlarm = this.createFailoverAlarm(this,
       `ActiveSpareWebTier ${this.node.path}: the primary site in ${primaryRegion} is failing (5xx, unhealthy targets or fewer than ${n} tasks); ` +
@@ -302,13 +320,27 @@ export class ActiveSpareWebTier extends HaPattern {
     (failoverAlarm.node.defaultChild as cloudwatch.CfnCompositeAlarm).alarmName = primaryAlarmName;
     if (props.dashboard) this.addToDashboard(props.dashboard, primaryRegion, primaryStack.account, primaryAlarmName);
 
-    // Automation: scale each spare that runs fewer than N+1 when the primary fails.
-    this.spares.forEach((spare, i) => {
+    // Automation, in each spare's own region: probe the primary, scale the spare to N+1 when it fails.
+    const primarySiteName = this.dns.siteDomainName(primaryRegion);
+    const probeUrl = `${this.https ? 'https' : 'http'}://${primarySiteName}${this.healthCheckPath}`;
+    this.spares.forEach(spare => {
       if (spare.runningTasks >= n + 1) return;
+      const spareRegion = Stack.of(spare).region;
+      const probeAlarm = this.createAlarm(spare, 'PrimaryProbeAlarm', {
+        metric: metricPrimaryProbe(primarySiteName, spareRegion),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+        signal: SignalKind.HEARTBEAT,
+        role: AlarmRole.NOTIFYING,
+        description: `ActiveSpareWebTier ${this.node.path}: the spare in ${spareRegion} has not reached ${probeUrl} for 2 minutes; ` +
+          `the spare is being scaled to ${n + 1} tasks. OK when the primary answers again.`,
+      });
+      this.primaryProbeAlarms.push(probeAlarm);
       this.scaleUpFunctions.push(addSpareScaleUp(this, spare, {
         primaryRegion, account: primaryStack.account, alarmName: primaryAlarmName, desiredCount: n + 1,
-        healthCheckAlarm: dnsStack === props.spares[i].stack ? this.dns.healthCheckAlarm(primaryRegion) : undefined,
-      }));
+        probeAlarm, probeUrl, probeSite: primarySiteName,
+      }).function);
     });
 
     // Recovery objectives: the DNS path and the browser path, separately.
@@ -407,7 +439,8 @@ export class ActiveSpareWebTier extends HaPattern {
   /**
    * How long the spare takes to carry the load: nothing for a hot or warm
    * spare (it serves at once); for a pilot light, the primary's failover
-   * alarm (its slowest trigger), a task start and the target turning healthy.
+   * probe's detection (the signal that survives the primary region's loss),
+   * a task start and the target turning healthy.
    */
   private spareReadinessSteps(n: number): RecoveryStep[] {
     if (this.spareMode !== SpareMode.PILOT_LIGHT) {
@@ -416,9 +449,11 @@ export class ActiveSpareWebTier extends HaPattern {
         ? `hot spare: already runs ${n + 1} tasks`
         : `warm spare: ${running} task(s) serve at once while the automation scales to ${n + 1}`)];
     }
+    // Whichever fires first starts the scale-up; the probe is the signal that survives the loss of the
+    // primary's region (the primary's failover alarm is lost with it), so the worst case is the probe's.
     return [
-      RecoveryStep.slowest('primary failover alarm (starts the scale-up)', this.primary.failoverTriggers.map(a =>
-        RecoveryStep.alarmEvaluation(a.node.id, a))),
+      RecoveryStep.fixed('probe schedule', PROBE_INTERVAL, 'the spare probes the primary once a minute (EventBridge\'s finest schedule)'),
+      RecoveryStep.alarmEvaluation('probe alarm (starts the scale-up)', this.primaryProbeAlarms[0]),
       RecoveryStep.fargateTaskStart('spare task start'),
       this.spares[0].targetHealthyStep(),
     ];
@@ -483,6 +518,7 @@ function validateProps(scope: ActiveSpareWebTier, props: ActiveSpareWebTierProps
   requireFargateSize(scope, 'cpu', 'memoryLimitMiB', props.cpu ?? 512, props.memoryLimitMiB ?? 1024);
   requireDurationBetween(scope, 'targetHealthCheckInterval', props.targetHealthCheckInterval, Duration.seconds(5), Duration.seconds(300));
   requireDurationBetween(scope, 'stickinessDuration', props.stickinessDuration, Duration.seconds(0), Duration.days(7));
+  requireDurationBetween(scope, 'recordTtl', props.recordTtl, Duration.seconds(0), Duration.seconds(60));
   const vpcs: Array<[string, ec2.IVpc | undefined]> = [['vpc', props.vpc], ...props.spares.map((s, i): [string, ec2.IVpc | undefined] => [`spares[${i}].vpc`, s.vpc])];
   for (const [prop, vpc] of vpcs) {
     if (vpc === undefined) continue;

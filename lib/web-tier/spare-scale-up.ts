@@ -1,13 +1,19 @@
 import * as path from 'path';
-import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import { Aws, CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { HandlerFunction } from '../private/handler-function';
+import { SITE_PROBE_METRIC } from './site-probe-metric';
 import { WebTierSite } from './web-tier-site';
+
+/** How often a spare probes the primary site (EventBridge's finest schedule). */
+export const PROBE_INTERVAL = Duration.minutes(1);
+/** A probe request without an answer in this time is a failure. */
+export const PROBE_TIMEOUT = Duration.seconds(5);
 
 /** What starts a spare's scale-up and how far it scales. */
 export interface SpareScaleUpOptions {
@@ -19,32 +25,67 @@ export interface SpareScaleUpOptions {
   readonly alarmName: string;
   /** N + 1. */
   readonly desiredCount: number;
-  /** An alarm in the spare's own region that also starts the scale-up (the primary's Route 53 health check). */
-  readonly healthCheckAlarm?: cloudwatch.IAlarm;
+  /** The alarm, in the spare's own region, on the spare's probe of the primary site (`metricPrimaryProbe`). */
+  readonly probeAlarm: cloudwatch.IAlarm;
+  /** The health URL of the primary site the spare probes, e.g. `https://agents.eu-west-1.example.com/health`. */
+  readonly probeUrl: string;
+  /** The primary site's name (the probe metric's `Site` dimension). */
+  readonly probeSite: string;
 }
 
 /**
- * The scale-up automation of one spare site: a function in the spare's
- * region allowed to describe and update the spare service only, started by
- * a rule on the primary's failover alarm (forwarded from the primary's
- * region, where alarm state changes are delivered) or on `healthCheckAlarm`.
+ * The probe metric of a spare: 1 when the primary site answered its health path, else 0
+ * (minimum over the probe interval), in the spare's own region.
  */
-export function addSpareScaleUp(tier: Construct, spare: WebTierSite, opts: SpareScaleUpOptions): lambda.IFunction {
-const { primaryRegion, account, alarmName, desiredCount, healthCheckAlarm } = opts;
+export function metricPrimaryProbe(site: string, region: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: SITE_PROBE_METRIC.namespace,
+    metricName: SITE_PROBE_METRIC.name,
+    dimensionsMap: { [SITE_PROBE_METRIC.dimension]: site },
+    statistic: 'Minimum',
+    period: PROBE_INTERVAL,
+    region,
+  });
+}
+
+/**
+ * The automation of one spare site, all of it in the spare's own region so
+ * that it survives the loss of the primary's region (and of us-east-1):
+ * - a function allowed to describe and update the spare service only;
+ * - a schedule that makes it probe the primary site's health path every
+ *   minute (its metric feeds `probeAlarm`, in this region);
+ * - a rule that scales the spare to N+1 when `probeAlarm` or the primary's
+ *   failover alarm (forwarded from the primary's region while it lives, for
+ *   failures a probe of one path does not see) enters ALARM;
+ * - the spare's desired count, left out of the service's template and set
+ *   once by a custom resource, so a deploy during an incident keeps the
+ *   count the automation set.
+ */
+export function addSpareScaleUp(tier: Construct, spare: WebTierSite, opts: SpareScaleUpOptions): HandlerFunction {
+  const { primaryRegion, account, alarmName, desiredCount } = opts;
   const spareStack = Stack.of(spare);
   const fn = new HandlerFunction(spare, 'ScaleUp', {
     entry: path.join(__dirname, 'handler', 'index'),
-    description: `Scales the spare web tier service to ${desiredCount} tasks when the primary site's failover alarm fires`,
+    description: `Probes the primary web site and scales the spare service to ${desiredCount} tasks when the primary fails`,
     environment: {
       CLUSTER_NAME: spare.cluster.clusterName,
       SERVICE_NAME: spare.service.serviceName,
       DESIRED_COUNT: String(desiredCount),
+      PROBE_URL: opts.probeUrl,
+      PROBE_SITE: opts.probeSite,
+      PROBE_TIMEOUT_MS: String(PROBE_TIMEOUT.toMilliseconds()),
     },
   });
   fn.role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
     resources: [spare.service.serviceArn],
   }));
+
+  new events.Rule(spare, 'ProbeSchedule', {
+    description: `Probes ${opts.probeUrl} from ${spareStack.region} every minute`,
+    schedule: events.Schedule.rate(PROBE_INTERVAL),
+    targets: [new targets.LambdaFunction(fn.function, { retryAttempts: 0 })],
+  });
 
   const primaryAlarmArn = `arn:${Aws.PARTITION}:cloudwatch:${primaryRegion}:${account}:alarm:${alarmName}`;
   const pattern = (resources: string[]): events.EventPattern => ({
@@ -54,12 +95,12 @@ const { primaryRegion, account, alarmName, desiredCount, healthCheckAlarm } = op
     detail: { state: { value: ['ALARM'] } },
   });
   const rule = new events.Rule(spare, 'ScaleUpRule', {
-    description: `Scales the spare up when the primary's failover alarm (${alarmName}) enters ALARM`,
-    eventPattern: pattern([primaryAlarmArn, ...(healthCheckAlarm ? [healthCheckAlarm.alarmArn] : [])]),
+    description: `Scales the spare up when the probe of the primary site or the primary's failover alarm (${alarmName}) enters ALARM`,
+    eventPattern: pattern([opts.probeAlarm.alarmArn, primaryAlarmArn]),
   });
   rule.addTarget(new targets.LambdaFunction(fn.function, { retryAttempts: 4, maxEventAge: Duration.hours(1) }));
 
-  // Alarm state changes reach the default bus of the alarm's region only: forward them.
+  // Alarm state changes reach the default bus of the alarm's region only: forward the primary's.
   if (Stack.of(tier).region !== spareStack.region) {
     const forward = new events.Rule(tier, `ForwardToSpare${spareStack.region.replace(/[^a-z0-9]/g, '')}`, {
       description: `Forwards the primary's failover alarm to the default event bus of ${spareStack.region}, where the scale-up function runs`,
@@ -69,5 +110,16 @@ const { primaryRegion, account, alarmName, desiredCount, healthCheckAlarm } = op
       `arn:${Aws.PARTITION}:events:${spareStack.region}:${spareStack.account}:event-bus/default`);
     forward.addTarget(new targets.EventBus(bus));
   }
-  return fn.function;
+
+  // The count is the automation's: a deploy must not reset it (CloudFormation re-applies a template's
+  // DesiredCount on every update of the service). ECS starts a service without one at 1 task; the
+  // custom resource then sets the floor once, and later only raises it when the floor is raised.
+  (spare.service.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
+  const initialCount = new CustomResource(spare, 'InitialDesiredCount', {
+    serviceToken: fn.function.functionArn,
+    resourceType: 'Custom::SpareDesiredCount',
+    properties: { Cluster: spare.cluster.clusterName, Service: spare.service.serviceName, DesiredCount: String(spare.runningTasks) },
+  });
+  initialCount.node.addDependency(spare.service);
+  return fn;
 }

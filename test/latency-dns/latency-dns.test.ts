@@ -50,17 +50,26 @@ describe('LatencyDns with defaults (latency routing, HTTPS checks)', () => {
     });
   });
 
-  test.each(['eu-west-1', 'us-east-1'])('the common name has a latency record for %s with its set identifier and its own health check', region => {
+  test.each(['eu-west-1', 'us-east-1'])('the common name has a latency CNAME to the %s site\'s name, 15 s TTL, with its set identifier and its own health check', region => {
     const hc = stack.getLogicalId(dns.healthCheck(region).node.defaultChild as route53.CfnHealthCheck);
     template.hasResourceProperties('AWS::Route53::RecordSet', {
       Name: 'agents.example.com.',
-      Type: 'A',
+      Type: 'CNAME',
+      ResourceRecords: [`agents.${region}.example.com`],
+      TTL: '15',
       Region: region,
       SetIdentifier: region,
       HealthCheckId: { Ref: hc },
       Failover: Match.absent(),
+      AliasTarget: Match.absent(),
+    });
+  });
+
+  test.each(['eu-west-1', 'us-east-1'])('the %s site\'s own name is an alias to its target', region => {
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: `agents.${region}.example.com.`,
+      Type: 'A',
       AliasTarget: { DNSName: `dualstack.web-123.${region}.elb.amazonaws.com`, EvaluateTargetHealth: true },
-      TTL: Match.absent(),
     });
   });
 
@@ -96,12 +105,18 @@ describe('LatencyDns with defaults (latency routing, HTTPS checks)', () => {
     expect(dns.failoverTriggers).toEqual([dns.healthCheckAlarm('eu-west-1'), dns.healthCheckAlarm('us-east-1')]);
   });
 
-  test('recovery objectives: detection 10 s x 3 + the 60 s alias cache = 90 s', () => {
+  test('recovery objectives: detection 10 s x 3 + the CNAME\'s 15 s TTL = 45 s', () => {
     expect(dns.detectionTime.toSeconds()).toBe(30);
-    expect(dns.failoverTime.toSeconds()).toBe(90);
+    expect(dns.failoverTime.toSeconds()).toBe(45);
     const [path] = RecoveryObjectives.within(dns)[0].paths;
     expect(path.name).toBe('dns');
-    expect(path.steps.map(s => s.duration.toSeconds())).toEqual([30, 60]);
+    expect(path.steps.map(s => s.duration.toSeconds())).toEqual([30, 15]);
+  });
+
+  test('changes to the L1 common record count in the figures', () => {
+    const { dns: other } = build();
+    (other.commonRecord('eu-west-1').node.defaultChild as route53.CfnRecordSet).ttl = '5';
+    expect(other.failoverTime.toSeconds()).toBe(35);
   });
 
   test('changes to the L1 health check count in the figures', () => {
@@ -128,7 +143,7 @@ describe('LatencyDns in failover mode (active-spare)', () => {
 });
 
 describe('LatencyDns settings', () => {
-  test('records that are not aliases get a TTL of at most 60 s, and the figures use it', () => {
+  test('recordTtl sets the TTL of the common name and of site records that are not aliases, and the figures use it', () => {
     const { stack, dns } = build({
       recordTtl: Duration.seconds(20),
       sites: [{ region: 'eu-west-1', target: route53.RecordTarget.fromIpAddresses('192.0.2.10') }, { region: 'us-east-1', target: route53.RecordTarget.fromIpAddresses('192.0.2.20') }],
@@ -139,9 +154,10 @@ describe('LatencyDns settings', () => {
   });
 
   test.each([
-    [Duration.seconds(90), 3],
-    [Duration.seconds(80), 2],
-    [Duration.seconds(70), 1],
+    [Duration.seconds(45), 3],
+    [Duration.seconds(44), 2],
+    [Duration.seconds(35), 2],
+    [Duration.seconds(34), 1],
     [Duration.seconds(300), 3],
   ])('the default failure threshold meets recoveryTargets.rto %s: %i', (rto, threshold) => {
     const { stack } = build({ recoveryTargets: { rto } });
@@ -149,8 +165,8 @@ describe('LatencyDns settings', () => {
   });
 
   test('a target the settings cannot meet fails synthesis, naming the slowest component', () => {
-    const { app } = build({ recoveryTargets: { rto: Duration.seconds(60) } });
-    expect(() => app.synth()).toThrow(/Dns\/Agents\] recovery time target not met: the 'dns' path takes 70 s worst case, target 60 s \(recoveryTargets.rto\).*the fastest this path can be configured to is 70 s \(Route 53 health check \(eu-west-1\) 10 s \+ DNS cache of agents.example.com 60 s fixed\)/);
+    const { app } = build({ recoveryTargets: { rto: Duration.seconds(20) }, recordTtl: Duration.seconds(15) });
+    expect(() => app.synth()).toThrow(/Dns\/Agents\] recovery time target not met: the 'dns' path takes 25 s worst case, target 20 s \(recoveryTargets.rto\).*Slowest component you can shorten: DNS cache of agents.example.com \(record TTL 15 s = 15 s\); shorten it with recordTtl \(0 to 60 s\), down to 0 s\. The fastest this path can be configured to is 10 s/);
   });
 
   test('HTTP checks on port 80 without SNI, a custom path, port, 30 s interval and site name', () => {

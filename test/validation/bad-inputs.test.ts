@@ -13,7 +13,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import {
   ActiveActiveCells, ActiveActiveCellsProps, ActiveSpareWebTier, AlarmRole, FailoverNotifications, FailoverNotificationsProps, HaPattern, PatternAlarmProps, SignalKind, ActiveSpareWebTierProps, ColdStandbyConfigServer, ColdStandbyConfigServerProps,
-  HaDatabase, HaDatabaseProps, HaValidationError, HotStandbyConsumer, MultiSiteActiveActive, MultiSiteActiveActiveProps, HotStandbyConsumerProps, LatencyDns, LatencyDnsProps, SingletonDaemon, SingletonDaemonProps,
+  HaDatabase, HaDatabaseProps, HaValidationError, HotStandbyConsumer, MultiSiteActiveActive, MultiSiteActiveActiveProps, HotStandbyConsumerProps, LatencyDns, LatencyDnsProps, SingletonDaemon, SingletonDaemonProps, SiteRecord,
   WarmStandbyPair, WarmStandbyPairProps, WebTierSite, WebTierSiteProps, WorkerPool, WorkerPoolProps,
 } from '../../lib';
 import { testApp, testEnv } from '../harness';
@@ -60,6 +60,11 @@ describe('LatencyDns bad inputs', () => {
     bind: () => ({ dnsName: `dualstack.web-123.${region}.elb.amazonaws.com`, hostedZoneId: 'Z32O12XQLNTSW2', evaluateTargetHealth: true }),
   });
   const site = (extra: Record<string, unknown> = {}) => ({ region: 'eu-west-1', target: albAlias('eu-west-1'), ...extra });
+  const siteRecordIn = (scope: Construct, region: string) => {
+    const stack = new Stack(scope.node.root, `Site${region}`, { env: testEnv(region) });
+    const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
+    return new SiteRecord(stack, 'Record', { zone, recordName: `agents.${region}`, target: albAlias(region) });
+  };
   const build = (bad: (scope: Construct) => Record<string, unknown>, region = 'us-east-1') => () => {
     const stack = new Stack(testApp(), 'Dns', { env: testEnv(region) });
     const zone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' });
@@ -71,7 +76,12 @@ describe('LatencyDns bad inputs', () => {
     ['zone is missing', () => omit('zone'), 'zone', 'undefined'],
     ['recordName is missing', () => omit('recordName'), 'recordName', 'undefined'],
     ['sites is missing', () => omit('sites'), 'sites', 'undefined'],
-    ['a site has no target', () => ({ sites: [site({ target: undefined })] }), 'sites[0].target', 'undefined'],
+    ['a site has neither target nor siteRecord', () => ({ sites: [site({ target: undefined })] }), 'sites[0].target', '"neither target nor siteRecord"'],
+    ['a site has both target and siteRecord', scope => ({ sites: [site({ siteRecord: siteRecordIn(scope, 'eu-west-1') })] }), 'sites[0].target', '"both target and siteRecord"'],
+    ['a site has siteRecordName beside its siteRecord', scope => ({ sites: [site({ target: undefined, siteRecord: siteRecordIn(scope, 'eu-west-1'), siteRecordName: 'eu' })] }),
+      'sites[0].siteRecordName', '"eu"'],
+    ['a site\'s siteRecord is in another region\'s stack', scope => ({ sites: [site({ target: undefined, siteRecord: siteRecordIn(scope, 'eu-central-1') })] }),
+      'sites[0].siteRecord', '"a SiteRecord in a stack in eu-central-1"'],
     ['a site has no region', () => ({ sites: [site({ region: undefined })] }), 'sites[0].region', 'undefined'],
     ['a site region is not an AWS region', () => ({ sites: [site({ region: 'eu-north-9' })] }), 'sites[0].region', '"eu-north-9"'],
     ['a site region is a token', () => ({ sites: [site({ region: TOKEN })] }), 'sites[0].region', '<token>'],

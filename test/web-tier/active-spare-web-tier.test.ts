@@ -109,9 +109,22 @@ describe('ActiveSpareWebTier with defaults (warm spare, failover DNS, HTTPS)', (
     expect(Math.ceil(3 * 66 / 100)).toBe(2);
   });
 
-  test('the warm spare runs its floor of 1 task', () => {
-    spare.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 1 });
+  test('the warm spare runs its floor of 1 task, set once by a custom resource: its template has no count a deploy would re-apply', () => {
+    spare.hasResourceProperties('AWS::ECS::Service', { DesiredCount: Match.absent() });
+    spare.hasResourceProperties('Custom::SpareDesiredCount', {
+      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebPrimaryWeb[0-9A-F]{8}SiteScaleUp'), 'Arn'] },
+      Cluster: { Ref: Match.stringLikeRegexp('^WebPrimaryWeb[0-9A-F]{8}SiteCluster') },
+      Service: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebPrimaryWeb[0-9A-F]{8}SiteService'), 'Name'] },
+      DesiredCount: '1',
+    });
+    const [, count] = Object.entries(spare.findResources('Custom::SpareDesiredCount'))[0];
+    expect(count.DependsOn).toContainEqual(expect.stringMatching(/^WebPrimaryWeb[0-9A-F]{8}SiteService/));
     expect(tier.spares[0].runningTasks).toBe(1);
+  });
+
+  test('the primary keeps its N+1 count in its template (no automation changes it)', () => {
+    primary.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 3 });
+    primary.resourceCountIs('Custom::SpareDesiredCount', 0);
   });
 
   test.each([['primary', primary], ['spare', spare]])('the %s target group keeps sessions on their task (load balancer cookie, 1 day) and checks /health every 10 s', (_name, template) => {
@@ -178,19 +191,35 @@ describe('ActiveSpareWebTier with defaults (warm spare, failover DNS, HTTPS)', (
     expect(tier.roleOf(tier.spares[0].failoverAlarm)).toBe(AlarmRole.NOTIFYING);
   });
 
-  test('the primary\'s Route 53 health-check alarm pages from us-east-1 (the tier\'s failover alarm is lost with the primary region); the spare\'s does not', () => {
-    const alarms = spare.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'HealthCheckStatus' } });
-    const byId = (re: RegExp) => Object.entries(alarms).find(([id]) => re.test(id))![1].Properties;
-    const primaryCheck = byId(/Dnseuwest1HealthCheckAlarm/);
-    expect(primaryCheck.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^FailoverNotifications/) }]);
-    expect(primaryCheck.OKActions).toEqual(primaryCheck.AlarmActions);
-    expect(byId(/Dnsuseast1HealthCheckAlarm/).AlarmActions).toBeUndefined();
-    expect(tier.roleOf(tier.dns.healthCheckAlarm('eu-west-1'))).toBe(AlarmRole.NOTIFYING);
-    expect(tier.dns.roleOf(tier.dns.healthCheckAlarm('eu-west-1'))).toBe(AlarmRole.NOTIFYING);
+  test('the spare\'s probe of the primary pages from the spare\'s region (the tier\'s failover alarm and us-east-1 may be lost); the Route 53 alarms do not', () => {
+    const probe = spare.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'WatchedSiteHealthy' } });
+    expect(Object.keys(probe)).toHaveLength(1);
+    const props = Object.values(probe)[0].Properties;
+    expect(props).toMatchObject({
+      Namespace: 'CdkHaPatterns/WebTier',
+      Dimensions: [{ Name: 'Site', Value: 'agents.eu-west-1.example.com' }],
+      Statistic: 'Minimum', Period: 60, Threshold: 1, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 2, TreatMissingData: 'breaching',
+    });
+    expect(props.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^FailoverNotifications/) }]);
+    expect(props.OKActions).toEqual(props.AlarmActions);
+    const checks = spare.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'HealthCheckStatus' } });
+    for (const check of Object.values(checks)) expect(check.Properties.AlarmActions).toBeUndefined();
+    expect(tier.roleOf(tier.primaryProbeAlarms[0])).toBe(AlarmRole.NOTIFYING);
+    expect(tier.roleOf(tier.dns.healthCheckAlarm('eu-west-1'))).toBe(AlarmRole.INFORMATIONAL);
     expect(tier.failoverTriggers).toEqual([tier.primary.failoverAlarm]);
   });
 
-  test('health checks: HTTPS with SNI on each site name, 10 s interval, 3 failures (meets the 90 s DNS target with the 60 s alias cache)', () => {
+  test('the scale-up function probes the primary site\'s health URL every minute from the spare\'s region', () => {
+    spare.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PROBE_URL: 'https://agents.eu-west-1.example.com/health', PROBE_SITE: 'agents.eu-west-1.example.com', PROBE_TIMEOUT_MS: '5000' }) },
+    });
+    spare.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebPrimaryWeb[0-9A-F]{8}SiteScaleUp'), 'Arn'] } })],
+    });
+  });
+
+  test('health checks: HTTPS with SNI on each site name, 10 s interval, 3 failures (meets the 90 s DNS target with the 15 s TTL)', () => {
     for (const region of ['eu-west-1', 'us-east-1']) {
       spare.hasResourceProperties('AWS::Route53::HealthCheck', {
         HealthCheckConfig: Match.objectLike({ Type: 'HTTPS', EnableSNI: true, FullyQualifiedDomainName: `agents.${region}.example.com`, RequestInterval: 10, FailureThreshold: 3, ResourcePath: '/health' }),
@@ -198,13 +227,20 @@ describe('ActiveSpareWebTier with defaults (warm spare, failover DNS, HTTPS)', (
     }
   });
 
-  test('the common name fails over from the primary to the spare; each record has a set identifier and a health check', () => {
+  test('the common name fails over from the primary to the spare: a CNAME to each site\'s name with a set identifier and a health check', () => {
     for (const [region, failover] of [['eu-west-1', 'PRIMARY'], ['us-east-1', 'SECONDARY']]) {
       spare.hasResourceProperties('AWS::Route53::RecordSet', {
-        Name: 'agents.example.com.', Failover: failover, SetIdentifier: region, HealthCheckId: Match.anyValue(),
-        AliasTarget: Match.objectLike({ EvaluateTargetHealth: true }),
+        Name: 'agents.example.com.', Type: 'CNAME', ResourceRecords: [`agents.${region}.example.com`], TTL: '15',
+        Failover: failover, SetIdentifier: region, HealthCheckId: Match.anyValue(),
       });
     }
+  });
+
+  test.each([['eu-west-1', primary], ['us-east-1', spare]])('the %s site\'s own name is an alias to its load balancer, in its own stack', (region, template) => {
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: `agents.${region}.example.com.`, Type: 'A',
+      AliasTarget: Match.objectLike({ DNSName: Match.anyValue(), EvaluateTargetHealth: true }),
+    });
   });
 
   test('the health-check alarms use the us-east-1 metric of each health check; site metrics stay in their region', () => {
@@ -230,14 +266,14 @@ describe('ActiveSpareWebTier with defaults (warm spare, failover DNS, HTTPS)', (
     });
   });
 
-  test('the spare\'s rule starts the function on the primary\'s failover alarm (by its ARN) or the primary\'s health-check alarm', () => {
+  test('the spare\'s rule starts the function on its probe alarm (in its own region) or the primary\'s failover alarm (by its ARN)', () => {
     spare.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         'source': ['aws.cloudwatch'],
         'detail-type': ['CloudWatch Alarm State Change'],
         'resources': [
+          { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebPrimaryWeb[0-9A-F]{8}SitePrimaryProbeAlarm'), 'Arn'] },
           { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:123456789012:alarm:Web-Primary-Web-failover']] },
-          { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebPrimaryWeb[0-9A-F]{8}Dnseuwest1HealthCheckAlarm'), 'Arn'] },
         ],
         'detail': { state: { value: ['ALARM'] } },
       },
@@ -254,15 +290,15 @@ describe('ActiveSpareWebTier with defaults (warm spare, failover DNS, HTTPS)', (
 
   test('recovery objectives list the DNS path and the browser path separately, within 90 s and 30 s', () => {
     const report = tier.recoveryObjectives.toReport();
-    expect(report.paths.map(p => [p.name, p.totalSeconds, p.targetSeconds])).toEqual([['dns', 90, 90], ['browser', 26, 30]]);
+    expect(report.paths.map(p => [p.name, p.totalSeconds, p.targetSeconds])).toEqual([['dns', 45, 90], ['browser', 26, 30]]);
     expect(report.paths[0].steps.map(s => s.component)).toEqual(['Route 53 health check (eu-west-1)', 'DNS cache of agents.example.com', 'spare capacity']);
-    expect(tier.dnsFailoverTime.toSeconds()).toBe(90);
+    expect(tier.dnsFailoverTime.toSeconds()).toBe(45);
     expect(tier.browserFailoverTime.toSeconds()).toBe(26);
   });
 
   test('the dashboard shows both paths and the failover alarm, referenced by name (no dependency of the shared stack on the tier)', () => {
     const body = JSON.stringify(Template.fromStack(shared).findResources('AWS::CloudWatch::Dashboard'));
-    expect(body).toContain('Worst-case RTO: **90 s** (dns 90 s, browser 26 s)');
+    expect(body).toContain('Worst-case RTO: **45 s** (dns 45 s, browser 26 s)');
     expect(body).toContain(':cloudwatch:eu-west-1:123456789012:alarm:Web-Primary-Web-failover');
     expect(shared.dependencies).toEqual([]);
   });
@@ -282,33 +318,37 @@ describe('ActiveSpareWebTier spare modes', () => {
     [SpareMode.PILOT_LIGHT, 0, 1],
   ])('%s: the spare runs %i tasks; %i scale-up function(s)', (spareMode, tasks, functions) => {
     const { tier } = build({ spareMode, recoveryTargets: undefined });
-    Template.fromStack(tier.stacks[1]).hasResourceProperties('AWS::ECS::Service', { DesiredCount: tasks });
-    Template.fromStack(tier.stacks[1]).resourceCountIs('AWS::Lambda::Function', functions + 2); // + VPC default-SG and cross-region reader providers
+    const template = Template.fromStack(tier.stacks[1]);
+    if (functions) template.hasResourceProperties('Custom::SpareDesiredCount', { DesiredCount: String(tasks) });
+    else template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: tasks });
+    template.resourceCountIs('AWS::Lambda::Function', functions + 2); // + VPC default-SG and cross-region reader providers
     expect(tier.scaleUpFunctions).toHaveLength(functions);
   });
 
   test('a warm spare takes the floor you choose', () => {
     const { tier } = build({ activeCapacity: 4, warmCapacity: 2 });
-    Template.fromStack(tier.stacks[1]).hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2 });
+    Template.fromStack(tier.stacks[1]).hasResourceProperties('Custom::SpareDesiredCount', { DesiredCount: '2' });
+    Template.fromStack(tier.stacks[1]).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ DESIRED_COUNT: '5' }) } });
     Template.fromStack(tier.stacks[0]).hasResourceProperties('AWS::ECS::Service', { DesiredCount: 5, DeploymentConfiguration: Match.objectLike({ MinimumHealthyPercent: 80 }) });
   });
 
-  test('a pilot-light spare has no running-task alarm, and its readiness (alarm + task start + target health) is part of both paths', () => {
+  test('a pilot-light spare has no running-task alarm, and its readiness (probe + task start + target health) is part of both paths', () => {
     const { tier } = build({ spareMode: SpareMode.PILOT_LIGHT, recoveryTargets: undefined });
     Template.fromStack(tier.stacks[1]).resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'RunningTaskCount' }, 0);
     const [dns, browser] = tier.recoveryObjectives.paths;
     expect(dns.steps.slice(2).map(s => [s.component, s.duration.toSeconds()])).toEqual([
-      ['primary failover alarm (starts the scale-up)', 180],
+      ['probe schedule', 60],
+      ['probe alarm (starts the scale-up)', 120],
       ['spare task start', 60],
       ['new task passes the load balancer health check', 20],
     ]);
-    expect(dns.steps[2].derivation).toBe('slowest of 3: UnhealthyHostsAlarm, 3 x 60 s evaluation periods');
+    expect(dns.steps[3].derivation).toBe('2 x 60 s evaluation periods');
     expect(browser.total.toSeconds()).toBe(26 + 260);
   });
 
   test('a pilot light cannot meet a 90 s DNS target: synthesis fails naming the slowest component', () => {
     const { app } = build({ spareMode: SpareMode.PILOT_LIGHT });
-    expect(() => app.synth()).toThrow(/Web\] recovery time target not met: the 'dns' path takes 5 min 50 s worst case, target 90 s \(recoveryTargets.paths\[0\].rto\).*No setting meets it: the fastest this path can be configured to is 5 min 20 s .*Raise recoveryTargets.paths\[0\].rto to at least 5 min 20 s/);
+    expect(() => app.synth()).toThrow(/Web\] recovery time target not met: the 'dns' path takes 5 min 5 s worst case, target 90 s \(recoveryTargets.paths\[0\].rto\).*No setting meets it: the fastest this path can be configured to is .*Raise recoveryTargets.paths\[0\].rto to at least/);
   });
 
   test('latency routing with a warm spare warns, and the warning reaches the cloud assembly (what cdk synth prints)', () => {
@@ -327,9 +367,12 @@ describe('ActiveSpareWebTier spare modes', () => {
     const { tier } = build({}, { spareRegions: ['eu-central-1'], dnsRegion: 'us-east-1' });
     expect(tier.stacks.map(s => [s.stackName, s.region])).toEqual([['Web-Primary', 'eu-west-1'], ['Web-Spare', 'eu-central-1'], ['Web-Dns', 'us-east-1']]);
     expect(Stack.of(tier.dns).stackName).toBe('Web-Dns');
-    // The spare's rule then matches the primary's failover alarm only.
+    // The spare's rule still listens to its own probe alarm, in its own region (defect: it listened to the
+    // primary's failover alarm only, forwarded from the primary's region, so a region loss scaled nothing).
     Template.fromStack(tier.stacks[1]).hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({ resources: [Match.objectLike({ 'Fn::Join': Match.anyValue() })] }),
+      EventPattern: Match.objectLike({
+        resources: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^WebPrimaryWeb[0-9A-F]{8}SitePrimaryProbeAlarm'), 'Arn'] }, Match.objectLike({ 'Fn::Join': Match.anyValue() })],
+      }),
     });
   });
 

@@ -27,10 +27,10 @@ describe('agent-workspace web tier', () => {
     expect(tier.url).toBe('https://agents.agent-workspace.example.com/');
   });
 
-  test('its DNS path (<= 90 s) and browser path (<= 30 s) are listed separately in the resilience report', () => {
+  test('its DNS path (<= 60 s) and browser path (<= 30 s) are listed separately in the resilience report', () => {
     ctx.app.synth(); // enforces the targets
     const component = buildResilienceReport(ctx.app).components.find(c => c.pattern === 'ActiveSpareWebTier')!;
-    expect(component.paths.map(p => [p.name, p.totalSeconds, p.targetSeconds])).toEqual([['dns', 90, 90], ['browser', 26, 30]]);
+    expect(component.paths.map(p => [p.name, p.totalSeconds, p.targetSeconds])).toEqual([['dns', 45, 60], ['browser', 26, 30]]);
   });
 });
 

@@ -1,19 +1,54 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { applyInitialCount, customResourceResponse, InitialCountRequest, InitialCountResult } from './initial-count';
+import { probeMetricLine, probeSite, ProbeSiteResult } from './probe-site';
 import { AlarmStateChangeEvent, isFailoverStart, scaleSpare, ScaleSpareResult } from './scale-spare';
 
 const ecs = new ECSClient({});
 
-/** EventBridge target: scales the spare service up when the primary's failover alarm enters ALARM. */
-export async function handler(event: AlarmStateChangeEvent): Promise<ScaleSpareResult | { skipped: string }> {
-  if (!isFailoverStart(event)) {
-    return { skipped: `not an ALARM state change (${event.detail?.state?.value ?? 'no state'})` };
+/** A scheduled EventBridge event: time to probe the watched site. */
+interface ScheduledEvent {
+  readonly 'detail-type': 'Scheduled Event';
+}
+
+type SpareEvent = AlarmStateChangeEvent | ScheduledEvent | InitialCountRequest;
+
+/**
+ * The spare site's automation, one function per spare:
+ * - a scheduled event: probes the primary site's health path and publishes the result (EMF);
+ * - an alarm state change to ALARM (the primary's failover alarm or the probe's alarm): scales the spare up;
+ * - a CloudFormation request: sets the spare's initial desired count (left out of the template).
+ */
+export async function handler(event: SpareEvent): Promise<ScaleSpareResult | ProbeSiteResult | InitialCountResult | { skipped: string } | undefined> {
+  if ('RequestType' in event) return handleCustomResource(event);
+  if (event['detail-type'] === 'Scheduled Event') {
+    const result = await probeSite(fetch, { url: requireEnv('PROBE_URL'), timeoutMs: Number(requireEnv('PROBE_TIMEOUT_MS')) });
+    console.log(probeMetricLine(requireEnv('PROBE_SITE'), result, Date.now()));
+    return result;
+  }
+  const alarmEvent = event as AlarmStateChangeEvent;
+  if (!isFailoverStart(alarmEvent)) {
+    return { skipped: `not an ALARM state change (${alarmEvent.detail?.state?.value ?? 'no state'})` };
   }
   const result = await scaleSpare(ecs, {
     cluster: requireEnv('CLUSTER_NAME'),
     service: requireEnv('SERVICE_NAME'),
     desiredCount: Number(requireEnv('DESIRED_COUNT')),
   });
-  console.log(JSON.stringify({ alarm: event.detail?.alarmName, ...result }));
+  console.log(JSON.stringify({ alarm: alarmEvent.detail?.alarmName, ...result }));
+  return result;
+}
+
+async function handleCustomResource(request: InitialCountRequest): Promise<InitialCountResult | undefined> {
+  let result: InitialCountResult | undefined;
+  let error: unknown;
+  try {
+    result = await applyInitialCount(ecs, request);
+  } catch (e) {
+    error = e;
+  }
+  const body = JSON.stringify(customResourceResponse(request, error));
+  await fetch(request.ResponseURL, { method: 'PUT', body, headers: { 'content-type': '', 'content-length': String(Buffer.byteLength(body)) } });
+  console.log(JSON.stringify({ request: request.RequestType, result, error: error === undefined ? undefined : String(error) }));
   return result;
 }
 
