@@ -46,12 +46,12 @@ describe('agent-workspace promises', () => {
   app.synth();
   const report = buildResilienceReport(app);
 
-  test('the web tier meets DNS path <= 90 s and browser path <= 30 s, listed separately', () => {
+  test('the web tier meets DNS path <= 60 s and browser path <= 30 s, listed separately', () => {
     const tier = report.components.find(c => c.pattern === 'ActiveSpareWebTier')!;
     const dns = tier.paths.find(p => p.name === 'dns')!;
     const browser = tier.paths.find(p => p.name === 'browser')!;
-    expect(dns.totalSeconds).toBeLessThanOrEqual(90);
-    expect(dns.targetSeconds).toBe(90);
+    expect(dns.totalSeconds).toBeLessThanOrEqual(60);
+    expect(dns.targetSeconds).toBe(60);
     expect(browser.totalSeconds).toBeLessThanOrEqual(30);
     expect(browser.targetSeconds).toBe(30);
   });
