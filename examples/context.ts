@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, App, CfnOutput, Fn, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -14,8 +14,19 @@ export interface ExampleSettings {
   readonly secondaryRegion: string;
   /** `-c thirdRegion=...`: a third site where an example supports one. @default none */
   readonly thirdRegion?: string;
-  /** `-c domainName=...`: the public hosted zone the examples create. @default 'example.com' */
+  /** `-c domainName=...`: the parent of the public hosted zone an example creates (`<example>.<domainName>`). @default 'example.com' */
   readonly domainName: string;
+  /**
+   * `-c hostedZoneId=Z...`: an existing public hosted zone, already delegated
+   * from its parent, to use instead of creating one (with `hostedZoneName`).
+   * A zone the example creates answers nothing until its NS records are
+   * delegated: certificates validated by DNS never validate and Route 53
+   * health checks cannot resolve the site names.
+   * @default none: the example creates `<example>.<domainName>`
+   */
+  readonly hostedZoneId?: string;
+  /** `-c hostedZoneName=...`: the name of `hostedZoneId`'s zone, e.g. `ha.example.com`. @default none */
+  readonly hostedZoneName?: string;
   /** `-c alertEmail=...` @default 'ops@example.com' */
   readonly alertEmail: string;
   /** `-c alertPhone=...` (E.164) @default '+12025550123' */
@@ -33,6 +44,8 @@ export function exampleSettings(app: App): ExampleSettings {
     secondaryRegion: get('secondaryRegion', 'us-east-1'),
     thirdRegion: app.node.tryGetContext('thirdRegion') as string | undefined,
     domainName: get('domainName', 'example.com'),
+    hostedZoneId: app.node.tryGetContext('hostedZoneId') as string | undefined,
+    hostedZoneName: app.node.tryGetContext('hostedZoneName') as string | undefined,
     alertEmail: get('alertEmail', 'ops@example.com'),
     alertPhone: get('alertPhone', '+12025550123'),
     alertWebhook: get('alertWebhook', 'https://hooks.example.com/ha'),
@@ -51,7 +64,7 @@ export class ExampleContext {
   public readonly notifications: FailoverNotifications;
   /** The example's dashboard, in the primary region. */
   public readonly dashboard: HaDashboard;
-  /** The example's public hosted zone. */
+  /** The example's public hosted zone: the delegated one given by context, or a new one. */
   public readonly zone: route53.IPublicHostedZone;
 
   constructor(public readonly app: App, public readonly name: string, public readonly settings: ExampleSettings) {
@@ -62,7 +75,33 @@ export class ExampleContext {
       webhookUrls: [settings.alertWebhook],
     });
     this.dashboard = new HaDashboard(this.shared, 'Dashboard', { dashboardName: name });
-    this.zone = new route53.PublicHostedZone(this.shared, 'Zone', { zoneName: `${name}.${settings.domainName}` });
+    this.zone = this.hostedZone();
+  }
+
+  /**
+   * The delegated zone named by `-c hostedZoneId=... -c hostedZoneName=...`,
+   * imported by its id and name (a literal in every stack, so each region can
+   * be its own pipeline stage); otherwise a new zone, with its name servers as
+   * an output and a warning that it must be delegated before deploying the rest.
+   */
+  private hostedZone(): route53.IPublicHostedZone {
+    const { hostedZoneId, hostedZoneName } = this.settings;
+    if ((hostedZoneId === undefined) !== (hostedZoneName === undefined)) {
+      throw new Error(`${this.name}: give -c hostedZoneId=... and -c hostedZoneName=... together (got ${hostedZoneId ? 'hostedZoneId' : 'hostedZoneName'} only)`);
+    }
+    if (hostedZoneId && hostedZoneName) {
+      return route53.PublicHostedZone.fromPublicHostedZoneAttributes(this.shared, 'Zone', { hostedZoneId, zoneName: hostedZoneName });
+    }
+    const zone = new route53.PublicHostedZone(this.shared, 'Zone', { zoneName: `${this.name}.${this.settings.domainName}` });
+    new CfnOutput(this.shared, 'ZoneNameServers', {
+      description: `Delegate ${zone.zoneName} to these name servers (NS record in ${this.settings.domainName}) before deploying the other stacks`,
+      value: Fn.join(',', zone.hostedZoneNameServers!),
+    });
+    Annotations.of(this.shared).addWarningV2('cdk-ha-patterns-examples:zone-not-delegated',
+      `${this.name} creates the new public hosted zone ${zone.zoneName}: it answers nothing until its NS records are delegated from ${this.settings.domainName}, ` +
+      'so certificates validated by DNS never validate (the stacks wait and roll back) and Route 53 health checks cannot resolve the site names. ' +
+      'Deploy the Shared stack first and delegate the zone (output ZoneNameServers), or pass an existing delegated zone: -c hostedZoneId=Z... -c hostedZoneName=ha.example.com.');
+    return zone;
   }
 
   /**
