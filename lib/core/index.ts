@@ -5,6 +5,7 @@ export * from './ha-dashboard';
 export * from './ha-pattern';
 export * from './pattern';
 export * from './placement';
+export * from './failure-scenario';
 export * from './recovery-objectives';
 export * from './recovery-step';
 export * from './resilience-report';

@@ -1,4 +1,4 @@
-import { Stack, Stage } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 
 /**
@@ -22,12 +22,3 @@ export interface RegionalPlacement {
   readonly vpc?: ec2.IVpc;
 }
 
-/**
- * Makes `stack` deploy after `dependency` when both are in the same Stage
- * (one `cdk deploy`). Across Stages (CDK Pipelines, one Stage per region)
- * a stack dependency is not allowed: the order of the pipeline's waves
- * gives it instead, as each pattern's README says.
- */
-export function addDeploymentOrder(stack: Stack, dependency: Stack, reason: string): void {
-  if (Stage.of(stack) === Stage.of(dependency)) stack.addStackDependency(dependency, reason);
-}

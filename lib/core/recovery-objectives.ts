@@ -1,6 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { HaValidationError } from './errors';
+import { FailureScenario, PathLink } from './failure-scenario';
 import { RecoveryStep, ResolvedRecoveryStep } from './recovery-step';
 
 /** A recovery-time target for one path of a pattern. */
@@ -37,6 +38,30 @@ export interface RecoveryPathOptions {
    * @default no description
    */
   readonly description?: string;
+  /**
+   * The failures the path exists for; the analysis checks each link survives each.
+   * @default none: the path is not analyzed
+   */
+  readonly scenarios?: FailureScenario[];
+  /**
+   * The path's links (signal, alarm, rule, automation, DNS, capacity), as construct references.
+   * @default none
+   */
+  readonly links?: PathLink[];
+}
+
+/** How one path fares under one of its failure scenarios. */
+export interface ScenarioOutcome {
+  /** The scenario, e.g. `region-loss of eu-west-1`. */
+  readonly scenario: string;
+  /** The path's id. */
+  readonly path: string;
+  /** Whether every link survives the scenario and does its job. */
+  readonly survives: boolean;
+  /** What breaks the path, one sentence each. */
+  readonly brokenLinks: string[];
+  /** The reason a broken path was acknowledged with, if it was. */
+  readonly acknowledged?: string;
 }
 
 /** Props of `RecoveryObjectives`. */
@@ -87,6 +112,8 @@ export interface RecoveryPathReport {
   readonly fastestSeconds: number;
   readonly targetSeconds?: number;
   readonly steps: RecoveryStepReport[];
+  /** The path under each failure scenario it exists for. */
+  readonly scenarios: ScenarioOutcome[];
 }
 
 /** The figures of one pattern instance, JSON-friendly (seconds). */
@@ -136,6 +163,7 @@ export class RecoveryObjectives extends Construct {
   private readonly owner: IConstruct;
   private readonly pathSteps = new Map<string, { steps: RecoveryStep[]; options: RecoveryPathOptions }>();
   private readonly lossBounds: RecoveryStep[] = [];
+  private readonly acknowledgements = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: RecoveryObjectivesProps) {
     super(scope, id);
@@ -158,7 +186,7 @@ export class RecoveryObjectives extends Construct {
         throw new HaValidationError(scope, { prop, received: value, expected: 'a duration longer than 0: no recovery is instantaneous' });
       }
     }
-    scope.node.addValidation({ validate: () => [...this.validatePathIds(), ...this.validateTargets()] });
+    scope.node.addValidation({ validate: () => [...this.validatePathIds(), ...this.validateTargets(), ...this.validateScenarios()] });
   }
 
   /**
@@ -173,6 +201,29 @@ export class RecoveryObjectives extends Construct {
       return;
     }
     this.pathSteps.set(id, { steps: [...steps], options });
+  }
+
+  /**
+   * Accepts that the path `id` does not survive one of its failure scenarios
+   * (the analysis then reports it as acknowledged instead of failing synthesis).
+   * @param reason why the gap is acceptable, for the report and reviewers
+   */
+  public acknowledgeBrokenPath(id: string, reason: string): void {
+    this.path(id);
+    if (!reason || reason.trim().length < 10) {
+      throw new HaValidationError(this.owner, { prop: 'reason', received: reason, expected: 'a reason a reviewer would accept (at least a sentence)' });
+    }
+    this.acknowledgements.set(id, reason);
+  }
+
+  /** How the path `id` fares under each failure scenario it declares. */
+  public scenarioOutcomes(id: string): ScenarioOutcome[] {
+    this.path(id);
+    const { options } = this.pathSteps.get(id)!;
+    return (options.scenarios ?? []).map(scenario => {
+      const brokenLinks = (options.links ?? []).flatMap(link => link.check(scenario));
+      return { scenario: scenario.description, path: id, survives: brokenLinks.length === 0, brokenLinks, acknowledged: brokenLinks.length ? this.acknowledgements.get(id) : undefined };
+    });
   }
 
   /** Declares a bound on the data lost in a failover; the RPO is the largest bound. */
@@ -236,6 +287,7 @@ export class RecoveryObjectives extends Construct {
         fastestSeconds: secs(p.fastest),
         targetSeconds: p.target ? secs(p.target) : undefined,
         steps: p.steps.map(stepReport),
+        scenarios: this.scenarioOutcomes(p.name),
       })),
       dataLoss: this.dataLossBounds.map(stepReport),
     };
@@ -285,6 +337,14 @@ export class RecoveryObjectives extends Construct {
         (worst.tuning ? `Lower it with ${worst.tuning}, or raise recoveryTargets.rpo.` : 'No setting lowers it: raise recoveryTargets.rpo.'));
     }
     return errors;
+  }
+
+  private validateScenarios(): string[] {
+    return this.pathIds.flatMap(id => this.scenarioOutcomes(id)
+      .filter(o => !o.survives && o.acknowledged === undefined)
+      .map(o => `recovery path '${id}' does not survive ${o.scenario}: ${o.brokenLinks.join('; ')}. ` +
+        'Place the link where the failure does not reach, grant the calls, or add capacity; ' +
+        `or accept the gap with recoveryObjectives.acknowledgeBrokenPath('${id}', reason).`));
   }
 
   private targetProp(id: string): string {

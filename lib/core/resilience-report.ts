@@ -87,7 +87,7 @@ export function renderResilienceReportMarkdown(reports: ResilienceReport[]): str
       const alarms = c.alarms.filter(a => a.role === AlarmRole.FAILOVER_TRIGGER).map(a => escape(a.condition)).join('<br>');
       lines.push(`| \`${c.constructPath}\` | ${c.pattern} | ${escape(c.detection)} | **${fmt(c.rtoSeconds)}**<br>${paths} | **${fmt(c.rpoSeconds)}** | ${targets} | ${alarms} | ${escape(c.notified)} |`);
     }
-    lines.push('');
+    lines.push('', ...renderScenarioMatrix(report), '');
     for (const c of report.components) {
       lines.push(`### \`${c.constructPath}\` (${c.pattern})`, '');
       for (const p of c.paths) {
@@ -106,6 +106,32 @@ export function renderResilienceReportMarkdown(reports: ResilienceReport[]): str
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * The scenario matrix of one report: a row per failure scenario, a column
+ * per component; each cell the path that handles it, its worst-case RTO and
+ * RPO, and "survives" or the broken link.
+ */
+function renderScenarioMatrix(report: ResilienceReport): string[] {
+  const scenarios = [...new Set(report.components.flatMap(c => c.paths.flatMap(p => p.scenarios.map(o => o.scenario))))].sort();
+  if (scenarios.length === 0) return ['No recovery path declares a failure scenario.'];
+  const components = report.components.filter(c => c.paths.some(p => p.scenarios.length > 0));
+  const lines = [
+    '**Failure scenarios** (each cell: the path that handles it, worst-case RTO / RPO, and whether every link survives the failure)', '',
+    `| scenario | ${components.map(c => `\`${c.constructPath}\``).join(' | ')} |`,
+    `|---|${components.map(() => '---').join('|')}|`,
+  ];
+  for (const scenario of scenarios) {
+    const cells = components.map(c => {
+      const handled = c.paths.flatMap(p => p.scenarios.filter(o => o.scenario === scenario).map(o => ({ p, o })));
+      if (handled.length === 0) return '';
+      return handled.map(({ p, o }) => `${p.name}: ${fmt(p.totalSeconds)} / ${fmt(c.rpoSeconds)}, ` +
+        (o.survives ? 'survives' : o.acknowledged !== undefined ? `acknowledged: ${escape(o.acknowledged)}` : `**broken**: ${escape(o.brokenLinks.join('; '))}`)).join('<br>');
+    });
+    lines.push(`| ${scenario} | ${cells.join(' | ')} |`);
+  }
+  return lines;
 }
 
 function describeAlarm(alarm: IConstruct): string {

@@ -4,6 +4,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
+import { FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import {
@@ -248,7 +249,15 @@ export class LatencyDns extends HaPattern {
     this.recoveryObjectives.addRecoveryPath(LatencyDnsPath.DNS, [
       this.healthCheckStep(first.region),
       this.dnsCacheStep(first.region),
-    ], { description: 'a site fails: its health check fails and resolvers drop the cached answer' });
+    ], {
+      description: 'a site fails: its health check fails and resolvers drop the cached answer',
+      // Route 53 routes by the health checks itself (a global data plane): the alarms are not links.
+      scenarios: this.regions.map(r => FailureScenario.regionLoss(r)),
+      links: this.regions.flatMap(r => [
+        PathLink.dns(this.site(r).healthCheck, `health check of ${this.site(r).domainName}`),
+        PathLink.dns(this.site(r).commonRecord, `${r} record of ${this.domainName}`),
+      ]),
+    });
 
     this.createFailoverAlarm(this, `LatencyDns ${this.node.path}: a site of ${this.domainName} fails its Route 53 health check; OK when all are healthy again.`);
   }

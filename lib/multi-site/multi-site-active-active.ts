@@ -7,8 +7,8 @@ import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { AlarmRole } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
+import { FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
-import { addDeploymentOrder } from '../core/placement';
 import { RecoveryStep } from '../core/recovery-step';
 import { regionalScope } from '../core/regional-scope';
 import {
@@ -16,6 +16,7 @@ import {
 } from '../core/validation';
 import { HealthCheckProtocol, LatencyDns } from '../latency-dns/latency-dns';
 import { SiteRecord } from '../latency-dns/site-record';
+import { addDeploymentOrder } from '../private/deployment-order';
 import { ROUTE53_METRICS_REGION } from '../private/route53-metrics';
 import { ActiveActiveSite } from './active-active-site';
 
@@ -82,6 +83,8 @@ interface SiteRecords {
   readonly region: string;
   readonly standby: boolean;
   readonly site: ActiveActiveSite;
+  /** The site's own name, in its stack. */
+  readonly siteRecord: SiteRecord;
   /** The names of the site's set (active or standby). */
   readonly dns: LatencyDns;
 }
@@ -222,7 +225,17 @@ export class MultiSiteActiveActive extends HaPattern {
     this.recoveryObjectives.addRecoveryPath(MultiSiteActiveActivePath.SITE_OUTAGE, [
       hcStep,
       RecoveryStep.dnsTtl(`DNS cache of ${this.domainName}`, dnsRecord),
-    ], { description: 'a site fails: its health check fails, the common name answers with the nearest healthy site and resolvers drop the cached answer' });
+    ], {
+      description: 'a site fails: its health check fails, the common name answers with the nearest healthy site and resolvers drop the cached answer',
+      scenarios: this.activeRegions.map(r => FailureScenario.regionLoss(r)),
+      links: [
+        ...[...this.sites.values()].flatMap(x => [
+          PathLink.dns(x.dns.healthCheck(x.region), `health check of ${x.siteRecord.domainName}`),
+          PathLink.dns(x.dns.commonRecord(x.region), `${x.region} record of ${x.dns.domainName}`),
+        ]),
+        ...this.commonRecords.filter(r => !this.activeRegions.some(a => activeDns.commonRecord(a) === r)).map(r => PathLink.dns(r, `failover record of ${this.domainName}`)),
+      ],
+    });
     if (hasStandby) {
       this.recoveryObjectives.addRecoveryPath(MultiSiteActiveActivePath.STANDBY_TAKEOVER, [
         hcStep,

@@ -9,6 +9,7 @@ import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
+import { FailureScenario, PathLink } from '../core/failure-scenario';
 import type { HaDashboard } from '../core/ha-dashboard';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RegionalPlacement } from '../core/placement';
@@ -25,7 +26,7 @@ import {
   BrowserFailoverOptions, BrowserFailoverSettings, browserFailoverOptions, browserSwitchTime,
   ResolvedBrowserFailoverSettings, resolveBrowserFailoverSettings,
 } from './browser-failover';
-import { addSpareScaleUp, metricPrimaryProbe, PROBE_INTERVAL } from './spare-scale-up';
+import { addSpareScaleUp, metricPrimaryProbe, PROBE_INTERVAL, SpareAutomation } from './spare-scale-up';
 import { WebTierSite } from './web-tier-site';
 
 /** How ready the spare region is before a failover. */
@@ -323,6 +324,7 @@ export class ActiveSpareWebTier extends HaPattern {
     // Automation, in each spare's own region: probe the primary, scale the spare to N+1 when it fails.
     const primarySiteName = this.dns.siteDomainName(primaryRegion);
     const probeUrl = `${this.https ? 'https' : 'http'}://${primarySiteName}${this.healthCheckPath}`;
+    const automations = new Map<WebTierSite, SpareAutomation & { probeAlarm: cloudwatch.IAlarm }>();
     this.spares.forEach(spare => {
       if (spare.runningTasks >= n + 1) return;
       const spareRegion = Stack.of(spare).region;
@@ -337,18 +339,41 @@ export class ActiveSpareWebTier extends HaPattern {
           `the spare is being scaled to ${n + 1} tasks. OK when the primary answers again.`,
       });
       this.primaryProbeAlarms.push(probeAlarm);
-      this.scaleUpFunctions.push(addSpareScaleUp(this, spare, {
+      const automation = addSpareScaleUp(this, spare, {
         primaryRegion, account: primaryStack.account, alarmName: primaryAlarmName, desiredCount: n + 1,
         probeAlarm, probeUrl, probeSite: primarySiteName,
-      }).function);
+      });
+      automations.set(spare, { ...automation, probeAlarm });
+      this.scaleUpFunctions.push(automation.handler.function);
     });
+
+    // What each path needs to survive the loss of the primary region: Route 53 (global) and, in each
+    // spare's own region, the capacity and whatever raises it to N+1.
+    const regionLoss = { scenarios: [FailureScenario.regionLoss(primaryRegion)] };
+    const spareLinks = this.spares.flatMap(spare => {
+      const automation = automations.get(spare);
+      const capacity = PathLink.capacity(spare.service, `spare service in ${Stack.of(spare).region}`, { serving: n + 1, required: n });
+      if (!automation) return [capacity];
+      return [
+        PathLink.signal(automation.schedule, `probe of ${probeUrl}`),
+        PathLink.alarm(automation.probeAlarm, 'probe alarm'),
+        PathLink.eventRule(automation.rule, 'scale-up rule'),
+        PathLink.automation(automation.handler, 'scale-up function', automation.handler.role, automation.calls),
+        capacity,
+      ];
+    });
+    const dnsLinks = regions.map(r => PathLink.dns(this.dns.commonRecord(r), `${r} record of ${this.dns.domainName}`));
 
     // Recovery objectives: the DNS path and the browser path, separately.
     this.recoveryObjectives.addRecoveryPath(ActiveSpareWebTierPath.DNS, [
       this.dns.healthCheckStep(primaryRegion),
       this.dns.dnsCacheStep(primaryRegion),
       ...this.spareReadinessSteps(n),
-    ], { description: 'the primary fails: the common name answers with the spare' });
+    ], {
+      description: 'the primary fails: the common name answers with the spare',
+      ...regionLoss,
+      links: [PathLink.dns(this.dns.healthCheck(primaryRegion), 'Route 53 health check of the primary'), ...dnsLinks, ...spareLinks],
+    });
     const browser = browserSwitchTime(this.browserFailoverSettings);
     this.recoveryObjectives.addRecoveryPath(ActiveSpareWebTierPath.BROWSER, [
       RecoveryStep.tunable('browser failover helper', browser.duration, browser.derivation, {
@@ -357,7 +382,11 @@ export class ActiveSpareWebTier extends HaPattern {
         floor: Duration.millis(100 + this.browserFailoverSettings.pageLoadAllowance.toMilliseconds()),
       }),
       ...this.spareReadinessSteps(n),
-    ], { description: 'the primary fails under an open page: the page moves itself to the spare site' });
+    ], {
+      description: 'the primary fails under an open page: the page moves itself to the spare site',
+      ...regionLoss,
+      links: [...this.spares.map(spare => PathLink.dns(this.dns.siteRecord(Stack.of(spare).region), `site name of ${Stack.of(spare).region}`)), ...spareLinks],
+    });
   }
 
   /** The site of `region`. */

@@ -6,6 +6,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { AutomationCall } from '../core/failure-scenario';
 import { HandlerFunction } from '../private/handler-function';
 import { SITE_PROBE_METRIC } from './site-probe-metric';
 import { WebTierSite } from './web-tier-site';
@@ -31,6 +32,18 @@ export interface SpareScaleUpOptions {
   readonly probeUrl: string;
   /** The primary site's name (the probe metric's `Site` dimension). */
   readonly probeSite: string;
+}
+
+/** What `addSpareScaleUp` created, for the tier's recovery-path links. */
+export interface SpareAutomation {
+  /** The function that probes the primary, scales the spare and sets its initial count. */
+  readonly handler: HandlerFunction;
+  /** The rule that starts the scale-up. */
+  readonly rule: events.Rule;
+  /** The schedule that starts the probe. */
+  readonly schedule: events.Rule;
+  /** The API calls the scale-up makes. */
+  readonly calls: AutomationCall[];
 }
 
 /**
@@ -61,7 +74,7 @@ export function metricPrimaryProbe(site: string, region: string): cloudwatch.Met
  *   once by a custom resource, so a deploy during an incident keeps the
  *   count the automation set.
  */
-export function addSpareScaleUp(tier: Construct, spare: WebTierSite, opts: SpareScaleUpOptions): HandlerFunction {
+export function addSpareScaleUp(tier: Construct, spare: WebTierSite, opts: SpareScaleUpOptions): SpareAutomation {
   const { primaryRegion, account, alarmName, desiredCount } = opts;
   const spareStack = Stack.of(spare);
   const fn = new HandlerFunction(spare, 'ScaleUp', {
@@ -76,12 +89,10 @@ export function addSpareScaleUp(tier: Construct, spare: WebTierSite, opts: Spare
       PROBE_TIMEOUT_MS: String(PROBE_TIMEOUT.toMilliseconds()),
     },
   });
-  fn.role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
-    resources: [spare.service.serviceArn],
-  }));
+  const calls: AutomationCall[] = [{ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resource: spare.service.serviceArn }];
+  for (const call of calls) fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: call.actions, resources: [call.resource] }));
 
-  new events.Rule(spare, 'ProbeSchedule', {
+  const schedule = new events.Rule(spare, 'ProbeSchedule', {
     description: `Probes ${opts.probeUrl} from ${spareStack.region} every minute`,
     schedule: events.Schedule.rate(PROBE_INTERVAL),
     targets: [new targets.LambdaFunction(fn.function, { retryAttempts: 0 })],
@@ -121,5 +132,5 @@ export function addSpareScaleUp(tier: Construct, spare: WebTierSite, opts: Spare
     properties: { Cluster: spare.cluster.clusterName, Service: spare.service.serviceName, DesiredCount: String(spare.runningTasks) },
   });
   initialCount.node.addDependency(spare.service);
-  return fn;
+  return { handler: fn, rule, schedule, calls };
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
+import { FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import {
@@ -282,7 +283,14 @@ export class WebTierSite extends HaPattern {
       RecoveryStep.fargateTaskStart(running > props.activeCapacity
         ? 'replacement task start (the N+1 spare task carries the load meanwhile)'
         : 'replacement task start'),
-    ], { description: 'one task fails: the load balancer stops routing to it and ECS replaces it' });
+    ], {
+      description: 'one task fails: the load balancer stops routing to it and ECS replaces it',
+      scenarios: [FailureScenario.taskLoss(Stack.of(this).region)],
+      // An active site runs N+1: the others carry the load meanwhile. A spare's floor is deliberate.
+      links: running > props.activeCapacity
+        ? [PathLink.capacity(this.service, 'the site\'s other tasks', { serving: running - 1, required: props.activeCapacity })]
+        : [],
+    });
 
     const alarm = this.createFailoverAlarm(this, `WebTierSite ${this.node.path}: 5xx responses, unhealthy targets or running tasks below ${floor}; OK when restored.`);
     if (props.failoverAlarmName) {
