@@ -1,8 +1,8 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from './alarm-role';
-import { HaValidationError } from './errors';
+import { addHaWarning, HaValidationError } from './errors';
 import { FailoverNotifications } from './failover-notifications';
 import { HaDashboard } from './ha-dashboard';
 import { IHaPattern } from './pattern';
@@ -18,8 +18,11 @@ export interface HaPatternProps {
   readonly notifications?: FailoverNotifications;
 
   /**
-   * Further actions of the failover alarm and the notifying alarms, on ALARM and on OK.
-   * Each action must be usable from the alarm's region.
+   * Further actions of the failover alarm and the notifying alarms, on ALARM
+   * and on OK, in the pattern's own region (CloudWatch rejects an action in
+   * another region than its alarm). Notifying alarms the pattern places in
+   * other regions get `notifications` (replicated per region) only; a
+   * warning lists them.
    * @default none
    */
   readonly alarmActions?: cloudwatch.IAlarmAction[];
@@ -229,6 +232,15 @@ export abstract class HaPattern extends Construct implements IHaPattern {
       throw new Error(`${this.node.path}: ${alarm.node.path} is imported; a notifying alarm must be defined in this app`);
     }
     this.notifications?.notifyOn(alarm);
+    if (this.actions.length === 0) return;
+    const home = Stack.of(this).region;
+    const there = Stack.of(alarm).region;
+    if (!Token.isUnresolved(home) && !Token.isUnresolved(there) && home !== there) {
+      addHaWarning(alarm, 'alarm-actions-other-region',
+        `${alarm.node.path} is a notifying alarm of ${this.node.path} in ${there}: alarmActions (for ${home}) are not added to it, ` +
+        'since CloudWatch rejects an action in another region than its alarm; it notifies through notifications (replicated per region) only.');
+      return;
+    }
     for (const action of this.actions) {
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
