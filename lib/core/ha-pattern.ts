@@ -210,7 +210,7 @@ export abstract class HaPattern extends Construct implements IHaPattern {
    * Creates the failover alarm over the triggers in `scope` (which must be
    * in the triggers' region) and wires its actions. Call it last.
    */
-  protected createFailoverAlarm(scope: Construct = this, description?: string): cloudwatch.CompositeAlarm {
+  protected createFailoverAlarm(scope: Construct = this, description?: string, alarmName?: string): cloudwatch.CompositeAlarm {
     const triggers = this.failoverTriggers;
     if (triggers.length === 0) {
       throw new Error(`${this.node.path}: a failover alarm needs at least one trigger alarm`);
@@ -218,6 +218,7 @@ export abstract class HaPattern extends Construct implements IHaPattern {
     const alarm = new cloudwatch.CompositeAlarm(scope, 'FailoverAlarm', {
       alarmRule: cloudwatch.AlarmRule.anyOf(...triggers),
       alarmDescription: description ?? `${this.patternName} ${this.node.path}: failover in progress or needed (any trigger in ALARM); OK when restored.`,
+      compositeAlarmName: alarmName,
     });
     this.composite = alarm;
     this.addAlarm(alarm, AlarmRole.NOTIFYING);

@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -10,7 +10,6 @@ import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { FailureScenario, PathLink } from '../core/failure-scenario';
-import type { HaDashboard } from '../core/ha-dashboard';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RegionalPlacement } from '../core/placement';
 import { RecoveryStep } from '../core/recovery-step';
@@ -223,8 +222,7 @@ export class ActiveSpareWebTier extends HaPattern {
   private readonly https: boolean;
 
   constructor(scope: Construct, id: string, props: ActiveSpareWebTierProps) {
-    // The dashboard is filled below, without cross-stack references (see addToDashboard).
-    super(scope, id, { ...props, dashboard: undefined }, {
+    super(scope, id, props, {
       patternName: 'ActiveSpareWebTier',
       detection: 'Route 53 health checks of each site move the common name; browser heartbeats move open pages; ' +
         'alarms on 5xx, unhealthy targets and running tasks below N fire the primary\'s failover alarm, which scales the spare up',
@@ -315,11 +313,9 @@ export class ActiveSpareWebTier extends HaPattern {
     for (const spare of this.spares) this.addAlarm(spare.failoverAlarm, AlarmRole.NOTIFYING);
     this.addAlarm(this.dns.healthCheckAlarm(primaryRegion), AlarmRole.INFORMATIONAL);
     this.addAlarm(this.dns.failoverAlarm, AlarmRole.INFORMATIONAL);
-    const failoverAlarm = this.createFailoverAlarm(this,
+    this.createFailoverAlarm(this,
       `ActiveSpareWebTier ${this.node.path}: the primary site in ${primaryRegion} is failing (5xx, unhealthy targets or fewer than ${n} tasks); ` +
-      'the spare is being scaled up. OK when the primary is restored.');
-    (failoverAlarm.node.defaultChild as cloudwatch.CfnCompositeAlarm).alarmName = primaryAlarmName;
-    if (props.dashboard) this.addToDashboard(props.dashboard, primaryRegion, primaryStack.account, primaryAlarmName);
+      'the spare is being scaled up. OK when the primary is restored.', primaryAlarmName);
 
     // Automation, in each spare's own region: probe the primary, scale the spare to N+1 when it fails.
     const primarySiteName = this.dns.siteDomainName(primaryRegion);
@@ -440,29 +436,6 @@ export class ActiveSpareWebTier extends HaPattern {
   /** Worst-case time for an open page to move itself to the spare. */
   public get browserFailoverTime(): Duration {
     return this.recoveryObjectives.path(ActiveSpareWebTierPath.BROWSER).total;
-  }
-
-  /**
-   * Adds the recovery figures and the failover alarm's state to a dashboard.
-   * The tier's stacks depend on the dashboard's stack (zone, notifications),
-   * so the alarm is referenced by its fixed name rather than by a token,
-   * which would make the dashboard's stack depend on the tier's.
-   */
-  private addToDashboard(dashboard: HaDashboard, primaryRegion: string, account: string, alarmName: string): void {
-    const objectives = this.recoveryObjectives;
-    const markdown = Lazy.string({
-      produce: () => {
-        const r = objectives.toReport();
-        const paths = r.paths.map(p => `${p.name} ${p.totalSeconds} s`).join(', ');
-        return `### ${r.pattern} \`${r.constructPath}\`\nWorst-case RTO: **${r.rtoSeconds} s** (${paths}); RPO: **${r.rpoSeconds} s**.\n\nDetection: ${r.detection}`;
-      },
-    });
-    dashboard.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown, width: 24, height: 3 }));
-    const dashboardStack = Stack.of(dashboard);
-    if (dashboardStack.region !== primaryRegion) return;
-    const alarm = cloudwatch.Alarm.fromAlarmArn(dashboard, `FailoverAlarm${this.node.addr}`,
-      `arn:${dashboardStack.partition}:cloudwatch:${primaryRegion}:${account}:alarm:${alarmName}`);
-    dashboard.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: `${this.patternName} ${this.node.path} failover`, alarms: [alarm], width: 24, height: 3 }));
   }
 
   /**
