@@ -1,11 +1,12 @@
 /**
- * npm run report [-- --example <name>] [--out <dir>]
+ * npm run report [-- --example <name>] [--out <dir>] [--update-readme]
  *
  * Synthesizes the reference architectures (no credentials, no bundling) and
  * prints the resilience report: per example and component, the pattern,
  * how failure is detected, the computed worst-case RTO and RPO, the targets,
  * the alarms and who is notified. Also writes resilience-report.md and
- * resilience-report.json to cdk.out/ (or --out).
+ * resilience-report.json to cdk.out/ (or --out). With --update-readme (all
+ * examples), rewrites README.md's table of what the examples achieve.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -14,6 +15,7 @@ import { App } from 'aws-cdk-lib';
 import { EXAMPLES } from '../examples';
 import { projectContext } from '../examples/project-context';
 import { buildResilienceReport, renderResilienceReportMarkdown, ResilienceReport } from '../lib';
+import { readmeTable, replaceReadmeTable } from './readme-table';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,3 +44,9 @@ fs.writeFileSync(path.join(outDir, 'resilience-report.md'), markdown);
 fs.writeFileSync(path.join(outDir, 'resilience-report.json'), JSON.stringify(reports, undefined, 2));
 process.stdout.write(markdown + '\n');
 process.stdout.write(`\nwritten: ${path.join(outDir, 'resilience-report.md')} and resilience-report.json\n`);
+if (process.argv.includes('--update-readme')) {
+  if (only) throw new Error('--update-readme needs every example: leave out --example');
+  const readme = path.join(__dirname, '..', 'README.md');
+  fs.writeFileSync(readme, replaceReadmeTable(fs.readFileSync(readme, 'utf8'), readmeTable(reports)));
+  process.stdout.write('rewritten: README.md (table of what the reference architectures achieve)\n');
+}

@@ -10,6 +10,8 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLES, ExampleDefinition } from '../../examples';
+import { buildResilienceReport } from '../../lib';
+import { readmeRows } from '../../scripts/readme-table';
 import { acknowledgeGuardRules, GUARD_ACKNOWLEDGEMENTS } from '../../examples/guard-acknowledgements';
 import { formatFindings, gateReport, GateReport, GUARD_PLUGIN, testApp } from '../harness';
 
@@ -71,6 +73,12 @@ export function describeExampleGates(name: string): void {
 
     test('has stacks', () => {
       expect(Object.keys(templates).length).toBeGreaterThan(0);
+    });
+
+    test('the README\'s table states what the report computes for it (npm run report -- --update-readme regenerates it)', () => {
+      const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+      const rows = readmeRows(buildResilienceReport(app, `${name}: ${example(name).description}`));
+      expect(rows.filter(r => !readme.includes(r))).toEqual([]);
     });
 
     test.each(Object.keys(templates))('stack %s matches its snapshot', stackName => {
