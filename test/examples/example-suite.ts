@@ -10,9 +10,9 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLES, ExampleDefinition } from '../../examples';
+import { acknowledgeGuardRules, GUARD_ACKNOWLEDGEMENTS } from '../../examples/guard-acknowledgements';
 import { buildResilienceReport } from '../../lib';
 import { readmeRows } from '../../scripts/readme-table';
-import { acknowledgeGuardRules, GUARD_ACKNOWLEDGEMENTS } from '../../examples/guard-acknowledgements';
 import { formatFindings, gateReport, GateReport, GUARD_PLUGIN, testApp } from '../harness';
 
 /** CloudFormation's limits: 500 resources and a 1 MB template; we allow 80 %. */
