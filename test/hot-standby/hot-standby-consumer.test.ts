@@ -33,10 +33,30 @@ describe('HotStandbyConsumer defaults', () => {
     for (const s of services) {
       expect(s.Properties.DesiredCount).toBe(1);
       expect(s.Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets).toHaveLength(1);
-      expect(s.Properties.DeploymentConfiguration).toMatchObject({ MaximumPercent: 100, MinimumHealthyPercent: 0, DeploymentCircuitBreaker: { Enable: true, Rollback: true } });
     }
     expect(consumer.availabilityZones).toHaveLength(2);
     expect(new Set(consumer.availabilityZones).size).toBe(2);
+  });
+
+  test('a deployment never stops both consumers: each starts its new task before stopping the old one, with rollback', () => {
+    const services = template.findResources('AWS::ECS::Service');
+    expect(Object.keys(services)).toHaveLength(2);
+    for (const s of Object.values(services)) {
+      expect(s.Properties.DeploymentConfiguration).toEqual({
+        MaximumPercent: 200,
+        MinimumHealthyPercent: 100,
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      });
+    }
+  });
+
+  test('consumer B deploys after consumer A: its service depends on A\'s, and A on nothing of B', () => {
+    const services = template.findResources('AWS::ECS::Service');
+    const a = Object.keys(services).find(id => id.startsWith('AggregatorConsumerA'))!;
+    const b = Object.keys(services).find(id => id.startsWith('AggregatorConsumerB'))!;
+    expect([a, b]).toEqual([expect.any(String), expect.any(String)]);
+    expect(services[b].DependsOn).toContain(a);
+    expect(services[a].DependsOn ?? []).not.toContain(b);
   });
 
   test('passes the stream, the lease table and settings in the environment', () => {
