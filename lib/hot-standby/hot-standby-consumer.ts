@@ -159,6 +159,7 @@ export class HotStandbyConsumer extends HaPattern {
         [StreamEnvironment.STREAM_NAME]: this.stream.streamName,
         [StreamEnvironment.STREAM_ARN]: this.stream.streamArn,
       },
+      entryPoint: props.entryPoint,
       command: props.command,
       containerName: 'Consumer',
       streamPrefix: 'consumer',

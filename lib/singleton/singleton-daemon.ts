@@ -128,6 +128,7 @@ export class SingletonDaemon extends HaPattern {
       cpu: props.cpu ?? 256,
       memoryLimitMiB: props.memoryLimitMiB ?? 512,
       environment: { ...props.environment, ...this.leaseTable.environment(this.settings) },
+      entryPoint: props.entryPoint,
       command: props.command,
       containerName: 'Daemon',
       streamPrefix: 'daemon',

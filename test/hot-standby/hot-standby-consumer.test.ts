@@ -131,6 +131,13 @@ describe('HotStandbyConsumer options', () => {
     expect(consumer.takeoverTime.toMilliseconds()).toBe(10_000 + 1_000 + 2_000);
   });
 
+  test('entryPoint and command reach the consumers\' container', () => {
+    const { stack } = build({ entryPoint: ['sh', '-c'], command: ['echo started; sleep 60'] });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Name: 'Consumer', EntryPoint: ['sh', '-c'], Command: ['echo started; sleep 60'] })],
+    });
+  });
+
   test('fails when the VPC has subnets in one availability zone only', () => {
     const app = testApp();
     const stack = new Stack(app, 'S', { env: testEnv() });

@@ -167,6 +167,16 @@ describe('SingletonDaemon options', () => {
     expect(daemon.takeoverTime.toSeconds()).toBe(132);
   });
 
+  test('entryPoint and command reach the daemon\'s container (an image whose entry point is not a shell)', () => {
+    const { stack } = build({ entryPoint: ['sh', '-c'], command: ['echo started; sleep 60'] });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Name: 'Daemon', EntryPoint: ['sh', '-c'], Command: ['echo started; sleep 60'] })],
+    });
+    Template.fromStack(build().stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Name: 'Daemon', EntryPoint: Match.absent(), Command: Match.absent() })],
+    });
+  });
+
   test('custom lease settings, removal policy and given cluster', () => {
     const app = testApp();
     const stack = new Stack(app, 'S', { env: testEnv() });

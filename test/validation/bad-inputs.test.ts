@@ -134,6 +134,8 @@ describe('SingletonDaemon bad inputs', () => {
 
   test.each<Row>([
     ['image is missing', () => omit('image'), 'image', 'undefined'],
+    ['entryPoint is one string instead of a list', () => ({ entryPoint: 'sh -c' }), 'entryPoint', '"sh -c"'],
+    ['command holds a number', () => ({ command: ['sleep', 60] }), 'command', '["sleep",60]'],
     ['desiredCount is 0', () => ({ desiredCount: 0 }), 'desiredCount', '0'],
     ['desiredCount is negative', () => ({ desiredCount: -1 }), 'desiredCount', '-1'],
     ['cpu is 0', () => ({ cpu: 0 }), 'cpu', '0'],
@@ -166,6 +168,7 @@ describe('HotStandbyConsumer bad inputs', () => {
 
   test.each<Row>([
     ['image is missing', () => omit('image'), 'image', 'undefined'],
+    ['entryPoint is one string instead of a list', () => ({ entryPoint: 'sh -c' }), 'entryPoint', '"sh -c"'],
     ['cpu is 0', () => ({ cpu: 0 }), 'cpu', '0'],
     ['cpu is not a Fargate size', () => ({ cpu: 1000 }), 'cpu', '1000'],
     ['memoryLimitMiB is negative', () => ({ memoryLimitMiB: -512 }), 'memoryLimitMiB', '-512'],
