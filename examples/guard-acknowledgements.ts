@@ -17,7 +17,7 @@ export const GUARD_ACKNOWLEDGEMENTS: Readonly<Record<string, string>> = {
   lambda_inside_vpc_check:
     'The failover automations only call AWS APIs (ECS, Route 53, DynamoDB, SSM, CloudWatch); they reach no resource in a VPC, and a VPC attachment would put NAT gateways on the failover path.',
   ecs_task_definition_nonroot_user_check:
-    'The examples run public stand-in images (nginx, busybox) that start as root; a real deployment sets the user of its own image in the container definition.',
+    'The examples run public stand-in images (nginx, busybox, the AWS CLI) that start as root; a real deployment sets the user of its own image in the container definition.',
   ecs_containers_readonly_access_check:
     'The stand-in images write to their root filesystem (nginx cache and pid files); a real deployment sets readonlyRootFilesystem for its own image.',
   ecs_task_definition_memory_hard_limit_check:

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { HotStandbyConsumer, SingletonDaemon } from '../../lib';
 import { ExampleContext } from '../context';
+import { addLeasePlaceholderScratch, leasePlaceholder } from './lease-placeholder';
 
 /** The back-end processes of the workforce suite. */
 export interface WorkforceProcesses {
@@ -22,22 +23,22 @@ export function addWorkforceProcesses(ctx: ExampleContext): WorkforceProcesses {
   const stack = ctx.stack('Processes', ctx.settings.primaryRegion, { description: `${ctx.name}: singleton daemons and hot standby data aggregator` });
   const vpc = ctx.vpc(stack);
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENHANCED });
-  // Placeholder image: a real deployment runs the suite's daemons, which use lib/runtime's LeaseClient.
-  const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable');
+  // Placeholder: a real deployment runs the suite's daemons, which use lib/runtime's LeaseClient. The
+  // placeholder takes and renews the lease the same way and publishes the same metrics, so the lease
+  // alarms (LeaseNotRenewed, NoLeader) are OK while a task holds the lease, as with the real daemons.
+  const placeholder = leasePlaceholder(stack);
 
   const etlServer = new SingletonDaemon(stack, 'EtlServer', {
-    image,
+    ...placeholder,
     cluster,
-    command: ['sh', '-c', 'while true; do sleep 3600; done'],
     leaseName: 'etl-server',
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
     recoveryTargets: { rto: Duration.minutes(3) },
   });
   const notificationDaemon = new SingletonDaemon(stack, 'NotificationDaemon', {
-    image,
+    ...placeholder,
     cluster,
-    command: ['sh', '-c', 'while true; do sleep 3600; done'],
     leaseName: 'notification-daemon',
     // Notifications must not go out twice, nor stop for long: a shorter lease.
     leaseDuration: Duration.seconds(20),
@@ -47,13 +48,13 @@ export function addWorkforceProcesses(ctx: ExampleContext): WorkforceProcesses {
     recoveryTargets: { rto: Duration.minutes(2) },
   });
   const dataAggregator = new HotStandbyConsumer(stack, 'DataAggregator', {
-    image,
+    ...placeholder,
     cluster,
-    command: ['sh', '-c', 'while true; do sleep 3600; done'],
     leaseName: 'data-aggregator',
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
     recoveryTargets: { rto: Duration.seconds(30), rpo: Duration.seconds(0) },
   });
+  [etlServer, notificationDaemon, dataAggregator].forEach(addLeasePlaceholderScratch);
   return { etlServer, notificationDaemon, dataAggregator };
 }

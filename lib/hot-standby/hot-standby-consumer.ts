@@ -159,6 +159,7 @@ export class HotStandbyConsumer extends HaPattern {
         [StreamEnvironment.STREAM_NAME]: this.stream.streamName,
         [StreamEnvironment.STREAM_ARN]: this.stream.streamArn,
       },
+      entryPoint: props.entryPoint,
       command: props.command,
       containerName: 'Consumer',
       streamPrefix: 'consumer',
@@ -172,13 +173,15 @@ export class HotStandbyConsumer extends HaPattern {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
       desiredCount: 1,
-      // one task per zone: replace it in place; the other zone's task keeps the stream covered
-      minHealthyPercent: 0,
-      maxHealthyPercent: 100,
+      // The replacement task starts before the old one stops (a third consumer for a moment is
+      // harmless: the lease lets one lead); a failing release rolls back.
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
       vpcSubnets: { subnets: [z.subnet] },
       assignPublicIp: false,
     }));
+    deployOneAfterTheOther(this.services);
 
     this.createAlarms(props);
     this.declareRecoveryObjectives();
@@ -273,5 +276,21 @@ export class HotStandbyConsumer extends HaPattern {
     this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('stream + fenced checkpoint', Duration.seconds(0),
       'records stay in the stream until retention; results are written before the checkpoint, the checkpoint is fenced by the leader token, ' +
       'and the new leader resumes after the last checkpoint: nothing is lost (records after it are re-processed and written once by key)'));
+  }
+}
+
+/**
+ * Makes CloudFormation create and update the services one after the other:
+ * it waits for a service's deployment to finish (steady state, or a
+ * circuit-breaker rollback that fails the stack update) before it starts
+ * the next one. Without it, a new task definition deploys to both
+ * consumers at once: a release that starts and then fails takes the leader
+ * and the standby down together; in order, it reaches consumer B only once
+ * consumer A runs it steadily.
+ */
+function deployOneAfterTheOther(services: ecs.FargateService[]): void {
+  for (let i = 1; i < services.length; i++) {
+    const cfn = services[i].node.defaultChild as ecs.CfnService;
+    cfn.addResourceDependency(services[i - 1].node.defaultChild as ecs.CfnService);
   }
 }

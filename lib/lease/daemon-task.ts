@@ -46,6 +46,9 @@ export function validateLeaseTaskProps(scope: IConstruct, props: LeaseTaskProps,
   requireDefined(scope, 'image', props.image, `the ${what}'s container image, e.g. ContainerImage.fromRegistry(...)`, isContainerImage);
   if (props.cluster !== undefined) requireDefined(scope, 'cluster', props.cluster, 'an ecs.ICluster, e.g. new ecs.Cluster(...)', isCluster);
   if (props.vpc !== undefined) requireDefined(scope, 'vpc', props.vpc, 'an ec2.IVpc with private subnets with egress in at least two zones', isVpc);
+  for (const prop of ['entryPoint', 'command'] as const) {
+    if (props[prop] !== undefined) requireDefined(scope, prop, props[prop], 'a list of strings, e.g. [\'sh\', \'-c\']', isStringList);
+  }
   requireInteger(scope, 'cpu', props.cpu, 256);
   requireInteger(scope, 'memoryLimitMiB', props.memoryLimitMiB, 512);
   requireFargateSize(scope, 'cpu', 'memoryLimitMiB', props.cpu ?? 256, props.memoryLimitMiB ?? 512);
@@ -57,6 +60,7 @@ export interface DaemonTaskOptions {
   readonly cpu: number;
   readonly memoryLimitMiB: number;
   readonly environment: Record<string, string>;
+  readonly entryPoint?: string[];
   readonly command?: string[];
   readonly containerName: string;
   readonly streamPrefix: string;
@@ -77,6 +81,7 @@ export function createDaemonTask(scope: Construct, opts: DaemonTaskOptions): { t
   const container = taskDefinition.addContainer(opts.containerName, {
     image: opts.image,
     essential: true,
+    entryPoint: opts.entryPoint,
     command: opts.command,
     environment: opts.environment,
     logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: opts.streamPrefix }),
@@ -104,4 +109,8 @@ export function checkContainerInsights(scope: IConstruct, cluster: ecs.ICluster)
       `Container Insights is not visibly on for cluster ${cluster.node.path}: the running-tasks metric (ECS/ContainerInsights RunningTaskCount) ` +
       'may be missing and its alarm stay in ALARM. Create the cluster with containerInsightsV2: ContainerInsights.ENHANCED (or ENABLED).');
   }
+}
+
+function isStringList(value: unknown): boolean {
+  return Array.isArray(value) && value.every(v => typeof v === 'string');
 }

@@ -44,6 +44,13 @@ export interface LeaseTaskProps extends HaPatternProps {
   readonly environment?: Record<string, string>;
 
   /**
+   * Entry point of the container (for an image whose entry point is not a
+   * shell, e.g. `['sh', '-c']` with a script in `command`).
+   * @default the image's entry point
+   */
+  readonly entryPoint?: string[];
+
+  /**
    * Command of the container.
    * @default the image's command
    */

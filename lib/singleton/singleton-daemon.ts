@@ -128,6 +128,7 @@ export class SingletonDaemon extends HaPattern {
       cpu: props.cpu ?? 256,
       memoryLimitMiB: props.memoryLimitMiB ?? 512,
       environment: { ...props.environment, ...this.leaseTable.environment(this.settings) },
+      entryPoint: props.entryPoint,
       command: props.command,
       containerName: 'Daemon',
       streamPrefix: 'daemon',
@@ -226,13 +227,7 @@ export class SingletonDaemon extends HaPattern {
         },
       },
     });
-    const restarts = new cloudwatch.Metric({
-      namespace: 'AWS/Events',
-      metricName: 'MatchedEvents',
-      dimensionsMap: { RuleName: stops.ruleName },
-      statistic: 'Sum',
-      period: Duration.minutes(15),
-    });
+    const restarts = metricRuleMatches(stops);
     // Not a failover (ECS replaces the task), but a restart loop needs a person: the runbook starts from it.
     this.createAlarm(this, 'TaskRestartsAlarm', {
       metric: restarts,
@@ -252,4 +247,27 @@ export class SingletonDaemon extends HaPattern {
       RecoveryStep.leasePoll('lease poll', this.taskDefinition, 'Daemon', this.settings, { prop: 'renewInterval (at least 1 s)', floor: Duration.seconds(1) }),
     ], { description: 'the daemon task dies or hangs past its lease; ECS starts a replacement, which takes the lease once it lapses' });
   }
+}
+
+/**
+ * How often a rule on the default event bus matched an event: `AWS/Events
+ * TriggeredRules` with the dimension `RuleName`, sum per 15 minutes.
+ *
+ * Not `MatchedEvents`: EventBridge publishes that one without dimensions
+ * only (every event of the account that matched any rule), so a
+ * `MatchedEvents` metric with a `RuleName` dimension never has data and its
+ * alarm never fires. Source: Amazon EventBridge User Guide, "Monitoring
+ * Amazon EventBridge" (eb-monitoring): `TriggeredRules`, dimensions
+ * `EventBusName`, `RuleName` (only `RuleName` for the default bus);
+ * `MatchedEvents`, dimensions: none. aws-cdk-lib's generated `EventsMetrics`
+ * dropped `matchedEventsSum({ RuleName })` for the same reason.
+ */
+function metricRuleMatches(rule: events.IRule): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Events',
+    metricName: 'TriggeredRules',
+    dimensionsMap: { RuleName: rule.ruleName },
+    statistic: 'Sum',
+    period: Duration.minutes(15),
+  });
 }

@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'net';
 import { Arn, ArnFormat, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -16,7 +17,7 @@ import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { ServiceTime } from '../core/service-time';
 import {
-  isContainerImage, isVpc, requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireRecordName, requireSubnets,
+  isContainerImage, isVpc, requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireRecordName, requireSubnets, requireUnique,
 } from '../core/validation';
 import { metricRunningTasks } from '../private/ecs-metrics';
 import { acknowledge, createAccessLogsBucket } from '../private/network';
@@ -96,6 +97,18 @@ export interface WarmStandbyPairProps extends HaPatternProps {
   readonly internetFacing?: boolean;
 
   /**
+   * IPv4 or IPv6 CIDR blocks of the clients the servers admit on `tcpPort`
+   * and `udpPort`. The load balancer keeps the address of every UDP client
+   * (always, for IP targets), so a UDP client outside these blocks is dropped
+   * by the servers' security group: list the networks your clients call from
+   * (on-premises ranges, peered VPCs, partners). The VPC CIDR is admitted on
+   * `tcpPort` in any case: the load balancer's own addresses (its health
+   * checks, and TCP, whose client addresses it does not keep for IP targets).
+   * @default the VPC CIDR for an internal load balancer; `0.0.0.0/0` for an internet-facing one
+   */
+  readonly clientCidrs?: string[];
+
+  /**
    * Hosted zone of the stable name (never looked up). With `recordName`,
    * an alias record points the stable name at the load balancer.
    * @default no DNS record: clients use the load balancer's DNS name
@@ -142,6 +155,9 @@ export enum WarmStandbyPairPath {
   TAKEOVER = 'takeover',
 }
 const PARAMETER_PATH = /^(\/[A-Za-z0-9_.-]+)+$/;
+const ANY_IPV4 = '0.0.0.0/0';
+/** Inbound rules of a security group, by default (Amazon VPC quotas). */
+const SECURITY_GROUP_INBOUND_RULES = 60;
 
 /**
  * Two instances of one server, a primary (active) and a warm secondary, each a
@@ -227,14 +243,19 @@ export class WarmStandbyPair extends HaPattern {
       vpc: props.vpc,
       description: `${this.node.path}: server ports, from the load balancer clients`,
     });
-    const peer = internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(props.vpc.vpcCidrBlock);
-    securityGroup.addIngressRule(peer, ec2.Port.tcp(props.tcpPort), 'server TCP port (clients and load balancer health checks)');
-    if (props.udpPort !== undefined) securityGroup.addIngressRule(peer, ec2.Port.udp(props.udpPort), 'server UDP port');
-    // Clients reach the servers through the load balancer, which keeps their addresses: the server ports admit them.
+    const clients = props.clientCidrs ?? [internetFacing ? ANY_IPV4 : props.vpc.vpcCidrBlock];
+    // TCP: the load balancer's nodes (health checks, TCP without client addresses) and the clients.
+    for (const cidr of unique([props.vpc.vpcCidrBlock, ...clients])) {
+      securityGroup.addIngressRule(peerOf(cidr), ec2.Port.tcp(props.tcpPort), 'server TCP port (clients and load balancer health checks)');
+    }
+    // UDP: the load balancer keeps every UDP client's address: the clients.
+    if (props.udpPort !== undefined) {
+      for (const cidr of unique(clients)) securityGroup.addIngressRule(peerOf(cidr), ec2.Port.udp(props.udpPort), 'server UDP port');
+    }
     acknowledge(securityGroup, {
-      'AwsSolutions-EC23': internetFacing
+      'AwsSolutions-EC23': internetFacing && props.clientCidrs === undefined
         ? 'An internet-facing Network Load Balancer preserves client addresses, so the server ports must admit any client; only the server ports are open.'
-        : 'Only the server ports are open, to the VPC CIDR (the internal load balancer preserves client addresses); the rule cannot evaluate the CIDR token.',
+        : 'Only the server ports are open, to the VPC CIDR and the clients\' CIDR blocks (clientCidrs; the load balancer preserves UDP client addresses); the rule cannot evaluate the CIDR token.',
     });
 
     // The configuration store: a path in Parameter Store.
@@ -441,6 +462,60 @@ function nagParameterWildcard(scope: Construct, parameterPath: string): string {
   return `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}:${account}:parameter${parameterPath}/*]`;
 }
 
+/** The peer of a CIDR block: IPv6 when it has a colon, else IPv4 (tokens included). */
+function peerOf(cidr: string): ec2.IPeer {
+  return !Token.isUnresolved(cidr) && cidr.includes(':') ? ec2.Peer.ipv6(cidr) : ec2.Peer.ipv4(cidr);
+}
+
+function unique(items: string[]): string[] {
+  return [...new Set(items)];
+}
+
+/** Whether `cidr` is an IPv4 or IPv6 address with a prefix length (`203.0.113.0/24`, `2001:db8::/32`). */
+function isCidrBlock(cidr: string): boolean {
+  const match = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
+  if (!match) return false;
+  const prefix = Number(match[2]);
+  if (isIPv4(match[1])) return prefix <= 32;
+  if (isIPv6(match[1])) return prefix <= 128;
+  return false;
+}
+
+function validateClientCidrs(scope: WarmStandbyPair, props: WarmStandbyPairProps): void {
+  const cidrs = props.clientCidrs as unknown;
+  if (cidrs === undefined) return;
+  const example = "e.g. ['10.0.0.0/16', '192.0.2.0/24']";
+  if (!Array.isArray(cidrs)) {
+    throw new HaValidationError(scope, { prop: 'clientCidrs', received: cidrs, expected: `a list of IPv4 or IPv6 CIDR blocks, ${example}` });
+  }
+  if (cidrs.length === 0) {
+    throw new HaValidationError(scope, {
+      prop: 'clientCidrs',
+      received: cidrs,
+      expected: `at least one CIDR block of the clients, ${example}; omit the prop to admit the VPC CIDR (internal) or any IPv4 client (internet-facing)`,
+    });
+  }
+  cidrs.forEach((cidr: unknown, i) => {
+    if (typeof cidr === 'string' && (Token.isUnresolved(cidr) || isCidrBlock(cidr))) return;
+    const isObject = typeof cidr === 'object' && cidr !== null;
+    throw new HaValidationError(scope, {
+      prop: `clientCidrs[${i}]`,
+      received: isObject ? `a ${cidr.constructor?.name ?? 'Object'} object` : cidr,
+      expected: 'an IPv4 or IPv6 CIDR block with its prefix length, as a string, e.g. 192.0.2.0/24 or 2001:db8::/32',
+    });
+  });
+  requireUnique(scope, 'clientCidrs', cidrs as string[], c => c, 'CIDR block');
+  const perBlock = props.udpPort === undefined ? 1 : 2;
+  if (cidrs.length * perBlock + 1 > SECURITY_GROUP_INBOUND_RULES) {
+    throw new HaValidationError(scope, {
+      prop: 'clientCidrs',
+      received: `${cidrs.length} CIDR blocks`,
+      expected: `at most ${Math.floor((SECURITY_GROUP_INBOUND_RULES - 1) / perBlock)} blocks: the servers' security group holds ` +
+        `${SECURITY_GROUP_INBOUND_RULES} inbound rules by default (one per block and port, plus the VPC CIDR); merge blocks into wider ones`,
+    });
+  }
+}
+
 function defaultParameterPath(scope: Construct): string {
   return '/' + scope.node.path.split('/').map(s => s.replace(/[^A-Za-z0-9_.-]/g, '-')).join('/');
 }
@@ -470,6 +545,7 @@ function validateProps(scope: WarmStandbyPair, props: WarmStandbyPairProps): { p
       });
     }
   }
+  validateClientCidrs(scope, props);
   requireDurationBetween(scope, 'healthCheckInterval', props.healthCheckInterval, Duration.seconds(5), Duration.seconds(300));
   requireInteger(scope, 'unhealthyThresholdCount', props.unhealthyThresholdCount, 2, 10);
   if ((props.zone === undefined) !== (props.recordName === undefined)) {
@@ -521,9 +597,9 @@ function validateProps(scope: WarmStandbyPair, props: WarmStandbyPairProps): { p
       expected: `an availability zone other than the primary's (${primary}): a pair in one zone fails with the zone`,
     });
   }
-  if (props.internetFacing) {
+  if (props.internetFacing && props.clientCidrs === undefined) {
     addHaWarning(scope, 'warm-standby-internet-facing',
-      `${scope.node.path}: the load balancer is internet-facing and the server ports admit any IPv4 client.`);
+      `${scope.node.path}: the load balancer is internet-facing and the server ports admit any IPv4 client; restrict them with clientCidrs.`);
   }
   return { primary, secondary };
 }

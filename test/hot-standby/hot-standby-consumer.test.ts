@@ -33,10 +33,30 @@ describe('HotStandbyConsumer defaults', () => {
     for (const s of services) {
       expect(s.Properties.DesiredCount).toBe(1);
       expect(s.Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets).toHaveLength(1);
-      expect(s.Properties.DeploymentConfiguration).toMatchObject({ MaximumPercent: 100, MinimumHealthyPercent: 0, DeploymentCircuitBreaker: { Enable: true, Rollback: true } });
     }
     expect(consumer.availabilityZones).toHaveLength(2);
     expect(new Set(consumer.availabilityZones).size).toBe(2);
+  });
+
+  test('a deployment never stops both consumers: each starts its new task before stopping the old one, with rollback', () => {
+    const services = template.findResources('AWS::ECS::Service');
+    expect(Object.keys(services)).toHaveLength(2);
+    for (const s of Object.values(services)) {
+      expect(s.Properties.DeploymentConfiguration).toEqual({
+        MaximumPercent: 200,
+        MinimumHealthyPercent: 100,
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      });
+    }
+  });
+
+  test('consumer B deploys after consumer A: its service depends on A\'s, and A on nothing of B', () => {
+    const services = template.findResources('AWS::ECS::Service');
+    const a = Object.keys(services).find(id => id.startsWith('AggregatorConsumerA'))!;
+    const b = Object.keys(services).find(id => id.startsWith('AggregatorConsumerB'))!;
+    expect([a, b]).toEqual([expect.any(String), expect.any(String)]);
+    expect(services[b].DependsOn).toContain(a);
+    expect(services[a].DependsOn ?? []).not.toContain(b);
   });
 
   test('passes the stream, the lease table and settings in the environment', () => {
@@ -109,6 +129,13 @@ describe('HotStandbyConsumer options', () => {
     t.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Delete' });
     expect(consumer.stream).toBe(stream);
     expect(consumer.takeoverTime.toMilliseconds()).toBe(10_000 + 1_000 + 2_000);
+  });
+
+  test('entryPoint and command reach the consumers\' container', () => {
+    const { stack } = build({ entryPoint: ['sh', '-c'], command: ['echo started; sleep 60'] });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Name: 'Consumer', EntryPoint: ['sh', '-c'], Command: ['echo started; sleep 60'] })],
+    });
   });
 
   test('fails when the VPC has subnets in one availability zone only', () => {

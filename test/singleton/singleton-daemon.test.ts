@@ -116,9 +116,28 @@ describe('SingletonDaemon defaults', () => {
         'detail': Match.objectLike({ lastStatus: ['STOPPED'] }),
       },
     });
+  });
+
+  test('the restarts alarm counts the rule\'s matches with a metric EventBridge publishes: TriggeredRules by RuleName', () => {
+    // AWS/Events MatchedEvents has no dimensions (account-wide); per rule, EventBridge publishes
+    // TriggeredRules with the dimension RuleName (default bus). Exact namespace, name and dimensions.
+    const [ruleId] = Object.keys(template.findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: Match.objectLike({ source: ['aws.ecs'] }) },
+    }));
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/Events', MetricName: 'MatchedEvents', Threshold: 2, Period: 900,
+      AlarmName: Match.absent(),
+      Namespace: 'AWS/Events',
+      MetricName: 'TriggeredRules',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: ruleId } }],
+      Statistic: 'Sum',
+      Period: 900,
+      Threshold: 2,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
     });
+    // no alarm of the pattern reads MatchedEvents, which never carries a RuleName dimension
+    const eventsAlarms = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/Events' } }));
+    expect(eventsAlarms.map(a => a.Properties.MetricName)).toEqual(['TriggeredRules']);
   });
 
   test('the failover alarm combines running tasks and lease renewal, not restarts', () => {
@@ -146,6 +165,16 @@ describe('SingletonDaemon options', () => {
     const cfn = daemon.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
     cfn.addPropertyOverride('ContainerDefinitions.0.Environment.2.Value', '60000'); // HA_LEASE_DURATION_MS (table name, lease name, duration, ...)
     expect(daemon.takeoverTime.toSeconds()).toBe(132);
+  });
+
+  test('entryPoint and command reach the daemon\'s container (an image whose entry point is not a shell)', () => {
+    const { stack } = build({ entryPoint: ['sh', '-c'], command: ['echo started; sleep 60'] });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Name: 'Daemon', EntryPoint: ['sh', '-c'], Command: ['echo started; sleep 60'] })],
+    });
+    Template.fromStack(build().stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Name: 'Daemon', EntryPoint: Match.absent(), Command: Match.absent() })],
+    });
   });
 
   test('custom lease settings, removal policy and given cluster', () => {

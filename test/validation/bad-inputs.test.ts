@@ -144,6 +144,8 @@ describe('SingletonDaemon bad inputs', () => {
 
   test.each<Row>([
     ['image is missing', () => omit('image'), 'image', 'undefined'],
+    ['entryPoint is one string instead of a list', () => ({ entryPoint: 'sh -c' }), 'entryPoint', '"sh -c"'],
+    ['command holds a number', () => ({ command: ['sleep', 60] }), 'command', '["sleep",60]'],
     ['desiredCount is 0', () => ({ desiredCount: 0 }), 'desiredCount', '0'],
     ['desiredCount is negative', () => ({ desiredCount: -1 }), 'desiredCount', '-1'],
     ['cpu is 0', () => ({ cpu: 0 }), 'cpu', '0'],
@@ -176,6 +178,7 @@ describe('HotStandbyConsumer bad inputs', () => {
 
   test.each<Row>([
     ['image is missing', () => omit('image'), 'image', 'undefined'],
+    ['entryPoint is one string instead of a list', () => ({ entryPoint: 'sh -c' }), 'entryPoint', '"sh -c"'],
     ['cpu is 0', () => ({ cpu: 0 }), 'cpu', '0'],
     ['cpu is not a Fargate size', () => ({ cpu: 1000 }), 'cpu', '1000'],
     ['memoryLimitMiB is negative', () => ({ memoryLimitMiB: -512 }), 'memoryLimitMiB', '-512'],
@@ -323,6 +326,11 @@ describe('WarmStandbyPair bad inputs', () => {
     ['tcpPort is a string', () => ({ tcpPort: '5060' }), 'tcpPort', '"5060"'],
     ['udpPort is null', () => ({ udpPort: null }), 'udpPort', 'null'],
     ['healthCheckInterval is a number instead of a Duration', () => ({ healthCheckInterval: 10 }), 'healthCheckInterval', '10'],
+    ['clientCidrs is one CIDR string instead of a list', () => ({ clientCidrs: '192.0.2.0/24' }), 'clientCidrs', '"192.0.2.0/24"'],
+    ['clientCidrs is an empty list', () => ({ clientCidrs: [] }), 'clientCidrs', '[]'],
+    ['a clientCidrs entry is not a CIDR block', () => ({ clientCidrs: ['192.0.2.0/24', 'office'] }), 'clientCidrs[1]', '"office"'],
+    ['a clientCidrs entry is a number', () => ({ clientCidrs: [24] }), 'clientCidrs[0]', '24'],
+    ['a clientCidrs entry is a peer instead of a CIDR string', () => ({ clientCidrs: [ec2.Peer.ipv4('192.0.2.0/24')] }), 'clientCidrs[0]', '"a CidrIPv4 object"'],
   ])('fails when %s', (_what, bad, prop, received) => {
     expectRejected(build(bad), 'Gw/Pair', prop, received);
   });

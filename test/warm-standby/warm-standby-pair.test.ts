@@ -279,6 +279,66 @@ describe('WarmStandbyPair', () => {
   });
 });
 
+/** The inbound rules of the servers' security group, as [protocol, port, CIDR] (the VPC CIDR token as 'VPC'). */
+function serverIngress(t: Template): string[][] {
+  const [sg] = Object.values(t.findResources('AWS::EC2::SecurityGroup', {
+    Properties: { GroupDescription: Match.stringLikeRegexp('server ports') },
+  }));
+  const rules = sg.Properties.SecurityGroupIngress as Array<{ IpProtocol: string; FromPort: number; ToPort: number; CidrIp?: unknown; CidrIpv6?: string }>;
+  return rules.map(r => {
+    expect(r.ToPort).toBe(r.FromPort);
+    const cidr = r.CidrIpv6 ?? (typeof r.CidrIp === 'string' ? r.CidrIp : JSON.stringify(r.CidrIp).includes('CidrBlock') ? 'VPC' : JSON.stringify(r.CidrIp));
+    return [r.IpProtocol, String(r.FromPort), cidr];
+  }).sort((a, b) => a.join().localeCompare(b.join()));
+}
+
+describe('WarmStandbyPair client networks', () => {
+  test('by default the server ports admit the VPC CIDR only, on TCP and UDP', () => {
+    const { stack } = build(testApp());
+    expect(serverIngress(Template.fromStack(stack))).toEqual([['tcp', '5060', 'VPC'], ['udp', '5061', 'VPC']]);
+  });
+
+  test('clientCidrs admits UDP clients outside the VPC (whose addresses the load balancer keeps); TCP keeps the VPC CIDR for the load balancer', () => {
+    const { stack } = build(testApp(), { clientCidrs: ['192.0.2.0/24', '2001:db8::/32'] });
+    const t = Template.fromStack(stack);
+    expect(serverIngress(t)).toEqual([
+      ['tcp', '5060', '192.0.2.0/24'], ['tcp', '5060', '2001:db8::/32'], ['tcp', '5060', 'VPC'],
+      ['udp', '5061', '192.0.2.0/24'], ['udp', '5061', '2001:db8::/32'],
+    ]);
+    t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: Match.arrayWith([
+        Match.objectLike({ IpProtocol: 'udp', FromPort: 5061, ToPort: 5061, CidrIp: '192.0.2.0/24' }),
+        Match.objectLike({ IpProtocol: 'udp', FromPort: 5061, ToPort: 5061, CidrIpv6: '2001:db8::/32' }),
+      ]),
+    });
+  });
+
+  test('an internet-facing pair with clientCidrs admits those clients only, without the any-client warning', () => {
+    const { stack } = build(testApp(), { internetFacing: true, clientCidrs: ['198.51.100.0/24'] });
+    expect(serverIngress(Template.fromStack(stack))).toEqual([['tcp', '5060', '198.51.100.0/24'], ['tcp', '5060', 'VPC'], ['udp', '5061', '198.51.100.0/24']]);
+    Annotations.fromStack(stack).hasNoWarning('/Gw/Pair', Match.stringLikeRegexp('internet-facing'));
+  });
+
+  test('an internet-facing pair without clientCidrs admits any IPv4 client, with a warning naming clientCidrs', () => {
+    const { stack } = build(testApp(), { internetFacing: true });
+    expect(serverIngress(Template.fromStack(stack))).toEqual([['tcp', '5060', '0.0.0.0/0'], ['tcp', '5060', 'VPC'], ['udp', '5061', '0.0.0.0/0']]);
+    Annotations.fromStack(stack).hasWarning('/Gw/Pair', Match.stringLikeRegexp('restrict them with clientCidrs'));
+  });
+
+  test.each([
+    ['the list is empty', [], "Gw/Pair: invalid prop 'clientCidrs': received []; expected at least one CIDR block of the clients"],
+    ['a block has no prefix length', ['192.0.2.0'], "Gw/Pair: invalid prop 'clientCidrs[0]': received \"192.0.2.0\"; expected an IPv4 or IPv6 CIDR block with its prefix length"],
+    ['an octet is out of range', ['10.0.0.0/16', '192.0.2.300/24'], "Gw/Pair: invalid prop 'clientCidrs[1]': received \"192.0.2.300/24\"; expected an IPv4 or IPv6 CIDR block"],
+    ['an IPv4 prefix is longer than 32', ['192.0.2.0/33'], "Gw/Pair: invalid prop 'clientCidrs[0]': received \"192.0.2.0/33\""],
+    ['an IPv6 prefix is longer than 128', ['2001:db8::/129'], "Gw/Pair: invalid prop 'clientCidrs[0]': received \"2001:db8::/129\""],
+    ['a block appears twice', ['192.0.2.0/24', '192.0.2.0/24'], "Gw/Pair: invalid prop 'clientCidrs': received \"192.0.2.0/24\"; expected each CIDR block at most once"],
+    ['the blocks need more rules than a security group holds', Array.from({ length: 30 }, (_, i) => `10.${i}.0.0/16`),
+      "Gw/Pair: invalid prop 'clientCidrs': received \"30 CIDR blocks\"; expected at most 29 blocks"],
+  ])('fails when %s', (_what, clientCidrs, message) => {
+    expect(() => build(testApp(), { clientCidrs })).toThrow(message);
+  });
+});
+
 describe('WarmStandbyPair options', () => {
   test('without udpPort there is only TCP; without a zone, no record', () => {
     const { stack } = build(testApp(), { udpPort: undefined, zone: undefined, recordName: undefined });
