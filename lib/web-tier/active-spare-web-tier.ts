@@ -8,41 +8,23 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
-import { addHaWarning, HaValidationError } from '../core/errors';
+import { addHaWarning } from '../core/errors';
 import { FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RegionalPlacement } from '../core/placement';
 import { RecoveryStep } from '../core/recovery-step';
 import { regionalScope } from '../core/regional-scope';
-import {
-  isContainerImage, isHostedZone, isStack, requireAccount, requireDefined, requireDurationBetween, requireEnumValue, requireFargateSize,
-  requireHealthCheckPath, requireInteger, requireLiteral, requireRecordName, requireRoute53Interval, requireStackRegion, requireSubnets, requireUnique,
-} from '../core/validation';
 import { DEFAULT_RECORD_TTL, defaultFailureThreshold } from '../latency-dns/failure-threshold';
 import { DnsRoutingPolicy, HealthCheckProtocol, LatencyDns, ROUTE53_METRICS_REGION } from '../latency-dns/latency-dns';
 import { SiteRecord } from '../latency-dns/site-record';
+import { validateActiveSpareWebTierProps } from './active-spare-web-tier-validation';
 import {
   BrowserFailoverOptions, BrowserFailoverSettings, browserFailoverOptions, browserSwitchTime,
   ResolvedBrowserFailoverSettings, resolveBrowserFailoverSettings,
 } from './browser-failover';
+import { SpareMode } from './spare-mode';
 import { addSpareScaleUp, metricPrimaryProbe, PROBE_INTERVAL, SpareAutomation } from './spare-scale-up';
 import { WebTierSite } from './web-tier-site';
-
-/** How ready the spare region is before a failover. */
-export enum SpareMode {
-  /** The spare runs N+1 tasks, like the primary: takes the full load at once. */
-  HOT = 'HOT',
-  /**
-   * The spare runs a floor of `warmCapacity` tasks (serving at once, at
-   * reduced capacity) and is scaled to N+1 by the failover automation.
-   */
-  WARM = 'WARM',
-  /**
-   * The spare runs no tasks (load balancer, cluster and service exist) and
-   * is scaled to N+1 by the failover automation: the cheapest, the slowest.
-   */
-  PILOT_LIGHT = 'PILOT_LIGHT',
-}
 
 /** Props of `ActiveSpareWebTier`. */
 export interface ActiveSpareWebTierProps extends HaPatternProps {
@@ -227,7 +209,7 @@ export class ActiveSpareWebTier extends HaPattern {
       detection: 'Route 53 health checks of each site move the common name; browser heartbeats move open pages; ' +
         'alarms on 5xx, unhealthy targets and running tasks below N fire the primary\'s failover alarm, which scales the spare up',
     });
-    const primaryRegion = validateProps(this, props);
+    const primaryRegion = validateActiveSpareWebTierProps(this, props);
     const spareMode = props.spareMode ?? SpareMode.WARM;
     this.spareMode = spareMode;
     const n = props.activeCapacity;
@@ -460,73 +442,4 @@ export class ActiveSpareWebTier extends HaPattern {
       this.spares[0].targetHealthyStep(),
     ];
   }
-}
-
-/** Checks the props; returns the primary region (the tier's own stack's). */
-function validateProps(scope: ActiveSpareWebTier, props: ActiveSpareWebTierProps): string {
-  requireDefined(scope, 'image', props.image, 'the container image, e.g. ContainerImage.fromRegistry(...)', isContainerImage);
-  requireDefined(scope, 'zone', props.zone, 'the hosted zone of the names, e.g. HostedZone.fromHostedZoneAttributes(...)', isHostedZone);
-  requireDefined(scope, 'spares', props.spares, 'at least one spare: an array of { stack } of stacks in other regions', Array.isArray);
-  requireEnumValue(scope, 'spareMode', props.spareMode, SpareMode, 'SpareMode');
-  requireEnumValue(scope, 'routingPolicy', props.routingPolicy, DnsRoutingPolicy, 'DnsRoutingPolicy');
-  requireDefined(scope, 'activeCapacity', props.activeCapacity, 'N, the tasks that carry the full load (an integer from 1 to 98)');
-  requireDefined(scope, 'recordName', props.recordName, 'the common name relative to the zone, e.g. "agents"');
-  requireRecordName(scope, 'recordName', props.recordName);
-  const primaryRegion = requireStackRegion(scope, 'scope', scope);
-  const account = Stack.of(scope).account;
-  requireLiteral(scope, 'scope', account, 'account in the env of the tier\'s stack');
-  requireAccount(scope, 'scope', account);
-  props.spares.forEach((spare, i) => requireDefined(scope, `spares[${i}].stack`, spare?.stack, 'the stack of the spare\'s region (an explicit env)', isStack));
-  if (props.spares.length === 0) {
-    throw new HaValidationError(scope, { prop: 'spares', received: [], expected: 'at least one spare: an active-spare tier needs a second region' });
-  }
-  props.spares.forEach((spare, i) => {
-    const region = requireStackRegion(scope, `spares[${i}].stack`, spare.stack);
-    if (region === primaryRegion) {
-      throw new HaValidationError(scope, { prop: `spares[${i}].stack`, received: region, expected: `a stack in another region than the primary (${primaryRegion}, the tier's own stack)` });
-    }
-    if (spare.stack.account !== account) {
-      throw new HaValidationError(scope, { prop: `spares[${i}].stack`, received: spare.stack.account, expected: `a stack in the tier's account (${account})` });
-    }
-  });
-  requireUnique(scope, 'spares[].stack', props.spares, s => s.stack.region, 'region');
-  const regions = [primaryRegion, ...props.spares.map(s => s.stack.region)];
-  if (props.dnsStack !== undefined) {
-    const dnsRegion = requireStackRegion(scope, 'dnsStack', props.dnsStack);
-    if (dnsRegion !== ROUTE53_METRICS_REGION) {
-      throw new HaValidationError(scope, { prop: 'dnsStack', received: dnsRegion, expected: `a stack in ${ROUTE53_METRICS_REGION}, where Route 53 publishes health-check metrics` });
-    }
-  } else if (!regions.includes(ROUTE53_METRICS_REGION)) {
-    throw new HaValidationError(scope, {
-      prop: 'dnsStack', received: undefined,
-      expected: `a stack in ${ROUTE53_METRICS_REGION} for the health-check alarms (no site is there: Route 53 publishes health-check metrics in ${ROUTE53_METRICS_REGION} only)`,
-    });
-  }
-  if ((props.routingPolicy ?? DnsRoutingPolicy.FAILOVER) === DnsRoutingPolicy.FAILOVER && props.spares.length > 1) {
-    throw new HaValidationError(scope, {
-      prop: 'spares',
-      received: `${props.spares.length} spares`,
-      expected: 'one spare with DnsRoutingPolicy.FAILOVER (Route 53 failover has one PRIMARY and one SECONDARY); use LATENCY routing for more sites',
-    });
-  }
-  requireRoute53Interval(scope, 'healthCheckInterval', props.healthCheckInterval);
-  requireInteger(scope, 'activeCapacity', props.activeCapacity, 1, 98);
-  if (props.warmCapacity !== undefined && (props.spareMode ?? SpareMode.WARM) !== SpareMode.WARM) {
-    throw new HaValidationError(scope, { prop: 'warmCapacity', received: props.warmCapacity, expected: 'no warmCapacity unless spareMode is SpareMode.WARM' });
-  }
-  requireInteger(scope, 'warmCapacity', props.warmCapacity, 1, props.activeCapacity);
-  requireInteger(scope, 'failureThreshold', props.failureThreshold, 1, 10);
-  requireInteger(scope, 'containerPort', props.containerPort, 1, 65535);
-  requireFargateSize(scope, 'cpu', 'memoryLimitMiB', props.cpu ?? 512, props.memoryLimitMiB ?? 1024);
-  requireDurationBetween(scope, 'targetHealthCheckInterval', props.targetHealthCheckInterval, Duration.seconds(5), Duration.seconds(300));
-  requireDurationBetween(scope, 'stickinessDuration', props.stickinessDuration, Duration.seconds(0), Duration.days(7));
-  requireDurationBetween(scope, 'recordTtl', props.recordTtl, Duration.seconds(0), Duration.seconds(60));
-  const vpcs: Array<[string, ec2.IVpc | undefined]> = [['vpc', props.vpc], ...props.spares.map((s, i): [string, ec2.IVpc | undefined] => [`spares[${i}].vpc`, s.vpc])];
-  for (const [prop, vpc] of vpcs) {
-    if (vpc === undefined) continue;
-    requireSubnets(scope, prop, vpc, ec2.SubnetType.PUBLIC, 'the site\'s internet-facing load balancer lives in them');
-    requireSubnets(scope, prop, vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 'the site\'s tasks run in them and pull their image through NAT');
-  }
-  requireHealthCheckPath(scope, 'healthCheckPath', props.healthCheckPath);
-  return primaryRegion;
 }
