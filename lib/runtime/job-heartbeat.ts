@@ -180,7 +180,8 @@ export class JobHeartbeat {
    * An extension never reaches past the receipt + the maximum job duration.
    */
   public keepVisible(receiptHandle: string, options: KeepVisibleOptions = {}): JobVisibility {
-    const deadline = (options.receivedAtMs ?? this.clock()) + this.maxJobDurationMs;
+    const receivedAt = options.receivedAtMs ?? this.clock();
+    const deadline = receivedAt + this.maxJobDurationMs;
     const controller = new AbortController();
     let stopped = false;
     let extensions = 0;
@@ -217,7 +218,7 @@ export class JobHeartbeat {
           'its message may reappear for another worker; stop the job and do not delete the message', e)),
       );
     };
-    schedule(Math.min((options.receivedAtMs ?? this.clock()) + this.heartbeatIntervalMs, deadline));
+    schedule(Math.min(receivedAt + this.heartbeatIntervalMs, deadline));
 
     return {
       signal: controller.signal,
