@@ -27,9 +27,18 @@ export interface ExampleSettings {
   readonly hostedZoneId?: string;
   /** `-c hostedZoneName=...`: the name of `hostedZoneId`'s zone, e.g. `ha.example.com`. @default none */
   readonly hostedZoneName?: string;
-  /** `-c alertEmail=...` @default 'ops@example.com' */
+  /**
+   * `-c alertEmail=...`: confirms one subscription per topic (the shared
+   * stack's, and each replica in a stack of another region).
+   * @default 'ops@example.com'
+   */
   readonly alertEmail: string;
-  /** `-c alertPhone=...` (E.164) @default '+12025550123' */
+  /**
+   * `-c alertPhone=...` (E.164). Every region the example notifies from sends
+   * the SMS: each must be out of the SMS sandbox with an origination identity
+   * (synthesis warns `cdk-ha-patterns:notifications-sms-sandbox`, naming them).
+   * @default '+12025550123'
+   */
   readonly alertPhone: string;
   /** `-c alertWebhook=...` (https) @default 'https://hooks.example.com/ha' */
   readonly alertWebhook: string;

@@ -18,7 +18,9 @@ export interface WorkforceAppServer {
  * notified), and the schedule builders as a worker pool (2 to 20 workers
  * pulling jobs, so a builder only gets a job when it is alive and free).
  * The targets make synthesis fail if the settings cannot take over within
- * 2 minutes, or re-run a dead builder's job within 12 minutes.
+ * 2 minutes, or re-run a dead builder's job within 2 minutes (a builder keeps
+ * the job it runs invisible with `JobHeartbeat`, so a dead builder's job
+ * reappears one 60 s visibility timeout after its last heartbeat).
  */
 export function addWorkforceAppServer(ctx: ExampleContext): WorkforceAppServer {
   const stack = ctx.stack('AppServer', ctx.settings.primaryRegion, {
@@ -42,16 +44,18 @@ export function addWorkforceAppServer(ctx: ExampleContext): WorkforceAppServer {
 
   const scheduleBuilders = new WorkerPool(stack, 'ScheduleBuilders', {
     vpc,
-    // busybox stands in for the schedule builder; a real one polls QUEUE_URL.
+    // busybox stands in for the schedule builder; a real one polls QUEUE_URL and runs each job
+    // under JobHeartbeat.fromEnvironment(...).run(...) (cdk-ha-patterns/lib/runtime).
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable'),
     command: ['sh', '-c', 'while true; do sleep 60; done'],
     minWorkers: 2,
     maxWorkers: 20,
     jobsPerWorker: 5,
-    visibilityTimeout: Duration.minutes(10),
+    // The defaults: 60 s visibility, extended every 20 s; a build runs 10 minutes at most.
+    maxJobDuration: Duration.minutes(10),
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
-    recoveryTargets: { rto: Duration.minutes(12) },
+    recoveryTargets: { rto: Duration.minutes(2) },
   });
   // The application server submits schedule-build jobs.
   for (const role of [appServer.taskRole(StandbyRole.PRIMARY), appServer.taskRole(StandbyRole.SECONDARY)]) {

@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,21 +12,31 @@ import { addHaWarning, HaValidationError } from './errors';
 /** Props of `FailoverNotifications`. */
 export interface FailoverNotificationsProps {
   /**
-   * Email addresses notified when something goes offline and when it is restored.
-   * Each address confirms its subscription once.
+   * Email addresses notified when something goes offline and when it is
+   * restored, on this topic and on every replica `inRegionOf` creates. Each
+   * topic's subscription is confirmed separately: an address receives one
+   * confirmation email per topic (per region, and per stack with alarms
+   * outside the home region) and is notified by a topic only once it clicked
+   * that topic's link (valid 3 days).
    * @default no email subscribers
    */
   readonly emails?: string[];
 
   /**
-   * Phone numbers in E.164 form (`+4915112345678`) notified by SMS.
+   * Phone numbers in E.164 form (`+4915112345678`) notified by SMS, from this
+   * topic and every replica. SMS need no confirmation, but in each region
+   * that sends them the account must be out of the SMS sandbox (in it, SMS
+   * reach verified numbers only) and have an origination identity for the
+   * destination countries; synthesis warns (`cdk-ha-patterns:notifications-sms-sandbox`).
    * @default no SMS subscribers
    */
   readonly smsNumbers?: string[];
 
   /**
-   * HTTPS endpoints that receive the SNS notification as a POST (the endpoint
-   * confirms the subscription once, as SNS requires).
+   * HTTPS endpoints that receive the SNS notification as a POST, from this
+   * topic and every replica. The endpoint must confirm each topic's
+   * subscription (it receives one `SubscriptionConfirmation` per topic, with
+   * that topic's ARN) before SNS delivers to it.
    * @default no webhooks
    */
   readonly webhookUrls?: string[];
@@ -57,10 +67,16 @@ let buildingReplica = false;
  *
  * CloudWatch alarms can only notify a topic in their own region; for alarms
  * in another region, `inRegionOf(scope)` returns a replica with the same
- * subscribers in that region's stack.
+ * subscribers in that alarm's stack (one per stack, so that no stack
+ * references another). The subscriber lists are given once and every
+ * replica subscribes them; email and webhook subscribers confirm each
+ * topic's subscription separately.
  *
  * Without any email, SMS or webhook subscriber it warns
  * (`cdk-ha-patterns:notifications-no-subscribers`): a topic nobody reads pages nobody.
+ * With SMS subscribers it warns (`cdk-ha-patterns:notifications-sms-sandbox`),
+ * naming every region that sends SMS: each must be out of the SMS sandbox
+ * with an origination identity.
  */
 export class FailoverNotifications extends Construct {
   /** Whether `x` is a `FailoverNotifications`. */
@@ -82,7 +98,7 @@ export class FailoverNotifications extends Construct {
   public readonly webhookUrls: string[];
 
   private readonly props: FailoverNotificationsProps;
-  private readonly replicas = new Map<Stack, FailoverNotifications>();
+  private readonly replicaByStack = new Map<Stack, FailoverNotifications>();
 
   constructor(scope: Construct, id: string, props: FailoverNotificationsProps = {}) {
     super(scope, id);
@@ -98,6 +114,10 @@ export class FailoverNotifications extends Construct {
       addHaWarning(this, 'notifications-no-subscribers',
         'no emails, smsNumbers or webhookUrls: the failover alarms publish to a topic nobody is subscribed to, so they page nobody. ' +
         'Add a subscriber; if you subscribe to `topic` yourself, acknowledge this warning.');
+    }
+    if (!buildingReplica && this.smsNumbers.length > 0) {
+      // At synthesis, when every replica (created as alarms ask for one) exists: one warning naming every region.
+      Aspects.of(this).add({ visit: node => { if (node === this) warnSmsSandbox(this); } });
     }
 
     const key = props.encryptionKey ?? createTopicKey(this);
@@ -171,7 +191,7 @@ export class FailoverNotifications extends Construct {
     if (there === here || (!Token.isUnresolved(there.region) && there.region === here.region && there.account === here.account)) {
       return this;
     }
-    let replica = this.replicas.get(there);
+    let replica = this.replicaByStack.get(there);
     if (!replica) {
       const id = `FailoverNotifications${here.node.addr.slice(0, 8)}${this.node.addr.slice(0, 8)}`;
       buildingReplica = true;
@@ -180,9 +200,22 @@ export class FailoverNotifications extends Construct {
       } finally {
         buildingReplica = false;
       }
-      this.replicas.set(there, replica);
+      this.replicaByStack.set(there, replica);
     }
     return replica;
+  }
+
+  /** The replicas `inRegionOf` created so far, one per stack outside this topic's region, in creation order. */
+  public get replicas(): FailoverNotifications[] {
+    return [...this.replicaByStack.values()];
+  }
+
+  /**
+   * The regions this topic and its replicas notify from, this topic's first
+   * (`<region of Stack>` for a stack without an explicit region).
+   */
+  public get regions(): string[] {
+    return [...new Set([this, ...this.replicas].map(n => regionName(Stack.of(n))))];
   }
 
   /** Who is notified, for reports: `2 email, 1 SMS, 1 webhook`. */
@@ -199,6 +232,27 @@ export class FailoverNotifications extends Construct {
   public metricNumberOfNotificationsFailed(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return (this.topic as sns.Topic).metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: 'Sum', ...options });
   }
+}
+
+function regionName(stack: Stack): string {
+  return Token.isUnresolved(stack.region) ? `<region of ${stack.node.path}>` : stack.region;
+}
+
+/**
+ * SMS subscriptions need no confirmation, but SNS delivers SMS only from an
+ * account that left the SMS sandbox in the sending region (in the sandbox,
+ * only to verified numbers) and, for many countries (the US among them),
+ * through an origination identity set up in that region.
+ */
+function warnSmsSandbox(notifications: FailoverNotifications): void {
+  const regions = notifications.regions;
+  addHaWarning(notifications, 'notifications-sms-sandbox',
+    `smsNumbers: SNS sends these SMS from ${regions.length === 1 ? 'region' : 'regions'} ${regions.join(', ')} ` +
+    `(${notifications.replicas.length === 0 ? 'this topic' : `this topic and ${notifications.replicas.length} replica(s) in other regions`}). ` +
+    'In each of these regions the account starts in the SMS sandbox, where SMS reach only verified destination numbers, and needs an ' +
+    'origination identity for the destination countries (SMS to US numbers need a dedicated, registered number: 10DLC, toll-free or short code). Move each region out of ' +
+    'the sandbox and set up its origination identities (https://docs.aws.amazon.com/sns/latest/dg/sns-sms-sandbox.html, ' +
+    'https://docs.aws.amazon.com/sns/latest/dg/channels-sms-originating-identities.html), then acknowledge this warning.');
 }
 
 function createTopicKey(scope: Construct): kms.Key {

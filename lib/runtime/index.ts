@@ -5,3 +5,6 @@ export * from './metrics';
 export * from './lease';
 export * from './checkpoint';
 export * from './results';
+// job-protocol imports no AWS SDK; job-heartbeat loads @aws-sdk/client-sqs on first use only.
+export * from './job-protocol';
+export * from './job-heartbeat';

@@ -11,11 +11,14 @@ import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
+import { ServiceTime } from '../core/service-time';
 import {
-  isContainerImage, isVpc, requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireSubnets,
+  isContainerImage, isDuration, isVpc, requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireSubnets,
 } from '../core/validation';
 import { metricRunningTasks } from '../private/ecs-metrics';
 import { acknowledge } from '../private/network';
+import { JobEnvironment, SQS_MAX_VISIBILITY_MS } from '../runtime/job-protocol';
+import { defaultHeartbeatInterval, JobVisibilityStep } from './job-visibility';
 
 /** Props of `WorkerPool`. */
 export interface WorkerPoolProps extends HaPatternProps {
@@ -32,8 +35,10 @@ export interface WorkerPoolProps extends HaPatternProps {
   readonly command?: string[];
 
   /**
-   * Environment of the worker container (not secrets). `QUEUE_NAME` and
-   * `QUEUE_URL` are added.
+   * Environment of the worker container (not secrets). `QUEUE_NAME`,
+   * `QUEUE_URL` and the job timings (`HA_JOB_VISIBILITY_TIMEOUT_MS`,
+   * `HA_JOB_HEARTBEAT_INTERVAL_MS`, `HA_JOB_MAX_DURATION_MS`, read by
+   * `JobHeartbeat.fromEnvironment` of `cdk-ha-patterns/lib/runtime`) are added.
    * @default {}
    */
   readonly environment?: Record<string, string>;
@@ -59,12 +64,35 @@ export interface WorkerPoolProps extends HaPatternProps {
   readonly jobsPerWorker?: number;
 
   /**
-   * How long a job stays invisible to other workers once a worker took it:
-   * longer than the longest job, or the job runs twice. It is also how long
-   * the job of a dead worker waits before another worker gets it.
-   * @default Duration.minutes(5)
+   * How long a job stays invisible to other workers once a worker took it or
+   * last extended it: the worker keeps extending it by this much every
+   * `heartbeatInterval` while it runs the job (`JobHeartbeat` of
+   * `cdk-ha-patterns/lib/runtime`), so it is also the longest the job of a
+   * dead worker waits before another worker gets it. Whole seconds, 10 s to
+   * 12 h. A worker that does not extend its jobs needs a timeout longer than
+   * its longest job, or the job runs twice.
+   * @default Duration.seconds(60)
    */
   readonly visibilityTimeout?: Duration;
+
+  /**
+   * How often a worker extends the visibility of the job it runs; shorter
+   * than `visibilityTimeout`, at most half of it to leave room for a slow or
+   * retried call. Shorter means more `ChangeMessageVisibility` calls
+   * (3600 / interval per busy worker and hour), not a faster recovery.
+   * @default a third of visibilityTimeout in whole seconds (20 s with the default timeout)
+   */
+  readonly heartbeatInterval?: Duration;
+
+  /**
+   * The longest a job is kept invisible, counted from its receipt: the
+   * heartbeat stops extending then, so a job that hangs on a live worker
+   * reappears for another delivery. At most 12 hours (the SQS limit on a
+   * message's invisibility). Keep it below `maxJobAge`: the age of the oldest
+   * job counts jobs that are running.
+   * @default Duration.minutes(10)
+   */
+  readonly maxJobDuration?: Duration;
 
   /**
    * Deliveries of a job before it moves to the dead-letter queue (1 to 1000).
@@ -97,7 +125,6 @@ export interface WorkerPoolProps extends HaPatternProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** Fargate's documented typical time to provision and start a task. */
 /** Ids of the recovery paths of `WorkerPool`. */
 export enum WorkerPoolPath {
   /** A worker dies holding a job: the job reappears and another worker takes it. */
@@ -112,8 +139,9 @@ export enum WorkerPoolPath {
  * and alarms (no healthy worker while jobs wait, age of the oldest job,
  * dead-letter queue not empty).
  *
- * A job whose worker dies reappears after the queue's visibility timeout and
- * is taken by the next free worker.
+ * A live worker keeps its job invisible with heartbeats (`JobHeartbeat`);
+ * the job of a dead worker reappears one visibility timeout (60 s by default)
+ * after the worker's last heartbeat and is taken by the next free worker.
  */
 export class WorkerPool extends HaPattern {
   /** The queue of jobs. */
@@ -130,19 +158,29 @@ export class WorkerPool extends HaPattern {
   public readonly minWorkers: number;
   /** Most workers. */
   public readonly maxWorkers: number;
+  /** How long a receipt or a heartbeat keeps a job invisible. */
+  public readonly visibilityTimeout: Duration;
+  /** How often a worker extends the visibility of its job. */
+  public readonly heartbeatInterval: Duration;
+  /** The longest a job is kept invisible, from its receipt. */
+  public readonly maxJobDuration: Duration;
 
   constructor(scope: Construct, id: string, props: WorkerPoolProps) {
     super(scope, id, props, {
       patternName: 'WorkerPool',
-      detection: 'workers pull jobs: a dead worker stops deleting its job, which reappears after the visibility timeout; alarms on no running worker while jobs wait and on the age of the oldest job',
+      detection: 'workers pull jobs and extend their visibility with heartbeats: a dead worker stops extending, and its job reappears within the visibility timeout; ' +
+        'alarms on no running worker while jobs wait and on the age of the oldest job',
     });
     this.minWorkers = props.minWorkers ?? 1;
     this.maxWorkers = props.maxWorkers ?? 10;
     const jobsPerWorker = props.jobsPerWorker ?? 10;
-    const visibilityTimeout = props.visibilityTimeout ?? Duration.minutes(5);
     const maxReceiveCount = props.maxReceiveCount ?? 3;
     const maxJobAge = props.maxJobAge ?? Duration.minutes(15);
-    validate(this, props, this.minWorkers, this.maxWorkers, jobsPerWorker, visibilityTimeout, maxReceiveCount, maxJobAge);
+    validate(this, props, this.minWorkers, this.maxWorkers, jobsPerWorker, maxReceiveCount, maxJobAge);
+    this.visibilityTimeout = props.visibilityTimeout ?? Duration.seconds(60);
+    this.heartbeatInterval = props.heartbeatInterval ?? defaultHeartbeatInterval(this.visibilityTimeout);
+    this.maxJobDuration = props.maxJobDuration ?? Duration.minutes(10);
+    validateJobTimings(this, this.visibilityTimeout, this.heartbeatInterval, this.maxJobDuration, maxJobAge);
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
@@ -157,7 +195,7 @@ export class WorkerPool extends HaPattern {
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout,
+      visibilityTimeout: this.visibilityTimeout,
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
       removalPolicy,
@@ -193,9 +231,16 @@ export class WorkerPool extends HaPattern {
       logDriver: ecs.LogDrivers.awsLogs({ streamPrefix: 'worker', logGroup }),
     });
     this.service = this.processing.service;
-    this.processing.taskDefinition.defaultContainer?.addEnvironment('QUEUE_URL', this.queue.queueUrl);
+    // The settings the workers' JobHeartbeat reads (lib/runtime/job-protocol.ts, one place).
+    // The task role may already change the visibility of the queue's messages (and of no other queue's):
+    // QueueProcessingFargateService grants it sqs:ChangeMessageVisibility with the other consume actions.
+    const worker = this.processing.taskDefinition.defaultContainer!;
+    worker.addEnvironment(JobEnvironment.QUEUE_URL, this.queue.queueUrl);
+    worker.addEnvironment(JobEnvironment.VISIBILITY_TIMEOUT_MS, String(this.visibilityTimeout.toMilliseconds()));
+    worker.addEnvironment(JobEnvironment.HEARTBEAT_INTERVAL_MS, String(this.heartbeatInterval.toMilliseconds()));
+    worker.addEnvironment(JobEnvironment.MAX_DURATION_MS, String(this.maxJobDuration.toMilliseconds()));
     acknowledge(this.processing.taskDefinition, {
-      'AwsSolutions-ECS2': 'The environment holds only the queue name and URL and the user\'s non-secret settings; secrets belong in Secrets Manager.',
+      'AwsSolutions-ECS2': 'The environment holds only the queue name and URL, the job timings and the user\'s non-secret settings; secrets belong in Secrets Manager.',
     });
 
     // Alarms.
@@ -228,12 +273,15 @@ export class WorkerPool extends HaPattern {
       description: `WorkerPool ${this.node.path}: jobs failed ${maxReceiveCount} times and are in the dead-letter queue.`,
     });
     const min = this.minWorkers;
+    const start = ServiceTime.FARGATE_TASK_START;
     this.recoveryObjectives.addRecoveryPath(WorkerPoolPath.DEAD_WORKER, [
-      RecoveryStep.queueVisibilityTimeout('SQS visibility timeout', this.queue, { prop: 'visibilityTimeout (at least the longest job)', floor: Duration.seconds(0) }),
+      new JobVisibilityStep('SQS visibility timeout', this.queue, this.processing.taskDefinition, worker.containerName,
+        { prop: `visibilityTimeout (${MIN_VISIBILITY_TIMEOUT.toSeconds()} s to 12 h, heartbeatInterval below it)`, floor: MIN_VISIBILITY_TIMEOUT }),
       min >= 2
         ? RecoveryStep.fixed('next free worker', Duration.seconds(0), `${min} workers minimum: another worker is running and takes the job`)
-        : RecoveryStep.fargateTaskStart(`next free worker (${min} worker(s) minimum: ECS starts a replacement)`),
-    ], { description: 'a worker dies while holding a job: the job reappears and another worker takes it' });
+        : RecoveryStep.tunable(`next free worker (${min} worker(s) minimum: ECS starts a replacement)`, start.duration, start.source,
+          { prop: 'minWorkers (2 or more: a running worker takes the job)', floor: Duration.seconds(0) }),
+    ], { description: 'a worker dies while holding a job: its heartbeats stop, the job reappears and another worker takes it' });
     this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('SQS queue', Duration.seconds(0),
       'a job stays in the queue until a worker deletes it after finishing; jobs failing maxReceiveCount times are kept in the dead-letter queue'));
 
@@ -281,8 +329,15 @@ export class WorkerPool extends HaPattern {
   }
 }
 
+/**
+ * The shortest visibility timeout the pool accepts: the library's choice, not
+ * an SQS limit (SQS takes 0 s), so that a heartbeat of a few seconds leaves
+ * room for a slow or retried `ChangeMessageVisibility` call.
+ */
+const MIN_VISIBILITY_TIMEOUT = Duration.seconds(10);
+
 function validate(scope: WorkerPool, props: WorkerPoolProps, min: number, max: number, jobsPerWorker: number,
-  visibilityTimeout: Duration, maxReceiveCount: number, maxJobAge: Duration): void {
+  maxReceiveCount: number, maxJobAge: Duration): void {
   requireDefined(scope, 'vpc', props.vpc, 'the VPC the workers run in (private subnets with egress)', isVpc);
   requireDefined(scope, 'image', props.image, 'the worker\'s container image, e.g. ContainerImage.fromRegistry(...)', isContainerImage);
   requireSubnets(scope, 'vpc', props.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 'the workers run in them and reach SQS and their image through NAT');
@@ -298,10 +353,48 @@ function validate(scope: WorkerPool, props: WorkerPoolProps, min: number, max: n
   }
   requireInteger(scope, 'jobsPerWorker', jobsPerWorker, 1);
   requireInteger(scope, 'maxReceiveCount', maxReceiveCount, 1, 1000);
-  requireDurationBetween(scope, 'visibilityTimeout', visibilityTimeout, Duration.seconds(1), Duration.hours(12));
+  requireDurationBetween(scope, 'visibilityTimeout', props.visibilityTimeout, MIN_VISIBILITY_TIMEOUT, Duration.hours(12));
+  requireWholeSeconds(scope, 'visibilityTimeout', props.visibilityTimeout);
+  requireDurationBetween(scope, 'heartbeatInterval', props.heartbeatInterval, Duration.seconds(1));
+  requireDurationBetween(scope, 'maxJobDuration', props.maxJobDuration, Duration.seconds(1), Duration.millis(SQS_MAX_VISIBILITY_MS));
   requireDurationBetween(scope, 'maxJobAge', maxJobAge, Duration.minutes(1));
   if (props.minWorkers === 0) {
     addHaWarning(scope, 'worker-pool-scale-to-zero',
       `${scope.node.path}: minWorkers is 0, so the first job after a quiet period waits for a worker task to start (about a minute).`);
+  }
+}
+
+/** Throws unless a duration is whole seconds (SQS takes the visibility timeout in seconds). */
+function requireWholeSeconds(scope: WorkerPool, prop: string, value: Duration | undefined): void {
+  if (value === undefined || !isDuration(value) || value.isUnresolved()) return;
+  if (value.toMilliseconds() % 1000 !== 0) {
+    throw new HaValidationError(scope, { prop, received: value, expected: 'whole seconds, e.g. Duration.seconds(60): SQS takes the visibility timeout in seconds' });
+  }
+}
+
+/** The heartbeat must land before the visibility it extends ends; long jobs must not look like a stuck queue. */
+function validateJobTimings(scope: WorkerPool, visibilityTimeout: Duration, heartbeatInterval: Duration, maxJobDuration: Duration, maxJobAge: Duration): void {
+  if ([visibilityTimeout, heartbeatInterval, maxJobDuration, maxJobAge].some(d => d.isUnresolved())) return;
+  const vt = visibilityTimeout.toMilliseconds();
+  const interval = heartbeatInterval.toMilliseconds();
+  if (interval >= vt) {
+    throw new HaValidationError(scope, {
+      prop: 'heartbeatInterval',
+      received: heartbeatInterval,
+      expected: `less than visibilityTimeout (${visibilityTimeout.toHumanString()}), ideally at most half of it: each heartbeat must extend the job ` +
+        'before its visibility ends, or the job reappears while its worker still runs it; shorten heartbeatInterval or lengthen visibilityTimeout',
+    });
+  }
+  if (interval > vt / 2) {
+    addHaWarning(scope, 'worker-pool-heartbeat-margin',
+      `${scope.node.path}: heartbeatInterval (${heartbeatInterval.toHumanString()}) is more than half of visibilityTimeout ` +
+      `(${visibilityTimeout.toHumanString()}): one slow or retried ChangeMessageVisibility call can let a running job reappear and run twice. ` +
+      'Use at most half (the default is a third).');
+  }
+  if (maxJobDuration.toMilliseconds() >= maxJobAge.toMilliseconds()) {
+    addHaWarning(scope, 'worker-pool-job-outlives-age-alarm',
+      `${scope.node.path}: maxJobDuration (${maxJobDuration.toHumanString()}) is not below maxJobAge (${maxJobAge.toHumanString()}): ` +
+      'SQS counts running jobs in the age of the oldest message, so a long job on a live worker raises OldestJobAgeAlarm (a failover trigger). ' +
+      'Raise maxJobAge above maxJobDuration plus the longest wait in the queue.');
   }
 }

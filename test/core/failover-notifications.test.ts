@@ -1,6 +1,7 @@
-import { Annotations as CoreAnnotations, Stack } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { FailoverNotifications } from '../../lib';
 import { acknowledge } from '../../lib/private/network';
 import { formatFindings, gateFindings, testApp, testEnv } from '../harness';
@@ -82,6 +83,118 @@ describe('FailoverNotifications', () => {
 
   test('describes its subscribers for reports', () => {
     expect(notifications.describeSubscribers()).toBe('2 email, 1 SMS, 1 webhook');
+  });
+});
+
+describe('FailoverNotifications in every region: one subscriber list, subscribed by each regional topic', () => {
+  const EMAILS = ['ops@example.com', 'oncall@example.org'];
+  const SMS = ['+4915112345678'];
+  const WEBHOOKS = ['https://hooks.example.com/ha', 'https://chat.example.net/hooks/ops'];
+  const app = testApp();
+  const home = new Stack(app, 'Home', { env: testEnv('eu-west-1') });
+  const notifications = new FailoverNotifications(home, 'Notifications', { emails: EMAILS, smsNumbers: SMS, webhookUrls: WEBHOOKS });
+  const alarmIn = (stack: Stack) => new cloudwatch.Metric({ namespace: 'Test', metricName: 'Up' })
+    .createAlarm(stack, 'Alarm', { threshold: 1, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD });
+  const stacks = [home, new Stack(app, 'Virginia', { env: testEnv('us-east-1') }), new Stack(app, 'Sydney', { env: testEnv('ap-southeast-2') })];
+  for (const stack of stacks) notifications.notifyOn(alarmIn(stack));
+
+  const subscriptions: Array<[string, string, string]> = [
+    ...EMAILS.map(e => ['email', e] as [string, string]),
+    ...SMS.map(n => ['sms', n] as [string, string]),
+    ...WEBHOOKS.map(u => ['https', u] as [string, string]),
+  ].flatMap(([protocol, endpoint]) => stacks.map(st => [st.node.id, protocol, endpoint] as [string, string, string]));
+
+  test.each(subscriptions)('the topic in %s subscribes %s %s', (stackId, protocol, endpoint) => {
+    const template = Template.fromStack(stacks.find(st => st.node.id === stackId)!);
+    const [topic] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    template.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: { Ref: topic }, Protocol: protocol, Endpoint: endpoint });
+  });
+
+  test.each(stacks.map(st => [st.node.id, st]))('%s has one topic, with each subscriber once, and its alarm notifies it', (_id, stack) => {
+    const template = Template.fromStack(stack as Stack);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.resourceCountIs('AWS::SNS::Subscription', EMAILS.length + SMS.length + WEBHOOKS.length);
+    const [topic] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: topic }], OKActions: [{ Ref: topic }] });
+  });
+
+  test.each(stacks.map(st => [st.node.id, st]))('the webhooks of %s receive the SNS envelope over HTTPS (not raw), so they can confirm and verify it', (_id, stack) => {
+    const webhooks = Object.values(Template.fromStack(stack as Stack).findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'https' } }));
+    expect(webhooks.map(w => w.Properties.Endpoint).sort()).toEqual([...WEBHOOKS].sort());
+    for (const w of webhooks) expect(w.Properties.RawMessageDelivery ?? false).toBe(false);
+  });
+
+  test('reports the regions it notifies from and its replicas', () => {
+    expect(notifications.regions).toEqual(['eu-west-1', 'us-east-1', 'ap-southeast-2']);
+    expect(notifications.replicas.map(r => Stack.of(r).node.id)).toEqual(['Virginia', 'Sydney']);
+    for (const replica of notifications.replicas) {
+      expect([replica.emails, replica.smsNumbers, replica.webhookUrls]).toEqual([EMAILS, SMS, WEBHOOKS]);
+    }
+  });
+
+  test('a second stack in a replica region gets its own topic, whose subscriptions confirm separately', () => {
+    const app2 = testApp();
+    const home2 = new Stack(app2, 'Home', { env: testEnv('eu-west-1') });
+    const n = new FailoverNotifications(home2, 'Notifications', { emails: EMAILS });
+    const web = new Stack(app2, 'Web', { env: testEnv('us-east-1') });
+    const config = new Stack(app2, 'Config', { env: testEnv('us-east-1') });
+    n.notifyOn(alarmIn(web));
+    n.notifyOn(alarmIn(config));
+    expect(n.replicas).toHaveLength(2);
+    expect(n.regions).toEqual(['eu-west-1', 'us-east-1']);
+    for (const stack of [web, config]) Template.fromStack(stack).resourceCountIs('AWS::SNS::Subscription', EMAILS.length);
+  });
+});
+
+/** Every warning of the cloud assembly, as `cdk synth` prints them: `<path> <message>`. */
+function assemblyWarnings(app: App): string[] {
+  const assembly: cxapi.CloudAssembly = app.synth();
+  return assembly.stacks.flatMap(s => s.messages)
+    .filter(m => m.level === 'warning')
+    .map(m => `${m.id} ${String(m.entry.data)}`);
+}
+
+describe('FailoverNotifications with SMS subscribers', () => {
+  const SLUG = 'cdk-ha-patterns:notifications-sms-sandbox';
+  const build = (props: ConstructorParameters<typeof FailoverNotifications>[2], regions: string[] = []) => {
+    const app = testApp();
+    const home = new Stack(app, 'Home', { env: testEnv('eu-west-1') });
+    const notifications = new FailoverNotifications(home, 'Notifications', props);
+    regions.forEach((region, i) => {
+      const stack = new Stack(app, `Far${i}`, { env: testEnv(region) });
+      notifications.notifyOn(new cloudwatch.Metric({ namespace: 'Test', metricName: 'Up' }).createAlarm(stack, 'Alarm', { threshold: 1, evaluationPeriods: 1 }));
+    });
+    return { app, notifications };
+  };
+
+  test('warns once, on the home topic, naming every region that sends SMS, the sandbox and origination identities', () => {
+    const { app } = build({ smsNumbers: ['+12025550123'] }, ['us-east-1', 'ap-southeast-2']);
+    const warnings = assemblyWarnings(app).filter(w => w.includes(SLUG));
+    expect(warnings).toEqual([
+      '/Home/Notifications smsNumbers: SNS sends these SMS from regions eu-west-1, us-east-1, ap-southeast-2 (this topic and 2 replica(s) in other regions). ' +
+      'In each of these regions the account starts in the SMS sandbox, where SMS reach only verified destination numbers, and needs an origination identity ' +
+      'for the destination countries (SMS to US numbers need a dedicated, registered number: 10DLC, toll-free or short code). Move each region out of the sandbox ' +
+      'and set up its origination identities (https://docs.aws.amazon.com/sns/latest/dg/sns-sms-sandbox.html, ' +
+      `https://docs.aws.amazon.com/sns/latest/dg/channels-sms-originating-identities.html), then acknowledge this warning. [ack: ${SLUG}]`,
+    ]);
+  });
+
+  test('a topic without replicas names its own region only', () => {
+    const { app } = build({ smsNumbers: ['+4915112345678'] });
+    expect(assemblyWarnings(app).filter(w => w.includes(SLUG))).toEqual([
+      expect.stringMatching(/^\/Home\/Notifications smsNumbers: SNS sends these SMS from region eu-west-1 \(this topic\)\. In each of these regions/),
+    ]);
+  });
+
+  test('no SMS warning without SMS subscribers', () => {
+    const { app } = build({ emails: ['ops@example.com'], webhookUrls: ['https://hooks.example.com/ha'] }, ['us-east-1']);
+    expect(assemblyWarnings(app).filter(w => w.includes(SLUG))).toEqual([]);
+  });
+
+  test('acknowledging it on the topic once silences it for every region', () => {
+    const { app, notifications } = build({ smsNumbers: ['+12025550123'] }, ['us-east-1']);
+    CoreAnnotations.of(notifications).acknowledgeWarning(SLUG, 'both regions are out of the sandbox with a registered toll-free number');
+    expect(assemblyWarnings(app).filter(w => w.includes(SLUG))).toEqual([]);
   });
 });
 

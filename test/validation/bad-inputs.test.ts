@@ -223,6 +223,8 @@ describe('WorkerPool bad inputs', () => {
     ['vpc is a VPC id instead of a VPC', () => ({ vpc: 'vpc-0123' }), 'vpc', '"vpc-0123"'],
     ['image is an image name instead of a ContainerImage', () => ({ image: 'busybox:stable' }), 'image', '"busybox:stable"'],
     ['visibilityTimeout is a number instead of a Duration', () => ({ visibilityTimeout: 300 }), 'visibilityTimeout', '300'],
+    ['heartbeatInterval is a number instead of a Duration', () => ({ heartbeatInterval: 20 }), 'heartbeatInterval', '20'],
+    ['maxJobDuration is a number instead of a Duration', () => ({ maxJobDuration: 600 }), 'maxJobDuration', '600'],
   ])('fails when %s', (_what, bad, prop, received) => {
     expectRejected(build(bad), 'Pool/B', prop, received);
   });

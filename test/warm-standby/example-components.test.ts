@@ -69,8 +69,8 @@ describe('workforce application server component', () => {
       console.log(`workforce-management ${r.pattern} ${r.constructPath}: RTO ${r.rtoSeconds} s (${r.paths[0].steps.map(s => `${s.component}: ${s.derivation} = ${s.seconds} s`).join('; ')})`);
     }
     expect(appServer.takeoverTime.toSeconds()).toBe(95);
-    // 10 min visibility timeout; with 2 workers minimum another one takes the job.
-    expect(scheduleBuilders.jobRecoveryTime.toSeconds()).toBe(600);
+    // 60 s heartbeat-extended visibility timeout; with 2 workers minimum another one takes the job.
+    expect(scheduleBuilders.jobRecoveryTime.toSeconds()).toBe(60);
     expect(() => app.synth()).not.toThrow();
   });
 
