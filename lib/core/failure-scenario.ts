@@ -1,6 +1,7 @@
-import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { renderedProperties } from '../private/rendered';
 
 /** The kinds of failure a recovery path handles. */
 export enum FailureKind {
@@ -184,22 +185,15 @@ function allows(role: iam.IRole, action: string, resource: string): boolean {
   const documents: unknown[] = [];
   for (const c of stack.node.findAll()) {
     if (c instanceof iam.CfnPolicy) {
-      const props = rendered(stack, c);
+      const props = renderedProperties(c);
       const roles = (props.Roles ?? []) as unknown[];
       if (roles.some(r => JSON.stringify(r) === roleRef)) documents.push(props.PolicyDocument);
     } else if (c instanceof iam.CfnRole && c === role.node.defaultChild) {
-      for (const p of (rendered(stack, c).Policies ?? []) as Array<{ PolicyDocument?: unknown }>) documents.push(p.PolicyDocument);
+      for (const p of (renderedProperties(c).Policies ?? []) as Array<{ PolicyDocument?: unknown }>) documents.push(p.PolicyDocument);
     }
   }
   const wanted = JSON.stringify(stack.resolve(resource));
   return documents.some(doc => ((doc as { Statement?: unknown[] })?.Statement ?? []).some(s => statementAllows(s as Statement, action, wanted)));
-}
-
-/** A resource's properties as synthesized, escape-hatch overrides included. */
-function rendered(stack: Stack, resource: CfnResource): Record<string, unknown> {
-  const template = stack.resolve((resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation()) as
-    { Resources: Record<string, { Properties?: Record<string, unknown> }> };
-  return Object.values(template.Resources)[0]?.Properties ?? {};
 }
 
 interface Statement {

@@ -1,29 +1,13 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { RecoveryStep, ResolvedRecoveryStep, StepTuning } from '../core/recovery-step';
+import { renderedContainerEnvironment } from '../private/rendered';
 import { JobEnvironment } from '../runtime/job-protocol';
 
 /** The default heartbeat interval: a third of the visibility timeout in whole seconds (at least 1 s). */
 export function defaultHeartbeatInterval(visibilityTimeout: Duration): Duration {
   return Duration.seconds(Math.max(1, Math.floor(visibilityTimeout.toSeconds() / 3)));
-}
-
-/**
- * The environment of a container as synthesized (property overrides
- * included), by variable name.
- */
-function synthesizedEnvironment(taskDefinition: ecs.TaskDefinition, containerName: string): Record<string, string> {
-  const cfn = taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
-  const rendered = Stack.of(cfn).resolve((cfn as unknown as { _toCloudFormation(): object })._toCloudFormation()) as {
-    Resources: Record<string, { Properties?: { ContainerDefinitions?: Array<{ Name?: string; Environment?: Array<{ Name?: string; Value?: unknown }> }> } }>;
-  };
-  const defs = Object.values(rendered.Resources)[0]?.Properties?.ContainerDefinitions;
-  const env: Record<string, string> = {};
-  for (const e of defs?.find(d => d.Name === containerName)?.Environment ?? []) {
-    if (e.Name && typeof e.Value === 'string') env[e.Name] = e.Value;
-  }
-  return env;
 }
 
 /**
@@ -41,7 +25,7 @@ export class JobVisibilityStep extends RecoveryStep {
 
   public resolve(): ResolvedRecoveryStep {
     const fromQueue = RecoveryStep.queueVisibilityTimeout(this.component, this.queue, this.tuning).resolve();
-    const value = synthesizedEnvironment(this.taskDefinition, this.containerName)[JobEnvironment.VISIBILITY_TIMEOUT_MS];
+    const value = renderedContainerEnvironment(this.taskDefinition, this.containerName)[JobEnvironment.VISIBILITY_TIMEOUT_MS];
     const extension = value !== undefined && /^\d+$/.test(value) ? Duration.millis(Number(value)) : undefined;
     if (extension === undefined) return fromQueue;
     const queueMs = fromQueue.duration.toMilliseconds();
