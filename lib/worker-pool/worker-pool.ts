@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
+import { FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { ServiceTime } from '../core/service-time';
@@ -281,7 +282,14 @@ export class WorkerPool extends HaPattern {
         ? RecoveryStep.fixed('next free worker', Duration.seconds(0), `${min} workers minimum: another worker is running and takes the job`)
         : RecoveryStep.tunable(`next free worker (${min} worker(s) minimum: ECS starts a replacement)`, start.duration, start.source,
           { prop: 'minWorkers (2 or more: a running worker takes the job)', floor: Duration.seconds(0) }),
-    ], { description: 'a worker dies while holding a job: its heartbeats stop, the job reappears and another worker takes it' });
+    ], {
+      description: 'a worker dies while holding a job: its heartbeats stop, the job reappears and another worker takes it',
+      scenarios: [FailureScenario.taskLoss(Stack.of(this).region)],
+      links: [
+        PathLink.signal(this.queue, 'job queue (the visibility timeout returns the job)'),
+        PathLink.capacity(this.processing.service, 'the pool\'s workers', { serving: Math.max(1, min - 1), required: 1 }),
+      ],
+    });
     this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('SQS queue', Duration.seconds(0),
       'a job stays in the queue until a worker deletes it after finishing; jobs failing maxReceiveCount times are kept in the dead-letter queue'));
 
