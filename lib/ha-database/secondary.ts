@@ -11,6 +11,7 @@ import { requireInteger } from '../core/validation';
 import { restrictKeyGrants } from '../private/kms';
 import { acknowledge } from '../private/network';
 import { HaDatabaseEngine, tlsParameters } from './engine';
+import { WAIT_FOR_WRITER_STEP, waitForPromotionSteps } from './runbook';
 
 /** Where and how `HaDatabase` builds its secondary region. */
 export interface HaDatabaseSecondaryOptions {
@@ -63,8 +64,9 @@ export interface HaDatabaseSecondaryProps extends HaDatabaseSecondaryOptions {
  * the primary stack.
  *
  * It also holds the runbook: two SSM Automation documents, `Switchover`
- * (planned, no data loss) and `Failover` (unplanned, `AllowDataLoss`), and the
- * role they run as.
+ * (planned, no data loss) and `Failover` (unplanned, `AllowDataLoss`), each
+ * of which waits after its call until this cluster is the global cluster's
+ * writer and the global cluster is available, and the role they run as.
  */
 export class HaDatabaseSecondary extends Construct {
   /** The secondary cluster (L1). */
@@ -180,16 +182,10 @@ export class HaDatabaseSecondary extends Construct {
             action: 'aws:executeAwsApi',
             inputs: { Service: 'rds', Api: api, GlobalClusterIdentifier: props.globalClusterIdentifier, TargetDbClusterIdentifier: thisArn, ...extra },
           },
-          {
-            name: 'WaitForGlobalClusterAvailable',
-            action: 'aws:waitForAwsResourceProperty',
-            timeoutSeconds: 1800,
-            inputs: {
-              Service: 'rds', Api: 'DescribeGlobalClusters', GlobalClusterIdentifier: props.globalClusterIdentifier,
-              PropertySelector: '$.GlobalClusters[0].Status', DesiredValues: ['available'],
-            },
-          },
+          // The call only starts the promotion: wait until the global cluster names this cluster its writer.
+          ...waitForPromotionSteps(props.globalClusterIdentifier, thisArn),
         ],
+        outputs: [`${WAIT_FOR_WRITER_STEP}.Writer`],
       },
     });
     this.switchoverDocument = document('Switchover', 'SwitchoverGlobalCluster',
