@@ -27,7 +27,11 @@ export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
 
   return new ColdStandbyConfigServer(primary, 'ConfigServer', {
     vpc,
+    // A placeholder: stock nginx listens on port 80 and answers / (not /health) with 200.
+    // A real configuration server states the port and health path it serves here.
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
+    containerPort: 80,
+    healthCheckPath: '/',
     zone: ctx.zone,
     standby: { stack: standby, vpc: standbyVpc },
     database,

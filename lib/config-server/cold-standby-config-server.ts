@@ -45,12 +45,13 @@ export interface ColdStandbyConfigServerProps extends HaPatternProps {
    */
   readonly proxyImage?: ecs.ContainerImage;
   /**
-   * Port the containers listen on.
+   * Port the images listen on: the containers map it and the target groups send traffic and
+   * health checks to it, so it must be the port the image really serves (stock nginx: 80).
    * @default 8080
    */
   readonly containerPort?: number;
   /**
-   * Health check path of server and proxy.
+   * Health check path of server and proxy: a path the image answers with 200 (stock nginx: '/').
    * @default '/health'
    */
   readonly healthCheckPath?: string;

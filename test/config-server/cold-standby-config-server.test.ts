@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { ColdStandbyConfigServerPath, ColdStandbyConfigServer, ColdStandbyConfigServerProps, FailoverNotifications, HaDatabase } from '../../lib';
@@ -249,5 +250,38 @@ describe('ColdStandbyConfigServer turn-on handler bundle', () => {
     const turnOn = fs.readFileSync(path.join(assembly.directory, `asset.${hash}`, 'index.js'), 'utf8');
     expect(turnOn).toBeDefined();
     expect(turnOn).toMatch(/require\("@aws-sdk\/client-ecs"\)/);
+  });
+});
+
+describe('ColdStandbyConfigServer ports: container, target group and health check agree', () => {
+  test('by default the containers map 8080 and the target groups send traffic and health checks (/health) to it', () => {
+    const s = setup();
+    build(s);
+    for (const t of [Template.fromStack(s.primary), Template.fromStack(s.secondary)]) {
+      t.allResourcesProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ PortMappings: [{ ContainerPort: 8080, Protocol: 'tcp' }] })] });
+      t.allResourcesProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 8080, HealthCheckPath: '/health', HealthCheckPort: Match.absent() });
+    }
+  });
+
+  test('containerPort and healthCheckPath set the container port mapping, the target group port and the health check together', () => {
+    const s = setup();
+    build(s, { containerPort: 80, healthCheckPath: '/' });
+    const t = Template.fromStack(s.primary);
+    t.allResourcesProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ PortMappings: [{ ContainerPort: 80, Protocol: 'tcp' }] })] });
+    t.allResourcesProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 80, HealthCheckPath: '/' });
+  });
+
+  test('fails when a health check is moved to a port no container listens on', () => {
+    const s = setup();
+    const config = build(s);
+    config.primarySite.serverTargetGroup!.configureHealthCheck({ port: '9000' });
+    expect(() => s.app.synth()).toThrow("Primary/Config/Primary/Server: invalid prop 'targetGroup.healthCheck.port': received \"9000\"; expected 'traffic-port' or a container port mapping of the task: the load balancer would check a port no container listens on, no task would turn healthy and the deployment would roll back; the port the image listens on is containerPort (now 8080): set containerPort and healthCheckPath to what the image serves rather than changing the target group");
+  });
+
+  test('fails when a target group is moved to a port no container listens on', () => {
+    const s = setup();
+    const config = build(s);
+    (config.standbySite.proxyTargetGroup.node.defaultChild as elbv2.CfnTargetGroup).port = 80;
+    expect(() => s.app.synth()).toThrow(/Secondary\/PrimaryConfig[0-9A-F]{8}\/Standby\/Proxy: invalid prop 'targetGroup.port': received 80; expected a container port mapping of the task/);
   });
 });
