@@ -11,6 +11,11 @@ import { ExampleContext } from '../context';
  */
 export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
   const { primaryRegion, secondaryRegion } = ctx.settings;
+  // The global cluster, both clusters and the global table are retained with fixed names (other
+  // regions name them literally). A first deployment that rolls back leaves them behind, and a
+  // retry with the same names fails with "already exists": retry with `-c nameSuffix=-2` (or
+  // delete them first; see README.md).
+  const names = `${ctx.name}-config${nameSuffix(ctx)}`;
   const primary = ctx.stack('ConfigPrimary', primaryRegion, { description: `${ctx.name}: configuration server, proxy and HA database (primary region)` });
   const standby = ctx.stack('ConfigStandby', secondaryRegion, { description: `${ctx.name}: configuration proxy, cold-standby server and database secondary` });
   const vpc = ctx.vpc(primary);
@@ -21,7 +26,7 @@ export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
     secondary: { stack: standby, vpc: standbyVpc },
-    globalClusterIdentifier: `${ctx.name}-config`,
+    globalClusterIdentifier: names,
     recoveryTargets: { rpo: Duration.minutes(1) },
   });
 
@@ -37,9 +42,15 @@ export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
     database,
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
-    tableName: `${ctx.name}-config`,
+    tableName: names,
     autoTurnOn: true,
     recoveryTargets: { rto: Duration.minutes(10), rpo: Duration.minutes(1) },
   });
 }
 
+
+/** `-c nameSuffix=...`: appended to the example's fixed physical names, so a retry after a rolled-back first deployment does not collide with what it retained. */
+function nameSuffix(ctx: ExampleContext): string {
+  const value: unknown = ctx.app.node.tryGetContext('nameSuffix');
+  return value === undefined ? '' : String(value);
+}

@@ -285,3 +285,22 @@ describe('ColdStandbyConfigServer ports: container, target group and health chec
     expect(() => s.app.synth()).toThrow(/Secondary\/PrimaryConfig[0-9A-F]{8}\/Standby\/Proxy: invalid prop 'targetGroup.port': received 80; expected a container port mapping of the task/);
   });
 });
+
+describe('ColdStandbyConfigServer retained resources with fixed names', () => {
+  const PHYSICAL_NAMES = ['TableName', 'GlobalClusterIdentifier', 'DBClusterIdentifier', 'BucketName', 'LogGroupName', 'Name'];
+  const retainedNames = (...templates: Template[]) => templates.flatMap(t =>
+    Object.values(t.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }>)
+      .filter(r => r.DeletionPolicy === 'Retain')
+      .flatMap(r => PHYSICAL_NAMES.filter(p => typeof r.Properties?.[p] === 'string').map(p => `${r.Type} ${p}=${r.Properties![p] as string}`)))
+    .sort();
+
+  test('only the global table has a fixed name, and it is tableName: a new tableName lets a retry after a rollback succeed', () => {
+    const names = (tableName: string) => {
+      const s = setup();
+      build(s, { tableName });
+      return retainedNames(Template.fromStack(s.primary), Template.fromStack(s.secondary));
+    };
+    expect(names('config-store')).toEqual(['AWS::DynamoDB::GlobalTable TableName=config-store']);
+    expect(names('config-store-2')).toEqual(['AWS::DynamoDB::GlobalTable TableName=config-store-2']);
+  });
+});

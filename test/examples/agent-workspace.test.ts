@@ -1,5 +1,7 @@
-import { Match } from 'aws-cdk-lib/assertions';
-import { describeExampleGates, synthExample } from './example-suite';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { testApp } from '../harness';
+import { describeExampleGates, example, synthExample } from './example-suite';
 
 describeExampleGates('agent-workspace');
 
@@ -17,5 +19,35 @@ describe('agent-workspace configuration service', () => {
       t.resourcePropertiesCountIs('AWS::EC2::SecurityGroupEgress', { Description: 'load balancer to tasks', FromPort: 80, ToPort: 80 }, 2);
       t.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', { Description: 'load balancer to tasks', FromPort: 80, ToPort: 80 }, 2);
     }
+  });
+});
+
+describe('agent-workspace retained resources with fixed names', () => {
+  /** The physical names of the retained resources of an app's templates. */
+  const retainedNames = (templates: Record<string, Template>) => Object.values(templates).flatMap(t =>
+    Object.values(t.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }>)
+      .filter(r => r.DeletionPolicy === 'Retain')
+      .flatMap(r => PHYSICAL_NAMES.filter(p => typeof r.Properties?.[p] === 'string').map(p => `${r.Type} ${p}=${r.Properties![p] as string}`)));
+  const PHYSICAL_NAMES = ['TableName', 'GlobalClusterIdentifier', 'DBClusterIdentifier', 'DBInstanceIdentifier', 'BucketName', 'LogGroupName', 'SecretName'];
+
+  test('are the global cluster, both clusters and the global table; -c nameSuffix renames every one of them, so a retry does not collide', () => {
+    const before = retainedNames(synthExample('agent-workspace').templates);
+    expect(before.sort()).toEqual([
+      'AWS::DynamoDB::GlobalTable TableName=agent-workspace-config',
+      'AWS::RDS::DBCluster DBClusterIdentifier=agent-workspace-config-eu-west-1',
+      'AWS::RDS::DBCluster DBClusterIdentifier=agent-workspace-config-us-east-1',
+      'AWS::RDS::DBCluster GlobalClusterIdentifier=agent-workspace-config',
+      'AWS::RDS::GlobalCluster GlobalClusterIdentifier=agent-workspace-config',
+    ]);
+    const app = testApp({ context: { nameSuffix: '-2' } });
+    example('agent-workspace').build(app);
+    const retry = retainedNames(Object.fromEntries(app.node.children.filter(Stack.isStack).map(s => [s.stackName, Template.fromStack(s)])));
+    expect(retry.sort()).toEqual([
+      'AWS::DynamoDB::GlobalTable TableName=agent-workspace-config-2',
+      'AWS::RDS::DBCluster DBClusterIdentifier=agent-workspace-config-2-eu-west-1',
+      'AWS::RDS::DBCluster DBClusterIdentifier=agent-workspace-config-2-us-east-1',
+      'AWS::RDS::DBCluster GlobalClusterIdentifier=agent-workspace-config-2',
+      'AWS::RDS::GlobalCluster GlobalClusterIdentifier=agent-workspace-config-2',
+    ]);
   });
 });

@@ -341,3 +341,38 @@ describe('HaDatabase secret rotation: a path to Secrets Manager and to the datab
     });
   });
 });
+
+describe('HaDatabase retained resources with fixed names', () => {
+  const PHYSICAL_NAMES = ['GlobalClusterIdentifier', 'DBClusterIdentifier', 'DBInstanceIdentifier', 'SecretName', 'KeyAlias', 'LogGroupName'];
+  const retainedNames = (...templates: Template[]) => templates.flatMap(t =>
+    Object.values(t.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }>)
+      .filter(r => r.DeletionPolicy === 'Retain')
+      .flatMap(r => PHYSICAL_NAMES.filter(p => typeof r.Properties?.[p] === 'string').map(p => `${r.Type} ${p}=${r.Properties![p] as string}`)))
+    .sort();
+
+  test('without a secondary, CloudFormation names everything retained: a retry after a rollback cannot collide', () => {
+    const { primary, vpc } = stacks();
+    new HaDatabase(primary, 'Db', { vpc });
+    expect(retainedNames(Template.fromStack(primary))).toEqual([]);
+  });
+
+  test('with a secondary, every fixed name of a retained resource comes from globalClusterIdentifier, so a new one lets a retry succeed', () => {
+    const names = (id: string) => {
+      const { primary, secondary, vpc, vpc2 } = stacks();
+      new HaDatabase(primary, 'Db', { vpc, secondary: { stack: secondary, vpc: vpc2 }, globalClusterIdentifier: id });
+      return retainedNames(Template.fromStack(primary), Template.fromStack(secondary));
+    };
+    expect(names('orders-global')).toEqual([
+      'AWS::RDS::DBCluster DBClusterIdentifier=orders-global-eu-west-1',
+      'AWS::RDS::DBCluster DBClusterIdentifier=orders-global-us-east-1',
+      'AWS::RDS::DBCluster GlobalClusterIdentifier=orders-global',
+      'AWS::RDS::GlobalCluster GlobalClusterIdentifier=orders-global',
+    ]);
+    expect(names('orders-global-2')).toEqual([
+      'AWS::RDS::DBCluster DBClusterIdentifier=orders-global-2-eu-west-1',
+      'AWS::RDS::DBCluster DBClusterIdentifier=orders-global-2-us-east-1',
+      'AWS::RDS::DBCluster GlobalClusterIdentifier=orders-global-2',
+      'AWS::RDS::GlobalCluster GlobalClusterIdentifier=orders-global-2',
+    ]);
+  });
+});
