@@ -29,8 +29,9 @@ export const WAIT_POLL_SECONDS = 10;
 /**
  * The Python handler of the wait step (`aws:executeScript`, python3.11). It is
  * given the global cluster's identifier and the target cluster's ARN; it
- * returns the new writer once `DescribeGlobalClusters` reports the target as the
- * only writer and no switchover or failover in progress, and raises (the step
+ * returns the new writer once `DescribeGlobalClusters` reports the target as a
+ * writer and no switchover or failover in progress (after a failover with the
+ * primary region gone, the old primary may stay listed until it returns), and raises (the step
  * fails, the runbook reports failure) when that does not happen in time.
  */
 export const WAIT_FOR_WRITER_SCRIPT = `import time
@@ -46,7 +47,7 @@ def wait_for_writer(events, context):
         cluster = rds.describe_global_clusters(GlobalClusterIdentifier=events["GlobalClusterIdentifier"])["GlobalClusters"][0]
         writers = [m.get("DBClusterArn") for m in cluster.get("GlobalClusterMembers", []) if m.get("IsWriter")]
         operation = (cluster.get("FailoverState") or {}).get("Status")
-        if writers == [target] and not operation:
+        if target in writers and not operation:
             return {"Writer": target, "Status": cluster.get("Status")}
         seen = "writer %s, operation %s, status %s" % (writers or "none", operation or "none", cluster.get("Status"))
         if time.time() >= deadline:

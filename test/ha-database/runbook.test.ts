@@ -108,6 +108,11 @@ const members = (writer?: string) => [{ DBClusterArn: A, IsWriter: writer === A 
     expect(result).toEqual({ ok: true, out: { Writer: B, Status: 'available' }, calls: 4 });
   });
 
+  test('after a failover with the primary region gone, a stale old primary still listed as writer does not hold it up', () => {
+    const stale = [{ DBClusterArn: A, IsWriter: true }, { DBClusterArn: B, IsWriter: true }];
+    expect(runWait([{ Status: 'available', GlobalClusterMembers: stale, FailoverState: {} }])).toEqual({ ok: true, out: { Writer: B, Status: 'available' }, calls: 1 });
+  });
+
   test('fails (the runbook reports failure) when the target never becomes the writer, naming what it saw', () => {
     const result = runWait([{ Status: 'available', GlobalClusterMembers: members(A) }], 30);
     expect(result.ok).toBe(false);
