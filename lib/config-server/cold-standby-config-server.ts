@@ -11,7 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
-import { HaValidationError } from '../core/errors';
+import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { regionalScope } from '../core/regional-scope';
@@ -77,8 +77,9 @@ export interface ColdStandbyConfigServerProps extends HaPatternProps {
   /**
    * Use this HA database as the configuration store instead of a DynamoDB global table:
    * servers connect as `config_writer`, proxies as `config_reader` (IAM database auth); it
-   * must have its secondary in the standby region. A small global table still holds the
-   * writer flag.
+   * must have its secondary in the standby region, which the turn-on promotes
+   * (`FailoverGlobalCluster`) and waits for before it moves the writer. A small global table
+   * still holds the writer flag.
    * @default a DynamoDB global table is the store
    */
   readonly database?: HaDatabase;
@@ -125,6 +126,11 @@ const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Que
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 /** Documented time for a Fargate task to start and pass its first health checks (~60 s). */
+/** How long the turn-on waits for the database's promotion (Aurora: 1-2 minutes) before it fails. */
+const PROMOTION_TIMEOUT = Duration.minutes(12);
+/** The turn-on function's timeout with a database: the promotion's wait plus the other steps, within Lambda's 15 minutes. */
+const TURN_ON_TIMEOUT_WITH_DATABASE = Duration.minutes(14);
+
 /** Ids of the recovery paths of `ColdStandbyConfigServer`. */
 export enum ColdStandbyConfigServerPath {
   /** The live server or its region is lost: the standby is turned on and takes the writer name. */
@@ -143,8 +149,9 @@ export enum ColdStandbyConfigServerPath {
  * - A proxy in every region, reading the local replica: reads continue when
  *   the primary region is gone.
  * - A cold standby server in the standby region at zero tasks, and a
- *   turn-on automation (Lambda) that scales it to `serverCount`, moves the
- *   writer's name to it and sets the writer flag to its region.
+ *   turn-on automation (Lambda) that scales it to `serverCount`, promotes
+ *   the `HaDatabase` store (if any) and waits for it, sets the writer flag to
+ *   its region and moves the writer's name to it.
  *
  * Degraded mode: while the primary server is down and the standby is off,
  * writes are refused (servers and proxies call `assertWriter`, which throws
@@ -211,11 +218,17 @@ export class ColdStandbyConfigServer extends HaPattern {
       WRITER_URL: `http://${this.writerHost}`,
       ...(props.database ? { DB_ENDPOINT: region === primaryRegion ? props.database.endpoint.hostname : props.database.secondary!.cluster.attrReadEndpointAddress } : {}),
     });
+    // A server writes through its region's cluster endpoint: in the standby region it turns
+    // writable once the turn-on has promoted the secondary (the reader endpoint never does).
+    const serverEnvironment = (region: string): Record<string, string> => (props.database
+      ? { DB_ENDPOINT: region === primaryRegion ? props.database.endpoint.hostname : props.database.secondary!.cluster.attrEndpointAddress }
+      : {});
     const site = (s: Construct, siteId: string, vpc: ec2.IVpc, region: string, server: boolean, count: number) => new ConfigSite(s, siteId, {
       vpc, port, healthCheckPath: props.healthCheckPath ?? '/health', writerHost: this.writerHost,
       proxyImage: props.proxyImage ?? props.image, proxyCount,
       serverImage: server ? props.image : undefined, serverCount: count,
       environment: environment(region),
+      serverEnvironment: server ? serverEnvironment(region) : undefined,
     });
     this.primarySite = site(this, 'Primary', props.vpc, primaryRegion, true, serverCount);
     this.standbySite = site(regionalScope(this, props.standby.stack), 'Standby', props.standby.vpc, standbyRegion, true, 0);
@@ -248,9 +261,12 @@ export class ColdStandbyConfigServer extends HaPattern {
 
     // ---- the turn-on automation, in the standby region
     const standby = this.standbySite;
+    const db = props.database?.secondary;
     this.turnOnFunction = new HandlerFunction(standby, 'TurnOn', {
       entry: path.join(__dirname, 'handler', 'index'),
       description: `Turns on the cold-standby configuration server of ${this.node.path} in ${standbyRegion}`,
+      // With a database, the turn-on promotes it and waits (1-2 min, at most PROMOTION_TIMEOUT).
+      timeout: db ? TURN_ON_TIMEOUT_WITH_DATABASE : undefined,
       environment: {
         CLUSTER: standby.cluster.clusterName,
         SERVICE: standby.server!.serviceName,
@@ -261,9 +277,19 @@ export class ColdStandbyConfigServer extends HaPattern {
         TTL: String(ttl.toSeconds()),
         TABLE_NAME: tableName,
         WRITER_KEY: WRITER_FLAG_KEY,
+        ...(db ? {
+          GLOBAL_CLUSTER_ID: db.globalClusterIdentifier,
+          TARGET_CLUSTER_ARN: db.clusterArn,
+          // The primary region may be gone: an unplanned failover, losing at most the global lag.
+          ALLOW_DATA_LOSS: 'true',
+          PROMOTION_TIMEOUT_SECONDS: String(PROMOTION_TIMEOUT.toSeconds()),
+          PROMOTION_POLL_SECONDS: '10',
+        } : {}),
       },
     });
     const role = this.turnOnFunction.role;
+    // Promote the database (FailoverGlobalCluster on its global cluster and clusters) and watch it.
+    db?.grantFailover(role);
     role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [standby.server!.serviceArn] }));
     const zoneArn = Stack.of(standby).formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: props.zone.hostedZoneId });
     role.addToPolicy(new iam.PolicyStatement({ actions: ['route53:ListResourceRecordSets'], resources: [zoneArn] }));
@@ -320,7 +346,14 @@ export class ColdStandbyConfigServer extends HaPattern {
         signal: SignalKind.LEVEL, role: AlarmRole.NOTIFYING,
       }));
     }
-    if (props.autoTurnOn) this.wireAutoTurnOn(standby, standbyRegion);
+    if (props.autoTurnOn) {
+      this.wireAutoTurnOn(standby, standbyRegion);
+      if (props.database) {
+        addHaWarning(this, 'auto-turn-on-fails-over-database',
+          `autoTurnOn with a database: whenever the live server has no healthy task for 3 minutes the turn-on fails ${props.database.node.path} over to ${standbyRegion} ` +
+          '(FailoverGlobalCluster with AllowDataLoss, losing at most the global replication lag), even when the primary region and its database are healthy.');
+      }
+    }
 
     this.declareRecoveryObjectives(standby, props.database);
     this.createFailoverAlarm();
@@ -385,7 +418,7 @@ export class ColdStandbyConfigServer extends HaPattern {
   private declareRecoveryObjectives(standby: ConfigSite, database?: HaDatabase): void {
     this.recoveryObjectives.addRecoveryPath(ColdStandbyConfigServerPath.WRITES, [
       RecoveryStep.alarmEvaluation('server-down alarm', this.serverDownAlarm),
-      ...(database ? [RecoveryStep.slowest('HA database promotion (its Failover runbook, run first)', [
+      ...(database ? [RecoveryStep.slowest('HA database promotion (FailoverGlobalCluster by the turn-on, waited for before the flag and name move)', [
         RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_FAILOVER),
         ...(database.secondary!.instanceCount === 0 ? [RecoveryStep.fixed('headless secondary', Duration.minutes(12),
           `${ServiceTime.AURORA_GLOBAL_FAILOVER.source} + ${ServiceTime.AURORA_INSTANCE_START.source}`)] : []),

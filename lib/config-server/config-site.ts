@@ -22,6 +22,11 @@ export interface ConfigSiteProps {
   /** Host name of the writer (requests for it go to the server). */
   readonly writerHost: string;
   readonly environment: Record<string, string>;
+  /**
+   * Environment of the server only, over `environment`.
+   * @default none
+   */
+  readonly serverEnvironment?: Record<string, string>;
 }
 
 /**
@@ -57,7 +62,7 @@ export class ConfigSite extends Construct {
     listener.addTargetGroups('Proxy', { targetGroups: [proxy.targetGroup] });
 
     if (props.serverImage) {
-      const server = this.service('Server', props.serverImage, props.serverCount, { ...props.environment, CONFIG_ROLE: 'server' }, props);
+      const server = this.service('Server', props.serverImage, props.serverCount, { ...props.environment, ...props.serverEnvironment, CONFIG_ROLE: 'server' }, props);
       this.server = server.service;
       this.serverTargetGroup = server.targetGroup;
       listener.addTargetGroups('Server', {

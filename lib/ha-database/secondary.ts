@@ -73,6 +73,10 @@ export class HaDatabaseSecondary extends Construct {
   public readonly cluster: rds.CfnDBCluster;
   /** The secondary cluster's identifier (a literal). */
   public readonly clusterIdentifier: string;
+  /** The secondary cluster's ARN (no cross-region token): the target of a switchover or failover. */
+  public readonly clusterArn: string;
+  /** The global cluster's identifier (a literal). */
+  public readonly globalClusterIdentifier: string;
   /** The secondary's reader instances. */
   public readonly instances: rds.CfnDBInstance[];
   /** The engine's default port. */
@@ -89,6 +93,9 @@ export class HaDatabaseSecondary extends Construct {
   public readonly failoverDocument: ssm.CfnDocument;
   /** Role the runbooks run as. */
   public readonly runbookRole: iam.Role;
+
+  /** The global cluster's ARN, then the secondary's and the primary's cluster ARNs. */
+  private readonly globalClusterArns: string[];
 
   constructor(scope: Construct, id: string, props: HaDatabaseSecondaryProps) {
     super(scope, id);
@@ -159,6 +166,9 @@ export class HaDatabaseSecondary extends Construct {
     const globalArn = stack.formatArn({ service: 'rds', region: '', resource: 'global-cluster', resourceName: props.globalClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const thisArn = stack.formatArn({ service: 'rds', resource: 'cluster', resourceName: this.clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const primaryArn = stack.formatArn({ service: 'rds', region: Stack.of(props.primary).region, resource: 'cluster', resourceName: props.primaryClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.globalClusterIdentifier = props.globalClusterIdentifier;
+    this.clusterArn = thisArn;
+    this.globalClusterArns = [globalArn, thisArn, primaryArn];
     this.runbookRole = new iam.Role(this, 'RunbookRole', {
       assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com'),
       description: `Runs the switchover and failover runbooks of ${props.primary.node.path}`,
@@ -193,6 +203,16 @@ export class HaDatabaseSecondary extends Construct {
     this.failoverDocument = document('Failover', 'FailoverGlobalCluster',
       `Unplanned failover of ${props.globalClusterIdentifier} to ${stack.region} when the primary region is lost: loses the writes not yet replicated (bounded by the global lag alarm threshold).`,
       { AllowDataLoss: true });
+  }
+
+  /**
+   * Lets `grantee` promote this secondary (`rds:FailoverGlobalCluster` on the global cluster and
+   * its two clusters) and watch the promotion (`rds:DescribeGlobalClusters` on the global cluster).
+   */
+  public grantFailover(grantee: iam.IGrantable): iam.Grant {
+    const [globalArn] = this.globalClusterArns;
+    return iam.Grant.addToPrincipal({ grantee, actions: ['rds:FailoverGlobalCluster'], resourceArns: this.globalClusterArns })
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: ['rds:DescribeGlobalClusters'], resourceArns: [globalArn] }));
   }
 
   /** Security group connections of the secondary cluster (allow clients with `allowDefaultPortFrom`). */

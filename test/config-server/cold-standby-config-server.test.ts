@@ -1,5 +1,5 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +7,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { ColdStandbyConfigServerPath, ColdStandbyConfigServer, ColdStandbyConfigServerProps, FailoverNotifications, HaDatabase } from '../../lib';
 import { createHaVpc } from '../../lib/private/network';
 import { formatFindings, gateFindings, testApp, testEnv } from '../harness';
+import { siteVpc } from './site-vpc';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
 
@@ -19,7 +20,7 @@ function setup(app: App = testApp()) {
   const notifications = new FailoverNotifications(primary, 'Notifications', { emails: ['ops@example.com'] });
   return {
     app, primary, secondary, third, zone, notifications,
-    vpc: createHaVpc(primary, 'Vpc'), vpc2: createHaVpc(secondary, 'Vpc'), vpc3: createHaVpc(third, 'Vpc'),
+    vpc: createHaVpc(primary, 'Vpc'), vpc2: siteVpc(secondary, 'Vpc', '10.1.0.0/16'), vpc3: siteVpc(third, 'Vpc', '10.2.0.0/16'),
   };
 }
 
@@ -111,6 +112,16 @@ describe('ColdStandbyConfigServer with a DynamoDB global table, proxies in three
     expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"/);
   });
 
+  test('with the DynamoDB store the turn-on has no database to promote: no RDS permission, no promotion settings, 1-minute timeout', () => {
+    const statements = Object.values(t2.findResources('AWS::IAM::Policy'))
+      .filter(p => (p.Properties.Roles as Array<{ Ref: string }>).some(r => /StandbyTurnOnServiceRole/.test(r.Ref)))
+      .flatMap(p => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>);
+    expect(statements.flatMap(st => [st.Action].flat()).filter(a => a.startsWith('rds:'))).toEqual([]);
+    t2.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 60, Environment: { Variables: Match.objectLike({ GLOBAL_CLUSTER_ID: Match.absent(), TABLE_NAME: 'config-store' }) },
+    });
+  });
+
   test('the turn-on function knows the standby service, the record, the standby load balancer and the table', () => {
     t2.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({
       DESIRED_COUNT: '2', RECORD_NAME: 'config-writer.example.com', TTL: '30', TABLE_NAME: 'config-store', WRITER_KEY: '__writer__',
@@ -188,9 +199,56 @@ describe('ColdStandbyConfigServer over an HaDatabase', () => {
       Environment: Match.arrayWith([{ Name: 'DB_ENDPOINT', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('PrimaryDb[0-9A-F]{8}Secondary'), 'ReadEndpoint.Address'] } }]),
     })] });
   });
+  const arn = (region: string, resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${region}:123456789012:${resource}`]] });
+  const turnOnPolicy = () => {
+    const [policy] = Object.values(t2.findResources('AWS::IAM::Policy')).filter(p =>
+      (p.Properties.Roles as Array<{ Ref: string }>).some(r => /StandbyTurnOnServiceRole/.test(r.Ref)));
+    return policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>;
+  };
+
+  test('the standby server writes through the secondary\'s cluster endpoint (writable once promoted); its proxy reads the reader endpoint', () => {
+    const env = (role: string) => Object.values(t2.findResources('AWS::ECS::TaskDefinition'))
+      .map(d => d.Properties.ContainerDefinitions[0].Environment as Array<{ Name: string; Value: unknown }>)
+      .find(e => e.some(v => v.Name === 'CONFIG_ROLE' && v.Value === role))!;
+    expect(env('server')).toContainEqual({ Name: 'DB_ENDPOINT', Value: { 'Fn::GetAtt': [expect.stringMatching(/^PrimaryDb[0-9A-F]{8}Secondary/), 'Endpoint.Address'] } });
+    expect(env('proxy')).toContainEqual({ Name: 'DB_ENDPOINT', Value: { 'Fn::GetAtt': [expect.stringMatching(/^PrimaryDb[0-9A-F]{8}Secondary/), 'ReadEndpoint.Address'] } });
+  });
+
+  test('the turn-on promotes the database first: it knows the global cluster and the standby cluster, and has the time to wait', () => {
+    t2.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 840,
+      Environment: { Variables: Match.objectLike({
+        GLOBAL_CLUSTER_ID: 'config-db',
+        TARGET_CLUSTER_ARN: arn('us-east-1', 'cluster:config-db-us-east-1'),
+        ALLOW_DATA_LOSS: 'true',
+        PROMOTION_TIMEOUT_SECONDS: '720',
+        PROMOTION_POLL_SECONDS: '10',
+      }) },
+    });
+  });
+
+  test('the turn-on role may fail over this global cluster to its clusters and describe it, nothing more on RDS', () => {
+    const rdsStatements = turnOnPolicy().filter(st => [st.Action].flat().some(a => a.startsWith('rds:')));
+    expect(rdsStatements).toEqual([
+      {
+        Action: 'rds:FailoverGlobalCluster', Effect: 'Allow',
+        Resource: [arn('', 'global-cluster:config-db'), arn('eu-west-1', 'cluster:config-db-eu-west-1'), arn('us-east-1', 'cluster:config-db-us-east-1')],
+      },
+      { Action: 'rds:DescribeGlobalClusters', Effect: 'Allow', Resource: arn('', 'global-cluster:config-db') },
+    ]);
+  });
+
+  test('with autoTurnOn, a warning says the database is failed over too (even when only the server tasks failed)', () => {
+    const s2 = setup();
+    const db2 = new HaDatabase(s2.primary, 'Db', { vpc: s2.vpc, secondary: { stack: s2.secondary, vpc: s2.vpc2 }, globalClusterIdentifier: 'config-db' });
+    const auto = build(s2, { database: db2, autoTurnOn: true });
+    Annotations.fromStack(s2.primary).hasWarning(`/${auto.node.path}`, Match.stringLikeRegexp('autoTurnOn with a database: .*FailoverGlobalCluster with AllowDataLoss'));
+    Annotations.fromStack(s.primary).hasNoWarning(`/${config.node.path}`, Match.stringLikeRegexp('autoTurnOn with a database'));
+  });
+
   test('the database promotion is part of the write RTO and its lag alarm bounds the RPO', () => {
     const writes = config.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES);
-    expect(writes.steps.map(st => st.component)).toContain('HA database promotion (its Failover runbook, run first)');
+    expect(writes.steps.map(st => st.component)).toContain('HA database promotion (FailoverGlobalCluster by the turn-on, waited for before the flag and name move)');
     expect(config.writeRto.toSeconds()).toBe(420);
     expect(config.rpo.toSeconds()).toBe(60);
   });

@@ -22,6 +22,21 @@ describe('agent-workspace configuration service', () => {
   });
 });
 
+describe('agent-workspace configuration turn-on', () => {
+  const { templates } = synthExample('agent-workspace');
+  const standby = templates['agent-workspace-ConfigStandby'];
+
+  test('the turn-on promotes the configuration database (FailoverGlobalCluster on it) before moving the writer', () => {
+    standby.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ GLOBAL_CLUSTER_ID: 'agent-workspace-config', ALLOW_DATA_LOSS: 'true' }) },
+    });
+    standby.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('StandbyTurnOnServiceRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'rds:FailoverGlobalCluster' })]) },
+    });
+  });
+});
+
 describe('agent-workspace retained resources with fixed names', () => {
   /** The physical names of the retained resources of an app's templates. */
   const retainedNames = (templates: Record<string, Template>) => Object.values(templates).flatMap(t =>
