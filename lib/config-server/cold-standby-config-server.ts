@@ -23,6 +23,7 @@ import {
 import type { HaDatabase } from '../ha-database/ha-database';
 import { HandlerFunction } from '../private/handler-function';
 import { ConfigSite } from './config-site';
+import { cidrsOverlap, knownCidr } from './site-network';
 import { WRITER_FLAG_KEY } from './writer-flag';
 
 /** A region of the configuration service: a construct in that region's stack and its VPC. */
@@ -223,12 +224,18 @@ export class ColdStandbyConfigServer extends HaPattern {
     const serverEnvironment = (region: string): Record<string, string> => (props.database
       ? { DB_ENDPOINT: region === primaryRegion ? props.database.endpoint.hostname : props.database.secondary!.cluster.attrEndpointAddress }
       : {});
+    const sites: Array<{ prop: string; vpc: ec2.IVpc }> = [
+      { prop: 'vpc', vpc: props.vpc }, { prop: 'standby.vpc', vpc: props.standby.vpc },
+      ...extraSites.map((s, i) => ({ prop: `proxySites[${i}].vpc`, vpc: s.vpc })),
+    ];
+    const peers = (vpc: ec2.IVpc) => sites.filter(x => x.vpc !== vpc).map(x => knownCidr(x.vpc)).filter((c): c is string => c !== undefined);
     const site = (s: Construct, siteId: string, vpc: ec2.IVpc, region: string, server: boolean, count: number) => new ConfigSite(s, siteId, {
       vpc, port, healthCheckPath: props.healthCheckPath ?? '/health', writerHost: this.writerHost,
       proxyImage: props.proxyImage ?? props.image, proxyCount,
       serverImage: server ? props.image : undefined, serverCount: count,
       environment: environment(region),
       serverEnvironment: server ? serverEnvironment(region) : undefined,
+      peerCidrs: peers(vpc),
     });
     this.primarySite = site(this, 'Primary', props.vpc, primaryRegion, true, serverCount);
     this.standbySite = site(regionalScope(this, props.standby.stack), 'Standby', props.standby.vpc, standbyRegion, true, 0);
@@ -499,5 +506,35 @@ function validate(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServer
     if (Stack.of(db).region !== primary) {
       throw new HaValidationError(scope, { prop: 'database', received: Stack.of(db).region, expected: `a database whose primary is in the config server's primary region (${primary})` });
     }
+  }
+  validateSiteNetworks(scope, props, extra);
+}
+
+/**
+ * The writer's name points at an internal load balancer in one site's VPC, and every other
+ * site's proxies and clients reach it there (over VPC peering or a transit gateway): the
+ * sites' VPCs need CIDRs that do not overlap, or nothing can route between them.
+ */
+function validateSiteNetworks(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServerProps, extra: ConfigServerSite[]): void {
+  const sites = [
+    { prop: 'vpc', vpc: props.vpc }, { prop: 'standby.vpc', vpc: props.standby.vpc },
+    ...extra.map((s, i) => ({ prop: `proxySites[${i}].vpc`, vpc: s.vpc })),
+  ].map(s => ({ ...s, cidr: knownCidr(s.vpc) }));
+  sites.forEach((site, j) => {
+    for (const earlier of sites.slice(0, j)) {
+      if (site.cidr && earlier.cidr && cidrsOverlap(site.cidr, earlier.cidr)) {
+        throw new HaValidationError(scope, {
+          prop: site.prop, received: site.cidr,
+          expected: `a VPC whose CIDR does not overlap ${earlier.prop} (${earlier.cidr}): each site's proxies and clients reach the writer in another site's VPC ` +
+            'over VPC peering or a transit gateway, which cannot route between overlapping ranges; give each site\'s VPC its own range, e.g. ec2.IpAddresses.cidr(\'10.1.0.0/16\')',
+        });
+      }
+    }
+  });
+  const unknown = sites.filter(s => !s.cidr).map(s => s.prop);
+  if (unknown.length > 0) {
+    addHaWarning(scope, 'config-site-cidr-unknown',
+      `the CIDR of ${unknown.join(', ')} is not known at synthesis: it cannot be checked for overlap with the other sites, and the other sites' load balancers do not admit it; ` +
+      'allow it with site.loadBalancer.connections.allowFrom(ec2.Peer.ipv4(cidr), ec2.Port.tcp(80)) and route it (peering or transit gateway).');
   }
 }

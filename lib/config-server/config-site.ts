@@ -27,6 +27,12 @@ export interface ConfigSiteProps {
    * @default none
    */
   readonly serverEnvironment?: Record<string, string>;
+  /**
+   * CIDRs of the other sites' VPCs, whose proxies and clients reach this site's load balancer
+   * (over VPC peering or a transit gateway) once the writer's name points here.
+   * @default none
+   */
+  readonly peerCidrs?: string[];
 }
 
 /**
@@ -48,6 +54,9 @@ export class ConfigSite extends Construct {
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
     const sg = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc: props.vpc, description: `Config service load balancer ${this.node.path}`, allowAllOutbound: false });
     sg.addIngressRule(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcp(80), 'configuration clients in the VPC');
+    for (const cidr of props.peerCidrs ?? []) {
+      sg.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(80), 'configuration proxies and clients of another site (peering or transit gateway)');
+    }
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc, internetFacing: false, securityGroup: sg,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -71,7 +80,7 @@ export class ConfigSite extends Construct {
       });
     }
     acknowledge(sg, {
-      'AwsSolutions-EC23': 'Ingress is limited to port 80 from the VPC CIDR; cdk-nag cannot evaluate the CIDR because it is a token.',
+      'AwsSolutions-EC23': 'Ingress is limited to port 80 from the VPC CIDR and the other sites\' VPC CIDRs; cdk-nag cannot evaluate the CIDR because it is a token.',
     });
   }
 

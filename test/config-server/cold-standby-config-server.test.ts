@@ -1,5 +1,6 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -360,5 +361,46 @@ describe('ColdStandbyConfigServer retained resources with fixed names', () => {
     };
     expect(names('config-store')).toEqual(['AWS::DynamoDB::GlobalTable TableName=config-store']);
     expect(names('config-store-2')).toEqual(['AWS::DynamoDB::GlobalTable TableName=config-store-2']);
+  });
+});
+
+describe('ColdStandbyConfigServer site networks: the writer in one site is reachable from the others', () => {
+  test('each site\'s load balancer admits the other sites\' VPC CIDRs on port 80 (their proxies and clients, over peering or a transit gateway)', () => {
+    const s = setup();
+    build(s, { proxySites: [{ stack: s.third, vpc: s.vpc3 }] });
+    const admits = (t: Template, cidr: string) => t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Config service load balancer'),
+      SecurityGroupIngress: Match.arrayWith([{ CidrIp: cidr, Description: Match.stringLikeRegexp('another site'), FromPort: 80, IpProtocol: 'tcp', ToPort: 80 }]),
+    });
+    admits(Template.fromStack(s.primary), '10.1.0.0/16');
+    admits(Template.fromStack(s.primary), '10.2.0.0/16');
+    admits(Template.fromStack(s.secondary), '10.0.0.0/16');
+    admits(Template.fromStack(s.secondary), '10.2.0.0/16');
+    admits(Template.fromStack(s.third), '10.0.0.0/16');
+    admits(Template.fromStack(s.third), '10.1.0.0/16');
+  });
+
+  test('fails when the standby VPC\'s CIDR overlaps the primary\'s (DynamoDB store: the writer name would point where primary-region clients cannot route)', () => {
+    const s = setup();
+    expect(() => build(s, { standby: { stack: s.secondary, vpc: createHaVpc(s.secondary, 'SameRange') } })).toThrow(
+      "Primary/Config: invalid prop 'standby.vpc': received \"10.0.0.0/16\"; expected a VPC whose CIDR does not overlap vpc (10.0.0.0/16): each site's proxies and clients " +
+      "reach the writer in another site's VPC over VPC peering or a transit gateway, which cannot route between overlapping ranges; give each site's VPC its own range, e.g. ec2.IpAddresses.cidr('10.1.0.0/16')");
+  });
+
+  test('fails when a proxy site\'s VPC overlaps another site\'s', () => {
+    const s = setup();
+    const overlapping = siteVpc(s.third, 'Overlapping', '10.1.128.0/20');
+    expect(() => build(s, { proxySites: [{ stack: s.third, vpc: overlapping }] }))
+      .toThrow(/invalid prop 'proxySites\[0\].vpc': received "10.1.128.0\/20"; expected a VPC whose CIDR does not overlap standby.vpc \(10.1.0.0\/16\)/);
+  });
+
+  test('warns when a site\'s CIDR is not known at synthesis (it cannot be checked nor admitted by the other sites)', () => {
+    const s = setup();
+    const imported = ec2.Vpc.fromVpcAttributes(s.secondary, 'Imported', {
+      vpcId: 'vpc-0123456789abcdef0', vpcCidrBlock: Fn.importValue('standby-cidr'), availabilityZones: ['us-east-1a', 'us-east-1b'],
+      publicSubnetIds: ['subnet-1', 'subnet-2'], privateSubnetIds: ['subnet-3', 'subnet-4'],
+    });
+    const config = build(s, { standby: { stack: s.secondary, vpc: imported } });
+    Annotations.fromStack(s.primary).hasWarning(`/${config.node.path}`, Match.stringLikeRegexp('the CIDR of standby.vpc is not known at synthesis'));
   });
 });

@@ -22,8 +22,9 @@ describe('agent-workspace configuration service', () => {
   });
 });
 
-describe('agent-workspace configuration turn-on', () => {
+describe('agent-workspace configuration turn-on and networks', () => {
   const { templates } = synthExample('agent-workspace');
+  const primary = templates['agent-workspace-ConfigPrimary'];
   const standby = templates['agent-workspace-ConfigStandby'];
 
   test('the turn-on promotes the configuration database (FailoverGlobalCluster on it) before moving the writer', () => {
@@ -34,6 +35,17 @@ describe('agent-workspace configuration turn-on', () => {
       Roles: [{ Ref: Match.stringLikeRegexp('StandbyTurnOnServiceRole') }],
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'rds:FailoverGlobalCluster' })]) },
     });
+  });
+
+  test('the two configuration VPCs do not overlap, and each load balancer admits the other site', () => {
+    primary.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16' });
+    standby.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.1.0.0/16' });
+    for (const [t, other] of [[primary, '10.1.0.0/16'], [standby, '10.0.0.0/16']] as const) {
+      t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+        GroupDescription: Match.stringLikeRegexp('^Config service load balancer'),
+        SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: other, FromPort: 80, ToPort: 80 })]),
+      });
+    }
   });
 });
 
