@@ -115,6 +115,17 @@ export interface ColdStandbyConfigServerProps extends HaPatternProps {
   readonly autoTurnOn?: boolean;
 
   /**
+   * Whether the standby is turned on: the template then declares the standby server at
+   * `serverCount` tasks, as the turn-on leaves it. A deployment that updates the standby
+   * service re-applies the template's task count, so a `cdk deploy` during an incident with
+   * `standbyActive` false would scale the standby back to 0 and stop all writes: set it
+   * (or the context value `cdk-ha-patterns:standbyActive=true`) before deploying while the
+   * standby is on, and back to false once you have failed back (README runbook).
+   * @default the context value `cdk-ha-patterns:standbyActive` ('true' or 'false'), else false
+   */
+  readonly standbyActive?: boolean;
+
+  /**
    * Alarm threshold of the table's replication latency; also the declared data-loss bound.
    * @default Duration.seconds(30)
    */
@@ -238,7 +249,14 @@ export class ColdStandbyConfigServer extends HaPattern {
       peerCidrs: peers(vpc),
     });
     this.primarySite = site(this, 'Primary', props.vpc, primaryRegion, true, serverCount);
-    this.standbySite = site(regionalScope(this, props.standby.stack), 'Standby', props.standby.vpc, standbyRegion, true, 0);
+    // Cold: no task, unless the standby is turned on (then the template keeps what the turn-on set).
+    const standbyActive = isStandbyActive(this, props);
+    this.standbySite = site(regionalScope(this, props.standby.stack), 'Standby', props.standby.vpc, standbyRegion, true, standbyActive ? serverCount : 0);
+    if (standbyActive) {
+      addHaWarning(this, 'config-standby-active',
+        `standbyActive: the template keeps the standby server in ${standbyRegion} at ${serverCount} task(s), as the turn-on left it, so this deployment does not undo the turn-on. ` +
+        'The writer flag and name stay where the turn-on put them. After failing back (README runbook), set standbyActive to false (or drop the context value cdk-ha-patterns:standbyActive) and deploy.');
+    }
     this.proxySites = extraSites.map((s, i) => site(regionalScope(this, s.stack), `Proxy${i + 1}`, s.vpc, s.stack.region, false, 0));
 
     // ---- IAM: only the servers may write; proxies read their local replica
@@ -445,6 +463,21 @@ export class ColdStandbyConfigServer extends HaPattern {
         database.globalLagAlarm!, Duration.millis(1), { prop: 'the database\'s globalLagThreshold', floor: Duration.seconds(1) }));
     }
   }
+}
+
+/** Context key that turns `standbyActive` on without a code change (`-c cdk-ha-patterns:standbyActive=true`). */
+export const STANDBY_ACTIVE_CONTEXT = 'cdk-ha-patterns:standbyActive';
+
+/** `standbyActive`, else the context value (a boolean, or 'true' / 'false' from the command line), else false. */
+function isStandbyActive(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServerProps): boolean {
+  if (props.standbyActive !== undefined) return props.standbyActive;
+  const value: unknown = scope.node.tryGetContext(STANDBY_ACTIVE_CONTEXT);
+  if (value === undefined || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw new HaValidationError(scope, {
+    prop: `standbyActive (context ${STANDBY_ACTIVE_CONTEXT})`, received: value,
+    expected: `true or false, e.g. -c ${STANDBY_ACTIVE_CONTEXT}=true while the standby is turned on`,
+  });
 }
 
 /** The props every region needs, present (a JavaScript caller can omit them). */

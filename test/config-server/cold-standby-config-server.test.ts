@@ -404,3 +404,46 @@ describe('ColdStandbyConfigServer site networks: the writer in one site is reach
     Annotations.fromStack(s.primary).hasWarning(`/${config.node.path}`, Match.stringLikeRegexp('the CIDR of standby.vpc is not known at synthesis'));
   });
 });
+
+describe('ColdStandbyConfigServer standbyActive: a deployment during an incident keeps the standby on', () => {
+  const standbyServerCount = (s: ReturnType<typeof setup>) => {
+    const t2 = Template.fromStack(s.secondary);
+    const services = Object.entries(t2.findResources('AWS::ECS::Service'));
+    const [, server] = services.find(([id]) => /StandbyServerService/.test(id))!;
+    const [, proxy] = services.find(([id]) => /StandbyProxyService/.test(id))!;
+    return { server: server.Properties.DesiredCount, proxy: proxy.Properties.DesiredCount };
+  };
+
+  test('off by default: the template declares the standby server at 0 tasks, and no warning', () => {
+    const s = setup();
+    const config = build(s);
+    expect(standbyServerCount(s)).toEqual({ server: 0, proxy: 2 });
+    Annotations.fromStack(s.primary).hasNoWarning(`/${config.node.path}`, Match.stringLikeRegexp('standbyActive'));
+  });
+
+  test('standbyActive: the template declares the standby server at serverCount tasks (what the turn-on set), with a warning to reset it after failing back', () => {
+    const s = setup();
+    const config = build(s, { standbyActive: true, serverCount: 3 });
+    expect(standbyServerCount(s)).toEqual({ server: 3, proxy: 2 });
+    Template.fromStack(s.primary).resourcePropertiesCountIs('AWS::ECS::Service', { DesiredCount: 3 }, 1); // the primary server is unchanged
+    Annotations.fromStack(s.primary).hasWarning(`/${config.node.path}`, Match.stringLikeRegexp(
+      '^standbyActive: the template keeps the standby server in us-east-1 at 3 task\\(s\\), as the turn-on left it.*set standbyActive to false'));
+  });
+
+  test.each([[true], ['true']])('the context value cdk-ha-patterns:standbyActive=%p turns it on without a code change', value => {
+    const s = setup(testApp({ context: { 'cdk-ha-patterns:standbyActive': value } }));
+    build(s);
+    expect(standbyServerCount(s).server).toBe(2);
+  });
+
+  test('the prop wins over the context value', () => {
+    const s = setup(testApp({ context: { 'cdk-ha-patterns:standbyActive': 'true' } }));
+    build(s, { standbyActive: false });
+    expect(standbyServerCount(s).server).toBe(0);
+  });
+
+  test('fails when the context value is neither true nor false', () => {
+    const s = setup(testApp({ context: { 'cdk-ha-patterns:standbyActive': 'yes' } }));
+    expect(() => build(s)).toThrow("Primary/Config: invalid prop 'standbyActive (context cdk-ha-patterns:standbyActive)': received \"yes\"; expected true or false, e.g. -c cdk-ha-patterns:standbyActive=true while the standby is turned on");
+  });
+});
