@@ -10,6 +10,7 @@ import {
   MultiSiteActiveActive, RecoveryTargets, SingletonDaemon, WarmStandbyPair, WebTierSite, WorkerPool,
 } from '../lib';
 import { createHaVpc } from '../lib/private/network';
+import { siteVpc } from './config-server/site-vpc';
 import { testEnv } from './harness';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
@@ -72,7 +73,7 @@ export const FIXTURES: Record<string, Fixture> = {
     const secondary = region(app, 'Secondary', 'us-east-1');
     const zone = new route53.PublicHostedZone(primary, 'Zone', { zoneName: 'example.com' });
     return new ColdStandbyConfigServer(primary, 'Config', {
-      vpc: createHaVpc(primary, 'Vpc'), image, zone, standby: { stack: secondary, vpc: createHaVpc(secondary, 'Vpc') }, tableName: 'config', recoveryTargets,
+      vpc: createHaVpc(primary, 'Vpc'), image, zone, standby: { stack: secondary, vpc: siteVpc(secondary, 'Vpc', '10.1.0.0/16') }, tableName: 'config', recoveryTargets,
     });
   },
 };

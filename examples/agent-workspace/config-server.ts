@@ -1,7 +1,12 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { ColdStandbyConfigServer, HaDatabase } from '../../lib';
 import { ExampleContext } from '../context';
+
+/** The standby region's configuration VPC: a range of its own beside the primary's 10.0.0.0/16. */
+const STANDBY_CIDR = '10.1.0.0/16';
 
 /**
  * The agent desktop's configuration service: a live configuration server in
@@ -11,31 +16,66 @@ import { ExampleContext } from '../context';
  */
 export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
   const { primaryRegion, secondaryRegion } = ctx.settings;
+  // The global cluster, both clusters and the global table are retained with fixed names (other
+  // regions name them literally). A first deployment that rolls back leaves them behind, and a
+  // retry with the same names fails with "already exists": retry with `-c nameSuffix=-2` (or
+  // delete them first; see README.md).
+  const names = `${ctx.name}-config${nameSuffix(ctx)}`;
   const primary = ctx.stack('ConfigPrimary', primaryRegion, { description: `${ctx.name}: configuration server, proxy and HA database (primary region)` });
   const standby = ctx.stack('ConfigStandby', secondaryRegion, { description: `${ctx.name}: configuration proxy, cold-standby server and database secondary` });
-  const vpc = ctx.vpc(primary);
-  const standbyVpc = ctx.vpc(standby);
+  const vpc = ctx.vpc(primary); // 10.0.0.0/16
+  // The standby's proxy reaches the writer in the primary region, and after turn-on every client
+  // reaches it in the standby region: the two VPCs are peered (or on a transit gateway), so their
+  // ranges must not overlap (ColdStandbyConfigServer checks it).
+  const standbyVpc = configVpc(standby, STANDBY_CIDR);
 
   const database = new HaDatabase(primary, 'ConfigDatabase', {
     vpc,
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
     secondary: { stack: standby, vpc: standbyVpc },
-    globalClusterIdentifier: `${ctx.name}-config`,
+    globalClusterIdentifier: names,
     recoveryTargets: { rpo: Duration.minutes(1) },
   });
 
   return new ColdStandbyConfigServer(primary, 'ConfigServer', {
     vpc,
+    // A placeholder: stock nginx listens on port 80 and answers / (not /health) with 200.
+    // A real configuration server states the port and health path it serves here.
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
+    containerPort: 80,
+    healthCheckPath: '/',
     zone: ctx.zone,
     standby: { stack: standby, vpc: standbyVpc },
     database,
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
-    tableName: `${ctx.name}-config`,
+    tableName: names,
     autoTurnOn: true,
     recoveryTargets: { rto: Duration.minutes(10), rpo: Duration.minutes(1) },
   });
 }
 
+
+/** `-c nameSuffix=...`: appended to the example's fixed physical names, so a retry after a rolled-back first deployment does not collide with what it retained. */
+function nameSuffix(ctx: ExampleContext): string {
+  const value: unknown = ctx.app.node.tryGetContext('nameSuffix');
+  return value === undefined ? '' : String(value);
+}
+
+/** The examples' VPC layout (as `ExampleContext.vpc`) with the given range. */
+function configVpc(stack: Stack, cidr: string): ec2.Vpc {
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    ipAddresses: ec2.IpAddresses.cidr(cidr),
+    maxAzs: 2,
+    natGateways: 2,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+      { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+    ],
+  });
+  const flowLogs = new logs.LogGroup(vpc, 'FlowLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+  vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs) });
+  return vpc;
+}

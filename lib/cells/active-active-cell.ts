@@ -137,10 +137,11 @@ export class ActiveActiveCell extends Construct {
         deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
         removalPolicy: props.removalPolicy,
       });
-      cluster.secret!.addRotationSchedule('Rotation', {
-        hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({ vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } }),
-        automaticallyAfter: Duration.days(30),
-      });
+      // The hosted rotation function runs in the subnets with egress (Secrets Manager's regional
+      // endpoint through the NAT gateways) and connects to the cell's database on its port.
+      const rotation = secretsmanager.HostedRotation.postgreSqlSingleUser({ vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } });
+      cluster.secret!.addRotationSchedule('Rotation', { hostedRotation: rotation, automaticallyAfter: Duration.days(30) });
+      cluster.connections.allowDefaultPortFrom(rotation, `${props.name} secret rotation`);
       dbSecret = cluster.secret;
       this.database = cluster;
     }

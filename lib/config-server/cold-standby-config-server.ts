@@ -11,7 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
-import { HaValidationError } from '../core/errors';
+import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { regionalScope } from '../core/regional-scope';
@@ -23,6 +23,7 @@ import {
 import type { HaDatabase } from '../ha-database/ha-database';
 import { HandlerFunction } from '../private/handler-function';
 import { ConfigSite } from './config-site';
+import { cidrsOverlap, knownCidr } from './site-network';
 import { WRITER_FLAG_KEY } from './writer-flag';
 
 /** A region of the configuration service: a construct in that region's stack and its VPC. */
@@ -45,12 +46,13 @@ export interface ColdStandbyConfigServerProps extends HaPatternProps {
    */
   readonly proxyImage?: ecs.ContainerImage;
   /**
-   * Port the containers listen on.
+   * Port the images listen on: the containers map it and the target groups send traffic and
+   * health checks to it, so it must be the port the image really serves (stock nginx: 80).
    * @default 8080
    */
   readonly containerPort?: number;
   /**
-   * Health check path of server and proxy.
+   * Health check path of server and proxy: a path the image answers with 200 (stock nginx: '/').
    * @default '/health'
    */
   readonly healthCheckPath?: string;
@@ -76,8 +78,9 @@ export interface ColdStandbyConfigServerProps extends HaPatternProps {
   /**
    * Use this HA database as the configuration store instead of a DynamoDB global table:
    * servers connect as `config_writer`, proxies as `config_reader` (IAM database auth); it
-   * must have its secondary in the standby region. A small global table still holds the
-   * writer flag.
+   * must have its secondary in the standby region, which the turn-on promotes
+   * (`FailoverGlobalCluster`) and waits for before it moves the writer. A small global table
+   * still holds the writer flag.
    * @default a DynamoDB global table is the store
    */
   readonly database?: HaDatabase;
@@ -112,6 +115,17 @@ export interface ColdStandbyConfigServerProps extends HaPatternProps {
   readonly autoTurnOn?: boolean;
 
   /**
+   * Whether the standby is turned on: the template then declares the standby server at
+   * `serverCount` tasks, as the turn-on leaves it. A deployment that updates the standby
+   * service re-applies the template's task count, so a `cdk deploy` during an incident with
+   * `standbyActive` false would scale the standby back to 0 and stop all writes: set it
+   * (or the context value `cdk-ha-patterns:standbyActive=true`) before deploying while the
+   * standby is on, and back to false once you have failed back (README runbook).
+   * @default the context value `cdk-ha-patterns:standbyActive` ('true' or 'false'), else false
+   */
+  readonly standbyActive?: boolean;
+
+  /**
    * Alarm threshold of the table's replication latency; also the declared data-loss bound.
    * @default Duration.seconds(30)
    */
@@ -124,6 +138,11 @@ const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Que
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 /** Documented time for a Fargate task to start and pass its first health checks (~60 s). */
+/** How long the turn-on waits for the database's promotion (Aurora: 1-2 minutes) before it fails. */
+const PROMOTION_TIMEOUT = Duration.minutes(12);
+/** The turn-on function's timeout with a database: the promotion's wait plus the other steps, within Lambda's 15 minutes. */
+const TURN_ON_TIMEOUT_WITH_DATABASE = Duration.minutes(14);
+
 /** Ids of the recovery paths of `ColdStandbyConfigServer`. */
 export enum ColdStandbyConfigServerPath {
   /** The live server or its region is lost: the standby is turned on and takes the writer name. */
@@ -142,8 +161,9 @@ export enum ColdStandbyConfigServerPath {
  * - A proxy in every region, reading the local replica: reads continue when
  *   the primary region is gone.
  * - A cold standby server in the standby region at zero tasks, and a
- *   turn-on automation (Lambda) that scales it to `serverCount`, moves the
- *   writer's name to it and sets the writer flag to its region.
+ *   turn-on automation (Lambda) that scales it to `serverCount`, promotes
+ *   the `HaDatabase` store (if any) and waits for it, sets the writer flag to
+ *   its region and moves the writer's name to it.
  *
  * Degraded mode: while the primary server is down and the standby is off,
  * writes are refused (servers and proxies call `assertWriter`, which throws
@@ -210,14 +230,33 @@ export class ColdStandbyConfigServer extends HaPattern {
       WRITER_URL: `http://${this.writerHost}`,
       ...(props.database ? { DB_ENDPOINT: region === primaryRegion ? props.database.endpoint.hostname : props.database.secondary!.cluster.attrReadEndpointAddress } : {}),
     });
+    // A server writes through its region's cluster endpoint: in the standby region it turns
+    // writable once the turn-on has promoted the secondary (the reader endpoint never does).
+    const serverEnvironment = (region: string): Record<string, string> => (props.database
+      ? { DB_ENDPOINT: region === primaryRegion ? props.database.endpoint.hostname : props.database.secondary!.cluster.attrEndpointAddress }
+      : {});
+    const sites: Array<{ prop: string; vpc: ec2.IVpc }> = [
+      { prop: 'vpc', vpc: props.vpc }, { prop: 'standby.vpc', vpc: props.standby.vpc },
+      ...extraSites.map((s, i) => ({ prop: `proxySites[${i}].vpc`, vpc: s.vpc })),
+    ];
+    const peers = (vpc: ec2.IVpc) => sites.filter(x => x.vpc !== vpc).map(x => knownCidr(x.vpc)).filter((c): c is string => c !== undefined);
     const site = (s: Construct, siteId: string, vpc: ec2.IVpc, region: string, server: boolean, count: number) => new ConfigSite(s, siteId, {
       vpc, port, healthCheckPath: props.healthCheckPath ?? '/health', writerHost: this.writerHost,
       proxyImage: props.proxyImage ?? props.image, proxyCount,
       serverImage: server ? props.image : undefined, serverCount: count,
       environment: environment(region),
+      serverEnvironment: server ? serverEnvironment(region) : undefined,
+      peerCidrs: peers(vpc),
     });
     this.primarySite = site(this, 'Primary', props.vpc, primaryRegion, true, serverCount);
-    this.standbySite = site(regionalScope(this, props.standby.stack), 'Standby', props.standby.vpc, standbyRegion, true, 0);
+    // Cold: no task, unless the standby is turned on (then the template keeps what the turn-on set).
+    const standbyActive = isStandbyActive(this, props);
+    this.standbySite = site(regionalScope(this, props.standby.stack), 'Standby', props.standby.vpc, standbyRegion, true, standbyActive ? serverCount : 0);
+    if (standbyActive) {
+      addHaWarning(this, 'config-standby-active',
+        `standbyActive: the template keeps the standby server in ${standbyRegion} at ${serverCount} task(s), as the turn-on left it, so this deployment does not undo the turn-on. ` +
+        'The writer flag and name stay where the turn-on put them. After failing back (README runbook), set standbyActive to false (or drop the context value cdk-ha-patterns:standbyActive) and deploy.');
+    }
     this.proxySites = extraSites.map((s, i) => site(regionalScope(this, s.stack), `Proxy${i + 1}`, s.vpc, s.stack.region, false, 0));
 
     // ---- IAM: only the servers may write; proxies read their local replica
@@ -247,9 +286,12 @@ export class ColdStandbyConfigServer extends HaPattern {
 
     // ---- the turn-on automation, in the standby region
     const standby = this.standbySite;
+    const db = props.database?.secondary;
     this.turnOnFunction = new HandlerFunction(standby, 'TurnOn', {
       entry: path.join(__dirname, 'handler', 'index'),
       description: `Turns on the cold-standby configuration server of ${this.node.path} in ${standbyRegion}`,
+      // With a database, the turn-on promotes it and waits (1-2 min, at most PROMOTION_TIMEOUT).
+      timeout: db ? TURN_ON_TIMEOUT_WITH_DATABASE : undefined,
       environment: {
         CLUSTER: standby.cluster.clusterName,
         SERVICE: standby.server!.serviceName,
@@ -260,9 +302,19 @@ export class ColdStandbyConfigServer extends HaPattern {
         TTL: String(ttl.toSeconds()),
         TABLE_NAME: tableName,
         WRITER_KEY: WRITER_FLAG_KEY,
+        ...(db ? {
+          GLOBAL_CLUSTER_ID: db.globalClusterIdentifier,
+          TARGET_CLUSTER_ARN: db.clusterArn,
+          // The primary region may be gone: an unplanned failover, losing at most the global lag.
+          ALLOW_DATA_LOSS: 'true',
+          PROMOTION_TIMEOUT_SECONDS: String(PROMOTION_TIMEOUT.toSeconds()),
+          PROMOTION_POLL_SECONDS: '10',
+        } : {}),
       },
     });
     const role = this.turnOnFunction.role;
+    // Promote the database (FailoverGlobalCluster on its global cluster and clusters) and watch it.
+    db?.grantFailover(role);
     role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [standby.server!.serviceArn] }));
     const zoneArn = Stack.of(standby).formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: props.zone.hostedZoneId });
     role.addToPolicy(new iam.PolicyStatement({ actions: ['route53:ListResourceRecordSets'], resources: [zoneArn] }));
@@ -319,7 +371,14 @@ export class ColdStandbyConfigServer extends HaPattern {
         signal: SignalKind.LEVEL, role: AlarmRole.NOTIFYING,
       }));
     }
-    if (props.autoTurnOn) this.wireAutoTurnOn(standby, standbyRegion);
+    if (props.autoTurnOn) {
+      this.wireAutoTurnOn(standby, standbyRegion);
+      if (props.database) {
+        addHaWarning(this, 'auto-turn-on-fails-over-database',
+          `autoTurnOn with a database: whenever the live server has no healthy task for 3 minutes the turn-on fails ${props.database.node.path} over to ${standbyRegion} ` +
+          '(FailoverGlobalCluster with AllowDataLoss, losing at most the global replication lag), even when the primary region and its database are healthy.');
+      }
+    }
 
     this.declareRecoveryObjectives(standby, props.database);
     this.createFailoverAlarm();
@@ -384,7 +443,7 @@ export class ColdStandbyConfigServer extends HaPattern {
   private declareRecoveryObjectives(standby: ConfigSite, database?: HaDatabase): void {
     this.recoveryObjectives.addRecoveryPath(ColdStandbyConfigServerPath.WRITES, [
       RecoveryStep.alarmEvaluation('server-down alarm', this.serverDownAlarm),
-      ...(database ? [RecoveryStep.slowest('HA database promotion (its Failover runbook, run first)', [
+      ...(database ? [RecoveryStep.slowest('HA database promotion (FailoverGlobalCluster by the turn-on, waited for before the flag and name move)', [
         RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_FAILOVER),
         ...(database.secondary!.instanceCount === 0 ? [RecoveryStep.fixed('headless secondary', Duration.minutes(12),
           `${ServiceTime.AURORA_GLOBAL_FAILOVER.source} + ${ServiceTime.AURORA_INSTANCE_START.source}`)] : []),
@@ -404,6 +463,21 @@ export class ColdStandbyConfigServer extends HaPattern {
         database.globalLagAlarm!, Duration.millis(1), { prop: 'the database\'s globalLagThreshold', floor: Duration.seconds(1) }));
     }
   }
+}
+
+/** Context key that turns `standbyActive` on without a code change (`-c cdk-ha-patterns:standbyActive=true`). */
+export const STANDBY_ACTIVE_CONTEXT = 'cdk-ha-patterns:standbyActive';
+
+/** `standbyActive`, else the context value (a boolean, or 'true' / 'false' from the command line), else false. */
+function isStandbyActive(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServerProps): boolean {
+  if (props.standbyActive !== undefined) return props.standbyActive;
+  const value: unknown = scope.node.tryGetContext(STANDBY_ACTIVE_CONTEXT);
+  if (value === undefined || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw new HaValidationError(scope, {
+    prop: `standbyActive (context ${STANDBY_ACTIVE_CONTEXT})`, received: value,
+    expected: `true or false, e.g. -c ${STANDBY_ACTIVE_CONTEXT}=true while the standby is turned on`,
+  });
 }
 
 /** The props every region needs, present (a JavaScript caller can omit them). */
@@ -465,5 +539,35 @@ function validate(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServer
     if (Stack.of(db).region !== primary) {
       throw new HaValidationError(scope, { prop: 'database', received: Stack.of(db).region, expected: `a database whose primary is in the config server's primary region (${primary})` });
     }
+  }
+  validateSiteNetworks(scope, props, extra);
+}
+
+/**
+ * The writer's name points at an internal load balancer in one site's VPC, and every other
+ * site's proxies and clients reach it there (over VPC peering or a transit gateway): the
+ * sites' VPCs need CIDRs that do not overlap, or nothing can route between them.
+ */
+function validateSiteNetworks(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServerProps, extra: ConfigServerSite[]): void {
+  const sites = [
+    { prop: 'vpc', vpc: props.vpc }, { prop: 'standby.vpc', vpc: props.standby.vpc },
+    ...extra.map((s, i) => ({ prop: `proxySites[${i}].vpc`, vpc: s.vpc })),
+  ].map(s => ({ ...s, cidr: knownCidr(s.vpc) }));
+  sites.forEach((site, j) => {
+    for (const earlier of sites.slice(0, j)) {
+      if (site.cidr && earlier.cidr && cidrsOverlap(site.cidr, earlier.cidr)) {
+        throw new HaValidationError(scope, {
+          prop: site.prop, received: site.cidr,
+          expected: `a VPC whose CIDR does not overlap ${earlier.prop} (${earlier.cidr}): each site's proxies and clients reach the writer in another site's VPC ` +
+            'over VPC peering or a transit gateway, which cannot route between overlapping ranges; give each site\'s VPC its own range, e.g. ec2.IpAddresses.cidr(\'10.1.0.0/16\')',
+        });
+      }
+    }
+  });
+  const unknown = sites.filter(s => !s.cidr).map(s => s.prop);
+  if (unknown.length > 0) {
+    addHaWarning(scope, 'config-site-cidr-unknown',
+      `the CIDR of ${unknown.join(', ')} is not known at synthesis: it cannot be checked for overlap with the other sites, and the other sites' load balancers do not admit it; ` +
+      'allow it with site.loadBalancer.connections.allowFrom(ec2.Peer.ipv4(cidr), ec2.Port.tcp(80)) and route it (peering or transit gateway).');
   }
 }

@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { HaValidationError } from '../core/errors';
 import { acknowledge, createAccessLogsBucket } from '../private/network';
 import { createServiceTargetGroup } from '../private/service-target-group';
 
@@ -21,6 +22,17 @@ export interface ConfigSiteProps {
   /** Host name of the writer (requests for it go to the server). */
   readonly writerHost: string;
   readonly environment: Record<string, string>;
+  /**
+   * Environment of the server only, over `environment`.
+   * @default none
+   */
+  readonly serverEnvironment?: Record<string, string>;
+  /**
+   * CIDRs of the other sites' VPCs, whose proxies and clients reach this site's load balancer
+   * (over VPC peering or a transit gateway) once the writer's name points here.
+   * @default none
+   */
+  readonly peerCidrs?: string[];
 }
 
 /**
@@ -42,6 +54,9 @@ export class ConfigSite extends Construct {
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
     const sg = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc: props.vpc, description: `Config service load balancer ${this.node.path}`, allowAllOutbound: false });
     sg.addIngressRule(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcp(80), 'configuration clients in the VPC');
+    for (const cidr of props.peerCidrs ?? []) {
+      sg.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(80), 'configuration proxies and clients of another site (peering or transit gateway)');
+    }
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc, internetFacing: false, securityGroup: sg,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -56,7 +71,7 @@ export class ConfigSite extends Construct {
     listener.addTargetGroups('Proxy', { targetGroups: [proxy.targetGroup] });
 
     if (props.serverImage) {
-      const server = this.service('Server', props.serverImage, props.serverCount, { ...props.environment, CONFIG_ROLE: 'server' }, props);
+      const server = this.service('Server', props.serverImage, props.serverCount, { ...props.environment, ...props.serverEnvironment, CONFIG_ROLE: 'server' }, props);
       this.server = server.service;
       this.serverTargetGroup = server.targetGroup;
       listener.addTargetGroups('Server', {
@@ -65,7 +80,7 @@ export class ConfigSite extends Construct {
       });
     }
     acknowledge(sg, {
-      'AwsSolutions-EC23': 'Ingress is limited to port 80 from the VPC CIDR; cdk-nag cannot evaluate the CIDR because it is a token.',
+      'AwsSolutions-EC23': 'Ingress is limited to port 80 from the VPC CIDR and the other sites\' VPC CIDRs; cdk-nag cannot evaluate the CIDR because it is a token.',
     });
   }
 
@@ -95,6 +110,35 @@ export class ConfigSite extends Construct {
     });
     service.connections.allowFrom(this.loadBalancer, ec2.Port.tcp(props.port), 'load balancer to tasks');
     const targetGroup = createServiceTargetGroup(scope, 'TargetGroup', { vpc: props.vpc, port: props.port, healthCheckPath: props.healthCheckPath, targets: [service] });
+    scope.node.addValidation({ validate: () => portsAgree(scope, task, targetGroup) });
     return { service, targetGroup, task };
   }
+}
+
+/**
+ * The load balancer sends traffic and health checks to ports the task listens on:
+ * a target group or health-check port that no container maps (changed after the
+ * fact, e.g. `configureHealthCheck({ port })`) leaves every task unhealthy, and
+ * the deployment rolls back.
+ */
+function portsAgree(scope: Construct, task: ecs.TaskDefinition, targetGroup: elbv2.ApplicationTargetGroup): string[] {
+  const mapped = task.node.children
+    .filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition)
+    .flatMap(c => c.portMappings.map(m => m.containerPort));
+  const cfn = targetGroup.node.defaultChild as elbv2.CfnTargetGroup;
+  const stack = Stack.of(scope);
+  const port: unknown = stack.resolve(cfn.port);
+  const health: unknown = stack.resolve(cfn.healthCheckPort);
+  const fix = `the port the image listens on is containerPort (now ${mapped.join(', ')}): set containerPort and healthCheckPath to what the image serves rather than changing the target group`;
+  const errors: string[] = [];
+  if (typeof port === 'number' && !mapped.includes(port)) {
+    errors.push(new HaValidationError(scope, { prop: 'targetGroup.port', received: port, expected: `a container port mapping of the task; ${fix}` }).message);
+  }
+  if (health !== undefined && health !== 'traffic-port' && !mapped.includes(Number(health))) {
+    errors.push(new HaValidationError(scope, {
+      prop: 'targetGroup.healthCheck.port', received: health,
+      expected: `'traffic-port' or a container port mapping of the task: the load balancer would check a port no container listens on, no task would turn healthy and the deployment would roll back; ${fix}`,
+    }).message);
+  }
+  return errors;
 }

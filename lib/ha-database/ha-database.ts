@@ -88,6 +88,17 @@ export interface HaDatabaseProps extends HaPatternProps {
   readonly rotationInterval?: Duration;
 
   /**
+   * An interface VPC endpoint for Secrets Manager in `vpc` that the rotation function calls
+   * (for a VPC that already has one: a VPC can hold only one Secrets Manager endpoint with
+   * private DNS). The rotation function then runs in the isolated subnets, beside the database.
+   * @default the rotation function runs in the VPC's private subnets with egress when it has
+   * some (Secrets Manager's regional endpoint through the NAT gateways); in a VPC with no such
+   * subnets, a new interface endpoint for Secrets Manager with private DNS in the isolated
+   * subnets, shared by every HaDatabase in the VPC
+   */
+  readonly secretsManagerEndpoint?: ec2.IInterfaceVpcEndpoint;
+
+  /**
    * A secondary region: an Aurora Global Database secondary cluster in another region's stack.
    * Not supported with SQL Server.
    * @default no secondary region
@@ -173,6 +184,10 @@ export class HaDatabase extends HaPattern {
   public readonly secret: secretsmanager.ISecret;
   /** The writer's endpoint in the primary region. */
   public readonly endpoint: rds.Endpoint;
+  /** The interface endpoint for Secrets Manager the rotation function calls, if it runs in the isolated subnets. */
+  public readonly secretsManagerEndpoint?: ec2.IInterfaceVpcEndpoint;
+  /** The subnets the rotation function runs in. */
+  public readonly rotationSubnets: ec2.SubnetSelection;
   /** The global replication lag alarm (in the secondary region), if any. */
   public readonly globalLagAlarm?: cloudwatch.Alarm;
 
@@ -192,6 +207,9 @@ export class HaDatabase extends HaPattern {
     const deletionProtection = props.deletionProtection ?? true;
     const credentials = rds.Credentials.fromGeneratedSecret(props.masterUsername ?? 'dbadmin');
     const subnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    const rotationPath = rotationNetwork(props.vpc, props.secretsManagerEndpoint);
+    this.rotationSubnets = rotationPath.subnets;
+    this.secretsManagerEndpoint = rotationPath.endpoint;
 
     if (isAurora) {
       const engine = clusterEngine(this.engine, props.engineVersion);
@@ -224,7 +242,7 @@ export class HaDatabase extends HaPattern {
       this.connections = cluster.connections;
       this.secret = cluster.secret!;
       this.endpoint = cluster.clusterEndpoint;
-      cluster.addRotationSingleUser({ automaticallyAfter: props.rotationInterval ?? Duration.days(30) });
+      addRotation(cluster, rotationPath, props.rotationInterval);
       acknowledgeMonitoringRole(cluster);
       acknowledge(cluster, {
         'AwsSolutions-RDS11': 'The engine default port is kept: clients and proxies expect it, and access is limited by the security group to the clients the user allows.',
@@ -288,7 +306,7 @@ export class HaDatabase extends HaPattern {
       this.connections = instance.connections;
       this.secret = instance.secret!;
       this.endpoint = instance.instanceEndpoint;
-      instance.addRotationSingleUser({ automaticallyAfter: props.rotationInterval ?? Duration.days(30) });
+      addRotation(instance, rotationPath, props.rotationInterval);
       acknowledgeMonitoringRole(instance);
       acknowledge(instance, {
         'AwsSolutions-RDS11': 'The engine default port is kept: clients expect it, and access is limited by the security group to the clients the user allows.',
@@ -559,6 +577,56 @@ function validate(scope: HaDatabase, props: HaDatabaseProps, isAurora: boolean):
   } else if (props.globalClusterIdentifier || props.globalLagThreshold) {
     addHaWarning(scope, 'global-without-secondary', 'globalClusterIdentifier and globalLagThreshold have no effect without a secondary region');
   }
+}
+
+/** Where the rotation function runs and how it reaches Secrets Manager. */
+interface RotationNetwork {
+  readonly subnets: ec2.SubnetSelection;
+  /** The interface endpoint it calls; undefined when it reaches the regional endpoint through a NAT gateway. */
+  readonly endpoint?: ec2.IInterfaceVpcEndpoint;
+  /** Whether the endpoint is the user's (passed to the rotation as its endpoint) rather than ours (private DNS). */
+  readonly userEndpoint: boolean;
+}
+
+/** Id of the Secrets Manager endpoint HaDatabase adds to a VPC that has no subnets with egress (one per VPC). */
+const SECRETS_MANAGER_ENDPOINT_ID = 'HaSecretsManagerEndpoint';
+
+/**
+ * The rotation function calls the Secrets Manager API (single-user rotation needs no
+ * RDS API) and connects to the database. In the isolated subnets it has no route to the
+ * regional endpoint: it needs an interface endpoint, or subnets with a NAT gateway.
+ */
+function rotationNetwork(vpc: ec2.IVpc, userEndpoint?: ec2.IInterfaceVpcEndpoint): RotationNetwork {
+  const isolated: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+  if (userEndpoint) return { subnets: isolated, endpoint: userEndpoint, userEndpoint: true };
+  if (vpc.privateSubnets.length > 0) return { subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, userEndpoint: false };
+  const existing = vpc.node.tryFindChild(SECRETS_MANAGER_ENDPOINT_ID) as ec2.InterfaceVpcEndpoint | undefined;
+  const endpoint = existing ?? vpc.addInterfaceEndpoint(SECRETS_MANAGER_ENDPOINT_ID, {
+    service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+    subnets: isolated,
+    // Private DNS: the rotation function's default endpoint (secretsmanager.<region>.amazonaws.com) resolves to it.
+    privateDnsEnabled: true,
+    // Only the rotation functions that use it are let in (below).
+    open: false,
+  });
+  return { subnets: isolated, endpoint, userEndpoint: false };
+}
+
+/** Single-user rotation of the master secret, placed where it reaches Secrets Manager and the database. */
+function addRotation(db: rds.DatabaseCluster | rds.DatabaseInstance, network: RotationNetwork, interval?: Duration): void {
+  const securityGroup = new ec2.SecurityGroup(db, 'RotationSecurityGroup', {
+    vpc: db.vpc,
+    description: `Secret rotation of ${db.node.path}: to the database and Secrets Manager`,
+    allowAllOutbound: true,
+  });
+  // aws-cdk-lib's rotation also lets this group in on the database port.
+  db.addRotationSingleUser({
+    automaticallyAfter: interval ?? Duration.days(30),
+    vpcSubnets: network.subnets,
+    securityGroup,
+    endpoint: network.userEndpoint ? network.endpoint : undefined,
+  });
+  network.endpoint?.connections.allowDefaultPortFrom(securityGroup, `Secret rotation of ${db.node.path}`);
 }
 
 function acknowledgeMonitoringRole(db: Construct): void {

@@ -12,6 +12,7 @@ import { addDeploymentOrder } from '../private/deployment-order';
 import { restrictKeyGrants } from '../private/kms';
 import { acknowledge } from '../private/network';
 import { HaDatabaseEngine, tlsParameters } from './engine';
+import { WAIT_FOR_WRITER_STEP, waitForPromotionSteps } from './runbook';
 
 /** Where and how `HaDatabase` builds its secondary region. */
 export interface HaDatabaseSecondaryOptions {
@@ -64,14 +65,19 @@ export interface HaDatabaseSecondaryProps extends HaDatabaseSecondaryOptions {
  * the primary stack.
  *
  * It also holds the runbook: two SSM Automation documents, `Switchover`
- * (planned, no data loss) and `Failover` (unplanned, `AllowDataLoss`), and the
- * role they run as.
+ * (planned, no data loss) and `Failover` (unplanned, `AllowDataLoss`), each
+ * of which waits after its call until this cluster is the global cluster's
+ * writer and the global cluster is available, and the role they run as.
  */
 export class HaDatabaseSecondary extends Construct {
   /** The secondary cluster (L1). */
   public readonly cluster: rds.CfnDBCluster;
   /** The secondary cluster's identifier (a literal). */
   public readonly clusterIdentifier: string;
+  /** The secondary cluster's ARN (no cross-region token): the target of a switchover or failover. */
+  public readonly clusterArn: string;
+  /** The global cluster's identifier (a literal). */
+  public readonly globalClusterIdentifier: string;
   /** The secondary's reader instances. */
   public readonly instances: rds.CfnDBInstance[];
   /** The engine's default port. */
@@ -88,6 +94,9 @@ export class HaDatabaseSecondary extends Construct {
   public readonly failoverDocument: ssm.CfnDocument;
   /** Role the runbooks run as. */
   public readonly runbookRole: iam.Role;
+
+  /** The global cluster's ARN, then the secondary's and the primary's cluster ARNs. */
+  private readonly globalClusterArns: string[];
 
   constructor(scope: Construct, id: string, props: HaDatabaseSecondaryProps) {
     super(scope, id);
@@ -158,6 +167,9 @@ export class HaDatabaseSecondary extends Construct {
     const globalArn = stack.formatArn({ service: 'rds', region: '', resource: 'global-cluster', resourceName: props.globalClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const thisArn = stack.formatArn({ service: 'rds', resource: 'cluster', resourceName: this.clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const primaryArn = stack.formatArn({ service: 'rds', region: Stack.of(props.primary).region, resource: 'cluster', resourceName: props.primaryClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.globalClusterIdentifier = props.globalClusterIdentifier;
+    this.clusterArn = thisArn;
+    this.globalClusterArns = [globalArn, thisArn, primaryArn];
     this.runbookRole = new iam.Role(this, 'RunbookRole', {
       assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com'),
       description: `Runs the switchover and failover runbooks of ${props.primary.node.path}`,
@@ -181,16 +193,10 @@ export class HaDatabaseSecondary extends Construct {
             action: 'aws:executeAwsApi',
             inputs: { Service: 'rds', Api: api, GlobalClusterIdentifier: props.globalClusterIdentifier, TargetDbClusterIdentifier: thisArn, ...extra },
           },
-          {
-            name: 'WaitForGlobalClusterAvailable',
-            action: 'aws:waitForAwsResourceProperty',
-            timeoutSeconds: 1800,
-            inputs: {
-              Service: 'rds', Api: 'DescribeGlobalClusters', GlobalClusterIdentifier: props.globalClusterIdentifier,
-              PropertySelector: '$.GlobalClusters[0].Status', DesiredValues: ['available'],
-            },
-          },
+          // The call only starts the promotion: wait until the global cluster names this cluster its writer.
+          ...waitForPromotionSteps(props.globalClusterIdentifier, thisArn),
         ],
+        outputs: [`${WAIT_FOR_WRITER_STEP}.Writer`],
       },
     });
     this.switchoverDocument = document('Switchover', 'SwitchoverGlobalCluster',
@@ -198,6 +204,16 @@ export class HaDatabaseSecondary extends Construct {
     this.failoverDocument = document('Failover', 'FailoverGlobalCluster',
       `Unplanned failover of ${props.globalClusterIdentifier} to ${stack.region} when the primary region is lost: loses the writes not yet replicated (bounded by the global lag alarm threshold).`,
       { AllowDataLoss: true });
+  }
+
+  /**
+   * Lets `grantee` promote this secondary (`rds:FailoverGlobalCluster` on the global cluster and
+   * its two clusters) and watch the promotion (`rds:DescribeGlobalClusters` on the global cluster).
+   */
+  public grantFailover(grantee: iam.IGrantable): iam.Grant {
+    const [globalArn] = this.globalClusterArns;
+    return iam.Grant.addToPrincipal({ grantee, actions: ['rds:FailoverGlobalCluster'], resourceArns: this.globalClusterArns })
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: ['rds:DescribeGlobalClusters'], resourceArns: [globalArn] }));
   }
 
   /** Security group connections of the secondary cluster (allow clients with `allowDefaultPortFrom`). */

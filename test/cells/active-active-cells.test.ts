@@ -60,6 +60,32 @@ describe('ActiveActiveCells with defaults', () => {
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 3);
   });
 
+  test('each cell\'s secret rotation runs in the subnets with egress (NAT to Secrets Manager) and may reach its own database\'s port', () => {
+    const privateSubnets = Object.keys(template.findResources('AWS::EC2::Subnet')).filter(id => /^CellsVpcPrivateSubnet/.test(id)).sort();
+    expect(privateSubnets).toHaveLength(2);
+    for (const cell of cells.cells) {
+      const database = stack.resolve((cell.database.node.defaultChild as rds.CfnDBCluster).logicalId) as string;
+      const [sgId, sg] = Object.entries(template.findResources('AWS::EC2::SecurityGroup'))
+        .find(([id]) => id.startsWith(`${database.replace(/Database[0-9A-F]{8}$/, 'Database')}SecretAttachmentRotationSecurityGroup`))!;
+      expect(sg.Properties.VpcId).toEqual({ Ref: 'CellsVpcA08251DF' });
+      template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+        HostedRotationLambda: Match.objectLike({
+          RotationType: 'PostgreSQLSingleUser',
+          VpcSecurityGroupIds: { 'Fn::GetAtt': [sgId, 'GroupId'] },
+          VpcSubnetIds: { 'Fn::Join': ['', [{ Ref: privateSubnets[0] }, ',', { Ref: privateSubnets[1] }]] },
+        }),
+      });
+      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        IpProtocol: 'tcp',
+        FromPort: { 'Fn::GetAtt': [database, 'Endpoint.Port'] },
+        ToPort: { 'Fn::GetAtt': [database, 'Endpoint.Port'] },
+        GroupId: stack.resolve(cell.database.connections.securityGroups[0].securityGroupId),
+        SourceSecurityGroupId: { 'Fn::GetAtt': [sgId, 'GroupId'] },
+      });
+    }
+    template.hasResourceProperties('AWS::RDS::DBCluster', { Port: 5433 });
+  });
+
   test('one load balancer weighs the cells equally, with cell stickiness', () => {
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {

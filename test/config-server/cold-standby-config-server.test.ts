@@ -1,11 +1,14 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { ColdStandbyConfigServerPath, ColdStandbyConfigServer, ColdStandbyConfigServerProps, FailoverNotifications, HaDatabase } from '../../lib';
 import { createHaVpc } from '../../lib/private/network';
 import { formatFindings, gateFindings, testApp, testEnv } from '../harness';
+import { siteVpc } from './site-vpc';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
 
@@ -18,7 +21,7 @@ function setup(app: App = testApp()) {
   const notifications = new FailoverNotifications(primary, 'Notifications', { emails: ['ops@example.com'] });
   return {
     app, primary, secondary, third, zone, notifications,
-    vpc: createHaVpc(primary, 'Vpc'), vpc2: createHaVpc(secondary, 'Vpc'), vpc3: createHaVpc(third, 'Vpc'),
+    vpc: createHaVpc(primary, 'Vpc'), vpc2: siteVpc(secondary, 'Vpc', '10.1.0.0/16'), vpc3: siteVpc(third, 'Vpc', '10.2.0.0/16'),
   };
 }
 
@@ -110,6 +113,16 @@ describe('ColdStandbyConfigServer with a DynamoDB global table, proxies in three
     expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"/);
   });
 
+  test('with the DynamoDB store the turn-on has no database to promote: no RDS permission, no promotion settings, 1-minute timeout', () => {
+    const statements = Object.values(t2.findResources('AWS::IAM::Policy'))
+      .filter(p => (p.Properties.Roles as Array<{ Ref: string }>).some(r => /StandbyTurnOnServiceRole/.test(r.Ref)))
+      .flatMap(p => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>);
+    expect(statements.flatMap(st => [st.Action].flat()).filter(a => a.startsWith('rds:'))).toEqual([]);
+    t2.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 60, Environment: { Variables: Match.objectLike({ GLOBAL_CLUSTER_ID: Match.absent(), TABLE_NAME: 'config-store' }) },
+    });
+  });
+
   test('the turn-on function knows the standby service, the record, the standby load balancer and the table', () => {
     t2.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({
       DESIRED_COUNT: '2', RECORD_NAME: 'config-writer.example.com', TTL: '30', TABLE_NAME: 'config-store', WRITER_KEY: '__writer__',
@@ -187,9 +200,56 @@ describe('ColdStandbyConfigServer over an HaDatabase', () => {
       Environment: Match.arrayWith([{ Name: 'DB_ENDPOINT', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('PrimaryDb[0-9A-F]{8}Secondary'), 'ReadEndpoint.Address'] } }]),
     })] });
   });
+  const arn = (region: string, resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${region}:123456789012:${resource}`]] });
+  const turnOnPolicy = () => {
+    const [policy] = Object.values(t2.findResources('AWS::IAM::Policy')).filter(p =>
+      (p.Properties.Roles as Array<{ Ref: string }>).some(r => /StandbyTurnOnServiceRole/.test(r.Ref)));
+    return policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>;
+  };
+
+  test('the standby server writes through the secondary\'s cluster endpoint (writable once promoted); its proxy reads the reader endpoint', () => {
+    const env = (role: string) => Object.values(t2.findResources('AWS::ECS::TaskDefinition'))
+      .map(d => d.Properties.ContainerDefinitions[0].Environment as Array<{ Name: string; Value: unknown }>)
+      .find(e => e.some(v => v.Name === 'CONFIG_ROLE' && v.Value === role))!;
+    expect(env('server')).toContainEqual({ Name: 'DB_ENDPOINT', Value: { 'Fn::GetAtt': [expect.stringMatching(/^PrimaryDb[0-9A-F]{8}Secondary/), 'Endpoint.Address'] } });
+    expect(env('proxy')).toContainEqual({ Name: 'DB_ENDPOINT', Value: { 'Fn::GetAtt': [expect.stringMatching(/^PrimaryDb[0-9A-F]{8}Secondary/), 'ReadEndpoint.Address'] } });
+  });
+
+  test('the turn-on promotes the database first: it knows the global cluster and the standby cluster, and has the time to wait', () => {
+    t2.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 840,
+      Environment: { Variables: Match.objectLike({
+        GLOBAL_CLUSTER_ID: 'config-db',
+        TARGET_CLUSTER_ARN: arn('us-east-1', 'cluster:config-db-us-east-1'),
+        ALLOW_DATA_LOSS: 'true',
+        PROMOTION_TIMEOUT_SECONDS: '720',
+        PROMOTION_POLL_SECONDS: '10',
+      }) },
+    });
+  });
+
+  test('the turn-on role may fail over this global cluster to its clusters and describe it, nothing more on RDS', () => {
+    const rdsStatements = turnOnPolicy().filter(st => [st.Action].flat().some(a => a.startsWith('rds:')));
+    expect(rdsStatements).toEqual([
+      {
+        Action: 'rds:FailoverGlobalCluster', Effect: 'Allow',
+        Resource: [arn('', 'global-cluster:config-db'), arn('eu-west-1', 'cluster:config-db-eu-west-1'), arn('us-east-1', 'cluster:config-db-us-east-1')],
+      },
+      { Action: 'rds:DescribeGlobalClusters', Effect: 'Allow', Resource: arn('', 'global-cluster:config-db') },
+    ]);
+  });
+
+  test('with autoTurnOn, a warning says the database is failed over too (even when only the server tasks failed)', () => {
+    const s2 = setup();
+    const db2 = new HaDatabase(s2.primary, 'Db', { vpc: s2.vpc, secondary: { stack: s2.secondary, vpc: s2.vpc2 }, globalClusterIdentifier: 'config-db' });
+    const auto = build(s2, { database: db2, autoTurnOn: true });
+    Annotations.fromStack(s2.primary).hasWarning(`/${auto.node.path}`, Match.stringLikeRegexp('autoTurnOn with a database: .*FailoverGlobalCluster with AllowDataLoss'));
+    Annotations.fromStack(s.primary).hasNoWarning(`/${config.node.path}`, Match.stringLikeRegexp('autoTurnOn with a database'));
+  });
+
   test('the database promotion is part of the write RTO and its lag alarm bounds the RPO', () => {
     const writes = config.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES);
-    expect(writes.steps.map(st => st.component)).toContain('HA database promotion (its Failover runbook, run first)');
+    expect(writes.steps.map(st => st.component)).toContain('HA database promotion (FailoverGlobalCluster by the turn-on, waited for before the flag and name move)');
     expect(config.writeRto.toSeconds()).toBe(420);
     expect(config.rpo.toSeconds()).toBe(60);
   });
@@ -249,5 +309,141 @@ describe('ColdStandbyConfigServer turn-on handler bundle', () => {
     const turnOn = fs.readFileSync(path.join(assembly.directory, `asset.${hash}`, 'index.js'), 'utf8');
     expect(turnOn).toBeDefined();
     expect(turnOn).toMatch(/require\("@aws-sdk\/client-ecs"\)/);
+  });
+});
+
+describe('ColdStandbyConfigServer ports: container, target group and health check agree', () => {
+  test('by default the containers map 8080 and the target groups send traffic and health checks (/health) to it', () => {
+    const s = setup();
+    build(s);
+    for (const t of [Template.fromStack(s.primary), Template.fromStack(s.secondary)]) {
+      t.allResourcesProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ PortMappings: [{ ContainerPort: 8080, Protocol: 'tcp' }] })] });
+      t.allResourcesProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 8080, HealthCheckPath: '/health', HealthCheckPort: Match.absent() });
+    }
+  });
+
+  test('containerPort and healthCheckPath set the container port mapping, the target group port and the health check together', () => {
+    const s = setup();
+    build(s, { containerPort: 80, healthCheckPath: '/' });
+    const t = Template.fromStack(s.primary);
+    t.allResourcesProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ PortMappings: [{ ContainerPort: 80, Protocol: 'tcp' }] })] });
+    t.allResourcesProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 80, HealthCheckPath: '/' });
+  });
+
+  test('fails when a health check is moved to a port no container listens on', () => {
+    const s = setup();
+    const config = build(s);
+    config.primarySite.serverTargetGroup!.configureHealthCheck({ port: '9000' });
+    expect(() => s.app.synth()).toThrow("Primary/Config/Primary/Server: invalid prop 'targetGroup.healthCheck.port': received \"9000\"; expected 'traffic-port' or a container port mapping of the task: the load balancer would check a port no container listens on, no task would turn healthy and the deployment would roll back; the port the image listens on is containerPort (now 8080): set containerPort and healthCheckPath to what the image serves rather than changing the target group");
+  });
+
+  test('fails when a target group is moved to a port no container listens on', () => {
+    const s = setup();
+    const config = build(s);
+    (config.standbySite.proxyTargetGroup.node.defaultChild as elbv2.CfnTargetGroup).port = 80;
+    expect(() => s.app.synth()).toThrow(/Secondary\/PrimaryConfig[0-9A-F]{8}\/Standby\/Proxy: invalid prop 'targetGroup.port': received 80; expected a container port mapping of the task/);
+  });
+});
+
+describe('ColdStandbyConfigServer retained resources with fixed names', () => {
+  const PHYSICAL_NAMES = ['TableName', 'GlobalClusterIdentifier', 'DBClusterIdentifier', 'BucketName', 'LogGroupName', 'Name'];
+  const retainedNames = (...templates: Template[]) => templates.flatMap(t =>
+    Object.values(t.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }>)
+      .filter(r => r.DeletionPolicy === 'Retain')
+      .flatMap(r => PHYSICAL_NAMES.filter(p => typeof r.Properties?.[p] === 'string').map(p => `${r.Type} ${p}=${r.Properties![p] as string}`)))
+    .sort();
+
+  test('only the global table has a fixed name, and it is tableName: a new tableName lets a retry after a rollback succeed', () => {
+    const names = (tableName: string) => {
+      const s = setup();
+      build(s, { tableName });
+      return retainedNames(Template.fromStack(s.primary), Template.fromStack(s.secondary));
+    };
+    expect(names('config-store')).toEqual(['AWS::DynamoDB::GlobalTable TableName=config-store']);
+    expect(names('config-store-2')).toEqual(['AWS::DynamoDB::GlobalTable TableName=config-store-2']);
+  });
+});
+
+describe('ColdStandbyConfigServer site networks: the writer in one site is reachable from the others', () => {
+  test('each site\'s load balancer admits the other sites\' VPC CIDRs on port 80 (their proxies and clients, over peering or a transit gateway)', () => {
+    const s = setup();
+    build(s, { proxySites: [{ stack: s.third, vpc: s.vpc3 }] });
+    const admits = (t: Template, cidr: string) => t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Config service load balancer'),
+      SecurityGroupIngress: Match.arrayWith([{ CidrIp: cidr, Description: Match.stringLikeRegexp('another site'), FromPort: 80, IpProtocol: 'tcp', ToPort: 80 }]),
+    });
+    admits(Template.fromStack(s.primary), '10.1.0.0/16');
+    admits(Template.fromStack(s.primary), '10.2.0.0/16');
+    admits(Template.fromStack(s.secondary), '10.0.0.0/16');
+    admits(Template.fromStack(s.secondary), '10.2.0.0/16');
+    admits(Template.fromStack(s.third), '10.0.0.0/16');
+    admits(Template.fromStack(s.third), '10.1.0.0/16');
+  });
+
+  test('fails when the standby VPC\'s CIDR overlaps the primary\'s (DynamoDB store: the writer name would point where primary-region clients cannot route)', () => {
+    const s = setup();
+    expect(() => build(s, { standby: { stack: s.secondary, vpc: createHaVpc(s.secondary, 'SameRange') } })).toThrow(
+      "Primary/Config: invalid prop 'standby.vpc': received \"10.0.0.0/16\"; expected a VPC whose CIDR does not overlap vpc (10.0.0.0/16): each site's proxies and clients " +
+      "reach the writer in another site's VPC over VPC peering or a transit gateway, which cannot route between overlapping ranges; give each site's VPC its own range, e.g. ec2.IpAddresses.cidr('10.1.0.0/16')");
+  });
+
+  test('fails when a proxy site\'s VPC overlaps another site\'s', () => {
+    const s = setup();
+    const overlapping = siteVpc(s.third, 'Overlapping', '10.1.128.0/20');
+    expect(() => build(s, { proxySites: [{ stack: s.third, vpc: overlapping }] }))
+      .toThrow(/invalid prop 'proxySites\[0\].vpc': received "10.1.128.0\/20"; expected a VPC whose CIDR does not overlap standby.vpc \(10.1.0.0\/16\)/);
+  });
+
+  test('warns when a site\'s CIDR is not known at synthesis (it cannot be checked nor admitted by the other sites)', () => {
+    const s = setup();
+    const imported = ec2.Vpc.fromVpcAttributes(s.secondary, 'Imported', {
+      vpcId: 'vpc-0123456789abcdef0', vpcCidrBlock: Fn.importValue('standby-cidr'), availabilityZones: ['us-east-1a', 'us-east-1b'],
+      publicSubnetIds: ['subnet-1', 'subnet-2'], privateSubnetIds: ['subnet-3', 'subnet-4'],
+    });
+    const config = build(s, { standby: { stack: s.secondary, vpc: imported } });
+    Annotations.fromStack(s.primary).hasWarning(`/${config.node.path}`, Match.stringLikeRegexp('the CIDR of standby.vpc is not known at synthesis'));
+  });
+});
+
+describe('ColdStandbyConfigServer standbyActive: a deployment during an incident keeps the standby on', () => {
+  const standbyServerCount = (s: ReturnType<typeof setup>) => {
+    const t2 = Template.fromStack(s.secondary);
+    const services = Object.entries(t2.findResources('AWS::ECS::Service'));
+    const [, server] = services.find(([id]) => /StandbyServerService/.test(id))!;
+    const [, proxy] = services.find(([id]) => /StandbyProxyService/.test(id))!;
+    return { server: server.Properties.DesiredCount, proxy: proxy.Properties.DesiredCount };
+  };
+
+  test('off by default: the template declares the standby server at 0 tasks, and no warning', () => {
+    const s = setup();
+    const config = build(s);
+    expect(standbyServerCount(s)).toEqual({ server: 0, proxy: 2 });
+    Annotations.fromStack(s.primary).hasNoWarning(`/${config.node.path}`, Match.stringLikeRegexp('standbyActive'));
+  });
+
+  test('standbyActive: the template declares the standby server at serverCount tasks (what the turn-on set), with a warning to reset it after failing back', () => {
+    const s = setup();
+    const config = build(s, { standbyActive: true, serverCount: 3 });
+    expect(standbyServerCount(s)).toEqual({ server: 3, proxy: 2 });
+    Template.fromStack(s.primary).resourcePropertiesCountIs('AWS::ECS::Service', { DesiredCount: 3 }, 1); // the primary server is unchanged
+    Annotations.fromStack(s.primary).hasWarning(`/${config.node.path}`, Match.stringLikeRegexp(
+      '^standbyActive: the template keeps the standby server in us-east-1 at 3 task\\(s\\), as the turn-on left it.*set standbyActive to false'));
+  });
+
+  test.each([[true], ['true']])('the context value cdk-ha-patterns:standbyActive=%p turns it on without a code change', value => {
+    const s = setup(testApp({ context: { 'cdk-ha-patterns:standbyActive': value } }));
+    build(s);
+    expect(standbyServerCount(s).server).toBe(2);
+  });
+
+  test('the prop wins over the context value', () => {
+    const s = setup(testApp({ context: { 'cdk-ha-patterns:standbyActive': 'true' } }));
+    build(s, { standbyActive: false });
+    expect(standbyServerCount(s).server).toBe(0);
+  });
+
+  test('fails when the context value is neither true nor false', () => {
+    const s = setup(testApp({ context: { 'cdk-ha-patterns:standbyActive': 'yes' } }));
+    expect(() => build(s)).toThrow("Primary/Config: invalid prop 'standbyActive (context cdk-ha-patterns:standbyActive)': received \"yes\"; expected true or false, e.g. -c cdk-ha-patterns:standbyActive=true while the standby is turned on");
   });
 });

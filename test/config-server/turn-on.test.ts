@@ -1,5 +1,6 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { TurnOnConfig, TurnOnError, turnOnStandby } from '../../lib/config-server/handler/turn-on';
@@ -37,10 +38,10 @@ afterEach(() => {
   mockClient(DynamoDBClient).restore();
 });
 
-test('turns the standby on: scales to 2 tasks, UPSERTs the writer name, sets the writer flag', async () => {
+test('turns the standby on: scales to 2 tasks, sets the writer flag, then UPSERTs the writer name', async () => {
   const aws = fakeAws();
   const steps = await turnOnStandby(aws.clients, config, () => new Date('2026-01-01T00:00:00Z'));
-  expect(steps.map(s => [s.step, s.changed])).toEqual([['scale-standby', true], ['move-writer-name', true], ['flip-writer-flag', true]]);
+  expect(steps.map(s => [s.step, s.changed])).toEqual([['scale-standby', true], ['flip-writer-flag', true], ['move-writer-name', true]]);
   expect(aws.ecs.commandCalls(UpdateServiceCommand)[0].args[0].input).toEqual({ cluster: 'standby-cluster', service: 'standby-server', desiredCount: 2 });
   expect(aws.route53.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input).toEqual({
     HostedZoneId: 'Z123',
@@ -79,17 +80,17 @@ test('a failure in the middle (Route 53 throws) is reported with the completed s
   aws.route53.on(ChangeResourceRecordSetsCommand).rejectsOnce(new Error('Throttling: Rate exceeded'));
   const err = await turnOnStandby(aws.clients, config).catch(e => e);
   expect(err).toBeInstanceOf(TurnOnError);
-  expect(err.message).toBe("turning on the standby failed at 'move-writer-name' (completed: scale-standby): Throttling: Rate exceeded. Re-run the automation: every step is idempotent.");
-  expect(err.completed.map((c: { step: string }) => c.step)).toEqual(['scale-standby']);
-  expect(aws.state).toEqual({ desired: 2, record: 'internal-primary-9.eu-west-1.elb.amazonaws.com', writer: undefined });
-  expect(aws.dynamodb.commandCalls(PutItemCommand)).toHaveLength(0); // the flag is not flipped before the name moved
+  expect(err.message).toBe("turning on the standby failed at 'move-writer-name' (completed: scale-standby, flip-writer-flag): Throttling: Rate exceeded. Re-run the automation: every step is idempotent.");
+  expect(err.completed.map((c: { step: string }) => c.step)).toEqual(['scale-standby', 'flip-writer-flag']);
+  // the flag is set first: writes arriving once the name moves are accepted
+  expect(aws.state).toEqual({ desired: 2, record: 'internal-primary-9.eu-west-1.elb.amazonaws.com', writer: 'us-east-1' });
 
   aws.route53.on(ChangeResourceRecordSetsCommand).callsFake(input => {
     aws.state.record = input.ChangeBatch.Changes[0].ResourceRecordSet.ResourceRecords[0].Value;
     return {};
   });
   const rerun = await turnOnStandby(aws.clients, config);
-  expect(rerun.map(s => [s.step, s.changed])).toEqual([['scale-standby', false], ['move-writer-name', true], ['flip-writer-flag', true]]);
+  expect(rerun.map(s => [s.step, s.changed])).toEqual([['scale-standby', false], ['flip-writer-flag', false], ['move-writer-name', true]]);
   expect(aws.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
   expect(aws.state).toEqual({ desired: 2, record: config.targetDnsName, writer: 'us-east-1' });
 });
@@ -98,4 +99,108 @@ test('fails clearly when the standby service does not exist', async () => {
   const aws = fakeAws();
   aws.ecs.on(DescribeServicesCommand).resolves({ services: [] });
   await expect(turnOnStandby(aws.clients, config)).rejects.toThrow("turning on the standby failed at 'scale-standby' (completed: none): service standby-server not found in cluster standby-cluster");
+});
+
+describe('with an HaDatabase store: promote the database, wait for it, then flag and name', () => {
+  const GLOBAL = 'config-global';
+  const OLD = 'arn:aws:rds:eu-west-1:123456789012:cluster:config-global-eu-west-1';
+  const TARGET = 'arn:aws:rds:us-east-1:123456789012:cluster:config-global-us-east-1';
+  const dbConfig: TurnOnConfig = {
+    ...config,
+    database: { globalClusterIdentifier: GLOBAL, targetClusterArn: TARGET, allowDataLoss: true, timeoutSeconds: 120, pollSeconds: 10 },
+  };
+  type Answer = { writer?: string; operation?: string; status?: string };
+  const globalCluster = (a: Answer) => ({
+    GlobalClusterIdentifier: GLOBAL, Status: a.status ?? 'available',
+    GlobalClusterMembers: [{ DBClusterArn: OLD, IsWriter: a.writer === OLD }, { DBClusterArn: TARGET, IsWriter: a.writer === TARGET }],
+    ...(a.operation ? { FailoverState: { Status: a.operation, FromDbClusterArn: OLD, ToDbClusterArn: TARGET, IsDataLossAllowed: true } } : {}),
+  });
+
+  /** The fake AWS, with an RDS whose DescribeGlobalClusters answers come from a list (the last one repeats), and a log of every call in order. */
+  function fakeAwsWithDatabase(answers: Answer[]) {
+    const aws = fakeAws();
+    const rds = mockClient(RDSClient);
+    const log: string[] = [];
+    let described = 0;
+    rds.on(DescribeGlobalClustersCommand).callsFake(() => {
+      log.push('DescribeGlobalClusters');
+      return { GlobalClusters: [globalCluster(answers[Math.min(described++, answers.length - 1)])] };
+    });
+    rds.on(FailoverGlobalClusterCommand).callsFake(() => { log.push('FailoverGlobalCluster'); return {}; });
+    aws.ecs.on(UpdateServiceCommand).callsFake(input => { log.push('UpdateService'); aws.state.desired = input.desiredCount; return {}; });
+    aws.dynamodb.on(PutItemCommand).callsFake(input => { log.push('PutItem (writer flag)'); aws.state.writer = input.Item.region.S; return {}; });
+    aws.route53.on(ChangeResourceRecordSetsCommand).callsFake(input => {
+      log.push('ChangeResourceRecordSets (writer name)');
+      aws.state.record = input.ChangeBatch.Changes[0].ResourceRecordSet.ResourceRecords[0].Value;
+      return {};
+    });
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const slept: number[] = [];
+    const now = () => new Date(clock);
+    const sleep = async (ms: number) => { slept.push(ms); clock += ms; };
+    return { ...aws, rds, log, slept, now, sleep, clients: { ...aws.clients, rds: new RDSClient({}) } };
+  }
+
+  afterEach(() => mockClient(RDSClient).restore());
+
+  test('order: promote (FailoverGlobalCluster with AllowDataLoss), wait until the standby cluster is the writer, set the flag, move the name', async () => {
+    const aws = fakeAwsWithDatabase([
+      { writer: OLD }, // before the call
+      { writer: OLD, operation: 'pending' }, // right after the call: still the old writer
+      { operation: 'failing-over', status: 'failing-over' },
+      { writer: TARGET }, // promoted
+    ]);
+    const steps = await turnOnStandby(aws.clients, dbConfig, aws.now, aws.sleep);
+    expect(steps.map(s => [s.step, s.changed])).toEqual([
+      ['scale-standby', true], ['promote-database', true], ['wait-for-database', false], ['flip-writer-flag', true], ['move-writer-name', true],
+    ]);
+    expect(aws.log).toEqual([
+      'UpdateService',
+      'DescribeGlobalClusters', 'FailoverGlobalCluster',
+      'DescribeGlobalClusters', 'DescribeGlobalClusters', 'DescribeGlobalClusters',
+      'PutItem (writer flag)', 'ChangeResourceRecordSets (writer name)',
+    ]);
+    expect(aws.rds.commandCalls(FailoverGlobalClusterCommand)[0].args[0].input).toEqual({
+      GlobalClusterIdentifier: GLOBAL, TargetDbClusterIdentifier: TARGET, AllowDataLoss: true,
+    });
+    expect(aws.slept).toEqual([10000, 10000]);
+    expect(steps[2].detail).toBe(`${TARGET} is the writer (waited 20 s)`);
+  });
+
+  test('never moves the flag or the name while the database is not promoted: fails at the wait, naming what it saw; a re-run completes without a second failover', async () => {
+    const aws = fakeAwsWithDatabase([{ writer: OLD }, { writer: OLD, operation: 'pending' }]);
+    const err = await turnOnStandby(aws.clients, dbConfig, aws.now, aws.sleep).catch(e => e);
+    expect(err).toBeInstanceOf(TurnOnError);
+    expect(err.failedStep).toBe('wait-for-database');
+    expect(err.message).toBe(`turning on the standby failed at 'wait-for-database' (completed: scale-standby, promote-database): ${TARGET} is not the writer of ${GLOBAL} after 120 s ` +
+      `(writer ${OLD}, operation pending, status available). Re-run the automation: every step is idempotent.`);
+    expect(aws.dynamodb.commandCalls(PutItemCommand)).toHaveLength(0);
+    expect(aws.route53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
+    expect(aws.state.writer).toBeUndefined();
+
+    // re-run while the promotion is still under way: no second FailoverGlobalCluster, then done
+    const again = fakeAwsWithDatabase([{ operation: 'failing-over' }, { writer: TARGET }]);
+    const steps = await turnOnStandby(again.clients, dbConfig, again.now, again.sleep);
+    expect(steps.map(s => [s.step, s.changed])).toEqual([
+      ['scale-standby', true], ['promote-database', false], ['wait-for-database', false], ['flip-writer-flag', true], ['move-writer-name', true],
+    ]);
+    expect(steps[1].detail).toBe(`promotion of ${TARGET} already failing-over`);
+    expect(again.rds.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);
+  });
+
+  test('a database already promoted is not failed over again', async () => {
+    const aws = fakeAwsWithDatabase([{ writer: TARGET }]);
+    const steps = await turnOnStandby(aws.clients, dbConfig, aws.now, aws.sleep);
+    expect(steps[1]).toEqual({ step: 'promote-database', changed: false, detail: `${TARGET} is already the writer of ${GLOBAL}` });
+    expect(aws.rds.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);
+    expect(aws.log.slice(-2)).toEqual(['PutItem (writer flag)', 'ChangeResourceRecordSets (writer name)']);
+  });
+
+  test('a refused failover stops the turn-on before the flag and the name', async () => {
+    const aws = fakeAwsWithDatabase([{ writer: OLD }]);
+    aws.rds.on(FailoverGlobalClusterCommand).rejects(new Error('InvalidGlobalClusterStateFault: operation in progress'));
+    const err = await turnOnStandby(aws.clients, dbConfig, aws.now, aws.sleep).catch(e => e);
+    expect(err.failedStep).toBe('promote-database');
+    expect(aws.state).toEqual({ desired: 2, record: 'internal-primary-9.eu-west-1.elb.amazonaws.com', writer: undefined });
+  });
 });

@@ -8,6 +8,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { ColdStandbyConfigServer, HaDatabase } from '../../lib';
 import { createHaVpc } from '../../lib/private/network';
+import { siteVpc } from '../config-server/site-vpc';
 import { testApp, testEnv } from '../harness';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
@@ -15,7 +16,8 @@ const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable
 test('two HaDatabases and two ColdStandbyConfigServers with the same ids share one secondary stack', () => {
   const app = testApp();
   const secondary = new Stack(app, 'Secondary', { env: testEnv('us-east-1'), crossRegionReferences: true });
-  const vpc2 = createHaVpc(secondary, 'Vpc');
+  // the configuration servers' standby site routes to their primaries: a range of its own
+  const vpc2 = siteVpc(secondary, 'Vpc', '10.1.0.0/16');
   const built = ['A', 'B'].map(name => {
     const primary = new Stack(app, name, { env: testEnv('eu-west-1'), crossRegionReferences: true });
     const vpc = createHaVpc(primary, 'Vpc');

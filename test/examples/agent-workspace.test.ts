@@ -1,3 +1,80 @@
-import { describeExampleGates } from './example-suite';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { testApp } from '../harness';
+import { describeExampleGates, example, synthExample } from './example-suite';
 
 describeExampleGates('agent-workspace');
+
+describe('agent-workspace configuration service', () => {
+  const { templates } = synthExample('agent-workspace');
+  const config = [templates['agent-workspace-ConfigPrimary'], templates['agent-workspace-ConfigStandby']];
+
+  test('the placeholder (stock nginx) is served on the port it listens on, 80, and checked on a path it answers, /', () => {
+    for (const t of config) {
+      t.allResourcesProperties('AWS::ECS::TaskDefinition', {
+        ContainerDefinitions: [Match.objectLike({ Image: 'public.ecr.aws/nginx/nginx:stable', PortMappings: [{ ContainerPort: 80, Protocol: 'tcp' }] })],
+      });
+      t.allResourcesProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 80, HealthCheckPath: '/', HealthCheckPort: Match.absent() });
+      // the load balancer may reach the tasks on that port (egress from its group, ingress to the tasks' groups)
+      t.resourcePropertiesCountIs('AWS::EC2::SecurityGroupEgress', { Description: 'load balancer to tasks', FromPort: 80, ToPort: 80 }, 2);
+      t.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', { Description: 'load balancer to tasks', FromPort: 80, ToPort: 80 }, 2);
+    }
+  });
+});
+
+describe('agent-workspace configuration turn-on and networks', () => {
+  const { templates } = synthExample('agent-workspace');
+  const primary = templates['agent-workspace-ConfigPrimary'];
+  const standby = templates['agent-workspace-ConfigStandby'];
+
+  test('the turn-on promotes the configuration database (FailoverGlobalCluster on it) before moving the writer', () => {
+    standby.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ GLOBAL_CLUSTER_ID: 'agent-workspace-config', ALLOW_DATA_LOSS: 'true' }) },
+    });
+    standby.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('StandbyTurnOnServiceRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'rds:FailoverGlobalCluster' })]) },
+    });
+  });
+
+  test('the two configuration VPCs do not overlap, and each load balancer admits the other site', () => {
+    primary.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16' });
+    standby.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.1.0.0/16' });
+    for (const [t, other] of [[primary, '10.1.0.0/16'], [standby, '10.0.0.0/16']] as const) {
+      t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+        GroupDescription: Match.stringLikeRegexp('^Config service load balancer'),
+        SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: other, FromPort: 80, ToPort: 80 })]),
+      });
+    }
+  });
+});
+
+describe('agent-workspace retained resources with fixed names', () => {
+  /** The physical names of the retained resources of an app's templates. */
+  const retainedNames = (templates: Record<string, Template>) => Object.values(templates).flatMap(t =>
+    Object.values(t.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }>)
+      .filter(r => r.DeletionPolicy === 'Retain')
+      .flatMap(r => PHYSICAL_NAMES.filter(p => typeof r.Properties?.[p] === 'string').map(p => `${r.Type} ${p}=${r.Properties![p] as string}`)));
+  const PHYSICAL_NAMES = ['TableName', 'GlobalClusterIdentifier', 'DBClusterIdentifier', 'DBInstanceIdentifier', 'BucketName', 'LogGroupName', 'SecretName'];
+
+  test('are the global cluster, both clusters and the global table; -c nameSuffix renames every one of them, so a retry does not collide', () => {
+    const before = retainedNames(synthExample('agent-workspace').templates);
+    expect(before.sort()).toEqual([
+      'AWS::DynamoDB::GlobalTable TableName=agent-workspace-config',
+      'AWS::RDS::DBCluster DBClusterIdentifier=agent-workspace-config-eu-west-1',
+      'AWS::RDS::DBCluster DBClusterIdentifier=agent-workspace-config-us-east-1',
+      'AWS::RDS::DBCluster GlobalClusterIdentifier=agent-workspace-config',
+      'AWS::RDS::GlobalCluster GlobalClusterIdentifier=agent-workspace-config',
+    ]);
+    const app = testApp({ context: { nameSuffix: '-2' } });
+    example('agent-workspace').build(app);
+    const retry = retainedNames(Object.fromEntries(app.node.children.filter(Stack.isStack).map(s => [s.stackName, Template.fromStack(s)])));
+    expect(retry.sort()).toEqual([
+      'AWS::DynamoDB::GlobalTable TableName=agent-workspace-config-2',
+      'AWS::RDS::DBCluster DBClusterIdentifier=agent-workspace-config-2-eu-west-1',
+      'AWS::RDS::DBCluster DBClusterIdentifier=agent-workspace-config-2-us-east-1',
+      'AWS::RDS::DBCluster GlobalClusterIdentifier=agent-workspace-config-2',
+      'AWS::RDS::GlobalCluster GlobalClusterIdentifier=agent-workspace-config-2',
+    ]);
+  });
+});

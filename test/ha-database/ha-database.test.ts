@@ -237,6 +237,11 @@ describe('HaDatabase gates', () => {
     new HaDatabase(primary, 'Db', { vpc, notifications, secondary: { stack: secondary, vpc: vpc2 } });
     const sql = new Stack(app, 'Sql', { env: testEnv('eu-west-1') });
     new HaDatabase(sql, 'Db', { vpc: createHaVpc(sql, 'Vpc'), notifications, engine: HaDatabaseEngine.SQL_SERVER });
+    // isolated subnets only: rotation through the Secrets Manager endpoint the database adds
+    const isolated = new Stack(app, 'Isolated', { env: testEnv('eu-west-1') });
+    const isolatedVpc = new ec2.Vpc(isolated, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    isolatedVpc.addFlowLog('FlowLog');
+    new HaDatabase(isolated, 'Db', { vpc: isolatedVpc, notifications });
     expect(formatFindings(gateFindings(app))).toEqual([]);
   });
 });
@@ -246,5 +251,128 @@ test('a rotation every 12 hours (Secrets Manager allows 4 hours and up) is a rat
   new HaDatabase(primary, 'Db', { vpc, rotationInterval: Duration.hours(12) });
   Template.fromStack(primary).hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
     RotationRules: Match.objectLike({ ScheduleExpression: 'rate(12 hours)' }),
+  });
+});
+
+describe('HaDatabase secret rotation: a path to Secrets Manager and to the database', () => {
+  /** Logical ids of a template's resources of `type` whose id matches `pattern`. */
+  const ids = (t: Template, type: string, pattern: RegExp) => Object.keys(t.findResources(type)).filter(id => pattern.test(id));
+  const subnetRefs = (t: Template, name: string) => Object.keys(t.findResources('AWS::EC2::Subnet')).filter(id => id.startsWith(`Vpc${name}Subnet`)).sort();
+  const rotationSubnets = (t: Template, id: string) => {
+    const app = t.findResources('AWS::Serverless::Application')[id];
+    const parts = (app.Properties.Parameters.vpcSubnetIds['Fn::Join'][1] as Array<{ Ref?: string }>).filter(p => p.Ref).map(p => p.Ref!);
+    return parts.sort();
+  };
+  const isolatedOnlyVpc = (stack: Stack) => new ec2.Vpc(stack, 'Vpc', {
+    natGateways: 0, subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+  });
+
+  test.each([
+    ['Aurora', HaDatabaseEngine.AURORA_POSTGRESQL, 'AWS::RDS::DBCluster'],
+    ['SQL Server', HaDatabaseEngine.SQL_SERVER, 'AWS::RDS::DBInstance'],
+  ])('%s in a VPC with private subnets with egress: rotation runs there (NAT to Secrets Manager), no endpoint, and may reach the database port', (_, engine, dbType) => {
+    const { primary, vpc } = stacks();
+    new HaDatabase(primary, 'Db', { vpc, engine });
+    const t = Template.fromStack(primary);
+    const [rotation] = ids(t, 'AWS::Serverless::Application', /^DbRotationSingleUser/);
+    expect(rotationSubnets(t, rotation)).toEqual(subnetRefs(t, 'Private'));
+    t.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    const [rotationSg] = ids(t, 'AWS::EC2::SecurityGroup', /^DbRotationSecurityGroup/);
+    t.hasResourceProperties('AWS::Serverless::Application', { Parameters: Match.objectLike({ vpcSecurityGroupIds: { 'Fn::GetAtt': [rotationSg, 'GroupId'] } }) });
+    const [dbResource] = Object.keys(t.findResources(dbType));
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: { 'Fn::GetAtt': [dbResource, 'Endpoint.Port'] },
+      ToPort: { 'Fn::GetAtt': [dbResource, 'Endpoint.Port'] },
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DbSecurityGroup'), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [rotationSg, 'GroupId'] },
+    });
+  });
+
+  test('in a VPC with isolated subnets only: one interface endpoint for Secrets Manager with private DNS, shared by the databases, open to their rotation only', () => {
+    const app = testApp();
+    const primary = new Stack(app, 'Primary', { env: testEnv('eu-west-1') });
+    const vpc = isolatedOnlyVpc(primary);
+    const db = new HaDatabase(primary, 'Db', { vpc });
+    new HaDatabase(primary, 'Db2', { vpc });
+    const t = Template.fromStack(primary);
+    t.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
+    t.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.eu-west-1.secretsmanager', PrivateDnsEnabled: true,
+      SubnetIds: subnetRefs(t, 'Isolated').map(id => ({ Ref: id })),
+    });
+    expect(db.secretsManagerEndpoint).toBeDefined();
+    const [endpointSg] = ids(t, 'AWS::EC2::SecurityGroup', /^VpcHaSecretsManagerEndpointSecurityGroup/);
+    for (const name of ['Db', 'Db2']) {
+      const [rotation] = ids(t, 'AWS::Serverless::Application', new RegExp(`^${name}RotationSingleUser`));
+      expect(rotationSubnets(t, rotation)).toEqual(subnetRefs(t, 'Isolated'));
+      const [rotationSg] = ids(t, 'AWS::EC2::SecurityGroup', new RegExp(`^${name}RotationSecurityGroup`));
+      t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        IpProtocol: 'tcp', FromPort: 443, ToPort: 443,
+        GroupId: { 'Fn::GetAtt': [endpointSg, 'GroupId'] },
+        SourceSecurityGroupId: { 'Fn::GetAtt': [rotationSg, 'GroupId'] },
+      });
+    }
+    // open: false, so nothing but the rotation functions may use the endpoint
+    expect(t.findResources('AWS::EC2::SecurityGroup')[endpointSg].Properties.SecurityGroupIngress).toBeUndefined();
+  });
+
+  test('with the user\'s Secrets Manager endpoint: rotation runs in the isolated subnets and calls that endpoint; no endpoint of its own', () => {
+    const app = testApp();
+    const primary = new Stack(app, 'Primary', { env: testEnv('eu-west-1') });
+    const vpc = isolatedOnlyVpc(primary);
+    const endpointSg = new ec2.SecurityGroup(primary, 'EndpointSg', { vpc });
+    const endpoint = ec2.InterfaceVpcEndpoint.fromInterfaceVpcEndpointAttributes(primary, 'Endpoint', {
+      vpcEndpointId: 'vpce-0123456789abcdef0', port: 443, securityGroups: [endpointSg],
+    });
+    new HaDatabase(primary, 'Db', { vpc, secretsManagerEndpoint: endpoint });
+    const t = Template.fromStack(primary);
+    t.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    const [rotation] = ids(t, 'AWS::Serverless::Application', /^DbRotationSingleUser/);
+    expect(rotationSubnets(t, rotation)).toEqual(subnetRefs(t, 'Isolated'));
+    t.hasResourceProperties('AWS::Serverless::Application', {
+      Parameters: Match.objectLike({ endpoint: { 'Fn::Join': ['', ['https://vpce-0123456789abcdef0.secretsmanager.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } }),
+    });
+    const [rotationSg] = ids(t, 'AWS::EC2::SecurityGroup', /^DbRotationSecurityGroup/);
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 443, ToPort: 443,
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EndpointSg'), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [rotationSg, 'GroupId'] },
+    });
+  });
+});
+
+describe('HaDatabase retained resources with fixed names', () => {
+  const PHYSICAL_NAMES = ['GlobalClusterIdentifier', 'DBClusterIdentifier', 'DBInstanceIdentifier', 'SecretName', 'KeyAlias', 'LogGroupName'];
+  const retainedNames = (...templates: Template[]) => templates.flatMap(t =>
+    Object.values(t.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }>)
+      .filter(r => r.DeletionPolicy === 'Retain')
+      .flatMap(r => PHYSICAL_NAMES.filter(p => typeof r.Properties?.[p] === 'string').map(p => `${r.Type} ${p}=${r.Properties![p] as string}`)))
+    .sort();
+
+  test('without a secondary, CloudFormation names everything retained: a retry after a rollback cannot collide', () => {
+    const { primary, vpc } = stacks();
+    new HaDatabase(primary, 'Db', { vpc });
+    expect(retainedNames(Template.fromStack(primary))).toEqual([]);
+  });
+
+  test('with a secondary, every fixed name of a retained resource comes from globalClusterIdentifier, so a new one lets a retry succeed', () => {
+    const names = (id: string) => {
+      const { primary, secondary, vpc, vpc2 } = stacks();
+      new HaDatabase(primary, 'Db', { vpc, secondary: { stack: secondary, vpc: vpc2 }, globalClusterIdentifier: id });
+      return retainedNames(Template.fromStack(primary), Template.fromStack(secondary));
+    };
+    expect(names('orders-global')).toEqual([
+      'AWS::RDS::DBCluster DBClusterIdentifier=orders-global-eu-west-1',
+      'AWS::RDS::DBCluster DBClusterIdentifier=orders-global-us-east-1',
+      'AWS::RDS::DBCluster GlobalClusterIdentifier=orders-global',
+      'AWS::RDS::GlobalCluster GlobalClusterIdentifier=orders-global',
+    ]);
+    expect(names('orders-global-2')).toEqual([
+      'AWS::RDS::DBCluster DBClusterIdentifier=orders-global-2-eu-west-1',
+      'AWS::RDS::DBCluster DBClusterIdentifier=orders-global-2-us-east-1',
+      'AWS::RDS::DBCluster GlobalClusterIdentifier=orders-global-2',
+      'AWS::RDS::GlobalCluster GlobalClusterIdentifier=orders-global-2',
+    ]);
   });
 });

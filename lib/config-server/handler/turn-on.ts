@@ -1,6 +1,21 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, GlobalCluster, RDSClient } from '@aws-sdk/client-rds';
 import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+
+/** The HA database store to promote before the standby takes writes. */
+export interface TurnOnDatabase {
+  /** The Aurora global cluster. */
+  readonly globalClusterIdentifier: string;
+  /** ARN of the standby region's cluster: the one to promote. */
+  readonly targetClusterArn: string;
+  /** `FailoverGlobalCluster`'s `AllowDataLoss`: true for an unplanned failover (the primary region may be gone). */
+  readonly allowDataLoss: boolean;
+  /** How long to wait for the promotion before the turn-on fails (it can be re-run). */
+  readonly timeoutSeconds: number;
+  /** Seconds between two `DescribeGlobalClusters` calls. */
+  readonly pollSeconds: number;
+}
 
 /** What the turn-on automation works on (from the function's environment). */
 export interface TurnOnConfig {
@@ -24,6 +39,8 @@ export interface TurnOnConfig {
   readonly writerKey: string;
   /** The region that becomes the writer. */
   readonly region: string;
+  /** With an `HaDatabase` store: the database to promote first. */
+  readonly database?: TurnOnDatabase;
 }
 
 /** The AWS clients the automation uses (injected, so tests mock them). */
@@ -31,11 +48,13 @@ export interface TurnOnClients {
   readonly ecs: ECSClient;
   readonly route53: Route53Client;
   readonly dynamodb: DynamoDBClient;
+  /** Needed with a database store. */
+  readonly rds?: RDSClient;
 }
 
 /** What one step did. */
 export interface StepResult {
-  readonly step: 'scale-standby' | 'move-writer-name' | 'flip-writer-flag';
+  readonly step: 'scale-standby' | 'promote-database' | 'wait-for-database' | 'flip-writer-flag' | 'move-writer-name';
   readonly changed: boolean;
   readonly detail: string;
 }
@@ -49,14 +68,24 @@ export class TurnOnError extends Error {
 }
 
 /**
- * Turns the cold standby on, idempotently, in three steps:
- * 1. scale the standby service to `desiredCount` (unless it already runs that many or more),
- * 2. UPSERT the writer's name to the standby's load balancer (unless it already points there),
- * 3. set the writer flag in the local replica to this region (unless already set):
- *    the servers accept writes only in the region the flag names.
+ * Turns the cold standby on, idempotently:
+ * 1. scale the standby service to `desiredCount` (unless it already runs that many or more), so
+ *    its tasks start while the database is promoted;
+ * 2. with a database store, promote the standby region's cluster (`FailoverGlobalCluster`,
+ *    unless it is already the writer or its promotion is under way), and
+ * 3. wait until the global cluster names it its writer with no operation in progress:
+ *    until then the standby's database endpoint is read-only, so nothing may send it writes;
+ * 4. set the writer flag in the local replica to this region (unless already set):
+ *    the servers accept writes only in the region the flag names;
+ * 5. UPSERT the writer's name to the standby's load balancer (unless it already points there),
+ *    last, so writes arrive where they are accepted.
  * Running it twice gives the same end state with no further changes.
  */
-export async function turnOnStandby(clients: TurnOnClients, config: TurnOnConfig, now: () => Date = () => new Date()): Promise<StepResult[]> {
+export async function turnOnStandby(
+  clients: TurnOnClients, config: TurnOnConfig,
+  now: () => Date = () => new Date(),
+  sleep: (ms: number) => Promise<void> = ms => new Promise(resolve => setTimeout(resolve, ms)),
+): Promise<StepResult[]> {
   const done: StepResult[] = [];
   const run = async (step: StepResult['step'], fn: () => Promise<StepResult>) => {
     try {
@@ -75,6 +104,65 @@ export async function turnOnStandby(clients: TurnOnClients, config: TurnOnConfig
     }
     await clients.ecs.send(new UpdateServiceCommand({ cluster: config.cluster, service: config.service, desiredCount: config.desiredCount }));
     return { step: 'scale-standby', changed: true, detail: `${service.desiredCount ?? 0} -> ${config.desiredCount} task(s)` };
+  });
+
+  const db = config.database;
+  if (db) {
+    const rds = clients.rds;
+    if (!rds) throw new TurnOnError('promote-database', [...done], new Error('no RDS client for the database store'));
+    const describe = async (): Promise<GlobalCluster> => {
+      const out = await rds.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: db.globalClusterIdentifier }));
+      const cluster = out.GlobalClusters?.[0];
+      if (!cluster) throw new Error(`global cluster ${db.globalClusterIdentifier} not found`);
+      return cluster;
+    };
+
+    await run('promote-database', async () => {
+      const cluster = await describe();
+      const state = promotionState(cluster, db.targetClusterArn);
+      if (state.promoted) {
+        return { step: 'promote-database', changed: false, detail: `${db.targetClusterArn} is already the writer of ${db.globalClusterIdentifier}` };
+      }
+      if (state.operation && cluster.FailoverState?.ToDbClusterArn === db.targetClusterArn) {
+        return { step: 'promote-database', changed: false, detail: `promotion of ${db.targetClusterArn} already ${state.operation}` };
+      }
+      await rds.send(new FailoverGlobalClusterCommand({
+        GlobalClusterIdentifier: db.globalClusterIdentifier, TargetDbClusterIdentifier: db.targetClusterArn, AllowDataLoss: db.allowDataLoss,
+      }));
+      return {
+        step: 'promote-database', changed: true,
+        detail: `FailoverGlobalCluster ${db.globalClusterIdentifier} -> ${db.targetClusterArn}${db.allowDataLoss ? ' (AllowDataLoss)' : ''}; was: ${state.seen}`,
+      };
+    });
+
+    await run('wait-for-database', async () => {
+      const start = now().getTime();
+      for (;;) {
+        const state = promotionState(await describe(), db.targetClusterArn);
+        const waited = Math.round((now().getTime() - start) / 1000);
+        if (state.promoted) {
+          return { step: 'wait-for-database', changed: false, detail: `${db.targetClusterArn} is the writer (waited ${waited} s)` };
+        }
+        if (waited >= db.timeoutSeconds) {
+          throw new Error(`${db.targetClusterArn} is not the writer of ${db.globalClusterIdentifier} after ${waited} s (${state.seen})`);
+        }
+        await sleep(db.pollSeconds * 1000);
+      }
+    });
+  }
+
+  await run('flip-writer-flag', async () => {
+    const key = { pk: { S: config.writerKey } };
+    const item = await clients.dynamodb.send(new GetItemCommand({ TableName: config.tableName, Key: key, ConsistentRead: true }));
+    const current = item.Item?.region?.S;
+    if (current === config.region) {
+      return { step: 'flip-writer-flag', changed: false, detail: `writer already ${config.region}` };
+    }
+    await clients.dynamodb.send(new PutItemCommand({
+      TableName: config.tableName,
+      Item: { ...key, region: { S: config.region }, since: { S: now().toISOString() } },
+    }));
+    return { step: 'flip-writer-flag', changed: true, detail: `writer ${current ?? '(unset)'} -> ${config.region}` };
   });
 
   await run('move-writer-name', async () => {
@@ -97,19 +185,19 @@ export async function turnOnStandby(clients: TurnOnClients, config: TurnOnConfig
     return { step: 'move-writer-name', changed: true, detail: `${config.recordName}: ${value ?? '(none)'} -> ${config.targetDnsName}` };
   });
 
-  await run('flip-writer-flag', async () => {
-    const key = { pk: { S: config.writerKey } };
-    const item = await clients.dynamodb.send(new GetItemCommand({ TableName: config.tableName, Key: key, ConsistentRead: true }));
-    const current = item.Item?.region?.S;
-    if (current === config.region) {
-      return { step: 'flip-writer-flag', changed: false, detail: `writer already ${config.region}` };
-    }
-    await clients.dynamodb.send(new PutItemCommand({
-      TableName: config.tableName,
-      Item: { ...key, region: { S: config.region }, since: { S: now().toISOString() } },
-    }));
-    return { step: 'flip-writer-flag', changed: true, detail: `writer ${current ?? '(unset)'} -> ${config.region}` };
-  });
-
   return done;
+}
+
+/**
+ * Whether `target` is a writer of the global cluster with no switchover or failover in progress, and what
+ * was seen. (After a failover with the primary region gone the old primary may still be listed until it returns.)
+ */
+function promotionState(cluster: GlobalCluster, target: string): { promoted: boolean; operation?: string; seen: string } {
+  const writers = (cluster.GlobalClusterMembers ?? []).filter(m => m.IsWriter).map(m => m.DBClusterArn);
+  const operation = cluster.FailoverState?.Status;
+  return {
+    promoted: writers.includes(target) && !operation,
+    operation,
+    seen: `writer ${writers.join(', ') || 'none'}, operation ${operation ?? 'none'}, status ${cluster.Status ?? 'unknown'}`,
+  };
 }
