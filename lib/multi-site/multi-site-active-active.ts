@@ -272,8 +272,8 @@ export class MultiSiteActiveActive extends HaPattern {
   }
 
   /** Status of the site's health check: 1 healthy, 0 unhealthy (minimum over 1 minute, in us-east-1). */
-  public metricHealthCheckStatus(region: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.siteRecords(region).dns.metricHealthCheckStatus(region, options);
+  public metricHealthCheckStatus(siteRegion: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.siteRecords(siteRegion).dns.metricHealthCheckStatus(siteRegion, options);
   }
 
   private siteRecords(region: string): SiteRecords {
