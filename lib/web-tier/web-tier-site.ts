@@ -293,7 +293,7 @@ export class WebTierSite extends HaPattern {
       scenarios: [FailureScenario.taskLoss(Stack.of(this).region)],
       // An active site runs N+1: the others carry the load meanwhile. A spare's floor is deliberate.
       links: running > props.activeCapacity
-        ? [PathLink.capacity(this.service, 'the site\'s other tasks', { serving: running - 1, required: props.activeCapacity })]
+        ? [PathLink.capacity(this.service, 'the site\'s other tasks', { lost: 1, required: props.activeCapacity })]
         : [],
     });
     if (running > 0) {

@@ -99,3 +99,13 @@ describe('WebTierSite settings', () => {
       .toThrow("App/Web: invalid prop 'vpc': received \"1 availability zone(s)\"; expected a VPC across at least two availability zones");
   });
 });
+
+describe('WebTierSite failure analysis', () => {
+  test('a service whose synthesized count drops to N (escape hatch) no longer survives a task loss: the analysis names the path, the capacity and the scenario', () => {
+    const stack = new Stack(testApp(), 'App', { env: testEnv() });
+    const site = new WebTierSite(stack, 'Web', { image: IMAGE, activeCapacity: 3 });
+    (site.service.node.defaultChild as ecs.CfnService).addPropertyOverride('DesiredCount', 3);
+    expect(() => Template.fromStack(stack)).toThrow(
+      /\[App\/Web\] recovery path 'task' does not survive task-loss of eu-west-1: its capacity the site's other tasks \(App\/Web\/Service\) serves 2 after failover; the load needs 3/);
+  });
+});
