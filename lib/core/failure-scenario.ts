@@ -156,14 +156,14 @@ export class PathLink {
   }
 
   /** Whether the link is global (Route 53's data plane). */
-  public get global(): boolean {
+  public get isGlobal(): boolean {
     return this.options.global ?? false;
   }
 
   /** What is wrong with the link under `scenario`, or nothing. */
   public check(scenario: FailureScenario): string[] {
     const problems: string[] = [];
-    if (!this.global && scenario.takesDownRegion(this.region)) {
+    if (!this.isGlobal && scenario.takesDownRegion(this.region)) {
       problems.push(`its ${this.kind} ${this.description} (${this.construct.node.path}) lives in ${this.region}, which ${scenario.description} takes down`);
     }
     if (this.options.role && this.options.calls) {
