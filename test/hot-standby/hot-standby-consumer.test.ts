@@ -143,7 +143,7 @@ describe('HotStandbyConsumer options', () => {
     const stack = new Stack(app, 'S', { env: testEnv() });
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1 });
     expect(() => new HotStandbyConsumer(stack, 'C', { image, vpc }))
-      .toThrow("S/C: invalid prop 'vpc': received [\"eu-west-1a\"]; expected Private subnets in at least 2 availability zones: the leader and the standby must not share a zone");
+      .toThrow("S/C: invalid prop 'vpc': received [\"eu-west-1a\"]; expected Private subnets in at least 2 availability zones: the lease holder and its standby must not share a zone");
   });
 
   test.each([
