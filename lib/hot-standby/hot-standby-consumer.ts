@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -7,6 +7,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning } from '../core/errors';
+import { FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { requireDefined, requireDurationBetween, requireEnumValue, requireSubnets } from '../core/validation';
@@ -256,7 +257,15 @@ export class HotStandbyConsumer extends HaPattern {
       RecoveryStep.leaseLapse('lease lapse', this.taskDefinition, 'Consumer', this.settings,
         { prop: 'leaseDuration (longer than renewInterval + 2 x maxClockSkew) and maxClockSkew', floor: Duration.seconds(2) }),
       RecoveryStep.leasePoll('standby poll', this.taskDefinition, 'Consumer', this.settings, { prop: 'renewInterval (at least 1 s)', floor: Duration.seconds(1) }),
-    ], { description: 'the leader dies, hangs or is partitioned; the running standby takes the lease and resumes at the last checkpoint (no task start on this path)' });
+    ], {
+      description: 'the leader dies, hangs or is partitioned; the running standby takes the lease and resumes at the last checkpoint (no task start on this path)',
+      scenarios: [FailureScenario.taskLoss(Stack.of(this).region), FailureScenario.zoneLoss(Stack.of(this).region)],
+      links: [
+        PathLink.signal(this.leaseTable.table, 'lease item with the checkpoints (its lapse tells the standby; DynamoDB spans the zones)'),
+        ...this.services.map((service, i) => PathLink.capacity(service,
+          `consumer ${'AB'[i]} in ${this.availabilityZones[i]} (leads when consumer ${'BA'[i]}'s task or zone is lost)`, { required: 1 })),
+      ],
+    });
     this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('stream + fenced checkpoint', Duration.seconds(0),
       'records stay in the stream until retention; results are written before the checkpoint, the checkpoint is fenced by the leader token, ' +
       'and the new leader resumes after the last checkpoint: nothing is lost (records after it are re-processed and written once by key)'));
