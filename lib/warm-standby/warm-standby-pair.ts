@@ -245,7 +245,8 @@ export class WarmStandbyPair extends HaPattern {
   constructor(scope: Construct, id: string, props: WarmStandbyPairProps) {
     super(scope, id, props, {
       patternName: 'WarmStandbyPair',
-      detection: 'load balancer health checks of each server; the primary\'s target group without a healthy target puts its alarm in ALARM, which switches the listeners',
+      detection: 'ECS task events of the primary (its task stopping with no other primary task running switches the listeners at once) and load balancer ' +
+        'health checks of each server (the primary\'s target group without a healthy target puts its alarm in ALARM, which switches them)',
     });
     const zones = validateProps(this, props);
     const offset = props.directPortOffset ?? 10000;
