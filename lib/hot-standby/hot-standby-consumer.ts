@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -263,7 +263,8 @@ export class HotStandbyConsumer extends HaPattern {
       links: [
         PathLink.signal(this.leaseTable.table, 'lease item with the checkpoints (its lapse tells the standby; DynamoDB spans the zones)'),
         ...this.services.map((service, i) => PathLink.capacity(service,
-          `consumer ${'AB'[i]} in ${this.availabilityZones[i]} (leads when consumer ${'BA'[i]}'s task or zone is lost)`, { required: 1 })),
+          `consumer ${'AB'[i]}${Token.isUnresolved(this.availabilityZones[i]) ? '' : ` in ${this.availabilityZones[i]}`} ` +
+          `(leads when consumer ${'BA'[i]}'s task or zone is lost)`, { required: 1 })),
       ],
     });
     this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('stream + fenced checkpoint', Duration.seconds(0),

@@ -36,7 +36,9 @@ const LEASE_TUNING = { prop: 'leaseDuration (longer than renewInterval + 2 x max
 /** Props of `SingletonDaemon`. */
 export interface SingletonDaemonProps extends LeaseTaskProps {
   /**
-   * Subnets of the task.
+   * Subnets of the tasks. With a standby, the lease holder's and the
+   * standby's services each take one subnet of a different availability
+   * zone among them (at least two zones).
    * @default private subnets with egress
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
@@ -282,10 +284,13 @@ export class SingletonDaemon extends HaPattern {
     });
     const restarts = metricRuleMatches(stops);
     // Not a failover (ECS replaces the task), but a restart loop needs a person: the runbook starts from it.
+    // Two stops per task: a deployment stops one task per service, so it alone does not page.
+    const stopsThreshold = 2 * this.services.length;
     this.createAlarm(this, 'TaskRestartsAlarm', {
       metric: restarts,
-      description: `SingletonDaemon ${this.node.path}: 2 or more tasks stopped within 15 minutes (restart loop, or repeated deployments).`,
-      threshold: 2,
+      description: `SingletonDaemon ${this.node.path}: ${stopsThreshold} or more tasks stopped within 15 minutes ` +
+        `(restart loop, or repeated deployments${this.standbyService ? ': a deployment stops one task per service' : ''}).`,
+      threshold: stopsThreshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       signal: SignalKind.EVENT_COUNT,

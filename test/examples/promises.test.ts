@@ -54,6 +54,10 @@ describe('workforce-management promises', () => {
       const subnets = services.map(([, s]) => JSON.stringify(s.Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets));
       expect(subnets[0]).not.toEqual(subnets[1]);
     }
+    // a deployment stops one task per service: the restarts alarm pages from 4 stops in 15 minutes, not on one deployment
+    for (const daemon of ['EtlServer', 'NotificationDaemon']) {
+      processes.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TriggeredRules', Threshold: 4, AlarmDescription: Match.stringLikeRegexp(`Processes/${daemon}: 4 or more tasks stopped`) });
+    }
     processes.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [Match.objectLike({ Environment: Match.arrayWith([
         { Name: 'HA_LEASE_NAME', Value: 'notification-daemon' },

@@ -162,7 +162,9 @@ describe('SingletonDaemon defaults', () => {
       Dimensions: [{ Name: 'RuleName', Value: { Ref: ruleId } }],
       Statistic: 'Sum',
       Period: 900,
-      Threshold: 2,
+      // two stops per task: one deployment (a stop per service) does not page
+      Threshold: 4,
+      AlarmDescription: Match.stringLikeRegexp('4 or more tasks stopped within 15 minutes \\(restart loop, or repeated deployments: a deployment stops one task per service\\)'),
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
     });
@@ -331,6 +333,10 @@ describe('SingletonDaemon with standby: false', () => {
       },
       NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
     });
+  });
+
+  test('pages on 2 stopped tasks within 15 minutes (one task: every stop counts)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TriggeredRules', Threshold: 2, AlarmDescription: Match.stringLikeRegexp('2 or more tasks stopped') });
   });
 
   test('alarms when running tasks != 1 for 5 minutes', () => {
