@@ -337,7 +337,8 @@ export class SingletonDaemon extends HaPattern {
         RecoveryStep.fargateTaskStart('replacement task start (counted after the lapse for a worst case)'),
         poll('lease poll'),
       ], {
-        description: 'the daemon task dies or hangs past its lease; ECS starts a replacement, which takes the lease once it lapses',
+        description: 'the daemon task dies; ECS starts a replacement, which takes the lease once it lapses ' +
+          '(a task that hangs without stopping is not replaced: LeaseNotRenewedAlarm tells)',
         // The replacement starts in another zone only when the service's subnets span two.
         scenarios: [FailureScenario.taskLoss(region), ...(this.zoneCount > 1 ? [FailureScenario.zoneLoss(region)] : [])],
         links: [lease, PathLink.capacity(this.service, 'the daemon service (ECS starts a replacement task)', { required: 1 })],
