@@ -1,13 +1,14 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { WarmStandbyPair } from '../../lib';
+import { WarmStandbyPair, WarmStandbyPairPath } from '../../lib';
 import { ExampleContext } from '../context';
 
 /**
  * The messaging gateway: a primary server and a warm secondary in two zones
  * behind one Network Load Balancer with a TCP listener (port 2775) and a UDP
  * listener (port 5060), reachable as `gateway.<zone>`. When the primary goes
- * offline the listeners switch to the secondary and everyone subscribed to
+ * offline (its task stops, or it fails its health checks) the listeners
+ * switch to the secondary and everyone subscribed to
  * the example's notifications (email, SMS, webhook) hears it (ALARM); when
  * it is restored the listeners switch back and they hear that too (OK).
  * The `PromoteRunbook` makes the secondary the standalone primary when the
@@ -30,6 +31,7 @@ export function addGateway(ctx: ExampleContext): WarmStandbyPair {
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
     statusDashboardName: `${ctx.name}-gateway-status`,
-    recoveryTargets: { rto: Duration.minutes(2) },
+    // A lost primary task: the listeners switch within a minute; a hung primary: within 2 (the load balancer's metrics come every 60 s).
+    recoveryTargets: { rto: Duration.minutes(2), paths: [{ path: WarmStandbyPairPath.TAKEOVER, rto: Duration.seconds(60) }] },
   });
 }

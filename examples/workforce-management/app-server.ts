@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { StandbyServerRole as StandbyRole, WarmStandbyPair, WorkerPool } from '../../lib';
+import { StandbyServerRole as StandbyRole, WarmStandbyPair, WarmStandbyPairPath, WorkerPool } from '../../lib';
 import { ExampleContext } from '../context';
 
 /** The workforce application server pair and the schedule-builder pool. */
@@ -17,8 +17,10 @@ export interface WorkforceAppServer {
  * internal Network Load Balancer; takeover and failback automatic, both
  * notified), and the schedule builders as a worker pool (2 to 20 workers
  * pulling jobs, so a builder only gets a job when it is alive and free).
- * The targets make synthesis fail if the settings cannot take over within
- * 2 minutes, or re-run a dead builder's job within 2 minutes (a builder keeps
+ * The targets make synthesis fail if the settings cannot take over within a
+ * minute when the primary's task stops (2 minutes when it hangs: the load
+ * balancer's metrics come every 60 s), or re-run a dead builder's job within
+ * 2 minutes (a builder keeps
  * the job it runs invisible with `JobHeartbeat`, so a dead builder's job
  * reappears one 60 s visibility timeout after its last heartbeat).
  */
@@ -39,7 +41,7 @@ export function addWorkforceAppServer(ctx: ExampleContext): WorkforceAppServer {
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
     statusDashboardName: `${ctx.name}-app-server`,
-    recoveryTargets: { rto: Duration.minutes(2) },
+    recoveryTargets: { rto: Duration.minutes(2), paths: [{ path: WarmStandbyPairPath.TAKEOVER, rto: Duration.seconds(60) }] },
   });
 
   const scheduleBuilders = new WorkerPool(stack, 'ScheduleBuilders', {

@@ -15,7 +15,8 @@ export interface WorkforceProcesses {
  * The workforce suite's back-end processes in the primary region, on one
  * cluster (Container Insights enhanced) over two availability zones:
  * - the ETL server and the notification daemon, each a `SingletonDaemon`
- *   (one task, lease with fencing tokens: never two acting at once);
+ *   (lease with fencing tokens: never two acting at once; a hot standby task
+ *   in the other zone takes the lease within a minute when the holder fails);
  * - the data aggregator, a `HotStandbyConsumer` of the suite's event stream
  *   (leader in one zone, hot standby in the other, fenced checkpoints).
  */
@@ -34,7 +35,8 @@ export function addWorkforceProcesses(ctx: ExampleContext): WorkforceProcesses {
     leaseName: 'etl-server',
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
-    recoveryTargets: { rto: Duration.minutes(3) },
+    // lease 30 s + 2 x 1 s skew + 10 s standby poll = 42 s
+    recoveryTargets: { rto: Duration.seconds(60) },
   });
   const notificationDaemon = new SingletonDaemon(stack, 'NotificationDaemon', {
     ...placeholder,
@@ -45,7 +47,8 @@ export function addWorkforceProcesses(ctx: ExampleContext): WorkforceProcesses {
     renewInterval: Duration.seconds(5),
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
-    recoveryTargets: { rto: Duration.minutes(2) },
+    // 20 + 2 x 1 + 5 = 27 s
+    recoveryTargets: { rto: Duration.seconds(60) },
   });
   const dataAggregator = new HotStandbyConsumer(stack, 'DataAggregator', {
     ...placeholder,

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -6,11 +6,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
-import { addHaWarning, HaValidationError } from '../core/errors';
+import { addHaWarning } from '../core/errors';
+import { FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { requireDefined, requireDurationBetween, requireEnumValue, requireSubnets } from '../core/validation';
-import { createDaemonTask, validateLeaseSettings, validateLeaseTaskProps } from '../lease/daemon-task';
+import { createDaemonTask, deployOneAfterTheOther, pickContenderZones, validateLeaseSettings, validateLeaseTaskProps } from '../lease/daemon-task';
 import { LeaseSettings, LeaseTable } from '../lease/lease-table';
 import { LeaseTaskProps } from '../lease/lease-task-props';
 import { createHaVpc } from '../private/network';
@@ -138,7 +139,8 @@ export class HotStandbyConsumer extends HaPattern {
       vpc: props.vpc ?? createHaVpc(this, 'Vpc'),
       containerInsightsV2: ecs.ContainerInsights.ENHANCED,
     });
-    const zones = this.pickZones(this.cluster.vpc, props.subnetType ?? ec2.SubnetType.PRIVATE_WITH_EGRESS);
+    const subnetType = props.subnetType ?? ec2.SubnetType.PRIVATE_WITH_EGRESS;
+    const zones = pickContenderZones(this, this.cluster.vpc, { subnetType }, props.cluster ? 'cluster' : 'vpc', `${subnetType} subnets`);
     this.availabilityZones = zones.map(z => z.zone);
 
     this.stream = props.stream ?? new kinesis.Stream(this, 'Stream', {
@@ -218,23 +220,6 @@ export class HotStandbyConsumer extends HaPattern {
     return this.leaseTable.metric(RuntimeMetricNames.ACQUIRED, this.leaseName, { statistic: 'Sum', ...props });
   }
 
-  /** One subnet in each of two different availability zones. */
-  private pickZones(vpc: ec2.IVpc, subnetType: ec2.SubnetType): Array<{ zone: string; subnet: ec2.ISubnet }> {
-    const byZone = new Map<string, ec2.ISubnet>();
-    for (const subnet of vpc.selectSubnets({ subnetType }).subnets) {
-      if (!byZone.has(subnet.availabilityZone)) byZone.set(subnet.availabilityZone, subnet);
-    }
-    const zones = [...byZone.entries()].map(([zone, subnet]) => ({ zone, subnet }));
-    if (zones.length < 2) {
-      throw new HaValidationError(this, {
-        prop: this.node.tryFindChild('Cluster') ? 'vpc' : 'cluster',
-        received: zones.map(z => z.zone),
-        expected: `${subnetType} subnets in at least 2 availability zones: the leader and the standby must not share a zone`,
-      });
-    }
-    return zones.slice(0, 2);
-  }
-
   private createAlarms(props: HotStandbyConsumerProps): void {
     this.createAlarm(this, 'NoLeaderAlarm', {
       metric: this.metricLeaderPresent(),
@@ -272,25 +257,18 @@ export class HotStandbyConsumer extends HaPattern {
       RecoveryStep.leaseLapse('lease lapse', this.taskDefinition, 'Consumer', this.settings,
         { prop: 'leaseDuration (longer than renewInterval + 2 x maxClockSkew) and maxClockSkew', floor: Duration.seconds(2) }),
       RecoveryStep.leasePoll('standby poll', this.taskDefinition, 'Consumer', this.settings, { prop: 'renewInterval (at least 1 s)', floor: Duration.seconds(1) }),
-    ], { description: 'the leader dies, hangs or is partitioned; the running standby takes the lease and resumes at the last checkpoint (no task start on this path)' });
+    ], {
+      description: 'the leader dies, hangs or is partitioned; the running standby takes the lease and resumes at the last checkpoint (no task start on this path)',
+      scenarios: [FailureScenario.taskLoss(Stack.of(this).region), FailureScenario.zoneLoss(Stack.of(this).region)],
+      links: [
+        PathLink.signal(this.leaseTable.table, 'lease item with the checkpoints (its lapse tells the standby; DynamoDB spans the zones)'),
+        ...this.services.map((service, i) => PathLink.capacity(service,
+          `consumer ${'AB'[i]}${Token.isUnresolved(this.availabilityZones[i]) ? '' : ` in ${this.availabilityZones[i]}`} ` +
+          `(leads when consumer ${'BA'[i]}'s task or zone is lost)`, { required: 1 })),
+      ],
+    });
     this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('stream + fenced checkpoint', Duration.seconds(0),
       'records stay in the stream until retention; results are written before the checkpoint, the checkpoint is fenced by the leader token, ' +
       'and the new leader resumes after the last checkpoint: nothing is lost (records after it are re-processed and written once by key)'));
-  }
-}
-
-/**
- * Makes CloudFormation create and update the services one after the other:
- * it waits for a service's deployment to finish (steady state, or a
- * circuit-breaker rollback that fails the stack update) before it starts
- * the next one. Without it, a new task definition deploys to both
- * consumers at once: a release that starts and then fails takes the leader
- * and the standby down together; in order, it reaches consumer B only once
- * consumer A runs it steadily.
- */
-function deployOneAfterTheOther(services: ecs.FargateService[]): void {
-  for (let i = 1; i < services.length; i++) {
-    const cfn = services[i].node.defaultChild as ecs.CfnService;
-    cfn.addResourceDependency(services[i - 1].node.defaultChild as ecs.CfnService);
   }
 }

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
@@ -108,6 +109,53 @@ export function checkContainerInsights(scope: IConstruct, cluster: ecs.ICluster)
     addHaWarning(scope, 'container-insights',
       `Container Insights is not visibly on for cluster ${cluster.node.path}: the running-tasks metric (ECS/ContainerInsights RunningTaskCount) ` +
       'may be missing and its alarm stay in ALARM. Create the cluster with containerInsightsV2: ContainerInsights.ENHANCED (or ENABLED).');
+  }
+}
+
+/** One subnet of an availability zone, where one contender task runs. @internal */
+export interface ContenderPlacement {
+  readonly zone: string;
+  readonly subnet: ec2.ISubnet;
+}
+
+/**
+ * One subnet in each of two different availability zones among `selection`
+ * of `vpc`: the lease holder and its standby must not share a zone, or the
+ * loss of that zone takes both. Fails naming `prop` with fewer than two
+ * zones (`subnets` says which subnets, `fix` what else the user can do).
+ * @internal
+ */
+export function pickContenderZones(scope: IConstruct, vpc: ec2.IVpc, selection: ec2.SubnetSelection, prop: string,
+  subnets: string, fix?: string): ContenderPlacement[] {
+  const byZone = new Map<string, ec2.ISubnet>();
+  for (const subnet of vpc.selectSubnets(selection).subnets) {
+    if (!byZone.has(subnet.availabilityZone)) byZone.set(subnet.availabilityZone, subnet);
+  }
+  const zones = [...byZone.entries()].map(([zone, subnet]) => ({ zone, subnet }));
+  if (zones.length < 2) {
+    throw new HaValidationError(scope, {
+      prop,
+      received: zones.map(z => z.zone),
+      expected: `${subnets} in at least 2 availability zones: the lease holder and its standby must not share a zone${fix ? `; ${fix}` : ''}`,
+    });
+  }
+  return zones.slice(0, 2);
+}
+
+/**
+ * Makes CloudFormation create and update the services one after the other:
+ * it waits for a service's deployment to finish (steady state, or a
+ * circuit-breaker rollback that fails the stack update) before it starts
+ * the next one. Without it, a new task definition deploys to every
+ * contender at once: a release that starts and then fails takes the lease
+ * holder and its standby down together; in order, it reaches the second
+ * service only once the first runs it steadily.
+ * @internal
+ */
+export function deployOneAfterTheOther(services: ecs.FargateService[]): void {
+  for (let i = 1; i < services.length; i++) {
+    const cfn = services[i].node.defaultChild as ecs.CfnService;
+    cfn.addResourceDependency(services[i - 1].node.defaultChild as ecs.CfnService);
   }
 }
 

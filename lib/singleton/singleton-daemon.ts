@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -7,20 +7,26 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
+import { FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { requireSubnets } from '../core/validation';
-import { checkContainerInsights, createDaemonTask, validateLeaseSettings, validateLeaseTaskProps } from '../lease/daemon-task';
+import {
+  checkContainerInsights, ContenderPlacement, createDaemonTask, deployOneAfterTheOther, pickContenderZones, validateLeaseSettings, validateLeaseTaskProps,
+} from '../lease/daemon-task';
 import { LeaseSettings, LeaseTable } from '../lease/lease-table';
 import { LeaseTaskProps } from '../lease/lease-task-props';
 import { metricRunningTasks } from '../private/ecs-metrics';
 import { createHaVpc } from '../private/network';
 import { RuntimeMetricNames } from '../runtime/metrics';
 
-/** Documented typical time for a Fargate task to start (image pull, ENI attachment, container start). */
 /** Ids of the recovery paths of `SingletonDaemon`. */
 export enum SingletonDaemonPath {
-  /** The daemon's task dies or hangs: ECS replaces it and the replacement takes the lease once it lapses. */
+  /**
+   * The lease holder's task dies, hangs or loses its zone: the standby task
+   * takes the lease once it lapses (with `standby: false`, ECS starts a
+   * replacement, which takes it).
+   */
   TASK_FAILURE = 'task-failure',
 }
 
@@ -30,17 +36,31 @@ const LEASE_TUNING = { prop: 'leaseDuration (longer than renewInterval + 2 x max
 /** Props of `SingletonDaemon`. */
 export interface SingletonDaemonProps extends LeaseTaskProps {
   /**
-   * Subnets of the task.
+   * Subnets of the tasks. With a standby, the lease holder's and the
+   * standby's services each take one subnet of a different availability
+   * zone among them (at least two zones).
    * @default private subnets with egress
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
 
   /**
-   * Number of tasks. Only 1 is accepted: the prop exists so that a copied
-   * service configuration with another count fails at synthesis.
+   * Number of tasks of each service. Only 1 is accepted: the prop exists so
+   * that a copied service configuration with another count fails at synthesis.
    * @default 1
    */
   readonly desiredCount?: number;
+
+  /**
+   * Whether a second task runs, in another availability zone, as a hot
+   * standby contender for the lease. When the holder's task dies, hangs or
+   * loses its zone, the standby takes the lease once it lapses: lease + 2 x
+   * skew + renew interval (42 s with the defaults) instead of waiting for ECS
+   * to start a replacement task (about 60 s more: 102 s). Only the lease
+   * holder acts, so the standby does no work; it costs a second running task
+   * (a 256 CPU / 512 MiB Fargate task, all day). `false` runs one task.
+   * @default true
+   */
+  readonly standby?: boolean;
 
   /**
    * Name of the lease (its item in the lease table).
@@ -49,8 +69,12 @@ export interface SingletonDaemonProps extends LeaseTaskProps {
   readonly leaseName?: string;
 
   /**
-   * How long an acquisition or renewal holds the lease; a dead holder's
-   * replacement waits this long (plus skew) before it may act.
+   * How long an acquisition or renewal holds the lease; when the holder
+   * dies, the standby (or the replacement task) waits this long after the
+   * last renewal, plus 2 x maxClockSkew, before it may act. Must exceed
+   * renewInterval + 2 x maxClockSkew (fails at synthesis otherwise); below
+   * 2 x renewInterval + 2 x maxClockSkew a warning says one slow renewal
+   * loses the lease.
    * @default Duration.seconds(30)
    */
   readonly leaseDuration?: Duration;
@@ -63,19 +87,26 @@ export interface SingletonDaemonProps extends LeaseTaskProps {
 }
 
 /**
- * A daemon of which at most one instance may ever act: a Fargate service
- * with exactly one task (deployments stop the old task before starting the
- * new one, circuit breaker with rollback, replaced when it dies) and a lease
- * with fencing tokens so that a task that lost the lease (paused,
- * partitioned, being replaced) cannot act.
+ * A daemon of which at most one instance may ever act: a lease with fencing
+ * tokens, so that a task that lost the lease (paused, partitioned, being
+ * replaced) cannot act, held by one of two Fargate tasks in two availability
+ * zones (two one-task services, deployed one after the other, circuit
+ * breaker with rollback, each replaced when it dies). The other task is a
+ * hot standby: it takes the lease once the holder's lapses. With
+ * `standby: false`, one task (deployments stop the old task before starting
+ * the new one) whose replacement takes the lease.
  *
  * The container gets the lease table and settings in its environment
  * (`HA_LEASE_*`); its process runs `LeaseClient.fromEnvironment()` from
  * lib/runtime (or follows the protocol in lib/runtime/README.md).
  */
 export class SingletonDaemon extends HaPattern {
-  /** The Fargate service (one task). */
+  /** The Fargate service (one task); with a standby, the first of the two contenders. */
   public readonly service: ecs.FargateService;
+  /** The standby's Fargate service (one task, in another zone than `service`'s), unless `standby` is false. */
+  public readonly standbyService?: ecs.FargateService;
+  /** Every contender's service: `service`, then `standbyService`. */
+  public readonly services: ecs.FargateService[];
   /** The task definition. */
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   /** The daemon's container. */
@@ -88,16 +119,22 @@ export class SingletonDaemon extends HaPattern {
   public readonly cluster: ecs.ICluster;
 
   private readonly settings: LeaseSettings;
+  /** Availability zones the tasks may run in. */
+  private readonly zoneCount: number;
 
   constructor(scope: Construct, id: string, props: SingletonDaemonProps) {
     super(scope, id, props, {
       patternName: 'SingletonDaemon',
-      detection: 'the task stops (ECS replaces it) and its lease lapses, so the replacement may take the lease',
+      detection: props.standby === false
+        ? 'the task stops (ECS replaces it) and its lease lapses, so the replacement may take the lease'
+        : 'the lease holder stops renewing its lease (its task died, hangs or lost its zone); the standby polling the lease takes it once it lapses',
     });
     validateLeaseTaskProps(this, props, 'daemon');
     const desired = props.desiredCount ?? 1;
     if (!Token.isUnresolved(desired) && desired !== 1) {
-      throw new HaValidationError(this, { prop: 'desiredCount', received: desired, expected: 'exactly 1: a singleton daemon runs one task (use WorkerPool for several workers)' });
+      throw new HaValidationError(this, {
+        prop: 'desiredCount', received: desired, expected: 'exactly 1: a singleton daemon runs one task per service, the lease holder and its standby (use WorkerPool for several workers)',
+      });
     }
     const givenVpc = props.cluster?.vpc ?? props.vpc;
     if (givenVpc && !props.vpcSubnets) {
@@ -137,28 +174,41 @@ export class SingletonDaemon extends HaPattern {
     this.container = task.container;
     this.leaseTable.grantLease(this.taskDefinition.taskRole, this.leaseName);
 
-    this.service = new ecs.FargateService(this, 'Service', {
-      cluster: this.cluster,
-      taskDefinition: this.taskDefinition,
-      desiredCount: 1,
-      minHealthyPercent: 0,
-      maxHealthyPercent: 100,
-      circuitBreaker: { enable: true, rollback: true },
-      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      assignPublicIp: false,
-    });
+    const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    if (props.standby ?? true) {
+      const zones = pickContenderZones(this, this.cluster.vpc, subnets, props.vpcSubnets ? 'vpcSubnets' : props.cluster ? 'cluster' : 'vpc',
+        props.vpcSubnets ? 'the selected subnets' : 'private subnets with egress', 'or run one task with standby: false');
+      this.service = this.createContender('Service', zones[0]);
+      this.standbyService = this.createContender('StandbyService', zones[1]);
+      this.services = [this.service, this.standbyService];
+      deployOneAfterTheOther(this.services);
+    } else {
+      this.service = new ecs.FargateService(this, 'Service', {
+        cluster: this.cluster,
+        taskDefinition: this.taskDefinition,
+        desiredCount: 1,
+        // One task: the old task stops (and releases the lease) before the new one starts.
+        minHealthyPercent: 0,
+        maxHealthyPercent: 100,
+        circuitBreaker: { enable: true, rollback: true },
+        vpcSubnets: subnets,
+        assignPublicIp: false,
+      });
+      this.services = [this.service];
+    }
+    this.zoneCount = new Set(this.cluster.vpc.selectSubnets(subnets).availabilityZones).size;
 
     this.createAlarms();
     this.declareRecoveryObjectives();
     this.createFailoverAlarm();
   }
 
-  /** Worst-case time until a replacement task acts after the daemon's task dies. */
+  /** Worst-case time until another task acts after the lease holder's task dies (the `task-failure` path). */
   public get takeoverTime(): Duration {
     return this.recoveryObjectives.path(SingletonDaemonPath.TASK_FAILURE).total;
   }
 
-  /** Tasks running (Container Insights `RunningTaskCount`, average per minute). */
+  /** Tasks running in `service` (Container Insights `RunningTaskCount`, average per minute). */
   public metricRunningTasks(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     // Average: the alarm watches the distance from one task, in both directions.
     return metricRunningTasks(this.cluster, this.service, { statistic: 'Average', ...props });
@@ -185,16 +235,21 @@ export class SingletonDaemon extends HaPattern {
   }
 
   private createAlarms(): void {
-    // Running tasks != 1 for 5 minutes (a deployment or a replacement takes about one).
+    // Running tasks != one per service for 5 minutes (a deployment or a replacement takes about one).
+    const expected = this.services.length;
     const running = new cloudwatch.MathExpression({
-      expression: 'ABS(FILL(running, 0) - 1)',
-      usingMetrics: { running: this.metricRunningTasks() },
+      expression: this.standbyService ? 'ABS(FILL(running, 0) + FILL(standby, 0) - 2)' : 'ABS(FILL(running, 0) - 1)',
+      usingMetrics: {
+        running: this.metricRunningTasks(),
+        ...(this.standbyService ? { standby: metricRunningTasks(this.cluster, this.standbyService, { statistic: 'Average' }) } : {}),
+      },
       period: Duration.minutes(1),
-      label: 'Distance from one running task',
+      label: `Distance from ${expected === 1 ? 'one running task' : `${expected} running tasks`}`,
     });
     this.createAlarm(this, 'RunningTasksAlarm', {
       metric: running,
-      description: `SingletonDaemon ${this.node.path}: the number of running tasks has not been 1 for 5 minutes.`,
+      description: `SingletonDaemon ${this.node.path}: the number of running tasks has not been ${expected} for 5 minutes` +
+        `${this.standbyService ? ' (the lease holder and its standby)' : ''}.`,
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 5,
@@ -222,17 +277,20 @@ export class SingletonDaemon extends HaPattern {
         detailType: ['ECS Task State Change'],
         detail: {
           clusterArn: [this.cluster.clusterArn],
-          group: [`service:${this.service.serviceName}`],
+          group: this.services.map(service => `service:${service.serviceName}`),
           lastStatus: ['STOPPED'],
         },
       },
     });
     const restarts = metricRuleMatches(stops);
     // Not a failover (ECS replaces the task), but a restart loop needs a person: the runbook starts from it.
+    // Two stops per task: a deployment stops one task per service, so it alone does not page.
+    const stopsThreshold = 2 * this.services.length;
     this.createAlarm(this, 'TaskRestartsAlarm', {
       metric: restarts,
-      description: `SingletonDaemon ${this.node.path}: 2 or more tasks stopped within 15 minutes (restart loop, or repeated deployments).`,
-      threshold: 2,
+      description: `SingletonDaemon ${this.node.path}: ${stopsThreshold} or more tasks stopped within 15 minutes ` +
+        `(restart loop, or repeated deployments${this.standbyService ? ': a deployment stops one task per service' : ''}).`,
+      threshold: stopsThreshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       signal: SignalKind.EVENT_COUNT,
@@ -240,12 +298,52 @@ export class SingletonDaemon extends HaPattern {
     });
   }
 
+  /** One contender: a one-task service pinned to one subnet of its zone. */
+  private createContender(id: string, placement: ContenderPlacement): ecs.FargateService {
+    return new ecs.FargateService(this, id, {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: 1,
+      // The new task starts before the old one stops: a contender for a moment more is harmless
+      // (only the lease holder acts), and the other service keeps its contender meanwhile.
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      vpcSubnets: { subnets: [placement.subnet] },
+      assignPublicIp: false,
+    });
+  }
+
   private declareRecoveryObjectives(): void {
-    this.recoveryObjectives.addRecoveryPath(SingletonDaemonPath.TASK_FAILURE, [
-      RecoveryStep.leaseLapse('lease lapse', this.taskDefinition, 'Daemon', this.settings, LEASE_TUNING),
-      RecoveryStep.fargateTaskStart('replacement task start (counted after the lapse for a worst case)'),
-      RecoveryStep.leasePoll('lease poll', this.taskDefinition, 'Daemon', this.settings, { prop: 'renewInterval (at least 1 s)', floor: Duration.seconds(1) }),
-    ], { description: 'the daemon task dies or hangs past its lease; ECS starts a replacement, which takes the lease once it lapses' });
+    const region = Stack.of(this).region;
+    const lease = PathLink.signal(this.leaseTable.table, 'lease item (its lapse tells the contenders; DynamoDB spans the zones)');
+    const lapse = RecoveryStep.leaseLapse('lease lapse', this.taskDefinition, 'Daemon', this.settings, LEASE_TUNING);
+    const poll = (component: string) => RecoveryStep.leasePoll(component, this.taskDefinition, 'Daemon', this.settings,
+      { prop: 'renewInterval (at least 1 s)', floor: Duration.seconds(1) });
+    if (this.standbyService) {
+      this.recoveryObjectives.addRecoveryPath(SingletonDaemonPath.TASK_FAILURE, [lapse, poll('standby poll')], {
+        description: 'the lease holder\'s task dies, hangs or loses its zone; the standby, already running in the other zone, ' +
+          'takes the lease once it lapses (no task start on this path); ECS replaces the lost task, which becomes the standby',
+        scenarios: [FailureScenario.taskLoss(region), FailureScenario.zoneLoss(region)],
+        links: [
+          lease,
+          PathLink.capacity(this.service, 'contender in the first zone (takes the lease when the other zone\'s task is lost)', { required: 1 }),
+          PathLink.capacity(this.standbyService, 'standby contender in the second zone (takes the lease when the first zone\'s task is lost)', { required: 1 }),
+        ],
+      });
+    } else {
+      this.recoveryObjectives.addRecoveryPath(SingletonDaemonPath.TASK_FAILURE, [
+        lapse,
+        RecoveryStep.fargateTaskStart('replacement task start (counted after the lapse for a worst case)'),
+        poll('lease poll'),
+      ], {
+        description: 'the daemon task dies; ECS starts a replacement, which takes the lease once it lapses ' +
+          '(a task that hangs without stopping is not replaced: LeaseNotRenewedAlarm tells)',
+        // The replacement starts in another zone only when the service's subnets span two.
+        scenarios: [FailureScenario.taskLoss(region), ...(this.zoneCount > 1 ? [FailureScenario.zoneLoss(region)] : [])],
+        links: [lease, PathLink.capacity(this.service, 'the daemon service (ECS starts a replacement task)', { required: 1 })],
+      });
+    }
   }
 }
 

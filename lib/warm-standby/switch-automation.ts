@@ -1,15 +1,23 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as path from 'path';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { AutomationCall } from '../core/failure-scenario';
+import { HandlerFunction } from '../private/handler-function';
+import { acknowledge } from '../private/network';
 import { ApiStep, automationRunbook } from './runbooks';
 import { StandbyServer } from './standby-server';
 
 /** What the switch automation of a warm standby pair acts on. */
 export interface SwitchAutomationProps {
+  /** The cluster of both servers' services. */
+  readonly cluster: ecs.ICluster;
   /** The stable listeners (TCP, then UDP), switched between the servers. */
   readonly listeners: elbv2.INetworkListener[];
   readonly primary: StandbyServer;
@@ -20,13 +28,27 @@ export interface SwitchAutomationProps {
   readonly configWritePolicy: iam.ManagedPolicy;
 }
 
-/** The runbooks and rules of the switch automation. */
+/** The runbooks, rules and function of the switch automation, and the calls each link of a takeover makes. */
 export interface SwitchAutomation {
   readonly switchToSecondaryRunbook: ssm.CfnDocument;
   readonly switchToPrimaryRunbook: ssm.CfnDocument;
   readonly promoteRunbook: ssm.CfnDocument;
   readonly takeoverRule: events.Rule;
   readonly failbackRule: events.Rule;
+  /** On the primary's tasks stopping: starts `takeoverFunction`. */
+  readonly primaryStoppedRule: events.Rule;
+  /** Starts the takeover runbook when no task of the primary runs any more. */
+  readonly takeoverFunction: HandlerFunction;
+  /** The role the runbooks run as. */
+  readonly automationRole: iam.IRole;
+  /** The role the alarm rules start the runbooks as. */
+  readonly eventsRole: iam.IRole;
+  /** The calls of the takeover runbook (as `automationRole`). */
+  readonly takeoverRunbookCalls: AutomationCall[];
+  /** The calls the takeover rule's target makes (as `eventsRole`). */
+  readonly takeoverRuleCalls: AutomationCall[];
+  /** The calls of the takeover function (as its role). */
+  readonly takeoverFunctionCalls: AutomationCall[];
 }
 
 /**
@@ -99,7 +121,11 @@ export function createSwitchAutomation(scope: Construct, props: SwitchAutomation
   const failbackRule = ruleFor('FailbackRule', 'OK', switchToPrimaryRunbook,
     `${scope.node.path}: primary restored, switch the listeners back to it`);
 
-  const ruleArns = [takeoverRule.ruleArn, failbackRule.ruleArn];
+  // The fast takeover: ECS reports the primary's task stopping; the function checks that no other
+  // primary task runs (a deployment or a replacement would) and starts the takeover runbook.
+  const fast = createFastTakeover(scope, props, switchToSecondaryRunbook, definitionArn(switchToSecondaryRunbook), automationRole);
+
+  const ruleArns = [takeoverRule.ruleArn, failbackRule.ruleArn, fast.rule.ruleArn];
   automationRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:DisableRule'], resources: ruleArns }));
   const policyCondition = { ArnEquals: { 'iam:PolicyARN': props.configWritePolicy.managedPolicyArn } };
   automationRole.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -115,6 +141,7 @@ export function createSwitchAutomation(scope: Construct, props: SwitchAutomation
     steps: [
       { name: 'StopFailback', service: 'events', api: 'DisableRule', inputs: { Name: failbackRule.ruleName } },
       { name: 'StopTakeover', service: 'events', api: 'DisableRule', inputs: { Name: takeoverRule.ruleName } },
+      { name: 'StopFastTakeover', service: 'events', api: 'DisableRule', inputs: { Name: fast.rule.ruleName } },
       ...pointAt(secondary),
       {
         name: 'GrantConfigWriteToSecondary', service: 'iam', api: 'AttachRolePolicy',
@@ -127,5 +154,80 @@ export function createSwitchAutomation(scope: Construct, props: SwitchAutomation
     ],
   });
 
-  return { switchToSecondaryRunbook, switchToPrimaryRunbook, promoteRunbook, takeoverRule, failbackRule };
+  return {
+    switchToSecondaryRunbook, switchToPrimaryRunbook, promoteRunbook, takeoverRule, failbackRule,
+    primaryStoppedRule: fast.rule,
+    takeoverFunction: fast.fn,
+    automationRole,
+    eventsRole,
+    takeoverRunbookCalls: listeners.map(l => ({ actions: ['elasticloadbalancing:ModifyListener'], resource: l.listenerArn })),
+    takeoverRuleCalls: [
+      { actions: ['ssm:StartAutomationExecution'], resource: definitionArn(switchToSecondaryRunbook) },
+      { actions: ['iam:PassRole'], resource: automationRole.roleArn },
+    ],
+    takeoverFunctionCalls: fast.calls,
+  };
+}
+
+/**
+ * The rule on the primary's stopping tasks and the function it invokes,
+ * allowed exactly the calls it makes: list and describe the primary's
+ * tasks, start the takeover runbook as the automation role.
+ */
+function createFastTakeover(scope: Construct, props: SwitchAutomationProps, runbook: ssm.CfnDocument, runbookArn: string, automationRole: iam.IRole) {
+  const primary = props.primary.service;
+  const fn = new HandlerFunction(scope, 'TakeoverFunction', {
+    entry: path.join(__dirname, 'handler', 'index'),
+    description: `${scope.node.path}: points the stable listeners at the secondary when no task of the primary server runs`,
+    timeout: Duration.seconds(30),
+    environment: { CLUSTER: props.cluster.clusterName, PRIMARY_SERVICE: primary.serviceName, RUNBOOK: runbook.ref },
+  });
+  const stack = Stack.of(scope);
+  const taskArns = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const onCluster = { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } };
+  fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:ListTasks'], resources: ['*'], conditions: onCluster }));
+  fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTasks'], resources: [taskArns], conditions: onCluster }));
+  fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ssm:StartAutomationExecution'], resources: [runbookArn] }));
+  fn.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['iam:PassRole'],
+    resources: [automationRole.roleArn],
+    conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+  }));
+  acknowledge(fn.role, {
+    'AwsSolutions-IAM5[Resource::*]': 'ecs:ListTasks has no resource-level permission for tasks; the statement is limited to the pair\'s cluster (ecs:cluster condition).',
+    [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${nagToken(stack.region, '<AWS::Region>')}:${nagToken(stack.account, '<AWS::AccountId>')}:task/<${nagRef(scope, props.cluster)}>/*]`]:
+      'The primary\'s task ids are only known at run time; the statement is limited to tasks of the pair\'s cluster.',
+  });
+  const rule = new events.Rule(scope, 'PrimaryStoppedRule', {
+    description: `${scope.node.path}: a task of the primary server is stopping; the function takes over when no other primary task runs`,
+    eventPattern: {
+      source: ['aws.ecs'],
+      detailType: ['ECS Task State Change'],
+      detail: {
+        clusterArn: [props.cluster.clusterArn],
+        group: [`service:${primary.serviceName}`],
+        desiredStatus: ['STOPPED'],
+      },
+    },
+    // An event older than the slow path's takeover time is the alarm's to handle.
+    targets: [new targets.LambdaFunction(fn.function, { maxEventAge: Duration.minutes(2), retryAttempts: 2 })],
+  });
+  const calls: AutomationCall[] = [
+    { actions: ['ecs:ListTasks'], resource: '*' },
+    { actions: ['ecs:DescribeTasks'], resource: taskArns },
+    { actions: ['ssm:StartAutomationExecution'], resource: runbookArn },
+    { actions: ['iam:PassRole'], resource: automationRole.roleArn },
+  ];
+  return { fn, rule, calls };
+}
+
+/** A literal stack value, or cdk-nag's placeholder for its token. */
+function nagToken(value: string, placeholder: string): string {
+  return value.startsWith('${Token') ? placeholder : value;
+}
+
+/** cdk-nag's rendering of a `Ref` to the cluster (its logical id). */
+function nagRef(scope: Construct, cluster: ecs.ICluster): string {
+  const cfn = cluster.node.defaultChild as ecs.CfnCluster;
+  return Stack.of(scope).getLogicalId(cfn);
 }

@@ -6,6 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
@@ -13,6 +14,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
+import { FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { ServiceTime } from '../core/service-time';
@@ -22,7 +24,7 @@ import {
 import { metricRunningTasks } from '../private/ecs-metrics';
 import { acknowledge, createAccessLogsBucket } from '../private/network';
 import { StandbyServer, StandbyServerRole } from './standby-server';
-import { createSwitchAutomation } from './switch-automation';
+import { createSwitchAutomation, SwitchAutomation } from './switch-automation';
 
 export { StandbyServerRole };
 
@@ -147,13 +149,35 @@ export interface WarmStandbyPairProps extends HaPatternProps {
   readonly statusDashboardName?: string;
 }
 
-/** The resources of one server. */
-
 /** Ids of the recovery paths of `WarmStandbyPair`. */
 export enum WarmStandbyPairPath {
-  /** The primary fails: the alarm fires and the runbook points the listeners at the warm secondary. */
+  /**
+   * The primary server is lost (its task stops: a crash, an exit, a stop):
+   * ECS reports it, and the takeover function points the listeners at the
+   * warm secondary unless another primary task runs.
+   */
   TAKEOVER = 'takeover',
+  /**
+   * The primary's task keeps running but stops answering its health checks
+   * (a hung server, a lost network or zone): the load balancer marks it
+   * unhealthy, the `PrimaryOffline` alarm fires and its runbook points the
+   * listeners at the warm secondary.
+   */
+  UNRESPONSIVE = 'unresponsive',
 }
+
+/**
+ * ECS reporting a stopping task and the takeover function's run (two ECS
+ * calls, one SSM call). The catalogue's `EVENTBRIDGE_LAMBDA_AUTOMATION` is
+ * the same kind of figure for an alarm's event.
+ */
+const ECS_EVENT_LAMBDA = ServiceTime.of('ECS task event + takeover function', Duration.seconds(10),
+  'task state change event delivery (ECS sends it within seconds of the task stopping, best effort) and a Lambda run of two ECS calls ' +
+  'and one SSM call: estimate (AWS publishes no bound)');
+
+/** The takeover runbook started by the function: runbook start and one ModifyListener per listener. */
+const SSM_RUNBOOK_MODIFY_LISTENER = ServiceTime.of('SSM Automation ModifyListener', Duration.seconds(15),
+  'runbook start and one ModifyListener per stable listener: estimate (AWS publishes no bound; as EVENTBRIDGE_SSM_AUTOMATION)');
 const PARAMETER_PATH = /^(\/[A-Za-z0-9_.-]+)+$/;
 const ANY_IPV4 = '0.0.0.0/0';
 /** Inbound rules of a security group, by default (Amazon VPC quotas). */
@@ -209,6 +233,10 @@ export class WarmStandbyPair extends HaPattern {
   public readonly takeoverRule: events.Rule;
   /** Starts the failback runbook when the primary is restored. */
   public readonly failbackRule: events.Rule;
+  /** On the primary's tasks stopping: invokes `takeoverFunction`. */
+  public readonly primaryStoppedRule: events.Rule;
+  /** Starts the takeover runbook when no task of the primary runs any more (the fast takeover). */
+  public readonly takeoverFunction: lambda.IFunction;
   /** The status dashboard of both servers. */
   public readonly statusDashboard: cloudwatch.Dashboard;
 
@@ -217,7 +245,8 @@ export class WarmStandbyPair extends HaPattern {
   constructor(scope: Construct, id: string, props: WarmStandbyPairProps) {
     super(scope, id, props, {
       patternName: 'WarmStandbyPair',
-      detection: 'load balancer health checks of each server; the primary\'s target group without a healthy target puts its alarm in ALARM, which switches the listeners',
+      detection: 'ECS task events of the primary (its task stopping with no other primary task running switches the listeners at once) and load balancer ' +
+        'health checks of each server (the primary\'s target group without a healthy target puts its alarm in ALARM, which switches them)',
     });
     const zones = validateProps(this, props);
     const offset = props.directPortOffset ?? 10000;
@@ -326,8 +355,9 @@ export class WarmStandbyPair extends HaPattern {
       description: `WarmStandbyPair ${this.node.path}: the secondary server (${zones.secondary}) is offline; there is no standby. OK: it is back.`,
     });
 
-    // Takeover, failback and promotion runbooks.
+    // Takeover, failback and promotion runbooks; the fast takeover on the primary's stopping task.
     const automation = createSwitchAutomation(this, {
+      cluster: this.cluster,
       listeners: [this.tcpListener, ...(this.udpListener ? [this.udpListener] : [])],
       primary, secondary, primaryOfflineAlarm: this.primaryOfflineAlarm, configWritePolicy: this.configWritePolicy,
     });
@@ -336,16 +366,10 @@ export class WarmStandbyPair extends HaPattern {
     this.promoteRunbook = automation.promoteRunbook;
     this.takeoverRule = automation.takeoverRule;
     this.failbackRule = automation.failbackRule;
+    this.primaryStoppedRule = automation.primaryStoppedRule;
+    this.takeoverFunction = automation.takeoverFunction.function;
 
-    // Recovery objectives.
-    this.recoveryObjectives.addRecoveryPath(WarmStandbyPairPath.TAKEOVER, [
-      RecoveryStep.targetGroupUnhealthy('load balancer health check of the primary', primary.tcpTargetGroup,
-        { prop: 'healthCheckInterval (5 to 300 s) and unhealthyThresholdCount (2 to 10)', floor: Duration.seconds(10) }),
-      RecoveryStep.alarmEvaluation('PrimaryOffline alarm', this.primaryOfflineAlarm),
-      RecoveryStep.serviceTime(ServiceTime.EVENTBRIDGE_SSM_AUTOMATION, 'EventBridge + SSM Automation ModifyListener'),
-    ], { description: 'the primary fails: its target group turns unhealthy, the alarm fires and the runbook points the listeners at the warm secondary' });
-    this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('configuration (SSM Parameter Store)', Duration.seconds(0),
-      'configuration writes are durable once acknowledged and shared by both servers; in-memory server state is not replicated by the pattern'));
+    this.declareRecoveryObjectives(primary, secondary, automation);
 
     this.createFailoverAlarm(this,
       `WarmStandbyPair ${this.node.path}: the primary server is offline and the secondary has taken over; OK when the primary is restored and serves again.`);
@@ -353,7 +377,7 @@ export class WarmStandbyPair extends HaPattern {
     this.statusDashboard = this.createStatusDashboard(props, zones);
   }
 
-  /** Worst-case time from the primary's failure until the secondary serves (the `takeover` path). */
+  /** Worst-case time from the loss of the primary's task until the secondary serves (the `takeover` path). */
   public get takeoverTime(): Duration {
     return this.recoveryObjectives.path(WarmStandbyPairPath.TAKEOVER).total;
   }
@@ -411,6 +435,49 @@ export class WarmStandbyPair extends HaPattern {
     });
   }
 
+  private declareRecoveryObjectives(primary: StandbyServer, secondary: StandbyServer, automation: SwitchAutomation): void {
+    const region = Stack.of(this).region;
+    const fn = automation.takeoverFunction;
+    const warmSecondary = PathLink.capacity(secondary.service, 'warm secondary server (serves once the listeners point at it)', { required: 1 });
+    const runbook = PathLink.automation(this.switchToSecondaryRunbook, 'takeover runbook (points the stable listeners at the secondary)',
+      automation.automationRole, automation.takeoverRunbookCalls);
+    this.recoveryObjectives.addRecoveryPath(WarmStandbyPairPath.TAKEOVER, [
+      RecoveryStep.serviceTime(ECS_EVENT_LAMBDA),
+      RecoveryStep.serviceTime(SSM_RUNBOOK_MODIFY_LISTENER),
+    ], {
+      description: 'the primary server is lost (its task stops: a crash, an exit, a stop): ECS reports it, the takeover function finds no other primary task ' +
+        'running and starts the runbook that points the listeners at the warm secondary (no health-check or alarm wait on this path)',
+      scenarios: [FailureScenario.primaryServerLoss(region)],
+      links: [
+        PathLink.signal(primary.service, 'task state changes of the primary server (ECS events)'),
+        PathLink.eventRule(this.primaryStoppedRule, 'primary-stopped rule'),
+        PathLink.automation(fn, 'takeover function', fn.role, automation.takeoverFunctionCalls),
+        runbook,
+        warmSecondary,
+      ],
+    });
+    this.recoveryObjectives.addRecoveryPath(WarmStandbyPairPath.UNRESPONSIVE, [
+      RecoveryStep.targetGroupUnhealthy('load balancer health check of the primary', primary.tcpTargetGroup,
+        { prop: 'healthCheckInterval (5 to 300 s) and unhealthyThresholdCount (2 to 10)', floor: Duration.seconds(10) }),
+      RecoveryStep.alarmEvaluation('PrimaryOffline alarm', this.primaryOfflineAlarm),
+      RecoveryStep.serviceTime(ServiceTime.EVENTBRIDGE_SSM_AUTOMATION, 'EventBridge + SSM Automation ModifyListener'),
+    ], {
+      description: 'the primary\'s task keeps running but fails its health checks (a hung server, a lost network or zone): its target group turns unhealthy, ' +
+        'the alarm fires and the runbook points the listeners at the warm secondary',
+      scenarios: [FailureScenario.zoneLoss(region)],
+      links: [
+        PathLink.signal(primary.tcpTargetGroup, 'load balancer health checks of the primary'),
+        PathLink.alarm(this.primaryOfflineAlarm, 'PrimaryOffline alarm'),
+        PathLink.eventRule(this.takeoverRule, 'takeover rule'),
+        PathLink.automation(this.takeoverRule, 'takeover rule\'s target (starts the runbook as the events role)', automation.eventsRole, automation.takeoverRuleCalls),
+        runbook,
+        warmSecondary,
+      ],
+    });
+    this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('configuration (SSM Parameter Store)', Duration.seconds(0),
+      'configuration writes are durable once acknowledged and shared by both servers; in-memory server state is not replicated by the pattern'));
+  }
+
   private createStatusDashboard(props: WarmStandbyPairProps, zones: { primary: string; secondary: string }): cloudwatch.Dashboard {
     const dashboard = new cloudwatch.Dashboard(this, 'StatusDashboard', { dashboardName: props.statusDashboardName });
     const P = StandbyServerRole.PRIMARY;
@@ -418,7 +485,8 @@ export class WarmStandbyPair extends HaPattern {
     const markdown = Lazy.string({
       produce: () => [
         `### Warm standby pair \`${this.node.path}\``,
-        `Primary in ${zones.primary}, secondary (warm) in ${zones.secondary}. Takeover worst case: **${this.takeoverTime.toSeconds()} s**.`,
+        `Primary in ${zones.primary}, secondary (warm) in ${zones.secondary}. Takeover worst case: **${this.takeoverTime.toSeconds()} s** ` +
+        `when the primary's task stops, **${this.recoveryObjectives.path(WarmStandbyPairPath.UNRESPONSIVE).total.toSeconds()} s** when it stops answering its health checks.`,
         `Direct ports: primary +${props.directPortOffset ?? 10000}, secondary +${2 * (props.directPortOffset ?? 10000)}. ` +
         'PrimaryOffline in ALARM = the secondary serves; OK = the primary serves.',
         `SSM Automation runbooks: takeover \`${this.switchToSecondaryRunbook.ref}\`, failback \`${this.switchToPrimaryRunbook.ref}\`, ` +

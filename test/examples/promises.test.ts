@@ -33,6 +33,51 @@ describe('workforce-management promises', () => {
     templates['workforce-management-Database'].resourceCountIs('AWS::RDS::DBInstance', 2);
   });
 
+  test('the singletons and the application server recover within a minute; a hung application server within 2 (its alarm waits for 60 s metrics)', () => {
+    app.synth();
+    const paths = Object.fromEntries(buildResilienceReport(app).components
+      .filter(c => ['SingletonDaemon', 'WarmStandbyPair'].includes(c.pattern))
+      .map(c => [c.constructPath.split('/')[1], c.paths.map(p => [p.name, p.totalSeconds, p.targetSeconds])]));
+    expect(paths).toEqual({
+      EtlServer: [['task-failure', 42, 60]],
+      NotificationDaemon: [['task-failure', 27, 60]],
+      ApplicationServer: [['takeover', 25, 60], ['unresponsive', 95, 120]],
+    });
+  });
+
+  test('each singleton runs its lease holder and a hot standby, one task each, in two zones; the notification daemon with its shorter lease', () => {
+    const processes = templates['workforce-management-Processes'];
+    for (const daemon of ['EtlServer', 'NotificationDaemon']) {
+      const services = Object.entries(processes.findResources('AWS::ECS::Service')).filter(([id]) => id.startsWith(daemon));
+      expect(services.map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual([`${daemon}Service`, `${daemon}StandbyService`]);
+      expect(services.map(([, s]) => s.Properties.DesiredCount)).toEqual([1, 1]);
+      const subnets = services.map(([, s]) => JSON.stringify(s.Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets));
+      expect(subnets[0]).not.toEqual(subnets[1]);
+    }
+    // a deployment stops one task per service: the restarts alarm pages from 4 stops in 15 minutes, not on one deployment
+    for (const daemon of ['EtlServer', 'NotificationDaemon']) {
+      processes.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TriggeredRules', Threshold: 4, AlarmDescription: Match.stringLikeRegexp(`Processes/${daemon}: 4 or more tasks stopped`) });
+    }
+    processes.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Environment: Match.arrayWith([
+        { Name: 'HA_LEASE_NAME', Value: 'notification-daemon' },
+        { Name: 'HA_LEASE_DURATION_MS', Value: '20000' },
+        { Name: 'HA_LEASE_RENEW_INTERVAL_MS', Value: '5000' },
+      ]) })],
+    });
+  });
+
+  test('the application server takes over on its primary\'s task stopping: a rule on ECS task events and the takeover function', () => {
+    const appServer = templates['workforce-management-AppServer'];
+    appServer.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['aws.ecs'], 'detail-type': ['ECS Task State Change'], 'detail': Match.objectLike({ desiredStatus: ['STOPPED'] }) },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApplicationServerTakeoverFunction'), 'Arn'] } })],
+    });
+    appServer.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ RUNBOOK: { Ref: Match.stringLikeRegexp('^ApplicationServerSwitchToSecondaryRunbook') } }) },
+    });
+  });
+
   test('every component is on the one dashboard', () => {
     const body = JSON.stringify(templates['workforce-management-Shared'].findResources('AWS::CloudWatch::Dashboard'));
     for (const pattern of ['HaDatabase', 'HotStandbyConsumer', 'SingletonDaemon', 'WarmStandbyPair', 'WebTierSite', 'WorkerPool']) {
@@ -104,6 +149,16 @@ describe('messaging-gateway promises', () => {
     gateway.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Type: 'network' });
     gateway.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Protocol: 'TCP' });
     gateway.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Protocol: 'UDP' });
+  });
+
+  test('the listeners switch within a minute when the primary\'s task stops (25 s), within 2 when it hangs (95 s)', () => {
+    app.synth();
+    const [gateway] = buildResilienceReport(app).components.filter(c => c.pattern === 'WarmStandbyPair');
+    expect(gateway.paths.map(p => [p.name, p.totalSeconds, p.targetSeconds])).toEqual([['takeover', 25, 60], ['unresponsive', 95, 120]]);
+    templates['messaging-gateway-Gateway'].hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ 'source': ['aws.ecs'], 'detail-type': ['ECS Task State Change'] }),
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayTakeoverFunction'), 'Arn'] } })],
+    });
   });
 
   test('email, SMS and webhook are notified when the primary goes offline (ALARM) and is restored (OK)', () => {

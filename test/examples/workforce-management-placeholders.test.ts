@@ -234,9 +234,9 @@ describe('workforce-management lease placeholders', () => {
     expect(item.Item?.[LeaseAttributes.HOLDER]).toBeUndefined();
   });
 
-  test('two placeholders of the hot standby: one leads, the other stands by and takes over when the leader stops', async () => {
-    const c = container(processes, 'DataAggregator');
-    const table = 'LeasesTakeover';
+  test.each(['DataAggregator', 'EtlServer'])('two placeholders of %s (a hot standby): one leads, the other stands by and takes over when the leader stops', async pattern => {
+    const c = container(processes, pattern);
+    const table = `LeasesTakeover${pattern}`;
     await db.createTable(table);
     const held = (r: Run) => parseEmf(r.out.join('')).filter(e => e.metric === RuntimeMetricNames.HELD).map(e => e.value);
     const leader = run(c, table);

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
-import { HotStandbyConsumer, HotStandbyConsumerProps } from '../../lib';
+import { HotStandbyConsumer, HotStandbyConsumerPath, HotStandbyConsumerProps } from '../../lib';
 import { formatFindings, gateFindings, testApp, testEnv } from '../harness';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable');
@@ -110,6 +110,31 @@ describe('HotStandbyConsumer defaults', () => {
     expect(report.paths[0].steps.map(s => [s.component, s.seconds])).toEqual([['lease lapse', 17], ['standby poll', 5]]);
     expect(report.dataLoss[0].derivation).toContain('fenced by the leader token');
   });
+
+  test('the leader-failure path exists for the loss of a task and of a zone, and survives both', () => {
+    expect(consumer.recoveryObjectives.scenarioOutcomes(HotStandbyConsumerPath.LEADER_FAILURE)).toEqual([
+      { scenario: 'task-loss of eu-west-1', path: 'leader-failure', survives: true, brokenLinks: [], acknowledged: undefined },
+      { scenario: 'zone-loss of eu-west-1', path: 'leader-failure', survives: true, brokenLinks: [], acknowledged: undefined },
+    ]);
+  });
+});
+
+describe('HotStandbyConsumer failure analysis', () => {
+  test('the defaults synthesize: the path survives its scenarios', () => {
+    const { app } = build();
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('fails synthesis when consumer B runs no task (escape hatch), naming the path, the link and the scenario', () => {
+    const { app, consumer } = build();
+    (consumer.services[1].node.defaultChild as ecs.CfnService).addPropertyOverride('DesiredCount', 0);
+    const [a, b] = consumer.availabilityZones;
+    expect(() => app.synth()).toThrow(
+      `[S/Aggregator] recovery path 'leader-failure' does not survive task-loss of eu-west-1: its capacity consumer B in ${b} ` +
+      `(leads when consumer A's task or zone is lost) (S/Aggregator/ConsumerB) serves 0 after failover; the load needs 1.`);
+    expect(() => app.synth()).toThrow(/does not survive zone-loss of eu-west-1: its capacity consumer B/);
+    expect(a).not.toBe(b);
+  });
 });
 
 describe('HotStandbyConsumer options', () => {
@@ -143,7 +168,7 @@ describe('HotStandbyConsumer options', () => {
     const stack = new Stack(app, 'S', { env: testEnv() });
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1 });
     expect(() => new HotStandbyConsumer(stack, 'C', { image, vpc }))
-      .toThrow("S/C: invalid prop 'vpc': received [\"eu-west-1a\"]; expected Private subnets in at least 2 availability zones: the leader and the standby must not share a zone");
+      .toThrow("S/C: invalid prop 'vpc': received [\"eu-west-1a\"]; expected Private subnets in at least 2 availability zones: the lease holder and its standby must not share a zone");
   });
 
   test.each([

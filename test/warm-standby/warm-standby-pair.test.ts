@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { FailoverNotifications, HaDashboard, StandbyServerRole, WarmStandbyPair, WarmStandbyPairProps } from '../../lib';
+import { FailoverNotifications, HaDashboard, StandbyServerRole, WarmStandbyPair, WarmStandbyPairPath, WarmStandbyPairProps } from '../../lib';
 import { createHaVpc } from '../../lib/private/network';
 import { formatFindings, gateFindings, testApp, testEnv } from '../harness';
 
@@ -216,11 +216,20 @@ describe('WarmStandbyPair', () => {
   test('the promotion runbook stops failback, points the listeners at the secondary and moves configuration write access', () => {
     const steps = template.toJSON().Resources[id('PromoteRunbook')].Properties.Content.mainSteps as Array<{ name: string; inputs: Record<string, unknown> }>;
     expect(steps.map(s => `${s.inputs.Service}:${s.inputs.Api}`)).toEqual([
-      'events:DisableRule', 'events:DisableRule', 'elbv2:ModifyListener', 'elbv2:ModifyListener', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy',
+      'events:DisableRule', 'events:DisableRule', 'events:DisableRule', 'elbv2:ModifyListener', 'elbv2:ModifyListener', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy',
     ]);
-    expect(steps[0].inputs.Name).toEqual({ Ref: id('FailbackRule/Resource') });
-    expect(steps[4].inputs).toMatchObject({ RoleName: { Ref: id('Secondary/TaskRole/Resource') }, PolicyArn: { Ref: id('ConfigWritePolicy/Resource') } });
-    expect(steps[5].inputs).toMatchObject({ RoleName: { Ref: id('Primary/TaskRole/Resource') }, PolicyArn: { Ref: id('ConfigWritePolicy/Resource') } });
+    // failback, the alarm's takeover and the fast takeover stop: none switches the listeners back behind the operator
+    expect(steps.slice(0, 3).map(s => s.inputs.Name)).toEqual([
+      { Ref: id('FailbackRule/Resource') }, { Ref: id('TakeoverRule/Resource') }, { Ref: id('PrimaryStoppedRule/Resource') },
+    ]);
+    expect(steps[5].inputs).toMatchObject({ RoleName: { Ref: id('Secondary/TaskRole/Resource') }, PolicyArn: { Ref: id('ConfigWritePolicy/Resource') } });
+    expect(steps[6].inputs).toMatchObject({ RoleName: { Ref: id('Primary/TaskRole/Resource') }, PolicyArn: { Ref: id('ConfigWritePolicy/Resource') } });
+    const policy = template.toJSON().Resources[id('AutomationRole/DefaultPolicy/Resource')].Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>;
+    const disable = policy.find(st => st.Action === 'events:DisableRule')!.Resource as unknown[];
+    expect(disable).toHaveLength(3);
+    expect(disable).toEqual(expect.arrayContaining([
+      { 'Fn::GetAtt': [id('TakeoverRule/Resource'), 'Arn'] }, { 'Fn::GetAtt': [id('FailbackRule/Resource'), 'Arn'] }, { 'Fn::GetAtt': [id('PrimaryStoppedRule/Resource'), 'Arn'] },
+    ]));
   });
 
   test('the runbooks\' role may only switch these listeners and attach the write policy to the secondary alone', () => {
@@ -244,7 +253,7 @@ describe('WarmStandbyPair', () => {
     expect(body).toContain('primary healthy');
     expect(body).toContain('secondary running');
     expect(body).toContain('\\"type\\":\\"alarm\\"');
-    expect(body).toContain('Takeover worst case: **95 s**');
+    expect(body).toContain('Takeover worst case: **25 s** when the primary\'s task stops, **95 s** when it stops answering its health checks.');
   });
 
   test('adds its recovery figures and alarm states to the HaDashboard it is given', () => {
@@ -256,16 +265,66 @@ describe('WarmStandbyPair', () => {
     expect(body).toContain('PairPrimaryOfflineAlarm');
   });
 
-  test('computes the takeover time from the synthesized health check and alarm settings', () => {
+  test('takeover: ECS reporting the primary\'s task stopping invokes the takeover function, which may start the takeover runbook', () => {
+    const fn = id('TakeoverFunction/Resource/Resource');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.ecs'],
+        'detail-type': ['ECS Task State Change'],
+        'detail': {
+          clusterArn: [{ 'Fn::GetAtt': [id('Cluster/Resource'), 'Arn'] }],
+          group: [{ 'Fn::Join': ['', ['service:', { 'Fn::GetAtt': [id('Primary/Service/Service'), 'Name'] }]] }],
+          desiredStatus: ['STOPPED'],
+        },
+      },
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fn, 'Arn'] }, RetryPolicy: { MaximumEventAgeInSeconds: 120, MaximumRetryAttempts: 2 } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 30,
+      Environment: { Variables: {
+        CLUSTER: { Ref: id('Cluster/Resource') },
+        PRIMARY_SERVICE: { 'Fn::GetAtt': [id('Primary/Service/Service'), 'Name'] },
+        RUNBOOK: { Ref: id('SwitchToSecondaryRunbook') },
+        NODE_OPTIONS: '--enable-source-maps',
+      } },
+    });
+  });
+
+  test('the takeover function may list and describe the cluster\'s tasks and start the takeover runbook as the automation role, nothing else', () => {
+    const statements = template.toJSON().Resources[id('TakeoverFunction/ServiceRole/DefaultPolicy/Resource')].Properties.PolicyDocument.Statement as Array<Record<string, unknown>>;
+    const onCluster = { ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [id('Cluster/Resource'), 'Arn'] } } };
+    const arn = (prefix: string, rest: unknown[]) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${prefix}`, ...rest]] });
+    expect(statements.filter(st => !JSON.stringify(st.Action).includes('logs:'))).toEqual([
+      { Action: 'ecs:ListTasks', Effect: 'Allow', Resource: '*', Condition: onCluster },
+      { Action: 'ecs:DescribeTasks', Effect: 'Allow', Resource: arn('ecs:eu-west-1:123456789012:task/', [{ Ref: id('Cluster/Resource') }, '/*']), Condition: onCluster },
+      { Action: 'ssm:StartAutomationExecution', Effect: 'Allow', Resource: arn('ssm:eu-west-1:123456789012:automation-definition/', [{ Ref: id('SwitchToSecondaryRunbook') }, ':$DEFAULT']) },
+      { Action: 'iam:PassRole', Effect: 'Allow', Resource: { 'Fn::GetAtt': [id('AutomationRole/Resource'), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } } },
+    ]);
+  });
+
+  test('computes both paths from the synthesized settings: takeover 10 + 15 = 25 s, unresponsive 20 + 60 + 15 = 95 s', () => {
     const report = pair.recoveryObjectives.toReport();
-    expect(report.paths).toHaveLength(1);
+    expect(report.paths.map(p => [p.name, p.totalSeconds, p.fastestSeconds])).toEqual([['takeover', 25, 25], ['unresponsive', 95, 85]]);
     expect(report.paths[0].steps).toEqual([
+      expect.objectContaining({ component: 'ECS task event + takeover function', seconds: 10, fastestSeconds: 10, derivation: expect.stringContaining('estimate (AWS publishes no bound)') }),
+      expect.objectContaining({ component: 'SSM Automation ModifyListener', seconds: 15, fastestSeconds: 15 }),
+    ]);
+    expect(report.paths[1].steps).toEqual([
       { component: 'load balancer health check of the primary', derivation: '10 s interval x 2 unhealthy checks', seconds: 20, fastestSeconds: 10, tuning: 'healthCheckInterval (5 to 300 s) and unhealthyThresholdCount (2 to 10)' },
       { component: 'PrimaryOffline alarm', derivation: '1 x 60 s evaluation period', seconds: 60, fastestSeconds: 60, tuning: undefined },
       expect.objectContaining({ component: 'EventBridge + SSM Automation ModifyListener', seconds: 15 }),
     ]);
-    expect(pair.takeoverTime.toSeconds()).toBe(95);
+    expect(pair.takeoverTime.toSeconds()).toBe(25);
+    expect(report.rtoSeconds).toBe(95);
     expect(report.rpoSeconds).toBe(0);
+  });
+
+  test('the takeover path exists for the loss of the primary server, the unresponsive path for the loss of its zone; both survive', () => {
+    expect([WarmStandbyPairPath.TAKEOVER, WarmStandbyPairPath.UNRESPONSIVE].flatMap(p => pair.recoveryObjectives.scenarioOutcomes(p))).toEqual([
+      { scenario: 'primary-server-loss of eu-west-1', path: 'takeover', survives: true, brokenLinks: [], acknowledged: undefined },
+      { scenario: 'zone-loss of eu-west-1', path: 'unresponsive', survives: true, brokenLinks: [], acknowledged: undefined },
+    ]);
   });
 
   test('grantConfigRead lets another component read the configuration', () => {
@@ -348,15 +407,25 @@ describe('WarmStandbyPair options', () => {
     t.resourceCountIs('AWS::Route53::RecordSet', 0);
   });
 
-  test('slower health checks lengthen the computed takeover time', () => {
-    const { pair } = build(testApp(), { healthCheckInterval: Duration.seconds(30), unhealthyThresholdCount: 3 });
-    expect(pair.takeoverTime.toSeconds()).toBe(90 + 60 + 15);
+  test('slower health checks lengthen the unresponsive path, read from the synthesized target group; the takeover path has no health-check wait', () => {
+    const { pair, stack } = build(testApp(), { healthCheckInterval: Duration.seconds(30), unhealthyThresholdCount: 3 });
+    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Protocol: 'TCP', HealthCheckIntervalSeconds: 30, HealthyThresholdCount: 3, UnhealthyThresholdCount: 3,
+    });
+    expect(pair.recoveryObjectives.path(WarmStandbyPairPath.UNRESPONSIVE).total.toSeconds()).toBe(90 + 60 + 15);
+    expect(pair.takeoverTime.toSeconds()).toBe(25);
   });
 
   test('a recovery-time target no setting can meet fails synthesis naming the fastest the path can be configured to', () => {
     const app = testApp();
     build(app, { recoveryTargets: { rto: Duration.seconds(60) } });
-    expect(() => app.synth()).toThrow(/Gw\/Pair\] recovery time target not met: the 'takeover' path takes 95 s worst case, target 60 s \(recoveryTargets.rto\).*No setting meets it: the fastest this path can be configured to is 85 s .*Raise recoveryTargets.rto to at least 85 s/);
+    expect(() => app.synth()).toThrow(/Gw\/Pair\] recovery time target not met: the 'unresponsive' path takes 95 s worst case, target 60 s \(recoveryTargets.rto\).*No setting meets it: the fastest this path can be configured to is 85 s .*Raise recoveryTargets.rto to at least 85 s/);
+  });
+
+  test('a 60 s target on the takeover path is met, with the unresponsive path held to its own target', () => {
+    const app = testApp();
+    build(app, { recoveryTargets: { rto: Duration.minutes(2), paths: [{ path: WarmStandbyPairPath.TAKEOVER, rto: Duration.seconds(60) }] } });
+    expect(() => app.synth()).not.toThrow();
   });
 
   test('explicit zones, configuration path and internet-facing load balancer (with a warning)', () => {
@@ -374,6 +443,56 @@ describe('WarmStandbyPair options', () => {
     Annotations.fromStack(stack).hasWarning('/Gw/Pair', Match.stringLikeRegexp('internet-facing'));
     const services = Object.values(t.findResources('AWS::ECS::Service'));
     expect(JSON.stringify(services[0].Properties.NetworkConfiguration)).toContain('PrivateSubnet2');
+  });
+});
+
+describe('WarmStandbyPair failure analysis', () => {
+  const policyOf = (stack: Stack, path: string) => stack.node.findAll().find(c => c.node.path === `Gw/Pair/${path}/DefaultPolicy/Resource`) as iam.CfnPolicy;
+
+  test('the defaults synthesize: every path survives its scenarios', () => {
+    const app = testApp();
+    build(app);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('fails synthesis when the takeover function may not start the runbook (escape hatch), naming the path, the link and the scenario', () => {
+    const app = testApp();
+    const { stack } = build(app);
+    const policy = policyOf(stack, 'TakeoverFunction/ServiceRole');
+    const statements = stack.resolve(policy.policyDocument).Statement as Array<{ Action: string }>;
+    const start = statements.findIndex(st => st.Action === 'ssm:StartAutomationExecution');
+    policy.addPropertyOverride(`PolicyDocument.Statement.${start}.Action`, ['ssm:DescribeAutomationExecutions']);
+    expect(() => app.synth()).toThrow(new RegExp(
+      "\\[Gw/Pair\\] recovery path 'takeover' does not survive primary-server-loss of eu-west-1: its automation takeover function " +
+      '\\(Gw/Pair/TakeoverFunction\\) calls ssm:StartAutomationExecution on .*automation-definition/.*SwitchToSecondaryRunbook.*, which its role does not allow'));
+  });
+
+  test('fails synthesis when the runbooks\' role may not modify the listeners (escape hatch): both paths name the runbook and their scenario', () => {
+    const app = testApp();
+    const { stack } = build(app);
+    const policy = policyOf(stack, 'AutomationRole');
+    const modify = (stack.resolve(policy.policyDocument).Statement as Array<{ Action: string }>).findIndex(st => st.Action === 'elasticloadbalancing:ModifyListener');
+    policy.addPropertyOverride(`PolicyDocument.Statement.${modify}.Action`, ['elasticloadbalancing:DescribeListeners']);
+    expect(() => app.synth()).toThrow(/recovery path 'takeover' does not survive primary-server-loss of eu-west-1: its automation takeover runbook \(points the stable listeners at the secondary\) \(Gw\/Pair\/SwitchToSecondaryRunbook\) calls elasticloadbalancing:ModifyListener on .*TcpListener.*, which its role does not allow/);
+    expect(() => app.synth()).toThrow(/recovery path 'unresponsive' does not survive zone-loss of eu-west-1: its automation takeover runbook/);
+  });
+
+  test('fails synthesis when the takeover rule\'s role may not start the runbook (escape hatch), naming the unresponsive path', () => {
+    const app = testApp();
+    const { stack } = build(app);
+    const policy = policyOf(stack, 'EventsRole');
+    const start = (stack.resolve(policy.policyDocument).Statement as Array<{ Action: string }>).findIndex(st => st.Action === 'ssm:StartAutomationExecution');
+    policy.addPropertyOverride(`PolicyDocument.Statement.${start}.Action`, ['ssm:GetAutomationExecution']);
+    expect(() => app.synth()).toThrow(/recovery path 'unresponsive' does not survive zone-loss of eu-west-1: its automation takeover rule's target \(starts the runbook as the events role\) \(Gw\/Pair\/TakeoverRule\) calls ssm:StartAutomationExecution/);
+  });
+
+  test('fails synthesis when the secondary runs no task (escape hatch): nothing serves after the switch', () => {
+    const app = testApp();
+    const { pair } = build(app);
+    (pair.service(StandbyServerRole.SECONDARY).node.defaultChild as ecs.CfnService).addPropertyOverride('DesiredCount', 0);
+    expect(() => app.synth()).toThrow(
+      "recovery path 'takeover' does not survive primary-server-loss of eu-west-1: its capacity warm secondary server (serves once the listeners point at it) " +
+      '(Gw/Pair/Secondary/Service) serves 0 after failover; the load needs 1.');
   });
 });
 
