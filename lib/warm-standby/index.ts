@@ -1,1 +1,2 @@
+export * from './standby-server-role';
 export * from './warm-standby-pair';

@@ -6,14 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/network';
-
-/** Which of the two servers. */
-export enum StandbyServerRole {
-  /** The active server: receives the traffic and may write the configuration. */
-  PRIMARY = 'PRIMARY',
-  /** The warm standby: running and health-checked, serves only while the primary is offline. */
-  SECONDARY = 'SECONDARY',
-}
+import { StandbyServerRole } from './standby-server-role';
 
 /** Props of `StandbyServer`: what `WarmStandbyPair` hands each of its servers. */
 export interface StandbyServerProps {

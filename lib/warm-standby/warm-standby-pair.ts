@@ -23,10 +23,10 @@ import {
 } from '../core/validation';
 import { metricRunningTasks } from '../private/ecs-metrics';
 import { acknowledge, createAccessLogsBucket } from '../private/network';
-import { StandbyServer, StandbyServerRole } from './standby-server';
+import { StandbyServer } from './standby-server';
+import { StandbyServerRole } from './standby-server-role';
 import { createSwitchAutomation, SwitchAutomation } from './switch-automation';
 
-export { StandbyServerRole };
 
 /** Props of `WarmStandbyPair`. */
 export interface WarmStandbyPairProps extends HaPatternProps {
