@@ -60,6 +60,8 @@ export class ZonalAutoshift extends Construct implements IDrill {
   public readonly loadBalancer: elbv2.ILoadBalancerV2;
   /** What the practice runs prove. */
   public readonly purpose: DrillPurpose;
+  /** The command that starts a practice run now (with the load balancer's ARN as a token, for the stack output). */
+  public readonly startCommand: string;
 
   constructor(scope: Construct, id: string, props: ZonalAutoshiftProps) {
     super(scope, id);
@@ -88,16 +90,16 @@ export class ZonalAutoshift extends Construct implements IDrill {
       description: `Load balancer of the zonal autoshift practice runs ${this.node.path}: prove ${props.purpose.proves}`.slice(0, 1024),
       value: props.loadBalancer.loadBalancerRef.loadBalancerArn,
     });
+    this.startCommand = this.practiceRunCommand(props.loadBalancer.loadBalancerRef.loadBalancerArn);
+    new CfnOutput(this, 'StartCommand', {
+      description: `Starts a zonal autoshift practice run of ${this.node.path} (${props.purpose.scenario})`.slice(0, 1024),
+      value: this.startCommand,
+    });
   }
 
   /** What the practice runs prove and the command that starts one now. */
   public get description(): DrillDescription {
     const stack = Stack.of(this);
-    const zone = firstZone(this.loadBalancer);
-    const zoneId = zone && !Token.isUnresolved(zone)
-      ? `"$(aws ec2 describe-availability-zones --region ${stack.region} --zone-names ${zone} --query "AvailabilityZones[0].ZoneId" --output text)"`
-      : '<zone id, e.g. from aws ec2 describe-availability-zones>';
-    const lbArn = `"${outputLookup(this.node.findChild('LoadBalancerArn') as CfnOutput)}"`;
     return {
       kind: DrillKind.ZONAL_AUTOSHIFT,
       constructPath: this.node.path,
@@ -110,8 +112,18 @@ export class ZonalAutoshift extends Construct implements IDrill {
       proves: this.purpose.proves,
       passes: this.purpose.passes,
       expectedRecoverySeconds: this.purpose.expectedRecovery ? this.purpose.expectedRecovery.toMilliseconds() / 1000 : undefined,
-      startCommand: `aws arc-zonal-shift start-practice-run --region ${stack.region} --resource-identifier ${lbArn} --away-from ${zoneId} --comment "cdk-ha-patterns drill ${this.node.path}"`,
+      startCommand: this.practiceRunCommand(`"${outputLookup(this.node.findChild('LoadBalancerArn') as CfnOutput)}"`),
     };
+  }
+
+  /** A practice run away from the first zone of the load balancer's VPC (its zone id looked up: ids differ per account). */
+  private practiceRunCommand(loadBalancerArn: string): string {
+    const region = Stack.of(this).region;
+    const zone = firstZone(this.loadBalancer);
+    const zoneId = zone && !Token.isUnresolved(zone)
+      ? `"$(aws ec2 describe-availability-zones --region ${region} --zone-names ${zone} --query "AvailabilityZones[0].ZoneId" --output text)"`
+      : '<zone id, e.g. from aws ec2 describe-availability-zones>';
+    return `aws arc-zonal-shift start-practice-run --region ${region} --resource-identifier ${loadBalancerArn} --away-from ${zoneId} --comment "cdk-ha-patterns drill ${this.node.path}"`;
   }
 }
 

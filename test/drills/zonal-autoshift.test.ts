@@ -41,6 +41,14 @@ describe('ZonalAutoshift', () => {
     });
   });
 
+  test('outputs the command that starts a practice run now', () => {
+    template.hasOutput('*', { Value: { 'Fn::Join': ['', [
+      'aws arc-zonal-shift start-practice-run --region eu-west-1 --resource-identifier ', { Ref: Match.stringLikeRegexp('^Lb') },
+      ' --away-from "$(aws ec2 describe-availability-zones --region eu-west-1 --zone-names eu-west-1a --query "AvailabilityZones[0].ZoneId" --output text)" --comment "cdk-ha-patterns drill S/Autoshift"',
+    ]] } });
+    expect(autoshift.startCommand).toContain('aws arc-zonal-shift start-practice-run --region eu-west-1');
+  });
+
   test('describes an on-demand practice run away from the first zone of the load balancer\'s VPC', () => {
     expect(autoshift.description).toMatchObject({ kind: DrillKind.ZONAL_AUTOSHIFT, region: 'eu-west-1', scenario: 'zone-loss of eu-west-1' });
     expect(autoshift.description.startCommand).toMatch(/^aws arc-zonal-shift start-practice-run --region eu-west-1 --resource-identifier "\$\(aws cloudformation describe-stacks .*\)" --away-from "\$\(aws ec2 describe-availability-zones --region eu-west-1 --zone-names eu-west-1a --query "AvailabilityZones\[0\]\.ZoneId" --output text\)" --comment "cdk-ha-patterns drill S\/Autoshift"$/);
