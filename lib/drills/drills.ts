@@ -17,7 +17,7 @@ import { ZonalAutoshift } from './zonal-autoshift';
 export interface DrillsProps {
   /**
    * The patterns to drill; the patterns they are built of (a web tier's sites and DNS) are drilled too.
-   * @default every HaPattern in the app
+   * @default every HaPattern in the app constructed before this construct
    */
   readonly patterns?: HaPattern[];
   /**

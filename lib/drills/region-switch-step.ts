@@ -180,13 +180,21 @@ export class RegionSwitchStep {
   }
 
   /** The step as the plan's L1 takes it, and the permissions its role needs (resources named from `plan`'s stack). */
-  public render(plan: IConstruct): { step: arc.CfnPlan.StepProperty; permissions: DrillPermission[] } {
+  public render(plan: IConstruct): RenderedRegionSwitchStep {
     const rendered = this.renderer(plan);
     return {
       step: { name: this.name, description: this.description, executionBlockType: this.executionBlockType, executionBlockConfiguration: rendered.config },
       permissions: rendered.permissions,
     };
   }
+}
+
+/** A step of a Region switch plan as the L1 takes it, with the permissions the plan's role needs to run it. */
+export interface RenderedRegionSwitchStep {
+  /** The step. */
+  readonly step: arc.CfnPlan.StepProperty;
+  /** The permissions of the plan's role for this step. */
+  readonly permissions: DrillPermission[];
 }
 
 interface RenderedStep {
