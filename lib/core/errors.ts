@@ -11,14 +11,30 @@ export interface HaValidationErrorProps {
   readonly expected: string;
 }
 
+/** The base of the library's errors (not exported: jsii cannot model a subclass of `Error`). */
+abstract class HaError extends Error {}
+
+/**
+ * Tells the library's errors apart, in every language (the error classes
+ * themselves extend `Error`, which jsii cannot carry across languages).
+ */
+export class HaErrors {
+  /** Whether `x` is an `HaValidationError`: bad input to a cdk-ha-patterns construct. */
+  public static isHaValidationError(x: any): boolean { // eslint-disable-line @typescript-eslint/no-explicit-any -- jsii: any value may be thrown
+    return x instanceof HaValidationError;
+  }
+}
+
 /**
  * The error every cdk-ha-patterns construct throws for bad input.
  *
  * The message names the construct path, the prop, the value received and
  * what is expected, e.g.
  * `Web/Tier: invalid prop 'activeCapacity': received 0; expected an integer >= 1`.
+ *
+ * @internal TypeScript users may import it; other languages use `HaErrors.isHaValidationError()`
  */
-export class HaValidationError extends Error {
+export class HaValidationError extends HaError {
   /** Path of the construct that rejected its input. */
   public readonly constructPath: string;
   /** The offending prop. */

@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { renderedProperties } from '../private/rendered';
@@ -88,8 +88,16 @@ export interface AutomationCall {
 
 /** Options of a capacity link. */
 export interface CapacityOptions {
-  /** Tasks (or nodes) that serve once the path has run. */
-  readonly serving: number;
+  /**
+   * Tasks (or nodes) that serve once the path has run.
+   * @default the service's synthesized `DesiredCount` (escape hatches count) less `lost`
+   */
+  readonly serving?: number;
+  /**
+   * Tasks the failure takes away for good (when `serving` is read from the service).
+   * @default 0
+   */
+  readonly lost?: number;
   /** Tasks (or nodes) the load needs (N of an N+1 pattern). */
   readonly required: number;
 }
@@ -148,14 +156,14 @@ export class PathLink {
   }
 
   /** Whether the link is global (Route 53's data plane). */
-  public get global(): boolean {
+  public get isGlobal(): boolean {
     return this.options.global ?? false;
   }
 
   /** What is wrong with the link under `scenario`, or nothing. */
   public check(scenario: FailureScenario): string[] {
     const problems: string[] = [];
-    if (!this.global && scenario.takesDownRegion(this.region)) {
+    if (!this.isGlobal && scenario.takesDownRegion(this.region)) {
       problems.push(`its ${this.kind} ${this.description} (${this.construct.node.path}) lives in ${this.region}, which ${scenario.description} takes down`);
     }
     if (this.options.role && this.options.calls) {
@@ -168,8 +176,11 @@ export class PathLink {
       }
     }
     const capacity = this.options.capacity;
-    if (capacity && capacity.serving < capacity.required) {
-      problems.push(`its ${this.kind} ${this.description} (${this.construct.node.path}) serves ${capacity.serving} after failover; the load needs ${capacity.required}`);
+    if (capacity) {
+      const serving = capacity.serving ?? synthesizedDesiredCount(this.construct) - (capacity.lost ?? 0);
+      if (serving < capacity.required) {
+        problems.push(`its ${this.kind} ${this.description} (${this.construct.node.path}) serves ${serving} after failover; the load needs ${capacity.required}`);
+      }
     }
     return problems;
   }
@@ -194,6 +205,13 @@ function allows(role: iam.IRole, action: string, resource: string): boolean {
   }
   const wanted = JSON.stringify(stack.resolve(resource));
   return documents.some(doc => ((doc as { Statement?: unknown[] })?.Statement ?? []).some(s => statementAllows(s as Statement, action, wanted)));
+}
+
+/** The `DesiredCount` of a service as synthesized; a service without one counts 0 (give `serving` then). */
+function synthesizedDesiredCount(service: IConstruct): number {
+  const cfn = service.node.defaultChild;
+  const count = cfn instanceof CfnResource ? renderedProperties(cfn).DesiredCount : undefined;
+  return typeof count === 'number' ? count : 0;
 }
 
 interface Statement {

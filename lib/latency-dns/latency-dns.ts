@@ -291,8 +291,8 @@ export class LatencyDns extends HaPattern {
    * Status of the site's health check: 1 healthy, 0 unhealthy (minimum over 1 minute).
    * The metric lives in us-east-1 whatever the stack.
    */
-  public metricHealthCheckStatus(region: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return metricHealthCheckStatus(this.site(region).healthCheck, options);
+  public metricHealthCheckStatus(siteRegion: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return metricHealthCheckStatus(this.site(siteRegion).healthCheck, options);
   }
 
   /** Worst-case time for Route 53 to declare a site unhealthy: interval x failure threshold. */

@@ -246,7 +246,11 @@ export class MultiSiteActiveActive extends HaPattern {
       RecoveryStep.targetGroupUnhealthy(`target group health check (${first.region})`, first.site.targetGroup),
       RecoveryStep.fargateTaskStart('Fargate replacement task'),
       RecoveryStep.targetGroupHealthy(`target group registration (${first.region})`, first.site.targetGroup),
-    ], { description: 'a node fails: its load balancer stops sending it requests while the site\'s other nodes serve; ECS replaces it' });
+    ], {
+      description: 'a node fails: its load balancer stops sending it requests while the site\'s other nodes serve; ECS replaces it',
+      scenarios: [FailureScenario.taskLoss(first.region)],
+      links: [PathLink.capacity(first.site.service, `the other nodes of the ${first.region} site`, { lost: 1, required: 1 })],
+    });
 
     this.createFailoverAlarm(this, `MultiSiteActiveActive ${this.node.path}: a site of ${this.domainName} fails its Route 53 health check; OK when all are healthy again.`);
   }
@@ -272,8 +276,8 @@ export class MultiSiteActiveActive extends HaPattern {
   }
 
   /** Status of the site's health check: 1 healthy, 0 unhealthy (minimum over 1 minute, in us-east-1). */
-  public metricHealthCheckStatus(region: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.siteRecords(region).dns.metricHealthCheckStatus(region, options);
+  public metricHealthCheckStatus(siteRegion: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.siteRecords(siteRegion).dns.metricHealthCheckStatus(siteRegion, options);
   }
 
   private siteRecords(region: string): SiteRecords {

@@ -16,8 +16,10 @@ export function acknowledge(scope: IConstruct, findings: Record<string, string>)
  * across `maxAzs` zones, one NAT gateway per zone (losing a zone must not
  * cut the others off), no public IPs assigned on launch, flow logs to CloudWatch Logs.
  */
-export function createHaVpc(scope: Construct, id: string, maxAzs = 2): ec2.Vpc {
+export function createHaVpc(scope: Construct, id: string, maxAzs = 2, cidr?: string): ec2.Vpc {
   const vpc = new ec2.Vpc(scope, id, {
+    // The sites of a multi-region pattern route to each other, so their ranges must not overlap.
+    ipAddresses: cidr ? ec2.IpAddresses.cidr(cidr) : undefined,
     maxAzs,
     natGateways: maxAzs,
     subnetConfiguration: [

@@ -375,18 +375,18 @@ export class ActiveSpareWebTier extends HaPattern {
   }
 
   /** Status of the Route 53 health check of the site in `region` (metric in us-east-1). */
-  public metricHealthCheckStatus(region: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.dns.metricHealthCheckStatus(region, options);
+  public metricHealthCheckStatus(siteRegion: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.dns.metricHealthCheckStatus(siteRegion, options);
   }
 
   /** Running tasks of the site in `region` (in that region). */
-  public metricRunningTasks(region: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.site(region).metricRunningTasks(options);
+  public metricRunningTasks(siteRegion: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.site(siteRegion).metricRunningTasks(options);
   }
 
   /** 5xx responses a minute of the site in `region` (in that region). */
-  public metricServerErrors(region: string, options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
-    return this.site(region).metricServerErrors(options);
+  public metricServerErrors(siteRegion: string, options?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
+    return this.site(siteRegion).metricServerErrors(options);
   }
 
   /** The common URL, e.g. `https://agents.example.com/`. */

@@ -111,6 +111,11 @@ export interface WebTierSiteProps extends HaPatternProps {
 export enum WebTierSitePath {
   /** One task fails: the load balancer stops routing to it and ECS replaces it. */
   TASK = 'task',
+  /**
+   * A zone fails: its tasks (about half of N+1 in two zones) stop; the load balancer
+   * stops routing to them and ECS starts replacements in the surviving zones.
+   */
+  ZONE = 'zone',
 }
 
 /**
@@ -288,9 +293,24 @@ export class WebTierSite extends HaPattern {
       scenarios: [FailureScenario.taskLoss(Stack.of(this).region)],
       // An active site runs N+1: the others carry the load meanwhile. A spare's floor is deliberate.
       links: running > props.activeCapacity
-        ? [PathLink.capacity(this.service, 'the site\'s other tasks', { serving: running - 1, required: props.activeCapacity })]
+        ? [PathLink.capacity(this.service, 'the site\'s other tasks', { lost: 1, required: props.activeCapacity })]
         : [],
     });
+    if (running > 0) {
+      // Two zones at least (validated): a zone takes ceil(running / zones) tasks with it; ECS places
+      // their replacements in the surviving zones, so the site is back to N+1 after one replacement round.
+      const zones = Token.isUnresolved(this.vpc.availabilityZones) ? 2 : Math.max(2, this.vpc.availabilityZones.length);
+      const lost = Math.ceil(running / zones);
+      this.recoveryObjectives.addRecoveryPath(WebTierSitePath.ZONE, [
+        this.targetUnhealthyStep(),
+        RecoveryStep.fargateTaskStart(`replacement of the ${lost} task(s) of the lost zone, in the surviving zone(s)`),
+        this.targetHealthyStep(),
+      ], {
+        description: `a zone fails: ${running - lost} of ${running} tasks carry the load while ECS replaces the lost ones in the other zones`,
+        scenarios: [FailureScenario.zoneLoss(Stack.of(this).region)],
+        links: [PathLink.capacity(this.service, 'the site\'s tasks once replaced in the surviving zones', { serving: running, required: Math.min(running, props.activeCapacity) })],
+      });
+    }
 
     const alarm = this.createFailoverAlarm(this, `WebTierSite ${this.node.path}: 5xx responses, unhealthy targets or running tasks below ${floor}; OK when restored.`);
     if (props.failoverAlarmName) {

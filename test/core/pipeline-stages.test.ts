@@ -26,7 +26,7 @@ function stagedApp() {
   zoneIn(spare);
   zoneIn(dns);
   const vpc = createHaVpc(primary, 'Vpc');
-  const spareVpc = createHaVpc(spare, 'Vpc');
+  const spareVpc = createHaVpc(spare, 'Vpc', 2, '10.1.0.0/16');
   const web = new ActiveSpareWebTier(primary, 'Web', {
     vpc, spares: [{ stack: spare, vpc: spareVpc }], dnsStack: dns, image, activeCapacity: 2, spareMode: SpareMode.PILOT_LIGHT, zone, recordName: 'agents',
   });

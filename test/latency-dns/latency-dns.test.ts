@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { DnsRoutingPolicy, FailoverNotifications, HealthCheckProtocol, LatencyDns, LatencyDnsProps, LatencyDnsSite, RecoveryObjectives } from '../../lib';
 import { formatFindings, gateFindings, testApp, testEnv } from '../harness';
@@ -225,5 +226,21 @@ describe('LatencyDns gates', () => {
     const notifications = new FailoverNotifications(stack, 'Notifications', { emails: ['ops@example.com'] });
     new LatencyDns(stack, 'Agents', { zone, recordName: 'agents', sites: SITES, notifications, routingPolicy: DnsRoutingPolicy.FAILOVER });
     expect(formatFindings(gateFindings(app))).toEqual([]);
+  });
+});
+
+describe('LatencyDns failover alarm rule (issue 13: the operator of a composite with two or more triggers)', () => {
+  test('is exactly ALARM(first site) OR ALARM(second site): one failing site is a failover', () => {
+    const { stack, dns } = build();
+    const rule = stack.resolve((dns.failoverAlarm.node.defaultChild as cloudwatch.CfnCompositeAlarm).alarmRule);
+    const [eu, us] = ['eu-west-1', 'us-east-1'].map(r => stack.getLogicalId(dns.healthCheckAlarm(r).node.defaultChild as cloudwatch.CfnAlarm));
+    expect(rule).toEqual({ 'Fn::Join': ['', ['(ALARM("', { 'Fn::GetAtt': [eu, 'Arn'] }, '") OR ALARM("', { 'Fn::GetAtt': [us, 'Arn'] }, '"))']] });
+  });
+
+  test('three sites: OR over all three', () => {
+    const { stack, dns } = build({ sites: [...SITES, { region: 'ap-southeast-2', target: albAlias('ap-southeast-2') }] });
+    const rule = JSON.stringify(stack.resolve((dns.failoverAlarm.node.defaultChild as cloudwatch.CfnCompositeAlarm).alarmRule));
+    expect(rule.match(/ OR /g)).toHaveLength(2);
+    expect(rule).not.toContain('AND');
   });
 });

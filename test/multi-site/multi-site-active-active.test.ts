@@ -220,3 +220,18 @@ describe('validation', () => {
       .toThrow("invalid prop 'sites[1].desiredCount': received 0; expected an integer >= 1");
   });
 });
+
+describe('failure analysis', () => {
+  test('the defaults survive the loss of either site\'s region and of a node', () => {
+    const { app, pattern } = build(['eu-west-1', 'us-east-1']);
+    expect(() => app.synth()).not.toThrow();
+    expect(pattern.recoveryObjectives.scenarioOutcomes('site-outage').map(o => [o.scenario, o.survives])).toEqual([['region-loss of eu-west-1', true], ['region-loss of us-east-1', true]]);
+    expect(pattern.recoveryObjectives.scenarioOutcomes('node').map(o => [o.scenario, o.survives])).toEqual([['task-loss of eu-west-1', true]]);
+  });
+
+  test('a site cut to one node (escape hatch) no longer survives a node loss: the analysis names the path, the capacity and the scenario', () => {
+    const { app, pattern } = build(['eu-west-1', 'us-east-1']);
+    (pattern.site('eu-west-1').service.node.defaultChild as ecs.CfnService).addPropertyOverride('DesiredCount', 1);
+    expect(() => app.synth()).toThrow(/recovery path 'node' does not survive task-loss of eu-west-1: its capacity the other nodes of the eu-west-1 site \(.*\/Site\/Service\) serves 0 after failover; the load needs 1/);
+  });
+});

@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { FailoverNotifications, WebTierSite, WebTierSiteProps } from '../../lib';
+import { FailoverNotifications, WebTierSite, WebTierSitePath, WebTierSiteProps } from '../../lib';
 import { testApp, testEnv } from '../harness';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
@@ -43,7 +43,20 @@ describe('WebTierSite on its own (single region, no certificate)', () => {
   });
 
   test('recovery objectives: a failed task leaves the target group after 10 s x 2 checks, replaced in ~60 s', () => {
-    expect(site.recoveryObjectives.rto.toSeconds()).toBe(80);
+    expect(site.recoveryObjectives.path(WebTierSitePath.TASK).total.toSeconds()).toBe(80);
+  });
+
+  test('a lost zone: its tasks leave the target group (20 s), are replaced in the other zone (60 s) and pass 2 checks (20 s); the site is back to N+1', () => {
+    const zone = site.recoveryObjectives.path(WebTierSitePath.ZONE);
+    expect(zone.steps.map(s => [s.component, s.duration.toSeconds()])).toEqual([
+      ['load balancer target health check', 20],
+      ['replacement of the 2 task(s) of the lost zone, in the surviving zone(s)', 60],
+      ['new task passes the load balancer health check', 20],
+    ]);
+    expect(site.recoveryObjectives.scenarioOutcomes(WebTierSitePath.ZONE)).toEqual([
+      { scenario: 'zone-loss of eu-west-1', path: 'zone', survives: true, brokenLinks: [], acknowledged: undefined },
+    ]);
+    expect(site.recoveryObjectives.rto.toSeconds()).toBe(100);
   });
 });
 
@@ -84,5 +97,15 @@ describe('WebTierSite settings', () => {
     const vpc = new ec2.Vpc(stack, 'MyVpc', { maxAzs: 1 });
     expect(() => new WebTierSite(stack, 'Web', { image: IMAGE, activeCapacity: 1, vpc }))
       .toThrow("App/Web: invalid prop 'vpc': received \"1 availability zone(s)\"; expected a VPC across at least two availability zones");
+  });
+});
+
+describe('WebTierSite failure analysis', () => {
+  test('a service whose synthesized count drops to N (escape hatch) no longer survives a task loss: the analysis names the path, the capacity and the scenario', () => {
+    const stack = new Stack(testApp(), 'App', { env: testEnv() });
+    const site = new WebTierSite(stack, 'Web', { image: IMAGE, activeCapacity: 3 });
+    (site.service.node.defaultChild as ecs.CfnService).addPropertyOverride('DesiredCount', 3);
+    expect(() => Template.fromStack(stack)).toThrow(
+      /\[App\/Web\] recovery path 'task' does not survive task-loss of eu-west-1: its capacity the site's other tasks \(App\/Web\/Service\) serves 2 after failover; the load needs 3/);
   });
 });
