@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { HaValidationError } from '../core/errors';
 import { HaPattern } from '../core/ha-pattern';
 import { requireDefined, requireDurationBetween } from '../core/validation';
-import { DrillDescription } from './drill-description';
+import { DrillDescription, DrillPurpose } from './drill-description';
 import { FaultExperiment } from './fault-experiment';
 import { isDrill } from './private/marker';
 import { DrillsContext, drillPattern, subPatterns } from './private/plans';
@@ -122,15 +122,19 @@ export class Drills extends Construct {
     const { patterns, nested } = selectPatterns(this, props);
     validate(this, props);
     const groups = new Map<string, Construct>();
+    const covered = new Set<string>();
+    const key = (patternPath: string | undefined, path: string, scenario: string) => `${patternPath}\u0000${path}\u0000${scenario}`;
+    const cover = (d: { purpose: DrillPurpose }) => d.purpose.paths.forEach(path => covered.add(key(d.purpose.patternPath, path, d.purpose.scenario)));
     const context: DrillsContext = {
       props,
       scope: (pattern, stack) => this.groupFor(groups, pattern, stack),
-      addExperiment: e => this.experiments.push(e),
-      addPlan: p => this.plans.push(p),
-      addAutoshift: a => this.autoshifts.push(a),
+      addExperiment: e => { this.experiments.push(e); cover(e); },
+      addPlan: p => { this.plans.push(p); cover(p); },
+      addAutoshift: a => { this.autoshifts.push(a); cover(a); },
       addPolicy: p => this.policies.push(p),
-      addGap: g => this.gaps.push(g),
+      addGap: g => { this.gaps.push(g); covered.add(key(g.patternPath, g.path, g.scenario)); },
       isNested: pattern => nested.has(pattern),
+      isCovered: (pattern, path, scenario) => covered.has(key(pattern.node.path, path, scenario)),
     };
     for (const pattern of patterns) drillPattern(context, pattern);
   }

@@ -30,10 +30,10 @@ export class TargetSelection {
   private constructor(
     /** The FIS selection mode, e.g. `COUNT(1)`. */
     public readonly mode: string,
-    /** The count of `count()`. */
-    public readonly count?: number,
-    /** The percentage of `percent()`. */
-    public readonly percent?: number,
+    /** How many resources `count()` selects. */
+    public readonly resourceCount?: number,
+    /** The percentage of the resources `percent()` selects. */
+    public readonly resourcePercent?: number,
   ) {}
 }
 
@@ -295,8 +295,8 @@ export class FaultAction {
    */
   public validate(scope: IConstruct, prop: string): void {
     const selection = this.target?.selection;
-    if (selection?.count !== undefined) requireInteger(scope, `${prop}.selection`, selection.count, 1);
-    if (selection?.percent !== undefined) requireInteger(scope, `${prop}.selection`, selection.percent, 1, 100);
+    if (selection?.resourceCount !== undefined) requireInteger(scope, `${prop}.selection`, selection.resourceCount, 1);
+    if (selection?.resourcePercent !== undefined) requireInteger(scope, `${prop}.selection`, selection.resourcePercent, 1, 100);
     if (this.duration !== undefined) requireDurationBetween(scope, `${prop}.duration`, this.duration, Duration.seconds(1), Duration.hours(12));
     if (this.zone && this.zone.subnetCount === 0 && !Token.isUnresolved(this.zone.availabilityZone)) {
       throw new HaValidationError(scope, {
@@ -317,8 +317,8 @@ export class FaultAction {
 }
 
 function describeSelection(selection: TargetSelection, what: string): string {
-  if (selection.count !== undefined) return `${selection.count} ${what}${selection.count === 1 ? '' : 's'}`;
-  if (selection.percent !== undefined) return `${selection.percent} % of the ${what}s`;
+  if (selection.resourceCount !== undefined) return `${selection.resourceCount} ${what}${selection.resourceCount === 1 ? '' : 's'}`;
+  if (selection.resourcePercent !== undefined) return `${selection.resourcePercent} % of the ${what}s`;
   return `every ${what}`;
 }
 

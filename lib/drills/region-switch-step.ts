@@ -24,7 +24,7 @@ export enum GlobalDatabaseBehavior {
 }
 
 /** Options of a Lambda step. */
-export interface RegionSwitchLambdaOptions {
+export interface RegionSwitchFunctionOptions {
   /**
    * What the step is for, shown in the plan.
    * @default 'Runs <function path>'
@@ -90,7 +90,7 @@ export class RegionSwitchStep {
    * block): for example the library's own failover automation, so the plan
    * runs exactly what the alarm-driven path runs.
    */
-  public static lambda(fn: lambda.IFunction, options: RegionSwitchLambdaOptions = {}): RegionSwitchStep {
+  public static invokeFunction(fn: lambda.IFunction, options: RegionSwitchFunctionOptions = {}): RegionSwitchStep {
     return new RegionSwitchStep({
       name: 'run-automation',
       executionBlockType: 'CustomActionLambda',

@@ -115,12 +115,23 @@ describe('Drills of an ActiveSpareWebTier', () => {
     });
   });
 
-  test('task loss of the N+1 primary site: one task, stopping on the site\'s failover alarm; the spare (1 task) is a gap, with the reason', () => {
+  test('task and zone loss of the N+1 primary site, stopping on the site\'s failover alarm; the spare (1 task) is a gap, with the reason', () => {
     template('Primary').hasResourceProperties('AWS::FIS::ExperimentTemplate', {
       Targets: { Step1Tasks: Match.objectLike({ SelectionMode: 'COUNT(1)' }) },
       StopConditions: [{ Source: 'aws:cloudwatch:alarm', Value: primary.resolve(pattern.primary.failoverAlarm.alarmArn) }],
+      Tags: Match.objectLike({ 'cdk-ha-patterns:paths': 'task' }),
     });
-    expect(drills.gaps).toEqual([expect.objectContaining({ path: 'task', scenario: 'task-loss of us-east-1', reason: expect.stringContaining('a spare') })]);
+    const [az] = pattern.primary.vpc.availabilityZones;
+    template('Primary').hasResourceProperties('AWS::FIS::ExperimentTemplate', {
+      Actions: { Step1DisruptZone: Match.objectLike({ ActionId: 'aws:network:disrupt-connectivity' }) },
+      StopConditions: [{ Source: 'aws:cloudwatch:alarm', Value: primary.resolve(pattern.primary.failoverAlarm.alarmArn) }],
+      Description: Match.stringLikeRegexp(`in ${az} off the network`),
+      Tags: Match.objectLike({ 'cdk-ha-patterns:paths': 'zone', 'cdk-ha-patterns:scenario': 'zone-loss of eu-west-1' }),
+    });
+    expect(drills.gaps).toEqual([
+      expect.objectContaining({ path: 'task', scenario: 'task-loss of us-east-1', reason: expect.stringContaining('a spare') }),
+      expect.objectContaining({ path: 'zone', scenario: 'zone-loss of us-east-1', reason: expect.stringContaining('a spare') }),
+    ]);
   });
 
   test('Region switch plan in the spare\'s region: scale the spare (the tier\'s own function), then move the name; RTO from the DNS path', () => {
@@ -157,7 +168,7 @@ describe('Drills of an ActiveSpareWebTier', () => {
     template('Primary').hasResourceProperties('AWS::ResilienceHubV2::Policy', {
       MultiRegion: { DisasterRecoveryApproach: 'WARM_STANDBY', RtoInMinutes: Math.ceil(Math.max(dns, pattern.browserFailoverTime.toSeconds()) / 60), RpoInMinutes: 0 },
     });
-    expect(Drills.describe(app).map(d => d.kind).sort()).toEqual([DrillKind.FAULT_INJECTION, DrillKind.FAULT_INJECTION, DrillKind.REGION_SWITCH]);
+    expect(Drills.describe(app).map(d => d.kind).sort()).toEqual([DrillKind.FAULT_INJECTION, DrillKind.FAULT_INJECTION, DrillKind.FAULT_INJECTION, DrillKind.REGION_SWITCH]);
   });
 });
 
@@ -204,7 +215,7 @@ describe('Drills of a ColdStandbyConfigServer', () => {
     });
   });
 
-  test('writes: a Region switch plan that runs the turn-on in the standby region; no FIS drill, and the gap says why', () => {
+  test('writes: a Region switch plan that runs the turn-on in the standby region; no FIS drill for the loss of the live server, and the gap says why', () => {
     template('Secondary').hasResourceProperties('AWS::ARCRegionSwitch::Plan', {
       RecoveryTimeObjectiveMinutes: Math.ceil(pattern.writeRto.toSeconds() / 60),
       Workflows: [Match.objectLike({ Steps: [Match.objectLike({ Name: 'run-automation', ExecutionBlockConfiguration: { CustomActionLambdaConfig: Match.objectLike({
@@ -212,7 +223,7 @@ describe('Drills of a ColdStandbyConfigServer', () => {
       }) } })] })],
       AssociatedAlarms: { 'trigger-1': { AlarmType: 'trigger', ResourceIdentifier: arn(Match.stringLikeRegexp(':cloudwatch:eu-west-1:123456789012:alarm:.*-server-down$')) } },
     });
-    expect(drills.gaps.map(g => [g.path, g.scenario])).toEqual([['writes', 'region-loss of eu-west-1'], ['writes', 'primary-server-loss of eu-west-1']]);
+    expect(drills.gaps).toEqual([expect.objectContaining({ path: 'writes', scenario: 'primary-server-loss of eu-west-1', reason: expect.stringContaining('ECS replaces them before the 3-minute server-down alarm') })]);
   });
 });
 
@@ -306,6 +317,11 @@ describe('Drills options and placement', () => {
   ])('%s: false leaves that kind out', (_name, props, experiments, plans, policies) => {
     const { drills } = build('HaDatabase', props);
     expect([drills.experiments.length, drills.plans.length, drills.policies.length]).toEqual([experiments, plans, policies]);
+  });
+
+  test('a scenario no drill exercises is a gap: with the plans off, the database\'s region loss', () => {
+    const { drills } = build('HaDatabase', { regionSwitchPlans: false });
+    expect(drills.gaps).toEqual([expect.objectContaining({ path: 'cross-region-failover', scenario: 'region-loss of eu-west-1', reason: expect.stringContaining('no drill is generated') })]);
   });
 
   test('drills live in the stacks of what they target, under one scope per Drills construct: two never collide', () => {

@@ -119,7 +119,7 @@ describe('RegionSwitchPlan alarms and steps', () => {
     const scaleUp = fn(secondary);
     new RegionSwitchPlan(secondary, 'Plan', {
       regions: ['eu-west-1', 'us-east-1'], recoveryTime: Duration.minutes(2), purpose,
-      steps: [RegionSwitchStep.auroraGlobalDatabase(db, GlobalDatabaseBehavior.FAILOVER), RegionSwitchStep.lambda(scaleUp, { payload: '{"a":1}', retryInterval: Duration.minutes(2), timeout: Duration.seconds(90) })],
+      steps: [RegionSwitchStep.auroraGlobalDatabase(db, GlobalDatabaseBehavior.FAILOVER), RegionSwitchStep.invokeFunction(scaleUp, { payload: '{"a":1}', retryInterval: Duration.minutes(2), timeout: Duration.seconds(90) })],
     });
     const template = Template.fromStack(secondary);
     template.hasResourceProperties('AWS::ARCRegionSwitch::Plan', {
@@ -190,7 +190,7 @@ describe('RegionSwitchPlan validation', () => {
     ['a target region outside the plan', () => ({ targetRegion: 'us-west-2' }), /invalid prop 'targetRegion': received "us-west-2"; expected one of the plan's regions/],
     ['a primary region in an active/active plan', () => ({ recoveryApproach: RecoveryApproach.ACTIVE_ACTIVE, primaryRegion: 'eu-west-1' }), /invalid prop 'primaryRegion'.*no primary region in an active\/active plan/],
     ['a recovery time of 0', () => ({ recoveryTime: Duration.seconds(0) }), /invalid prop 'recoveryTime': received 0 seconds; expected a duration longer than 0/],
-    ['a retry interval under a minute', (s: ReturnType<typeof database>) => ({ steps: [RegionSwitchStep.lambda(fn(s.secondary), { retryInterval: Duration.seconds(30) })] }),
+    ['a retry interval under a minute', (s: ReturnType<typeof database>) => ({ steps: [RegionSwitchStep.invokeFunction(fn(s.secondary), { retryInterval: Duration.seconds(30) })] }),
       /invalid prop 'steps\[0\]\.retryInterval': received 30 seconds; expected at least 1 minute/],
     ['an alarm of another region with a generated name', (s: ReturnType<typeof database>) => ({ triggerAlarms: [s.db.failoverAlarm] }),
       /invalid prop 'triggerAlarms\[0\]': received "Primary\/Db\/FailoverAlarm"; expected an alarm in the plan's stack \(Secondary\) or with a literal name/],

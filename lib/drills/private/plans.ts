@@ -49,6 +49,8 @@ export interface DrillsContext {
   addGap(g: DrillGap): void;
   /** Whether `pattern` is a part of another drilled pattern (its parent's policy covers it). */
   isNested(pattern: HaPattern): boolean;
+  /** Whether a drill exercises, or a gap explains, `path` of `pattern` under `scenario`. */
+  isCovered(pattern: HaPattern, path: string, scenario: string): boolean;
 }
 
 /** A failure scenario: its kind and region. */
@@ -101,6 +103,18 @@ export function drillPattern(ctx: DrillsContext, pattern: HaPattern): void {
   }
   if (ctx.props.zonalAutoshift ?? false) zonalAutoshift(ctx, pattern);
   if ((ctx.props.resiliencePolicies ?? true) && !ctx.isNested(pattern)) resiliencePolicy(ctx, pattern);
+  if (!(pattern instanceof LatencyDns && ctx.isNested(pattern))) uncovered(ctx, pattern);
+}
+
+/** A gap for each path and scenario of `p` that no drill exercises and no gap explains yet. */
+function uncovered(ctx: DrillsContext, p: HaPattern): void {
+  for (const path of p.recoveryObjectives.pathIds) {
+    for (const s of scenariosOf(p, path)) {
+      if (!ctx.isCovered(p, path, describeScenario(s))) {
+        gap(ctx, p, path, s, 'no drill is generated for this path under this scenario (a kind of drill turned off, or none exists for it yet).');
+      }
+    }
+  }
 }
 
 // ---- FIS experiments, pattern by pattern
@@ -164,21 +178,40 @@ function workerPool(ctx: DrillsContext, p: WorkerPool): void {
 }
 
 function webTierSite(ctx: DrillsContext, p: WebTierSite): void {
-  const path = WebTierSitePath.TASK;
-  const s = handled(p, path, FailureKind.TASK_LOSS);
-  if (!s) return;
-  if (p.runningTasks <= p.activeCapacity) {
-    gap(ctx, p, path, s, `the site runs ${p.runningTasks} task(s) for a load of ${p.activeCapacity} (a spare): stopping one would hurt nothing a customer sees; drill the primary site.`);
+  const spare = p.runningTasks <= p.activeCapacity;
+  const task = handled(p, WebTierSitePath.TASK, FailureKind.TASK_LOSS);
+  const zone = handled(p, WebTierSitePath.ZONE, FailureKind.ZONE_LOSS);
+  if (spare) {
+    const reason = `the site runs ${p.runningTasks} task(s) for a load of ${p.activeCapacity} (a spare): the fault would hurt nothing a customer sees; drill the primary site.`;
+    if (task) gap(ctx, p, WebTierSitePath.TASK, task, reason);
+    if (zone) gap(ctx, p, WebTierSitePath.ZONE, zone, reason);
     return;
   }
-  const total = p.recoveryObjectives.path(path).total;
-  experiment(ctx, p, Stack.of(p.service), 'TaskLoss', {
-    actions: [FaultAction.stopTasks(p.service, TargetSelection.count(1))],
-    stopAlarms: [p.failoverAlarm],
-    purpose: purpose(p, [path], s, total,
-      `the '${path}' path: the site keeps serving while one of its ${p.runningTasks} tasks is replaced (${human(total)})`,
-      `no more 5xx than usual; the target group drains one target and registers a healthy replacement within ${human(total)}; the site's failover alarm stays OK.`),
-  });
+  if (task) {
+    const path = WebTierSitePath.TASK;
+    const total = p.recoveryObjectives.path(path).total;
+    experiment(ctx, p, Stack.of(p.service), 'TaskLoss', {
+      actions: [FaultAction.stopTasks(p.service, TargetSelection.count(1))],
+      stopAlarms: [p.failoverAlarm],
+      purpose: purpose(p, [path], task, total,
+        `the '${path}' path: the site keeps serving while one of its ${p.runningTasks} tasks is replaced (${human(total)})`,
+        `no more 5xx than usual; the target group drains one target and registers a healthy replacement within ${human(total)}; the site's failover alarm stays OK.`),
+    });
+  }
+  const [az] = p.vpc.availabilityZones;
+  if (zone && az) {
+    const path = WebTierSitePath.ZONE;
+    const total = p.recoveryObjectives.path(path).total;
+    const d = faultDuration(ctx, total);
+    experiment(ctx, p, Stack.of(p.service), 'ZoneLoss', {
+      actions: [FaultAction.disruptZone(p.vpc, az, d)],
+      stopAlarms: [p.failoverAlarm],
+      purpose: purpose(p, [path], zone, total,
+        `the '${path}' path: with ${az} cut off for ${human(d)}, the tasks of the other zone(s) serve and ECS replaces the lost ones within ${human(total)}`,
+        `the load balancer stops routing to ${az} and healthy replacements register in the other zone(s) within ${human(total)}; the site's failover alarm stays OK; ` +
+        'everything else in the cut-off subnets loses the network too.'),
+    });
+  }
 }
 
 function webTierRegionLoss(ctx: DrillsContext, p: ActiveSpareWebTier): void {
@@ -221,9 +254,9 @@ function configServerReads(ctx: DrillsContext, p: ColdStandbyConfigServer): void
   const reads = ColdStandbyConfigServerPath.READS;
   const standbyStack = Stack.of(p.standbySite);
   const standbyRegion = standbyStack.region;
-  for (const s of scenariosOf(p, writes)) {
-    gap(ctx, p, writes, s, 'stopping the live server\'s tasks would not prove it: ECS replaces them before the 3-minute server-down alarm fires. ' +
-      'The Region switch plan (a practice run of the turn-on) covers it.');
+  for (const s of scenariosOf(p, writes).filter(x => x.kind !== FailureKind.REGION_LOSS || !(ctx.props.regionSwitchPlans ?? true))) {
+    gap(ctx, p, writes, s, 'stopping the live server\'s tasks would not prove it: ECS replaces them before the 3-minute server-down alarm fires; ' +
+      'the Region switch plan (a practice run of the turn-on) exercises the turn-on.');
   }
   const s = handled(p, reads, FailureKind.REGION_LOSS);
   if (!s) return;
@@ -357,7 +390,7 @@ function webTierPlans(ctx: DrillsContext, p: ActiveSpareWebTier): void {
     const spareRegion = stack.region;
     const scaleUp = p.scaleUpFunctions.find(fn => Stack.of(fn) === stack);
     const steps = [
-      ...(scaleUp ? [RegionSwitchStep.lambda(scaleUp, {
+      ...(scaleUp ? [RegionSwitchStep.invokeFunction(scaleUp, {
         description: `Scales the spare in ${spareRegion} to N+1 (the tier's own scale-up function, invoked as by the primary's failover alarm)`,
         payload: JSON.stringify({ 'source': 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', 'detail': { alarmName: alarmName ?? 'region-switch', state: { value: 'ALARM' } } }),
       })] : []),
@@ -410,7 +443,7 @@ function configServerPlan(ctx: DrillsContext, p: ColdStandbyConfigServer): void 
   plan(ctx, p, stack, 'RegionSwitch', {
     regions: [primaryRegion, stack.region],
     primaryRegion,
-    steps: [RegionSwitchStep.lambda(p.turnOnFunction.function, {
+    steps: [RegionSwitchStep.invokeFunction(p.turnOnFunction.function, {
       description: `Turns the standby in ${stack.region} on (the server's own turn-on: database promotion, server tasks, writer flag, writer name, in that order)`,
       timeout: Duration.minutes(Math.max(1, Math.ceil(p.turnOnFunction.function.timeout?.toMinutes({ integral: false }) ?? 1))),
     })],
@@ -474,7 +507,7 @@ function zonalAutoshift(ctx: DrillsContext, p: HaPattern): void {
       outcomeAlarms: [t.outcome],
       blockedWindows: ctx.props.practiceRunBlockedWindows,
       blockedDates: ctx.props.practiceRunBlockedDates,
-      purpose: purpose(p, [], zone, undefined,
+      purpose: purpose(p, p.recoveryObjectives.pathIds.filter(id => handled(p, id, FailureKind.ZONE_LOSS)), zone, undefined,
         `${t.what} serve the load with one zone's traffic shifted away (about 30 minutes a week)`,
         `practice runs end with outcome SUCCEEDED: ${t.outcome.node.path} stays OK while traffic avoids one zone.`),
     });
