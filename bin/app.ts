@@ -6,6 +6,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { EXAMPLES } from '../examples';
+import { addDrills } from '../examples/drills';
 
 const app = new App();
 const selected = app.node.tryGetContext('example') as string | undefined;
@@ -13,5 +14,5 @@ const examples = selected ? EXAMPLES.filter(e => e.name === selected) : EXAMPLES
 if (examples.length === 0) {
   throw new Error(`unknown example '${selected}': choose one of ${EXAMPLES.map(e => e.name).join(', ')}`);
 }
-for (const example of examples) example.build(app);
+for (const example of examples) addDrills(example.build(app));
 app.synth();

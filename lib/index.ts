@@ -10,3 +10,4 @@ export * from './hot-standby';
 export * from './worker-pool';
 export * from './cells';
 export * from './multi-site';
+export * from './drills';

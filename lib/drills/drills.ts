@@ -1,0 +1,197 @@
+import { Duration, Names, Stack } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct, IConstruct } from 'constructs';
+import { HaValidationError } from '../core/errors';
+import { HaPattern } from '../core/ha-pattern';
+import { requireDefined, requireDurationBetween } from '../core/validation';
+import { DrillDescription, DrillPurpose } from './drill-description';
+import { FaultExperiment } from './fault-experiment';
+import { isDrill } from './private/marker';
+import { DrillsContext, drillPattern, subPatterns } from './private/plans';
+import { validatePracticeRunBlocks } from './private/practice-runs';
+import { RegionSwitchPlan } from './region-switch-plan';
+import { ResiliencePolicy } from './resilience-policy';
+import { ZonalAutoshift } from './zonal-autoshift';
+
+/** Props of `Drills`. */
+export interface DrillsProps {
+  /**
+   * The patterns to drill; the patterns they are built of (a web tier's sites and DNS) are drilled too.
+   * @default every HaPattern in the app constructed before this construct
+   */
+  readonly patterns?: HaPattern[];
+  /**
+   * Create an FIS experiment template per failure scenario a pattern handles.
+   * @default true
+   */
+  readonly faultInjection?: boolean;
+  /**
+   * Create an ARC Region switch plan per multi-region pattern.
+   * @default true
+   */
+  readonly regionSwitchPlans?: boolean;
+  /**
+   * Turn zonal autoshift on, with weekly practice runs, for the load balancers that support it
+   * (AWS then also shifts their traffic during a zonal impairment it detects).
+   * @default false
+   */
+  readonly zonalAutoshift?: boolean;
+  /**
+   * Weekly windows (UTC, one day each) when no practice run starts: `Mon:09:00-Mon:17:00`.
+   * @default none
+   */
+  readonly practiceRunBlockedWindows?: string[];
+  /**
+   * Dates (UTC) when no practice run starts: `2026-12-24`.
+   * @default none
+   */
+  readonly practiceRunBlockedDates?: string[];
+  /**
+   * Create a Resilience Hub policy per pattern from its targets (or computed figures) and DR approach.
+   * @default true
+   */
+  readonly resiliencePolicies?: boolean;
+  /**
+   * The availability objective the Resilience Hub policies state, in percent.
+   * @default no availability objective
+   */
+  readonly availabilityTarget?: number;
+  /**
+   * How long a lasting fault (a zone cut off, replication paused) lasts.
+   * @default twice the worst case of the drilled path, at least 2 minutes (5 minutes for a replication pause,
+   * the replication-latency alarm's window plus a margin)
+   */
+  readonly faultDuration?: Duration;
+  /**
+   * How long the experiments' log events are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** A failure scenario a pattern handles that no drill exercises, and why. */
+export interface DrillGap {
+  /** Construct path of the pattern. */
+  readonly patternPath: string;
+  /** The path id. */
+  readonly path: string;
+  /** The scenario, e.g. `region-loss of eu-west-1`. */
+  readonly scenario: string;
+  /** Why no drill covers it (and what covers it instead, if anything). */
+  readonly reason: string;
+}
+
+/**
+ * The drills that prove an architecture's failover in a real account,
+ * generated from its patterns' recovery paths and failure scenarios:
+ *
+ * - an FIS experiment template per scenario a pattern handles (stop the
+ *   singleton's task, each hot-standby consumer in turn, one task of an N+1
+ *   site, every task of the primary site, fail the Aurora writer over, pause
+ *   global-table replication, cut a zone off), each in the region of what it
+ *   targets, with a role of its own, stop conditions and a log;
+ * - an ARC Region switch plan per multi-region pattern, from its
+ *   region-loss paths in dependency order (database, capacity, DNS), with
+ *   the computed RTO;
+ * - zonal autoshift practice runs for the load balancers that support them (opt-in);
+ * - a Resilience Hub policy per pattern.
+ *
+ * Drills live in the stacks of the resources they target, under one scope
+ * per stack named from this construct's path. `Drills.describe(app)` lists
+ * every drill with what it proves and the command that starts it.
+ */
+export class Drills extends Construct {
+  /** The drills under `scope` (pass the app to list every one), with what each proves and its start command. */
+  public static describe(scope: IConstruct): DrillDescription[] {
+    return scope.node.findAll().filter(isDrill).map(d => d.description);
+  }
+
+  /** The FIS experiment templates. */
+  public readonly experiments: FaultExperiment[] = [];
+  /** The Region switch plans. */
+  public readonly plans: RegionSwitchPlan[] = [];
+  /** The zonal autoshift configurations. */
+  public readonly autoshifts: ZonalAutoshift[] = [];
+  /** The Resilience Hub policies. */
+  public readonly policies: ResiliencePolicy[] = [];
+  /** Scenarios the patterns handle that no drill exercises, with the reason. */
+  public readonly gaps: DrillGap[] = [];
+
+  constructor(scope: Construct, id: string, props: DrillsProps = {}) {
+    super(scope, id);
+    const { patterns, nested } = selectPatterns(this, props);
+    validate(this, props);
+    const groups = new Map<string, Construct>();
+    const covered = new Set<string>();
+    const key = (patternPath: string | undefined, path: string, scenario: string) => `${patternPath}\u0000${path}\u0000${scenario}`;
+    const cover = (d: { purpose: DrillPurpose }) => d.purpose.paths.forEach(path => covered.add(key(d.purpose.patternPath, path, d.purpose.scenario)));
+    const context: DrillsContext = {
+      props,
+      scope: (pattern, stack) => this.groupFor(groups, pattern, stack),
+      addExperiment: e => { this.experiments.push(e); cover(e); },
+      addPlan: p => { this.plans.push(p); cover(p); },
+      addAutoshift: a => { this.autoshifts.push(a); cover(a); },
+      addPolicy: p => this.policies.push(p),
+      addGap: g => { this.gaps.push(g); covered.add(key(g.patternPath, g.path, g.scenario)); },
+      isNested: pattern => nested.has(pattern),
+      isCovered: (pattern, path, scenario) => covered.has(key(pattern.node.path, path, scenario)),
+    };
+    for (const pattern of patterns) drillPattern(context, pattern);
+  }
+
+  /** The drills this construct created, with what each proves and its start command. */
+  public get descriptions(): DrillDescription[] {
+    return [...this.experiments, ...this.plans, ...this.autoshifts].map(d => d.description);
+  }
+
+  /**
+   * The scope of `pattern`'s drills in `stack`: under this construct in its
+   * own stack, else under one construct per stack named from this
+   * construct's path (so two `Drills` never collide).
+   */
+  private groupFor(groups: Map<string, Construct>, pattern: HaPattern, stack: Stack): Construct {
+    const home = this.node.scopes.find(Stack.isStack);
+    const key = `${stack.node.path}\u0000${pattern.node.path}`;
+    let group = groups.get(key);
+    if (group) return group;
+    const id = Names.uniqueId(this);
+    const parent: Construct = home === stack ? this : (stack.node.tryFindChild(id) as Construct | undefined) ?? new Construct(stack, id);
+    const patternId = `${pattern.node.id}${Names.uniqueId(pattern).slice(-8)}`;
+    group = (parent.node.tryFindChild(patternId) as Construct | undefined) ?? new Construct(parent, patternId);
+    groups.set(key, group);
+    return group;
+  }
+}
+
+function validate(scope: Drills, props: DrillsProps): void {
+  requireDurationBetween(scope, 'faultDuration', props.faultDuration, Duration.seconds(30), Duration.hours(12));
+  validatePracticeRunBlocks(scope, 'practiceRunBlockedWindows', props.practiceRunBlockedWindows, 'practiceRunBlockedDates', props.practiceRunBlockedDates);
+  const a = props.availabilityTarget;
+  if (a !== undefined && (typeof a !== 'number' || !(a > 0 && a < 100))) {
+    throw new HaValidationError(scope, { prop: 'availabilityTarget', received: a, expected: 'a percentage above 0 and below 100, e.g. 99.95' });
+  }
+}
+
+/** The patterns to drill (with the patterns they are built of) and which of them are parts of another. */
+function selectPatterns(scope: Drills, props: DrillsProps): { patterns: HaPattern[]; nested: Set<HaPattern> } {
+  if (props.patterns !== undefined) {
+    requireDefined(scope, 'patterns', props.patterns, 'an array of HaPattern', Array.isArray);
+    props.patterns.forEach((p, i) => requireDefined(scope, `patterns[${i}]`, p, 'an HaPattern (a pattern of this library)', HaPattern.isHaPattern));
+    if (props.patterns.length === 0) {
+      throw new HaValidationError(scope, { prop: 'patterns', received: props.patterns, expected: 'at least one pattern (or leave it out to drill every pattern of the app)' });
+    }
+  }
+  const roots = props.patterns ?? scope.node.root.node.findAll().filter(HaPattern.isHaPattern);
+  const nested = new Set<HaPattern>();
+  const patterns: HaPattern[] = [];
+  const visit = (p: HaPattern) => {
+    if (patterns.includes(p)) return;
+    patterns.push(p);
+    for (const part of subPatterns(p)) {
+      nested.add(part);
+      visit(part);
+    }
+  };
+  roots.forEach(visit);
+  return { patterns, nested };
+}

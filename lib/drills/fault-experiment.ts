@@ -1,0 +1,226 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as fis from 'aws-cdk-lib/aws-fis';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { HaValidationError } from '../core/errors';
+import { requireDefined } from '../core/validation';
+import { DrillDescription, DrillKind, DrillPurpose, IDrill } from './drill-description';
+import { FaultAction } from './fault-action';
+import { literal, outputLookup } from './private/figures';
+import { markDrill } from './private/marker';
+import { acknowledgeWildcards } from './private/nag';
+
+/** FIS's limit on an experiment template's description. */
+const MAX_DESCRIPTION = 512;
+
+/** Props of `FaultExperiment`. */
+export interface FaultExperimentProps {
+  /** The actions, run one after the other (each starts when the previous one has finished). */
+  readonly actions: FaultAction[];
+  /**
+   * Alarms that stop the experiment when they go into ALARM (and keep it
+   * from starting while in ALARM): alarms that mean customers are hurt
+   * beyond what the drilled path promises. In the experiment's region.
+   */
+  readonly stopAlarms: cloudwatch.IAlarm[];
+  /** What the drill proves (the paths and scenario), for the description, the outputs and the report. */
+  readonly purpose: DrillPurpose;
+  /**
+   * How long the experiment's log events are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the log group when the experiment is removed from the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * One AWS Fault Injection Service experiment template: the actions in
+ * sequence, a role of its own that FIS assumes (only the calls its actions
+ * make, on the targeted resources where the APIs allow it), stop conditions
+ * on CloudWatch alarms of its region, and its log in a CloudWatch log group
+ * kept a year (encrypted at rest by CloudWatch Logs, like the library's
+ * other log groups). Outputs the template id and the command that starts it.
+ *
+ * Create it in the stack of the resources it targets: an experiment runs in
+ * one region.
+ */
+export class FaultExperiment extends Construct implements IDrill {
+  /** The experiment template. */
+  public readonly template: fis.CfnExperimentTemplate;
+  /** The template's id (`EXT...`). */
+  public readonly experimentTemplateId: string;
+  /** The role FIS assumes to run the actions. */
+  public readonly role: iam.Role;
+  /** The log group of the experiment's runs. */
+  public readonly logGroup: logs.LogGroup;
+  /** The command that starts the experiment (with the template id as a token, for the stack output). */
+  public readonly startCommand: string;
+  /** What the experiment proves. */
+  public readonly purpose: DrillPurpose;
+
+  constructor(scope: Construct, id: string, props: FaultExperimentProps) {
+    super(scope, id);
+    markDrill(this);
+    const region = validate(this, props);
+    this.purpose = props.purpose;
+    const stack = Stack.of(this);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    // FIS assumes the role for experiments of this account and region only (confused-deputy protection).
+    this.role = new iam.Role(this, 'Role', {
+      description: `Runs the FIS drill ${this.node.path}: ${props.actions.map(a => a.summary).join(', then ')}`.slice(0, 1000),
+      assumedBy: new iam.ServicePrincipal('fis.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'fis', resource: 'experiment', resourceName: '*' }) },
+        },
+      }),
+    });
+    const policy = new iam.Policy(this, 'Policy', { roles: [this.role] });
+    for (const action of props.actions) {
+      for (const permission of action.permissions) {
+        policy.addStatements(permission.statement);
+        if (permission.wildcardReason) acknowledgeWildcards(policy, permission.statement, permission.wildcardReason);
+      }
+    }
+    // Log delivery to CloudWatch Logs (vended logs): CreateLogDelivery names no resource; the resource
+    // policy that lets the delivery service write is an account-level policy of this region.
+    const delivery = new iam.PolicyStatement({ actions: ['logs:CreateLogDelivery'], resources: ['*'] });
+    const resourcePolicy = new iam.PolicyStatement({
+      actions: ['logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:PutResourcePolicy'],
+      resources: [stack.formatArn({ service: 'logs', resource: '*' })],
+    });
+    policy.addStatements(delivery, resourcePolicy);
+    acknowledgeWildcards(policy, delivery, 'logs:CreateLogDelivery has no resource-level permissions; FIS calls it to deliver this experiment\'s log to its log group.');
+    acknowledgeWildcards(policy, resourcePolicy, 'CloudWatch Logs resource policies are account-level in a region; FIS adds the delivery service to it so the experiment\'s log reaches its log group.');
+
+    this.template = new fis.CfnExperimentTemplate(this, 'Resource', {
+      description: description(props),
+      roleArn: this.role.roleArn,
+      stopConditions: props.stopAlarms.map(alarm => ({ source: 'aws:cloudwatch:alarm', value: alarm.alarmArn })),
+      targets: Object.fromEntries(props.actions.flatMap((action, i) => action.target ? [[targetName(action, i), {
+        resourceType: action.target.resourceType,
+        selectionMode: action.target.selection.mode,
+        resourceArns: action.target.resourceArns,
+        parameters: action.target.parameters,
+      }]] : [])),
+      actions: Object.fromEntries(props.actions.map((action, i) => [actionName(action, i), {
+        actionId: action.actionId,
+        description: action.summary.slice(0, MAX_DESCRIPTION),
+        parameters: Object.keys(action.parameters).length > 0 ? action.parameters : undefined,
+        targets: action.targetKey ? { [action.targetKey]: targetName(action, i) } : undefined,
+        startAfter: i > 0 ? [actionName(props.actions[i - 1], i - 1)] : undefined,
+      }])),
+      logConfiguration: {
+        logSchemaVersion: 2,
+        cloudWatchLogsConfiguration: { LogGroupArn: this.logGroup.logGroupArn },
+      },
+      tags: {
+        'Name': this.node.path.slice(-256),
+        'cdk-ha-patterns:paths': props.purpose.paths.join(' ').slice(0, 256),
+        'cdk-ha-patterns:scenario': props.purpose.scenario.slice(0, 256),
+      },
+    });
+    this.template.node.addDependency(policy);
+    this.experimentTemplateId = this.template.ref;
+    this.startCommand = `aws fis start-experiment --region ${literal(region, stack.region)} --experiment-template-id ${this.experimentTemplateId}`;
+
+    new CfnOutput(this, 'TemplateId', {
+      description: `FIS drill ${this.node.path}: proves ${props.purpose.proves}`.slice(0, 1024),
+      value: this.experimentTemplateId,
+    });
+    new CfnOutput(this, 'StartCommand', {
+      description: `Starts the FIS drill ${this.node.path} (${props.purpose.scenario})`.slice(0, 1024),
+      value: this.startCommand,
+    });
+  }
+
+  /** What the experiment proves and the command that starts it. */
+  public get description(): DrillDescription {
+    const stack = Stack.of(this);
+    return {
+      kind: DrillKind.FAULT_INJECTION,
+      constructPath: this.node.path,
+      stackName: stack.stackName,
+      region: stack.region,
+      patternPath: this.purpose.patternPath,
+      patternName: this.purpose.patternName,
+      paths: this.purpose.paths,
+      scenario: this.purpose.scenario,
+      proves: this.purpose.proves,
+      passes: this.purpose.passes,
+      expectedRecoverySeconds: seconds(this.purpose.expectedRecovery),
+      startCommand: `aws fis start-experiment --region ${stack.region} --experiment-template-id "${outputLookup(templateIdOutput(this))}"`,
+    };
+  }
+}
+
+function templateIdOutput(experiment: FaultExperiment): CfnOutput {
+  return experiment.node.findChild('TemplateId') as CfnOutput;
+}
+
+function validate(scope: FaultExperiment, props: FaultExperimentProps): string {
+  requireDefined(scope, 'actions', props.actions, 'an array of FaultAction', Array.isArray);
+  requireDefined(scope, 'stopAlarms', props.stopAlarms, 'an array of cloudwatch.IAlarm', Array.isArray);
+  requireDefined(scope, 'purpose', props.purpose, 'what the drill proves: paths, scenario, proves, passes');
+  if (props.actions.length === 0) {
+    throw new HaValidationError(scope, { prop: 'actions', received: props.actions, expected: 'at least one FaultAction' });
+  }
+  if (!props.actions.some(a => a.target)) {
+    throw new HaValidationError(scope, { prop: 'actions', received: props.actions.map(a => a.actionId), expected: 'at least one action with a target (a wait alone injects nothing)' });
+  }
+  const region = Stack.of(scope).region;
+  props.actions.forEach((action, i) => {
+    action.validate(scope, `actions[${i}]`);
+    if (action.region && !Token.isUnresolved(action.region) && !Token.isUnresolved(region) && action.region !== region) {
+      throw new HaValidationError(scope, {
+        prop: `actions[${i}]`, received: `${action.summary} (in ${action.region})`,
+        expected: `resources in the experiment's region, ${region}: create the experiment in the stack of what it targets`,
+      });
+    }
+  });
+  if (props.stopAlarms.length === 0) {
+    throw new HaValidationError(scope, {
+      prop: 'stopAlarms', received: props.stopAlarms,
+      expected: 'at least one alarm that means customers are hurt beyond the promise of the drilled path (an experiment without a stop condition cannot be stopped by its outcome)',
+    });
+  }
+  props.stopAlarms.forEach((alarm, i) => {
+    const there = Stack.of(alarm).region;
+    if (!Token.isUnresolved(there) && !Token.isUnresolved(region) && there !== region) {
+      throw new HaValidationError(scope, {
+        prop: `stopAlarms[${i}]`, received: `${alarm.node.path} in ${there}`,
+        expected: `an alarm in the experiment's region, ${region}: FIS reads stop conditions in its own region`,
+      });
+    }
+  });
+  return region;
+}
+
+/** The template's description: the scenario, the actions and what it proves, cut to FIS's limit. */
+function description(props: FaultExperimentProps): string {
+  const text = `${props.purpose.scenario}: ${props.actions.map(a => a.summary).join(', then ')}. Proves ${props.purpose.proves}`;
+  return text.length <= MAX_DESCRIPTION ? text : `${text.slice(0, MAX_DESCRIPTION - 3)}...`;
+}
+
+function actionName(action: FaultAction, i: number): string {
+  return `Step${i + 1}${action.name}`;
+}
+
+function targetName(action: FaultAction, i: number): string {
+  return `Step${i + 1}${action.targetKey ?? 'Target'}`;
+}
+
+function seconds(d?: Duration): number | undefined {
+  return d === undefined ? undefined : d.toMilliseconds() / 1000;
+}

@@ -1,0 +1,302 @@
+import { ArnFormat, CfnOutput, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as arc from 'aws-cdk-lib/aws-arcregionswitch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, IConstruct } from 'constructs';
+import { addHaWarning, HaValidationError } from '../core/errors';
+import { requireDefined, requireEnumValue, requireIdentifier, requireRegion } from '../core/validation';
+import { acknowledge } from '../private/network';
+import { DrillDescription, DrillKind, DrillPermission, DrillPurpose, IDrill } from './drill-description';
+import { ceilMinutes, outputLookup } from './private/figures';
+import { markDrill } from './private/marker';
+import { acknowledgeWildcards } from './private/nag';
+import { RegionSwitchStep } from './region-switch-step';
+
+/** How the regions of a Region switch plan serve. */
+export enum RecoveryApproach {
+  /** One region serves; the plan activates another. */
+  ACTIVE_PASSIVE = 'activePassive',
+  /** Every region serves; the plan deactivates one. */
+  ACTIVE_ACTIVE = 'activeActive',
+}
+
+/** A plan name Region switch accepts. */
+const PLAN_NAME = /^[a-zA-Z0-9-]{1,32}$/;
+
+/** Props of `RegionSwitchPlan`. */
+export interface RegionSwitchPlanProps {
+  /**
+   * The plan's name: 1 to 32 letters, digits and hyphens.
+   * @default a name unique in the account, from the construct's path
+   */
+  readonly planName?: string;
+  /**
+   * How the regions serve.
+   * @default RecoveryApproach.ACTIVE_PASSIVE
+   */
+  readonly recoveryApproach?: RecoveryApproach;
+  /** The plan's regions (Region switch plans span two). */
+  readonly regions: string[];
+  /**
+   * The region that serves normally (active/passive plans).
+   * @default the first of `regions` for an active/passive plan; none for an active/active plan
+   */
+  readonly primaryRegion?: string;
+  /**
+   * The region the workflow activates (active/passive) or deactivates (active/active), and the one
+   * the start command targets.
+   * @default the region other than `primaryRegion` (active/passive); the first of `regions` (active/active)
+   */
+  readonly targetRegion?: string;
+  /** The steps, run in order: database first, then capacity, then DNS. */
+  readonly steps: RegionSwitchStep[];
+  /** The plan's recovery time objective: the computed worst case of the paths it replaces (rounded up to whole minutes). */
+  readonly recoveryTime: Duration;
+  /**
+   * Alarms whose ALARM state means the switch is needed (associated as trigger alarms).
+   * An alarm in another stack must have a literal name.
+   * @default none
+   */
+  readonly triggerAlarms?: cloudwatch.IAlarm[];
+  /**
+   * Alarms whose state tells the application's health in a region (associated as application-health
+   * alarms: Region switch measures the actual recovery time with them).
+   * An alarm in another stack must have a literal name.
+   * @default none
+   */
+  readonly healthAlarms?: cloudwatch.IAlarm[];
+  /**
+   * Run the plan automatically when every trigger alarm is in ALARM. The library's own automation
+   * runs as well: turn it on only where the plan replaces it.
+   * @default false: the plan runs when someone starts it
+   */
+  readonly automaticExecution?: boolean;
+  /**
+   * Where Region switch writes the report of each execution.
+   * @default a new versioned, encrypted, TLS-only bucket in the plan's stack
+   */
+  readonly reportBucket?: s3.IBucket;
+  /** What the plan proves (paths and scenario), for the outputs and the report. */
+  readonly purpose: DrillPurpose;
+}
+
+/**
+ * An ARC Region switch plan: one workflow of steps in dependency order,
+ * the recovery time objective from the computed figure, the failover alarms
+ * as trigger and application-health alarms, an execution role that may
+ * make only the steps' calls, and a report of each execution in S3.
+ * Outputs the plan's ARN and the command that starts a practice run.
+ */
+export class RegionSwitchPlan extends Construct implements IDrill {
+  /** The plan. */
+  public readonly plan: arc.CfnPlan;
+  /** The plan's ARN. */
+  public readonly planArn: string;
+  /** The plan's name. */
+  public readonly planName: string;
+  /** The role Region switch assumes to run the steps. */
+  public readonly role: iam.Role;
+  /** Where the execution reports go. */
+  public readonly reportBucket: s3.IBucket;
+  /** The region the start command targets. */
+  public readonly targetRegion: string;
+  /** The command that starts a practice run (with the plan's ARN as a token, for the stack output). */
+  public readonly startCommand: string;
+  /** What the plan proves. */
+  public readonly purpose: DrillPurpose;
+
+  private readonly action: string;
+
+  constructor(scope: Construct, id: string, props: RegionSwitchPlanProps) {
+    super(scope, id);
+    markDrill(this);
+    const approach = props.recoveryApproach ?? RecoveryApproach.ACTIVE_PASSIVE;
+    const { primaryRegion, targetRegion } = validate(this, props, approach);
+    this.purpose = props.purpose;
+    this.targetRegion = targetRegion;
+    this.action = approach === RecoveryApproach.ACTIVE_PASSIVE ? 'activate' : 'deactivate';
+    const stack = Stack.of(this);
+    this.planName = props.planName ?? Names.uniqueResourceName(this, { maxLength: 32, separator: '-' }).replace(/[^a-zA-Z0-9-]/g, '');
+    const planArns = stack.formatArn({ service: 'arc-region-switch', region: '', resource: 'plan', resourceName: `${this.planName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+
+    this.role = new iam.Role(this, 'Role', {
+      description: `Runs the Region switch plan ${this.planName} (${this.node.path})`,
+      assumedBy: new iam.ServicePrincipal('arc-region-switch.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+    });
+    const policy = new iam.Policy(this, 'Policy', { roles: [this.role] });
+    const grant = (permission: DrillPermission) => {
+      policy.addStatements(permission.statement);
+      if (permission.wildcardReason) acknowledgeWildcards(policy, permission.statement, permission.wildcardReason);
+    };
+
+    const steps = props.steps.map(step => step.render(this));
+    steps.forEach(s => s.permissions.forEach(grant));
+
+    const associated: Record<string, arc.CfnPlan.AssociatedAlarmProperty> = {};
+    const alarmArns: string[] = [];
+    const associate = (kind: 'trigger' | 'applicationHealth', prop: string, alarms: cloudwatch.IAlarm[]) => alarms.map((alarm, i) => {
+      const arn = literalAlarmArn(this, alarm, `${prop}[${i}]`);
+      const key = `${kind === 'trigger' ? 'trigger' : 'health'}-${i + 1}`;
+      associated[key] = { alarmType: kind, resourceIdentifier: arn };
+      alarmArns.push(arn);
+      return key;
+    });
+    const triggerKeys = associate('trigger', 'triggerAlarms', props.triggerAlarms ?? []);
+    associate('applicationHealth', 'healthAlarms', props.healthAlarms ?? []);
+    if (alarmArns.length > 0) {
+      grant({ statement: new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarmHistory', 'cloudwatch:DescribeAlarms'], resources: alarmArns }) });
+    }
+    // Plan evaluation: the plan reads itself and checks its role's permissions.
+    grant({
+      statement: new iam.PolicyStatement({ actions: ['arc-region-switch:GetPlan', 'arc-region-switch:GetPlanExecution', 'arc-region-switch:ListPlanExecutions'], resources: [planArns] }),
+      wildcardReason: 'The plan\'s ARN ends in an id Region switch assigns; the wildcard covers this plan\'s name only.',
+    });
+    grant({ statement: new iam.PolicyStatement({ actions: ['iam:SimulatePrincipalPolicy'], resources: [this.role.roleArn] }) });
+
+    this.reportBucket = props.reportBucket ?? this.createReportBucket();
+    const reportPrefix = `region-switch/${this.planName}`;
+    grant({
+      statement: new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.reportBucket.arnForObjects(`${reportPrefix}/*`)] }),
+      wildcardReason: 'Region switch names each report after its execution; the wildcard covers this plan\'s report prefix only.',
+    });
+
+    this.plan = new arc.CfnPlan(this, 'Resource', {
+      name: this.planName,
+      description: `${props.purpose.scenario}: ${props.purpose.proves}`.slice(0, 1024),
+      executionRole: this.role.roleArn,
+      recoveryApproach: approach,
+      regions: props.regions,
+      primaryRegion,
+      recoveryTimeObjectiveMinutes: ceilMinutes(props.recoveryTime),
+      associatedAlarms: Object.keys(associated).length > 0 ? associated : undefined,
+      triggers: props.automaticExecution && triggerKeys.length > 0 ? [{
+        action: this.action,
+        targetRegion,
+        minDelayMinutesBetweenExecutions: 60,
+        description: `${this.action} ${targetRegion} when the failover alarms are in ALARM`,
+        conditions: triggerKeys.map(key => ({ associatedAlarmName: key, condition: 'red' })),
+      }] : undefined,
+      workflows: [{
+        workflowTargetAction: this.action,
+        workflowTargetRegion: approach === RecoveryApproach.ACTIVE_PASSIVE ? targetRegion : undefined,
+        workflowDescription: props.steps.map(s => s.description).join('; then ').slice(0, 500),
+        steps: steps.map(s => s.step),
+      }],
+      reportConfiguration: {
+        reportOutput: [{ s3Configuration: { bucketPath: `${this.reportBucket.bucketName}/${reportPrefix}`, bucketOwner: stack.account } }],
+      },
+    });
+    this.plan.node.addDependency(policy);
+    this.planArn = this.plan.attrArn;
+    this.startCommand = startCommand(targetRegion, this.planArn, this.action);
+    if (props.steps.some(s => s.executionBlockType === 'Route53HealthCheck')) {
+      addHaWarning(this, 'region-switch-health-checks-unattached',
+        `the Route 53 step of ${this.node.path} sets health checks that Region switch creates (attribute Route53HealthChecks); the records keep the pattern's own ` +
+        'health checks, so until the plan\'s checks are attached to them the step moves nothing and Route 53\'s probing still moves the name.');
+    }
+
+    new CfnOutput(this, 'PlanArn', { description: `Region switch plan ${this.node.path}: proves ${props.purpose.proves}`.slice(0, 1024), value: this.planArn });
+    new CfnOutput(this, 'StartCommand', { description: `Starts a practice run of ${this.node.path} (${props.purpose.scenario})`.slice(0, 1024), value: this.startCommand });
+  }
+
+  /** What the plan proves and the command that starts a practice run. */
+  public get description(): DrillDescription {
+    const stack = Stack.of(this);
+    return {
+      kind: DrillKind.REGION_SWITCH,
+      constructPath: this.node.path,
+      stackName: stack.stackName,
+      region: this.targetRegion,
+      patternPath: this.purpose.patternPath,
+      patternName: this.purpose.patternName,
+      paths: this.purpose.paths,
+      scenario: this.purpose.scenario,
+      proves: this.purpose.proves,
+      passes: this.purpose.passes,
+      expectedRecoverySeconds: this.purpose.expectedRecovery ? this.purpose.expectedRecovery.toMilliseconds() / 1000 : undefined,
+      startCommand: startCommand(this.targetRegion, `"${outputLookup(this.node.findChild('PlanArn') as CfnOutput)}"`, this.action),
+    };
+  }
+
+  private createReportBucket(): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'Reports', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(bucket, {
+      'AwsSolutions-S1': 'Only the plan\'s role writes here: the reports are themselves the record of each Region switch execution; server access logs would add a bucket per plan.',
+    });
+    return bucket;
+  }
+}
+
+function startCommand(region: string, planArn: string, action: string): string {
+  return `aws arc-region-switch start-plan-execution --region ${region} --plan-arn ${planArn} --target-region ${region} --action ${action} --mode practice`;
+}
+
+/**
+ * The ARN of `alarm` as the plan may name it: the alarm's own (a token) in
+ * the plan's stack; elsewhere a literal built from its literal name, or an
+ * error (a token from another region would tie the stacks together).
+ */
+function literalAlarmArn(plan: IConstruct, alarm: cloudwatch.IAlarm, prop: string): string {
+  const planStack = Stack.of(plan);
+  const alarmStack = Stack.of(alarm);
+  if (alarmStack === planStack) return alarm.alarmArn;
+  const cfn = alarm.node.defaultChild;
+  const name = cfn instanceof cloudwatch.CfnAlarm ? cfn.alarmName : cfn instanceof cloudwatch.CfnCompositeAlarm ? cfn.alarmName : undefined;
+  if (name === undefined || Token.isUnresolved(name) || Token.isUnresolved(alarmStack.region) || Token.isUnresolved(alarmStack.account)) {
+    throw new HaValidationError(plan, {
+      prop, received: alarm.node.path,
+      expected: `an alarm in the plan's stack (${planStack.stackName}) or with a literal name: a generated name from another stack would be a cross-stack reference`,
+    });
+  }
+  return planStack.formatArn({ service: 'cloudwatch', region: alarmStack.region, account: alarmStack.account, resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+function validate(scope: RegionSwitchPlan, props: RegionSwitchPlanProps, approach: RecoveryApproach): { primaryRegion?: string; targetRegion: string } {
+  requireEnumValue(scope, 'recoveryApproach', props.recoveryApproach, RecoveryApproach, 'RecoveryApproach');
+  requireDefined(scope, 'regions', props.regions, 'an array of two region names', Array.isArray);
+  requireDefined(scope, 'steps', props.steps, 'an array of RegionSwitchStep', Array.isArray);
+  requireDefined(scope, 'recoveryTime', props.recoveryTime, 'the computed worst case of the paths the plan replaces, as a Duration');
+  requireDefined(scope, 'purpose', props.purpose, 'what the plan proves: paths, scenario, proves, passes');
+  requireIdentifier(scope, 'planName', props.planName, 'Region switch plan name', PLAN_NAME, '1 to 32 letters, digits and hyphens');
+  props.regions.forEach((r, i) => requireRegion(scope, `regions[${i}]`, r));
+  if (props.regions.length !== 2 || props.regions[0] === props.regions[1]) {
+    throw new HaValidationError(scope, { prop: 'regions', received: props.regions, expected: 'two different regions: a Region switch plan spans two' });
+  }
+  if (props.steps.length === 0) {
+    throw new HaValidationError(scope, { prop: 'steps', received: props.steps, expected: 'at least one RegionSwitchStep' });
+  }
+  props.steps.forEach((step, i) => step.validate(scope, `steps[${i}]`));
+  const names = props.steps.map(s => s.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate) {
+    throw new HaValidationError(scope, { prop: 'steps', received: names, expected: `each kind of step once (${duplicate} appears twice): combine them in one step` });
+  }
+  if (!props.recoveryTime.isUnresolved() && props.recoveryTime.toMilliseconds() <= 0) {
+    throw new HaValidationError(scope, { prop: 'recoveryTime', received: props.recoveryTime, expected: 'a duration longer than 0' });
+  }
+  for (const [prop, region] of [['primaryRegion', props.primaryRegion], ['targetRegion', props.targetRegion]] as const) {
+    if (region !== undefined && !props.regions.includes(region)) {
+      throw new HaValidationError(scope, { prop, received: region, expected: `one of the plan's regions: ${props.regions.join(', ')}` });
+    }
+  }
+  if (approach === RecoveryApproach.ACTIVE_ACTIVE) {
+    if (props.primaryRegion !== undefined) {
+      throw new HaValidationError(scope, { prop: 'primaryRegion', received: props.primaryRegion, expected: 'no primary region in an active/active plan (every region serves)' });
+    }
+    return { targetRegion: props.targetRegion ?? props.regions[0] };
+  }
+  const primaryRegion = props.primaryRegion ?? props.regions[0];
+  const targetRegion = props.targetRegion ?? props.regions.find(r => r !== primaryRegion)!;
+  if (targetRegion === primaryRegion) {
+    throw new HaValidationError(scope, { prop: 'targetRegion', received: targetRegion, expected: `the region to activate, other than the primary region (${primaryRegion})` });
+  }
+  return { primaryRegion, targetRegion };
+}

@@ -1,0 +1,226 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as arc from 'aws-cdk-lib/aws-arcregionswitch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { IConstruct } from 'constructs';
+import { HaValidationError } from '../core/errors';
+import { HaDatabase } from '../ha-database/ha-database';
+import { LatencyDns } from '../latency-dns/latency-dns';
+import { DrillPermission } from './drill-description';
+import { ceilMinutes } from './private/figures';
+
+/** What the Aurora Global Database step of a Region switch plan calls. */
+export enum GlobalDatabaseBehavior {
+  /**
+   * `SwitchoverGlobalCluster` when the plan runs gracefully (no data loss),
+   * `FailoverGlobalCluster` with `AllowDataLoss` when it runs ungracefully
+   * (the primary region is lost).
+   */
+  SWITCHOVER_ONLY = 'switchoverOnly',
+  /** `FailoverGlobalCluster` with `AllowDataLoss` in every run: may lose the writes not yet replicated. */
+  FAILOVER = 'failover',
+}
+
+/** Options of a Lambda step. */
+export interface RegionSwitchFunctionOptions {
+  /**
+   * What the step is for, shown in the plan.
+   * @default 'Runs <function path>'
+   */
+  readonly description?: string;
+  /**
+   * The event the function is invoked with, as JSON.
+   * @default no payload
+   */
+  readonly payload?: string;
+  /**
+   * How long Region switch waits between retries of a failed invocation (whole minutes).
+   * @default Duration.minutes(1)
+   */
+  readonly retryInterval?: Duration;
+  /**
+   * How long the step may take (whole minutes).
+   * @default Region switch's default
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * One execution block of a Region switch plan, built from the library's
+ * own resources, with the permissions the plan's role needs to run it.
+ * The plan runs its steps in order: database first, then capacity, then DNS.
+ */
+export class RegionSwitchStep {
+  /**
+   * Promotes the secondary cluster of an `HaDatabase` with a secondary
+   * region (Aurora Global Database block): switchover when the plan runs
+   * gracefully, failover with data loss when it runs ungracefully.
+   */
+  public static auroraGlobalDatabase(database: HaDatabase, behavior: GlobalDatabaseBehavior = GlobalDatabaseBehavior.SWITCHOVER_ONLY): RegionSwitchStep {
+    return new RegionSwitchStep({
+      name: 'promote-database',
+      executionBlockType: 'AuroraGlobalDatabase',
+      description: `Promotes the secondary cluster of ${database.node.path} (global cluster ${database.globalClusterIdentifier ?? '<none>'})`,
+      subject: database,
+      render: plan => {
+        const { globalArn, clusterArns } = globalDatabaseArns(plan, database);
+        return {
+          config: {
+            globalAuroraConfig: {
+              behavior,
+              globalClusterIdentifier: database.globalClusterIdentifier!,
+              databaseClusterArns: clusterArns,
+              ...(behavior === GlobalDatabaseBehavior.SWITCHOVER_ONLY ? { ungraceful: { ungraceful: 'failover' } } : {}),
+            },
+          },
+          permissions: [
+            { statement: new iam.PolicyStatement({ actions: ['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster'], resources: [globalArn, ...clusterArns] }) },
+            { statement: new iam.PolicyStatement({ actions: ['rds:DescribeGlobalClusters'], resources: [globalArn] }) },
+            { statement: new iam.PolicyStatement({ actions: ['rds:DescribeDBClusters'], resources: clusterArns }) },
+          ],
+        };
+      },
+    });
+  }
+
+  /**
+   * Invokes a function in the region being activated (a custom action
+   * block): for example the library's own failover automation, so the plan
+   * runs exactly what the alarm-driven path runs.
+   */
+  public static invokeFunction(fn: lambda.IFunction, options: RegionSwitchFunctionOptions = {}): RegionSwitchStep {
+    return new RegionSwitchStep({
+      name: 'run-automation',
+      executionBlockType: 'CustomActionLambda',
+      description: options.description ?? `Runs ${fn.node.path}`,
+      subject: fn,
+      durations: { retryInterval: options.retryInterval, timeout: options.timeout },
+      render: () => ({
+        config: {
+          customActionLambdaConfig: {
+            lambdas: [{ arn: fn.functionArn, payload: options.payload }],
+            regionToRun: 'activatingRegion',
+            retryIntervalMinutes: ceilMinutes(options.retryInterval ?? Duration.minutes(1)),
+            timeoutMinutes: options.timeout ? ceilMinutes(options.timeout) : undefined,
+          },
+        },
+        permissions: [{ statement: new iam.PolicyStatement({ actions: ['lambda:GetFunction', 'lambda:InvokeFunction'], resources: [fn.functionArn] }) }],
+      }),
+    });
+  }
+
+  /**
+   * Moves the common name of a `LatencyDns` (Route 53 health check block):
+   * Region switch creates one health check per region and sets their state
+   * when the plan runs. They move the name only once they are attached to
+   * the name's records in place of the pattern's own health checks.
+   */
+  public static route53HealthCheck(dns: LatencyDns): RegionSwitchStep {
+    return new RegionSwitchStep({
+      name: 'move-dns',
+      executionBlockType: 'Route53HealthCheck',
+      description: `Moves ${dns.domainName} (one record per region: ${dns.regions.join(', ')})`,
+      subject: dns,
+      render: plan => {
+        const zoneId = hostedZoneIdOf(dns);
+        const zoneArn = Stack.of(plan).formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: zoneId });
+        return {
+          config: {
+            route53HealthCheckConfig: {
+              hostedZoneId: zoneId,
+              recordName: dns.domainName,
+              recordSets: dns.regions.map(region => ({ recordSetIdentifier: region, region })),
+            },
+          },
+          permissions: [{ statement: new iam.PolicyStatement({ actions: ['route53:ListResourceRecordSets'], resources: [zoneArn] }) }],
+        };
+      },
+    });
+  }
+
+  /** The step's name in the plan. */
+  public readonly name: string;
+  /** The Region switch execution block type, e.g. `AuroraGlobalDatabase`. */
+  public readonly executionBlockType: string;
+  /** What the step does. */
+  public readonly description: string;
+
+  private readonly subject: IConstruct;
+  private readonly durations: { retryInterval?: Duration; timeout?: Duration };
+  private readonly renderer: (plan: IConstruct) => RenderedStep;
+
+  private constructor(props: {
+    name: string; executionBlockType: string; description: string; subject: IConstruct;
+    durations?: { retryInterval?: Duration; timeout?: Duration };
+    render: (plan: IConstruct) => RenderedStep;
+  }) {
+    this.name = props.name;
+    this.executionBlockType = props.executionBlockType;
+    this.description = props.description;
+    this.subject = props.subject;
+    this.durations = props.durations ?? {};
+    this.renderer = props.render;
+  }
+
+  /** Throws `HaValidationError` on `scope` (naming `prop`) when the step cannot run. */
+  public validate(scope: IConstruct, prop: string): void {
+    if (this.subject instanceof HaDatabase && !this.subject.secondary) {
+      throw new HaValidationError(scope, {
+        prop, received: this.subject.node.path,
+        expected: 'an HaDatabase with a secondary region (Aurora Global Database): a single-region database has no region to switch to',
+      });
+    }
+    for (const [name, d] of Object.entries(this.durations)) {
+      if (d !== undefined && !d.isUnresolved() && d.toMilliseconds() < 60_000) {
+        throw new HaValidationError(scope, { prop: `${prop}.${name}`, received: d, expected: 'at least 1 minute: Region switch counts in whole minutes' });
+      }
+    }
+  }
+
+  /** The step as the plan's L1 takes it, and the permissions its role needs (resources named from `plan`'s stack). */
+  public render(plan: IConstruct): RenderedRegionSwitchStep {
+    const rendered = this.renderer(plan);
+    return {
+      step: { name: this.name, description: this.description, executionBlockType: this.executionBlockType, executionBlockConfiguration: rendered.config },
+      permissions: rendered.permissions,
+    };
+  }
+}
+
+/** A step of a Region switch plan as the L1 takes it, with the permissions the plan's role needs to run it. */
+export interface RenderedRegionSwitchStep {
+  /** The step. */
+  readonly step: arc.CfnPlan.StepProperty;
+  /** The permissions of the plan's role for this step. */
+  readonly permissions: DrillPermission[];
+}
+
+interface RenderedStep {
+  readonly config: arc.CfnPlan.ExecutionBlockConfigurationProperty;
+  readonly permissions: DrillPermission[];
+}
+
+/**
+ * The global cluster's ARN and both clusters' ARNs, as literals in `plan`'s
+ * stack (identifiers and regions are literal; a cross-region token would tie
+ * the stacks together).
+ */
+function globalDatabaseArns(plan: IConstruct, database: HaDatabase): { globalArn: string; clusterArns: string[] } {
+  const stack = Stack.of(plan);
+  const secondary = database.secondary!;
+  const primaryId = (database.cluster!.node.defaultChild as rds.CfnDBCluster).dbClusterIdentifier ?? database.cluster!.clusterIdentifier;
+  const cluster = (region: string, id: string) => stack.formatArn({ service: 'rds', region, resource: 'cluster', resourceName: id, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return {
+    globalArn: stack.formatArn({ service: 'rds', region: '', resource: 'global-cluster', resourceName: database.globalClusterIdentifier!, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    clusterArns: [cluster(Stack.of(database).region, primaryId), cluster(Stack.of(secondary).region, secondary.clusterIdentifier)],
+  };
+}
+
+/** The hosted zone id of a LatencyDns's common records (the pattern does not expose its zone). */
+function hostedZoneIdOf(dns: LatencyDns): string {
+  const record = dns.commonRecord(dns.regions[0]).node.defaultChild as route53.CfnRecordSet;
+  if (!record.hostedZoneId) throw new Error(`${dns.node.path}: its common record names no hosted zone id`);
+  return record.hostedZoneId;
+}
