@@ -235,8 +235,10 @@ export class HaDatabase extends HaPattern {
   constructor(scope: Construct, id: string, props: HaDatabaseProps) {
     super(scope, id, props, {
       patternName: 'HaDatabase',
-      detection: 'RDS detects the writer failure and fails over in-region; with a secondary, a probe in the secondary region samples the primary writer ' +
-        'through the primary region\'s RDS endpoint every 5 s and its alarm starts the cross-region failover',
+      detection: props.secondary
+        ? 'RDS detects the writer failure and fails over in-region; a probe in the secondary region samples the primary writer through the primary region\'s ' +
+          'RDS endpoint every 5 s and its alarm starts the cross-region failover'
+        : 'RDS detects the writer failure and fails over in-region; the writer-down alarm pages',
     });
     this.engine = props.engine ?? HaDatabaseEngine.AURORA_POSTGRESQL;
     const isAurora = this.engine !== HaDatabaseEngine.SQL_SERVER;
