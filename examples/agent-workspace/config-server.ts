@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { ColdStandbyConfigServer, HaDatabase } from '../../lib';
+import { ColdStandbyConfigServer, ColdStandbyConfigServerPath, HaDatabase, HaDatabasePath } from '../../lib';
 import { ExampleContext } from '../context';
 
 /** The standby region's configuration VPC: a range of its own beside the primary's 10.0.0.0/16. */
@@ -35,7 +35,8 @@ export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
     dashboard: ctx.dashboard,
     secondary: { stack: standby, vpc: standbyVpc },
     globalClusterIdentifier: names,
-    recoveryTargets: { rpo: Duration.minutes(1) },
+    // The secondary region's probe promotes the secondary automatically (autoFailover, the default) within 2 minutes.
+    recoveryTargets: { rpo: Duration.minutes(1), paths: [{ path: HaDatabasePath.CROSS_REGION, rto: Duration.minutes(2) }] },
   });
 
   return new ColdStandbyConfigServer(primary, 'ConfigServer', {
@@ -52,7 +53,11 @@ export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
     dashboard: ctx.dashboard,
     tableName: names,
     autoTurnOn: true,
-    recoveryTargets: { rto: Duration.minutes(10), rpo: Duration.minutes(1) },
+    // Writes back within 3 minutes of losing the primary region (the standby region's probe turns the standby on); reads never stop.
+    recoveryTargets: {
+      rpo: Duration.minutes(1),
+      paths: [{ path: ColdStandbyConfigServerPath.WRITES, rto: Duration.minutes(3) }, { path: ColdStandbyConfigServerPath.READS, rto: Duration.seconds(1) }],
+    },
   });
 }
 

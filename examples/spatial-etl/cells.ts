@@ -24,6 +24,6 @@ export function addSpatialCells(ctx: ExampleContext): ActiveActiveCells {
     dns: { zone: ctx.zone, recordName: 'etl' },
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
-    recoveryTargets: { rto: Duration.minutes(3), rpo: Duration.seconds(0) },
+    recoveryTargets: { rto: Duration.minutes(2), rpo: Duration.seconds(0) },
   });
 }

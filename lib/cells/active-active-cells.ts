@@ -15,6 +15,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
+import { FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { ServiceTime } from '../core/service-time';
@@ -112,11 +113,12 @@ export interface ActiveActiveCellsProps extends HaPatternProps {
 const MAX_CELLS = 5;
 /** Namespace of the fan-out's `CellsBehind` metric. */
 export const CELLS_METRIC_NAMESPACE = 'cdk-ha-patterns/ActiveActiveCells';
-/** Fargate task start (image pull, ENI, container start) for a small image: about 60 s (AWS Fargate documentation and measurements). */
 /** Ids of the recovery paths of `ActiveActiveCells`. */
 export enum ActiveActiveCellsPath {
   /** A task of a cell fails: the cell's other task serves while ECS replaces it. */
   CELL_TASK = 'cell-task',
+  /** A zone fails: each cell's tasks in the other zones serve while ECS replaces the lost ones there; a writer there fails over to its reader. */
+  ZONE = 'zone',
   /** A cell's database writer fails: Aurora promotes the cell's reader. */
   CELL_DATABASE_WRITER = 'cell-database-writer',
 }
@@ -308,22 +310,58 @@ export class ActiveActiveCells extends HaPattern {
       description: `${this.node.path}: a cell is behind the latest update (see the status table), or the fan-out stopped reporting.`,
     });
 
-    // Recovery objectives.
+    // Recovery objectives, with the failures each path exists for and what it needs to survive them.
+    this.declareRecoveryObjectives(vpc, props.desiredCountPerCell ?? 2);
+
+    this.createFailoverAlarm(this, `ActiveActiveCells ${this.node.path}: a cell has no healthy task; OK when every cell serves again.`);
+  }
+
+  private declareRecoveryObjectives(vpc: ec2.IVpc, desiredPerCell: number): void {
+    const region = Stack.of(this).region;
     const first = this.cells[0];
+    // The cells' own Aurora clusters (a user's database is theirs to declare): a writer and its readers.
+    const ownDatabases = this.cells.flatMap(cell => cell.database instanceof rds.DatabaseCluster ? [{ cell, cluster: cell.database }] : []);
+    const readerLinks = ownDatabases.map(({ cell, cluster }) => PathLink.capacity(cluster, `database reader of ${cell.cellName} (promoted on writer loss)`, {
+      serving: cluster.node.findAll().filter(c => c instanceof rds.CfnDBInstance).length - 1, required: 1,
+    }));
     this.recoveryObjectives.addRecoveryPath(ActiveActiveCellsPath.CELL_TASK, [
       RecoveryStep.targetGroupUnhealthy(`target group health check (${first.cellName})`, first.targetGroup),
       RecoveryStep.fargateTaskStart('Fargate replacement task'),
       RecoveryStep.targetGroupHealthy(`target group registration (${first.cellName})`, first.targetGroup),
-    ], { description: 'a task of a cell fails: the load balancer stops sending it requests and ECS starts a replacement; the cell\'s other task serves meanwhile' });
-    if (this.cells.some(cell => cell.database instanceof rds.DatabaseCluster)) {
+    ], {
+      description: 'a task of a cell fails: the load balancer stops sending it requests and ECS starts a replacement; the cell\'s other task serves meanwhile',
+      scenarios: [FailureScenario.taskLoss(region)],
+      // Each cell keeps serving on its other tasks (read from its synthesized DesiredCount).
+      links: this.cells.map(cell => PathLink.capacity(cell.service, `the other tasks of ${cell.cellName}`, { lost: 1, required: 1 })),
+    });
+    // ECS spreads each cell's tasks over the zones: a zone takes ceil(tasks / zones) of them.
+    const zones = Token.isUnresolved(vpc.availabilityZones) ? 2 : Math.max(2, vpc.availabilityZones.length);
+    const lost = Math.ceil(desiredPerCell / zones);
+    this.recoveryObjectives.addRecoveryPath(ActiveActiveCellsPath.ZONE, [
+      RecoveryStep.targetGroupUnhealthy(`target group health check (${first.cellName})`, first.targetGroup),
+      RecoveryStep.fargateTaskStart(`replacement of the ${lost} task(s) per cell of the lost zone, in the surviving zone(s)`),
+      RecoveryStep.targetGroupHealthy(`target group registration (${first.cellName})`, first.targetGroup),
+    ], {
+      description: `a zone fails: each cell serves on its tasks in the other zones while ECS replaces the ${lost} it lost; ` +
+        'a cell database whose writer was there fails over to its reader (~35 s, meanwhile)',
+      scenarios: [FailureScenario.zoneLoss(region)],
+      links: [
+        ...this.cells.map(cell => PathLink.capacity(cell.service, `the tasks of ${cell.cellName} in the surviving zones`, { lost, required: 1 })),
+        ...readerLinks,
+      ],
+    });
+    if (ownDatabases.length > 0) {
       this.recoveryObjectives.addRecoveryPath(ActiveActiveCellsPath.CELL_DATABASE_WRITER, [
         RecoveryStep.serviceTime(ServiceTime.AURORA_FAILOVER),
-      ], { description: 'a cell\'s database writer fails: Aurora promotes the cell\'s reader' });
+        RecoveryStep.serviceTime(ServiceTime.AURORA_ENDPOINT_DNS, 'cell database cluster endpoint DNS'),
+      ], {
+        description: 'a cell\'s database writer fails: Aurora promotes the cell\'s reader',
+        scenarios: [FailureScenario.databaseWriterLoss(region)],
+        links: readerLinks,
+      });
     }
     this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('cell database (Aurora)', Duration.seconds(0),
       'Aurora storage is replicated six ways across three zones: committed writes survive a writer failover'));
-
-    this.createFailoverAlarm(this, `ActiveActiveCells ${this.node.path}: a cell has no healthy task; OK when every cell serves again.`);
   }
 
   /** The cell named `name`. */
@@ -411,9 +449,6 @@ function validateProps(scope: ActiveActiveCells, props: ActiveActiveCellsProps):
     throw new HaValidationError(scope, { prop: 'drainingCells', received: draining, expected: 'at least one cell that keeps serving' });
   }
   requireInteger(scope, 'desiredCountPerCell', props.desiredCountPerCell, 1);
-  if (props.desiredCountPerCell === 1) {
-    addHaWarning(scope, 'cell-single-task', 'desiredCountPerCell is 1: a task failure takes the whole cell down until ECS replaces the task.');
-  }
   requireDurationBetween(scope, 'fanOutRetryInterval', props.fanOutRetryInterval, Duration.minutes(1), Duration.minutes(5));
   if (props.dns?.weight !== undefined) requireInteger(scope, 'dns.weight', props.dns.weight, 0, 255);
   if (props.dns) {

@@ -6,12 +6,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
+import { AutomationCall, FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { regionalScope } from '../core/regional-scope';
@@ -20,9 +20,14 @@ import {
   isContainerImage, isHostedZone, isStack, isVpc, requireDefined, requireDurationBetween, requireHealthCheckPath, requireIdentifier, requireInteger,
   requireRecordName, requireStackRegion, requireSubnets, requireUnique,
 } from '../core/validation';
+import {
+  addAlarmRule, addProbeSchedule, PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, probeMetric, probeSamplesMetric, ProbeSamplingStep,
+} from '../ha-database/cross-region-probe';
 import type { HaDatabase } from '../ha-database/ha-database';
 import { HandlerFunction } from '../private/handler-function';
 import { ConfigSite } from './config-site';
+import { SERVER_PROBE_METRIC } from './handler/probe-metric';
+import { FunctionEnvironmentStep, SequenceStep } from './recovery-steps';
 import { cidrsOverlap, knownCidr } from './site-network';
 import { WRITER_FLAG_KEY } from './writer-flag';
 
@@ -105,14 +110,23 @@ export interface ColdStandbyConfigServerProps extends HaPatternProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * Turn the standby on automatically when the live server's ServerDownAlarm goes into ALARM:
-   * the alarm's state change is forwarded by EventBridge from the primary region to the
-   * standby region's default bus, where a rule invokes the turn-on function. It helps when the
-   * live server fails while its region still runs (a full region loss may stop the alarm too:
-   * then turn it on by hand). The writer flag keeps a recovered primary server from writing.
-   * @default false (turned on by hand)
+   * Turn the standby on automatically when the standby region's probe of the live server fails
+   * (`turnOnDetectionPeriods` alarm periods in a row): the probe alarm, the rule it starts and the
+   * turn-on function all live in the standby region, so this works when the primary region is gone.
+   * The writer flag keeps a recovered primary server from writing. With false the probe alarm pages
+   * and on-call invokes the turn-on (the write RTO then counts an assumed 5-minute response).
+   * @default true
    */
   readonly autoTurnOn?: boolean;
+
+  /**
+   * Consecutive 10-second periods in which every sample of the standby region's probe of the live
+   * server (one every 5 s, through the primary region's ECS endpoint: no answer or no running task
+   * fails) must fail before the probe alarm fires: 1 to 6. Fewer turn the standby on sooner but on
+   * a shorter interruption (1: 10 s).
+   * @default 3 (30 s)
+   */
+  readonly turnOnDetectionPeriods?: number;
 
   /**
    * Whether the standby is turned on: the template then declares the standby server at
@@ -137,9 +151,12 @@ const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Que
 /** What only the servers may do. */
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
-/** Documented time for a Fargate task to start and pass its first health checks (~60 s). */
-/** How long the turn-on waits for the database's promotion (Aurora: 1-2 minutes) before it fails. */
+/** How long the turn-on waits for the database's promotion (Aurora: under a minute) before it fails. */
 const PROMOTION_TIMEOUT = Duration.minutes(12);
+/** How often the turn-on asks whether the database is promoted. */
+const PROMOTION_POLL = Duration.seconds(5);
+/** Assumed time for a paged person to confirm the outage and invoke the turn-on (no AWS figure: an on-call response target). */
+const ON_CALL_RESPONSE = Duration.minutes(5);
 /** The turn-on function's timeout with a database: the promotion's wait plus the other steps, within Lambda's 15 minutes. */
 const TURN_ON_TIMEOUT_WITH_DATABASE = Duration.minutes(14);
 
@@ -184,17 +201,24 @@ export class ColdStandbyConfigServer extends HaPattern {
   public readonly writerRecord: route53.CnameRecord;
   /** The writer's fully qualified name. */
   public readonly writerHost: string;
-  /** The turn-on automation, in the standby region. */
+  /** The turn-on automation (and the probe of the live server), in the standby region. */
   public readonly turnOnFunction: HandlerFunction;
+  /** The alarm on the standby region's probe of the live server (in the standby region). */
+  public readonly serverProbeAlarm: cloudwatch.Alarm;
+  /** The rule that turns the standby on when the probe alarm fires (`autoTurnOn`), if any. */
+  public readonly turnOnRule?: events.Rule;
 
-  private readonly serverDownAlarm: cloudwatch.Alarm;
-  private readonly serverDownAlarmName: string;
   private readonly replicationAlarms: cloudwatch.Alarm[] = [];
+  private readonly probeSchedule: events.Rule;
+  /** The tasks the turn-on scales the standby server to. */
+  private readonly standbyServerCount: number;
+  private readonly turnOnCalls: AutomationCall[];
 
   constructor(scope: Construct, id: string, props: ColdStandbyConfigServerProps) {
     super(scope, id, props, {
       patternName: 'ColdStandbyConfigServer',
-      detection: 'the primary server\'s healthy-target alarm; the standby is turned on by its automation (by hand or from the alarm)',
+      detection: 'a probe in the standby region samples the live server through the primary region\'s ECS endpoint every 5 s; ' +
+        'its alarm turns the standby on (autoTurnOn) or pages',
     });
     const stack = Stack.of(this);
     const primaryRegion = stack.region;
@@ -205,6 +229,7 @@ export class ColdStandbyConfigServer extends HaPattern {
 
     const port = props.containerPort ?? 8080;
     const serverCount = props.serverCount ?? 2;
+    this.standbyServerCount = serverCount;
     const proxyCount = props.proxyCount ?? 2;
     const ttl = props.writerRecordTtl ?? Duration.seconds(30);
     const recordName = props.writerRecordName ?? 'config-writer';
@@ -240,15 +265,19 @@ export class ColdStandbyConfigServer extends HaPattern {
       ...extraSites.map((s, i) => ({ prop: `proxySites[${i}].vpc`, vpc: s.vpc })),
     ];
     const peers = (vpc: ec2.IVpc) => sites.filter(x => x.vpc !== vpc).map(x => knownCidr(x.vpc)).filter((c): c is string => c !== undefined);
-    const site = (s: Construct, siteId: string, vpc: ec2.IVpc, region: string, server: boolean, count: number) => new ConfigSite(s, siteId, {
-      vpc, port, healthCheckPath: props.healthCheckPath ?? '/health', writerHost: this.writerHost,
-      proxyImage: props.proxyImage ?? props.image, proxyCount,
-      serverImage: server ? props.image : undefined, serverCount: count,
-      environment: environment(region),
-      serverEnvironment: server ? serverEnvironment(region) : undefined,
-      peerCidrs: peers(vpc),
-    });
-    this.primarySite = site(this, 'Primary', props.vpc, primaryRegion, true, serverCount);
+    const site = (s: Construct, siteId: string, vpc: ec2.IVpc, region: string, server: boolean, count: number, names: { clusterName?: string; serverServiceName?: string } = {}) =>
+      new ConfigSite(s, siteId, {
+        vpc, port, healthCheckPath: props.healthCheckPath ?? '/health', writerHost: this.writerHost,
+        proxyImage: props.proxyImage ?? props.image, proxyCount,
+        serverImage: server ? props.image : undefined, serverCount: count,
+        environment: environment(region),
+        serverEnvironment: server ? serverEnvironment(region) : undefined,
+        peerCidrs: peers(vpc),
+        ...names,
+      });
+    // Literal names: the standby region's probe finds the live server by name, without a cross-region token.
+    const primaryNames = primaryServerNames(this);
+    this.primarySite = site(this, 'Primary', props.vpc, primaryRegion, true, serverCount, primaryNames);
     // Cold: no task, unless the standby is turned on (then the template keeps what the turn-on set).
     const standbyActive = isStandbyActive(this, props);
     this.standbySite = site(regionalScope(this, props.standby.stack), 'Standby', props.standby.vpc, standbyRegion, true, standbyActive ? serverCount : 0);
@@ -289,10 +318,14 @@ export class ColdStandbyConfigServer extends HaPattern {
     const db = props.database?.secondary;
     this.turnOnFunction = new HandlerFunction(standby, 'TurnOn', {
       entry: path.join(__dirname, 'handler', 'index'),
-      description: `Turns on the cold-standby configuration server of ${this.node.path} in ${standbyRegion}`,
-      // With a database, the turn-on promotes it and waits (1-2 min, at most PROMOTION_TIMEOUT).
-      timeout: db ? TURN_ON_TIMEOUT_WITH_DATABASE : undefined,
+      description: `Probes the live configuration server of ${this.node.path} in ${primaryRegion}; turns on the cold standby in ${standbyRegion}`,
+      // With a database, the turn-on promotes it and waits (at most PROMOTION_TIMEOUT); the probe samples for a minute.
+      timeout: db ? TURN_ON_TIMEOUT_WITH_DATABASE : PROBE_FUNCTION_TIMEOUT,
       environment: {
+        PRIMARY_REGION: primaryRegion,
+        PRIMARY_CLUSTER: primaryNames.clusterName,
+        PRIMARY_SERVICE: primaryNames.serverServiceName,
+        ...probeEnvironment(),
         CLUSTER: standby.cluster.clusterName,
         SERVICE: standby.server!.serviceName,
         DESIRED_COUNT: String(serverCount),
@@ -308,15 +341,21 @@ export class ColdStandbyConfigServer extends HaPattern {
           // The primary region may be gone: an unplanned failover, losing at most the global lag.
           ALLOW_DATA_LOSS: 'true',
           PROMOTION_TIMEOUT_SECONDS: String(PROMOTION_TIMEOUT.toSeconds()),
-          PROMOTION_POLL_SECONDS: '10',
+          PROMOTION_POLL_SECONDS: String(PROMOTION_POLL.toSeconds()),
         } : {}),
       },
     });
     const role = this.turnOnFunction.role;
+    const zoneArn = Stack.of(standby).formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: props.zone.hostedZoneId });
+    const standbyTableArn = Stack.of(standby).formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const primaryServiceArn = Stack.of(standby).formatArn({
+      service: 'ecs', region: primaryRegion, resource: 'service', resourceName: `${primaryNames.clusterName}/${primaryNames.serverServiceName}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
     // Promote the database (FailoverGlobalCluster on its global cluster and clusters) and watch it.
     db?.grantFailover(role);
     role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [standby.server!.serviceArn] }));
-    const zoneArn = Stack.of(standby).formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: props.zone.hostedZoneId });
+    // The probe: the live server's service in the primary region, by its literal ARN.
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices'], resources: [primaryServiceArn] }));
     role.addToPolicy(new iam.PolicyStatement({ actions: ['route53:ListResourceRecordSets'], resources: [zoneArn] }));
     role.addToPolicy(new iam.PolicyStatement({
       actions: ['route53:ChangeResourceRecordSets'],
@@ -331,16 +370,49 @@ export class ColdStandbyConfigServer extends HaPattern {
     }));
     role.addToPolicy(new iam.PolicyStatement({
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      resources: [Stack.of(standby).formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+      resources: [standbyTableArn],
       conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [WRITER_FLAG_KEY] } },
     }));
+    this.turnOnCalls = [
+      { actions: ['ecs:DescribeServices'], resource: primaryServiceArn },
+      { actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resource: standby.server!.serviceArn },
+      ...(db ? db.failoverCalls() : []),
+      { actions: ['route53:ListResourceRecordSets', 'route53:ChangeResourceRecordSets'], resource: zoneArn },
+      { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resource: standbyTableArn },
+    ];
+
+    // ---- the probe of the live server, in the standby region
+    this.probeSchedule = addProbeSchedule(standby, 'ServerProbeSchedule', this.turnOnFunction.function,
+      `Samples the live configuration server ${primaryNames.serverServiceName} in ${primaryRegion} every ${PROBE_SAMPLING.interval.toSeconds()} s`);
+    const periods = props.turnOnDetectionPeriods ?? 3;
+    const autoTurnOn = props.autoTurnOn ?? true;
+    this.serverProbeAlarm = this.createAlarm(standby, 'ServerProbeAlarm', {
+      metric: probeMetric(SERVER_PROBE_METRIC, primaryNames.serverServiceName),
+      threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: periods,
+      // A period without samples is not a failure: the probe-silent alarm pages for a probe that stopped.
+      signal: SignalKind.LEVEL, role: AlarmRole.NOTIFYING,
+      description: `${this.node.path}: the live configuration server in ${primaryRegion} has had no running task, or its region no answer, ` +
+        `for ${periods * PROBE_SAMPLING.alarmPeriod.toSeconds()} s as seen from ${standbyRegion}: ` +
+        (autoTurnOn ? 'the cold standby is being turned on.' : 'writes are refused; invoke the TurnOn function if the primary region is lost.'),
+    });
+    this.createAlarm(standby, 'ServerProbeSilentAlarm', {
+      metric: probeSamplesMetric(SERVER_PROBE_METRIC, primaryNames.serverServiceName),
+      threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, evaluationPeriods: 3,
+      signal: SignalKind.HEARTBEAT, role: AlarmRole.NOTIFYING,
+      description: `${this.node.path}: the probe of the live server in ${standbyRegion} published no sample for 3 minutes: ` +
+        'a loss of the primary region would not be detected (check the TurnOn function).',
+    });
+    this.turnOnRule = autoTurnOn
+      ? addAlarmRule(standby, 'TurnOnOnProbeAlarm', this.serverProbeAlarm, this.turnOnFunction.function,
+        `Turns the cold standby on when the probe of the live server (${primaryRegion}) enters ALARM`)
+      : undefined;
+    const sampling = new ProbeSamplingStep('server probe sampling', this.turnOnFunction.function, this.serverProbeAlarm);
+    this.node.addValidation({ validate: () => sampling.validate(this, 'turnOnFunction environment') });
 
     // ---- alarms
-    this.serverDownAlarmName = `${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}-server-down`;
-    this.serverDownAlarm = this.createAlarm(this, 'ServerDownAlarm', {
+    // Pages a live server without a healthy task (ECS replaces tasks); the standby region's probe starts the turn-on.
+    this.createAlarm(this, 'ServerDownAlarm', {
       metric: this.primarySite.metricHealthyHosts(this.primarySite.serverTargetGroup!),
-      // A literal name, so the standby region's rule can match it without a cross-region token.
-      alarmName: this.serverDownAlarmName,
       description: `${this.node.path}: the live configuration server has no healthy task for 3 minutes; writes are refused until it recovers or the standby is turned on.`,
       threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, evaluationPeriods: 3,
       signal: SignalKind.STATUS, role: AlarmRole.FAILOVER_TRIGGER,
@@ -371,16 +443,16 @@ export class ColdStandbyConfigServer extends HaPattern {
         signal: SignalKind.LEVEL, role: AlarmRole.NOTIFYING,
       }));
     }
-    if (props.autoTurnOn) {
-      this.wireAutoTurnOn(standby, standbyRegion);
+    if (autoTurnOn) {
       if (props.database) {
         addHaWarning(this, 'auto-turn-on-fails-over-database',
-          `autoTurnOn with a database: whenever the live server has no healthy task for 3 minutes the turn-on fails ${props.database.node.path} over to ${standbyRegion} ` +
+          `autoTurnOn with a database: whenever the standby region's probe finds no running live server for ${periods * PROBE_SAMPLING.alarmPeriod.toSeconds()} s ` +
+          `the turn-on fails ${props.database.node.path} over to ${standbyRegion} ` +
           '(FailoverGlobalCluster with AllowDataLoss, losing at most the global replication lag), even when the primary region and its database are healthy.');
       }
     }
 
-    this.declareRecoveryObjectives(standby, props.database);
+    this.declareRecoveryObjectives(standby, sampling, autoTurnOn, props.database);
     this.createFailoverAlarm();
   }
 
@@ -418,44 +490,60 @@ export class ColdStandbyConfigServer extends HaPattern {
     return this.turnOnFunction.function.grantInvoke(grantee);
   }
 
-  /** Forwards the ServerDownAlarm's ALARM state to the standby region, where it invokes the turn-on function. */
-  private wireAutoTurnOn(standby: ConfigSite, standbyRegion: string): void {
-    const alarmName = this.serverDownAlarmName;
-    const pattern = {
-      source: ['aws.cloudwatch'],
-      detailType: ['CloudWatch Alarm State Change'],
-      detail: { alarmName: [alarmName], state: { value: ['ALARM'] } },
-    };
-    const standbyBus = events.EventBus.fromEventBusArn(this, 'StandbyBus',
-      Stack.of(this).formatArn({ service: 'events', region: standbyRegion, resource: 'event-bus', resourceName: 'default', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }));
-    new events.Rule(this, 'ForwardServerDown', {
-      description: `Forwards ${alarmName} ALARM to ${standbyRegion} to turn the cold standby on`,
-      eventPattern: { ...pattern, resources: [this.serverDownAlarm.alarmArn] },
-      targets: [new targets.EventBus(standbyBus)],
-    });
-    new events.Rule(standby, 'TurnOnOnServerDown', {
-      description: `Turns the cold standby on when ${alarmName} (in ${Stack.of(this).region}) goes into ALARM`,
-      eventPattern: { ...pattern, region: [Stack.of(this).region] },
-      targets: [new targets.LambdaFunction(this.turnOnFunction.function, { retryAttempts: 2 })],
-    });
-  }
-
-  private declareRecoveryObjectives(standby: ConfigSite, database?: HaDatabase): void {
+  private declareRecoveryObjectives(standby: ConfigSite, sampling: ProbeSamplingStep, autoTurnOn: boolean, database?: HaDatabase): void {
+    const fn = this.turnOnFunction.function;
+    const primaryRegion = Stack.of(this).region;
+    const standbyRegion = Stack.of(standby).region;
+    const secondary = database?.secondary;
     this.recoveryObjectives.addRecoveryPath(ColdStandbyConfigServerPath.WRITES, [
-      RecoveryStep.alarmEvaluation('server-down alarm', this.serverDownAlarm),
-      ...(database ? [RecoveryStep.slowest('HA database promotion (FailoverGlobalCluster by the turn-on, waited for before the flag and name move)', [
-        RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_FAILOVER),
-        ...(database.secondary!.instanceCount === 0 ? [RecoveryStep.fixed('headless secondary', Duration.minutes(12),
-          `${ServiceTime.AURORA_GLOBAL_FAILOVER.source} + ${ServiceTime.AURORA_INSTANCE_START.source}`)] : []),
-      ])] : []),
-      RecoveryStep.serviceTime(ServiceTime.EVENTBRIDGE_LAMBDA_AUTOMATION, 'turn-on automation (ECS UpdateService + Route 53 UPSERT + writer flag)'),
-      RecoveryStep.fargateTaskStart('standby task start'),
-      RecoveryStep.targetGroupHealthy('standby target healthy', standby.serverTargetGroup!),
-      RecoveryStep.dnsTtl('writer name', this.writerRecord, { prop: 'writerRecordTtl', floor: Duration.seconds(0) }),
-    ], { description: 'the live server or its region is lost: the standby is turned on and takes the writer name' });
+      sampling,
+      RecoveryStep.alarmEvaluation('server probe alarm', this.serverProbeAlarm, { prop: 'turnOnDetectionPeriods (1 to 6)', floor: PROBE_SAMPLING.alarmPeriod }),
+      autoTurnOn
+        ? RecoveryStep.serviceTime(ServiceTime.EVENTBRIDGE_LAMBDA_AUTOMATION, `turn-on function (EventBridge rule in ${standbyRegion})`)
+        : RecoveryStep.tunable('on-call invokes the turn-on', ON_CALL_RESPONSE,
+          'assumed on-call response: a paged person confirms the outage and invokes the TurnOn function (no AWS figure)',
+          { prop: 'autoTurnOn (true)', floor: ServiceTime.EVENTBRIDGE_LAMBDA_AUTOMATION.duration }),
+      // The turn-on scales the standby, starts the promotion and moves the name at once; the three then run side by side.
+      RecoveryStep.slowest('the standby takes writes (whichever of its parts is last)', [
+        new SequenceStep('standby server tasks', [
+          RecoveryStep.fargateTaskStart('standby task start'),
+          RecoveryStep.targetGroupHealthy('standby target healthy', standby.serverTargetGroup!),
+        ]),
+        new SequenceStep('writer name', [
+          RecoveryStep.serviceTime(ServiceTime.ROUTE53_CHANGE_PROPAGATION, 'writer name UPSERT on the Route 53 name servers'),
+          RecoveryStep.dnsTtl('writer name TTL', this.writerRecord, { prop: 'writerRecordTtl (1 to 60 s)', floor: Duration.seconds(1) }),
+        ]),
+        ...(secondary ? [new SequenceStep('database promotion, then the writer flag', [
+          ...(secondary.instanceCount === 0 ? [RecoveryStep.fixed('headless secondary: an instance first', ServiceTime.AURORA_INSTANCE_START.duration,
+            ServiceTime.AURORA_INSTANCE_START.source)] : []),
+          RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_PROMOTION, 'FailoverGlobalCluster: the secondary promoted'),
+          new FunctionEnvironmentStep('promotion noticed', fn, 'PROMOTION_POLL_SECONDS', PROMOTION_POLL, 'the turn-on polls DescribeGlobalClusters every'),
+        ])] : []),
+      ]),
+    ], {
+      description: 'the live server or its region is lost: the standby region\'s probe sees it and the standby is turned on and takes the writer name',
+      scenarios: [FailureScenario.regionLoss(primaryRegion), FailureScenario.primaryServerLoss(primaryRegion)],
+      links: [
+        PathLink.signal(this.probeSchedule, `probe of the live server through the ECS endpoint of ${primaryRegion}`),
+        PathLink.alarm(this.serverProbeAlarm, 'server probe alarm'),
+        ...(this.turnOnRule ? [PathLink.eventRule(this.turnOnRule, 'turn-on rule')] : []),
+        PathLink.automation(this.turnOnFunction, autoTurnOn ? 'turn-on function' : 'turn-on function (invoked by on-call)', this.turnOnFunction.role, this.turnOnCalls),
+        PathLink.dns(this.writerRecord, `writer name ${this.writerHost}`),
+        PathLink.capacity(standby.server!, `standby server in ${standbyRegion} once turned on`, { serving: this.standbyServerCount, required: 1 }),
+        ...(secondary ? [PathLink.capacity(secondary.cluster, `instances of the database's secondary cluster in ${standbyRegion}`, { serving: secondary.instanceCount, required: 1 })] : []),
+      ],
+    });
     this.recoveryObjectives.addRecoveryPath(ColdStandbyConfigServerPath.READS, [
       RecoveryStep.fixed('proxies on the local replica', Duration.seconds(0), 'every other region\'s proxy reads its own replica: reads are not interrupted'),
-    ], { description: 'read availability outside the lost region is 100 % by design' });
+    ], {
+      description: 'read availability outside the lost region is 100 % by design',
+      scenarios: [FailureScenario.regionLoss(primaryRegion)],
+      links: [
+        ...[this.standbySite, ...this.proxySites].map(site => PathLink.capacity(site.proxy, `proxy in ${Stack.of(site).region}`, { required: 1 })),
+        ...(secondary ? [PathLink.capacity(secondary.cluster, `instances of the database's secondary cluster in ${standbyRegion} (the standby proxy reads them)`,
+          { serving: secondary.instanceCount, required: 1 })] : []),
+      ],
+    });
     this.recoveryObjectives.addDataLossBound(RecoveryStep.alarmThreshold('DynamoDB global table replication (ReplicationLatency alarm threshold; typically under 1 s)',
       this.replicationAlarms[0], Duration.millis(1), { prop: 'replicationLatencyThreshold', floor: Duration.seconds(1) }));
     if (database) {
@@ -463,6 +551,12 @@ export class ColdStandbyConfigServer extends HaPattern {
         database.globalLagAlarm!, Duration.millis(1), { prop: 'the database\'s globalLagThreshold', floor: Duration.seconds(1) }));
     }
   }
+}
+
+/** The literal names of the primary ECS cluster and live server service (a probe in the standby region names them). */
+function primaryServerNames(scope: ColdStandbyConfigServer): { clusterName: string; serverServiceName: string } {
+  const base = Names.uniqueResourceName(scope, { maxLength: 60, separator: '-' });
+  return { clusterName: `${base}-primary`, serverServiceName: `${base}-server` };
 }
 
 /** Context key that turns `standbyActive` on without a code change (`-c cdk-ha-patterns:standbyActive=true`). */
@@ -511,6 +605,7 @@ function validate(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServer
   requireDurationBetween(scope, 'writerRecordTtl', props.writerRecordTtl, Duration.seconds(1), Duration.seconds(60));
   requireDurationBetween(scope, 'replicationLatencyThreshold', props.replicationLatencyThreshold, Duration.seconds(1));
   requireInteger(scope, 'serverCount', props.serverCount, 1, 10);
+  requireInteger(scope, 'turnOnDetectionPeriods', props.turnOnDetectionPeriods, 1, 6);
   requireInteger(scope, 'proxyCount', props.proxyCount, 1, 20);
   requireInteger(scope, 'containerPort', props.containerPort, 1, 65535);
   requireHealthCheckPath(scope, 'healthCheckPath', props.healthCheckPath);

@@ -26,6 +26,19 @@ export class ServiceTime {
   public static readonly AURORA_GLOBAL_FAILOVER = new ServiceTime('Aurora Global Database failover', Duration.minutes(2),
     'FailoverGlobalCluster typically completes in 1 to 2 minutes (Amazon Aurora User Guide, "Using switchover or failover in an Amazon Aurora global database")');
 
+  /**
+   * An Aurora Global Database secondary cluster promoted to take writes
+   * (`FailoverGlobalCluster`): what AWS documents for a Region-wide outage.
+   */
+  public static readonly AURORA_GLOBAL_PROMOTION = new ServiceTime('Aurora Global Database promotion', Duration.seconds(60),
+    'a secondary cluster can be promoted and made available for writes in under a minute (Amazon Aurora User Guide, "Using Amazon Aurora global databases", ' +
+    'Advantages: disaster recovery from Region-wide outages)');
+
+  /** A record change (`ChangeResourceRecordSets`) reaching every Route 53 authoritative name server. */
+  public static readonly ROUTE53_CHANGE_PROPAGATION = new ServiceTime('Route 53 change propagation', Duration.seconds(60),
+    'Route 53 propagates record changes to its authoritative name servers within 60 s under normal conditions (the change is then INSYNC) ' +
+    '(Amazon Route 53 FAQ, "How quickly will changes I make to my DNS settings on Amazon Route 53 propagate globally?")');
+
   /** Adding a writer instance to a headless Aurora secondary cluster. */
   public static readonly AURORA_INSTANCE_START = new ServiceTime('Aurora instance creation', Duration.minutes(10),
     'creating a DB instance in a headless secondary cluster takes about 10 minutes (estimate; AWS publishes no bound)');

@@ -1,12 +1,16 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as path from 'path';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
+import { AutomationCall, FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { regionalScope } from '../core/regional-scope';
@@ -14,8 +18,13 @@ import { ServiceTime } from '../core/service-time';
 import {
   isStack, isVpc, requireDefined, requireDurationBetween, requireEnumValue, requireIdentifier, requireInteger, requireStackRegion, requireSubnets,
 } from '../core/validation';
+import { HandlerFunction } from '../private/handler-function';
 import { acknowledge } from '../private/network';
+import {
+  addAlarmRule, addProbeSchedule, PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, probeMetric, probeSamplesMetric, ProbeSamplingStep,
+} from './cross-region-probe';
 import { HaDatabaseEngine, tlsParameters } from './engine';
+import { WRITER_PROBE_METRIC } from './handler/probe-metric';
 import { HaDatabaseSecondary, HaDatabaseSecondaryOptions } from './secondary';
 
 export { HaDatabaseEngine };
@@ -121,6 +130,27 @@ export interface HaDatabaseProps extends HaPatternProps {
   readonly globalLagThreshold?: Duration;
 
   /**
+   * Whether the secondary region promotes itself when its probe finds the primary writer
+   * unreachable (`failoverDetectionPeriods` alarm periods in a row): an EventBridge rule in the
+   * secondary region invokes a function there that calls `FailoverGlobalCluster` with
+   * `AllowDataLoss` (losing at most the global replication lag). Everything it needs lives in
+   * the secondary region, so it works when the primary region is gone. With false the probe
+   * alarm pages and on-call runs the Failover runbook (the cross-region RTO then counts an
+   * assumed 5-minute response). Only used with `secondary`.
+   * @default true
+   */
+  readonly autoFailover?: boolean;
+
+  /**
+   * Consecutive 10-second periods in which every sample of the secondary region's probe of the
+   * primary writer (one every 5 s) must fail before the probe alarm fires: 1 to 6. Fewer detect
+   * sooner but fail over on a shorter interruption (1: 10 s without an answer from the primary
+   * region's RDS endpoint). Only used with `secondary`.
+   * @default 3 (30 s)
+   */
+  readonly failoverDetectionPeriods?: number;
+
+  /**
    * CPU utilization (percent) above which the CPU alarm fires.
    * @default 80
    */
@@ -139,16 +169,19 @@ export interface HaDatabaseProps extends HaPatternProps {
   readonly maxConnections?: number;
 }
 
-/** The smallest global replication lag Aurora Global Database can be asked to stay under. */
 /** Ids of the recovery paths of `HaDatabase`. */
 export enum HaDatabasePath {
   /** The writer instance or its zone is lost: Multi-AZ failover in the region. */
   IN_REGION = 'in-region-failover',
-  /** The primary region is lost: the secondary region is promoted (runbook Failover document). */
+  /** The primary region is lost: the secondary region's probe detects it and promotes the secondary. */
   CROSS_REGION = 'cross-region-failover',
 }
 
+/** The smallest global replication lag Aurora Global Database can be asked to stay under. */
 export const AURORA_GLOBAL_TYPICAL_LAG = Duration.seconds(1);
+
+/** Assumed time for a paged person to confirm a regional outage and start the Failover runbook (no AWS figure: an on-call response target). */
+const ON_CALL_RESPONSE = Duration.minutes(5);
 
 
 /**
@@ -190,13 +223,22 @@ export class HaDatabase extends HaPattern {
   public readonly rotationSubnets: ec2.SubnetSelection;
   /** The global replication lag alarm (in the secondary region), if any. */
   public readonly globalLagAlarm?: cloudwatch.Alarm;
+  /** The secondary region's probe of the primary writer (function), if there is a secondary. */
+  public readonly writerProbeFunction?: lambda.IFunction;
+  /** The alarm on the secondary region's probe of the primary writer (in the secondary region), if any. */
+  public readonly writerProbeAlarm?: cloudwatch.Alarm;
+  /** The rule that promotes the secondary when the probe alarm fires (`autoFailover`), if any. */
+  public readonly failoverRule?: events.Rule;
 
-  private readonly writerDownAlarm: cloudwatch.Alarm;
+  private writerProbe?: { handler: HandlerFunction; schedule: events.Rule; calls: AutomationCall[]; silentAlarm: cloudwatch.Alarm };
 
   constructor(scope: Construct, id: string, props: HaDatabaseProps) {
     super(scope, id, props, {
       patternName: 'HaDatabase',
-      detection: 'RDS detects the writer failure and fails over in-region; the writer-availability alarm detects a lost writer for a cross-region failover',
+      detection: props.secondary
+        ? 'RDS detects the writer failure and fails over in-region; a probe in the secondary region samples the primary writer through the primary region\'s ' +
+          'RDS endpoint every 5 s and its alarm starts the cross-region failover'
+        : 'RDS detects the writer failure and fails over in-region; the writer-down alarm pages',
     });
     this.engine = props.engine ?? HaDatabaseEngine.AURORA_POSTGRESQL;
     const isAurora = this.engine !== HaDatabaseEngine.SQL_SERVER;
@@ -315,7 +357,8 @@ export class HaDatabase extends HaPattern {
     }
 
     // ---- alarms (primary region)
-    this.writerDownAlarm = this.createAlarm(this, 'WriterDownAlarm', {
+    // Pages a lost writer (Aurora fails over in the region by itself); it cannot see the region go (see the probe).
+    this.createAlarm(this, 'WriterDownAlarm', {
       metric: this.metricWriterAvailable(),
       signal: SignalKind.STATUS,
       role: AlarmRole.FAILOVER_TRIGGER,
@@ -415,7 +458,14 @@ export class HaDatabase extends HaPattern {
       }
     }
 
-    this.declareRecoveryObjectives(isAurora);
+    if (this.secondary) {
+      const probe = this.addWriterProbe(this.secondary, props);
+      this.writerProbeFunction = probe.handler.function;
+      this.writerProbeAlarm = probe.alarm;
+      this.failoverRule = probe.rule;
+    }
+
+    this.declareRecoveryObjectives(isAurora, props.autoFailover ?? true);
     this.createFailoverAlarm();
   }
 
@@ -488,31 +538,134 @@ export class HaDatabase extends HaPattern {
     return new cloudwatch.Metric({ namespace: 'AWS/RDS', metricName, dimensionsMap, period: Duration.minutes(5), ...options });
   }
 
-  private declareRecoveryObjectives(isAurora: boolean): void {
+  /**
+   * The secondary region's probe of the primary writer, its alarms and (with `autoFailover`) the
+   * rule that promotes the secondary: all in the secondary region, so they outlive the primary's.
+   */
+  private addWriterProbe(secondary: HaDatabaseSecondary, props: HaDatabaseProps) {
+    const primaryRegion = Stack.of(this).region;
+    const primaryId = secondary.primaryClusterIdentifier;
+    const handler = new HandlerFunction(secondary, 'WriterProbe', {
+      entry: path.join(__dirname, 'handler', 'index'),
+      description: `Probes the primary writer of ${this.node.path} in ${primaryRegion} from ${Stack.of(secondary).region}; promotes this region when its alarm fires`,
+      timeout: PROBE_FUNCTION_TIMEOUT,
+      environment: {
+        PRIMARY_REGION: primaryRegion,
+        PRIMARY_CLUSTER_ID: primaryId,
+        GLOBAL_CLUSTER_ID: secondary.globalClusterIdentifier,
+        TARGET_CLUSTER_ARN: secondary.clusterArn,
+        ...probeEnvironment(),
+      },
+    });
+    const primaryClusterArn = Stack.of(secondary).formatArn({
+      service: 'rds', region: primaryRegion, resource: 'cluster', resourceName: primaryId, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const calls: AutomationCall[] = [
+      { actions: ['rds:DescribeDBClusters'], resource: primaryClusterArn },
+      ...secondary.failoverCalls(),
+    ];
+    handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBClusters'], resources: [primaryClusterArn] }));
+    secondary.grantFailover(handler.role);
+    const schedule = addProbeSchedule(secondary, 'WriterProbeSchedule', handler.function,
+      `Samples the primary writer ${primaryId} in ${primaryRegion} every ${PROBE_SAMPLING.interval.toSeconds()} s`);
+
+    const periods = props.failoverDetectionPeriods ?? 3;
+    const seconds = periods * PROBE_SAMPLING.alarmPeriod.toSeconds();
+    const autoFailover = props.autoFailover ?? true;
+    const alarm = this.createAlarm(secondary, 'WriterProbeAlarm', {
+      metric: probeMetric(WRITER_PROBE_METRIC, primaryId),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: periods,
+      // A period without samples is not a failure: the probe-silent alarm pages for a probe that stopped.
+      signal: SignalKind.LEVEL,
+      role: AlarmRole.NOTIFYING,
+      description: `${this.node.path}: the primary writer ${primaryId} in ${primaryRegion} has not answered the probe from ${Stack.of(secondary).region} for ${seconds} s ` +
+        (autoFailover ? `(primary region lost or cut off): the secondary ${secondary.clusterIdentifier} is being promoted (FailoverGlobalCluster, AllowDataLoss).`
+          : '(primary region lost or cut off): run the Failover runbook in this region if the primary region is lost.'),
+    });
+    const silentAlarm = this.createAlarm(secondary, 'WriterProbeSilentAlarm', {
+      metric: probeSamplesMetric(WRITER_PROBE_METRIC, primaryId),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      signal: SignalKind.HEARTBEAT,
+      role: AlarmRole.NOTIFYING,
+      description: `${this.node.path}: the probe of the primary writer in ${Stack.of(secondary).region} published no sample for 3 minutes: ` +
+        'a loss of the primary region would not be detected (check the WriterProbe function).',
+    });
+    const rule = autoFailover
+      ? addAlarmRule(secondary, 'FailoverOnProbeAlarm', alarm, handler.function,
+        `Promotes ${secondary.clusterIdentifier} when the probe of the primary writer (${primaryRegion}) enters ALARM`)
+      : undefined;
+    const step = new ProbeSamplingStep('writer probe sampling', handler.function, alarm);
+    this.node.addValidation({ validate: () => step.validate(this, 'writerProbeFunction environment') });
+    this.writerProbe = { handler, schedule, calls, silentAlarm };
+    return { handler, alarm, rule, step };
+  }
+
+  private declareRecoveryObjectives(isAurora: boolean, autoFailover: boolean): void {
     const ro = this.recoveryObjectives;
+    const region = Stack.of(this).region;
+    const inRegion = { scenarios: [FailureScenario.databaseWriterLoss(region), FailureScenario.zoneLoss(region)] };
     if (isAurora) {
+      const readers = this.cluster!.node.findAll().filter(c => c instanceof rds.CfnDBInstance).length - 1;
       ro.addRecoveryPath(HaDatabasePath.IN_REGION, [
         RecoveryStep.serviceTime(ServiceTime.AURORA_FAILOVER, 'Aurora Multi-AZ failover to a reader'),
         RecoveryStep.serviceTime(ServiceTime.AURORA_ENDPOINT_DNS, 'cluster endpoint DNS'),
-      ], { description: 'writer instance or its zone lost' });
+      ], {
+        description: 'writer instance or its zone lost',
+        ...inRegion,
+        links: [PathLink.capacity(this.cluster!, 'readers in other zones (promotion tier 1)', { serving: readers, required: 1 })],
+      });
       ro.addDataLossBound(RecoveryStep.fixed('Aurora in-region storage', Duration.seconds(0), 'six copies across three zones, shared by writer and readers: no loss'));
     } else {
       ro.addRecoveryPath(HaDatabasePath.IN_REGION, [
         RecoveryStep.serviceTime(ServiceTime.SQLSERVER_MULTI_AZ_FAILOVER),
-      ], { description: 'primary instance or its zone lost' });
+      ], {
+        description: 'primary instance or its zone lost',
+        ...inRegion,
+        links: [PathLink.capacity(this.instance!, 'Multi-AZ standby in another zone', { serving: 1, required: 1 })],
+      });
       ro.addDataLossBound(RecoveryStep.fixed('SQL Server Multi-AZ', Duration.seconds(0), 'synchronous replication to the standby: no loss'));
     }
-    if (this.secondary) {
+    if (this.secondary && this.writerProbe && this.writerProbeAlarm) {
       const secondary = this.secondary;
+      const probe = this.writerProbe;
+      const there = Stack.of(secondary).region;
       ro.addRecoveryPath(HaDatabasePath.CROSS_REGION, [
-        RecoveryStep.alarmEvaluation('writer-availability alarm', this.writerDownAlarm),
-        RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_FAILOVER, 'FailoverGlobalCluster (managed)'),
+        new ProbeSamplingStep('writer probe sampling', probe.handler.function, this.writerProbeAlarm),
+        RecoveryStep.alarmEvaluation('writer probe alarm', this.writerProbeAlarm, {
+          prop: 'failoverDetectionPeriods (1 to 6)', floor: PROBE_SAMPLING.alarmPeriod,
+        }),
+        autoFailover
+          ? RecoveryStep.serviceTime(ServiceTime.EVENTBRIDGE_LAMBDA_AUTOMATION, `failover function (EventBridge rule in ${there})`)
+          : RecoveryStep.tunable('on-call starts the Failover runbook', ON_CALL_RESPONSE,
+            'assumed on-call response: a paged person confirms the regional outage and runs the Failover document (no AWS figure)',
+            { prop: 'autoFailover (true)', floor: ServiceTime.EVENTBRIDGE_LAMBDA_AUTOMATION.duration }),
+        RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_PROMOTION, 'FailoverGlobalCluster: the secondary promoted'),
         secondary.instanceCount > 0
           ? RecoveryStep.fixed('secondary writer instance', Duration.seconds(0), `${secondary.instanceCount} instance(s) already running in the secondary`)
           : RecoveryStep.tunable('secondary writer instance', ServiceTime.AURORA_INSTANCE_START.duration,
-            `headless secondary: ${ServiceTime.AURORA_INSTANCE_START.source}`, { prop: 'secondary.instances (1 or more)', floor: Duration.seconds(0) }),
-        RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_ENDPOINT_DNS),
-      ], { description: 'primary region lost: promote the secondary region (runbook Failover document)' });
+            `headless secondary, an instance added by hand: ${ServiceTime.AURORA_INSTANCE_START.source}`,
+            { prop: 'secondary.instances (1 or more)', floor: Duration.seconds(0) }),
+        RecoveryStep.serviceTime(ServiceTime.AURORA_ENDPOINT_DNS, `cluster endpoint DNS of the promoted cluster in ${there}`),
+      ], {
+        description: `primary region lost: the probe in ${there} detects it and the secondary is promoted` +
+          (autoFailover ? ' (automatically)' : ' (Failover runbook, by on-call)'),
+        scenarios: [FailureScenario.regionLoss(Stack.of(this).region)],
+        links: [
+          PathLink.signal(probe.schedule, `probe of the primary writer through the RDS endpoint of ${Stack.of(this).region}`),
+          PathLink.alarm(this.writerProbeAlarm, 'writer probe alarm'),
+          ...(this.failoverRule
+            ? [
+              PathLink.eventRule(this.failoverRule, 'failover rule'),
+              PathLink.automation(probe.handler, 'failover function', probe.handler.role, probe.calls),
+            ]
+            : [PathLink.automation(secondary.failoverDocument, 'Failover runbook', secondary.runbookRole, secondary.failoverCalls())]),
+          PathLink.capacity(secondary.cluster, `instances of the secondary cluster in ${there}`, { serving: secondary.instanceCount, required: 1 }),
+        ],
+      });
       ro.addDataLossBound(RecoveryStep.alarmThreshold('Aurora Global Database replication (AuroraGlobalDBRPOLag alarm threshold; typical lag ~1 s)',
         this.globalLagAlarm!, Duration.millis(1), { prop: 'globalLagThreshold (at least 1 s)', floor: AURORA_GLOBAL_TYPICAL_LAG }));
     }
@@ -565,6 +718,7 @@ function validate(scope: HaDatabase, props: HaDatabaseProps, isAurora: boolean):
       });
     }
     requireDurationBetween(scope, 'globalLagThreshold', props.globalLagThreshold, Duration.millis(0));
+    requireInteger(scope, 'failoverDetectionPeriods', props.failoverDetectionPeriods, 1, 6);
     const rpo = props.recoveryTargets?.rpo;
     for (const [prop, value] of [['recoveryTargets.rpo', rpo], ['globalLagThreshold', props.globalLagThreshold]] as const) {
       if (value && !value.isUnresolved() && value.toMilliseconds() < AURORA_GLOBAL_TYPICAL_LAG.toMilliseconds()) {
@@ -574,8 +728,9 @@ function validate(scope: HaDatabase, props: HaDatabaseProps, isAurora: boolean):
         });
       }
     }
-  } else if (props.globalClusterIdentifier || props.globalLagThreshold) {
-    addHaWarning(scope, 'global-without-secondary', 'globalClusterIdentifier and globalLagThreshold have no effect without a secondary region');
+  } else if (props.globalClusterIdentifier || props.globalLagThreshold || props.autoFailover !== undefined || props.failoverDetectionPeriods !== undefined) {
+    addHaWarning(scope, 'global-without-secondary',
+      'globalClusterIdentifier, globalLagThreshold, autoFailover and failoverDetectionPeriods have no effect without a secondary region');
   }
 }
 

@@ -7,6 +7,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import { addHaWarning } from '../core/errors';
+import { AutomationCall } from '../core/failure-scenario';
 import { requireInteger } from '../core/validation';
 import { addDeploymentOrder } from '../private/deployment-order';
 import { restrictKeyGrants } from '../private/kms';
@@ -78,6 +79,8 @@ export class HaDatabaseSecondary extends Construct {
   public readonly clusterArn: string;
   /** The global cluster's identifier (a literal). */
   public readonly globalClusterIdentifier: string;
+  /** The primary cluster's identifier (a literal): `<globalClusterIdentifier>-<primary region>`. */
+  public readonly primaryClusterIdentifier: string;
   /** The secondary's reader instances. */
   public readonly instances: rds.CfnDBInstance[];
   /** The engine's default port. */
@@ -168,6 +171,7 @@ export class HaDatabaseSecondary extends Construct {
     const thisArn = stack.formatArn({ service: 'rds', resource: 'cluster', resourceName: this.clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const primaryArn = stack.formatArn({ service: 'rds', region: Stack.of(props.primary).region, resource: 'cluster', resourceName: props.primaryClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     this.globalClusterIdentifier = props.globalClusterIdentifier;
+    this.primaryClusterIdentifier = props.primaryClusterIdentifier;
     this.clusterArn = thisArn;
     this.globalClusterArns = [globalArn, thisArn, primaryArn];
     this.runbookRole = new iam.Role(this, 'RunbookRole', {
@@ -214,6 +218,18 @@ export class HaDatabaseSecondary extends Construct {
     const [globalArn] = this.globalClusterArns;
     return iam.Grant.addToPrincipal({ grantee, actions: ['rds:FailoverGlobalCluster'], resourceArns: this.globalClusterArns })
       .combine(iam.Grant.addToPrincipal({ grantee, actions: ['rds:DescribeGlobalClusters'], resourceArns: [globalArn] }));
+  }
+
+  /**
+   * The calls a promotion of this secondary makes (what `grantFailover` allows): `rds:FailoverGlobalCluster`
+   * on the global cluster and its two clusters, `rds:DescribeGlobalClusters` on the global cluster.
+   */
+  public failoverCalls(): AutomationCall[] {
+    const [globalArn] = this.globalClusterArns;
+    return [
+      ...this.globalClusterArns.map(resource => ({ actions: ['rds:FailoverGlobalCluster'], resource })),
+      { actions: ['rds:DescribeGlobalClusters'], resource: globalArn },
+    ];
   }
 
   /** Security group connections of the secondary cluster (allow clients with `allowDefaultPortFrom`). */

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -152,9 +152,21 @@ describe('ActiveActiveCells with defaults', () => {
     expect(task.steps.map(s => [s.component, s.seconds])).toEqual([
       ['target group health check (cell-1)', 20], ['Fargate replacement task', 60], ['target group registration (cell-1)', 20],
     ]);
-    expect(report.paths.find(p => p.name === 'cell-database-writer')!.totalSeconds).toBe(30);
+    expect(report.paths.find(p => p.name === 'zone')!.totalSeconds).toBe(100);
+    expect(report.paths.find(p => p.name === 'cell-database-writer')!.steps.map(s => [s.component, s.seconds])).toEqual([
+      ['Aurora Multi-AZ failover', 30], ['cell database cluster endpoint DNS', 5],
+    ]);
     expect(report.rtoSeconds).toBe(100);
     expect(report.rpoSeconds).toBe(0);
+  });
+
+  test('every path survives its failure: a task of a cell, a zone, a cell\'s database writer', () => {
+    expect(() => app.synth()).not.toThrow();
+    expect(['cell-task', 'zone', 'cell-database-writer'].flatMap(p => cells.recoveryObjectives.scenarioOutcomes(p)).map(o => [o.path, o.scenario, o.survives])).toEqual([
+      ['cell-task', 'task-loss of eu-west-1', true],
+      ['zone', 'zone-loss of eu-west-1', true],
+      ['cell-database-writer', 'database-writer-loss of eu-west-1', true],
+    ]);
   });
 
   test('grantPublishUpdate allows putting objects under updates/ only', () => {
@@ -280,5 +292,23 @@ describe('validation', () => {
   test('a recovery-time target below the cell-task path fails synthesis naming the slowest step', () => {
     const { stack } = build({ recoveryTargets: { rto: Duration.seconds(60) } });
     expect(() => Template.fromStack(stack)).toThrow(/the 'cell-task' path takes 100 s worst case, target 60 s .*fastest this path can be configured to is 100 s/);
+  });
+});
+
+describe('ActiveActiveCells failure analysis: a broken link fails synthesis, naming the path, the link and the scenario', () => {
+  test('a cell turned to one task (escape hatch on its service) does not survive the loss of that task or of its zone', () => {
+    const { stack, cells } = build();
+    (cells.cell('cell-2').service.node.defaultChild as ecs.CfnService).addPropertyOverride('DesiredCount', 1);
+    expect(() => (stack.node.root as App).synth()).toThrow(
+      /recovery path 'cell-task' does not survive task-loss of eu-west-1: its capacity the other tasks of cell-2 \(Cells\/Cells\/Cell2\/Service\) serves 0 after failover; the load needs 1/);
+  });
+
+  test('desiredCountPerCell: 1 fails synthesis unless the gap is acknowledged', () => {
+    const { stack, cells } = build({ desiredCountPerCell: 1 });
+    const synth = () => (stack.node.root as App).synth();
+    expect(synth).toThrow(/recovery path 'zone' does not survive zone-loss of eu-west-1: its capacity the tasks of cell-1 in the surviving zones .* serves 0 after failover/);
+    cells.recoveryObjectives.acknowledgeBrokenPath('cell-task', 'a cell may be down until ECS replaces its only task: clients retry on another cell');
+    cells.recoveryObjectives.acknowledgeBrokenPath('zone', 'a cell may be down until ECS replaces its only task: clients retry on another cell');
+    expect(synth).not.toThrow();
   });
 });

@@ -3,10 +3,12 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { ColdStandbyConfigServerPath, ColdStandbyConfigServer, ColdStandbyConfigServerProps, FailoverNotifications, HaDatabase } from '../../lib';
 import { createHaVpc } from '../../lib/private/network';
+import { renderedProperties } from '../../lib/private/rendered';
 import { formatFindings, gateFindings, testApp, testEnv } from '../harness';
 import { siteVpc } from './site-vpc';
 
@@ -113,13 +115,13 @@ describe('ColdStandbyConfigServer with a DynamoDB global table, proxies in three
     expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"/);
   });
 
-  test('with the DynamoDB store the turn-on has no database to promote: no RDS permission, no promotion settings, 1-minute timeout', () => {
+  test('with the DynamoDB store the turn-on has no database to promote: no RDS permission, no promotion settings; the probe\'s 69 s timeout', () => {
     const statements = Object.values(t2.findResources('AWS::IAM::Policy'))
       .filter(p => (p.Properties.Roles as Array<{ Ref: string }>).some(r => /StandbyTurnOnServiceRole/.test(r.Ref)))
       .flatMap(p => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>);
     expect(statements.flatMap(st => [st.Action].flat()).filter(a => a.startsWith('rds:'))).toEqual([]);
     t2.hasResourceProperties('AWS::Lambda::Function', {
-      Timeout: 60, Environment: { Variables: Match.objectLike({ GLOBAL_CLUSTER_ID: Match.absent(), TABLE_NAME: 'config-store' }) },
+      Timeout: 69, Environment: { Variables: Match.objectLike({ GLOBAL_CLUSTER_ID: Match.absent(), TABLE_NAME: 'config-store' }) },
     });
   });
 
@@ -146,42 +148,116 @@ describe('ColdStandbyConfigServer with a DynamoDB global table, proxies in three
     expect(rule).not.toMatch(/ReplicationLatency/);
   });
 
-  test('recovery objectives: writes = 180 s alarm + 10 s automation + 60 s task start + 20 s healthy + 30 s TTL; reads 0; RPO 30 s', () => {
-    expect(config.writeRto.toSeconds()).toBe(300);
+  test('recovery objectives: writes = probe 12 s + probe alarm 30 s + function 10 s + the slowest of (task start 60 s + healthy 20 s, Route 53 propagation 60 s + TTL 30 s); reads 0; RPO 30 s', () => {
+    const writes = config.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES);
+    expect(writes.steps.map(st => [st.component, st.duration.toSeconds()])).toEqual([
+      ['server probe sampling', 12],
+      ['server probe alarm', 30],
+      ['turn-on function (EventBridge rule in us-east-1)', 10],
+      ['the standby takes writes (whichever of its parts is last)', 90],
+    ]);
+    expect(writes.steps[3].derivation).toMatch(/^slowest of 2: writer name, writer name UPSERT on the Route 53 name servers 60 s \(Route 53 propagates .*\) \+ writer name TTL 30 s \(record TTL 30 s\)$/);
+    expect(config.writeRto.toSeconds()).toBe(142);
+    expect(writes.fastest.toSeconds()).toBe(112);
     expect(config.readRto.toSeconds()).toBe(0);
     expect(config.rpo.toSeconds()).toBe(30);
   });
 });
 
-describe('ColdStandbyConfigServer with autoTurnOn', () => {
+describe('ColdStandbyConfigServer turn-on: a probe in the standby region, its alarm and rule', () => {
   const s = setup();
-  build(s, { autoTurnOn: true });
+  const config = build(s);
   const t = Template.fromStack(s.primary);
   const t2 = Template.fromStack(s.secondary);
-  test('off by default: no rules', () => {
-    const plain = setup();
-    build(plain);
-    Template.fromStack(plain.primary).resourceCountIs('AWS::Events::Rule', 0);
-    Template.fromStack(plain.secondary).resourceCountIs('AWS::Events::Rule', 0);
+
+  test('the live server has literal names the probe finds it by', () => {
+    t.hasResourceProperties('AWS::ECS::Cluster', { ClusterName: Match.stringLikeRegexp('^Primary-Config-[0-9A-F]{8}-primary$') });
+    t.hasResourceProperties('AWS::ECS::Service', { ServiceName: Match.stringLikeRegexp('^Primary-Config-[0-9A-F]{8}-server$') });
   });
-  test('the ServerDownAlarm ALARM is forwarded to the standby region\'s default bus', () => {
-    t.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'],
-        detail: { alarmName: [Match.stringLikeRegexp('-server-down$')], state: { value: ['ALARM'] } },
-        resources: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('ConfigServerDownAlarm'), 'Arn'] }],
-      },
-      Targets: [Match.objectLike({ Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:123456789012:event-bus/default']] } })],
+
+  test('the probe alarm is in the standby region: 10 s periods of the high-resolution probe metric, every sample failing 3 periods in a row', () => {
+    t2.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CdkHaPatterns/ConfigServer', MetricName: 'PrimaryServerUnreachable',
+      Dimensions: [{ Name: 'Service', Value: Match.stringLikeRegexp('-server$') }],
+      Statistic: 'Minimum', Period: 10, EvaluationPeriods: 3, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+    });
+    t2.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'PrimaryServerUnreachable', Statistic: 'SampleCount', Period: 60, EvaluationPeriods: 3, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
     });
   });
-  test('in the standby region a rule on the same alarm name invokes the turn-on function', () => {
-    const alarmName = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map(a => a.Properties.AlarmName).find(n => typeof n === 'string' && n.endsWith('-server-down'));
-    expect(alarmName).toBeDefined();
+
+  test('the function samples every minute (schedule) and turns the standby on when the probe alarm enters ALARM: autoTurnOn is on by default', () => {
+    t2.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('TurnOn'), 'Arn'] } })] });
     t2.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({ region: ['eu-west-1'], detail: { alarmName: [alarmName], state: { value: ['ALARM'] } } }),
+      EventPattern: {
+        'source': ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'],
+        'resources': [{ 'Fn::GetAtt': [Match.stringLikeRegexp('ServerProbeAlarm'), 'Arn'] }], 'detail': { state: { value: ['ALARM'] } },
+      },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('TurnOn'), 'Arn'] } })],
     });
-    t2.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', Action: 'lambda:InvokeFunction' });
+    t2.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({
+      PRIMARY_REGION: 'eu-west-1', PRIMARY_CLUSTER: Match.stringLikeRegexp('-primary$'), PRIMARY_SERVICE: Match.stringLikeRegexp('-server$'),
+      PROBE_INTERVAL_MS: '5000', PROBE_TIMEOUT_MS: '2000', PROBE_RUN_MS: '55000',
+    }) } });
+    // Nothing of the turn-on lives in the primary region any more.
+    t.resourceCountIs('AWS::Events::Rule', 0);
+  });
+
+  test('the probe may describe the live server only (literal ARN in the primary region)', () => {
+    const statements = Object.values(t2.findResources('AWS::IAM::Policy'))
+      .filter(p => JSON.stringify(p.Properties.Roles).includes('TurnOnServiceRole'))
+      .flatMap(p => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
+    const probe = statements.find(st => st.Action === 'ecs:DescribeServices')!;
+    expect(JSON.stringify(probe.Resource)).toMatch(/:ecs:eu-west-1:123456789012:service\/Primary-Config-[0-9A-F]{8}-primary\/Primary-Config-[0-9A-F]{8}-server"/);
+  });
+
+  test('the writes path survives the loss of the primary region and of the live server; the reads path the loss of the primary region', () => {
+    expect(() => s.app.synth()).not.toThrow();
+    expect(config.recoveryObjectives.scenarioOutcomes(ColdStandbyConfigServerPath.WRITES).map(o => [o.scenario, o.survives])).toEqual([
+      ['region-loss of eu-west-1', true], ['primary-server-loss of eu-west-1', true],
+    ]);
+    expect(config.recoveryObjectives.scenarioOutcomes(ColdStandbyConfigServerPath.READS).map(o => [o.scenario, o.survives])).toEqual([['region-loss of eu-west-1', true]]);
+  });
+
+  test('autoTurnOn: false leaves no turn-on rule and counts an assumed 5-minute on-call response', () => {
+    const manual = setup();
+    const off = build(manual, { autoTurnOn: false });
+    expect(off.turnOnRule).toBeUndefined();
+    Template.fromStack(manual.secondary).resourceCountIs('AWS::Events::Rule', 1);
+    expect(off.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES).steps[2]).toMatchObject({ component: 'on-call invokes the turn-on', tuning: 'autoTurnOn (true)' });
+    expect(off.writeRto.toSeconds()).toBe(432);
+  });
+
+  test('turnOnDetectionPeriods: 1 and a 10 s writer TTL: 12 + 10 + 10 + 80 = 112 s', () => {
+    const fast = setup();
+    const c = build(fast, { turnOnDetectionPeriods: 1, writerRecordTtl: Duration.seconds(10) });
+    Template.fromStack(fast.secondary).hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'PrimaryServerUnreachable', Statistic: 'Minimum', EvaluationPeriods: 1 });
+    expect(c.writeRto.toSeconds()).toBe(112);
+  });
+
+  test.each([[0], [7]])('fails when turnOnDetectionPeriods is %p', periods => {
+    expect(() => build(setup(), { turnOnDetectionPeriods: periods })).toThrow(/invalid prop 'turnOnDetectionPeriods'.*expected an integer from 1 to 6/);
+  });
+});
+
+describe('ColdStandbyConfigServer failure analysis: a broken link fails synthesis, naming the path, the link and the scenario', () => {
+  test('the turn-on may no longer change the writer record (escape hatch on its policy)', () => {
+    const s = setup();
+    const config = build(s);
+    const policy = config.turnOnFunction.role.node.findAll().find(c => c instanceof iam.CfnPolicy) as iam.CfnPolicy;
+    const statements = (renderedProperties(policy).PolicyDocument as { Statement: Array<{ Action: string | string[] }> }).Statement;
+    const i = statements.findIndex(st => st.Action === 'route53:ChangeResourceRecordSets');
+    policy.addPropertyOverride(`PolicyDocument.Statement.${i}.Action`, 'route53:ListResourceRecordSets');
+    expect(() => s.app.synth()).toThrow(new RegExp(
+      "recovery path 'writes' does not survive region-loss of eu-west-1: its automation turn-on function \\(Secondary/PrimaryConfig[0-9A-F]{8}/Standby/TurnOn\\) " +
+      'calls route53:ChangeResourceRecordSets on .*hostedzone/.*, which its role does not allow'));
+  });
+
+  test('the standby proxy set to 0 tasks (escape hatch): reads in the standby region do not survive the loss of the primary region', () => {
+    const s = setup();
+    const config = build(s);
+    (config.standbySite.proxy.node.defaultChild as ecs.CfnService).addPropertyOverride('DesiredCount', 0);
+    expect(() => s.app.synth()).toThrow(/recovery path 'reads' does not survive region-loss of eu-west-1: its capacity proxy in us-east-1 \(Secondary\/PrimaryConfig[0-9A-F]{8}\/Standby\/Proxy\/Service\) serves 0 after failover; the load needs 1/);
   });
 });
 
@@ -223,7 +299,7 @@ describe('ColdStandbyConfigServer over an HaDatabase', () => {
         TARGET_CLUSTER_ARN: arn('us-east-1', 'cluster:config-db-us-east-1'),
         ALLOW_DATA_LOSS: 'true',
         PROMOTION_TIMEOUT_SECONDS: '720',
-        PROMOTION_POLL_SECONDS: '10',
+        PROMOTION_POLL_SECONDS: '5',
       }) },
     });
   });
@@ -239,19 +315,38 @@ describe('ColdStandbyConfigServer over an HaDatabase', () => {
     ]);
   });
 
-  test('with autoTurnOn, a warning says the database is failed over too (even when only the server tasks failed)', () => {
+  test('autoTurnOn (the default) with a database warns that the database is failed over too (even when only the server tasks failed)', () => {
+    Annotations.fromStack(s.primary).hasWarning(`/${config.node.path}`, Match.stringLikeRegexp('autoTurnOn with a database: .*FailoverGlobalCluster with AllowDataLoss'));
     const s2 = setup();
     const db2 = new HaDatabase(s2.primary, 'Db', { vpc: s2.vpc, secondary: { stack: s2.secondary, vpc: s2.vpc2 }, globalClusterIdentifier: 'config-db' });
-    const auto = build(s2, { database: db2, autoTurnOn: true });
-    Annotations.fromStack(s2.primary).hasWarning(`/${auto.node.path}`, Match.stringLikeRegexp('autoTurnOn with a database: .*FailoverGlobalCluster with AllowDataLoss'));
-    Annotations.fromStack(s.primary).hasNoWarning(`/${config.node.path}`, Match.stringLikeRegexp('autoTurnOn with a database'));
+    const manual = build(s2, { database: db2, autoTurnOn: false });
+    Annotations.fromStack(s2.primary).hasNoWarning(`/${manual.node.path}`, Match.stringLikeRegexp('autoTurnOn with a database'));
   });
 
-  test('the database promotion is part of the write RTO and its lag alarm bounds the RPO', () => {
+  test('the database promotion runs beside the task start and the name change: 142 s (the name is slowest); its lag alarm bounds the RPO', () => {
     const writes = config.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES);
-    expect(writes.steps.map(st => st.component)).toContain('HA database promotion (FailoverGlobalCluster by the turn-on, waited for before the flag and name move)');
-    expect(config.writeRto.toSeconds()).toBe(420);
+    expect(writes.steps[3].derivation).toMatch(/^slowest of 3: writer name/);
+    const promotion = new RegExp('database promotion, then the writer flag');
+    expect(JSON.stringify(writes.steps)).not.toMatch(promotion); // not the slowest branch...
+    expect(config.writeRto.toSeconds()).toBe(142);
     expect(config.rpo.toSeconds()).toBe(60);
+  });
+
+  test('with a 10 s writer TTL the promotion branch is slowest: 60 s promotion + 5 s poll (read from the function), 117 s', () => {
+    const s2 = setup();
+    const db2 = new HaDatabase(s2.primary, 'Db', { vpc: s2.vpc, secondary: { stack: s2.secondary, vpc: s2.vpc2 }, globalClusterIdentifier: 'config-db' });
+    const fast = build(s2, { database: db2, writerRecordTtl: Duration.seconds(10), turnOnDetectionPeriods: 1 });
+    const writes = fast.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES);
+    expect(writes.steps[3].duration.toSeconds()).toBe(80);
+    expect(writes.steps[3].derivation).toMatch(/^slowest of 3: standby server tasks/);
+    expect(fast.writeRto.toSeconds()).toBe(112);
+  });
+
+  test('the writes path links the database\'s secondary: a headless one breaks it (nothing to promote to a writer)', () => {
+    const s2 = setup();
+    const db2 = new HaDatabase(s2.primary, 'Db', { vpc: s2.vpc, secondary: { stack: s2.secondary, vpc: s2.vpc2, instances: 0 }, globalClusterIdentifier: 'config-db' });
+    build(s2, { database: db2 });
+    expect(() => s2.app.synth()).toThrow(/recovery path 'writes' does not survive region-loss of eu-west-1: its capacity instances of the database's secondary cluster in us-east-1 .* serves 0 after failover/);
   });
 });
 
@@ -281,10 +376,16 @@ describe('ColdStandbyConfigServer bad inputs', () => {
     const s = setup();
     expect(() => build(s, { writerRecordTtl: Duration.minutes(5) })).toThrow(/invalid prop 'writerRecordTtl': received 5 minutes; expected a duration from 1 second to 1 minute/);
   });
-  test('fails when the write RTO target cannot be met, naming the slowest component', () => {
+  test('fails when the write RTO target cannot be met, naming the prop that shortens the slowest component', () => {
     const s = setup();
     build(s, { recoveryTargets: { rto: Duration.minutes(2) } });
-    expect(() => s.app.synth()).toThrow(/Primary\/Config\] recovery time target not met: the 'writes' path takes 5 min worst case, target 2 min \(recoveryTargets.rto\) = server-down alarm 3 min.*No setting meets it/);
+    expect(() => s.app.synth()).toThrow(/Primary\/Config\] recovery time target not met: the 'writes' path takes 2 min 22 s worst case, target 2 min \(recoveryTargets.rto\) = server probe sampling 12 s \+ server probe alarm 30 s .* shorten it with writerRecordTtl \(1 to 60 s\)/);
+  });
+
+  test('fails when no setting meets the write RTO target, giving the fastest configuration', () => {
+    const s = setup();
+    build(s, { recoveryTargets: { rto: Duration.seconds(100) } });
+    expect(() => s.app.synth()).toThrow(/the 'writes' path takes 2 min 22 s worst case, target 100 s .* No setting meets it: the fastest this path can be configured to is 112 s/);
   });
 });
 

@@ -38,10 +38,10 @@ afterEach(() => {
   mockClient(DynamoDBClient).restore();
 });
 
-test('turns the standby on: scales to 2 tasks, sets the writer flag, then UPSERTs the writer name', async () => {
+test('turns the standby on: scales to 2 tasks, UPSERTs the writer name, then sets the writer flag', async () => {
   const aws = fakeAws();
   const steps = await turnOnStandby(aws.clients, config, () => new Date('2026-01-01T00:00:00Z'));
-  expect(steps.map(s => [s.step, s.changed])).toEqual([['scale-standby', true], ['flip-writer-flag', true], ['move-writer-name', true]]);
+  expect(steps.map(s => [s.step, s.changed])).toEqual([['scale-standby', true], ['move-writer-name', true], ['flip-writer-flag', true]]);
   expect(aws.ecs.commandCalls(UpdateServiceCommand)[0].args[0].input).toEqual({ cluster: 'standby-cluster', service: 'standby-server', desiredCount: 2 });
   expect(aws.route53.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input).toEqual({
     HostedZoneId: 'Z123',
@@ -75,22 +75,22 @@ test('does not scale down a standby already running more tasks', async () => {
   expect(aws.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
 });
 
-test('a failure in the middle (Route 53 throws) is reported with the completed steps; a re-run completes', async () => {
+test('a failure in the middle (Route 53 throws) is reported with the completed steps, before the flag; a re-run completes', async () => {
   const aws = fakeAws();
   aws.route53.on(ChangeResourceRecordSetsCommand).rejectsOnce(new Error('Throttling: Rate exceeded'));
   const err = await turnOnStandby(aws.clients, config).catch(e => e);
   expect(err).toBeInstanceOf(TurnOnError);
-  expect(err.message).toBe("turning on the standby failed at 'move-writer-name' (completed: scale-standby, flip-writer-flag): Throttling: Rate exceeded. Re-run the automation: every step is idempotent.");
-  expect(err.completed.map((c: { step: string }) => c.step)).toEqual(['scale-standby', 'flip-writer-flag']);
-  // the flag is set first: writes arriving once the name moves are accepted
-  expect(aws.state).toEqual({ desired: 2, record: 'internal-primary-9.eu-west-1.elb.amazonaws.com', writer: 'us-east-1' });
+  expect(err.message).toBe("turning on the standby failed at 'move-writer-name' (completed: scale-standby): Throttling: Rate exceeded. Re-run the automation: every step is idempotent.");
+  expect(err.completed.map((c: { step: string }) => c.step)).toEqual(['scale-standby']);
+  // the flag is set last: no region has been told to take writes
+  expect(aws.state).toEqual({ desired: 2, record: 'internal-primary-9.eu-west-1.elb.amazonaws.com', writer: undefined });
 
   aws.route53.on(ChangeResourceRecordSetsCommand).callsFake(input => {
     aws.state.record = input.ChangeBatch.Changes[0].ResourceRecordSet.ResourceRecords[0].Value;
     return {};
   });
   const rerun = await turnOnStandby(aws.clients, config);
-  expect(rerun.map(s => [s.step, s.changed])).toEqual([['scale-standby', false], ['flip-writer-flag', false], ['move-writer-name', true]]);
+  expect(rerun.map(s => [s.step, s.changed])).toEqual([['scale-standby', false], ['move-writer-name', true], ['flip-writer-flag', true]]);
   expect(aws.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
   expect(aws.state).toEqual({ desired: 2, record: config.targetDnsName, writer: 'us-east-1' });
 });
@@ -101,7 +101,7 @@ test('fails clearly when the standby service does not exist', async () => {
   await expect(turnOnStandby(aws.clients, config)).rejects.toThrow("turning on the standby failed at 'scale-standby' (completed: none): service standby-server not found in cluster standby-cluster");
 });
 
-describe('with an HaDatabase store: promote the database, wait for it, then flag and name', () => {
+describe('with an HaDatabase store: start the promotion, move the name, wait for the promotion, then the flag', () => {
   const GLOBAL = 'config-global';
   const OLD = 'arn:aws:rds:eu-west-1:123456789012:cluster:config-global-eu-west-1';
   const TARGET = 'arn:aws:rds:us-east-1:123456789012:cluster:config-global-us-east-1';
@@ -143,7 +143,7 @@ describe('with an HaDatabase store: promote the database, wait for it, then flag
 
   afterEach(() => mockClient(RDSClient).restore());
 
-  test('order: promote (FailoverGlobalCluster with AllowDataLoss), wait until the standby cluster is the writer, set the flag, move the name', async () => {
+  test('order: start the promotion (FailoverGlobalCluster with AllowDataLoss), move the name while it runs, wait until the standby cluster is the writer, set the flag', async () => {
     const aws = fakeAwsWithDatabase([
       { writer: OLD }, // before the call
       { writer: OLD, operation: 'pending' }, // right after the call: still the old writer
@@ -152,40 +152,51 @@ describe('with an HaDatabase store: promote the database, wait for it, then flag
     ]);
     const steps = await turnOnStandby(aws.clients, dbConfig, aws.now, aws.sleep);
     expect(steps.map(s => [s.step, s.changed])).toEqual([
-      ['scale-standby', true], ['promote-database', true], ['wait-for-database', false], ['flip-writer-flag', true], ['move-writer-name', true],
+      ['scale-standby', true], ['promote-database', true], ['move-writer-name', true], ['wait-for-database', false], ['flip-writer-flag', true],
     ]);
     expect(aws.log).toEqual([
       'UpdateService',
       'DescribeGlobalClusters', 'FailoverGlobalCluster',
+      'ChangeResourceRecordSets (writer name)',
       'DescribeGlobalClusters', 'DescribeGlobalClusters', 'DescribeGlobalClusters',
-      'PutItem (writer flag)', 'ChangeResourceRecordSets (writer name)',
+      'PutItem (writer flag)',
     ]);
     expect(aws.rds.commandCalls(FailoverGlobalClusterCommand)[0].args[0].input).toEqual({
       GlobalClusterIdentifier: GLOBAL, TargetDbClusterIdentifier: TARGET, AllowDataLoss: true,
     });
     expect(aws.slept).toEqual([10000, 10000]);
-    expect(steps[2].detail).toBe(`${TARGET} is the writer (waited 20 s)`);
+    expect(steps[3].detail).toBe(`${TARGET} is the writer (waited 20 s)`);
   });
 
-  test('never moves the flag or the name while the database is not promoted: fails at the wait, naming what it saw; a re-run completes without a second failover', async () => {
+  test('never leaves the name or the flag on a region whose database is not promoted: fails at the wait and moves the name back; a re-run completes without a second failover', async () => {
     const aws = fakeAwsWithDatabase([{ writer: OLD }, { writer: OLD, operation: 'pending' }]);
     const err = await turnOnStandby(aws.clients, dbConfig, aws.now, aws.sleep).catch(e => e);
     expect(err).toBeInstanceOf(TurnOnError);
     expect(err.failedStep).toBe('wait-for-database');
     expect(err.message).toBe(`turning on the standby failed at 'wait-for-database' (completed: scale-standby, promote-database): ${TARGET} is not the writer of ${GLOBAL} after 120 s ` +
-      `(writer ${OLD}, operation pending, status available). Re-run the automation: every step is idempotent.`);
+      `(writer ${OLD}, operation pending, status available); config-writer.example.com was moved back to internal-primary-9.eu-west-1.elb.amazonaws.com. ` +
+      'Re-run the automation: every step is idempotent.');
     expect(aws.dynamodb.commandCalls(PutItemCommand)).toHaveLength(0);
-    expect(aws.route53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
-    expect(aws.state.writer).toBeUndefined();
+    expect(aws.route53.commandCalls(ChangeResourceRecordSetsCommand).map(c => c.args[0].input.ChangeBatch?.Changes?.[0].ResourceRecordSet?.ResourceRecords?.[0].Value))
+      .toEqual([config.targetDnsName, 'internal-primary-9.eu-west-1.elb.amazonaws.com']);
+    expect(aws.state).toEqual({ desired: 2, record: 'internal-primary-9.eu-west-1.elb.amazonaws.com', writer: undefined });
 
     // re-run while the promotion is still under way: no second FailoverGlobalCluster, then done
     const again = fakeAwsWithDatabase([{ operation: 'failing-over' }, { writer: TARGET }]);
     const steps = await turnOnStandby(again.clients, dbConfig, again.now, again.sleep);
     expect(steps.map(s => [s.step, s.changed])).toEqual([
-      ['scale-standby', true], ['promote-database', false], ['wait-for-database', false], ['flip-writer-flag', true], ['move-writer-name', true],
+      ['scale-standby', true], ['promote-database', false], ['move-writer-name', true], ['wait-for-database', false], ['flip-writer-flag', true],
     ]);
     expect(steps[1].detail).toBe(`promotion of ${TARGET} already failing-over`);
     expect(again.rds.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);
+  });
+
+  test('a name already on the standby is not moved back when the wait fails (an earlier run moved it)', async () => {
+    const aws = fakeAwsWithDatabase([{ writer: OLD }, { writer: OLD, operation: 'pending' }]);
+    aws.state.record = config.targetDnsName;
+    const err = await turnOnStandby(aws.clients, dbConfig, aws.now, aws.sleep).catch(e => e);
+    expect(err.failedStep).toBe('wait-for-database');
+    expect(aws.route53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
   });
 
   test('a database already promoted is not failed over again', async () => {
@@ -193,7 +204,7 @@ describe('with an HaDatabase store: promote the database, wait for it, then flag
     const steps = await turnOnStandby(aws.clients, dbConfig, aws.now, aws.sleep);
     expect(steps[1]).toEqual({ step: 'promote-database', changed: false, detail: `${TARGET} is already the writer of ${GLOBAL}` });
     expect(aws.rds.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);
-    expect(aws.log.slice(-2)).toEqual(['PutItem (writer flag)', 'ChangeResourceRecordSets (writer name)']);
+    expect(aws.log.slice(-3)).toEqual(['ChangeResourceRecordSets (writer name)', 'DescribeGlobalClusters', 'PutItem (writer flag)']);
   });
 
   test('a refused failover stops the turn-on before the flag and the name', async () => {

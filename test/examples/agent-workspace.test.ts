@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ColdStandbyConfigServer, ColdStandbyConfigServerPath, HaDatabase, HaDatabasePath, HaPattern } from '../../lib';
 import { testApp } from '../harness';
 import { describeExampleGates, example, synthExample } from './example-suite';
 
@@ -45,6 +46,36 @@ describe('agent-workspace configuration turn-on and networks', () => {
         GroupDescription: Match.stringLikeRegexp('^Config service load balancer'),
         SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: other, FromPort: 80, ToPort: 80 })]),
       });
+    }
+  });
+});
+
+describe('agent-workspace recovery in about a minute: the database and the configuration writes fail over from the standby region', () => {
+  const { app, templates } = synthExample('agent-workspace');
+  const primary = templates['agent-workspace-ConfigPrimary'];
+  const standby = templates['agent-workspace-ConfigStandby'];
+  const pattern = <T extends HaPattern>(type: abstract new (...args: never[]) => T) => app.node.findAll().find((c): c is T => c instanceof type)!;
+
+  test('both probes of the primary region, their 3 x 10 s alarms and the rules that act on them are in the standby region; none in the primary', () => {
+    for (const metric of ['PrimaryWriterUnreachable', 'PrimaryServerUnreachable']) {
+      standby.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, Statistic: 'Minimum', Period: 10, EvaluationPeriods: 3, Threshold: 1 });
+    }
+    standby.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' }, 2);
+    standby.resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: Match.objectLike({ 'detail-type': ['CloudWatch Alarm State Change'] }) }, 2);
+    primary.resourceCountIs('AWS::Events::Rule', 0);
+  });
+
+  test('the cross-region database path takes 117 s (target 2 min), the configuration writes 142 s (target 3 min); every path survives its scenarios', () => {
+    const db = pattern(HaDatabase);
+    const config = pattern(ColdStandbyConfigServer);
+    expect(db.recoveryObjectives.path(HaDatabasePath.CROSS_REGION).total.toSeconds()).toBe(117);
+    expect(db.recoveryObjectives.path(HaDatabasePath.CROSS_REGION).target?.toSeconds()).toBe(120);
+    expect(config.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES).total.toSeconds()).toBe(142);
+    expect(config.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES).target?.toSeconds()).toBe(180);
+    for (const p of [db, config]) {
+      for (const id of p.recoveryObjectives.pathIds) {
+        expect(p.recoveryObjectives.scenarioOutcomes(id).filter(o => !o.survives)).toEqual([]);
+      }
     }
   });
 });

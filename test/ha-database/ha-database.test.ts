@@ -144,11 +144,11 @@ describe('HaDatabase, Aurora PostgreSQL with a secondary region', () => {
     });
   });
 
-  test('recovery objectives: in-region 35 s; cross-region RPO 60 s (lag alarm), RTO = detection 120 s + failover 120 s + DNS 60 s', () => {
+  test('recovery objectives: in-region 35 s; cross-region RPO 60 s (lag alarm), RTO = probe 12 s + probe alarm 30 s + function 10 s + promotion 60 s + DNS 5 s', () => {
     expect(db.inRegionFailoverTime.toSeconds()).toBe(35);
     expect(db.crossRegionRpo?.toSeconds()).toBe(60);
-    expect(db.crossRegionRto?.toSeconds()).toBe(300);
-    expect(db.recoveryObjectives.rto.toSeconds()).toBe(300);
+    expect(db.crossRegionRto?.toSeconds()).toBe(117);
+    expect(db.recoveryObjectives.rto.toSeconds()).toBe(117);
   });
 });
 
@@ -222,10 +222,12 @@ describe('HaDatabase bad inputs', () => {
     const { primary, secondary, vpc, vpc2 } = stacks();
     expect(() => new HaDatabase(primary, 'Db', { vpc, secondary: { stack: secondary, vpc: vpc2, instances: -1 } })).toThrow(/invalid prop 'secondary.instances'/);
   });
-  test('a headless secondary adds the instance start to the cross-region RTO', () => {
-    const { primary, secondary, vpc, vpc2 } = stacks();
+  test('a headless secondary adds the instance start to the cross-region RTO, and nothing serves after the promotion until one is added', () => {
+    const { app, primary, secondary, vpc, vpc2 } = stacks();
     const db = new HaDatabase(primary, 'Db', { vpc, secondary: { stack: secondary, vpc: vpc2, instances: 0 } });
-    expect(db.crossRegionRto?.toSeconds()).toBe(900);
+    expect(db.crossRegionRto?.toSeconds()).toBe(717);
+    expect(() => app.synth()).toThrow(/recovery path 'cross-region-failover' does not survive region-loss of eu-west-1: its capacity instances of the secondary cluster in us-east-1 \(Secondary\/.*\/Secondary\/Resource\) serves 0 after failover; the load needs 1/);
+    db.recoveryObjectives.acknowledgeBrokenPath('cross-region-failover', 'our runbook adds a writer instance to the headless secondary before promoting it');
     Template.fromStack(secondary).resourceCountIs('AWS::RDS::DBInstance', 0);
   });
 });

@@ -1,7 +1,8 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, GlobalCluster, RDSClient } from '@aws-sdk/client-rds';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { describeGlobalCluster, promotionState, startPromotion } from '../../ha-database/handler/promotion';
 
 /** The HA database store to promote before the standby takes writes. */
 export interface TurnOnDatabase {
@@ -61,24 +62,31 @@ export interface StepResult {
 
 /** Thrown when a step fails: names the failed step and what already succeeded (re-running is safe). */
 export class TurnOnError extends Error {
+  /** What went wrong in the failed step. */
+  public readonly reason: string;
+
   constructor(public readonly failedStep: StepResult['step'], public readonly completed: StepResult[], cause: unknown) {
-    super(`turning on the standby failed at '${failedStep}' (completed: ${completed.map(c => c.step).join(', ') || 'none'}): ${cause instanceof Error ? cause.message : String(cause)}. Re-run the automation: every step is idempotent.`);
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`turning on the standby failed at '${failedStep}' (completed: ${completed.map(c => c.step).join(', ') || 'none'}): ${reason}. Re-run the automation: every step is idempotent.`);
     this.name = 'TurnOnError';
+    this.reason = reason;
   }
 }
 
 /**
  * Turns the cold standby on, idempotently:
  * 1. scale the standby service to `desiredCount` (unless it already runs that many or more), so
- *    its tasks start while the database is promoted;
- * 2. with a database store, promote the standby region's cluster (`FailoverGlobalCluster`,
- *    unless it is already the writer or its promotion is under way), and
- * 3. wait until the global cluster names it its writer with no operation in progress:
- *    until then the standby's database endpoint is read-only, so nothing may send it writes;
- * 4. set the writer flag in the local replica to this region (unless already set):
- *    the servers accept writes only in the region the flag names;
- * 5. UPSERT the writer's name to the standby's load balancer (unless it already points there),
- *    last, so writes arrive where they are accepted.
+ *    its tasks start while the rest runs;
+ * 2. with a database store, start the promotion of the standby region's cluster
+ *    (`FailoverGlobalCluster`, unless it is already the writer or its promotion is under way);
+ * 3. UPSERT the writer's name to the standby's load balancer (unless it already points there), so
+ *    the change propagates to the name servers and resolvers while the database is promoted;
+ * 4. with a database store, wait until the global cluster names the standby's cluster its writer
+ *    with no operation in progress; if it does not in time, move the name back (when this run moved
+ *    it) and fail: the name does not stay on a region whose database is read-only;
+ * 5. set the writer flag in the local replica to this region (unless already set), last: the servers
+ *    accept writes only in the region the flag names, so a write that arrives before is refused
+ *    (`WritesRefusedError`), never lost.
  * Running it twice gives the same end state with no further changes.
  */
 export async function turnOnStandby(
@@ -107,48 +115,55 @@ export async function turnOnStandby(
   });
 
   const db = config.database;
+  const rds = clients.rds;
   if (db) {
-    const rds = clients.rds;
     if (!rds) throw new TurnOnError('promote-database', [...done], new Error('no RDS client for the database store'));
-    const describe = async (): Promise<GlobalCluster> => {
-      const out = await rds.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: db.globalClusterIdentifier }));
-      const cluster = out.GlobalClusters?.[0];
-      if (!cluster) throw new Error(`global cluster ${db.globalClusterIdentifier} not found`);
-      return cluster;
-    };
+    await run('promote-database', async () => ({ step: 'promote-database', ...await startPromotion(rds, db, db.allowDataLoss) }));
+  }
 
-    await run('promote-database', async () => {
-      const cluster = await describe();
-      const state = promotionState(cluster, db.targetClusterArn);
-      if (state.promoted) {
-        return { step: 'promote-database', changed: false, detail: `${db.targetClusterArn} is already the writer of ${db.globalClusterIdentifier}` };
-      }
-      if (state.operation && cluster.FailoverState?.ToDbClusterArn === db.targetClusterArn) {
-        return { step: 'promote-database', changed: false, detail: `promotion of ${db.targetClusterArn} already ${state.operation}` };
-      }
-      await rds.send(new FailoverGlobalClusterCommand({
-        GlobalClusterIdentifier: db.globalClusterIdentifier, TargetDbClusterIdentifier: db.targetClusterArn, AllowDataLoss: db.allowDataLoss,
-      }));
-      return {
-        step: 'promote-database', changed: true,
-        detail: `FailoverGlobalCluster ${db.globalClusterIdentifier} -> ${db.targetClusterArn}${db.allowDataLoss ? ' (AllowDataLoss)' : ''}; was: ${state.seen}`,
-      };
-    });
+  const name = `${config.recordName}.`;
+  let previous: string | undefined;
+  await run('move-writer-name', async () => {
+    const listed = await clients.route53.send(new ListResourceRecordSetsCommand({
+      HostedZoneId: config.hostedZoneId, StartRecordName: name, StartRecordType: 'CNAME', MaxItems: 1,
+    }));
+    const current = listed.ResourceRecordSets?.find(r => r.Name === name && r.Type === 'CNAME');
+    const value = current?.ResourceRecords?.[0]?.Value?.replace(/\.$/, '');
+    if (value === config.targetDnsName.replace(/\.$/, '')) {
+      return { step: 'move-writer-name', changed: false, detail: `${config.recordName} already points to ${config.targetDnsName}` };
+    }
+    await upsertWriterName(clients.route53, config, config.targetDnsName, `cold standby turned on in ${config.region}`);
+    previous = value;
+    return { step: 'move-writer-name', changed: true, detail: `${config.recordName}: ${value ?? '(none)'} -> ${config.targetDnsName}` };
+  });
 
-    await run('wait-for-database', async () => {
-      const start = now().getTime();
-      for (;;) {
-        const state = promotionState(await describe(), db.targetClusterArn);
-        const waited = Math.round((now().getTime() - start) / 1000);
-        if (state.promoted) {
-          return { step: 'wait-for-database', changed: false, detail: `${db.targetClusterArn} is the writer (waited ${waited} s)` };
+  if (db && rds) {
+    try {
+      await run('wait-for-database', async () => {
+        const start = now().getTime();
+        for (;;) {
+          const state = promotionState(await describeGlobalCluster(rds, db.globalClusterIdentifier), db.targetClusterArn);
+          const waited = Math.round((now().getTime() - start) / 1000);
+          if (state.promoted) {
+            return { step: 'wait-for-database', changed: false, detail: `${db.targetClusterArn} is the writer (waited ${waited} s)` };
+          }
+          if (waited >= db.timeoutSeconds) {
+            throw new Error(`${db.targetClusterArn} is not the writer of ${db.globalClusterIdentifier} after ${waited} s (${state.seen})`);
+          }
+          await sleep(db.pollSeconds * 1000);
         }
-        if (waited >= db.timeoutSeconds) {
-          throw new Error(`${db.targetClusterArn} is not the writer of ${db.globalClusterIdentifier} after ${waited} s (${state.seen})`);
-        }
-        await sleep(db.pollSeconds * 1000);
+      });
+    } catch (e) {
+      // The name must not stay on a region whose database is read-only: move it back if this run moved it.
+      if (previous === undefined || !(e instanceof TurnOnError)) throw e;
+      try {
+        await upsertWriterName(clients.route53, config, previous, `cold standby turn-on in ${config.region} failed: database not promoted`);
+      } catch (restore) {
+        throw new TurnOnError(e.failedStep, e.completed, new Error(`${e.reason}; moving ${config.recordName} back to ${previous} failed too: ${String(restore)}`));
       }
-    });
+      throw new TurnOnError(e.failedStep, e.completed.filter(c => c.step !== 'move-writer-name'),
+        new Error(`${e.reason}; ${config.recordName} was moved back to ${previous}`));
+    }
   }
 
   await run('flip-writer-flag', async () => {
@@ -165,39 +180,16 @@ export async function turnOnStandby(
     return { step: 'flip-writer-flag', changed: true, detail: `writer ${current ?? '(unset)'} -> ${config.region}` };
   });
 
-  await run('move-writer-name', async () => {
-    const name = `${config.recordName}.`;
-    const listed = await clients.route53.send(new ListResourceRecordSetsCommand({
-      HostedZoneId: config.hostedZoneId, StartRecordName: name, StartRecordType: 'CNAME', MaxItems: 1,
-    }));
-    const current = listed.ResourceRecordSets?.find(r => r.Name === name && r.Type === 'CNAME');
-    const value = current?.ResourceRecords?.[0]?.Value?.replace(/\.$/, '');
-    if (value === config.targetDnsName.replace(/\.$/, '')) {
-      return { step: 'move-writer-name', changed: false, detail: `${config.recordName} already points to ${config.targetDnsName}` };
-    }
-    await clients.route53.send(new ChangeResourceRecordSetsCommand({
-      HostedZoneId: config.hostedZoneId,
-      ChangeBatch: {
-        Comment: `cold standby turned on in ${config.region}`,
-        Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: name, Type: 'CNAME', TTL: config.ttl, ResourceRecords: [{ Value: config.targetDnsName }] } }],
-      },
-    }));
-    return { step: 'move-writer-name', changed: true, detail: `${config.recordName}: ${value ?? '(none)'} -> ${config.targetDnsName}` };
-  });
-
   return done;
 }
 
-/**
- * Whether `target` is a writer of the global cluster with no switchover or failover in progress, and what
- * was seen. (After a failover with the primary region gone the old primary may still be listed until it returns.)
- */
-function promotionState(cluster: GlobalCluster, target: string): { promoted: boolean; operation?: string; seen: string } {
-  const writers = (cluster.GlobalClusterMembers ?? []).filter(m => m.IsWriter).map(m => m.DBClusterArn);
-  const operation = cluster.FailoverState?.Status;
-  return {
-    promoted: writers.includes(target) && !operation,
-    operation,
-    seen: `writer ${writers.join(', ') || 'none'}, operation ${operation ?? 'none'}, status ${cluster.Status ?? 'unknown'}`,
-  };
+/** UPSERTs the writer's CNAME to `target`. */
+async function upsertWriterName(route53: Route53Client, config: TurnOnConfig, target: string, comment: string): Promise<void> {
+  await route53.send(new ChangeResourceRecordSetsCommand({
+    HostedZoneId: config.hostedZoneId,
+    ChangeBatch: {
+      Comment: comment,
+      Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: `${config.recordName}.`, Type: 'CNAME', TTL: config.ttl, ResourceRecords: [{ Value: target }] } }],
+    },
+  }));
 }

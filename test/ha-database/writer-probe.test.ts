@@ -1,0 +1,126 @@
+/**
+ * The secondary region's probe of the primary writer (handler logic, AWS SDK
+ * mocked): what counts as a failed sample, how samples are spaced within one
+ * scheduled run, the metric line, and the idempotent promotion.
+ */
+import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, DescribeGlobalClustersCommandOutput, FailoverGlobalClusterCommand, FailoverStatus, RDSClient } from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import { WRITER_PROBE_METRIC } from '../../lib/ha-database/handler/probe-metric';
+import { promotionState, startPromotion } from '../../lib/ha-database/handler/promotion';
+import { ProbeSample, sampleFor, sampleMetricLine } from '../../lib/ha-database/handler/sampling';
+import { checkPrimaryWriter, WriterProbeConfig } from '../../lib/ha-database/handler/writer-probe';
+
+const OLD = 'arn:aws:rds:eu-west-1:123456789012:cluster:orders-eu-west-1';
+const TARGET = 'arn:aws:rds:us-east-1:123456789012:cluster:orders-us-east-1';
+const config: WriterProbeConfig = { primaryClusterIdentifier: 'orders-eu-west-1', globalClusterIdentifier: 'orders', targetClusterArn: TARGET, timeoutMs: 50 };
+const global = (writer: string, operation?: FailoverStatus): DescribeGlobalClustersCommandOutput & { GlobalClusters: NonNullable<DescribeGlobalClustersCommandOutput['GlobalClusters']> } => ({ $metadata: {}, GlobalClusters: [{
+  GlobalClusterIdentifier: 'orders', Status: 'available',
+  GlobalClusterMembers: [{ DBClusterArn: OLD, IsWriter: writer === OLD }, { DBClusterArn: TARGET, IsWriter: writer === TARGET }],
+  ...(operation ? { FailoverState: { Status: operation, FromDbClusterArn: OLD, ToDbClusterArn: TARGET } } : {}),
+}] });
+
+function clients() {
+  const primary = new RDSClient({ region: 'eu-west-1' });
+  const local = new RDSClient({ region: 'us-east-1' });
+  const p = mockClient(primary);
+  const l = mockClient(local);
+  l.on(DescribeGlobalClustersCommand).resolves(global(OLD));
+  return { clients: { primary, local }, p, l };
+}
+
+describe('checkPrimaryWriter', () => {
+  test('serving: the primary region answers with a writer in a status it serves in (an in-region failover counts: Aurora handles it)', async () => {
+    const { clients: c, p } = clients();
+    for (const status of ['available', 'failing-over', 'backing-up', 'modifying']) {
+      p.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ Status: status, DBClusterMembers: [{ DBInstanceIdentifier: 'w', IsClusterWriter: true }] }] });
+      expect(await checkPrimaryWriter(c, config)).toEqual({ unreachable: 0, detail: `orders-eu-west-1 ${status}, writer w` });
+    }
+    expect(p.commandCalls(DescribeDBClustersCommand)[0].args[0].input).toEqual({ DBClusterIdentifier: 'orders-eu-west-1' });
+  });
+
+  test.each([
+    ['the endpoint fails', () => Promise.reject(new Error('getaddrinfo ENOTFOUND rds.eu-west-1.amazonaws.com')), 'getaddrinfo ENOTFOUND rds.eu-west-1.amazonaws.com'],
+    ['no answer in time', () => new Promise(() => undefined), 'no answer in 50 ms'],
+    ['no writer', () => Promise.resolve({ DBClusters: [{ Status: 'available', DBClusterMembers: [{ DBInstanceIdentifier: 'r', IsClusterWriter: false }] }] }), 'orders-eu-west-1 has no writer (status available)'],
+    ['a status Aurora does not repair', () => Promise.resolve({ DBClusters: [{ Status: 'inaccessible-encryption-credentials', DBClusterMembers: [{ DBInstanceIdentifier: 'w', IsClusterWriter: true }] }] }), 'orders-eu-west-1 is inaccessible-encryption-credentials'],
+    ['the cluster is gone', () => Promise.resolve({ DBClusters: [] }), 'orders-eu-west-1 not found'],
+  ])('a failed sample when %s', async (_name, answer, detail) => {
+    const { clients: c, p } = clients();
+    p.on(DescribeDBClustersCommand).callsFake(answer as () => Promise<unknown>);
+    expect(await checkPrimaryWriter(c, config)).toEqual({ unreachable: 1, detail });
+  });
+
+  test('once this region\'s cluster is the writer there is nothing to fail over: serving, without asking the primary region', async () => {
+    const { clients: c, p, l } = clients();
+    l.on(DescribeGlobalClustersCommand).resolves(global(TARGET));
+    expect(await checkPrimaryWriter(c, config)).toEqual({ unreachable: 0, detail: `${TARGET} is already the writer: nothing to fail over` });
+    expect(p.commandCalls(DescribeDBClustersCommand)).toHaveLength(0);
+  });
+
+  test('when the local global-cluster view fails, the primary\'s answer decides', async () => {
+    const { clients: c, p, l } = clients();
+    l.on(DescribeGlobalClustersCommand).rejects(new Error('Throttling'));
+    p.on(DescribeDBClustersCommand).rejects(new Error('connect ETIMEDOUT'));
+    expect(await checkPrimaryWriter(c, config)).toEqual({ unreachable: 1, detail: 'connect ETIMEDOUT' });
+  });
+});
+
+describe('sampleFor', () => {
+  test('samples at once, then on every 5-second boundary of the clock, until the run is over (12 samples in 55 s from :03)', async () => {
+    let clock = Date.parse('2026-01-01T00:00:03Z');
+    const at: number[] = [];
+    const samples = await sampleFor(async () => ({ unreachable: 0, detail: 'ok' }), (_s, t) => at.push(t), {
+      intervalMs: 5000, runMs: 55000, now: () => clock, sleep: async ms => { clock += ms; },
+    });
+    expect(samples).toHaveLength(12);
+    expect(at.map(t => new Date(t).toISOString().slice(17, 19))).toEqual(['03', '05', '10', '15', '20', '25', '30', '35', '40', '45', '50', '55']);
+  });
+
+  test('a slow sample delays the next, never more than to the next boundary', async () => {
+    let clock = 0;
+    const at: number[] = [];
+    await sampleFor(async () => { clock += 2000; return { unreachable: 1, detail: 'no answer in 2000 ms' }; }, (_s, t) => at.push(t), {
+      intervalMs: 5000, runMs: 20000, now: () => clock, sleep: async ms => { clock += ms; },
+    });
+    expect(at).toEqual([0, 5000, 10000, 15000]);
+  });
+});
+
+test('each sample is one high-resolution EMF line: the metric, its dimension, the value and what was seen', () => {
+  const sample: ProbeSample = { unreachable: 1, detail: 'no answer in 2000 ms' };
+  expect(JSON.parse(sampleMetricLine(WRITER_PROBE_METRIC, 'orders-eu-west-1', sample, 1700000000000))).toEqual({
+    _aws: { Timestamp: 1700000000000, CloudWatchMetrics: [{
+      Namespace: 'CdkHaPatterns/HaDatabase', Dimensions: [['Cluster']],
+      Metrics: [{ Name: 'PrimaryWriterUnreachable', Unit: 'None', StorageResolution: 1 }],
+    }] },
+    Cluster: 'orders-eu-west-1', PrimaryWriterUnreachable: 1, detail: 'no answer in 2000 ms',
+  });
+});
+
+describe('startPromotion', () => {
+  const target = { globalClusterIdentifier: 'orders', targetClusterArn: TARGET };
+  afterEach(() => mockClient(RDSClient).restore());
+
+  test('calls FailoverGlobalCluster with AllowDataLoss when the secondary is not the writer', async () => {
+    const rds = mockClient(RDSClient);
+    rds.on(DescribeGlobalClustersCommand).resolves(global(OLD));
+    const result = await startPromotion(new RDSClient({}), target, true);
+    expect(result.changed).toBe(true);
+    expect(rds.commandCalls(FailoverGlobalClusterCommand)[0].args[0].input).toEqual({ GlobalClusterIdentifier: 'orders', TargetDbClusterIdentifier: TARGET, AllowDataLoss: true });
+  });
+
+  test.each([
+    ['already the writer', global(TARGET), `${TARGET} is already the writer of orders`],
+    ['its promotion under way', global(OLD, 'failing-over'), `promotion of ${TARGET} already failing-over`],
+  ])('does nothing when the secondary is %s', async (_name, answer, detail) => {
+    const rds = mockClient(RDSClient);
+    rds.on(DescribeGlobalClustersCommand).resolves(answer);
+    expect(await startPromotion(new RDSClient({}), target, true)).toEqual({ changed: false, detail });
+    expect(rds.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);
+  });
+
+  test('promotionState: promoted only as a writer with no operation in progress', () => {
+    expect(promotionState(global(TARGET).GlobalClusters[0], TARGET)).toMatchObject({ promoted: true, towardsTarget: false });
+    expect(promotionState(global(TARGET, 'pending').GlobalClusters[0], TARGET)).toMatchObject({ promoted: false, operation: 'pending', towardsTarget: true });
+  });
+});
