@@ -13,8 +13,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { EXAMPLES } from '../examples';
+import { addDrills } from '../examples/drills';
 import { projectContext } from '../examples/project-context';
-import { buildResilienceReport, renderResilienceReportMarkdown, ResilienceReport } from '../lib';
+import { buildResilienceReport, DrillDescription, Drills, renderResilienceReportMarkdown, ResilienceReport } from '../lib';
 import { readmeTable, replaceReadmeTable } from './readme-table';
 
 function arg(name: string): string | undefined {
@@ -27,18 +28,21 @@ const outDir = arg('out') ?? path.join(__dirname, '..', 'cdk.out');
 const examples = only ? EXAMPLES.filter(e => e.name === only) : EXAMPLES;
 if (examples.length === 0) throw new Error(`unknown example '${only}': choose one of ${EXAMPLES.map(e => e.name).join(', ')}`);
 
+const drillsByExample: Array<[string, DrillDescription[]]> = [];
 const reports: ResilienceReport[] = examples.map(example => {
   const app = new App({
     outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'ha-report-')),
     builtinCloudFormationValidation: false,
-    context: { ...projectContext(), 'aws:cdk:bundling-stacks': [] },
+    // The drills are listed with what they prove and how to start them (they deploy only with -c drills=true).
+    context: { ...projectContext(), 'aws:cdk:bundling-stacks': [], 'drills': 'true' },
   });
-  example.build(app);
-  app.synth(); // runs the recovery-target validations
+  addDrills(example.build(app));
+  app.synth(); // runs the recovery-target validations and the failure-scenario analysis
+  drillsByExample.push([example.name, Drills.describe(app)]);
   return buildResilienceReport(app, `${example.name}: ${example.description}`);
 });
 
-const markdown = renderResilienceReportMarkdown(reports);
+const markdown = renderResilienceReportMarkdown(reports) + '\n' + renderDrills(drillsByExample);
 fs.mkdirSync(outDir, { recursive: true });
 fs.writeFileSync(path.join(outDir, 'resilience-report.md'), markdown);
 fs.writeFileSync(path.join(outDir, 'resilience-report.json'), JSON.stringify(reports, undefined, 2));
@@ -49,4 +53,23 @@ if (process.argv.includes('--update-readme')) {
   const readme = path.join(__dirname, '..', 'README.md');
   fs.writeFileSync(readme, replaceReadmeTable(fs.readFileSync(readme, 'utf8'), readmeTable(reports)));
   process.stdout.write('rewritten: README.md (table of what the reference architectures achieve)\n');
+}
+
+/** Per example: each drill, what it proves and the one command that starts it (deployed with -c drills=true). */
+function renderDrills(byExample: Array<[string, DrillDescription[]]>): string {
+  const lines = ['# Drills', '', 'Deploy an example with `-c drills=true`, then start each drill with its command (after the stack is deployed).', ''];
+  for (const [name, drills] of byExample) {
+    lines.push(`## ${name}`, '');
+    if (drills.length === 0) {
+      lines.push('No drills.', '');
+      continue;
+    }
+    lines.push('| drill | pattern | scenario | paths (worst case) | proves | start |', '|---|---|---|---|---|---|');
+    for (const d of drills) {
+      const figure = d.expectedRecoverySeconds !== undefined ? ` (${d.expectedRecoverySeconds} s)` : '';
+      lines.push(`| ${d.kind} \`${d.constructPath}\` | ${d.patternName ?? ''} | ${d.scenario} | ${d.paths.join(', ')}${figure} | ${d.proves.replace(/\|/g, '\\|')} | \`${d.startCommand.replace(/\|/g, '\\|')}\` |`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
 }

@@ -8,6 +8,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
@@ -145,7 +146,9 @@ export class ActiveActiveCells extends HaPattern {
   /** Per-cell update state: partition key `cell`; item `#latest` holds the latest update. */
   public readonly statusTable: dynamodb.Table;
   /** The fan-out function. */
-  public readonly fanOutFunction: HandlerFunction;
+  public readonly fanOutFunction: lambda.IFunction;
+  /** The role the fan-out function runs as. */
+  public readonly fanOutRole: iam.IRole;
   /** The alarm raised while a cell is behind the latest update. */
   public readonly cellsBehindAlarm: cloudwatch.Alarm;
   /** The weighted record, when `dns` is set. */
@@ -262,7 +265,7 @@ export class ActiveActiveCells extends HaPattern {
     });
     const fanOutName = Names.uniqueResourceName(this, { maxLength: 64 });
     this.fanOutName = fanOutName;
-    this.fanOutFunction = new HandlerFunction(this, 'FanOut', {
+    const fanOut = new HandlerFunction(this, 'FanOut', {
       entry: path.join(__dirname, 'handler', 'index'),
       description: `${this.node.path}: applies the latest update under ${this.updatesPrefix} to every cell and records each cell's result`,
       timeout: Duration.minutes(2),
@@ -279,7 +282,9 @@ export class ActiveActiveCells extends HaPattern {
         }))),
       },
     });
-    const fn = this.fanOutFunction.function;
+    const fn = fanOut.function;
+    this.fanOutFunction = fn;
+    this.fanOutRole = fanOut.role;
     this.statusTable.grantReadWriteData(fn);
     for (const cell of this.cells) cell.updateParameter.grantWrite(fn);
     fn.addToRolePolicy(new iam.PolicyStatement({

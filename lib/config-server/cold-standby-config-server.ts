@@ -7,6 +7,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
@@ -202,7 +203,9 @@ export class ColdStandbyConfigServer extends HaPattern {
   /** The writer's fully qualified name. */
   public readonly writerHost: string;
   /** The turn-on automation (and the probe of the live server), in the standby region. */
-  public readonly turnOnFunction: HandlerFunction;
+  public readonly turnOnFunction: lambda.IFunction;
+  /** The role the turn-on automation runs as. */
+  public readonly turnOnRole: iam.IRole;
   /** The alarm on the standby region's probe of the live server (in the standby region). */
   public readonly serverProbeAlarm: cloudwatch.Alarm;
   /** The rule that turns the standby on when the probe alarm fires (`autoTurnOn`), if any. */
@@ -316,7 +319,7 @@ export class ColdStandbyConfigServer extends HaPattern {
     // ---- the turn-on automation, in the standby region
     const standby = this.standbySite;
     const db = props.database?.secondary;
-    this.turnOnFunction = new HandlerFunction(standby, 'TurnOn', {
+    const turnOn = new HandlerFunction(standby, 'TurnOn', {
       entry: path.join(__dirname, 'handler', 'index'),
       description: `Probes the live configuration server of ${this.node.path} in ${primaryRegion}; turns on the cold standby in ${standbyRegion}`,
       // With a database, the turn-on promotes it and waits (at most PROMOTION_TIMEOUT); the probe samples for a minute.
@@ -345,7 +348,9 @@ export class ColdStandbyConfigServer extends HaPattern {
         } : {}),
       },
     });
-    const role = this.turnOnFunction.role;
+    this.turnOnFunction = turnOn.function;
+    this.turnOnRole = turnOn.role;
+    const role = turnOn.role;
     const zoneArn = Stack.of(standby).formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: props.zone.hostedZoneId });
     const standbyTableArn = Stack.of(standby).formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const primaryServiceArn = Stack.of(standby).formatArn({
@@ -382,7 +387,7 @@ export class ColdStandbyConfigServer extends HaPattern {
     ];
 
     // ---- the probe of the live server, in the standby region
-    this.probeSchedule = addProbeSchedule(standby, 'ServerProbeSchedule', this.turnOnFunction.function,
+    this.probeSchedule = addProbeSchedule(standby, 'ServerProbeSchedule', this.turnOnFunction,
       `Samples the live configuration server ${primaryNames.serverServiceName} in ${primaryRegion} every ${PROBE_SAMPLING.interval.toSeconds()} s`);
     const periods = props.turnOnDetectionPeriods ?? 3;
     const autoTurnOn = props.autoTurnOn ?? true;
@@ -403,10 +408,10 @@ export class ColdStandbyConfigServer extends HaPattern {
         'a loss of the primary region would not be detected (check the TurnOn function).',
     });
     this.turnOnRule = autoTurnOn
-      ? addAlarmRule(standby, 'TurnOnOnProbeAlarm', this.serverProbeAlarm, this.turnOnFunction.function,
+      ? addAlarmRule(standby, 'TurnOnOnProbeAlarm', this.serverProbeAlarm, this.turnOnFunction,
         `Turns the cold standby on when the probe of the live server (${primaryRegion}) enters ALARM`)
       : undefined;
-    const sampling = new ProbeSamplingStep('server probe sampling', this.turnOnFunction.function, this.serverProbeAlarm);
+    const sampling = new ProbeSamplingStep('server probe sampling', this.turnOnFunction, this.serverProbeAlarm);
     this.node.addValidation({ validate: () => sampling.validate(this, 'turnOnFunction environment') });
 
     // ---- alarms
@@ -472,10 +477,10 @@ export class ColdStandbyConfigServer extends HaPattern {
   }
 
   /** DynamoDB replication latency from the primary to `region` (milliseconds, 1-minute average). */
-  public metricReplicationLatency(region: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  public metricReplicationLatency(siteRegion: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: 'AWS/DynamoDB', metricName: 'ReplicationLatency',
-      dimensionsMap: { TableName: this.tableName, ReceivingRegion: region },
+      dimensionsMap: { TableName: this.tableName, ReceivingRegion: siteRegion },
       statistic: 'Average', period: Duration.minutes(1), ...options,
     });
   }
@@ -487,11 +492,11 @@ export class ColdStandbyConfigServer extends HaPattern {
 
   /** Lets `grantee` invoke the turn-on automation (for example an on-call role). */
   public grantTurnOn(grantee: iam.IGrantable): iam.Grant {
-    return this.turnOnFunction.function.grantInvoke(grantee);
+    return this.turnOnFunction.grantInvoke(grantee);
   }
 
   private declareRecoveryObjectives(standby: ConfigSite, sampling: ProbeSamplingStep, autoTurnOn: boolean, database?: HaDatabase): void {
-    const fn = this.turnOnFunction.function;
+    const fn = this.turnOnFunction;
     const primaryRegion = Stack.of(this).region;
     const standbyRegion = Stack.of(standby).region;
     const secondary = database?.secondary;
@@ -527,7 +532,7 @@ export class ColdStandbyConfigServer extends HaPattern {
         PathLink.signal(this.probeSchedule, `probe of the live server through the ECS endpoint of ${primaryRegion}`),
         PathLink.alarm(this.serverProbeAlarm, 'server probe alarm'),
         ...(this.turnOnRule ? [PathLink.eventRule(this.turnOnRule, 'turn-on rule')] : []),
-        PathLink.automation(this.turnOnFunction, autoTurnOn ? 'turn-on function' : 'turn-on function (invoked by on-call)', this.turnOnFunction.role, this.turnOnCalls),
+        PathLink.automation(this.turnOnFunction, autoTurnOn ? 'turn-on function' : 'turn-on function (invoked by on-call)', this.turnOnRole, this.turnOnCalls),
         PathLink.dns(this.writerRecord, `writer name ${this.writerHost}`),
         PathLink.capacity(standby.server!, `standby server in ${standbyRegion} once turned on`, { serving: this.standbyServerCount, required: 1 }),
         ...(secondary ? [PathLink.capacity(secondary.cluster, `instances of the database's secondary cluster in ${standbyRegion}`, { serving: secondary.instanceCount, required: 1 })] : []),

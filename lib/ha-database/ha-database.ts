@@ -27,7 +27,6 @@ import { HaDatabaseEngine, tlsParameters } from './engine';
 import { WRITER_PROBE_METRIC } from './handler/probe-metric';
 import { HaDatabaseSecondary, HaDatabaseSecondaryOptions } from './secondary';
 
-export { HaDatabaseEngine };
 
 /** Props of `HaDatabase`. */
 export interface HaDatabaseProps extends HaPatternProps {

@@ -1,2 +1,3 @@
 export * from './ha-database';
 export * from './secondary';
+export { HaDatabaseEngine } from './engine';

@@ -110,14 +110,14 @@ describe('ActiveActiveCells with defaults', () => {
     template.hasResourceProperties('AWS::S3::Bucket', { NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } }, VersioningConfiguration: { Status: 'Enabled' } });
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { 'source': ['aws.s3'], 'detail-type': ['Object Created'], 'detail': { bucket: { name: [stack.resolve(cells.updatesBucket.bucketName)] }, object: { key: [{ prefix: 'updates/' }] } } },
-      Targets: [Match.objectLike({ Arn: stack.resolve(cells.fanOutFunction.function.functionArn), RetryPolicy: { MaximumRetryAttempts: 2 } })],
+      Targets: [Match.objectLike({ Arn: stack.resolve(cells.fanOutFunction.functionArn), RetryPolicy: { MaximumRetryAttempts: 2 } })],
     });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
     template.hasResourceProperties('AWS::DynamoDB::Table', { KeySchema: [{ AttributeName: 'cell', KeyType: 'HASH' }] });
   });
 
   test('fan-out permissions are limited to the cells: their services and their update parameters', () => {
-    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: stack.resolve(cells.fanOutFunction.role.roleName).Ref }] } });
+    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: stack.resolve(cells.fanOutRole.roleName).Ref }] } });
     const statements = Object.values(policies).flatMap(p => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
     const ecsStatement = statements.find(s => s.Action === 'ecs:UpdateService');
     expect(ecsStatement?.Resource).toEqual(cells.cells.map(c => stack.resolve(c.service.serviceArn)));

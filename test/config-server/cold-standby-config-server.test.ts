@@ -244,7 +244,7 @@ describe('ColdStandbyConfigServer failure analysis: a broken link fails synthesi
   test('the turn-on may no longer change the writer record (escape hatch on its policy)', () => {
     const s = setup();
     const config = build(s);
-    const policy = config.turnOnFunction.role.node.findAll().find(c => c instanceof iam.CfnPolicy) as iam.CfnPolicy;
+    const policy = config.turnOnRole.node.findAll().find(c => c instanceof iam.CfnPolicy) as iam.CfnPolicy;
     const statements = (renderedProperties(policy).PolicyDocument as { Statement: Array<{ Action: string | string[] }> }).Statement;
     const i = statements.findIndex(st => st.Action === 'route53:ChangeResourceRecordSets');
     policy.addPropertyOverride(`PolicyDocument.Statement.${i}.Action`, 'route53:ListResourceRecordSets');
@@ -404,7 +404,7 @@ describe('ColdStandbyConfigServer turn-on handler bundle', () => {
     const assembly = s.app.synth();
     const fs = jest.requireActual('fs') as typeof import('fs');
     const path = jest.requireActual('path') as typeof import('path');
-    const cfn = config.turnOnFunction.function.node.defaultChild as lambda.CfnFunction;
+    const cfn = config.turnOnFunction.node.defaultChild as lambda.CfnFunction;
     const key = JSON.stringify(s.secondary.resolve((cfn.code as lambda.CfnFunction.CodeProperty).s3Key));
     const hash = /([0-9a-f]{64})\.zip/.exec(key)![1];
     const turnOn = fs.readFileSync(path.join(assembly.directory, `asset.${hash}`, 'index.js'), 'utf8');

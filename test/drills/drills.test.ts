@@ -219,7 +219,7 @@ describe('Drills of a ColdStandbyConfigServer', () => {
     template('Secondary').hasResourceProperties('AWS::ARCRegionSwitch::Plan', {
       RecoveryTimeObjectiveMinutes: Math.ceil(pattern.writeRto.toSeconds() / 60),
       Workflows: [Match.objectLike({ Steps: [Match.objectLike({ Name: 'run-automation', ExecutionBlockConfiguration: { CustomActionLambdaConfig: Match.objectLike({
-        Lambdas: [{ Arn: standby.resolve(pattern.turnOnFunction.function.functionArn) }],
+        Lambdas: [{ Arn: standby.resolve(pattern.turnOnFunction.functionArn) }],
       }) } })] })],
       AssociatedAlarms: { 'trigger-1': { AlarmType: 'trigger', ResourceIdentifier: arn(Match.stringLikeRegexp(':cloudwatch:eu-west-1:123456789012:alarm:.*-server-down$')) } },
     });

@@ -9,6 +9,7 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { ActiveActiveCells, ActiveActiveCellsPath } from '../../cells/active-active-cells';
@@ -21,7 +22,7 @@ import { HotStandbyConsumer, HotStandbyConsumerPath } from '../../hot-standby/ho
 import { LatencyDns } from '../../latency-dns/latency-dns';
 import { MultiSiteActiveActive, MultiSiteActiveActivePath } from '../../multi-site/multi-site-active-active';
 import { SingletonDaemon, SingletonDaemonPath } from '../../singleton/singleton-daemon';
-import { StandbyServerRole } from '../../warm-standby/standby-server';
+import { StandbyServerRole } from '../../warm-standby/standby-server-role';
 import { WarmStandbyPair, WarmStandbyPairPath } from '../../warm-standby/warm-standby-pair';
 import { ActiveSpareWebTier, ActiveSpareWebTierPath } from '../../web-tier/active-spare-web-tier';
 import { SpareMode } from '../../web-tier/spare-mode';
@@ -443,9 +444,9 @@ function configServerPlan(ctx: DrillsContext, p: ColdStandbyConfigServer): void 
   plan(ctx, p, stack, 'RegionSwitch', {
     regions: [primaryRegion, stack.region],
     primaryRegion,
-    steps: [RegionSwitchStep.invokeFunction(p.turnOnFunction.function, {
+    steps: [RegionSwitchStep.invokeFunction(p.turnOnFunction, {
       description: `Turns the standby in ${stack.region} on (the server's own turn-on: database promotion, server tasks, writer flag, writer name, in that order)`,
-      timeout: Duration.minutes(Math.max(1, Math.ceil(p.turnOnFunction.function.timeout?.toMinutes({ integral: false }) ?? 1))),
+      timeout: Duration.minutes(Math.max(1, Math.ceil(((p.turnOnFunction as lambda.Function).timeout ?? Duration.minutes(1)).toMinutes({ integral: false })))),
     })],
     recoveryTime: rto,
     triggerAlarms: triggers,
