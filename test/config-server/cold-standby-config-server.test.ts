@@ -249,7 +249,7 @@ describe('ColdStandbyConfigServer failure analysis: a broken link fails synthesi
     const i = statements.findIndex(st => st.Action === 'route53:ChangeResourceRecordSets');
     policy.addPropertyOverride(`PolicyDocument.Statement.${i}.Action`, 'route53:ListResourceRecordSets');
     expect(() => s.app.synth()).toThrow(new RegExp(
-      "recovery path 'writes' does not survive region-loss of eu-west-1: its automation turn-on function \\(Secondary/PrimaryConfig[0-9A-F]{8}/Standby/TurnOn\\) " +
+      "recovery path 'writes' does not survive region-loss of eu-west-1: its automation turn-on function \\(Secondary/PrimaryConfig[0-9A-F]{8}/Standby/TurnOn/Resource\\) " +
       'calls route53:ChangeResourceRecordSets on .*hostedzone/.*, which its role does not allow'));
   });
 
