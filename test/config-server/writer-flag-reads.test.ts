@@ -124,6 +124,18 @@ describe('turn-on', () => {
     }
   });
 
+  test('the writer\'s name listed without values (an alias record) does not point to the standby', async () => {
+    route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [{ Name: 'config-writer.example.com.', Type: 'CNAME', ResourceRecords: [] }] });
+    const [, move] = await turnOnStandby(clients, config);
+    expect(move).toEqual({ step: 'move-writer-name', changed: true, detail: 'config-writer.example.com: (none) -> standby-lb.us-east-1.elb.amazonaws.com' });
+  });
+
+  test('a flag item without a region counts as unset', async () => {
+    ddb.on(GetItemCommand).resolves({ Item: { pk: { S: '__writer__' } } });
+    const [, , flip] = await turnOnStandby(clients, config);
+    expect(flip).toEqual({ step: 'flip-writer-flag', changed: true, detail: 'writer (unset) -> us-east-1' });
+  });
+
   test('the flag already naming this region is left alone', async () => {
     ddb.on(GetItemCommand).resolves({ Item: { pk: { S: '__writer__' }, region: { S: 'us-east-1' } } });
     const [, , flip] = await turnOnStandby(clients, config);

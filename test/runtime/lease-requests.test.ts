@@ -267,6 +267,7 @@ describe('keepAlive (fake timers)', () => {
     expect(updates()).toHaveLength(1);
     answer(TOKEN_1);
     await stopping;
+    expect(jest.getTimerCount()).toBe(0); // no renewal left scheduled to keep the process alive
     expect(updates().map(u => u.UpdateExpression)).toEqual(['SET #holder = :me, #exp = :exp ADD #token :one', 'SET #exp = :zero REMOVE #holder']);
     expect(lease.token).toBeUndefined();
     await jest.advanceTimersByTimeAsync(1_000);
@@ -278,7 +279,9 @@ describe('keepAlive (fake timers)', () => {
     const lease = make({ renewIntervalMs: 100 });
     const loop = lease.keepAlive();
     await jest.advanceTimersByTimeAsync(50);
+    expect(jest.getTimerCount()).toBe(1);
     await loop.stop(false);
+    expect(jest.getTimerCount()).toBe(0);
     await jest.advanceTimersByTimeAsync(1_000);
     expect(updates()).toHaveLength(1);
     expect(lease.token).toBe(1);

@@ -37,8 +37,11 @@ test('a service that reports no desired count is at 0', async () => {
   await expect(scaleSpare(ecs, { ...INPUT, desiredCount: 2 })).resolves.toEqual({ previous: 0, desired: 2, changed: true });
 });
 
-test('a service that is not found, without a failure reason', async () => {
-  ecsMock.on(DescribeServicesCommand).resolves({});
+test.each([
+  ['no services and no failures', {}],
+  ['an empty failure list', { services: [], failures: [] }],
+])('a service that is not found, with %s', async (_, answer) => {
+  ecsMock.on(DescribeServicesCommand).resolves(answer);
   await expect(scaleSpare(ecs, INPUT)).rejects.toThrow('spare service spare-web in cluster spare-cluster is not active: not found');
 });
 
