@@ -7,7 +7,11 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': '<rootDir>/test/esbuild-transform.js' },
+  // The browser failover helper is an ES module: tests in Node import it through the same transform.
+  transform: { '^.+\\.ts$': '<rootDir>/test/esbuild-transform.js', '/lib/web-tier/browser/.+\\.js$': '<rootDir>/test/esbuild-transform.js' },
+  // Stryker's sandboxes (npm run mutate) are copies of the project: never tests or modules of this run.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/.stryker-tmp/'],
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
   testSequencer: '<rootDir>/test/sequencer.js',
   testTimeout: 120000,
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
