@@ -27,8 +27,8 @@ import {
 import type { HaDatabase } from '../ha-database/ha-database';
 import { HandlerFunction } from '../private/handler-function';
 import { ConfigSite } from './config-site';
-import { SERVER_PROBE_METRIC } from './handler/probe-metric';
 import { FunctionEnvironmentStep, SequenceStep } from './recovery-steps';
+import { SERVER_PROBE_METRIC } from './server-probe-metric';
 import { cidrsOverlap, knownCidr } from './site-network';
 import { WRITER_FLAG_KEY } from './writer-flag';
 

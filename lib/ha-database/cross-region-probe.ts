@@ -7,7 +7,7 @@ import { Construct, IConstruct } from 'constructs';
 import { HaValidationError } from '../core/errors';
 import { RecoveryStep, ResolvedRecoveryStep } from '../core/recovery-step';
 import { renderedProperties } from '../private/rendered';
-import { PROBE_ENV } from './handler/probe-metric';
+import { PROBE_ENV } from './writer-probe-metric';
 
 /**
  * How a cross-region probe samples the primary region from a standby region.

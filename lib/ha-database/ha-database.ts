@@ -24,8 +24,8 @@ import {
   addAlarmRule, addProbeSchedule, PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, probeMetric, probeSamplesMetric, ProbeSamplingStep,
 } from './cross-region-probe';
 import { HaDatabaseEngine, tlsParameters } from './engine';
-import { WRITER_PROBE_METRIC } from './handler/probe-metric';
 import { HaDatabaseSecondary, HaDatabaseSecondaryOptions } from './secondary';
+import { WRITER_PROBE_METRIC } from './writer-probe-metric';
 
 
 /** Props of `HaDatabase`. */

@@ -5,8 +5,8 @@
  */
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SERVER_PROBE_METRIC } from '../../lib/config-server/handler/probe-metric';
 import { checkPrimaryServer } from '../../lib/config-server/handler/server-probe';
+import { SERVER_PROBE_METRIC } from '../../lib/config-server/server-probe-metric';
 import { sampleMetricLine } from '../../lib/ha-database/handler/sampling';
 
 const config = { cluster: 'config-primary', service: 'config-server', timeoutMs: 50 };

@@ -5,10 +5,10 @@
  */
 import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, DescribeGlobalClustersCommandOutput, FailoverGlobalClusterCommand, FailoverStatus, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
-import { WRITER_PROBE_METRIC } from '../../lib/ha-database/handler/probe-metric';
 import { promotionState, startPromotion } from '../../lib/ha-database/handler/promotion';
 import { ProbeSample, sampleFor, sampleMetricLine } from '../../lib/ha-database/handler/sampling';
 import { checkPrimaryWriter, WriterProbeConfig } from '../../lib/ha-database/handler/writer-probe';
+import { WRITER_PROBE_METRIC } from '../../lib/ha-database/writer-probe-metric';
 
 const OLD = 'arn:aws:rds:eu-west-1:123456789012:cluster:orders-eu-west-1';
 const TARGET = 'arn:aws:rds:us-east-1:123456789012:cluster:orders-us-east-1';

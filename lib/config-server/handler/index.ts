@@ -2,9 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
-import { PROBE_ENV } from '../../ha-database/handler/probe-metric';
 import { sampleFor, sampleMetricLine } from '../../ha-database/handler/sampling';
-import { SERVER_PROBE_METRIC } from './probe-metric';
+import { PROBE_ENV } from '../../ha-database/writer-probe-metric';
+import { SERVER_PROBE_METRIC } from '../server-probe-metric';
 import { checkPrimaryServer } from './server-probe';
 import { StepResult, TurnOnDatabase, turnOnStandby } from './turn-on';
 

@@ -1,5 +1,5 @@
 import { RDSClient } from '@aws-sdk/client-rds';
-import { WRITER_PROBE_METRIC, PROBE_ENV } from './probe-metric';
+import { WRITER_PROBE_METRIC, PROBE_ENV } from '../writer-probe-metric';
 import { startPromotion } from './promotion';
 import { sampleFor, sampleMetricLine } from './sampling';
 import { checkPrimaryWriter } from './writer-probe';
