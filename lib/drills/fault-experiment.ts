@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as fis from 'aws-cdk-lib/aws-fis';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,7 @@ import { HaValidationError } from '../core/errors';
 import { requireDefined } from '../core/validation';
 import { DrillDescription, DrillKind, DrillPurpose, IDrill } from './drill-description';
 import { FaultAction } from './fault-action';
+import { describeDrill } from './private/describe';
 import { literal, outputLookup } from './private/figures';
 import { markDrill } from './private/marker';
 import { acknowledgeWildcards } from './private/nag';
@@ -148,20 +149,7 @@ export class FaultExperiment extends Construct implements IDrill {
   /** What the experiment proves and the command that starts it. */
   public get description(): DrillDescription {
     const stack = Stack.of(this);
-    return {
-      kind: DrillKind.FAULT_INJECTION,
-      constructPath: this.node.path,
-      stackName: stack.stackName,
-      region: stack.region,
-      patternPath: this.purpose.patternPath,
-      patternName: this.purpose.patternName,
-      paths: this.purpose.paths,
-      scenario: this.purpose.scenario,
-      proves: this.purpose.proves,
-      passes: this.purpose.passes,
-      expectedRecoverySeconds: seconds(this.purpose.expectedRecovery),
-      startCommand: `aws fis start-experiment --region ${stack.region} --experiment-template-id "${outputLookup(templateIdOutput(this))}"`,
-    };
+    return describeDrill(DrillKind.FAULT_INJECTION, this, this.purpose, stack.region, `aws fis start-experiment --region ${stack.region} --experiment-template-id "${outputLookup(templateIdOutput(this))}"`);
   }
 }
 
@@ -219,8 +207,4 @@ function actionName(action: FaultAction, i: number): string {
 
 function targetName(action: FaultAction, i: number): string {
   return `Step${i + 1}${action.targetKey ?? 'Target'}`;
-}
-
-function seconds(d?: Duration): number | undefined {
-  return d === undefined ? undefined : d.toMilliseconds() / 1000;
 }

@@ -8,6 +8,7 @@ import { addHaWarning, HaValidationError } from '../core/errors';
 import { requireDefined, requireEnumValue, requireIdentifier, requireRegion } from '../core/validation';
 import { acknowledge } from '../private/network';
 import { DrillDescription, DrillKind, DrillPermission, DrillPurpose, IDrill } from './drill-description';
+import { describeDrill } from './private/describe';
 import { ceilMinutes, outputLookup } from './private/figures';
 import { markDrill } from './private/marker';
 import { acknowledgeWildcards } from './private/nag';
@@ -202,21 +203,7 @@ export class RegionSwitchPlan extends Construct implements IDrill {
 
   /** What the plan proves and the command that starts a practice run. */
   public get description(): DrillDescription {
-    const stack = Stack.of(this);
-    return {
-      kind: DrillKind.REGION_SWITCH,
-      constructPath: this.node.path,
-      stackName: stack.stackName,
-      region: this.targetRegion,
-      patternPath: this.purpose.patternPath,
-      patternName: this.purpose.patternName,
-      paths: this.purpose.paths,
-      scenario: this.purpose.scenario,
-      proves: this.purpose.proves,
-      passes: this.purpose.passes,
-      expectedRecoverySeconds: this.purpose.expectedRecovery ? this.purpose.expectedRecovery.toMilliseconds() / 1000 : undefined,
-      startCommand: startCommand(this.targetRegion, `"${outputLookup(this.node.findChild('PlanArn') as CfnOutput)}"`, this.action),
-    };
+    return describeDrill(DrillKind.REGION_SWITCH, this, this.purpose, this.targetRegion, startCommand(this.targetRegion, `"${outputLookup(this.node.findChild('PlanArn') as CfnOutput)}"`, this.action));
   }
 
   private createReportBucket(): s3.Bucket {

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { requireDefined } from '../core/validation';
 import { DrillDescription, DrillKind, DrillPurpose, IDrill } from './drill-description';
+import { describeDrill } from './private/describe';
 import { outputLookup } from './private/figures';
 import { markDrill } from './private/marker';
 import { validatePracticeRunBlocks } from './private/practice-runs';
@@ -100,20 +101,7 @@ export class ZonalAutoshift extends Construct implements IDrill {
   /** What the practice runs prove and the command that starts one now. */
   public get description(): DrillDescription {
     const stack = Stack.of(this);
-    return {
-      kind: DrillKind.ZONAL_AUTOSHIFT,
-      constructPath: this.node.path,
-      stackName: stack.stackName,
-      region: stack.region,
-      patternPath: this.purpose.patternPath,
-      patternName: this.purpose.patternName,
-      paths: this.purpose.paths,
-      scenario: this.purpose.scenario,
-      proves: this.purpose.proves,
-      passes: this.purpose.passes,
-      expectedRecoverySeconds: this.purpose.expectedRecovery ? this.purpose.expectedRecovery.toMilliseconds() / 1000 : undefined,
-      startCommand: this.practiceRunCommand(`"${outputLookup(this.node.findChild('LoadBalancerArn') as CfnOutput)}"`),
-    };
+    return describeDrill(DrillKind.ZONAL_AUTOSHIFT, this, this.purpose, stack.region, this.practiceRunCommand(`"${outputLookup(this.node.findChild('LoadBalancerArn') as CfnOutput)}"`));
   }
 
   /** A practice run away from the first zone of the load balancer's VPC (its zone id looked up: ids differ per account). */
