@@ -118,8 +118,10 @@ export class ExampleContext {
    * subnets in two zones, a NAT gateway per zone, no public IPs on launch,
    * flow logs kept a year.
    */
-  public vpc(stack: Stack): ec2.Vpc {
+  public vpc(stack: Stack, cidr?: string): ec2.Vpc {
     const vpc = new ec2.Vpc(stack, 'Vpc', {
+      // Sites that route to each other (peering, transit gateway) need ranges that do not overlap.
+      ipAddresses: cidr ? ec2.IpAddresses.cidr(cidr) : undefined,
       maxAzs: 2,
       natGateways: 2,
       subnetConfiguration: [

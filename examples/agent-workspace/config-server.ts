@@ -1,7 +1,5 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { ColdStandbyConfigServer, ColdStandbyConfigServerPath, HaDatabase, HaDatabasePath } from '../../lib';
 import { ExampleContext } from '../context';
 
@@ -27,7 +25,7 @@ export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
   // The standby's proxy reaches the writer in the primary region, and after turn-on every client
   // reaches it in the standby region: the two VPCs are peered (or on a transit gateway), so their
   // ranges must not overlap (ColdStandbyConfigServer checks it).
-  const standbyVpc = configVpc(standby, STANDBY_CIDR);
+  const standbyVpc = ctx.vpc(standby, STANDBY_CIDR);
 
   const database = new HaDatabase(primary, 'ConfigDatabase', {
     vpc,
@@ -66,21 +64,4 @@ export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
 function nameSuffix(ctx: ExampleContext): string {
   const value: unknown = ctx.app.node.tryGetContext('nameSuffix');
   return value === undefined ? '' : String(value);
-}
-
-/** The examples' VPC layout (as `ExampleContext.vpc`) with the given range. */
-function configVpc(stack: Stack, cidr: string): ec2.Vpc {
-  const vpc = new ec2.Vpc(stack, 'Vpc', {
-    ipAddresses: ec2.IpAddresses.cidr(cidr),
-    maxAzs: 2,
-    natGateways: 2,
-    subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
-      { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
-      { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
-    ],
-  });
-  const flowLogs = new logs.LogGroup(vpc, 'FlowLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
-  vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs) });
-  return vpc;
 }

@@ -11,7 +11,7 @@ import { FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { requireDefined, requireDurationBetween, requireEnumValue, requireSubnets } from '../core/validation';
-import { createDaemonTask, deployOneAfterTheOther, pickContenderZones, validateLeaseSettings, validateLeaseTaskProps } from '../lease/daemon-task';
+import { createContenderService, createDaemonTask, deployOneAfterTheOther, pickContenderZones, validateLeaseSettings, validateLeaseTaskProps } from '../lease/daemon-task';
 import { LeaseSettings, LeaseTable } from '../lease/lease-table';
 import { LeaseTaskProps } from '../lease/lease-task-props';
 import { createHaVpc } from '../private/network';
@@ -171,18 +171,7 @@ export class HotStandbyConsumer extends HaPattern {
     this.leaseTable.grantLease(this.taskDefinition.taskRole, this.leaseName);
     this.stream.grantRead(this.taskDefinition.taskRole);
 
-    this.services = zones.map((z, i) => new ecs.FargateService(this, `Consumer${'AB'[i]}`, {
-      cluster: this.cluster,
-      taskDefinition: this.taskDefinition,
-      desiredCount: 1,
-      // The replacement task starts before the old one stops (a third consumer for a moment is
-      // harmless: the lease lets one lead); a failing release rolls back.
-      minHealthyPercent: 100,
-      maxHealthyPercent: 200,
-      circuitBreaker: { enable: true, rollback: true },
-      vpcSubnets: { subnets: [z.subnet] },
-      assignPublicIp: false,
-    }));
+    this.services = zones.map((z, i) => createContenderService(this, `Consumer${'AB'[i]}`, this.cluster, this.taskDefinition, z));
     deployOneAfterTheOther(this.services);
 
     this.createAlarms(props);

@@ -162,3 +162,21 @@ export function deployOneAfterTheOther(services: ecs.FargateService[]): void {
 function isStringList(value: unknown): boolean {
   return Array.isArray(value) && value.every(v => typeof v === 'string');
 }
+
+/**
+ * One lease contender: a one-task service pinned to one subnet of its zone.
+ * The new task starts before the old one stops (a contender for a moment
+ * more is harmless: only the lease holder acts), and a failing release rolls back.
+ */
+export function createContenderService(scope: Construct, id: string, cluster: ecs.ICluster, taskDefinition: ecs.TaskDefinition, placement: ContenderPlacement): ecs.FargateService {
+  return new ecs.FargateService(scope, id, {
+    cluster,
+    taskDefinition,
+    desiredCount: 1,
+    minHealthyPercent: 100,
+    maxHealthyPercent: 200,
+    circuitBreaker: { enable: true, rollback: true },
+    vpcSubnets: { subnets: [placement.subnet] },
+    assignPublicIp: false,
+  });
+}

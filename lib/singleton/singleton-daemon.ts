@@ -12,7 +12,7 @@ import { HaPattern } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { requireSubnets } from '../core/validation';
 import {
-  checkContainerInsights, ContenderPlacement, createDaemonTask, deployOneAfterTheOther, pickContenderZones, validateLeaseSettings, validateLeaseTaskProps,
+  checkContainerInsights, createContenderService, createDaemonTask, deployOneAfterTheOther, pickContenderZones, validateLeaseSettings, validateLeaseTaskProps,
 } from '../lease/daemon-task';
 import { LeaseSettings, LeaseTable } from '../lease/lease-table';
 import { LeaseTaskProps } from '../lease/lease-task-props';
@@ -178,8 +178,8 @@ export class SingletonDaemon extends HaPattern {
     if (props.standby ?? true) {
       const zones = pickContenderZones(this, this.cluster.vpc, subnets, props.vpcSubnets ? 'vpcSubnets' : props.cluster ? 'cluster' : 'vpc',
         props.vpcSubnets ? 'the selected subnets' : 'private subnets with egress', 'or run one task with standby: false');
-      this.service = this.createContender('Service', zones[0]);
-      this.standbyService = this.createContender('StandbyService', zones[1]);
+      this.service = createContenderService(this, 'Service', this.cluster, this.taskDefinition, zones[0]);
+      this.standbyService = createContenderService(this, 'StandbyService', this.cluster, this.taskDefinition, zones[1]);
       this.services = [this.service, this.standbyService];
       deployOneAfterTheOther(this.services);
     } else {
@@ -295,22 +295,6 @@ export class SingletonDaemon extends HaPattern {
       evaluationPeriods: 1,
       signal: SignalKind.EVENT_COUNT,
       role: AlarmRole.NOTIFYING,
-    });
-  }
-
-  /** One contender: a one-task service pinned to one subnet of its zone. */
-  private createContender(id: string, placement: ContenderPlacement): ecs.FargateService {
-    return new ecs.FargateService(this, id, {
-      cluster: this.cluster,
-      taskDefinition: this.taskDefinition,
-      desiredCount: 1,
-      // The new task starts before the old one stops: a contender for a moment more is harmless
-      // (only the lease holder acts), and the other service keeps its contender meanwhile.
-      minHealthyPercent: 100,
-      maxHealthyPercent: 200,
-      circuitBreaker: { enable: true, rollback: true },
-      vpcSubnets: { subnets: [placement.subnet] },
-      assignPublicIp: false,
     });
   }
 
