@@ -30,7 +30,7 @@ export default {
     'lib/web-tier/browser/*.js',
     'lib/config-server/writer-guard.ts',
     'lib/latency-dns/failure-threshold.ts',
-    'lib/private/*.ts',
+    'lib/private/**/*.ts',
     '!lib/index.ts',
     '!lib/*/index.ts',
     '!lib/**/*.d.ts',

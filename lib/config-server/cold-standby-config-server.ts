@@ -15,17 +15,21 @@ import { addHaWarning, HaValidationError } from '../core/errors';
 import { AutomationCall, FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
+import { RegionFailoverRunner } from '../core/region-failover';
 import { regionalScope } from '../core/regional-scope';
 import { ServiceTime } from '../core/service-time';
 import {
-  isContainerImage, isHostedZone, isStack, isVpc, requireDefined, requireDurationBetween, requireHealthCheckPath, requireIdentifier, requireInteger,
+  isContainerImage, isHostedZone, isStack, isVpc, requireDefined, requireDurationBetween, requireEnumValue, requireHealthCheckPath, requireIdentifier, requireInteger,
   requireRecordName, requireStackRegion, requireSubnets, requireUnique,
 } from '../core/validation';
 import {
-  addAlarmRule, addProbeSchedule, PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, probeMetric, probeSamplesMetric, ProbeSamplingStep,
-} from '../ha-database/cross-region-probe';
+  addProbeSchedule, PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, probeMetric, probeSamplesMetric, ProbeSamplingStep,
+} from '../private/probe/cross-region-probe';
 import type { HaDatabase } from '../ha-database/ha-database';
+import { RegionSwitchPlan } from '../drills/region-switch-plan';
+import { RegionSwitchStep } from '../drills/region-switch-step';
 import { HandlerFunction } from '../private/handler-function';
+import { RegionFailoverStart } from '../private/region-failover';
 import { ConfigSite } from './config-site';
 import { FunctionEnvironmentStep, SequenceStep } from './recovery-steps';
 import { SERVER_PROBE_METRIC } from './server-probe-metric';
@@ -121,6 +125,15 @@ export interface ColdStandbyConfigServerProps extends HaPatternProps {
   readonly autoTurnOn?: boolean;
 
   /**
+   * What turns the standby on when the probe alarm fires: the library's rule and turn-on function
+   * in the standby region, or an ARC Region switch plan (created in the standby region's stack) whose
+   * trigger is the probe alarm and whose one step invokes the same turn-on function. With
+   * `autoTurnOn: false` on-call invokes the function, or starts the plan.
+   * @default RegionFailoverRunner.LIBRARY_AUTOMATION
+   */
+  readonly failoverRunner?: RegionFailoverRunner;
+
+  /**
    * Consecutive 10-second periods in which every sample of the standby region's probe of the live
    * server (one every 5 s, through the primary region's ECS endpoint: no answer or no running task
    * fails) must fail before the probe alarm fires: 1 to 6. Fewer turn the standby on sooner but on
@@ -156,8 +169,6 @@ const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Dele
 const PROMOTION_TIMEOUT = Duration.minutes(12);
 /** How often the turn-on asks whether the database is promoted. */
 const PROMOTION_POLL = Duration.seconds(5);
-/** Assumed time for a paged person to confirm the outage and invoke the turn-on (no AWS figure: an on-call response target). */
-const ON_CALL_RESPONSE = Duration.minutes(5);
 /** The turn-on function's timeout with a database: the promotion's wait plus the other steps, within Lambda's 15 minutes. */
 const TURN_ON_TIMEOUT_WITH_DATABASE = Duration.minutes(14);
 
@@ -208,8 +219,10 @@ export class ColdStandbyConfigServer extends HaPattern {
   public readonly turnOnRole: iam.IRole;
   /** The alarm on the standby region's probe of the live server (in the standby region). */
   public readonly serverProbeAlarm: cloudwatch.Alarm;
-  /** The rule that turns the standby on when the probe alarm fires (`autoTurnOn`), if any. */
+  /** The rule that turns the standby on when the probe alarm fires (`autoTurnOn` with the library's automation), if any. */
   public readonly turnOnRule?: events.Rule;
+  /** The Region switch plan that turns the standby on (`failoverRunner: REGION_SWITCH_PLAN`), if any. */
+  public readonly regionSwitchPlan?: RegionSwitchPlan;
 
   private readonly replicationAlarms: cloudwatch.Alarm[] = [];
   private readonly probeSchedule: events.Rule;
@@ -407,10 +420,28 @@ export class ColdStandbyConfigServer extends HaPattern {
       description: `${this.node.path}: the probe of the live server in ${standbyRegion} published no sample for 3 minutes: ` +
         'a loss of the primary region would not be detected (check the TurnOn function).',
     });
-    this.turnOnRule = autoTurnOn
-      ? addAlarmRule(standby, 'TurnOnOnProbeAlarm', this.serverProbeAlarm, this.turnOnFunction,
-        `Turns the cold standby on when the probe of the live server (${primaryRegion}) enters ALARM`)
-      : undefined;
+    const turnOnLink = { construct: this.turnOnFunction, description: 'turn-on function', role: this.turnOnRole, calls: this.turnOnCalls };
+    const start = new RegionFailoverStart(standby, {
+      runner: props.failoverRunner ?? RegionFailoverRunner.LIBRARY_AUTOMATION,
+      automatic: autoTurnOn, automaticProp: 'autoTurnOn',
+      alarm: this.serverProbeAlarm, primaryRegion,
+      fn: this.turnOnFunction, ruleId: 'TurnOnOnProbeAlarm',
+      ruleDescription: `Turns the cold standby on when the probe of the live server (${primaryRegion}) enters ALARM`,
+      automation: turnOnLink, manual: turnOnLink,
+      planSteps: [RegionSwitchStep.invokeFunction(this.turnOnFunction, {
+        description: `Turns the standby in ${standbyRegion} on (the server's own turn-on: database promotion, server tasks, writer flag, writer name, in that order)`,
+        timeout: Duration.minutes(Math.ceil((db ? TURN_ON_TIMEOUT_WITH_DATABASE : PROBE_FUNCTION_TIMEOUT).toMinutes({ integral: false }))),
+      })],
+      planCalls: [{ actions: ['lambda:InvokeFunction'], resource: this.turnOnFunction.functionArn }],
+      planAutomations: [turnOnLink],
+      planPurpose: rto => ({
+        patternPath: this.node.path, patternName: this.patternName, paths: [ColdStandbyConfigServerPath.WRITES],
+        scenario: FailureScenario.regionLoss(primaryRegion).description, expectedRecovery: rto,
+        proves: `the '${ColdStandbyConfigServerPath.WRITES}' path: the standby in ${standbyRegion} is turned on and takes the writer name ${this.writerHost}`,
+        passes: `the practice execution completes; in a recovery execution ${this.writerHost} resolves to the standby and writes succeed within the plan's RTO.`,
+      }),
+    });
+    this.turnOnRule = start.rule;
     const sampling = new ProbeSamplingStep('server probe sampling', this.turnOnFunction, this.serverProbeAlarm);
     this.node.addValidation({ validate: () => sampling.validate(this, 'turnOnFunction environment') });
 
@@ -457,7 +488,8 @@ export class ColdStandbyConfigServer extends HaPattern {
       }
     }
 
-    this.declareRecoveryObjectives(standby, sampling, autoTurnOn, props.database);
+    this.declareRecoveryObjectives(standby, sampling, start, props.database);
+    this.regionSwitchPlan = start.plan;
     this.createFailoverAlarm();
   }
 
@@ -495,19 +527,15 @@ export class ColdStandbyConfigServer extends HaPattern {
     return this.turnOnFunction.grantInvoke(grantee);
   }
 
-  private declareRecoveryObjectives(standby: ConfigSite, sampling: ProbeSamplingStep, autoTurnOn: boolean, database?: HaDatabase): void {
+  private declareRecoveryObjectives(standby: ConfigSite, sampling: ProbeSamplingStep, start: RegionFailoverStart, database?: HaDatabase): void {
     const fn = this.turnOnFunction;
     const primaryRegion = Stack.of(this).region;
     const standbyRegion = Stack.of(standby).region;
     const secondary = database?.secondary;
-    this.recoveryObjectives.addRecoveryPath(ColdStandbyConfigServerPath.WRITES, [
+    const steps = [
       sampling,
       RecoveryStep.alarmEvaluation('server probe alarm', this.serverProbeAlarm, { prop: 'turnOnDetectionPeriods (1 to 6)', floor: PROBE_SAMPLING.alarmPeriod }),
-      autoTurnOn
-        ? RecoveryStep.serviceTime(ServiceTime.EVENTBRIDGE_LAMBDA_AUTOMATION, `turn-on function (EventBridge rule in ${standbyRegion})`)
-        : RecoveryStep.tunable('on-call invokes the turn-on', ON_CALL_RESPONSE,
-          'assumed on-call response: a paged person confirms the outage and invokes the TurnOn function (no AWS figure)',
-          { prop: 'autoTurnOn (true)', floor: ServiceTime.EVENTBRIDGE_LAMBDA_AUTOMATION.duration }),
+      start.step(),
       // The turn-on scales the standby, starts the promotion and moves the name at once; the three then run side by side.
       RecoveryStep.slowest('the standby takes writes (whichever of its parts is last)', [
         new SequenceStep('standby server tasks', [
@@ -525,14 +553,14 @@ export class ColdStandbyConfigServer extends HaPattern {
           new FunctionEnvironmentStep('promotion noticed', fn, 'PROMOTION_POLL_SECONDS', PROMOTION_POLL, 'the turn-on polls DescribeGlobalClusters every'),
         ])] : []),
       ]),
-    ], {
+    ];
+    this.recoveryObjectives.addRecoveryPath(ColdStandbyConfigServerPath.WRITES, steps, {
       description: 'the live server or its region is lost: the standby region\'s probe sees it and the standby is turned on and takes the writer name',
       scenarios: [FailureScenario.regionLoss(primaryRegion), FailureScenario.primaryServerLoss(primaryRegion)],
       links: [
         PathLink.signal(this.probeSchedule, `probe of the live server through the ECS endpoint of ${primaryRegion}`),
         PathLink.alarm(this.serverProbeAlarm, 'server probe alarm'),
-        ...(this.turnOnRule ? [PathLink.eventRule(this.turnOnRule, 'turn-on rule')] : []),
-        PathLink.automation(this.turnOnFunction, autoTurnOn ? 'turn-on function' : 'turn-on function (invoked by on-call)', this.turnOnRole, this.turnOnCalls),
+        ...start.links(steps),
         PathLink.dns(this.writerRecord, `writer name ${this.writerHost}`),
         PathLink.capacity(standby.server!, `standby server in ${standbyRegion} once turned on`, { serving: this.standbyServerCount, required: 1 }),
         ...(secondary ? [PathLink.capacity(secondary.cluster, `instances of the database's secondary cluster in ${standbyRegion}`, { serving: secondary.instanceCount, required: 1 })] : []),
@@ -596,6 +624,7 @@ function requirePlacements(scope: ColdStandbyConfigServer, props: ColdStandbyCon
 function validate(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServerProps, primary: string, standby: string, extra: ConfigServerSite[]): void {
   requireStackRegion(scope, 'scope', scope);
   requireStackRegion(scope, 'standby.stack', props.standby.stack);
+  requireEnumValue(scope, 'failoverRunner', props.failoverRunner, RegionFailoverRunner, 'RegionFailoverRunner');
   extra.forEach((s, i) => requireStackRegion(scope, `proxySites[${i}].stack`, s.stack));
   if (standby === primary) {
     throw new HaValidationError(scope, { prop: 'standby.stack', received: standby, expected: `a stack in another region than the primary (${primary})` });

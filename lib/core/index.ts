@@ -8,5 +8,6 @@ export * from './placement';
 export * from './failure-scenario';
 export * from './recovery-objectives';
 export * from './recovery-step';
+export * from './region-failover';
 export * from './resilience-report';
 export * from './service-time';

@@ -60,6 +60,13 @@ export class ServiceTime {
     'alarm state-change event delivery and a Lambda run of a few API calls: estimate (AWS publishes no bound)');
 
   /**
+   * An ARC Region switch plan starting on its trigger: the trigger alarm's ALARM state seen and the
+   * execution's first step started.
+   */
+  public static readonly REGION_SWITCH_TRIGGER = new ServiceTime('Region switch trigger', Duration.seconds(60),
+    'trigger alarm seen and execution started: estimate (AWS publishes no bound; a practice execution\'s report shows the actual start)');
+
+  /**
    * A documented time of a service this catalogue does not list.
    * @param name what takes the time, e.g. `Amazon MQ broker reboot`
    * @param duration the worst-case time

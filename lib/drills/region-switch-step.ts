@@ -6,8 +6,9 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { IConstruct } from 'constructs';
 import { HaValidationError } from '../core/errors';
-import { HaDatabase } from '../ha-database/ha-database';
-import { LatencyDns } from '../latency-dns/latency-dns';
+// Types only: the patterns build their own plans from these steps (no import cycle).
+import type { HaDatabase } from '../ha-database/ha-database';
+import type { LatencyDns } from '../latency-dns/latency-dns';
 import { DrillPermission } from './drill-description';
 import { ceilMinutes } from './private/figures';
 
@@ -64,6 +65,8 @@ export class RegionSwitchStep {
       executionBlockType: 'AuroraGlobalDatabase',
       description: `Promotes the secondary cluster of ${database.node.path} (global cluster ${database.globalClusterIdentifier ?? '<none>'})`,
       subject: database,
+      unusable: database.secondary ? undefined
+        : 'an HaDatabase with a secondary region (Aurora Global Database): a single-region database has no region to switch to',
       render: plan => {
         const { globalArn, clusterArns } = globalDatabaseArns(plan, database);
         return {
@@ -148,11 +151,12 @@ export class RegionSwitchStep {
   public readonly description: string;
 
   private readonly subject: IConstruct;
+  private readonly unusable?: string;
   private readonly durations: { retryInterval?: Duration; timeout?: Duration };
   private readonly renderer: (plan: IConstruct) => RenderedStep;
 
   private constructor(props: {
-    name: string; executionBlockType: string; description: string; subject: IConstruct;
+    name: string; executionBlockType: string; description: string; subject: IConstruct; unusable?: string;
     durations?: { retryInterval?: Duration; timeout?: Duration };
     render: (plan: IConstruct) => RenderedStep;
   }) {
@@ -160,17 +164,15 @@ export class RegionSwitchStep {
     this.executionBlockType = props.executionBlockType;
     this.description = props.description;
     this.subject = props.subject;
+    this.unusable = props.unusable;
     this.durations = props.durations ?? {};
     this.renderer = props.render;
   }
 
   /** Throws `HaValidationError` on `scope` (naming `prop`) when the step cannot run. */
   public validate(scope: IConstruct, prop: string): void {
-    if (this.subject instanceof HaDatabase && !this.subject.secondary) {
-      throw new HaValidationError(scope, {
-        prop, received: this.subject.node.path,
-        expected: 'an HaDatabase with a secondary region (Aurora Global Database): a single-region database has no region to switch to',
-      });
+    if (this.unusable) {
+      throw new HaValidationError(scope, { prop, received: this.subject.node.path, expected: this.unusable });
     }
     for (const [name, d] of Object.entries(this.durations)) {
       if (d !== undefined && !d.isUnresolved() && d.toMilliseconds() < 60_000) {

@@ -13,16 +13,20 @@ import { addHaWarning, HaValidationError } from '../core/errors';
 import { AutomationCall, FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
+import { RegionFailoverRunner } from '../core/region-failover';
 import { regionalScope } from '../core/regional-scope';
 import { ServiceTime } from '../core/service-time';
 import {
   isStack, isVpc, requireDefined, requireDurationBetween, requireEnumValue, requireIdentifier, requireInteger, requireStackRegion, requireSubnets,
 } from '../core/validation';
+import { RegionSwitchPlan } from '../drills/region-switch-plan';
+import { GlobalDatabaseBehavior, RegionSwitchStep } from '../drills/region-switch-step';
 import { HandlerFunction } from '../private/handler-function';
 import { acknowledge } from '../private/network';
+import { RegionFailoverStart } from '../private/region-failover';
 import {
-  addAlarmRule, addProbeSchedule, PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, probeMetric, probeSamplesMetric, ProbeSamplingStep,
-} from './cross-region-probe';
+  addProbeSchedule, PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, probeMetric, probeSamplesMetric, ProbeSamplingStep,
+} from '../private/probe/cross-region-probe';
 import { HaDatabaseEngine, tlsParameters } from './engine';
 import { HaDatabaseSecondary, HaDatabaseSecondaryOptions } from './secondary';
 import { WRITER_PROBE_METRIC } from './writer-probe-metric';
@@ -141,6 +145,16 @@ export interface HaDatabaseProps extends HaPatternProps {
   readonly autoFailover?: boolean;
 
   /**
+   * What promotes the secondary when the writer probe alarm fires: the library's rule and failover
+   * function in the secondary region, or an ARC Region switch plan (created in the secondary's stack)
+   * whose trigger is the probe alarm and whose one step is Region switch's Aurora Global Database block
+   * (`FailoverGlobalCluster` with data loss, as the function does). With `autoFailover: false` on-call
+   * runs the Failover runbook, or starts the plan. Only used with `secondary`.
+   * @default RegionFailoverRunner.LIBRARY_AUTOMATION
+   */
+  readonly failoverRunner?: RegionFailoverRunner;
+
+  /**
    * Consecutive 10-second periods in which every sample of the secondary region's probe of the
    * primary writer (one every 5 s) must fail before the probe alarm fires: 1 to 6. Fewer detect
    * sooner but fail over on a shorter interruption (1: 10 s without an answer from the primary
@@ -179,8 +193,6 @@ export enum HaDatabasePath {
 /** The smallest global replication lag Aurora Global Database can be asked to stay under. */
 export const AURORA_GLOBAL_TYPICAL_LAG = Duration.seconds(1);
 
-/** Assumed time for a paged person to confirm a regional outage and start the Failover runbook (no AWS figure: an on-call response target). */
-const ON_CALL_RESPONSE = Duration.minutes(5);
 
 
 /**
@@ -226,10 +238,12 @@ export class HaDatabase extends HaPattern {
   public readonly writerProbeFunction?: lambda.IFunction;
   /** The alarm on the secondary region's probe of the primary writer (in the secondary region), if any. */
   public readonly writerProbeAlarm?: cloudwatch.Alarm;
-  /** The rule that promotes the secondary when the probe alarm fires (`autoFailover`), if any. */
+  /** The Region switch plan that promotes the secondary (`failoverRunner: REGION_SWITCH_PLAN`), if any. */
+  public readonly regionSwitchPlan?: RegionSwitchPlan;
+  /** The rule that promotes the secondary when the probe alarm fires (`autoFailover` with the library's automation), if any. */
   public readonly failoverRule?: events.Rule;
 
-  private writerProbe?: { handler: HandlerFunction; schedule: events.Rule; calls: AutomationCall[]; silentAlarm: cloudwatch.Alarm };
+  private writerProbe?: { handler: HandlerFunction; schedule: events.Rule; calls: AutomationCall[]; silentAlarm: cloudwatch.Alarm; start: RegionFailoverStart };
 
   constructor(scope: Construct, id: string, props: HaDatabaseProps) {
     super(scope, id, props, {
@@ -461,10 +475,11 @@ export class HaDatabase extends HaPattern {
       const probe = this.addWriterProbe(this.secondary, props);
       this.writerProbeFunction = probe.handler.function;
       this.writerProbeAlarm = probe.alarm;
-      this.failoverRule = probe.rule;
+      this.failoverRule = probe.start.rule;
     }
 
-    this.declareRecoveryObjectives(isAurora, props.autoFailover ?? true);
+    this.declareRecoveryObjectives(isAurora);
+    this.regionSwitchPlan = this.writerProbe?.start.plan;
     this.createFailoverAlarm();
   }
 
@@ -593,17 +608,31 @@ export class HaDatabase extends HaPattern {
       description: `${this.node.path}: the probe of the primary writer in ${Stack.of(secondary).region} published no sample for 3 minutes: ` +
         'a loss of the primary region would not be detected (check the WriterProbe function).',
     });
-    const rule = autoFailover
-      ? addAlarmRule(secondary, 'FailoverOnProbeAlarm', alarm, handler.function,
-        `Promotes ${secondary.clusterIdentifier} when the probe of the primary writer (${primaryRegion}) enters ALARM`)
-      : undefined;
+    const start = new RegionFailoverStart(secondary, {
+      runner: props.failoverRunner ?? RegionFailoverRunner.LIBRARY_AUTOMATION,
+      automatic: autoFailover, automaticProp: 'autoFailover',
+      alarm, primaryRegion,
+      fn: handler.function, ruleId: 'FailoverOnProbeAlarm',
+      ruleDescription: `Promotes ${secondary.clusterIdentifier} when the probe of the primary writer (${primaryRegion}) enters ALARM`,
+      automation: { construct: handler, description: 'failover function', role: handler.role, calls },
+      manual: { construct: secondary.failoverDocument, description: 'Failover runbook', role: secondary.runbookRole, calls: secondary.failoverCalls() },
+      planSteps: [RegionSwitchStep.auroraGlobalDatabase(this, GlobalDatabaseBehavior.FAILOVER)],
+      planCalls: secondary.failoverCalls(),
+      planAutomations: [],
+      planPurpose: rto => ({
+        patternPath: this.node.path, patternName: this.patternName, paths: [HaDatabasePath.CROSS_REGION],
+        scenario: FailureScenario.regionLoss(primaryRegion).description, expectedRecovery: rto,
+        proves: `the '${HaDatabasePath.CROSS_REGION}' path: the ${Stack.of(secondary).region} cluster of ${secondary.globalClusterIdentifier} becomes the writer`,
+        passes: `the practice execution completes; in a recovery execution the global cluster names the ${Stack.of(secondary).region} cluster its writer within the plan's RTO.`,
+      }),
+    });
     const step = new ProbeSamplingStep('writer probe sampling', handler.function, alarm);
     this.node.addValidation({ validate: () => step.validate(this, 'writerProbeFunction environment') });
-    this.writerProbe = { handler, schedule, calls, silentAlarm };
-    return { handler, alarm, rule, step };
+    this.writerProbe = { handler, schedule, calls, silentAlarm, start };
+    return { handler, alarm, start, step };
   }
 
-  private declareRecoveryObjectives(isAurora: boolean, autoFailover: boolean): void {
+  private declareRecoveryObjectives(isAurora: boolean): void {
     const ro = this.recoveryObjectives;
     const region = Stack.of(this).region;
     const inRegion = { scenarios: [FailureScenario.databaseWriterLoss(region), FailureScenario.zoneLoss(region)] };
@@ -632,16 +661,12 @@ export class HaDatabase extends HaPattern {
       const secondary = this.secondary;
       const probe = this.writerProbe;
       const there = Stack.of(secondary).region;
-      ro.addRecoveryPath(HaDatabasePath.CROSS_REGION, [
+      const steps = [
         new ProbeSamplingStep('writer probe sampling', probe.handler.function, this.writerProbeAlarm),
         RecoveryStep.alarmEvaluation('writer probe alarm', this.writerProbeAlarm, {
           prop: 'failoverDetectionPeriods (1 to 6)', floor: PROBE_SAMPLING.alarmPeriod,
         }),
-        autoFailover
-          ? RecoveryStep.serviceTime(ServiceTime.EVENTBRIDGE_LAMBDA_AUTOMATION, `failover function (EventBridge rule in ${there})`)
-          : RecoveryStep.tunable('on-call starts the Failover runbook', ON_CALL_RESPONSE,
-            'assumed on-call response: a paged person confirms the regional outage and runs the Failover document (no AWS figure)',
-            { prop: 'autoFailover (true)', floor: ServiceTime.EVENTBRIDGE_LAMBDA_AUTOMATION.duration }),
+        probe.start.step(),
         RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_PROMOTION, 'FailoverGlobalCluster: the secondary promoted'),
         secondary.instanceCount > 0
           ? RecoveryStep.fixed('secondary writer instance', Duration.seconds(0), `${secondary.instanceCount} instance(s) already running in the secondary`)
@@ -649,19 +674,15 @@ export class HaDatabase extends HaPattern {
             `headless secondary, an instance added by hand: ${ServiceTime.AURORA_INSTANCE_START.source}`,
             { prop: 'secondary.instances (1 or more)', floor: Duration.seconds(0) }),
         RecoveryStep.serviceTime(ServiceTime.AURORA_ENDPOINT_DNS, `cluster endpoint DNS of the promoted cluster in ${there}`),
-      ], {
+      ];
+      ro.addRecoveryPath(HaDatabasePath.CROSS_REGION, steps, {
         description: `primary region lost: the probe in ${there} detects it and the secondary is promoted` +
-          (autoFailover ? ' (automatically)' : ' (Failover runbook, by on-call)'),
+          (probe.start.automatic ? ' (automatically)' : ' (by on-call)'),
         scenarios: [FailureScenario.regionLoss(Stack.of(this).region)],
         links: [
           PathLink.signal(probe.schedule, `probe of the primary writer through the RDS endpoint of ${Stack.of(this).region}`),
           PathLink.alarm(this.writerProbeAlarm, 'writer probe alarm'),
-          ...(this.failoverRule
-            ? [
-              PathLink.eventRule(this.failoverRule, 'failover rule'),
-              PathLink.automation(probe.handler, 'failover function', probe.handler.role, probe.calls),
-            ]
-            : [PathLink.automation(secondary.failoverDocument, 'Failover runbook', secondary.runbookRole, secondary.failoverCalls())]),
+          ...probe.start.links(steps),
           PathLink.capacity(secondary.cluster, `instances of the secondary cluster in ${there}`, { serving: secondary.instanceCount, required: 1 }),
         ],
       });
@@ -678,6 +699,7 @@ const AURORA_IDENTIFIER_RULE = '1 to 63 letters, digits and hyphens, starting wi
 function validate(scope: HaDatabase, props: HaDatabaseProps, isAurora: boolean): void {
   requireDefined(scope, 'vpc', props.vpc, 'the VPC of the primary region, with isolated subnets for the database', isVpc);
   requireEnumValue(scope, 'engine', props.engine, HaDatabaseEngine, 'HaDatabaseEngine');
+  requireEnumValue(scope, 'failoverRunner', props.failoverRunner, RegionFailoverRunner, 'RegionFailoverRunner');
   requireSubnets(scope, 'vpc', props.vpc, ec2.SubnetType.PRIVATE_ISOLATED, 'the database lives in them, out of reach of the internet');
   requireInteger(scope, 'readers', props.readers, 1, 15);
   requireDurationBetween(scope, 'backupRetention', props.backupRetention, Duration.days(1), Duration.days(35));
@@ -727,9 +749,10 @@ function validate(scope: HaDatabase, props: HaDatabaseProps, isAurora: boolean):
         });
       }
     }
-  } else if (props.globalClusterIdentifier || props.globalLagThreshold || props.autoFailover !== undefined || props.failoverDetectionPeriods !== undefined) {
+  } else if (props.globalClusterIdentifier || props.globalLagThreshold || props.autoFailover !== undefined || props.failoverDetectionPeriods !== undefined ||
+    props.failoverRunner !== undefined) {
     addHaWarning(scope, 'global-without-secondary',
-      'globalClusterIdentifier, globalLagThreshold, autoFailover and failoverDetectionPeriods have no effect without a secondary region');
+      'globalClusterIdentifier, globalLagThreshold, autoFailover, failoverDetectionPeriods and failoverRunner have no effect without a secondary region');
   }
 }
 

@@ -5,10 +5,3 @@
  * constructs both import it.
  */
 export const WRITER_PROBE_METRIC = { namespace: 'CdkHaPatterns/HaDatabase', name: 'PrimaryWriterUnreachable', dimension: 'Cluster' } as const;
-
-/** Environment variables of a probe's sampling (milliseconds). */
-export const PROBE_ENV = {
-  INTERVAL_MS: 'PROBE_INTERVAL_MS',
-  TIMEOUT_MS: 'PROBE_TIMEOUT_MS',
-  RUN_MS: 'PROBE_RUN_MS',
-} as const;

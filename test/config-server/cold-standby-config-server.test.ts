@@ -224,7 +224,7 @@ describe('ColdStandbyConfigServer turn-on: a probe in the standby region, its al
     const off = build(manual, { autoTurnOn: false });
     expect(off.turnOnRule).toBeUndefined();
     Template.fromStack(manual.secondary).resourceCountIs('AWS::Events::Rule', 1);
-    expect(off.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES).steps[2]).toMatchObject({ component: 'on-call invokes the turn-on', tuning: 'autoTurnOn (true)' });
+    expect(off.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES).steps[2]).toMatchObject({ component: 'on-call runs the turn-on function', tuning: 'autoTurnOn (true)' });
     expect(off.writeRto.toSeconds()).toBe(432);
   });
 

@@ -4,8 +4,10 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import {
   ActiveActiveCells, ActiveSpareWebTier, ColdStandbyConfigServer, Drills, DrillsProps, DrillKind, HaDatabase, HaPattern, HotStandbyConsumer,
-  MultiSiteActiveActive, RecoveryTargets, SingletonDaemon, StandbyServerRole, WarmStandbyPair, WorkerPool,
+  MultiSiteActiveActive, RecoveryTargets, RegionFailoverRunner, SingletonDaemon, StandbyServerRole, WarmStandbyPair, WorkerPool,
 } from '../../lib';
+import { createHaVpc } from '../../lib/private/network';
+import { siteVpc } from '../config-server/site-vpc';
 import { testApp, testEnv } from '../harness';
 import { FIXTURES } from '../pattern-fixtures';
 
@@ -188,7 +190,9 @@ describe('Drills of an HaDatabase with a secondary region', () => {
     template('Secondary').hasResourceProperties('AWS::ARCRegionSwitch::Plan', {
       RecoveryTimeObjectiveMinutes: Math.ceil(pattern.crossRegionRto!.toSeconds() / 60),
       Workflows: [Match.objectLike({ Steps: [Match.objectLike({ Name: 'promote-database', ExecutionBlockType: 'AuroraGlobalDatabase' })] })],
-      AssociatedAlarms: Match.absent(),
+      // The secondary region's probe alarm, named but not acted on: the library's own rule promotes the secondary.
+      AssociatedAlarms: { 'trigger-1': { AlarmType: 'trigger', ResourceIdentifier: Stack.of(pattern.secondary!).resolve(pattern.writerProbeAlarm!.alarmArn) } },
+      Triggers: Match.absent(),
     });
   });
 
@@ -221,11 +225,30 @@ describe('Drills of a ColdStandbyConfigServer', () => {
       Workflows: [Match.objectLike({ Steps: [Match.objectLike({ Name: 'run-automation', ExecutionBlockConfiguration: { CustomActionLambdaConfig: Match.objectLike({
         Lambdas: [{ Arn: standby.resolve(pattern.turnOnFunction.functionArn) }],
       }) } })] })],
-      // The turn-on now starts from a probe alarm in the standby region; the plan names trigger alarms of
-      // the primary region only, so it has none (left: name the probe alarm as the plan's trigger).
-      AssociatedAlarms: Match.absent(),
+      // The standby region's probe alarm, named but not acted on: the library's own rule turns the standby on.
+      AssociatedAlarms: { 'trigger-1': { AlarmType: 'trigger', ResourceIdentifier: standby.resolve(pattern.serverProbeAlarm.alarmArn) } },
+      Triggers: Match.absent(),
     });
     expect(drills.gaps).toContainEqual(expect.objectContaining({ path: 'writes', scenario: 'primary-server-loss of eu-west-1' }));
+  });
+});
+
+describe('Drills of patterns whose failover runs as their own Region switch plan', () => {
+  test('the pattern\'s plan is the drill: Drills adds no second plan and lists the pattern\'s', () => {
+    const app = testApp();
+    const primary = new Stack(app, 'Primary', { env: testEnv('eu-west-1'), crossRegionReferences: true });
+    const secondary = new Stack(app, 'Secondary', { env: testEnv('us-east-1'), crossRegionReferences: true });
+    const config = new ColdStandbyConfigServer(primary, 'Config', {
+      vpc: createHaVpc(primary, 'Vpc'), image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
+      zone: new route53.PublicHostedZone(primary, 'Zone', { zoneName: 'example.com' }),
+      standby: { stack: secondary, vpc: siteVpc(secondary, 'Vpc', '10.1.0.0/16') }, tableName: 'config',
+      failoverRunner: RegionFailoverRunner.REGION_SWITCH_PLAN,
+    });
+    const drills = new Drills(Stack.of(config), 'Drills');
+    Template.fromStack(Stack.of(config.standbySite)).resourceCountIs('AWS::ARCRegionSwitch::Plan', 1);
+    expect(drills.plans).toEqual([config.regionSwitchPlan]);
+    expect(drills.gaps.filter(g => g.path === 'writes' && g.scenario === 'region-loss of eu-west-1')).toEqual([]);
+    expect(Drills.describe(app).filter(d => d.kind === DrillKind.REGION_SWITCH).map(d => d.constructPath)).toEqual([config.regionSwitchPlan!.node.path]);
   });
 });
 

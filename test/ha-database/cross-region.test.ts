@@ -127,7 +127,7 @@ describe('HaDatabase cross-region failover, settings', () => {
     expect(db.failoverRule).toBeUndefined();
     Template.fromStack(secondary).resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: Match.anyValue() }, 0);
     const path = db.recoveryObjectives.path(HaDatabasePath.CROSS_REGION);
-    expect(path.steps[2]).toMatchObject({ component: 'on-call starts the Failover runbook', tuning: 'autoFailover (true)' });
+    expect(path.steps[2]).toMatchObject({ component: 'on-call runs the Failover runbook', tuning: 'autoFailover (true)' });
     expect(path.total.toSeconds()).toBe(407);
     expect(() => app.synth()).not.toThrow();
   });

@@ -1,5 +1,5 @@
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { ProbeSample, withTimeout } from '../../ha-database/handler/sampling';
+import { ProbeSample, withTimeout } from '../../private/probe/sampling';
 
 /** The live server the probe watches, from the standby region. */
 export interface ServerProbeConfig {

@@ -414,6 +414,8 @@ function webTierPlans(ctx: DrillsContext, p: ActiveSpareWebTier): void {
 
 function databasePlan(ctx: DrillsContext, p: HaDatabase): void {
   if (!p.secondary || !p.cluster) return;
+  // The database's own plan runs its failover (failoverRunner): it is the drill too.
+  if (p.regionSwitchPlan) return ctx.addPlan(p.regionSwitchPlan);
   const path = HaDatabasePath.CROSS_REGION;
   const primaryRegion = Stack.of(p).region;
   const s = handled(p, path, FailureKind.REGION_LOSS);
@@ -425,7 +427,8 @@ function databasePlan(ctx: DrillsContext, p: HaDatabase): void {
     primaryRegion,
     steps: [RegionSwitchStep.auroraGlobalDatabase(p)],
     recoveryTime: rto,
-    triggerAlarms: literalAlarmName(p.failoverAlarm) ? [p.failoverAlarm] : [],
+    // The secondary region's probe alarm: it outlives the primary region (the library's rule acts on it; the plan only names it).
+    triggerAlarms: p.writerProbeAlarm ? [p.writerProbeAlarm] : [],
     healthAlarms: [],
     purpose: purpose(p, [path], s, rto,
       `the '${path}' path as a plan: the ${stack.region} cluster of ${p.globalClusterIdentifier} becomes the writer within ${human(rto)} (switchover when run gracefully, failover when not)`,
@@ -434,13 +437,14 @@ function databasePlan(ctx: DrillsContext, p: HaDatabase): void {
 }
 
 function configServerPlan(ctx: DrillsContext, p: ColdStandbyConfigServer): void {
+  // The server's own plan runs its turn-on (failoverRunner): it is the drill too.
+  if (p.regionSwitchPlan) return ctx.addPlan(p.regionSwitchPlan);
   const path = ColdStandbyConfigServerPath.WRITES;
   const primaryRegion = Stack.of(p).region;
   const s = handled(p, path, FailureKind.REGION_LOSS);
   if (!s) return;
   const stack = Stack.of(p.standbySite);
   const rto = p.recoveryObjectives.path(path).total;
-  const triggers = p.failoverTriggers.filter(a => Stack.of(a).region === primaryRegion && literalAlarmName(a));
   plan(ctx, p, stack, 'RegionSwitch', {
     regions: [primaryRegion, stack.region],
     primaryRegion,
@@ -449,7 +453,8 @@ function configServerPlan(ctx: DrillsContext, p: ColdStandbyConfigServer): void 
       timeout: Duration.minutes(Math.max(1, Math.ceil(((p.turnOnFunction as lambda.Function).timeout ?? Duration.minutes(1)).toMinutes({ integral: false })))),
     })],
     recoveryTime: rto,
-    triggerAlarms: triggers,
+    // The standby region's probe alarm: it outlives the primary region (the library's rule acts on it; the plan only names it).
+    triggerAlarms: [p.serverProbeAlarm],
     healthAlarms: [],
     purpose: purpose(p, [path], s, rto,
       `the '${path}' path as a plan: the standby in ${stack.region} is turned on and takes the writer name ${p.writerHost} within ${human(rto)}`,

@@ -1,6 +1,6 @@
 import { DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
 import { describeGlobalCluster, promotionState, PromotionTarget } from './promotion';
-import { ProbeSample, withTimeout } from './sampling';
+import { ProbeSample, withTimeout } from '../../private/probe/sampling';
 
 /**
  * Cluster statuses in which the primary cannot serve and Aurora does not

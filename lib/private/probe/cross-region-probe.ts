@@ -4,10 +4,10 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
-import { HaValidationError } from '../core/errors';
-import { RecoveryStep, ResolvedRecoveryStep } from '../core/recovery-step';
-import { renderedProperties } from '../private/rendered';
-import { PROBE_ENV } from './writer-probe-metric';
+import { HaValidationError } from '../../core/errors';
+import { RecoveryStep, ResolvedRecoveryStep } from '../../core/recovery-step';
+import { renderedProperties } from '../rendered';
+import { PROBE_ENV } from './probe-env';
 
 /**
  * How a cross-region probe samples the primary region from a standby region.

@@ -1,0 +1,116 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import {
+  ColdStandbyConfigServer, ColdStandbyConfigServerPath, ColdStandbyConfigServerProps, FailoverNotifications, HaErrors, RegionFailoverRunner,
+} from '../../lib';
+import { createHaVpc } from '../../lib/private/network';
+import { testApp, testEnv } from '../harness';
+import { siteVpc } from './site-vpc';
+
+const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
+
+function build(extra: Partial<ColdStandbyConfigServerProps> = {}, app: App = testApp()) {
+  const stack = (id: string, region: string) => new Stack(app, id, { env: testEnv(region), crossRegionReferences: true });
+  const primary = stack('Primary', 'eu-west-1');
+  const secondary = stack('Secondary', 'us-east-1');
+  const zone = new route53.PublicHostedZone(primary, 'Zone', { zoneName: 'example.com' });
+  const notifications = new FailoverNotifications(primary, 'Notifications', { emails: ['ops@example.com'] });
+  const config = new ColdStandbyConfigServer(primary, 'Config', {
+    vpc: createHaVpc(primary, 'Vpc'), image, zone, notifications,
+    standby: { stack: secondary, vpc: siteVpc(secondary, 'Vpc', '10.1.0.0/16') }, tableName: 'config-store', ...extra,
+  });
+  return { app, primary, secondary, config };
+}
+
+/** The plan's only step, as synthesized. */
+function planOf(t: Template) {
+  const plans = Object.values(t.findResources('AWS::ARCRegionSwitch::Plan'));
+  expect(plans).toHaveLength(1);
+  return plans[0].Properties;
+}
+
+describe('ColdStandbyConfigServer with failoverRunner: REGION_SWITCH_PLAN', () => {
+  const library = build();
+  const s = build({ failoverRunner: RegionFailoverRunner.REGION_SWITCH_PLAN });
+  const t2 = Template.fromStack(s.secondary);
+
+  test('no turn-on rule: the standby region keeps only the probe schedule, and the plan lives there', () => {
+    expect(s.config.turnOnRule).toBeUndefined();
+    t2.resourceCountIs('AWS::Events::Rule', 1);
+    t2.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+    expect(Stack.of(s.config.regionSwitchPlan!)).toBe(s.secondary);
+    expect(library.config.regionSwitchPlan).toBeUndefined();
+    Template.fromStack(library.secondary).resourceCountIs('AWS::ARCRegionSwitch::Plan', 0);
+  });
+
+  test('the plan activates the standby region; its trigger is the standby region\'s probe alarm in ALARM (red)', () => {
+    const plan = planOf(t2);
+    expect(plan).toMatchObject({ Regions: ['eu-west-1', 'us-east-1'], PrimaryRegion: 'eu-west-1', RecoveryApproach: 'activePassive' });
+    const probeAlarm = s.secondary.getLogicalId(s.config.serverProbeAlarm.node.defaultChild as cloudwatch.CfnAlarm);
+    expect(plan.AssociatedAlarms).toEqual({ 'trigger-1': { AlarmType: 'trigger', ResourceIdentifier: { 'Fn::GetAtt': [probeAlarm, 'Arn'] } } });
+    expect(plan.Triggers).toEqual([expect.objectContaining({ Action: 'activate', TargetRegion: 'us-east-1', Conditions: [{ AssociatedAlarmName: 'trigger-1', Condition: 'red' }] })]);
+  });
+
+  test('its one step invokes the turn-on function in the activating region, and its role may invoke exactly that function', () => {
+    const plan = planOf(t2);
+    const turnOn = s.secondary.resolve(s.config.turnOnFunction.functionArn);
+    expect(plan.Workflows).toHaveLength(1);
+    expect(plan.Workflows[0]).toMatchObject({ WorkflowTargetAction: 'activate', WorkflowTargetRegion: 'us-east-1' });
+    expect(plan.Workflows[0].Steps).toEqual([expect.objectContaining({
+      ExecutionBlockType: 'CustomActionLambda',
+      ExecutionBlockConfiguration: { CustomActionLambdaConfig: expect.objectContaining({ Lambdas: [{ Arn: turnOn }], RegionToRun: 'activatingRegion', TimeoutMinutes: 2 }) },
+    })]);
+    const invoke = Object.values(t2.findResources('AWS::IAM::Policy'))
+      .flatMap(p => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
+      .filter(st => ([] as string[]).concat(st.Action).includes('lambda:InvokeFunction'));
+    expect(invoke).toEqual([expect.objectContaining({ Resource: turnOn })]);
+  });
+
+  test('the writes path counts the Region switch trigger instead of the rule, and the plan\'s RTO is the path\'s, in whole minutes', () => {
+    const steps = s.config.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES).steps;
+    expect(steps[2]).toMatchObject({ component: 'Region switch plan started by the probe alarm' });
+    expect(steps[2].duration.toSeconds()).toBe(60);
+    const libraryRto = library.config.writeRto.toSeconds();
+    expect(s.config.writeRto.toSeconds()).toBe(libraryRto - 10 + 60);
+    expect(planOf(t2).RecoveryTimeObjectiveMinutes).toBe(Math.ceil(s.config.writeRto.toSeconds() / 60));
+  });
+
+  test('the analysis accepts the plan: the writes path survives the loss of the primary region and of the live server', () => {
+    expect(() => s.app.synth()).not.toThrow();
+    expect(s.config.recoveryObjectives.scenarioOutcomes(ColdStandbyConfigServerPath.WRITES).map(o => [o.scenario, o.survives])).toEqual([
+      ['region-loss of eu-west-1', true], ['primary-server-loss of eu-west-1', true],
+    ]);
+  });
+
+  test('with autoTurnOn: false the plan has no trigger and the path counts on-call starting it', () => {
+    const manual = build({ failoverRunner: RegionFailoverRunner.REGION_SWITCH_PLAN, autoTurnOn: false });
+    const plan = planOf(Template.fromStack(manual.secondary));
+    expect(plan.Triggers).toBeUndefined();
+    expect(plan.AssociatedAlarms['trigger-1']).toBeDefined();
+    const step = manual.config.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES).steps[2];
+    expect(step).toMatchObject({ component: 'on-call starts the Region switch plan', tuning: 'autoTurnOn (true)' });
+    expect(step.duration.toMinutes()).toBe(5);
+  });
+
+  test('a plan role without lambda:InvokeFunction on the turn-on function breaks the path: synthesis names the plan and the call', () => {
+    const broken = build({ failoverRunner: RegionFailoverRunner.REGION_SWITCH_PLAN });
+    const policy = broken.config.regionSwitchPlan!.node.findChild('Policy').node.defaultChild as iam.CfnPolicy;
+    const document = broken.secondary.resolve(policy.policyDocument) as { Statement: Array<{ Action: string | string[] }> };
+    policy.addPropertyOverride('PolicyDocument.Statement', document.Statement.filter(st => !([] as string[]).concat(st.Action).includes('lambda:InvokeFunction')));
+    expect(() => broken.app.synth()).toThrow(/Region switch plan \(triggered by the probe alarm\).*calls lambda:InvokeFunction/s);
+  });
+
+  test('an unknown runner is refused, naming the prop and the values it accepts', () => {
+    try {
+      build({ failoverRunner: 'step-functions' as RegionFailoverRunner });
+      throw new Error('expected an HaValidationError');
+    } catch (e) {
+      expect(HaErrors.isHaValidationError(e)).toBe(true);
+      expect((e as Error).message).toMatch(/failoverRunner.*step-functions.*RegionFailoverRunner/s);
+    }
+  });
+});
