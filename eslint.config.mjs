@@ -39,7 +39,7 @@ export default tseslint.config(
         zones: [
           { target: './lib/private', from: './lib/core', message: 'lib/private sits below lib/core' },
           { target: './lib/core', from: ['./lib/web-tier', './lib/latency-dns', './lib/ha-database', './lib/config-server', './lib/singleton',
-            './lib/hot-standby', './lib/warm-standby', './lib/worker-pool', './lib/cells', './lib/multi-site'], message: 'lib/core knows no pattern' },
+            './lib/hot-standby', './lib/warm-standby', './lib/worker-pool', './lib/cells', './lib/multi-site', './lib/failover', './lib/drills'], message: 'lib/core knows no pattern' },
           { target: './lib/hot-standby', from: './lib/singleton', message: 'shared lease pieces live in lib/lease' },
         ],
       }],

@@ -22,14 +22,14 @@ import {
   isContainerImage, isHostedZone, isStack, isVpc, requireDefined, requireDurationBetween, requireEnumValue, requireHealthCheckPath, requireIdentifier, requireInteger,
   requireRecordName, requireStackRegion, requireSubnets, requireUnique,
 } from '../core/validation';
-import {
-  addProbeSchedule, PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, probeMetric, probeSamplesMetric, ProbeSamplingStep,
-} from '../private/probe/cross-region-probe';
-import type { HaDatabase } from '../ha-database/ha-database';
 import { RegionSwitchPlan } from '../drills/region-switch-plan';
 import { RegionSwitchStep } from '../drills/region-switch-step';
+import {
+  addProbeSchedule, PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, probeMetric, probeSamplesMetric, ProbeSamplingStep,
+} from '../failover/cross-region-probe';
+import { RegionFailoverStart } from '../failover/region-failover';
+import type { HaDatabase } from '../ha-database/ha-database';
 import { HandlerFunction } from '../private/handler-function';
-import { RegionFailoverStart } from '../private/region-failover';
 import { ConfigSite } from './config-site';
 import { FunctionEnvironmentStep, SequenceStep } from './recovery-steps';
 import { SERVER_PROBE_METRIC } from './server-probe-metric';

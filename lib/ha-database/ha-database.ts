@@ -21,12 +21,12 @@ import {
 } from '../core/validation';
 import { RegionSwitchPlan } from '../drills/region-switch-plan';
 import { GlobalDatabaseBehavior, RegionSwitchStep } from '../drills/region-switch-step';
-import { HandlerFunction } from '../private/handler-function';
-import { acknowledge } from '../private/network';
-import { RegionFailoverStart } from '../private/region-failover';
 import {
   addProbeSchedule, PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, probeMetric, probeSamplesMetric, ProbeSamplingStep,
-} from '../private/probe/cross-region-probe';
+} from '../failover/cross-region-probe';
+import { RegionFailoverStart } from '../failover/region-failover';
+import { HandlerFunction } from '../private/handler-function';
+import { acknowledge } from '../private/network';
 import { HaDatabaseEngine, tlsParameters } from './engine';
 import { HaDatabaseSecondary, HaDatabaseSecondaryOptions } from './secondary';
 import { WRITER_PROBE_METRIC } from './writer-probe-metric';

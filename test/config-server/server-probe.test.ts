@@ -7,7 +7,7 @@ import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { checkPrimaryServer } from '../../lib/config-server/handler/server-probe';
 import { SERVER_PROBE_METRIC } from '../../lib/config-server/server-probe-metric';
-import { sampleMetricLine } from '../../lib/private/probe/sampling';
+import { sampleMetricLine } from '../../lib/failover/sampling';
 
 const config = { cluster: 'config-primary', service: 'config-server', timeoutMs: 50 };
 afterEach(() => mockClient(ECSClient).restore());

@@ -5,8 +5,8 @@
  */
 import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, DescribeGlobalClustersCommandOutput, FailoverGlobalClusterCommand, FailoverStatus, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ProbeSample, sampleFor, sampleMetricLine } from '../../lib/failover/sampling';
 import { promotionState, startPromotion } from '../../lib/ha-database/handler/promotion';
-import { ProbeSample, sampleFor, sampleMetricLine } from '../../lib/private/probe/sampling';
 import { checkPrimaryWriter, WriterProbeConfig } from '../../lib/ha-database/handler/writer-probe';
 import { WRITER_PROBE_METRIC } from '../../lib/ha-database/writer-probe-metric';
 

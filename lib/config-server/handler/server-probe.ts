@@ -1,5 +1,5 @@
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { ProbeSample, withTimeout } from '../../private/probe/sampling';
+import { ProbeSample, withTimeout } from '../../failover/sampling';
 
 /** The live server the probe watches, from the standby region. */
 export interface ServerProbeConfig {

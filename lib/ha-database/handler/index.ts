@@ -1,8 +1,8 @@
 import { RDSClient } from '@aws-sdk/client-rds';
-import { PROBE_ENV } from '../../private/probe/probe-env';
+import { PROBE_ENV } from '../../failover/probe-env';
+import { sampleFor, sampleMetricLine } from '../../failover/sampling';
 import { WRITER_PROBE_METRIC } from '../writer-probe-metric';
 import { startPromotion } from './promotion';
-import { sampleFor, sampleMetricLine } from '../../private/probe/sampling';
 import { checkPrimaryWriter } from './writer-probe';
 
 // Clients created once: one per region; the primary's makes one attempt per sample (a timeout is the answer).

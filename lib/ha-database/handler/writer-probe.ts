@@ -1,6 +1,6 @@
 import { DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
+import { ProbeSample, withTimeout } from '../../failover/sampling';
 import { describeGlobalCluster, promotionState, PromotionTarget } from './promotion';
-import { ProbeSample, withTimeout } from '../../private/probe/sampling';
 
 /**
  * Cluster statuses in which the primary cannot serve and Aurora does not

@@ -4,9 +4,9 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
-import { HaValidationError } from '../../core/errors';
-import { RecoveryStep, ResolvedRecoveryStep } from '../../core/recovery-step';
-import { renderedProperties } from '../rendered';
+import { HaValidationError } from '../core/errors';
+import { RecoveryStep, ResolvedRecoveryStep } from '../core/recovery-step';
+import { renderedProperties } from '../private/rendered';
 import { PROBE_ENV } from './probe-env';
 
 /**

@@ -11,7 +11,7 @@ import { ServiceTime } from '../core/service-time';
 import { DrillPurpose } from '../drills/drill-description';
 import { RegionSwitchPlan } from '../drills/region-switch-plan';
 import { RegionSwitchStep } from '../drills/region-switch-step';
-import { addAlarmRule } from './probe/cross-region-probe';
+import { addAlarmRule } from './cross-region-probe';
 
 /** The assumed time for a paged person to confirm a regional outage and start the failover (no AWS figure). */
 export const ON_CALL_RESPONSE = Duration.minutes(5);

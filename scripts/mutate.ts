@@ -1,0 +1,118 @@
+/**
+ * npm run mutate [-- <chunk> ...] [-- --summary-only]
+ *
+ * Runs StrykerJS over the code that decides failover, one chunk of the scope
+ * after another (stryker.config.mjs: handlers, runtime, core, constructs),
+ * each incrementally against its own reports/mutation/<chunk>/ files, then
+ * adds the chunks' JSON reports up: per chunk and in total, the mutation
+ * score (killed + timed out, of the mutants that compiled and ran) and each
+ * survivor, marked when test/mutation/equivalent-mutants.md explains it.
+ * Writes reports/mutation/summary.md. With chunk names, runs only those
+ * (the summary still adds every chunk's last report); `--summary-only` runs
+ * none.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..');
+const CHUNKS = ['handlers', 'runtime', 'core', 'constructs'];
+const EQUIVALENTS = path.join(ROOT, 'test', 'mutation', 'equivalent-mutants.md');
+
+interface Mutant {
+  readonly id: string;
+  readonly mutatorName: string;
+  readonly replacement?: string;
+  readonly status: string;
+  readonly location: { readonly start: { readonly line: number; readonly column: number } };
+}
+interface Report {
+  readonly files: Record<string, { readonly source: string; readonly mutants: Mutant[] }>;
+}
+
+/** A survivor as the equivalent-mutant list names it: `path:line mutator`. */
+export function survivorKey(file: string, m: Mutant): string {
+  return `${file}:${m.location.start.line} ${m.mutatorName}`;
+}
+
+/** The survivors `test/mutation/equivalent-mutants.md` explains: table rows `| path:line | mutator | reason |`. */
+export function listedEquivalents(markdown: string): Map<string, string> {
+  const listed = new Map<string, string>();
+  for (const line of markdown.split('\n')) {
+    const cells = line.split('|').map(c => c.trim());
+    if (cells.length >= 5 && /^`?[\w./-]+:\d+`?$/.test(cells[1])) {
+      listed.set(`${cells[1].replace(/`/g, '')} ${cells[2].replace(/`/g, '')}`, cells[3]);
+    }
+  }
+  return listed;
+}
+
+interface Tally { killed: number; survived: number; noCoverage: number; other: number }
+
+/** Detected (killed or timed out) of the mutants that ran or had no test (compile and runtime errors, ignored: not counted). */
+export function score(t: Tally): number {
+  const valid = t.killed + t.survived + t.noCoverage;
+  return valid === 0 ? 100 : (100 * t.killed) / valid;
+}
+
+function tally(report: Report, listed: Map<string, string>, survivors: string[]): Tally {
+  const t: Tally = { killed: 0, survived: 0, noCoverage: 0, other: 0 };
+  for (const [file, { source, mutants }] of Object.entries(report.files)) {
+    const lines = source.split('\n');
+    for (const m of mutants) {
+      if (m.status === 'Killed' || m.status === 'Timeout') t.killed++;
+      else if (m.status === 'Survived' || m.status === 'NoCoverage') {
+        if (m.status === 'Survived') t.survived++; else t.noCoverage++;
+        const key = survivorKey(file, m);
+        const reason = listed.get(key);
+        survivors.push(`| \`${file}:${m.location.start.line}\` | ${m.mutatorName} | ${m.status} | ` +
+          `\`${(lines[m.location.start.line - 1] ?? '').trim().slice(0, 90).replace(/\|/g, '\\|')}\` → \`${(m.replacement ?? '').slice(0, 40).replace(/\|/g, '\\|').replace(/\n/g, ' ')}\` | ` +
+          `${reason ? `equivalent: ${reason}` : '**not explained**'} |`);
+      } else t.other++;
+    }
+  }
+  return t;
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const summaryOnly = args.includes('--summary-only');
+  const wanted = args.filter(a => !a.startsWith('--'));
+  const unknown = wanted.filter(c => !CHUNKS.includes(c));
+  if (unknown.length > 0) throw new Error(`unknown chunk(s) ${unknown.join(', ')}: expected ${CHUNKS.join(', ')}`);
+  if (!summaryOnly) {
+    for (const chunk of wanted.length > 0 ? wanted : CHUNKS) {
+      process.stdout.write(`\n== stryker: ${chunk}\n`);
+      execFileSync('npx', ['stryker', 'run'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, MUTATE_CHUNK: chunk } });
+    }
+  }
+  const listed = fs.existsSync(EQUIVALENTS) ? listedEquivalents(fs.readFileSync(EQUIVALENTS, 'utf8')) : new Map<string, string>();
+  const rows: string[] = [];
+  const survivors: string[] = [];
+  const total: Tally = { killed: 0, survived: 0, noCoverage: 0, other: 0 };
+  for (const chunk of CHUNKS) {
+    const file = path.join(ROOT, 'reports', 'mutation', chunk, 'mutation.json');
+    if (!fs.existsSync(file)) {
+      rows.push(`| ${chunk} | not run | | | | |`);
+      continue;
+    }
+    const t = tally(JSON.parse(fs.readFileSync(file, 'utf8')) as Report, listed, survivors);
+    (Object.keys(total) as Array<keyof Tally>).forEach(k => { total[k] += t[k]; });
+    rows.push(`| ${chunk} | ${score(t).toFixed(1)} % | ${t.killed} | ${t.survived} | ${t.noCoverage} | ${t.other} |`);
+  }
+  const unexplained = survivors.filter(s => s.endsWith('**not explained** |')).length;
+  const summary = [
+    '# Mutation score (npm run mutate)', '',
+    '| chunk | score | killed or timed out | survived | no coverage | not counted (compile/runtime error, ignored) |', '|---|---|---|---|---|---|',
+    ...rows,
+    `| **total** | **${score(total).toFixed(1)} %** | ${total.killed} | ${total.survived} | ${total.noCoverage} | ${total.other} |`, '',
+    `Survivors: ${survivors.length}, of which ${survivors.length - unexplained} listed as equivalent in test/mutation/equivalent-mutants.md and ${unexplained} not explained.`, '',
+    '| mutant | mutator | status | code → replacement | why it lives |', '|---|---|---|---|---|',
+    ...survivors, '',
+  ].join('\n');
+  fs.mkdirSync(path.join(ROOT, 'reports', 'mutation'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, 'reports', 'mutation', 'summary.md'), summary);
+  process.stdout.write(`\n${summary.split('\n').slice(0, rows.length + 6).join('\n')}\n(reports/mutation/summary.md)\n`);
+}
+
+if (require.main === module) main();
