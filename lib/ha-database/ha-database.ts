@@ -9,16 +9,13 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
-import { addHaWarning, HaValidationError } from '../core/errors';
+import { HaValidationError } from '../core/errors';
 import { AutomationCall, FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { RegionFailoverRunner } from '../core/region-failover';
 import { regionalScope } from '../core/regional-scope';
 import { ServiceTime } from '../core/service-time';
-import {
-  isStack, isVpc, requireDefined, requireDurationBetween, requireEnumValue, requireIdentifier, requireInteger, requireStackRegion, requireSubnets,
-} from '../core/validation';
 import { RegionSwitchPlan } from '../drills/region-switch-plan';
 import { GlobalDatabaseBehavior, RegionSwitchStep } from '../drills/region-switch-step';
 import {
@@ -27,10 +24,13 @@ import {
 import { RegionFailoverStart } from '../failover/region-failover';
 import { HandlerFunction } from '../private/handler-function';
 import { acknowledge } from '../private/network';
+import { acknowledgeMonitoringRole, addRotation, clusterEngine, rotationNetwork } from './database-parts';
 import { HaDatabaseEngine, tlsParameters } from './engine';
 import { HaDatabaseSecondary, HaDatabaseSecondaryOptions } from './secondary';
+import { AURORA_GLOBAL_TYPICAL_LAG, validate } from './validation';
 import { WRITER_PROBE_METRIC } from './writer-probe-metric';
 
+export { AURORA_GLOBAL_TYPICAL_LAG };
 
 /** Props of `HaDatabase`. */
 export interface HaDatabaseProps extends HaPatternProps {
@@ -190,8 +190,6 @@ export enum HaDatabasePath {
   CROSS_REGION = 'cross-region-failover',
 }
 
-/** The smallest global replication lag Aurora Global Database can be asked to stay under. */
-export const AURORA_GLOBAL_TYPICAL_LAG = Duration.seconds(1);
 
 
 
@@ -690,139 +688,4 @@ export class HaDatabase extends HaPattern {
         this.globalLagAlarm!, Duration.millis(1), { prop: 'globalLagThreshold (at least 1 s)', floor: AURORA_GLOBAL_TYPICAL_LAG }));
     }
   }
-}
-
-/** What Aurora accepts as a global cluster (and DB cluster) identifier. */
-const AURORA_IDENTIFIER = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$/;
-const AURORA_IDENTIFIER_RULE = '1 to 63 letters, digits and hyphens, starting with a letter, without two consecutive hyphens and not ending with a hyphen';
-
-function validate(scope: HaDatabase, props: HaDatabaseProps, isAurora: boolean): void {
-  requireDefined(scope, 'vpc', props.vpc, 'the VPC of the primary region, with isolated subnets for the database', isVpc);
-  requireEnumValue(scope, 'engine', props.engine, HaDatabaseEngine, 'HaDatabaseEngine');
-  requireEnumValue(scope, 'failoverRunner', props.failoverRunner, RegionFailoverRunner, 'RegionFailoverRunner');
-  requireSubnets(scope, 'vpc', props.vpc, ec2.SubnetType.PRIVATE_ISOLATED, 'the database lives in them, out of reach of the internet');
-  requireInteger(scope, 'readers', props.readers, 1, 15);
-  requireDurationBetween(scope, 'backupRetention', props.backupRetention, Duration.days(1), Duration.days(35));
-  requireInteger(scope, 'cpuThresholdPercent', props.cpuThresholdPercent, 1, 100);
-  requireInteger(scope, 'freeMemoryThresholdBytes', props.freeMemoryThresholdBytes, 1);
-  requireInteger(scope, 'maxConnections', props.maxConnections, 1);
-  // Secrets Manager rotates every 1 to 1000 days; aws-cdk-lib turns 0 into no rotation at all, silently.
-  // Secrets Manager rotates as often as every 4 hours (rate expression) and at most every 1000 days.
-  requireDurationBetween(scope, 'rotationInterval', props.rotationInterval, Duration.hours(4), Duration.days(1000));
-  if (props.secondary) {
-    requireDefined(scope, 'secondary.stack', props.secondary.stack, 'the secondary region\'s stack (an explicit env in another region)', isStack);
-    requireDefined(scope, 'secondary.vpc', props.secondary.vpc, 'the secondary region\'s VPC, with isolated subnets for the secondary cluster', isVpc);
-    if (!isAurora) {
-      throw new HaValidationError(scope, {
-        prop: 'secondary', received: props.secondary.stack.node.path,
-        expected: 'no secondary with SQL Server: a cross-region secondary needs an Aurora engine (Aurora Global Database)',
-      });
-    }
-    const here = requireStackRegion(scope, 'scope', scope);
-    const there = requireStackRegion(scope, 'secondary.stack', props.secondary.stack);
-    if (here === there) {
-      throw new HaValidationError(scope, {
-        prop: 'secondary.stack', received: there,
-        expected: `a stack in another region than the primary (${here})`,
-      });
-    }
-    requireSubnets(scope, 'secondary.vpc', props.secondary.vpc, ec2.SubnetType.PRIVATE_ISOLATED, 'the secondary cluster lives in them, out of reach of the internet');
-    requireInteger(scope, 'secondary.instances', props.secondary.instances, 0, 15);
-    const globalId = props.globalClusterIdentifier;
-    requireIdentifier(scope, 'globalClusterIdentifier', globalId, 'Aurora global cluster identifier', AURORA_IDENTIFIER, AURORA_IDENTIFIER_RULE);
-    // Each region's cluster is named `<globalClusterIdentifier>-<region>`, which must be an identifier Aurora accepts too.
-    const longest = Math.max(here.length, there.length);
-    if (globalId !== undefined && globalId.length + 1 + longest > 63) {
-      throw new HaValidationError(scope, {
-        prop: 'globalClusterIdentifier', received: globalId,
-        expected: `at most ${62 - longest} characters: the clusters are named <globalClusterIdentifier>-<region> and an Aurora cluster identifier has at most 63`,
-      });
-    }
-    requireDurationBetween(scope, 'globalLagThreshold', props.globalLagThreshold, Duration.millis(0));
-    requireInteger(scope, 'failoverDetectionPeriods', props.failoverDetectionPeriods, 1, 6);
-    const rpo = props.recoveryTargets?.rpo;
-    for (const [prop, value] of [['recoveryTargets.rpo', rpo], ['globalLagThreshold', props.globalLagThreshold]] as const) {
-      if (value && !value.isUnresolved() && value.toMilliseconds() < AURORA_GLOBAL_TYPICAL_LAG.toMilliseconds()) {
-        throw new HaValidationError(scope, {
-          prop, received: value,
-          expected: 'at least 1 second: Aurora Global Database replicates asynchronously with a typical lag of ~1 s, so a smaller cross-region RPO cannot be delivered',
-        });
-      }
-    }
-  } else if (props.globalClusterIdentifier || props.globalLagThreshold || props.autoFailover !== undefined || props.failoverDetectionPeriods !== undefined ||
-    props.failoverRunner !== undefined) {
-    addHaWarning(scope, 'global-without-secondary',
-      'globalClusterIdentifier, globalLagThreshold, autoFailover, failoverDetectionPeriods and failoverRunner have no effect without a secondary region');
-  }
-}
-
-/** Where the rotation function runs and how it reaches Secrets Manager. */
-interface RotationNetwork {
-  readonly subnets: ec2.SubnetSelection;
-  /** The interface endpoint it calls; undefined when it reaches the regional endpoint through a NAT gateway. */
-  readonly endpoint?: ec2.IInterfaceVpcEndpoint;
-  /** Whether the endpoint is the user's (passed to the rotation as its endpoint) rather than ours (private DNS). */
-  readonly userEndpoint: boolean;
-}
-
-/** Id of the Secrets Manager endpoint HaDatabase adds to a VPC that has no subnets with egress (one per VPC). */
-const SECRETS_MANAGER_ENDPOINT_ID = 'HaSecretsManagerEndpoint';
-
-/**
- * The rotation function calls the Secrets Manager API (single-user rotation needs no
- * RDS API) and connects to the database. In the isolated subnets it has no route to the
- * regional endpoint: it needs an interface endpoint, or subnets with a NAT gateway.
- */
-function rotationNetwork(vpc: ec2.IVpc, userEndpoint?: ec2.IInterfaceVpcEndpoint): RotationNetwork {
-  const isolated: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
-  if (userEndpoint) return { subnets: isolated, endpoint: userEndpoint, userEndpoint: true };
-  if (vpc.privateSubnets.length > 0) return { subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, userEndpoint: false };
-  const existing = vpc.node.tryFindChild(SECRETS_MANAGER_ENDPOINT_ID) as ec2.InterfaceVpcEndpoint | undefined;
-  const endpoint = existing ?? vpc.addInterfaceEndpoint(SECRETS_MANAGER_ENDPOINT_ID, {
-    service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-    subnets: isolated,
-    // Private DNS: the rotation function's default endpoint (secretsmanager.<region>.amazonaws.com) resolves to it.
-    privateDnsEnabled: true,
-    // Only the rotation functions that use it are let in (below).
-    open: false,
-  });
-  return { subnets: isolated, endpoint, userEndpoint: false };
-}
-
-/** Single-user rotation of the master secret, placed where it reaches Secrets Manager and the database. */
-function addRotation(db: rds.DatabaseCluster | rds.DatabaseInstance, network: RotationNetwork, interval?: Duration): void {
-  const securityGroup = new ec2.SecurityGroup(db, 'RotationSecurityGroup', {
-    vpc: db.vpc,
-    description: `Secret rotation of ${db.node.path}: to the database and Secrets Manager`,
-    allowAllOutbound: true,
-  });
-  // aws-cdk-lib's rotation also lets this group in on the database port.
-  db.addRotationSingleUser({
-    automaticallyAfter: interval ?? Duration.days(30),
-    vpcSubnets: network.subnets,
-    securityGroup,
-    endpoint: network.userEndpoint ? network.endpoint : undefined,
-  });
-  network.endpoint?.connections.allowDefaultPortFrom(securityGroup, `Secret rotation of ${db.node.path}`);
-}
-
-function acknowledgeMonitoringRole(db: Construct): void {
-  const role = db.node.tryFindChild('MonitoringRole');
-  if (role) {
-    acknowledge(role, {
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]':
-        'The AWS-managed Enhanced Monitoring service-role policy only lets RDS write its own RDSOSMetrics log group; it is the documented policy for this role.',
-    });
-  }
-}
-
-function clusterEngine(engine: HaDatabaseEngine, version?: string): rds.IClusterEngine {
-  if (engine === HaDatabaseEngine.AURORA_MYSQL) {
-    return rds.DatabaseClusterEngine.auroraMysql({
-      version: version ? rds.AuroraMysqlEngineVersion.of(version, version.split('.').slice(0, 2).join('.')) : rds.AuroraMysqlEngineVersion.VER_3_08_2,
-    });
-  }
-  return rds.DatabaseClusterEngine.auroraPostgres({
-    version: version ? rds.AuroraPostgresEngineVersion.of(version, version.split('.')[0]) : rds.AuroraPostgresEngineVersion.VER_16_6,
-  });
 }
