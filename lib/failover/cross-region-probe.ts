@@ -53,20 +53,6 @@ export function addProbeSchedule(scope: Construct, id: string, fn: lambda.IFunct
   });
 }
 
-/** The rule that invokes `fn` when `alarm` enters ALARM (in the alarm's region: state changes reach its default bus only). */
-export function addAlarmRule(scope: Construct, id: string, alarm: cloudwatch.IAlarm, fn: lambda.IFunction, description: string): events.Rule {
-  return new events.Rule(scope, id, {
-    description,
-    eventPattern: {
-      source: ['aws.cloudwatch'],
-      detailType: ['CloudWatch Alarm State Change'],
-      resources: [alarm.alarmArn],
-      detail: { state: { value: ['ALARM'] } },
-    },
-    targets: [new targets.LambdaFunction(fn, { retryAttempts: 4, maxEventAge: Duration.hours(1) })],
-  });
-}
-
 /** The name of a probe's metric: namespace, metric and dimension. */
 export interface ProbeMetricName {
   readonly namespace: string;

@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -11,7 +12,6 @@ import { ServiceTime } from '../core/service-time';
 import { DrillPurpose } from '../drills/drill-description';
 import { RegionSwitchPlan } from '../drills/region-switch-plan';
 import { RegionSwitchStep } from '../drills/region-switch-step';
-import { addAlarmRule } from './cross-region-probe';
 
 /** The assumed time for a paged person to confirm a regional outage and start the failover (no AWS figure). */
 export const ON_CALL_RESPONSE = Duration.minutes(5);
@@ -35,6 +35,12 @@ export interface RegionFailoverOptions {
   readonly automaticProp: string;
   /** The probe alarm in the surviving region. */
   readonly alarm: cloudwatch.IAlarm;
+  /**
+   * Further alarms the library's rule starts on, by ARN: another region's alarm forwarded to this
+   * region's default bus while that region lives (the plan's trigger is `alarm` alone).
+   * @default none
+   */
+  readonly alsoOn?: string[];
   /** The region the failover recovers from. */
   readonly primaryRegion: string;
   /** The function the library's rule invokes (LIBRARY_AUTOMATION). */
@@ -60,18 +66,28 @@ export interface RegionFailoverOptions {
  * The start of a regional failover in the surviving region's `scope`: the
  * library's rule and function, or a Region switch plan whose trigger is the
  * probe alarm; the step the path counts for it and the links the analysis
- * checks. Call `finish` with the path's total once the path is declared: it
- * creates the plan (its RTO is the path's).
+ * checks. `links` creates the plan (its RTO is the path's).
  */
 export class RegionFailoverStart {
   /** The rule that runs the library's automation, if any. */
   public readonly rule?: events.Rule;
-  /** The plan, once `createPlan` has run (REGION_SWITCH_PLAN). */
+  /** The plan, once `links` has run (REGION_SWITCH_PLAN). */
   public plan?: RegionSwitchPlan;
+  private linked?: PathLink[];
 
   constructor(private readonly scope: Construct, private readonly options: RegionFailoverOptions) {
     if (options.runner === RegionFailoverRunner.LIBRARY_AUTOMATION && options.automatic) {
-      this.rule = addAlarmRule(scope, options.ruleId, options.alarm, options.fn, options.ruleDescription);
+      this.rule = new events.Rule(scope, options.ruleId, {
+        description: options.ruleDescription,
+        // In the alarm's region: alarm state changes reach its default bus only.
+        eventPattern: {
+          source: ['aws.cloudwatch'],
+          detailType: ['CloudWatch Alarm State Change'],
+          resources: [options.alarm.alarmArn, ...(options.alsoOn ?? [])],
+          detail: { state: { value: ['ALARM'] } },
+        },
+        targets: [new targets.LambdaFunction(options.fn, { retryAttempts: 4, maxEventAge: Duration.hours(1) })],
+      });
     }
   }
 
@@ -99,9 +115,15 @@ export class RegionFailoverStart {
   /**
    * Creates the plan (REGION_SWITCH_PLAN) and returns the links from the
    * rule or plan on: the plan must exist before the path that names it, so
-   * its RTO is the sum of `steps` (the path's own steps).
+   * its RTO is the sum of `steps` (the path's own steps). The first call
+   * decides; later calls return the same links.
    */
   public links(steps: RecoveryStep[]): PathLink[] {
+    this.linked ??= this.createLinks(steps);
+    return this.linked;
+  }
+
+  private createLinks(steps: RecoveryStep[]): PathLink[] {
     const o = this.options;
     if (o.runner === RegionFailoverRunner.LIBRARY_AUTOMATION) {
       return o.automatic

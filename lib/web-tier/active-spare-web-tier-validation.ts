@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { HaValidationError } from '../core/errors';
+import { RegionFailoverRunner } from '../core/region-failover';
 import {
   isContainerImage, isHostedZone, isStack, requireAccount, requireDefined, requireDurationBetween, requireEnumValue, requireFargateSize,
   requireHealthCheckPath, requireInteger, requireLiteral, requireRecordName, requireRoute53Interval, requireStackRegion, requireSubnets, requireUnique,
@@ -15,6 +16,7 @@ export function validateActiveSpareWebTierProps(scope: ActiveSpareWebTier, props
   requireDefined(scope, 'zone', props.zone, 'the hosted zone of the names, e.g. HostedZone.fromHostedZoneAttributes(...)', isHostedZone);
   requireDefined(scope, 'spares', props.spares, 'at least one spare: an array of { stack } of stacks in other regions', Array.isArray);
   requireEnumValue(scope, 'spareMode', props.spareMode, SpareMode, 'SpareMode');
+  requireEnumValue(scope, 'failoverRunner', props.failoverRunner, RegionFailoverRunner, 'RegionFailoverRunner');
   requireEnumValue(scope, 'routingPolicy', props.routingPolicy, DnsRoutingPolicy, 'DnsRoutingPolicy');
   requireDefined(scope, 'activeCapacity', props.activeCapacity, 'N, the tasks that carry the full load (an integer from 1 to 98)');
   requireDefined(scope, 'recordName', props.recordName, 'the common name relative to the zone, e.g. "agents"');

@@ -13,7 +13,11 @@ import { FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RegionalPlacement } from '../core/placement';
 import { RecoveryStep } from '../core/recovery-step';
+import { RegionFailoverRunner } from '../core/region-failover';
 import { regionalScope } from '../core/regional-scope';
+import { RegionSwitchPlan } from '../drills/region-switch-plan';
+import { RegionSwitchStep } from '../drills/region-switch-step';
+import { RegionFailoverStart } from '../failover/region-failover';
 import { DEFAULT_RECORD_TTL, defaultFailureThreshold } from '../latency-dns/failure-threshold';
 import { DnsRoutingPolicy, HealthCheckProtocol, LatencyDns, ROUTE53_METRICS_REGION } from '../latency-dns/latency-dns';
 import { SiteRecord } from '../latency-dns/site-record';
@@ -23,7 +27,7 @@ import {
   ResolvedBrowserFailoverSettings, resolveBrowserFailoverSettings,
 } from './browser-failover';
 import { SpareMode } from './spare-mode';
-import { addSpareScaleUp, metricPrimaryProbe, PROBE_INTERVAL, SpareAutomation } from './spare-scale-up';
+import { addSpareScaleUp, forwardPrimaryAlarm, metricPrimaryProbe, primaryAlarmArn, PROBE_INTERVAL, SpareAutomation } from './spare-scale-up';
 import { WebTierSite } from './web-tier-site';
 
 /** Props of `ActiveSpareWebTier`. */
@@ -59,6 +63,16 @@ export interface ActiveSpareWebTierProps extends HaPatternProps {
    * @default SpareMode.WARM
    */
   readonly spareMode?: SpareMode;
+
+  /**
+   * What scales a WARM or PILOT_LIGHT spare to N+1 when the primary fails (Route 53 health checks
+   * move the name either way): the library's rule in each spare's region (on the spare's probe of the
+   * primary, and on the primary's failover alarm forwarded while its region lives) invoking the
+   * spare's scale-up function; or one ARC Region switch plan per spare, in the spare's stack, whose
+   * trigger is the spare's probe alarm and whose one step invokes the same function.
+   * @default RegionFailoverRunner.LIBRARY_AUTOMATION
+   */
+  readonly failoverRunner?: RegionFailoverRunner;
 
   /**
    * Tasks a WARM spare runs before failover (1 to N).
@@ -194,8 +208,12 @@ export class ActiveSpareWebTier extends HaPattern {
   public readonly scaleUpFunctions: lambda.IFunction[] = [];
   /** The alarms, one per spare that does not run N+1 already, on its probe of the primary site (in the spare's region). */
   public readonly primaryProbeAlarms: cloudwatch.IAlarm[] = [];
+  /** The Region switch plans that scale the spares up (`failoverRunner: REGION_SWITCH_PLAN`), one per spare that does not run N+1 already. */
+  public readonly regionSwitchPlans: RegionSwitchPlan[] = [];
   /** The spare mode. */
   public readonly spareMode: SpareMode;
+  /** The start of the first spare's scale-up, for the readiness steps. */
+  private scaleUpStart?: RegionFailoverStart;
   /** Browser helper settings with defaults applied. */
   public readonly browserFailoverSettings: ResolvedBrowserFailoverSettings;
 
@@ -302,7 +320,9 @@ export class ActiveSpareWebTier extends HaPattern {
     // Automation, in each spare's own region: probe the primary, scale the spare to N+1 when it fails.
     const primarySiteName = this.dns.siteDomainName(primaryRegion);
     const probeUrl = `${this.https ? 'https' : 'http'}://${primarySiteName}${this.healthCheckPath}`;
-    const automations = new Map<WebTierSite, SpareAutomation & { probeAlarm: cloudwatch.IAlarm }>();
+    const automations = new Map<WebTierSite, SpareAutomation & { probeAlarm: cloudwatch.IAlarm; start: RegionFailoverStart }>();
+    const runner = props.failoverRunner ?? RegionFailoverRunner.LIBRARY_AUTOMATION;
+    const primaryAlarm = primaryAlarmArn(primaryRegion, primaryStack.account, primaryAlarmName);
     this.spares.forEach(spare => {
       if (spare.runningTasks >= n + 1) return;
       const spareRegion = Stack.of(spare).region;
@@ -317,14 +337,41 @@ export class ActiveSpareWebTier extends HaPattern {
           `the spare is being scaled to ${n + 1} tasks. OK when the primary answers again.`,
       });
       this.primaryProbeAlarms.push(probeAlarm);
-      const automation = addSpareScaleUp(this, spare, {
-        primaryRegion, account: primaryStack.account, alarmName: primaryAlarmName, desiredCount: n + 1,
-        probeAlarm, probeUrl, probeSite: primarySiteName,
+      const automation = addSpareScaleUp(spare, { desiredCount: n + 1, probeUrl, probeSite: primarySiteName });
+      const scaleUp = { construct: automation.handler, description: 'scale-up function', role: automation.handler.role, calls: automation.calls };
+      const start = new RegionFailoverStart(spare, {
+        runner, automatic: true, automaticProp: 'failoverRunner',
+        alarm: probeAlarm, alsoOn: [primaryAlarm], primaryRegion,
+        fn: automation.handler.function, ruleId: 'ScaleUpRule',
+        ruleDescription: `Scales the spare up when the probe of the primary site or the primary's failover alarm (${primaryAlarmName}) enters ALARM`,
+        automation: scaleUp, manual: scaleUp,
+        planSteps: [RegionSwitchStep.invokeFunction(automation.handler.function, {
+          description: `Scales the spare in ${spareRegion} to ${n + 1} tasks (the tier's own scale-up function)`,
+          payload: JSON.stringify({ 'source': 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', 'detail': { alarmName: 'region-switch', state: { value: 'ALARM' } } }),
+        })],
+        planCalls: [{ actions: ['lambda:InvokeFunction'], resource: automation.handler.function.functionArn }],
+        planAutomations: [scaleUp],
+        planPurpose: rto => ({
+          patternPath: this.node.path, patternName: this.patternName, paths: [ActiveSpareWebTierPath.DNS, ActiveSpareWebTierPath.BROWSER],
+          scenario: FailureScenario.regionLoss(primaryRegion).description, expectedRecovery: rto,
+          proves: `the spare in ${spareRegion} is scaled to ${n + 1} tasks when its probe of the primary fails; Route 53 moves ${this.dns.domainName}`,
+          passes: `the practice execution completes; in a recovery execution the spare runs ${n + 1} tasks and the name answers with it within the plan's RTO.`,
+        }),
       });
-      automations.set(spare, { ...automation, probeAlarm });
+      // The primary's failover alarm sees failures a probe of one path does not; the library's rule listens to it too.
+      if (runner === RegionFailoverRunner.LIBRARY_AUTOMATION && primaryRegion !== spareRegion) {
+        forwardPrimaryAlarm(this, spareRegion, Stack.of(spare).account, primaryAlarm);
+      }
+      automations.set(spare, { ...automation, probeAlarm, start });
       this.scaleUpFunctions.push(automation.handler.function);
     });
 
+    this.scaleUpStart = [...automations.values()][0]?.start;
+    const dnsSteps = [
+      this.dns.healthCheckStep(primaryRegion),
+      this.dns.dnsCacheStep(primaryRegion),
+      ...this.spareReadinessSteps(n),
+    ];
     // What each path needs to survive the loss of the primary region: Route 53 (global) and, in each
     // spare's own region, the capacity and whatever raises it to N+1.
     const regionLoss = { scenarios: [FailureScenario.regionLoss(primaryRegion)] };
@@ -335,19 +382,18 @@ export class ActiveSpareWebTier extends HaPattern {
       return [
         PathLink.signal(automation.schedule, `probe of ${probeUrl}`),
         PathLink.alarm(automation.probeAlarm, 'probe alarm'),
-        PathLink.eventRule(automation.rule, 'scale-up rule'),
-        PathLink.automation(automation.handler, 'scale-up function', automation.handler.role, automation.calls),
+        ...automation.start.links(dnsSteps),
         capacity,
       ];
     });
+    for (const { start } of automations.values()) if (start.plan) this.regionSwitchPlans.push(start.plan);
+    if (runner === RegionFailoverRunner.REGION_SWITCH_PLAN && automations.size === 0) {
+      addHaWarning(this, 'failover-runner-hot-spare', 'failoverRunner has no effect: every spare runs N+1 tasks already (SpareMode.HOT), nothing scales them up');
+    }
     const dnsLinks = regions.map(r => PathLink.dns(this.dns.commonRecord(r), `${r} record of ${this.dns.domainName}`));
 
     // Recovery objectives: the DNS path and the browser path, separately.
-    this.recoveryObjectives.addRecoveryPath(ActiveSpareWebTierPath.DNS, [
-      this.dns.healthCheckStep(primaryRegion),
-      this.dns.dnsCacheStep(primaryRegion),
-      ...this.spareReadinessSteps(n),
-    ], {
+    this.recoveryObjectives.addRecoveryPath(ActiveSpareWebTierPath.DNS, dnsSteps, {
       description: 'the primary fails: the common name answers with the spare',
       ...regionLoss,
       links: [PathLink.dns(this.dns.healthCheck(primaryRegion), 'Route 53 health check of the primary'), ...dnsLinks, ...spareLinks],
@@ -438,6 +484,7 @@ export class ActiveSpareWebTier extends HaPattern {
     return [
       RecoveryStep.fixed('probe schedule', PROBE_INTERVAL, 'the spare probes the primary once a minute (EventBridge\'s finest schedule)'),
       RecoveryStep.alarmEvaluation('probe alarm (starts the scale-up)', this.primaryProbeAlarms[0]),
+      this.scaleUpStart!.step(),
       RecoveryStep.fargateTaskStart('spare task start'),
       this.spares[0].targetHealthyStep(),
     ];

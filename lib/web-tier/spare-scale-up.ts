@@ -16,18 +16,10 @@ export const PROBE_INTERVAL = Duration.minutes(1);
 /** A probe request without an answer in this time is a failure. */
 export const PROBE_TIMEOUT = Duration.seconds(5);
 
-/** What starts a spare's scale-up and how far it scales. */
+/** How far a spare's scale-up scales and what it probes. */
 export interface SpareScaleUpOptions {
-  /** Region of the primary's failover alarm. */
-  readonly primaryRegion: string;
-  /** Account of the primary's failover alarm. */
-  readonly account: string;
-  /** The primary's failover alarm, by its literal name (no cross-region token). */
-  readonly alarmName: string;
   /** N + 1. */
   readonly desiredCount: number;
-  /** The alarm, in the spare's own region, on the spare's probe of the primary site (`metricPrimaryProbe`). */
-  readonly probeAlarm: cloudwatch.IAlarm;
   /** The health URL of the primary site the spare probes, e.g. `https://agents.eu-west-1.example.com/health`. */
   readonly probeUrl: string;
   /** The primary site's name (the probe metric's `Site` dimension). */
@@ -38,8 +30,6 @@ export interface SpareScaleUpOptions {
 export interface SpareAutomation {
   /** The function that probes the primary, scales the spare and sets its initial count. */
   readonly handler: HandlerFunction;
-  /** The rule that starts the scale-up. */
-  readonly rule: events.Rule;
   /** The schedule that starts the probe. */
   readonly schedule: events.Rule;
   /** The API calls the scale-up makes. */
@@ -67,15 +57,12 @@ export function metricPrimaryProbe(site: string, region: string): cloudwatch.Met
  * - a function allowed to describe and update the spare service only;
  * - a schedule that makes it probe the primary site's health path every
  *   minute (its metric feeds `probeAlarm`, in this region);
- * - a rule that scales the spare to N+1 when `probeAlarm` or the primary's
- *   failover alarm (forwarded from the primary's region while it lives, for
- *   failures a probe of one path does not see) enters ALARM;
  * - the spare's desired count, left out of the service's template and set
  *   once by a custom resource, so a deploy during an incident keeps the
  *   count the automation set.
  */
-export function addSpareScaleUp(tier: Construct, spare: WebTierSite, opts: SpareScaleUpOptions): SpareAutomation {
-  const { primaryRegion, account, alarmName, desiredCount } = opts;
+export function addSpareScaleUp(spare: WebTierSite, opts: SpareScaleUpOptions): SpareAutomation {
+  const { desiredCount } = opts;
   const spareStack = Stack.of(spare);
   const fn = new HandlerFunction(spare, 'ScaleUp', {
     entry: path.join(__dirname, 'handler', 'index'),
@@ -98,30 +85,6 @@ export function addSpareScaleUp(tier: Construct, spare: WebTierSite, opts: Spare
     targets: [new targets.LambdaFunction(fn.function, { retryAttempts: 0 })],
   });
 
-  const primaryAlarmArn = `arn:${Aws.PARTITION}:cloudwatch:${primaryRegion}:${account}:alarm:${alarmName}`;
-  const pattern = (resources: string[]): events.EventPattern => ({
-    source: ['aws.cloudwatch'],
-    detailType: ['CloudWatch Alarm State Change'],
-    resources,
-    detail: { state: { value: ['ALARM'] } },
-  });
-  const rule = new events.Rule(spare, 'ScaleUpRule', {
-    description: `Scales the spare up when the probe of the primary site or the primary's failover alarm (${alarmName}) enters ALARM`,
-    eventPattern: pattern([opts.probeAlarm.alarmArn, primaryAlarmArn]),
-  });
-  rule.addTarget(new targets.LambdaFunction(fn.function, { retryAttempts: 4, maxEventAge: Duration.hours(1) }));
-
-  // Alarm state changes reach the default bus of the alarm's region only: forward the primary's.
-  if (Stack.of(tier).region !== spareStack.region) {
-    const forward = new events.Rule(tier, `ForwardToSpare${spareStack.region.replace(/[^a-z0-9]/g, '')}`, {
-      description: `Forwards the primary's failover alarm to the default event bus of ${spareStack.region}, where the scale-up function runs`,
-      eventPattern: pattern([primaryAlarmArn]),
-    });
-    const bus = events.EventBus.fromEventBusArn(forward, 'SpareBus',
-      `arn:${Aws.PARTITION}:events:${spareStack.region}:${spareStack.account}:event-bus/default`);
-    forward.addTarget(new targets.EventBus(bus));
-  }
-
   // The count is the automation's: a deploy must not reset it (CloudFormation re-applies a template's
   // DesiredCount on every update of the service). ECS starts a service without one at 1 task; the
   // custom resource then sets the floor once, and later only raises it when the floor is raised.
@@ -132,5 +95,25 @@ export function addSpareScaleUp(tier: Construct, spare: WebTierSite, opts: Spare
     properties: { Cluster: spare.cluster.clusterName, Service: spare.service.serviceName, DesiredCount: String(spare.runningTasks) },
   });
   initialCount.node.addDependency(spare.service);
-  return { handler: fn, rule, schedule, calls };
+  return { handler: fn, schedule, calls };
+}
+
+/** The ARN of the primary's failover alarm, from its literal name (no cross-region token). */
+export function primaryAlarmArn(primaryRegion: string, account: string, alarmName: string): string {
+  return `arn:${Aws.PARTITION}:cloudwatch:${primaryRegion}:${account}:alarm:${alarmName}`;
+}
+
+/**
+ * Forwards the primary's failover alarm state changes to the default bus of
+ * `spareRegion` (alarm state changes reach their own region's bus only), so the
+ * spare's rule there sees failures a probe of one path does not, while the
+ * primary region lives.
+ */
+export function forwardPrimaryAlarm(tier: Construct, spareRegion: string, spareAccount: string, alarmArn: string): void {
+  const forward = new events.Rule(tier, `ForwardToSpare${spareRegion.replace(/[^a-z0-9]/g, '')}`, {
+    description: `Forwards the primary's failover alarm to the default event bus of ${spareRegion}, where the scale-up function runs`,
+    eventPattern: { source: ['aws.cloudwatch'], detailType: ['CloudWatch Alarm State Change'], resources: [alarmArn], detail: { state: { value: ['ALARM'] } } },
+  });
+  const bus = events.EventBus.fromEventBusArn(forward, 'SpareBus', `arn:${Aws.PARTITION}:events:${spareRegion}:${spareAccount}:event-bus/default`);
+  forward.addTarget(new targets.EventBus(bus));
 }

@@ -252,6 +252,23 @@ describe('Drills of patterns whose failover runs as their own Region switch plan
   });
 });
 
+describe('Drills of a web tier whose spares are scaled by their own Region switch plans', () => {
+  test('the tier\'s plans are the drills: one plan per spare stack, listed by Drills', () => {
+    const app = testApp();
+    const primary = new Stack(app, 'Primary', { env: testEnv('eu-west-1'), crossRegionReferences: true });
+    const spare = new Stack(app, 'Spare', { env: testEnv('us-east-1'), crossRegionReferences: true });
+    const tier = new ActiveSpareWebTier(primary, 'Web', {
+      spares: [{ stack: spare }], image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), activeCapacity: 2,
+      zone: new route53.PublicHostedZone(primary, 'Zone', { zoneName: 'example.com' }), recordName: 'agents',
+      failoverRunner: RegionFailoverRunner.REGION_SWITCH_PLAN,
+    });
+    const drills = new Drills(primary, 'Drills');
+    Template.fromStack(spare).resourceCountIs('AWS::ARCRegionSwitch::Plan', 1);
+    expect(tier.regionSwitchPlans).toHaveLength(1);
+    expect(drills.plans).toEqual(tier.regionSwitchPlans);
+  });
+});
+
 describe('Drills of a WarmStandbyPair', () => {
   const { pattern, drills, template } = build<WarmStandbyPair>('WarmStandbyPair', { zonalAutoshift: true });
   const stack = Stack.of(pattern);

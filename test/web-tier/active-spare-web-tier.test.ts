@@ -339,16 +339,18 @@ describe('ActiveSpareWebTier spare modes', () => {
     expect(dns.steps.slice(2).map(s => [s.component, s.duration.toSeconds()])).toEqual([
       ['probe schedule', 60],
       ['probe alarm (starts the scale-up)', 120],
+      // the rule in the spare's region and the scale-up function's UpdateService
+      ['scale-up function (EventBridge rule in us-east-1)', 10],
       ['spare task start', 60],
       ['new task passes the load balancer health check', 20],
     ]);
     expect(dns.steps[3].derivation).toBe('2 x 60 s evaluation periods');
-    expect(browser.total.toSeconds()).toBe(26 + 260);
+    expect(browser.total.toSeconds()).toBe(26 + 270);
   });
 
   test('a pilot light cannot meet a 90 s DNS target: synthesis fails naming the slowest component', () => {
     const { app } = build({ spareMode: SpareMode.PILOT_LIGHT });
-    expect(() => app.synth()).toThrow(/Web\] recovery time target not met: the 'dns' path takes 5 min 5 s worst case, target 90 s \(recoveryTargets.paths\[0\].rto\).*No setting meets it: the fastest this path can be configured to is .*Raise recoveryTargets.paths\[0\].rto to at least/);
+    expect(() => app.synth()).toThrow(/Web\] recovery time target not met: the 'dns' path takes 5 min 15 s worst case, target 90 s \(recoveryTargets.paths\[0\].rto\).*No setting meets it: the fastest this path can be configured to is .*Raise recoveryTargets.paths\[0\].rto to at least/);
   });
 
   test('latency routing with a warm spare warns, and the warning reaches the cloud assembly (what cdk synth prints)', () => {

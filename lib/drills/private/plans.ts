@@ -388,6 +388,12 @@ function webTierPlans(ctx: DrillsContext, p: ActiveSpareWebTier): void {
   const alarmName = literalAlarmName(p.failoverAlarm);
   for (const spare of p.spares) {
     const stack = Stack.of(spare);
+    // The tier's own plan scales this spare (failoverRunner): it is the drill too.
+    const own = p.regionSwitchPlans.find(plan => Stack.of(plan) === stack);
+    if (own) {
+      ctx.addPlan(own);
+      continue;
+    }
     const spareRegion = stack.region;
     const scaleUp = p.scaleUpFunctions.find(fn => Stack.of(fn) === stack);
     const steps = [
