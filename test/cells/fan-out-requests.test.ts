@@ -87,6 +87,12 @@ describe('fanOut requests', () => {
     }]);
   });
 
+  test('with no attempt allowed nothing is called, and each cell is recorded as failed, saying so', async () => {
+    const result = await fanOut(clients, { ...config, maxAttempts: 0 }, update);
+    expect(result.outcomes[0]).toEqual({ cell: 'cell-1', status: 'FAILED', attempts: 0, error: 'no attempt made (maxAttempts 0)' });
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
   test('a thrown value that is not an Error is recorded as text', async () => {
     // The SDK wraps what a mock throws in an Error: a client of our own rejects with a plain string.
     const ecs = { send: () => Promise.reject('quota exceeded') } as unknown as ECSClient;

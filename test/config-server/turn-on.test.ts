@@ -207,6 +207,41 @@ describe('with an HaDatabase store: start the promotion, move the name, wait for
     expect(aws.log.slice(-3)).toEqual(['ChangeResourceRecordSets (writer name)', 'DescribeGlobalClusters', 'PutItem (writer flag)']);
   });
 
+  test('the name moved back says why (the change comment); a failed move back is reported with the wait\'s failure', async () => {
+    const aws = fakeAwsWithDatabase([{ writer: OLD }, { writer: OLD, operation: 'pending' }]);
+    await turnOnStandby(aws.clients, dbConfig, aws.now, aws.sleep).catch(() => undefined);
+    expect(aws.route53.commandCalls(ChangeResourceRecordSetsCommand)[1].args[0].input.ChangeBatch?.Comment)
+      .toBe('cold standby turn-on in us-east-1 failed: database not promoted');
+
+    const failing = fakeAwsWithDatabase([{ writer: OLD }, { writer: OLD, operation: 'pending' }]);
+    let changes = 0;
+    failing.route53.on(ChangeResourceRecordSetsCommand).callsFake(() => {
+      if (++changes > 1) throw new Error('Throttling');
+      return {};
+    });
+    const err = await turnOnStandby(failing.clients, dbConfig, failing.now, failing.sleep).catch(e => e);
+    expect(err).toBeInstanceOf(TurnOnError);
+    expect(err.failedStep).toBe('wait-for-database');
+    expect(err.completed.map((c: { step: string }) => c.step)).toEqual(['scale-standby', 'promote-database', 'move-writer-name']);
+    expect(err.reason).toBe(`${TARGET} is not the writer of ${GLOBAL} after 120 s (writer ${OLD}, operation pending, status available); ` +
+      'moving config-writer.example.com back to internal-primary-9.eu-west-1.elb.amazonaws.com failed too: Error: Throttling');
+  });
+
+  test('a database store without an RDS client fails at the promotion, after the scale-up', async () => {
+    const aws = fakeAwsWithDatabase([{ writer: OLD }]);
+    const err = await turnOnStandby({ ...aws.clients, rds: undefined }, dbConfig, aws.now, aws.sleep).catch(e => e);
+    expect(err).toBeInstanceOf(TurnOnError);
+    expect([err.failedStep, err.completed.map((c: { step: string }) => c.step), err.reason]).toEqual(['promote-database', ['scale-standby'], 'no RDS client for the database store']);
+  });
+
+  test('without a sleep of its own, the wait polls in real time (every pollSeconds)', async () => {
+    const aws = fakeAwsWithDatabase([{ writer: OLD }, { writer: OLD, operation: 'pending' }, { writer: TARGET }]);
+    const started = Date.now();
+    const steps = await turnOnStandby(aws.clients, { ...dbConfig, database: { ...dbConfig.database!, pollSeconds: 0.05 } }, aws.now);
+    expect(steps.map(st => st.step)).toContain('flip-writer-flag');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+  });
+
   test('a refused failover stops the turn-on before the flag and the name', async () => {
     const aws = fakeAwsWithDatabase([{ writer: OLD }]);
     aws.rds.on(FailoverGlobalClusterCommand).rejects(new Error('InvalidGlobalClusterStateFault: operation in progress'));

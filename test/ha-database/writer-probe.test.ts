@@ -5,7 +5,7 @@
  */
 import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, DescribeGlobalClustersCommandOutput, FailoverGlobalClusterCommand, FailoverStatus, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ProbeSample, sampleFor, sampleMetricLine } from '../../lib/failover/sampling';
+import { ProbeSample, sampleFor, sampleMetricLine, withTimeout } from '../../lib/failover/sampling';
 import { promotionState, startPromotion } from '../../lib/ha-database/handler/promotion';
 import { checkPrimaryWriter, WriterProbeConfig } from '../../lib/ha-database/handler/writer-probe';
 import { WRITER_PROBE_METRIC } from '../../lib/ha-database/writer-probe-metric';
@@ -122,5 +122,51 @@ describe('startPromotion', () => {
   test('promotionState: promoted only as a writer with no operation in progress', () => {
     expect(promotionState(global(TARGET).GlobalClusters[0], TARGET)).toMatchObject({ promoted: true, towardsTarget: false });
     expect(promotionState(global(TARGET, 'pending').GlobalClusters[0], TARGET)).toMatchObject({ promoted: false, operation: 'pending', towardsTarget: true });
+  });
+});
+
+describe('promotion details (what the logs and errors say)', () => {
+  afterEach(() => mockClient(RDSClient).restore());
+
+  test('promotionState names the writers, the operation and the status it saw; an operation towards another cluster is not the target\'s', () => {
+    expect(promotionState(global(OLD).GlobalClusters[0], TARGET).seen).toBe(`writer ${OLD}, operation none, status available`);
+    expect(promotionState({ GlobalClusterMembers: [] }, TARGET).seen).toBe('writer none, operation none, status unknown');
+    expect(promotionState(global(OLD, 'failing-over').GlobalClusters[0], OLD)).toMatchObject({ operation: 'failing-over', towardsTarget: false });
+    // A failover record without an operation in progress promotes nothing.
+    expect(promotionState({ GlobalClusterMembers: [], FailoverState: { ToDbClusterArn: TARGET } }, TARGET).towardsTarget).toBe(false);
+  });
+
+  test('startPromotion describes the global cluster by its identifier, says what it called, and fails when the cluster is not found', async () => {
+    const rds = mockClient(RDSClient);
+    rds.on(DescribeGlobalClustersCommand).resolves(global(OLD));
+    const target = { globalClusterIdentifier: 'orders', targetClusterArn: TARGET };
+    expect((await startPromotion(new RDSClient({}), target, true)).detail)
+      .toBe(`FailoverGlobalCluster orders -> ${TARGET} (AllowDataLoss); was: writer ${OLD}, operation none, status available`);
+    expect((await startPromotion(new RDSClient({}), target, false)).detail).toBe(`FailoverGlobalCluster orders -> ${TARGET}; was: writer ${OLD}, operation none, status available`);
+    expect(rds.commandCalls(DescribeGlobalClustersCommand)[0].args[0].input).toEqual({ GlobalClusterIdentifier: 'orders' });
+    rds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [] });
+    await expect(startPromotion(new RDSClient({}), target, true)).rejects.toThrow('global cluster orders not found');
+  });
+});
+
+describe('withTimeout', () => {
+  test('gives up on a call that ignores the signal, with "no answer in <timeout> ms"', async () => {
+    await expect(withTimeout(20, () => new Promise(resolve => setTimeout(resolve, 200)))).rejects.toThrow('no answer in 20 ms');
+  });
+
+  test('a call that honours the signal (rejecting with its abort error) still fails with "no answer"', async () => {
+    const honours = (signal: AbortSignal) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('AbortError: aborted'))));
+    await expect(withTimeout(20, honours)).rejects.toThrow('no answer in 20 ms');
+  });
+
+  test('an answer in time is returned, and its signal is never aborted afterwards (the timer is cleared)', async () => {
+    let seen: AbortSignal | undefined;
+    expect(await withTimeout(20, async signal => { seen = signal; return 'ok'; })).toBe('ok');
+    await new Promise(resolve => setTimeout(resolve, 40));
+    expect(seen!.aborted).toBe(false);
+  });
+
+  test('a call that fails in time fails with its own error', async () => {
+    await expect(withTimeout(50, async () => { throw new Error('AccessDenied'); })).rejects.toThrow('AccessDenied');
   });
 });

@@ -93,3 +93,26 @@ test('the entry point reads its configuration from the environment and logs its 
   expect(JSON.parse(log.mock.calls[0][0] as string)).toMatchObject({ message: 'takeover started', switched: true, executionId: 'exec-1' });
   log.mockRestore();
 });
+
+test('two other primary tasks run: both are named; ECS listing no task at all takes over, naming a missing stop code and reason', async () => {
+  const THIRD = 'arn:aws:ecs:eu-west-1:123456789012:task/pair-cluster/third';
+  primaryTasks({ [OTHER]: 'RUNNING', [THIRD]: 'RUNNING' });
+  expect((await takeOverIfPrimaryGone(clients, config, stopping())).reason).toBe(`the primary still runs ${OTHER}, ${THIRD} while ${STOPPING} stops: no takeover`);
+  ecsMock.reset();
+  ecsMock.on(ListTasksCommand).resolves({});
+  const decision = await takeOverIfPrimaryGone(clients, config, stopping({ stopCode: undefined }));
+  expect(decision.reason).toBe(`no other task of the primary runs while ${STOPPING} stops (no stop code: no reason yet): started Pair-SwitchToSecondary to point the listeners at the secondary`);
+  expect(ecsMock.commandCalls(DescribeTasksCommand)).toHaveLength(0);
+});
+
+test('the entry point logs "no takeover" when it does nothing, and names a missing setting', async () => {
+  Object.assign(process.env, { CLUSTER: 'pair-cluster', PRIMARY_SERVICE: 'primary-svc', RUNBOOK: 'Pair-SwitchToSecondary' });
+  const { handler } = require('../../lib/warm-standby/handler/index') as typeof import('../../lib/warm-standby/handler/index');
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  primaryTasks({ [OTHER]: 'RUNNING' });
+  await handler(stopping());
+  expect(JSON.parse(log.mock.calls[0][0] as string)).toMatchObject({ message: 'no takeover', switched: false });
+  delete process.env.RUNBOOK;
+  await expect(handler(stopping())).rejects.toThrow('missing environment variable RUNBOOK');
+  log.mockRestore();
+});

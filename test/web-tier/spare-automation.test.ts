@@ -21,7 +21,7 @@ describe('probeSite', () => {
     await expect(probeSite(answering(status), { url: URL, timeoutMs: 1000 })).resolves.toEqual({ healthy: 1, detail: `HTTP ${status}` });
   });
 
-  test.each([199, 301, 302, 404, 500, 503])('a %i answer is unhealthy (a redirect included: the health path must answer itself)', async status => {
+  test.each([199, 300, 301, 302, 404, 500, 503])('a %i answer is unhealthy (a redirect included: the health path must answer itself)', async status => {
     await expect(probeSite(answering(status), { url: URL, timeoutMs: 1000 })).resolves.toEqual({ healthy: 0, detail: `HTTP ${status}` });
   });
 
@@ -32,6 +32,13 @@ describe('probeSite', () => {
     expect(calls[0][0]).toBe(URL);
     expect(calls[0][1]).toMatchObject({ method: 'GET', redirect: 'manual' });
     expect(calls[0][1].signal.aborted).toBe(false);
+  });
+
+  test('an answer in time leaves the request alone afterwards (the timer is cleared)', async () => {
+    let signal: AbortSignal | undefined;
+    await probeSite((_url, init) => { signal = init.signal; return Promise.resolve({ status: 200 }); }, { url: URL, timeoutMs: 20 });
+    await new Promise(resolve => setTimeout(resolve, 40));
+    expect(signal?.aborted).toBe(false);
   });
 
   test('no answer within the timeout is unhealthy, and the request is aborted', async () => {
@@ -88,6 +95,7 @@ describe('applyInitialCount', () => {
     serviceAt(1);
     await expect(applyInitialCount(ecs, request('Create', '0'))).resolves.toEqual({ previous: 1, desired: 0, changed: true });
     expect(ecsMock.commandCalls(UpdateServiceCommand)[0].args[0].input).toEqual({ cluster: 'spare-cluster', service: 'spare-web', desiredCount: 0 });
+    expect(ecsMock.commandCalls(DescribeServicesCommand)[0].args[0].input).toEqual({ cluster: 'spare-cluster', services: ['spare-web'] });
   });
 
   test('on Update, raises the count to a higher floor', async () => {
@@ -121,6 +129,8 @@ describe('applyInitialCount', () => {
       StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/Spare/1', RequestId: 'r-1', LogicalResourceId: 'InitialDesiredCount',
     });
     expect(customResourceResponse({ ...request('Update'), PhysicalResourceId: 'kept' }, new Error('boom'))).toMatchObject({ Status: 'FAILED', Reason: 'Error: boom', PhysicalResourceId: 'kept' });
+    // CloudFormation takes a reason of up to 4 KB: a long error is cut to 1000 characters.
+    expect(customResourceResponse(request('Create'), new Error('x'.repeat(2000))).Reason).toBe(`Error: ${'x'.repeat(993)}`);
   });
 });
 
@@ -159,11 +169,15 @@ describe('handler dispatch', () => {
     expect(url).toBe('https://cloudformation-custom-resource-response.example/presigned');
     expect(init?.method).toBe('PUT');
     expect(JSON.parse(String(init?.body))).toMatchObject({ Status: 'SUCCESS', RequestId: 'r-1' });
+    // The presigned S3 URL accepts no content type; the length is the body's in bytes.
+    expect(init?.headers).toEqual({ 'content-type': '', 'content-length': String(Buffer.byteLength(String(init?.body))) });
+    expect(JSON.parse(logs[0])).toEqual({ request: 'Create', result: { previous: 1, desired: 0, changed: true } });
   });
 
   test('a failed CloudFormation request still answers, with FAILED, so the stack does not hang', async () => {
     serviceAt(0, 'INACTIVE');
     await expect(handler(request('Create'))).resolves.toBeUndefined();
     expect(JSON.parse(String(fetchCalls[0][1]?.body))).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining('is not active') });
+    expect(JSON.parse(logs[0])).toEqual({ request: 'Create', error: 'Error: service spare-web in cluster spare-cluster is not active' });
   });
 });

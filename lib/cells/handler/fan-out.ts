@@ -98,7 +98,7 @@ async function updateCell(clients: FanOutClients, config: FanOutConfig, cell: Ce
     return { cell: cell.name, status: 'CURRENT', attempts: 0 };
   }
   const maxAttempts = config.maxAttempts ?? 3;
-  let error = '';
+  let error = `no attempt made (maxAttempts ${maxAttempts})`;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     try {
       await clients.ssm.send(new PutParameterCommand({
