@@ -6,7 +6,8 @@
  * how failure is detected, the computed worst-case RTO and RPO, the targets,
  * the alarms and who is notified. Also writes resilience-report.md and
  * resilience-report.json to cdk.out/ (or --out). With --update-readme (all
- * examples), rewrites README.md's table of what the examples achieve.
+ * examples), rewrites README.md's table of what the examples achieve and each
+ * example README's "Prove it" section (its drills).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -16,6 +17,7 @@ import { EXAMPLES } from '../examples';
 import { addDrills } from '../examples/drills';
 import { projectContext } from '../examples/project-context';
 import { buildResilienceReport, DrillDescription, Drills, renderResilienceReportMarkdown, ResilienceReport } from '../lib';
+import { proveItSection, replaceProveIt } from './prove-it';
 import { readmeTable, replaceReadmeTable } from './readme-table';
 
 function arg(name: string): string | undefined {
@@ -53,6 +55,11 @@ if (process.argv.includes('--update-readme')) {
   const readme = path.join(__dirname, '..', 'README.md');
   fs.writeFileSync(readme, replaceReadmeTable(fs.readFileSync(readme, 'utf8'), readmeTable(reports)));
   process.stdout.write('rewritten: README.md (table of what the reference architectures achieve)\n');
+  for (const [name, drills] of drillsByExample) {
+    const exampleReadme = path.join(__dirname, '..', 'examples', name, 'README.md');
+    fs.writeFileSync(exampleReadme, replaceProveIt(fs.readFileSync(exampleReadme, 'utf8'), proveItSection(name, drills)));
+    process.stdout.write(`rewritten: examples/${name}/README.md (Prove it)\n`);
+  }
 }
 
 /** Per example: each drill, what it proves and the one command that starts it (deployed with -c drills=true). */

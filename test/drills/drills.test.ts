@@ -4,7 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import {
   ActiveActiveCells, ActiveSpareWebTier, ColdStandbyConfigServer, Drills, DrillsProps, DrillKind, HaDatabase, HaPattern, HotStandbyConsumer,
-  MultiSiteActiveActive, RecoveryTargets, RegionFailoverRunner, SingletonDaemon, StandbyServerRole, WarmStandbyPair, WorkerPool,
+  MultiSiteActiveActive, RecoveryTargets, RegionFailoverRunner, SingletonDaemon, StandbyServerRole, WarmStandbyPair, WarmStandbyPairPath, WorkerPool,
 } from '../../lib';
 import { createHaVpc } from '../../lib/private/network';
 import { siteVpc } from '../config-server/site-vpc';
@@ -279,16 +279,23 @@ describe('Drills of a WarmStandbyPair', () => {
       Targets: { Step1Tasks: Match.objectLike({ SelectionMode: 'ALL', Parameters: Match.objectLike({ service: stack.resolve(pattern.service(StandbyServerRole.PRIMARY).serviceName) }) }) },
       StopConditions: stop,
     });
-    // The zone cut-off drill followed the old 'takeover' path; zone loss now belongs to the
-    // 'unresponsive' path, for which no drill is generated yet: a gap (see the next test).
-    template('S').resourcePropertiesCountIs('AWS::FIS::ExperimentTemplate', { Actions: { Step1DisruptZone: Match.anyValue() } }, 0);
+    // The zone cut-off proves the 'unresponsive' path (the primary's task keeps running, unreachable): the
+    // primary's zone, for the path's worst case twice over (at least 2 minutes), tagged with that path.
+    const zoneTotal = pattern.recoveryObjectives.path(WarmStandbyPairPath.UNRESPONSIVE).total.toSeconds();
+    template('S').hasResourceProperties('AWS::FIS::ExperimentTemplate', {
+      Actions: { Step1DisruptZone: Match.objectLike({
+        ActionId: 'aws:network:disrupt-connectivity',
+        Parameters: { duration: `PT${Math.ceil(Math.max(120, 2 * zoneTotal) / 60)}M`, scope: 'all' },
+      }) },
+      StopConditions: stop,
+      Tags: Match.objectLike({ 'cdk-ha-patterns:paths': 'unresponsive' }),
+    });
   });
 
-  test('no zonal autoshift for its load balancer (single-zone target groups), and no drill yet for the unresponsive path: gaps with the reason', () => {
+  test('no zonal autoshift for its load balancer (single-zone target groups): a gap with the reason, and no other gap', () => {
     expect(drills.autoshifts).toEqual([]);
     expect(drills.gaps).toEqual([
       expect.objectContaining({ scenario: 'zone-loss of eu-west-1', reason: expect.stringContaining('target group is in one zone') }),
-      expect.objectContaining({ path: 'unresponsive', scenario: 'zone-loss of eu-west-1', reason: expect.stringContaining('no drill is generated') }),
     ]);
   });
 });

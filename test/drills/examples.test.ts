@@ -12,6 +12,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLES } from '../../examples';
 import { addDrills, DRILLS_CONTEXT } from '../../examples/drills';
 import { Drills } from '../../lib';
+import { proveItSection } from '../../scripts/prove-it';
 import { formatFindings, gateReport, testApp } from '../harness';
 import { DRILL_TYPES, validateLiterally } from './literal-validation';
 
@@ -61,6 +62,15 @@ describe.each(EXAMPLES.map(e => [e.name, e] as const))('%s with -c drills=true',
       expect(d.startCommand).not.toMatch(/\$\{Token/);
     }
   });
+});
+
+test.each(EXAMPLES.map(e => [e.name, e] as const))('the "Prove it" section of %s\'s README lists its drills as the report does (npm run report -- --update-readme regenerates it)', (name, example) => {
+  const app = testApp({ context: { [DRILLS_CONTEXT]: 'true' } });
+  addDrills(example.build(app));
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'examples', name, 'README.md'), 'utf8');
+  const section = proveItSection(name, Drills.describe(app));
+  expect(section).toContain(`npx cdk deploy --all -c example=${name} -c drills=true`);
+  expect(readme).toContain(section);
 });
 
 test('the examples have no drill unless the context value turns them on', () => {

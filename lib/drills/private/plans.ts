@@ -324,16 +324,19 @@ function warmStandby(ctx: DrillsContext, p: WarmStandbyPair): void {
         'once ECS has replaced the primary, the failback runbook points them back.'),
     });
   }
-  const zone = handled(p, path, FailureKind.ZONE_LOSS);
+  // A zone cut off leaves the primary's task running but unreachable: the 'unresponsive' path (health checks) handles it.
+  const unresponsive = WarmStandbyPairPath.UNRESPONSIVE;
+  const zone = handled(p, unresponsive, FailureKind.ZONE_LOSS);
   if (zone) {
+    const zoneTotal = p.recoveryObjectives.path(unresponsive).total;
     const az = p.availabilityZone(StandbyServerRole.PRIMARY);
-    const d = faultDuration(ctx, total);
+    const d = faultDuration(ctx, zoneTotal);
     experiment(ctx, p, stack, 'ZoneLoss', {
       actions: [FaultAction.disruptZone(p.cluster.vpc, az, d)],
       stopAlarms: [p.secondaryOfflineAlarm],
-      purpose: purpose(p, [path], zone, total,
-        `the '${path}' path survives the loss of the primary's zone: with ${az} cut off for ${human(d)}, the secondary in ${p.availabilityZone(StandbyServerRole.SECONDARY)} serves within ${human(total)}`,
-        `the secondary takes over within ${human(total)} and serves while ${az} is cut off; the primary serves again (failback) once the zone is back; ` +
+      purpose: purpose(p, [unresponsive], zone, zoneTotal,
+        `the '${unresponsive}' path survives the loss of the primary's zone: with ${az} cut off for ${human(d)}, the secondary in ${p.availabilityZone(StandbyServerRole.SECONDARY)} serves within ${human(zoneTotal)}`,
+        `the secondary takes over within ${human(zoneTotal)} and serves while ${az} is cut off; the primary serves again (failback) once the zone is back; ` +
         'everything else in the cut-off subnets loses the network too.'),
     });
   }
