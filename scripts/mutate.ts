@@ -2,7 +2,7 @@
  * npm run mutate [-- <chunk> ...] [-- --summary-only]
  *
  * Runs StrykerJS over the code that decides failover, one chunk of the scope
- * after another (stryker.config.mjs: handlers, runtime, core, constructs),
+ * after another (stryker.config.mjs: handlers, runtime, lib/core in three, constructs),
  * each incrementally against its own reports/mutation/<chunk>/ files, then
  * adds the chunks' JSON reports up: per chunk and in total, the mutation
  * score (killed + timed out, of the mutants that compiled and ran) and each
@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 const ROOT = path.join(__dirname, '..');
-const CHUNKS = ['handlers', 'runtime', 'core', 'constructs'];
+const CHUNKS = ['handlers', 'runtime', 'core-paths', 'core-patterns', 'core-report', 'constructs'];
 const EQUIVALENTS = path.join(ROOT, 'test', 'mutation', 'equivalent-mutants.md');
 
 interface Mutant {
