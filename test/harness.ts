@@ -8,9 +8,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Environment, Validations } from 'aws-cdk-lib';
+import { App, Environment, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { projectContext } from '../examples/project-context';
+import { HaErrors, RegionSwitchPlan } from '../lib';
 
 /** The account the tests and examples synthesize for. */
 export const TEST_ACCOUNT = '123456789012';
@@ -166,4 +168,27 @@ function muteConsole(): { restore(): void } {
   const saved = { error: console.error, log: console.log, warn: console.warn };
   console.error = console.log = console.warn = () => undefined;
   return { restore: () => Object.assign(console, saved) };
+}
+
+/**
+ * Takes every statement allowing `action` out of `plan`'s role policy (an
+ * escape hatch, as a user could), so the failure analysis must find the call
+ * the plan can no longer make.
+ */
+export function revokeFromPlanRole(plan: RegionSwitchPlan, action: string): void {
+  const policy = plan.node.findChild('Policy').node.defaultChild as iam.CfnPolicy;
+  const document = Stack.of(plan).resolve(policy.policyDocument) as { Statement: Array<{ Action: string | string[] }> };
+  policy.addPropertyOverride('PolicyDocument.Statement', document.Statement.filter(st => !([] as string[]).concat(st.Action).includes(action)));
+}
+
+/** Expects `build` to throw an HaValidationError whose message matches `message`. */
+export function expectHaValidationError(build: () => unknown, message: RegExp): void {
+  let error: unknown;
+  try {
+    build();
+  } catch (e) {
+    error = e;
+  }
+  expect(HaErrors.isHaValidationError(error)).toBe(true);
+  expect((error as Error).message).toMatch(message);
 }

@@ -234,10 +234,14 @@ describe('Drills of a ColdStandbyConfigServer', () => {
 });
 
 describe('Drills of patterns whose failover runs as their own Region switch plan', () => {
-  test('the pattern\'s plan is the drill: Drills adds no second plan and lists the pattern\'s', () => {
+  const twoRegions = () => {
     const app = testApp();
-    const primary = new Stack(app, 'Primary', { env: testEnv('eu-west-1'), crossRegionReferences: true });
-    const secondary = new Stack(app, 'Secondary', { env: testEnv('us-east-1'), crossRegionReferences: true });
+    const stack = (id: string, region: string) => new Stack(app, id, { env: testEnv(region), crossRegionReferences: true });
+    return { app, primary: stack('Primary', 'eu-west-1'), secondary: stack('Secondary', 'us-east-1') };
+  };
+
+  test('the pattern\'s plan is the drill: Drills adds no second plan and lists the pattern\'s', () => {
+    const { app, primary, secondary } = twoRegions();
     const config = new ColdStandbyConfigServer(primary, 'Config', {
       vpc: createHaVpc(primary, 'Vpc'), image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
       zone: new route53.PublicHostedZone(primary, 'Zone', { zoneName: 'example.com' }),
@@ -250,13 +254,9 @@ describe('Drills of patterns whose failover runs as their own Region switch plan
     expect(drills.gaps.filter(g => g.path === 'writes' && g.scenario === 'region-loss of eu-west-1')).toEqual([]);
     expect(Drills.describe(app).filter(d => d.kind === DrillKind.REGION_SWITCH).map(d => d.constructPath)).toEqual([config.regionSwitchPlan!.node.path]);
   });
-});
 
-describe('Drills of a web tier whose spares are scaled by their own Region switch plans', () => {
-  test('the tier\'s plans are the drills: one plan per spare stack, listed by Drills', () => {
-    const app = testApp();
-    const primary = new Stack(app, 'Primary', { env: testEnv('eu-west-1'), crossRegionReferences: true });
-    const spare = new Stack(app, 'Spare', { env: testEnv('us-east-1'), crossRegionReferences: true });
+  test('the web tier\'s plans are the drills: one plan per spare stack, listed by Drills', () => {
+    const { primary, secondary: spare } = twoRegions();
     const tier = new ActiveSpareWebTier(primary, 'Web', {
       spares: [{ stack: spare }], image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), activeCapacity: 2,
       zone: new route53.PublicHostedZone(primary, 'Zone', { zoneName: 'example.com' }), recordName: 'agents',
