@@ -5,6 +5,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { synthesizedLeaseTimings } from '../private/lease-settings';
+import { renderedProperties } from '../private/rendered';
 import { ServiceTime } from './service-time';
 
 /**
@@ -185,12 +186,12 @@ class AlarmEvaluationStep extends RecoveryStep {
   }
 
   public resolve(): ResolvedRecoveryStep {
-    const cfn = metricAlarmOf(this.component, this.alarm);
-    const r = Stack.of(cfn).resolve({ p: cfn.period, e: cfn.evaluationPeriods, d: cfn.datapointsToAlarm, m: cfn.metrics }) as {
-      p?: number; e: number; d?: number; m?: Array<{ metricStat?: { period?: number }; period?: number }>;
+    // As synthesized: an escape hatch on the alarm (addPropertyOverride) counts.
+    const r = renderedProperties(metricAlarmOf(this.component, this.alarm)) as {
+      Period?: number; EvaluationPeriods: number; DatapointsToAlarm?: number; Metrics?: Array<{ MetricStat?: { Period?: number }; Period?: number }>;
     };
-    const period = r.p ?? Math.max(60, ...(r.m ?? []).map(x => x.metricStat?.period ?? x.period ?? 60));
-    const datapoints = r.d ?? r.e;
+    const period = r.Period ?? Math.max(60, ...(r.Metrics ?? []).map(x => x.MetricStat?.Period ?? x.Period ?? 60));
+    const datapoints = r.DatapointsToAlarm ?? r.EvaluationPeriods;
     return resolved(this.component, Duration.seconds(period * datapoints),
       `${datapoints} x ${period} s evaluation period${datapoints === 1 ? '' : 's'}`, this.tuning);
   }
@@ -283,8 +284,7 @@ class AlarmThresholdStep extends RecoveryStep {
   }
 
   public resolve(): ResolvedRecoveryStep {
-    const cfn = metricAlarmOf(this.component, this.alarm);
-    const threshold = Number(Stack.of(cfn).resolve(cfn.threshold));
+    const threshold = Number(renderedProperties(metricAlarmOf(this.component, this.alarm)).Threshold);
     const ms = threshold * this.unit.toMilliseconds();
     return resolved(this.component, Duration.millis(ms), `alarm threshold ${threshold} x ${this.unit.toMilliseconds()} ms = ${ms / 1000} s`, this.tuning);
   }

@@ -78,6 +78,18 @@ describe('alarmEvaluation', () => {
     expect(RecoveryStep.alarmEvaluation('a', alarm).resolve().duration.toSeconds()).toBe(30);
   });
 
+  test('reads the alarm as synthesized: an escape hatch on its periods or threshold changes the figure', () => {
+    const alarm = metric.createAlarm(stack(), 'A', { threshold: 1, evaluationPeriods: 3 });
+    const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
+    cfn.addPropertyOverride('EvaluationPeriods', 5);
+    expect(RecoveryStep.alarmEvaluation('a', alarm).resolve()).toMatchObject({ derivation: '5 x 60 s evaluation periods' });
+    cfn.addPropertyOverride('DatapointsToAlarm', 4);
+    cfn.addPropertyOverride('Period', 10);
+    expect(RecoveryStep.alarmEvaluation('a', alarm).resolve().duration.toSeconds()).toBe(40);
+    cfn.addPropertyOverride('Threshold', 250);
+    expect(RecoveryStep.alarmThreshold('lag', alarm, Duration.millis(1)).resolve().duration.toMilliseconds()).toBe(250);
+  });
+
   test('refuses an imported alarm, naming the step', () => {
     const imported = cloudwatch.Alarm.fromAlarmArn(stack(), 'I', 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:x');
     expect(() => RecoveryStep.alarmEvaluation('detection', imported).resolve()).toThrow('detection: S/I is not a metric alarm defined in this app; its settings cannot be read');
