@@ -27,7 +27,7 @@ import { RegionFailoverStart } from '../failover/region-failover';
 import type { HaDatabase } from '../ha-database/ha-database';
 import { HandlerFunction } from '../private/handler-function';
 import { ConfigSite } from './config-site';
-import { FunctionEnvironmentStep, SequenceStep } from './recovery-steps';
+import { FunctionEnvironmentStep } from './recovery-steps';
 import { SERVER_PROBE_METRIC } from './server-probe-metric';
 import { knownCidr } from './site-network';
 import { requirePlacements, validate } from './validation';
@@ -535,15 +535,15 @@ export class ColdStandbyConfigServer extends HaPattern {
       start.step(),
       // The turn-on scales the standby, starts the promotion and moves the name at once; the three then run side by side.
       RecoveryStep.slowest('the standby takes writes (whichever of its parts is last)', [
-        new SequenceStep('standby server tasks', [
+        RecoveryStep.sequence('standby server tasks', [
           RecoveryStep.fargateTaskStart('standby task start'),
           RecoveryStep.targetGroupHealthy('standby target healthy', standby.serverTargetGroup!),
         ]),
-        new SequenceStep('writer name', [
+        RecoveryStep.sequence('writer name', [
           RecoveryStep.serviceTime(ServiceTime.ROUTE53_CHANGE_PROPAGATION, 'writer name UPSERT on the Route 53 name servers'),
           RecoveryStep.dnsTtl('writer name TTL', this.writerRecord, { prop: 'writerRecordTtl (1 to 60 s)', floor: Duration.seconds(1) }),
         ]),
-        ...(secondary ? [new SequenceStep('database promotion, then the writer flag', [
+        ...(secondary ? [RecoveryStep.sequence('database promotion, then the writer flag', [
           ...(secondary.instanceCount === 0 ? [RecoveryStep.fixed('headless secondary: an instance first', ServiceTime.AURORA_INSTANCE_START.duration,
             ServiceTime.AURORA_INSTANCE_START.source)] : []),
           RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_PROMOTION, 'FailoverGlobalCluster: the secondary promoted'),

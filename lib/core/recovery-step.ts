@@ -146,6 +146,11 @@ export abstract class RecoveryStep {
     return new QueueVisibilityStep(component, queue, tuning);
   }
 
+  /** `steps` one after the other, as one step (for a branch of `slowest()`, or a part of a path that has its own name). */
+  public static sequence(component: string, steps: RecoveryStep[]): RecoveryStep {
+    return new SequenceStep(component, steps);
+  }
+
   /** The slowest of `steps` (for a path that waits for whichever of them comes last). */
   public static slowest(component: string, steps: RecoveryStep[]): RecoveryStep {
     return new SlowestStep(component, steps);
@@ -300,6 +305,25 @@ class QueueVisibilityStep extends RecoveryStep {
     // SQS default: 30 s.
     const secs = (Stack.of(cfn).resolve(cfn.visibilityTimeout) as number | undefined) ?? 30;
     return resolved(this.component, Duration.seconds(secs), `visibility timeout of the queue ${secs} s: the dead consumer's message reappears`, this.tuning);
+  }
+}
+
+class SequenceStep extends RecoveryStep {
+  constructor(public readonly component: string, private readonly steps: RecoveryStep[]) {
+    super();
+    if (steps.length === 0) throw new Error(`${component}: RecoveryStep.sequence() needs at least one step`);
+  }
+
+  public resolve(): ResolvedRecoveryStep {
+    const all = this.steps.map(s => s.resolve());
+    const sum = (f: (s: ResolvedRecoveryStep) => Duration) => Duration.millis(all.reduce((t, s) => t + f(s).toMilliseconds(), 0));
+    return {
+      component: this.component,
+      duration: sum(s => s.duration),
+      fastest: sum(s => s.fastest),
+      derivation: all.map(s => `${s.component} ${s.duration.toMilliseconds() / 1000} s (${s.derivation})`).join(' + '),
+      tuning: [...new Set(all.filter(s => s.tuning).map(s => s.tuning))].join(', ') || undefined,
+    };
   }
 }
 

@@ -130,7 +130,7 @@ export class RegionFailoverStart {
         ? [PathLink.eventRule(this.rule!, 'failover rule'), automationLink(o.automation)]
         : [automationLink({ ...o.manual, description: `${o.manual.description} (run by on-call)` })];
     }
-    const recoveryTime = Duration.millis(steps.reduce((sum, s) => sum + s.resolve().duration.toMilliseconds(), 0));
+    const recoveryTime = RecoveryStep.sequence('the path', steps).resolve().duration;
     const here = Stack.of(this.scope).region;
     this.plan = new RegionSwitchPlan(this.scope, 'RegionSwitchPlan', {
       regions: [o.primaryRegion, here],

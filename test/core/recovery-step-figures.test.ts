@@ -205,3 +205,20 @@ describe('slowest', () => {
     expect([r.derivation, r.tuning, r.fastest.toSeconds()]).toEqual(['slowest of 2: b, y', undefined, 2]);
   });
 });
+
+describe('sequence', () => {
+  test('adds its steps up, worst case and fastest, naming each step; tunings once each', () => {
+    const r = RecoveryStep.sequence('standby tasks', [
+      RecoveryStep.fixed('start', Duration.seconds(60), 'Fargate'),
+      RecoveryStep.tunable('healthy', Duration.millis(20_500), '2 checks', { prop: 'p2', floor: Duration.seconds(10) }),
+      RecoveryStep.tunable('again', Duration.seconds(5), 'x', { prop: 'p2', floor: Duration.seconds(1) }),
+    ]).resolve();
+    expect([r.component, r.duration.toMilliseconds(), r.fastest.toMilliseconds(), r.tuning]).toEqual(['standby tasks', 85_500, 71_000, 'p2']);
+    expect(r.derivation).toBe('start 60 s (Fargate) + healthy 20.5 s (2 checks) + again 5 s (x)');
+    expect(RecoveryStep.sequence('s', [RecoveryStep.fixed('a', Duration.seconds(1), 'x')]).resolve().tuning).toBeUndefined();
+  });
+
+  test('needs at least one step', () => {
+    expect(() => RecoveryStep.sequence('nothing', [])).toThrow('nothing: RecoveryStep.sequence() needs at least one step');
+  });
+});
