@@ -22,7 +22,11 @@ export class ServiceTime {
   public static readonly SQLSERVER_MULTI_AZ_FAILOVER = new ServiceTime('RDS Multi-AZ failover (SQL Server)', Duration.seconds(120),
     'SQL Server Multi-AZ failover takes 60 to 120 s (Amazon RDS User Guide, "Multi-AZ deployments for Amazon RDS for Microsoft SQL Server")');
 
-  /** A managed cross-region failover of an Aurora Global Database. */
+  /**
+   * A managed cross-region failover of an Aurora Global Database.
+   * @deprecated No pattern counts it: the cross-region paths promote the secondary when the primary
+   * region is lost (`AURORA_GLOBAL_PROMOTION`). Kept for apps that name it; removed in 1.0.
+   */
   public static readonly AURORA_GLOBAL_FAILOVER = new ServiceTime('Aurora Global Database failover', Duration.minutes(2),
     'FailoverGlobalCluster typically completes in 1 to 2 minutes (Amazon Aurora User Guide, "Using switchover or failover in an Amazon Aurora global database")');
 
