@@ -203,9 +203,15 @@ describe('WarmStandbyPair', () => {
     ]);
   });
 
-  test('failback: the alarm returning to OK starts the runbook that points the listeners back at the primary', () => {
+  test('failback: the primary\'s alarm returning to OK starts the runbook that points the listeners back at the primary', () => {
+    // The primary's offline alarm, not the secondary's: a secondary recovering must not move the listeners.
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({ detail: { state: { value: ['OK'] } } }),
+      EventPattern: {
+        'source': ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        'resources': [{ 'Fn::GetAtt': [id('PrimaryOfflineAlarm/Resource'), 'Arn'] }],
+        'detail': { state: { value: ['OK'] } },
+      },
       Targets: [Match.objectLike({ Arn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: id('SwitchToPrimaryRunbook') }])] } })],
     });
     const steps = template.toJSON().Resources[id('SwitchToPrimaryRunbook')].Properties.Content.mainSteps;
