@@ -208,6 +208,8 @@ export class ColdStandbyConfigServer extends HaPattern {
   public readonly proxySites: ConfigSite[];
   /** The writer's stable name. */
   public readonly writerRecord: route53.CnameRecord;
+  /** The `HaDatabase` store (its turn-on promotes it), if the server uses one. */
+  public readonly database?: HaDatabase;
   /** The writer's fully qualified name. */
   public readonly writerHost: string;
   /** The turn-on automation (and the probe of the live server), in the standby region. */
@@ -239,6 +241,7 @@ export class ColdStandbyConfigServer extends HaPattern {
     const standbyRegion = props.standby.stack.region;
     const extraSites = props.proxySites ?? [];
     validate(this, props, primaryRegion, standbyRegion, extraSites);
+    this.database = props.database;
 
     const port = props.containerPort ?? 8080;
     const serverCount = props.serverCount ?? 2;

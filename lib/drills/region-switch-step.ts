@@ -3,7 +3,6 @@ import * as arc from 'aws-cdk-lib/aws-arcregionswitch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import * as route53 from 'aws-cdk-lib/aws-route53';
 import { IConstruct } from 'constructs';
 import { HaValidationError } from '../core/errors';
 // Types only: the patterns build their own plans from these steps (no import cycle).
@@ -220,9 +219,7 @@ function globalDatabaseArns(plan: IConstruct, database: HaDatabase): { globalArn
   };
 }
 
-/** The hosted zone id of a LatencyDns's common records (the pattern does not expose its zone). */
+/** The hosted zone id of a LatencyDns's names. */
 function hostedZoneIdOf(dns: LatencyDns): string {
-  const record = dns.commonRecord(dns.regions[0]).node.defaultChild as route53.CfnRecordSet;
-  if (!record.hostedZoneId) throw new Error(`${dns.node.path}: its common record names no hosted zone id`);
-  return record.hostedZoneId;
+  return dns.zone.hostedZoneId;
 }

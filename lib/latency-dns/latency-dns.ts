@@ -167,6 +167,8 @@ const MAX_TTL = Duration.seconds(60);
 export class LatencyDns extends HaPattern {
   /** The common name, fully qualified, e.g. `agents.example.com`. */
   public readonly domainName: string;
+  /** The hosted zone of the names. */
+  public readonly zone: route53.IHostedZone;
   /** The routing policy of the common name. */
   public readonly routingPolicy: DnsRoutingPolicy;
   /** Regions of the sites, in the order given. */
@@ -196,6 +198,7 @@ export class LatencyDns extends HaPattern {
 
     this.routingPolicy = props.routingPolicy ?? DnsRoutingPolicy.LATENCY;
     this.regions = props.sites.map(s => s.region);
+    this.zone = props.zone;
     this.domainName = `${props.recordName}.${props.zone.zoneName}`;
     this.ttl = props.recordTtl ?? DEFAULT_RECORD_TTL;
     const protocol = props.healthCheckProtocol ?? HealthCheckProtocol.HTTPS;

@@ -116,6 +116,7 @@ describe('ColdStandbyConfigServer with a DynamoDB global table, proxies in three
   });
 
   test('with the DynamoDB store the turn-on has no database to promote: no RDS permission, no promotion settings; the probe\'s 69 s timeout', () => {
+    expect(config.database).toBeUndefined();
     const statements = Object.values(t2.findResources('AWS::IAM::Policy'))
       .filter(p => (p.Properties.Roles as Array<{ Ref: string }>).some(r => /StandbyTurnOnServiceRole/.test(r.Ref)))
       .flatMap(p => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>);
@@ -289,6 +290,10 @@ describe('ColdStandbyConfigServer over an HaDatabase', () => {
       .find(e => e.some(v => v.Name === 'CONFIG_ROLE' && v.Value === role))!;
     expect(env('server')).toContainEqual({ Name: 'DB_ENDPOINT', Value: { 'Fn::GetAtt': [expect.stringMatching(/^PrimaryDb[0-9A-F]{8}Secondary/), 'Endpoint.Address'] } });
     expect(env('proxy')).toContainEqual({ Name: 'DB_ENDPOINT', Value: { 'Fn::GetAtt': [expect.stringMatching(/^PrimaryDb[0-9A-F]{8}Secondary/), 'ReadEndpoint.Address'] } });
+  });
+
+  test('exposes its database store', () => {
+    expect(config.database).toBe(db);
   });
 
   test('the turn-on promotes the database first: it knows the global cluster and the standby cluster, and has the time to wait', () => {

@@ -30,6 +30,11 @@ describe('LatencyDns with defaults (latency routing, HTTPS checks)', () => {
   const { stack, dns } = build();
   const template = Template.fromStack(stack);
 
+  test('exposes the zone of its names', () => {
+    const built = build();
+    expect(built.dns.zone).toBe(built.zone);
+  });
+
   test('one health check and two records (site and common) per site, one alarm per health check, one failover alarm', () => {
     template.resourceCountIs('AWS::Route53::HealthCheck', 2);
     template.resourceCountIs('AWS::Route53::RecordSet', 4);
