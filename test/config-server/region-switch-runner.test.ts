@@ -4,10 +4,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import {
-  ColdStandbyConfigServer, ColdStandbyConfigServerPath, ColdStandbyConfigServerProps, FailoverNotifications, RegionFailoverRunner,
+  ColdStandbyConfigServer, ColdStandbyConfigServerPath, ColdStandbyConfigServerProps, FailoverNotifications, HaDatabase, RegionFailoverRunner,
 } from '../../lib';
 import { createHaVpc } from '../../lib/private/network';
-import { expectHaValidationError, revokeFromPlanRole, testApp, testEnv } from '../harness';
+import { expectHaValidationError, formatFindings, gateFindings, revokeFromPlanRole, testApp, testEnv } from '../harness';
 import { siteVpc } from './site-vpc';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
@@ -83,6 +83,22 @@ describe('ColdStandbyConfigServer with failoverRunner: REGION_SWITCH_PLAN', () =
     expect(s.config.recoveryObjectives.scenarioOutcomes(ColdStandbyConfigServerPath.WRITES).map(o => [o.scenario, o.survives])).toEqual([
       ['region-loss of eu-west-1', true], ['primary-server-loss of eu-west-1', true],
     ]);
+  });
+
+  test('with a database store, the server\'s and the database\'s plans pass cdk-nag AwsSolutions and the CloudFormation validation', () => {
+    const app = testApp({ validation: true });
+    const primary = new Stack(app, 'Primary', { env: testEnv('eu-west-1'), crossRegionReferences: true });
+    const secondary = new Stack(app, 'Secondary', { env: testEnv('us-east-1'), crossRegionReferences: true });
+    const vpc = createHaVpc(primary, 'Vpc');
+    const vpc2 = siteVpc(secondary, 'Vpc', '10.1.0.0/16');
+    const failoverRunner = RegionFailoverRunner.REGION_SWITCH_PLAN;
+    const database = new HaDatabase(primary, 'Db', { vpc, secondary: { stack: secondary, vpc: vpc2 }, globalClusterIdentifier: 'config-db', failoverRunner });
+    const config = new ColdStandbyConfigServer(primary, 'Config', {
+      vpc, image, zone: new route53.PublicHostedZone(primary, 'Zone', { zoneName: 'example.com' }),
+      standby: { stack: secondary, vpc: vpc2 }, tableName: 'config-store', database, failoverRunner,
+    });
+    expect([database.regionSwitchPlan, config.regionSwitchPlan].map(p => Stack.of(p!))).toEqual([secondary, secondary]);
+    expect(formatFindings(gateFindings(app))).toEqual([]);
   });
 
   test('with autoTurnOn: false the plan has no trigger and the path counts on-call starting it', () => {
