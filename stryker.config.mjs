@@ -52,7 +52,10 @@ export default {
   timeoutMS: 15000,
   incremental: true,
   incrementalFile: `${out}/stryker-incremental.json`,
-  reporters: ['html', 'json', 'clear-text', 'progress'],
+  // event-recorder writes each tested mutant as it is done (reports/mutation/<chunk>/events): a run stopped early
+  // still counts (scripts/mutate.ts adds those up, marked partial).
+  reporters: ['html', 'json', 'clear-text', 'progress', 'event-recorder'],
+  eventReporter: { baseDir: `${out}/events` },
   htmlReporter: { fileName: `${out}/mutation.html` },
   jsonReporter: { fileName: `${out}/mutation.json` },
   thresholds: { high: 90, low: 80, break: null },

@@ -74,6 +74,32 @@ function tally(report: Report, listed: Map<string, string>, survivors: string[])
   return t;
 }
 
+/**
+ * A chunk's last run: its JSON report when the run finished; else, when it was stopped, the
+ * mutants its event recorder saw tested (`partial` says how many of how many).
+ */
+export function lastRun(dir: string): { report: Report; partial?: string } | undefined {
+  const json = path.join(dir, 'mutation.json');
+  const events = path.join(dir, 'events');
+  const finished = fs.existsSync(json) ? fs.statSync(json).mtimeMs : -1;
+  const started = fs.existsSync(events) ? fs.statSync(events).mtimeMs : -1;
+  if (finished >= 0 && finished >= started) return { report: JSON.parse(fs.readFileSync(json, 'utf8')) as Report };
+  if (started < 0) return undefined;
+  const names = fs.readdirSync(events).sort();
+  const read = (name: string) => JSON.parse(fs.readFileSync(path.join(events, name), 'utf8'));
+  const plan = names.find(n => n.endsWith('-onMutationTestingPlanReady.json'));
+  const planned = plan ? (read(plan).mutantPlans as unknown[]).length : undefined;
+  const files: Record<string, { source: string; mutants: Mutant[] }> = {};
+  for (const name of names.filter(n => n.endsWith('-onMutantTested.json'))) {
+    const m = read(name) as Mutant & { fileName: string };
+    const file = path.relative(ROOT, path.resolve(ROOT, m.fileName));
+    files[file] ??= { source: fs.existsSync(path.join(ROOT, file)) ? fs.readFileSync(path.join(ROOT, file), 'utf8') : '', mutants: [] };
+    files[file].mutants.push(m);
+  }
+  const tested = Object.values(files).reduce((n, f) => n + f.mutants.length, 0);
+  return { report: { files }, partial: `${tested} of ${planned ?? '?'} mutants` };
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   const summaryOnly = args.includes('--summary-only');
@@ -91,14 +117,15 @@ function main(): void {
   const survivors: string[] = [];
   const total: Tally = { killed: 0, survived: 0, noCoverage: 0, other: 0 };
   for (const chunk of CHUNKS) {
-    const file = path.join(ROOT, 'reports', 'mutation', chunk, 'mutation.json');
-    if (!fs.existsSync(file)) {
+    const dir = path.join(ROOT, 'reports', 'mutation', chunk);
+    const run = lastRun(dir);
+    if (!run) {
       rows.push(`| ${chunk} | not run | | | | |`);
       continue;
     }
-    const t = tally(JSON.parse(fs.readFileSync(file, 'utf8')) as Report, listed, survivors);
+    const t = tally(run.report, listed, survivors);
     (Object.keys(total) as Array<keyof Tally>).forEach(k => { total[k] += t[k]; });
-    rows.push(`| ${chunk} | ${score(t).toFixed(1)} % | ${t.killed} | ${t.survived} | ${t.noCoverage} | ${t.other} |`);
+    rows.push(`| ${chunk}${run.partial ? ` (stopped: ${run.partial})` : ''} | ${score(t).toFixed(1)} % | ${t.killed} | ${t.survived} | ${t.noCoverage} | ${t.other} |`);
   }
   const unexplained = survivors.filter(s => s.endsWith('**not explained** |')).length;
   const summary = [
