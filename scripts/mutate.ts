@@ -92,7 +92,8 @@ export function lastRun(dir: string): { report: Report; partial?: string } | und
   const files: Record<string, { source: string; mutants: Mutant[] }> = {};
   for (const name of names.filter(n => n.endsWith('-onMutantTested.json'))) {
     const m = read(name) as Mutant & { fileName: string };
-    const file = path.relative(ROOT, path.resolve(ROOT, m.fileName));
+    // Absolute in the directory the run was in (maybe another worktree): the path from lib/ on.
+    const file = path.isAbsolute(m.fileName) ? m.fileName.slice(m.fileName.lastIndexOf('/lib/') + 1) : m.fileName;
     files[file] ??= { source: fs.existsSync(path.join(ROOT, file)) ? fs.readFileSync(path.join(ROOT, file), 'utf8') : '', mutants: [] };
     files[file].mutants.push(m);
   }
