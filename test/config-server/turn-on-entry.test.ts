@@ -4,10 +4,10 @@
  * construct sets. The AWS calls are mocked (aws-sdk-client-mock); the turn-on's
  * own steps are tested in turn-on.test.ts.
  */
-import type * as dynamodbSdk from '@aws-sdk/client-dynamodb';
-import type * as ecsSdk from '@aws-sdk/client-ecs';
-import type * as rdsSdk from '@aws-sdk/client-rds';
-import type * as route53Sdk from '@aws-sdk/client-route-53';
+import * as dynamodbSdk from '@aws-sdk/client-dynamodb';
+import * as ecsSdk from '@aws-sdk/client-ecs';
+import * as rdsSdk from '@aws-sdk/client-rds';
+import * as route53Sdk from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 
 const TARGET = 'arn:aws:rds:us-east-1:123456789012:cluster:config-us-east-1';
@@ -26,24 +26,26 @@ type Out = { steps: Array<{ step: string }>; samples: number; unreachable: numbe
 type Handler = (event?: object) => Promise<Out>;
 type Sdk = { ecs: typeof ecsSdk; route53: typeof route53Sdk; dynamodb: typeof dynamodbSdk; rds: typeof rdsSdk };
 
-/**
- * The entry point, loaded afresh with `env` (it reads some of it when it loads), and the
- * SDK modules of its module registry: the mocks must stub those classes and match those commands.
- */
+// What the entry point reads when it loads: the primary region (its probe's client) and whether it has a
+// database store (its RDS client). Everything else it reads per invocation; `load` sets it per describe.
+process.env.PRIMARY_REGION = ENV.PRIMARY_REGION;
+process.env.GLOBAL_CLUSTER_ID = DATABASE_ENV.GLOBAL_CLUSTER_ID;
+const { handler: entryPoint } = require('../../lib/config-server/handler/index') as { handler: Handler };
+const SDK: Sdk = { ecs: ecsSdk, route53: route53Sdk, dynamodb: dynamodbSdk, rds: rdsSdk };
+
+/** The entry point, invoked with `env` as its environment (what the construct sets), and the SDK modules to mock. */
 function load(env: Record<string, string>): { handler: Handler; sdk: Sdk } {
-  const saved = { ...process.env };
-  for (const key of [...Object.keys(ENV), ...Object.keys(DATABASE_ENV)]) delete process.env[key];
-  Object.assign(process.env, env);
-  let loaded: { handler: Handler; sdk: Sdk } | undefined;
-  jest.isolateModules(() => {
-    loaded = {
-      handler: (require('../../lib/config-server/handler/index') as { handler: Handler }).handler,
-      sdk: { ecs: require('@aws-sdk/client-ecs'), route53: require('@aws-sdk/client-route-53'), dynamodb: require('@aws-sdk/client-dynamodb'), rds: require('@aws-sdk/client-rds') },
-    };
-  });
-  process.env = { ...saved, ...env };
-  return loaded!;
+  const handler: Handler = async event => {
+    for (const key of [...Object.keys(ENV), ...Object.keys(DATABASE_ENV)]) delete process.env[key];
+    Object.assign(process.env, env, overrides);
+    for (const key of removed) delete process.env[key];
+    return entryPoint(event);
+  };
+  return { handler, sdk: SDK };
 }
+/** Settings a test changes or removes for its own invocations. */
+let overrides: Record<string, string> = {};
+let removed: string[] = [];
 
 function mocks(sdk: Sdk, runningCount = 2) {
   const ecs = mockClient(sdk.ecs.ECSClient);
@@ -71,6 +73,8 @@ const env = { ...process.env };
 afterEach(() => {
   restore();
   jest.restoreAllMocks();
+  overrides = {};
+  removed = [];
 });
 afterAll(() => { process.env = env; });
 
@@ -81,8 +85,10 @@ describe('config server entry point with a DynamoDB store', () => {
   const { PutItemCommand } = sdk.dynamodb;
 
   test('an ALARM state change turns the standby on with the environment\'s settings; no database call', async () => {
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const aws = mocks(sdk);
     const out = await handler({ 'detail-type': 'CloudWatch Alarm State Change', 'detail': { alarmName: 'probe', state: { value: 'ALARM' } } });
+    expect(JSON.parse(log.mock.calls[0][0] as string)).toEqual({ message: 'cold standby turned on', alarm: 'probe', steps: out.steps });
     expect(out.steps.map(s => s.step)).toEqual(['scale-standby', 'move-writer-name', 'flip-writer-flag']);
     expect(aws.ecs.commandCalls(UpdateServiceCommand).map(c => c.args[0].input)).toEqual([{ cluster: 'standby-cluster', service: 'standby-server', desiredCount: 3 }]);
     const change = aws.route53.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input;
@@ -116,6 +122,9 @@ describe('config server entry point with a DynamoDB store', () => {
     expect(down.samples).toBeGreaterThanOrEqual(1);
     expect(down.unreachable).toBe(down.samples);
     expect(aws.ecs.commandCalls(DescribeServicesCommand)[0].args[0].input).toEqual({ cluster: 'primary-cluster', services: ['primary-server'] });
+    // through the primary region's endpoint, one attempt per sample (a timeout is the answer)
+    const client = aws.ecs.commandCalls(DescribeServicesCommand)[0].thisValue as ecsSdk.ECSClient;
+    expect([await client.config.region(), await client.config.maxAttempts()]).toEqual(['eu-west-1', 1]);
     expect(aws.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
     const lines = log.mock.calls.map(c => JSON.parse(c[0] as string));
     expect(lines[0]).toMatchObject({ PrimaryServerUnreachable: 1, Service: 'primary-server' });
@@ -128,13 +137,8 @@ describe('config server entry point with a DynamoDB store', () => {
 
   test('a missing setting fails with its name', async () => {
     mocks(sdk);
-    const saved = process.env.TABLE_NAME;
-    delete process.env.TABLE_NAME;
-    try {
-      await expect(handler({})).rejects.toThrow('missing environment variable TABLE_NAME');
-    } finally {
-      process.env.TABLE_NAME = saved;
-    }
+    removed = ['TABLE_NAME'];
+    await expect(handler({})).rejects.toThrow('missing environment variable TABLE_NAME');
   });
 });
 

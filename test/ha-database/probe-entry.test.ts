@@ -2,10 +2,9 @@
  * HaDatabase's Lambda entry point (lib/ha-database/handler/index.ts), in the
  * secondary region: the schedule samples the primary writer, an ALARM state
  * change promotes the secondary, anything else is skipped. The AWS calls are
- * mocked (aws-sdk-client-mock) on the SDK modules of the entry point's own
- * module registry (it reads its settings when it loads).
+ * mocked (aws-sdk-client-mock).
  */
-import type * as rdsSdk from '@aws-sdk/client-rds';
+import * as rdsSdk from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 
 const TARGET = 'arn:aws:rds:us-east-1:123456789012:cluster:orders-us-east-1';
@@ -17,12 +16,9 @@ const ENV = {
 type Handler = (event: object) => Promise<{ samples: number; unreachable: number; changed?: boolean; skipped?: string }>;
 const saved = { ...process.env };
 Object.assign(process.env, ENV);
-let handler: Handler;
-let sdk: typeof rdsSdk;
-jest.isolateModules(() => {
-  handler = (require('../../lib/ha-database/handler/index') as { handler: Handler }).handler;
-  sdk = require('@aws-sdk/client-rds');
-});
+// The entry point reads the primary region when it loads (its probe's client): loaded after the environment is set.
+const { handler } = require('../../lib/ha-database/handler/index') as { handler: Handler };
+const sdk = rdsSdk;
 afterAll(() => { process.env = saved; });
 
 function rds(primary: { Status?: string; writer?: boolean } | 'unreachable', globalWriter = 'arn:primary') {
@@ -51,6 +47,9 @@ describe('HaDatabase probe entry point', () => {
     expect(out.samples).toBeGreaterThanOrEqual(1);
     expect(out.unreachable).toBe(0);
     expect(mock.commandCalls(sdk.DescribeDBClustersCommand)[0].args[0].input).toEqual({ DBClusterIdentifier: 'orders-eu-west-1' });
+    // through the primary region's endpoint, one attempt per sample (a timeout is the answer)
+    const client = mock.commandCalls(sdk.DescribeDBClustersCommand)[0].thisValue as rdsSdk.RDSClient;
+    expect([await client.config.region(), await client.config.maxAttempts()]).toEqual(['eu-west-1', 1]);
     expect(JSON.parse(log.mock.calls[0][0] as string)).toMatchObject({ PrimaryWriterUnreachable: 0, Cluster: 'orders-eu-west-1' });
     expect(mock.commandCalls(sdk.FailoverGlobalClusterCommand)).toHaveLength(0);
   });
@@ -68,11 +67,12 @@ describe('HaDatabase probe entry point', () => {
     expect((await handler({ 'detail-type': 'Scheduled Event' })).unreachable).toBe(0);
   });
 
-  test('an ALARM state change promotes the secondary with data loss allowed', async () => {
-    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  test('an ALARM state change promotes the secondary with data loss allowed, and logs what it did', async () => {
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const mock = rds('unreachable');
     const out = await handler({ 'detail-type': 'CloudWatch Alarm State Change', 'detail': { alarmName: 'probe', state: { value: 'ALARM' } } });
     expect(out.changed).toBe(true);
+    expect(JSON.parse(log.mock.calls[0][0] as string)).toEqual({ alarm: 'probe', ...out });
     expect(mock.commandCalls(sdk.FailoverGlobalClusterCommand).map(c => c.args[0].input)).toEqual([
       { GlobalClusterIdentifier: 'orders', TargetDbClusterIdentifier: TARGET, AllowDataLoss: true },
     ]);
