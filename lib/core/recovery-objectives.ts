@@ -173,10 +173,7 @@ export class RecoveryObjectives extends Construct {
     this.targets = props.targets ?? {};
     // Errors name the pattern (whose props these are), not this child.
     this.owner = scope;
-    const rpo = this.targets.rpo;
-    if (rpo && !rpo.isUnresolved() && rpo.toMilliseconds() < 0) {
-      throw new HaValidationError(scope, { prop: 'recoveryTargets.rpo', received: rpo, expected: 'a duration of 0 (no data loss) or more' });
-    }
+    // An RPO of 0 (no data loss) is a target; a Duration is never negative.
     const rtos: Array<[string, Duration | undefined]> = [
       ['recoveryTargets.rto', this.targets.rto],
       ...(this.targets.paths ?? []).map((t, i): [string, Duration] => [`recoveryTargets.paths[${i}].rto`, t.rto]),

@@ -82,6 +82,13 @@ describe('the analysis', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
+  test('a signal lives where it is published: a probe in the surviving region\'s stack that samples the failed region survives; one published there does not', () => {
+    const probed = (region?: string) => probeApp((_p, other) => [PathLink.signal(new Construct(other, 'Probe'), 'probe', region)]);
+    expect(PathLink.signal(new Construct(new Stack(testApp(), 'S', { env: testEnv('us-west-2') }), 'P'), 'p', 'eu-west-1').region).toBe('eu-west-1');
+    expect(() => probed().app.synth()).not.toThrow();
+    expect(() => probed('eu-west-1').app.synth()).toThrow(/its signal probe \(Other\/Probe\) lives in eu-west-1, which region-loss of eu-west-1 takes down/);
+  });
+
   test('an automation whose role does not allow a call it makes breaks the path', () => {
     const { app } = probeApp((_p, other) => {
       const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });

@@ -38,6 +38,15 @@ describe('RecoveryObjectives', () => {
     expect(objectives.rto.toSeconds()).toBe(90);
   });
 
+  test('a path declared again gets the new steps appended: its total is the sum', () => {
+    const { objectives } = setup();
+    objectives.addRecoveryPath('browser', [RecoveryStep.fixed('spare', Duration.seconds(20), 'spare start')]);
+    const browser = objectives.path('browser');
+    expect(browser.steps.map(st => st.component)).toEqual(['heartbeat', 'spare']);
+    expect(browser.total.toSeconds()).toBe(35);
+    expect(objectives.pathIds).toEqual(['dns', 'browser']);
+  });
+
   test('the fastest a path can be configured to is the sum of its steps\' floors', () => {
     const dns = setup().objectives.path('dns');
     expect(dns.fastest.toSeconds()).toBe(10 + 0);
