@@ -67,7 +67,7 @@ function tally(report: Report, listed: Map<string, string>, survivors: string[])
         const reason = listed.get(key);
         survivors.push(`| \`${file}:${m.location.start.line}\` | ${m.mutatorName} | ${m.status} | ` +
           `\`${(lines[m.location.start.line - 1] ?? '').trim().slice(0, 90).replace(/\|/g, '\\|')}\` → \`${(m.replacement ?? '').slice(0, 40).replace(/\|/g, '\\|').replace(/\n/g, ' ')}\` | ` +
-          `${reason ? `equivalent: ${reason}` : '**not explained**'} |`);
+          `${reason ? `explained: ${reason}` : '**not explained**'} |`);
       } else t.other++;
     }
   }
@@ -134,7 +134,7 @@ function main(): void {
     '| chunk | score | killed or timed out | survived | no coverage | not counted (compile/runtime error, ignored) |', '|---|---|---|---|---|---|',
     ...rows,
     `| **total** | **${score(total).toFixed(1)} %** | ${total.killed} | ${total.survived} | ${total.noCoverage} | ${total.other} |`, '',
-    `Survivors: ${survivors.length}, of which ${survivors.length - unexplained} listed as equivalent in test/mutation/equivalent-mutants.md and ${unexplained} not explained.`, '',
+    `Survivors: ${survivors.length}, of which ${survivors.length - unexplained} explained in test/mutation/equivalent-mutants.md and ${unexplained} not explained.`, '',
     '| mutant | mutator | status | code → replacement | why it lives |', '|---|---|---|---|---|',
     ...survivors, '',
   ].join('\n');

@@ -103,9 +103,11 @@ describe('backupSites', () => {
     ['a fraction', '?site-1.5=a.example.com'],
     ['no number', '?site-=a.example.com&site-x=a.example.com'],
     ['another prefix', '?backup-1=a.example.com&xsite-1=a.example.com'],
+    ['a key as long as the prefix, ending in a number', '?other2=a.example.com'],
     ['an invalid site', '?site-1=javascript:alert(1)'],
   ])('ignores %s', (_, search) => {
-    expect(backupSites(search, 'https://here.example.com')).toEqual([]);
+    // toStrictEqual: [undefined] would pass toEqual([])
+    expect(backupSites(search, 'https://here.example.com')).toStrictEqual([]);
   });
 
   test('reads another prefix when given one', () => {
@@ -245,6 +247,14 @@ describe('startFailover', () => {
     expect([...target.searchParams.entries()].filter(([k]) => k.startsWith('site-'))).toEqual([
       ['site-1', 'a.example.com'], ['site-2', 'c.example.com'], ['site-3', 'here.example.com'],
     ]);
+  });
+
+  test('a backup that answers with an error status still counts: a no-cors probe of another origin is opaque, reaching it is enough', async () => {
+    const f = fakeWindow(`${HERE}/?site-1=a.example.com`, { [HERE]: 'down', [A]: 'error' });
+    const controller = startFailover({ ...FAST, window: f.win });
+    await jest.advanceTimersByTimeAsync(3_700);
+    expect(controller.state).toBe('moving');
+    expect(new URL(f.assign.mock.calls[0][0]).origin).toBe(A);
   });
 
   test('the notice: shown at once with role alert, the reason and the text; the move waits noticeMs', async () => {
