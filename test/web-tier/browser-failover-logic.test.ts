@@ -297,7 +297,8 @@ describe('startFailover', () => {
   test('when no backup answers it stays, keeps watching, and the next miss starts another failover', async () => {
     const f = fakeWindow(`${HERE}/?site-1=a.example.com&site-2=b.example.com`, { [HERE]: 'down', [A]: 'down', [B]: 'down' });
     const details: Array<[string, unknown]> = [];
-    const controller = startFailover({ ...FAST, window: f.win, onStateChange: (s, d) => details.push([s, d]) });
+    const missed: number[] = [];
+    const controller = startFailover({ ...FAST, window: f.win, onStateChange: (s, d) => details.push([s, d]), onMissed: n => missed.push(n) });
     await jest.advanceTimersByTimeAsync(3_000);
     await jest.advanceTimersByTimeAsync(700);
     expect(controller.state).toBe('watching');
@@ -310,6 +311,9 @@ describe('startFailover', () => {
     expect(controller.state).toBe('failing-over'); // one more miss is enough
     await jest.advanceTimersByTimeAsync(700);
     expect(new URL(f.assign.mock.calls[0][0]).origin).toBe(B);
+    // the count resumes just below the limit: the one more miss is the limit's (3), not beyond it
+    expect(missed).toEqual([1, 2, 3, 3]);
+    expect(details.at(-1)).toEqual(['moving', { reason: 'heartbeat failed', target: B }]);
   });
 
   test('reported failures count like missed heartbeats, with their reason', async () => {
