@@ -14,7 +14,7 @@ import { RegionSwitchPlan } from '../drills/region-switch-plan';
 import { RegionSwitchStep } from '../drills/region-switch-step';
 
 /** The assumed time for a paged person to confirm a regional outage and start the failover (no AWS figure). */
-export const ON_CALL_RESPONSE = Duration.minutes(5);
+const ON_CALL_RESPONSE = Duration.minutes(5);
 
 /** The automation that acts once the failover has started: a function with its role and calls. */
 export interface FailoverAutomation {

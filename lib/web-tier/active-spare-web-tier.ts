@@ -212,8 +212,6 @@ export class ActiveSpareWebTier extends HaPattern {
   public readonly regionSwitchPlans: RegionSwitchPlan[] = [];
   /** The spare mode. */
   public readonly spareMode: SpareMode;
-  /** The start of the first spare's scale-up, for the readiness steps. */
-  private scaleUpStart?: RegionFailoverStart;
   /** Browser helper settings with defaults applied. */
   public readonly browserFailoverSettings: ResolvedBrowserFailoverSettings;
 
@@ -366,12 +364,9 @@ export class ActiveSpareWebTier extends HaPattern {
       this.scaleUpFunctions.push(automation.handler.function);
     });
 
-    this.scaleUpStart = [...automations.values()][0]?.start;
-    const dnsSteps = [
-      this.dns.healthCheckStep(primaryRegion),
-      this.dns.dnsCacheStep(primaryRegion),
-      ...this.spareReadinessSteps(n),
-    ];
+    // Both paths wait for the same spare readiness (the first spare's scale-up, for a pilot light).
+    const readiness = this.spareReadinessSteps(n, [...automations.values()][0]?.start);
+    const dnsSteps = [this.dns.healthCheckStep(primaryRegion), this.dns.dnsCacheStep(primaryRegion), ...readiness];
     // What each path needs to survive the loss of the primary region: Route 53 (global) and, in each
     // spare's own region, the capacity and whatever raises it to N+1.
     const regionLoss = { scenarios: [FailureScenario.regionLoss(primaryRegion)] };
@@ -405,7 +400,7 @@ export class ActiveSpareWebTier extends HaPattern {
         // At their limits: one missed 100 ms heartbeat, no timeout or notice; the page load allowance stays.
         floor: Duration.millis(100 + this.browserFailoverSettings.pageLoadAllowance.toMilliseconds()),
       }),
-      ...this.spareReadinessSteps(n),
+      ...readiness,
     ], {
       description: 'the primary fails under an open page: the page moves itself to the spare site',
       ...regionLoss,
@@ -472,7 +467,7 @@ export class ActiveSpareWebTier extends HaPattern {
    * probe's detection (the signal that survives the primary region's loss),
    * a task start and the target turning healthy.
    */
-  private spareReadinessSteps(n: number): RecoveryStep[] {
+  private spareReadinessSteps(n: number, scaleUp?: RegionFailoverStart): RecoveryStep[] {
     if (this.spareMode !== SpareMode.PILOT_LIGHT) {
       const running = Math.min(...this.spares.map(s => s.runningTasks));
       return [RecoveryStep.fixed('spare capacity', Duration.seconds(0), this.spareMode === SpareMode.HOT
@@ -484,7 +479,7 @@ export class ActiveSpareWebTier extends HaPattern {
     return [
       RecoveryStep.fixed('probe schedule', PROBE_INTERVAL, 'the spare probes the primary once a minute (EventBridge\'s finest schedule)'),
       RecoveryStep.alarmEvaluation('probe alarm (starts the scale-up)', this.primaryProbeAlarms[0]),
-      this.scaleUpStart!.step(),
+      scaleUp!.step(),
       RecoveryStep.fargateTaskStart('spare task start'),
       this.spares[0].targetHealthyStep(),
     ];
