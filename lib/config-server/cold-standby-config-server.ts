@@ -428,10 +428,7 @@ export class ColdStandbyConfigServer extends HaPattern {
       fn: this.turnOnFunction, ruleId: 'TurnOnOnProbeAlarm',
       ruleDescription: `Turns the cold standby on when the probe of the live server (${primaryRegion}) enters ALARM`,
       automation: turnOnLink, manual: turnOnLink,
-      planSteps: [RegionSwitchStep.invokeFunction(this.turnOnFunction, {
-        description: `Turns the standby in ${standbyRegion} on (the server's own turn-on: database promotion, server tasks, writer flag, writer name, in that order)`,
-        timeout: Duration.minutes(Math.ceil((db ? TURN_ON_TIMEOUT_WITH_DATABASE : PROBE_FUNCTION_TIMEOUT).toMinutes({ integral: false }))),
-      })],
+      planSteps: [this.turnOnSwitchStep()],
       planCalls: [{ actions: ['lambda:InvokeFunction'], resource: this.turnOnFunction.functionArn }],
       planAutomations: [turnOnLink],
       planPurpose: rto => ({
@@ -520,6 +517,19 @@ export class ColdStandbyConfigServer extends HaPattern {
   /** Healthy tasks of the live server (1-minute minimum). */
   public metricServerHealthyHosts(): cloudwatch.Metric {
     return this.primarySite.metricHealthyHosts(this.primarySite.serverTargetGroup!);
+  }
+
+  /**
+   * The Region switch step that runs the turn-on in the standby region (database promotion, server tasks,
+   * writer flag, writer name, in that order), allowed as long as the function may run: what this server's
+   * own plan (`failoverRunner`) or a drill's plan runs.
+   */
+  public turnOnSwitchStep(): RegionSwitchStep {
+    const timeout = (this.turnOnFunction as lambda.Function).timeout ?? Duration.minutes(1);
+    return RegionSwitchStep.invokeFunction(this.turnOnFunction, {
+      description: `Turns the standby in ${Stack.of(this.standbySite).region} on (the server's own turn-on: database promotion, server tasks, writer flag, writer name, in that order)`,
+      timeout: Duration.minutes(Math.max(1, Math.ceil(timeout.toMinutes({ integral: false })))),
+    });
   }
 
   /** Lets `grantee` invoke the turn-on automation (for example an on-call role). */

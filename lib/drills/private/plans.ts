@@ -9,7 +9,6 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { ActiveActiveCells, ActiveActiveCellsPath } from '../../cells/active-active-cells';
@@ -457,10 +456,7 @@ function configServerPlan(ctx: DrillsContext, p: ColdStandbyConfigServer): void 
   plan(ctx, p, stack, 'RegionSwitch', {
     regions: [primaryRegion, stack.region],
     primaryRegion,
-    steps: [RegionSwitchStep.invokeFunction(p.turnOnFunction, {
-      description: `Turns the standby in ${stack.region} on (the server's own turn-on: database promotion, server tasks, writer flag, writer name, in that order)`,
-      timeout: Duration.minutes(Math.max(1, Math.ceil(((p.turnOnFunction as lambda.Function).timeout ?? Duration.minutes(1)).toMinutes({ integral: false })))),
-    })],
+    steps: [p.turnOnSwitchStep()],
     recoveryTime: rto,
     // The standby region's probe alarm: it outlives the primary region (the library's rule acts on it; the plan only names it).
     triggerAlarms: [p.serverProbeAlarm],
