@@ -3,13 +3,14 @@
 // imports ordered (node built-ins, packages, then relative), no import cycles,
 // layers (private/ below core/, core/ knows no pattern), no floating
 // promises in handler and runtime code (type-aware), and the browser
-// failover helper linted as the browser module it is.
+// failover helper linted as the browser module it is (and its server as
+// the Node.js module it is).
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', '**/*.d.ts', '**/*.js', '**/*.mjs', '!lib/web-tier/browser/failover.js'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', '**/*.d.ts', '**/*.js', '**/*.mjs', '!lib/web-tier/browser/failover.js', '!lib/web-tier/browser/serve.js'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -69,6 +70,18 @@ export default tseslint.config(
       'no-var': 'error',
       'prefer-const': 'error',
       'no-unused-vars': 'error',
+    },
+  },
+  {
+    // The function that serves the helper beside a site: CommonJS, deployed as it is.
+    files: ['lib/web-tier/browser/serve.js'],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
+    rules: {
+      'eqeqeq': ['error', 'always', { null: 'ignore' }],
+      'no-var': 'error',
+      'prefer-const': 'error',
+      'no-unused-vars': 'error',
+      '@typescript-eslint/no-require-imports': 'off',
     },
   },
 );

@@ -93,8 +93,9 @@ EOF
       || { echo "consumer-check: the $runner cloud assembly differs from node's" >&2; "${same[@]}" | head -20 >&2; exit 1; }
   done
   node - cdk.out.node <<'EOF'
-// No error annotation; every Lambda function's code is an asset of the assembly, and
-// the cells fan-out function's asset is the bundle shipped in the package.
+// No error annotation; every Lambda function's code is an asset of the assembly, the
+// cells fan-out function's asset is the bundle shipped in the package, and the browser
+// helper's asset (the package's browser/ directory) answers as Lambda would run it.
 const fs = require('fs');
 const path = require('path');
 const out = process.argv[2];
@@ -104,6 +105,7 @@ const errors = Object.values(manifest.artifacts).flatMap(a => Object.entries(a.m
 if (errors.length) throw new Error(`error annotations:\n${errors.join('\n')}`);
 const shipped = fs.readFileSync(require.resolve('cdk-ha-patterns/package.json').replace(/package\.json$/, 'dist/cells/handler/index.js'), 'utf8');
 let functions = 0, fanOut = 0;
+const helpers = [];
 for (const file of fs.readdirSync(out).filter(f => f.endsWith('.template.json'))) {
   const template = JSON.parse(fs.readFileSync(path.join(out, file), 'utf8'));
   for (const [id, r] of Object.entries(template.Resources)) {
@@ -113,8 +115,15 @@ for (const file of fs.readdirSync(out).filter(f => f.endsWith('.template.json'))
     if (!fs.existsSync(asset)) throw new Error(`${file} ${id}: no asset ${asset}`);
     const index = path.join(asset, 'index.js');
     if (fs.existsSync(index) && fs.readFileSync(index, 'utf8') === shipped) fanOut++;
+    if (r.Properties.Handler === 'serve.handler') helpers.push({ asset, env: r.Properties.Environment.Variables });
   }
 }
+if (helpers.length !== 1) throw new Error(`expected one browser helper function, found ${helpers.length}`);
+Object.assign(process.env, helpers[0].env);
+require(path.join(helpers[0].asset, 'serve.js')).handler({ httpMethod: 'GET', path: '/ha-failover/failover.js' }).then(r => {
+  const helper = fs.readFileSync(require.resolve('cdk-ha-patterns/lib/web-tier/browser/failover.js'), 'utf8');
+  if (r.statusCode !== 200 || r.body !== helper) throw new Error(`the browser helper's asset answered ${r.statusCode}, not the packaged helper`);
+});
 if (fanOut !== 1) throw new Error(`expected the shipped fan-out bundle as one function's asset, found ${fanOut} (of ${functions} functions)`);
 console.log(`consumer-check: ${Object.keys(manifest.artifacts).length} artifacts, ${functions} Lambda functions with assets, no errors`);
 EOF

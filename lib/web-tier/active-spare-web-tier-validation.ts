@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { HaValidationError } from '../core/errors';
 import { RegionFailoverRunner } from '../core/region-failover';
@@ -8,6 +8,7 @@ import {
 } from '../core/validation';
 import { DnsRoutingPolicy, ROUTE53_METRICS_REGION } from '../latency-dns/latency-dns';
 import type { ActiveSpareWebTier, ActiveSpareWebTierProps } from './active-spare-web-tier';
+import { DEFAULT_HELPER_PATH_PREFIX, requireHelperPathPrefix } from './helper-path';
 import { SpareMode } from './spare-mode';
 
 /** Checks the props; returns the primary region (the tier's own stack's). */
@@ -77,5 +78,23 @@ export function validateActiveSpareWebTierProps(scope: ActiveSpareWebTier, props
     requireSubnets(scope, prop, vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 'the site\'s tasks run in them and pull their image through NAT');
   }
   requireHealthCheckPath(scope, 'healthCheckPath', props.healthCheckPath);
+  if (props.browserFailover?.serveHelper !== false) {
+    const prefix = props.browserFailover?.helperPathPrefix ?? DEFAULT_HELPER_PATH_PREFIX;
+    requireHelperPathPrefix(scope, 'browserFailover.helperPathPrefix', prefix);
+    const health = props.healthCheckPath ?? '/health';
+    if (!Token.isUnresolved(health) && !Token.isUnresolved(prefix) && (health === prefix || health.startsWith(`${prefix}/`))) {
+      throw new HaValidationError(scope, {
+        prop: 'browserFailover.helperPathPrefix',
+        received: prefix,
+        expected: `a prefix the health path (${health}) is not under: the load balancer would send health checks to the helper's function`,
+      });
+    }
+  } else if (props.browserFailover?.helperPathPrefix !== undefined) {
+    throw new HaValidationError(scope, {
+      prop: 'browserFailover.helperPathPrefix',
+      received: props.browserFailover.helperPathPrefix,
+      expected: 'no helperPathPrefix when serveHelper is false (nothing is served)',
+    });
+  }
   return primaryRegion;
 }

@@ -26,6 +26,7 @@ import {
   BrowserFailoverOptions, BrowserFailoverSettings, browserFailoverOptions, browserSwitchTime,
   ResolvedBrowserFailoverSettings, resolveBrowserFailoverSettings,
 } from './browser-failover';
+import { BrowserFailoverHelper } from './browser-failover-helper';
 import { SpareMode } from './spare-mode';
 import { addSpareScaleUp, forwardPrimaryAlarm, metricPrimaryProbe, primaryAlarmArn, PROBE_INTERVAL, SpareAutomation } from './spare-scale-up';
 import { WebTierSite } from './web-tier-site';
@@ -190,7 +191,7 @@ export enum ActiveSpareWebTierPath {
  * and a common name with health-checked failover (or latency) records.
  * When the primary's failover alarm fires, a Lambda in the spare region
  * scales the spare to N+1. Open pages move themselves with the browser
- * failover helper (`BROWSER_FAILOVER_HELPER_PATH`).
+ * failover helper, which every site serves (`browserFailoverScriptPath`).
  *
  * Create it in the primary region's stack; several tiers and other patterns
  * may share the same stacks.
@@ -214,6 +215,8 @@ export class ActiveSpareWebTier extends HaPattern {
   public readonly spareMode: SpareMode;
   /** Browser helper settings with defaults applied. */
   public readonly browserFailoverSettings: ResolvedBrowserFailoverSettings;
+  /** What serves the browser helper on each site, in the order of the sites (none with `browserFailover.serveHelper: false`). */
+  public readonly browserFailoverHelpers: BrowserFailoverHelper[] = [];
 
   private readonly sitesByRegion = new Map<string, WebTierSite>();
   private readonly healthCheckPath: string;
@@ -280,6 +283,15 @@ export class ActiveSpareWebTier extends HaPattern {
       return site;
     });
     this.primary = sites[0];
+    if (props.browserFailover?.serveHelper !== false) {
+      for (const site of sites) {
+        this.browserFailoverHelpers.push(new BrowserFailoverHelper(site, 'BrowserFailoverHelper', {
+          listener: site.listener,
+          options: this.browserFailoverOptions,
+          pathPrefix: props.browserFailover?.helperPathPrefix,
+        }));
+      }
+    }
     this.spares = sites.slice(1);
 
     // DNS: records and health checks are global, their alarms must be in us-east-1.
@@ -449,6 +461,16 @@ export class ActiveSpareWebTier extends HaPattern {
   /** The options object to pass to `startFailover()` of the browser helper. */
   public get browserFailoverOptions(): BrowserFailoverOptions {
     return browserFailoverOptions(this.browserFailoverSettings, this.healthCheckPath);
+  }
+
+  /**
+   * Path of the module a page loads to start the browser failover helper
+   * with the tier's settings, e.g. `/ha-failover/start.js`:
+   * `<script type="module" src="/ha-failover/start.js"></script>`; it exports
+   * the controller as `failover`. Undefined with `browserFailover.serveHelper: false`.
+   */
+  public get browserFailoverScriptPath(): string | undefined {
+    return this.browserFailoverHelpers[0]?.startPath;
   }
 
   /** Worst-case time for the common name to send clients to the spare. */

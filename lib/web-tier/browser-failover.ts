@@ -40,6 +40,20 @@ export interface BrowserFailoverSettings {
    * @default Duration.seconds(5)
    */
   readonly pageLoadAllowance?: Duration;
+  /**
+   * Whether each site's load balancer serves the helper
+   * (`BrowserFailoverHelper`: `<helperPathPrefix>/failover.js` and
+   * `<helperPathPrefix>/start.js`, which starts it with these settings).
+   * Turn it off when the application ships the helper itself
+   * (`BROWSER_FAILOVER_HELPER_PATH`).
+   * @default true
+   */
+  readonly serveHelper?: boolean;
+  /**
+   * Path under which the sites serve the helper; no application path (nor the health path) may be under it.
+   * @default '/ha-failover'
+   */
+  readonly helperPathPrefix?: string;
 }
 
 /** The options object to pass to `startFailover()` in the browser. */

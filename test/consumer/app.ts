@@ -8,9 +8,10 @@ import * as fs from 'fs';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import {
-  ActiveActiveCells, BROWSER_FAILOVER_HELPER_PATH, DnsRoutingPolicy, FailoverNotifications,
+  ActiveActiveCells, BROWSER_FAILOVER_HELPER_PATH, BrowserFailoverHelper, DnsRoutingPolicy, FailoverNotifications,
   HaDashboard, LatencyDns, SingletonDaemon, WorkerPool,
 } from 'cdk-ha-patterns';
 
@@ -33,6 +34,15 @@ new WorkerPool(ops, 'Builders', {
 });
 // A pattern with a Lambda handler: deployed from the bundle shipped in the package.
 new ActiveActiveCells(ops, 'Cells', { image, cellCount: 2, notifications, dashboard });
+
+// The browser helper served by any load balancer: deployed from the package's browser/ directory as it is.
+const alb = new elbv2.ApplicationLoadBalancer(ops, 'Alb', { vpc, internetFacing: true });
+const listener = alb.addListener('Http', { port: 80, defaultAction: elbv2.ListenerAction.fixedResponse(200, { messageBody: 'ok' }) });
+const helper = new BrowserFailoverHelper(ops, 'BrowserHelper', {
+  listener,
+  options: { heartbeatPath: '/health', heartbeatIntervalMs: 5000, heartbeatTimeoutMs: 3000, missedHeartbeats: 3, noticeMs: 2000 },
+});
+if (helper.startPath !== '/ha-failover/start.js') throw new Error(`unexpected ${helper.startPath}`);
 
 // Route 53 health-check metrics exist in us-east-1 only.
 const dns = new Stack(app, 'Dns', { env: { account, region: 'us-east-1' } });

@@ -36,12 +36,33 @@ test('the build finds every handler the library deploys', () => {
   expect(callers.length).toBeGreaterThan(0);
   for (const file of callers) {
     const text = fs.readFileSync(file, 'utf8');
-    // The only entry form the build knows: `<pattern>/handler/index` beside the construct's file.
+    // The entry forms the build knows: `<pattern>/handler/index` beside the construct's file (bundled), and
+    // the browser helper's server, deployed as it is from lib/web-tier/browser/ (copied whole).
     const entryProps = text.match(/entry: [^\n]+/g) ?? [];
     expect(entryProps.length).toBeGreaterThan(0);
-    for (const e of entryProps) expect(e).toBe("entry: path.join(__dirname, 'handler', 'index'),");
-    expect(entries).toContain(path.join(path.dirname(file), 'handler', 'index.ts'));
+    for (const e of entryProps) {
+      if (e === "entry: path.join(__dirname, 'browser', 'serve'),") {
+        expect(file).toBe(path.join(LIB, 'web-tier', 'browser-failover-helper.ts'));
+        continue;
+      }
+      expect(e).toBe("entry: path.join(__dirname, 'handler', 'index'),");
+      expect(entries).toContain(path.join(path.dirname(file), 'handler', 'index.ts'));
+    }
   }
+});
+
+test('the browser helper\'s server deploys from its directory as it is, with the helper beside it and nothing to bundle', () => {
+  const dir = path.join(LIB, 'web-tier', 'browser');
+  const app = testApp({ bundling: true });
+  const stack = new Stack(app, 'Helper', { env: testEnv() });
+  new HandlerFunction(stack, 'Fn', { entry: path.join(dir, 'serve'), description: 'd' });
+  app.synth();
+  const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0];
+  expect(fn.Properties.Handler).toBe('serve.handler');
+  expect(fs.readdirSync(functionAssetDir(stack, app.outdir)).sort()).toEqual(fs.readdirSync(dir).sort());
+  // The server requires nothing but Node.js built-ins.
+  const requires = [...fs.readFileSync(path.join(dir, 'serve.js'), 'utf8').matchAll(/require\('([^']+)'\)/g)].map(m => m[1]);
+  expect(requires).toEqual(['node:fs', 'node:path']);
 });
 
 test.each(entries.map(e => [path.relative(LIB, e), e]))('%s: the prebuilt bundle is what NodejsFunction builds from source', (_name, entry) => {

@@ -321,7 +321,7 @@ describe('ActiveSpareWebTier spare modes', () => {
     const template = Template.fromStack(tier.stacks[1]);
     if (functions) template.hasResourceProperties('Custom::SpareDesiredCount', { DesiredCount: String(tasks) });
     else template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: tasks });
-    template.resourceCountIs('AWS::Lambda::Function', functions + 2); // + VPC default-SG and cross-region reader providers
+    template.resourceCountIs('AWS::Lambda::Function', functions + 3); // + VPC default-SG and cross-region reader providers, the browser helper's server
     expect(tier.scaleUpFunctions).toHaveLength(functions);
   });
 

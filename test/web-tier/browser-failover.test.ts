@@ -8,6 +8,7 @@ import * as http from 'http';
 import { AddressInfo, Socket } from 'net';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { BROWSER_FAILOVER_HELPER_PATH } from '../../lib';
+import { respond } from '../../lib/web-tier/browser/serve.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
@@ -17,14 +18,18 @@ const HELPER = fs.readFileSync(BROWSER_FAILOVER_HELPER_PATH, 'utf8');
 const OPTIONS = { heartbeatIntervalMs: 250, heartbeatTimeoutMs: 200, missedHeartbeats: 3, noticeMs: 400 };
 const WORST_CASE_MS = OPTIONS.missedHeartbeats * OPTIONS.heartbeatIntervalMs + OPTIONS.heartbeatTimeoutMs + Math.max(OPTIONS.noticeMs, OPTIONS.heartbeatTimeoutMs);
 
-/** A local site: serves the app page, the helper and /health; counts requests. */
+/**
+ * A local site: serves the app page, the helper and /health; counts requests.
+ * A `served` site is what `BrowserFailoverHelper` deploys: its page loads only
+ * `/ha-failover/start.js`, answered by the function's own code (serve.js).
+ */
 class Site {
   public readonly hits: string[] = [];
   private server?: http.Server;
   private readonly sockets = new Set<Socket>();
   public port = 0;
 
-  constructor(public readonly name: string, private readonly options: object = OPTIONS) {}
+  constructor(public readonly name: string, private readonly options: object = OPTIONS, private readonly served = false) {}
 
   public async start(port = 0): Promise<void> {
     this.server = http.createServer((req, res) => {
@@ -34,15 +39,22 @@ class Site {
         res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' }).end('ok');
       } else if (url.pathname === '/failover.js') {
         res.writeHead(200, { 'content-type': 'text/javascript' }).end(HELPER);
+      } else if (this.served && url.pathname.startsWith('/ha-failover/')) {
+        const r = respond({ httpMethod: req.method, path: url.pathname },
+          { prefix: '/ha-failover', helper: HELPER, options: JSON.stringify(this.options), maxAgeSeconds: 300 });
+        res.writeHead(r.statusCode, r.headers).end(r.body);
       } else if (url.pathname === '/favicon.ico') {
         res.writeHead(404).end();
       } else {
         res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><html><head><title>${this.name}</title></head>
 <body><h1 id="site">${this.name}</h1>
-<script type="module">
+${this.served ? `<script type="module">
+  import { failover } from '/ha-failover/start.js';
+  window.failover = failover;
+</script>` : `<script type="module">
   import { startFailover } from '/failover.js';
   window.failover = startFailover(${JSON.stringify(this.options)});
-</script></body></html>`);
+</script>`}</body></html>`);
       }
     });
     this.server.on('connection', s => {
@@ -175,6 +187,32 @@ describeBrowser(HAS_CHROMIUM
       expect(await page.evaluate(() => (window as unknown as { failover: { state: string } }).failover.state)).toBe('watching');
     } finally {
       await context.close();
+      await site1.stop();
+      await site2.stop();
+    }
+  });
+
+  test('a page that loads only the start module its site serves (BrowserFailoverHelper) watches with the tier\'s settings and moves', async () => {
+    const site1 = new Site('site one', OPTIONS, true);
+    const site2 = new Site('site two', OPTIONS, true);
+    await site1.start();
+    await site2.start();
+    const page = await openOn(site1, [site2]);
+    try {
+      expect(site1.count('/ha-failover/start.js')).toBe(1);
+      expect(site1.count('/ha-failover/failover.js')).toBe(1);
+      expect(site1.count('/failover.js')).toBe(0);
+      // The settings came from the start module: heartbeats every 250 ms on the tier's path.
+      const beats = site1.count('/health');
+      await new Promise(r => setTimeout(r, 6 * OPTIONS.heartbeatIntervalMs));
+      expect(site1.count('/health')).toBeGreaterThanOrEqual(beats + 3);
+      await site1.stop();
+      await page.waitForURL(url => url.port === String(site2.port), { timeout: 10000 });
+      await page.waitForFunction(() => (window as unknown as { failover?: { state: string } }).failover?.state === 'watching');
+      expect(await page.textContent('#site')).toBe('site two');
+      expect(site2.count('/ha-failover/start.js')).toBe(1);
+    } finally {
+      await page.close();
       await site1.stop();
       await site2.stop();
     }

@@ -1,0 +1,113 @@
+import * as path from 'path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { requireDurationBetween, requireInteger } from '../core/validation';
+import { HandlerFunction } from '../private/handler-function';
+import { BrowserFailoverOptions } from './browser-failover';
+import { DEFAULT_HELPER_PATH_PREFIX, requireHelperPathPrefix } from './helper-path';
+
+/** Props of `BrowserFailoverHelper`. */
+export interface BrowserFailoverHelperProps {
+  /**
+   * The listener that serves the site's pages: the helper is served from the
+   * same origin, so pages import it without CORS.
+   */
+  readonly listener: elbv2.ApplicationListener;
+
+  /** The settings the start module passes to `startFailover()`: a tier's `browserFailoverOptions`. */
+  readonly options: BrowserFailoverOptions;
+
+  /**
+   * Path under which the helper is served: `<pathPrefix>/failover.js` (the
+   * helper) and `<pathPrefix>/start.js` (a module that starts it with
+   * `options` and exports the controller as `failover`). Starts with `/`,
+   * no trailing `/`; letters, digits and `-_.~/` only. The application's own
+   * paths (and its health path) must not be under it.
+   * @default '/ha-failover'
+   */
+  readonly pathPrefix?: string;
+
+  /**
+   * Priority of the listener rule that forwards `<pathPrefix>/*` to the
+   * helper's function (1 to 50000, lower first; unique on the listener).
+   * @default 1
+   */
+  readonly priority?: number;
+
+  /**
+   * How long browsers may cache both modules (`Cache-Control: max-age`):
+   * the time a settings change takes to reach open pages at most.
+   * @default Duration.minutes(5)
+   */
+  readonly cacheDuration?: Duration;
+}
+
+/**
+ * Serves the browser failover helper beside a site, so nobody copies it by
+ * hand: a listener rule forwards `<pathPrefix>/*` to a small Lambda function
+ * (the helper and its server, deployed as they are, no bundling) that answers
+ * `<pathPrefix>/failover.js` with the helper and `<pathPrefix>/start.js` with
+ * a module starting it with the tier's settings. A page needs one line:
+ * `<script type="module" src="/ha-failover/start.js"></script>`.
+ *
+ * `ActiveSpareWebTier` adds one to every site (`browserFailover.serveHelper`).
+ * Only the load balancer of the listener's account may invoke the function.
+ */
+export class BrowserFailoverHelper extends Construct {
+  /** The function that answers the requests. */
+  public readonly function: lambda.IFunction;
+  /** Its target group. */
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** Path of the helper module, e.g. `/ha-failover/failover.js`. */
+  public readonly helperPath: string;
+  /** Path of the start module, e.g. `/ha-failover/start.js`: the one a page loads. */
+  public readonly startPath: string;
+
+  constructor(scope: Construct, id: string, props: BrowserFailoverHelperProps) {
+    super(scope, id);
+    const prefix = props.pathPrefix ?? DEFAULT_HELPER_PATH_PREFIX;
+    requireHelperPathPrefix(this, 'pathPrefix', prefix);
+    requireInteger(this, 'priority', props.priority, 1, 50000);
+    const cacheDuration = props.cacheDuration ?? Duration.minutes(5);
+    requireDurationBetween(this, 'cacheDuration', cacheDuration, Duration.seconds(0), Duration.days(1));
+    this.helperPath = `${prefix}/failover.js`;
+    this.startPath = `${prefix}/start.js`;
+
+    const handler = new HandlerFunction(this, 'Function', {
+      entry: path.join(__dirname, 'browser', 'serve'),
+      description: `Serves the browser failover helper under ${prefix}/ for ${props.listener.node.path}`,
+      timeout: Duration.seconds(5),
+      memorySize: 128,
+      environment: {
+        PATH_PREFIX: prefix,
+        FAILOVER_OPTIONS: Stack.of(this).toJsonString(props.options),
+        MAX_AGE_SECONDS: String(cacheDuration.toSeconds()),
+      },
+    });
+    this.function = handler.function;
+    // The load balancer of this account only (the default Lambda target grants every account's).
+    const permission = new lambda.CfnPermission(this, 'InvokeByLoadBalancer', {
+      action: 'lambda:InvokeFunction',
+      functionName: handler.function.functionArn,
+      principal: new iam.ServicePrincipal('elasticloadbalancing.amazonaws.com').service,
+      sourceAccount: Stack.of(this).account,
+    });
+    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+      targetType: elbv2.TargetType.LAMBDA,
+      targets: [{
+        attachToApplicationTargetGroup: (tg: elbv2.IApplicationTargetGroup): elbv2.LoadBalancerTargetProps => {
+          tg.node.addDependency(permission);
+          return { targetType: elbv2.TargetType.LAMBDA, targetJson: { id: handler.function.functionArn } };
+        },
+      }],
+    });
+    props.listener.addTargetGroups('BrowserFailoverHelper', {
+      priority: props.priority ?? 1,
+      conditions: [elbv2.ListenerCondition.pathPatterns([`${prefix}/*`])],
+      targetGroups: [this.targetGroup],
+    });
+  }
+}
