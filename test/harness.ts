@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Environment, Stack, Validations } from 'aws-cdk-lib';
+import { App, Environment, IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { projectContext } from '../examples/project-context';
@@ -39,13 +39,23 @@ export interface TestAppOptions {
   readonly context?: Record<string, unknown>;
 }
 
+/** The cloud assemblies of this test file's apps: removed after its tests (a full run makes a few thousand). */
+const outdirs: string[] = [];
+if (typeof afterAll === 'function') {
+  afterAll(() => {
+    for (const dir of outdirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+}
+
 /** An app with the project's context; validation and bundling off unless asked. */
 export function testApp(options: TestAppOptions = {}): App {
   const context: Record<string, unknown> = { ...projectContext(), ...options.context };
   if (!options.bundling) context['aws:cdk:bundling-stacks'] = [];
   context['@aws-cdk/core:validateAgainstDefaultRules'] = !!options.validation;
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-ha-test-'));
+  outdirs.push(outdir);
   return new App({
-    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-ha-test-')),
+    outdir,
     builtinCloudFormationValidation: !!options.validation,
     context,
   });
@@ -53,6 +63,59 @@ export function testApp(options: TestAppOptions = {}): App {
 
 /** The plugin name of the AWS Guard rules (`CfnGuardValidator`) in findings. */
 export const GUARD_PLUGIN = 'cdk-validator-cfnguard';
+
+/** The Control Tower rule files `CfnGuardValidator` runs by default. */
+export const GUARD_RULES_DIR = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
+
+/** A Guard rule file and the resource types it names (`AWS::S3::Bucket`). */
+export interface GuardRuleFile {
+  readonly file: string;
+  readonly types: ReadonlySet<string>;
+}
+
+let guardRuleFiles: GuardRuleFile[] | undefined;
+
+/** Every rule file of `GUARD_RULES_DIR` with the resource types it names. */
+export function listGuardRuleFiles(): GuardRuleFile[] {
+  guardRuleFiles ??= (fs.readdirSync(GUARD_RULES_DIR, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .filter(d => d.isFile() && d.name.endsWith('.guard'))
+    .map(d => path.join(d.parentPath, d.name))
+    .sort()
+    .map(file => ({ file, types: new Set(fs.readFileSync(file, 'utf8').match(/AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/g) ?? []) }));
+  return guardRuleFiles;
+}
+
+/** The rule files that name at least one of `types`: the only ones that can select a resource of templates with those types. */
+export function guardRulesFor(types: ReadonlySet<string>): string[] {
+  return listGuardRuleFiles().filter(r => [...r.types].some(t => types.has(t))).map(r => r.file);
+}
+
+/**
+ * `CfnGuardValidator` (the AWS Guard rules, Control Tower proactive controls)
+ * run over the rule files that can find something in the templates: each
+ * rule selects resources by type (`Resources.*[ Type == %S3_BUCKET_TYPE ]`,
+ * the type a literal of its file), so a file that names none of the
+ * templates' types has nothing to check, and cfn-guard spends more than half
+ * its time parsing such files. test/harness.test.ts checks that every rule
+ * file selects resources by type only, and that the findings are those of
+ * the full set. Reported under the plugin's own name, so acknowledgements
+ * (`cdk-validator-cfnguard::<rule>`) apply unchanged.
+ */
+export class TypeScopedGuardValidator implements IPolicyValidationPluginBeta1 {
+  public readonly name = GUARD_PLUGIN;
+  public readonly version = new CfnGuardValidator().version;
+
+  public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const types = new Set<string>();
+    for (const template of context.templatePaths) {
+      const resources = (JSON.parse(fs.readFileSync(template, 'utf8')) as { Resources?: Record<string, { Type: string }> }).Resources ?? {};
+      for (const r of Object.values(resources)) types.add(r.Type);
+    }
+    const rules = guardRulesFor(types);
+    if (rules.length === 0) return { success: true, violations: [] };
+    return new CfnGuardValidator({ controlTowerRulesEnabled: false, rules }).validate(context);
+  }
+}
 
 /** One unacknowledged finding of a gate. */
 export interface Finding {
@@ -103,7 +166,7 @@ export function gateFindings(app: App, options: { guard?: boolean } = {}): Findi
 export function gateReport(app: App, options: { guard?: boolean } = {}): GateReport {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   // AWS Guard rules (Control Tower proactive controls); the plugin ships its own cfn-guard binary.
-  if (options.guard) Validations.of(app).addPlugins(new CfnGuardValidator());
+  if (options.guard) Validations.of(app).addPlugins(new TypeScopedGuardValidator());
   const quiet = muteConsole();
   const reportPath = path.join(app.outdir, 'validation-report.json');
   try {
