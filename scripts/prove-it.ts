@@ -3,7 +3,7 @@
  * `-c drills=true`), what each proves, what a passing drill looks like, the
  * figure to compare with and the command that starts it. Rendered from
  * `Drills.describe(app)`; `npm run report -- --update-readme` rewrites it and
- * test/drills/examples.test.ts fails when a README's section differs.
+ * test/examples/example-suite.ts fails when a README's section differs.
  */
 import { DrillDescription, DrillKind } from '../lib';
 

@@ -213,6 +213,8 @@ export class RegionSwitchPlan extends Construct implements IDrill {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
+      // The reports are the record of each execution: kept; only overwritten versions and unfinished uploads go.
+      lifecycleRules: [{ id: 'OverwrittenReports', noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     acknowledge(bucket, {

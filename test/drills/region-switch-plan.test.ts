@@ -70,7 +70,7 @@ describe('RegionSwitchPlan of an Aurora Global Database', () => {
     expect(json).not.toMatch(/"Fn::GetAtt":\["Db/);
   });
 
-  test('writes each execution\'s report to its own bucket, under the plan\'s prefix', () => {
+  test('writes each execution\'s report to its own bucket, under the plan\'s prefix; the reports are kept, overwritten versions expire', () => {
     template.hasResourceProperties('AWS::ARCRegionSwitch::Plan', {
       ReportConfiguration: { ReportOutput: [{ S3Configuration: {
         BucketPath: { 'Fn::Join': ['', [{ Ref: Match.stringLikeRegexp('^PlanReports') }, `/region-switch/${plan.planName}`]] },
@@ -81,6 +81,10 @@ describe('RegionSwitchPlan of an Aurora Global Database', () => {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: { Rules: [{
+        Id: 'OverwrittenReports', Status: 'Enabled',
+        NoncurrentVersionExpiration: { NoncurrentDays: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+      }] },
     });
   });
 
