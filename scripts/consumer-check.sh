@@ -120,7 +120,7 @@ for (const file of fs.readdirSync(out).filter(f => f.endsWith('.template.json'))
 }
 if (helpers.length !== 1) throw new Error(`expected one browser helper function, found ${helpers.length}`);
 Object.assign(process.env, helpers[0].env);
-require(path.join(helpers[0].asset, 'serve.js')).handler({ httpMethod: 'GET', path: '/ha-failover/failover.js' }).then(r => {
+require(path.resolve(helpers[0].asset, 'serve.js')).handler({ httpMethod: 'GET', path: '/ha-failover/failover.js' }).then(r => {
   const helper = fs.readFileSync(require.resolve('cdk-ha-patterns/lib/web-tier/browser/failover.js'), 'utf8');
   if (r.statusCode !== 200 || r.body !== helper) throw new Error(`the browser helper's asset answered ${r.statusCode}, not the packaged helper`);
 });

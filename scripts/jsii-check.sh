@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The public API must compile with jsii (no callbacks, unions, inline types,
+# The public API must compile with jsii, warnings included (no callbacks, unions, inline types, reserved words,
 # Error subclasses or re-exported symbols in it), and jsii-pacmak must generate
 # its Python, Java, .NET and Go bindings. Compiles lib/ with jsii in a
 # temporary directory (jsii writes its own tsconfig.json and .jsii), so the
@@ -37,7 +37,7 @@ fs.writeFileSync(process.argv[2], JSON.stringify({
 }, null, 2));
 ' "$root/package.json" "$work/package.json"
 cd "$work"
-"$root/node_modules/.bin/jsii" --fail-on-warnings=false
+"$root/node_modules/.bin/jsii" --fail-on-warnings
 node -e 'const a = JSON.parse(require("fs").readFileSync(".jsii", "utf8")); console.log(`jsii: ${Object.keys(a.types).length} types in the assembly of ${a.name}@${a.version}`)'
 # The bindings of every jsii language, generated offline (--code-only: building them would download
 # each language's toolchain packages). Python's are byte-compiled, which catches a name the language

@@ -365,7 +365,7 @@ export class ActiveActiveCells extends HaPattern {
         links: readerLinks,
       });
     }
-    this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('cell database (Aurora)', Duration.seconds(0),
+    this.recoveryObjectives.addDataLossBound(RecoveryStep.constant('cell database (Aurora)', Duration.seconds(0),
       'Aurora storage is replicated six ways across three zones: committed writes survive a writer failover'));
   }
 

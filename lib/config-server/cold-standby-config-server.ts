@@ -557,7 +557,7 @@ export class ColdStandbyConfigServer extends HaPattern {
           RecoveryStep.dnsTtl('writer name TTL', this.writerRecord, { prop: 'writerRecordTtl (1 to 60 s)', floor: Duration.seconds(1) }),
         ]),
         ...(secondary ? [RecoveryStep.sequence('database promotion, then the writer flag', [
-          ...(secondary.instanceCount === 0 ? [RecoveryStep.fixed('headless secondary: an instance first', ServiceTime.AURORA_INSTANCE_START.duration,
+          ...(secondary.instanceCount === 0 ? [RecoveryStep.constant('headless secondary: an instance first', ServiceTime.AURORA_INSTANCE_START.duration,
             ServiceTime.AURORA_INSTANCE_START.source)] : []),
           RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_PROMOTION, 'FailoverGlobalCluster: the secondary promoted'),
           new FunctionEnvironmentStep('promotion noticed', fn, 'PROMOTION_POLL_SECONDS', PROMOTION_POLL, 'the turn-on polls DescribeGlobalClusters every'),
@@ -577,7 +577,7 @@ export class ColdStandbyConfigServer extends HaPattern {
       ],
     });
     this.recoveryObjectives.addRecoveryPath(ColdStandbyConfigServerPath.READS, [
-      RecoveryStep.fixed('proxies on the local replica', Duration.seconds(0), 'every other region\'s proxy reads its own replica: reads are not interrupted'),
+      RecoveryStep.constant('proxies on the local replica', Duration.seconds(0), 'every other region\'s proxy reads its own replica: reads are not interrupted'),
     ], {
       description: 'read availability outside the lost region is 100 % by design',
       scenarios: [FailureScenario.regionLoss(primaryRegion)],

@@ -54,7 +54,7 @@ export interface LeaseStepSettings {
  */
 export abstract class RecoveryStep {
   /** A figure known up front that no setting shortens (a user's estimate, an architectural zero). */
-  public static fixed(component: string, duration: Duration, derivation: string): RecoveryStep {
+  public static constant(component: string, duration: Duration, derivation: string): RecoveryStep {
     return new FixedStep(component, duration, derivation);
   }
 

@@ -644,7 +644,7 @@ export class HaDatabase extends HaPattern {
         ...inRegion,
         links: [PathLink.capacity(this.cluster!, 'readers in other zones (promotion tier 1)', { serving: readers, required: 1 })],
       });
-      ro.addDataLossBound(RecoveryStep.fixed('Aurora in-region storage', Duration.seconds(0), 'six copies across three zones, shared by writer and readers: no loss'));
+      ro.addDataLossBound(RecoveryStep.constant('Aurora in-region storage', Duration.seconds(0), 'six copies across three zones, shared by writer and readers: no loss'));
     } else {
       ro.addRecoveryPath(HaDatabasePath.IN_REGION, [
         RecoveryStep.serviceTime(ServiceTime.SQLSERVER_MULTI_AZ_FAILOVER),
@@ -653,7 +653,7 @@ export class HaDatabase extends HaPattern {
         ...inRegion,
         links: [PathLink.capacity(this.instance!, 'Multi-AZ standby in another zone', { serving: 1, required: 1 })],
       });
-      ro.addDataLossBound(RecoveryStep.fixed('SQL Server Multi-AZ', Duration.seconds(0), 'synchronous replication to the standby: no loss'));
+      ro.addDataLossBound(RecoveryStep.constant('SQL Server Multi-AZ', Duration.seconds(0), 'synchronous replication to the standby: no loss'));
     }
     if (this.secondary && this.writerProbe && this.writerProbeAlarm) {
       const secondary = this.secondary;
@@ -667,7 +667,7 @@ export class HaDatabase extends HaPattern {
         probe.start.step(),
         RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_PROMOTION, 'FailoverGlobalCluster: the secondary promoted'),
         secondary.instanceCount > 0
-          ? RecoveryStep.fixed('secondary writer instance', Duration.seconds(0), `${secondary.instanceCount} instance(s) already running in the secondary`)
+          ? RecoveryStep.constant('secondary writer instance', Duration.seconds(0), `${secondary.instanceCount} instance(s) already running in the secondary`)
           : RecoveryStep.tunable('secondary writer instance', ServiceTime.AURORA_INSTANCE_START.duration,
             `headless secondary, an instance added by hand: ${ServiceTime.AURORA_INSTANCE_START.source}`,
             { prop: 'secondary.instances (1 or more)', floor: Duration.seconds(0) }),

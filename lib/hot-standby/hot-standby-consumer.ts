@@ -256,7 +256,7 @@ export class HotStandbyConsumer extends HaPattern {
           `(leads when consumer ${'BA'[i]}'s task or zone is lost)`, { required: 1 })),
       ],
     });
-    this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('stream + fenced checkpoint', Duration.seconds(0),
+    this.recoveryObjectives.addDataLossBound(RecoveryStep.constant('stream + fenced checkpoint', Duration.seconds(0),
       'records stay in the stream until retention; results are written before the checkpoint, the checkpoint is fenced by the leader token, ' +
       'and the new leader resumes after the last checkpoint: nothing is lost (records after it are re-processed and written once by key)'));
   }

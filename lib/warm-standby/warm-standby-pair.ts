@@ -467,7 +467,7 @@ export class WarmStandbyPair extends HaPattern {
         warmSecondary,
       ],
     });
-    this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('configuration (SSM Parameter Store)', Duration.seconds(0),
+    this.recoveryObjectives.addDataLossBound(RecoveryStep.constant('configuration (SSM Parameter Store)', Duration.seconds(0),
       'configuration writes are durable once acknowledged and shared by both servers; in-memory server state is not replicated by the pattern'));
   }
 

@@ -492,14 +492,14 @@ export class ActiveSpareWebTier extends HaPattern {
   private spareReadinessSteps(n: number, scaleUp?: RegionFailoverStart): RecoveryStep[] {
     if (this.spareMode !== SpareMode.PILOT_LIGHT) {
       const running = Math.min(...this.spares.map(s => s.runningTasks));
-      return [RecoveryStep.fixed('spare capacity', Duration.seconds(0), this.spareMode === SpareMode.HOT
+      return [RecoveryStep.constant('spare capacity', Duration.seconds(0), this.spareMode === SpareMode.HOT
         ? `hot spare: already runs ${n + 1} tasks`
         : `warm spare: ${running} task(s) serve at once while the automation scales to ${n + 1}`)];
     }
     // Whichever fires first starts the scale-up; the probe is the signal that survives the loss of the
     // primary's region (the primary's failover alarm is lost with it), so the worst case is the probe's.
     return [
-      RecoveryStep.fixed('probe schedule', PROBE_INTERVAL, 'the spare probes the primary once a minute (EventBridge\'s finest schedule)'),
+      RecoveryStep.constant('probe schedule', PROBE_INTERVAL, 'the spare probes the primary once a minute (EventBridge\'s finest schedule)'),
       RecoveryStep.alarmEvaluation('probe alarm (starts the scale-up)', this.primaryProbeAlarms[0]),
       scaleUp!.step(),
       RecoveryStep.fargateTaskStart('spare task start'),

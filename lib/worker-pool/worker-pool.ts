@@ -279,7 +279,7 @@ export class WorkerPool extends HaPattern {
       new JobVisibilityStep('SQS visibility timeout', this.queue, this.processing.taskDefinition, worker.containerName,
         { prop: `visibilityTimeout (${MIN_VISIBILITY_TIMEOUT.toSeconds()} s to 12 h, heartbeatInterval below it)`, floor: MIN_VISIBILITY_TIMEOUT }),
       min >= 2
-        ? RecoveryStep.fixed('next free worker', Duration.seconds(0), `${min} workers minimum: another worker is running and takes the job`)
+        ? RecoveryStep.constant('next free worker', Duration.seconds(0), `${min} workers minimum: another worker is running and takes the job`)
         : RecoveryStep.tunable(`next free worker (${min} worker(s) minimum: ECS starts a replacement)`, start.duration, start.source,
           { prop: 'minWorkers (2 or more: a running worker takes the job)', floor: Duration.seconds(0) }),
     ], {
@@ -290,7 +290,7 @@ export class WorkerPool extends HaPattern {
         PathLink.capacity(this.processing.service, 'the pool\'s workers', { serving: Math.max(1, min - 1), required: 1 }),
       ],
     });
-    this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('SQS queue', Duration.seconds(0),
+    this.recoveryObjectives.addDataLossBound(RecoveryStep.constant('SQS queue', Duration.seconds(0),
       'a job stays in the queue until a worker deletes it after finishing; jobs failing maxReceiveCount times are kept in the dead-letter queue'));
 
     this.createFailoverAlarm(this, `WorkerPool ${this.node.path}: jobs wait with no worker running, or too long; OK when workers keep up again.`);

@@ -26,7 +26,7 @@ class Probe extends HaPattern {
       threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, evaluationPeriods: 1,
       signal: SignalKind.STATUS, role: AlarmRole.FAILOVER_TRIGGER, description: 'test',
     });
-    this.recoveryObjectives.addRecoveryPath('failover', [RecoveryStep.fixed('test', Duration.seconds(10), 'test')], {
+    this.recoveryObjectives.addRecoveryPath('failover', [RecoveryStep.constant('test', Duration.seconds(10), 'test')], {
       description: 'test path', scenarios: [props.scenario], links: props.links(this),
     });
     this.createFailoverAlarm();

@@ -23,7 +23,7 @@ class ProbePattern extends HaPattern {
     this.errors = this.createAlarm(this, 'ErrorsAlarm', { ...common, threshold: 5, signal: SignalKind.EVENT_COUNT, role: AlarmRole.NOTIFYING });
     this.info = this.createAlarm(this, 'InfoAlarm', { ...common, threshold: 5, signal: SignalKind.LEVEL, role: AlarmRole.INFORMATIONAL });
     extra?.(this);
-    this.recoveryObjectives.addRecoveryPath('restart', [RecoveryStep.fixed('detection', Duration.minutes(2), '2 x 1 min')]);
+    this.recoveryObjectives.addRecoveryPath('restart', [RecoveryStep.constant('detection', Duration.minutes(2), '2 x 1 min')]);
     this.createFailoverAlarm();
   }
 

@@ -22,9 +22,9 @@ function setup(targets?: RecoveryTargets) {
     RecoveryStep.route53HealthCheck('Route 53 health check', healthCheck, HC_TUNING),
     RecoveryStep.dnsTtl('DNS cache', record, TTL_TUNING),
   ]);
-  objectives.addRecoveryPath('browser', [RecoveryStep.fixed('heartbeat', Duration.seconds(15), '3 missed 5 s heartbeats')]);
-  objectives.addDataLossBound(RecoveryStep.fixed('replication', Duration.seconds(1), 'typical lag'));
-  objectives.addDataLossBound(RecoveryStep.fixed('checkpoint', Duration.seconds(5), 'checkpoint every 5 s'));
+  objectives.addRecoveryPath('browser', [RecoveryStep.constant('heartbeat', Duration.seconds(15), '3 missed 5 s heartbeats')]);
+  objectives.addDataLossBound(RecoveryStep.constant('replication', Duration.seconds(1), 'typical lag'));
+  objectives.addDataLossBound(RecoveryStep.constant('checkpoint', Duration.seconds(5), 'checkpoint every 5 s'));
   return { app, stack, healthCheck, objectives };
 }
 
@@ -40,7 +40,7 @@ describe('RecoveryObjectives', () => {
 
   test('a path declared again gets the new steps appended: its total is the sum', () => {
     const { objectives } = setup();
-    objectives.addRecoveryPath('browser', [RecoveryStep.fixed('spare', Duration.seconds(20), 'spare start')]);
+    objectives.addRecoveryPath('browser', [RecoveryStep.constant('spare', Duration.seconds(20), 'spare start')]);
     const browser = objectives.path('browser');
     expect(browser.steps.map(st => st.component)).toEqual(['heartbeat', 'spare']);
     expect(browser.total.toSeconds()).toBe(35);

@@ -19,7 +19,7 @@ const TUNING = { prop: 'p (1 to 10)', floor: Duration.seconds(10) };
 
 describe('fixed, tunable and service-time steps', () => {
   test('fixed: the figure is also the fastest; nothing tunes it', () => {
-    expect(RecoveryStep.fixed('estimate', Duration.seconds(42), 'user estimate').resolve()).toEqual({
+    expect(RecoveryStep.constant('estimate', Duration.seconds(42), 'user estimate').resolve()).toEqual({
       component: 'estimate', derivation: 'user estimate', duration: Duration.seconds(42), fastest: Duration.seconds(42), tuning: undefined,
     });
   });
@@ -193,7 +193,7 @@ describe('lease steps', () => {
 describe('slowest', () => {
   test('on a tie the first step is the slowest; the fastest is the largest floor', () => {
     const r = RecoveryStep.slowest('either', [
-      RecoveryStep.fixed('first', Duration.seconds(30), 'one'),
+      RecoveryStep.constant('first', Duration.seconds(30), 'one'),
       RecoveryStep.tunable('second', Duration.seconds(30), 'two', { prop: 'p2', floor: Duration.seconds(5) }),
       RecoveryStep.tunable('third', Duration.seconds(10), 'three', { prop: 'p2', floor: Duration.seconds(1) }),
     ]).resolve();
@@ -201,7 +201,7 @@ describe('slowest', () => {
   });
 
   test('the slowest of several comes last: its derivation; no tuning when none is tunable', () => {
-    const r = RecoveryStep.slowest('either', [RecoveryStep.fixed('a', Duration.seconds(1), 'x'), RecoveryStep.fixed('b', Duration.seconds(2), 'y')]).resolve();
+    const r = RecoveryStep.slowest('either', [RecoveryStep.constant('a', Duration.seconds(1), 'x'), RecoveryStep.constant('b', Duration.seconds(2), 'y')]).resolve();
     expect([r.derivation, r.tuning, r.fastest.toSeconds()]).toEqual(['slowest of 2: b, y', undefined, 2]);
   });
 });
@@ -209,13 +209,13 @@ describe('slowest', () => {
 describe('sequence', () => {
   test('adds its steps up, worst case and fastest, naming each step; tunings once each', () => {
     const r = RecoveryStep.sequence('standby tasks', [
-      RecoveryStep.fixed('start', Duration.seconds(60), 'Fargate'),
+      RecoveryStep.constant('start', Duration.seconds(60), 'Fargate'),
       RecoveryStep.tunable('healthy', Duration.millis(20_500), '2 checks', { prop: 'p2', floor: Duration.seconds(10) }),
       RecoveryStep.tunable('again', Duration.seconds(5), 'x', { prop: 'p2', floor: Duration.seconds(1) }),
     ]).resolve();
     expect([r.component, r.duration.toMilliseconds(), r.fastest.toMilliseconds(), r.tuning]).toEqual(['standby tasks', 85_500, 71_000, 'p2']);
     expect(r.derivation).toBe('start 60 s (Fargate) + healthy 20.5 s (2 checks) + again 5 s (x)');
-    expect(RecoveryStep.sequence('s', [RecoveryStep.fixed('a', Duration.seconds(1), 'x')]).resolve().tuning).toBeUndefined();
+    expect(RecoveryStep.sequence('s', [RecoveryStep.constant('a', Duration.seconds(1), 'x')]).resolve().tuning).toBeUndefined();
   });
 
   test('needs at least one step', () => {

@@ -10,10 +10,10 @@ class Probe extends HaPattern {
     const metric = new cloudwatch.Metric({ namespace: 'Probe', metricName: 'Up', period: Duration.minutes(1), statistic: 'Minimum' });
     this.addAlarm(metric.createAlarm(this, 'Down', { threshold: 1, evaluationPeriods: 3, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD }), AlarmRole.FAILOVER_TRIGGER);
     this.recoveryObjectives.addRecoveryPath('restart', [
-      RecoveryStep.fixed('detection', Duration.minutes(3), '3 x 1 min'),
-      RecoveryStep.fixed('task start', Duration.seconds(60), 'Fargate task start'),
+      RecoveryStep.constant('detection', Duration.minutes(3), '3 x 1 min'),
+      RecoveryStep.constant('task start', Duration.seconds(60), 'Fargate task start'),
     ], { description: 'a crashed task is replaced' });
-    this.recoveryObjectives.addDataLossBound(RecoveryStep.fixed('queue', Duration.seconds(0), 'messages stay queued'));
+    this.recoveryObjectives.addDataLossBound(RecoveryStep.constant('queue', Duration.seconds(0), 'messages stay queued'));
     this.createFailoverAlarm();
   }
 }

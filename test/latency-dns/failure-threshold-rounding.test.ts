@@ -76,7 +76,7 @@ describe('a target met exactly synthesizes', () => {
     const objectives = new RecoveryObjectives(stack, 'Objectives', { pattern: 'Test', detection: 'health check', targets: { rto: target } });
     objectives.addRecoveryPath('dns', [
       RecoveryStep.route53HealthCheck('Route 53 health check', healthCheck, { prop: 'failureThreshold (1 to 10)', floor: Duration.seconds(10) }),
-      RecoveryStep.fixed('DNS cache', Duration.seconds(60), 'alias record'),
+      RecoveryStep.constant('DNS cache', Duration.seconds(60), 'alias record'),
     ]);
     return { app, objectives };
   }
