@@ -24,6 +24,7 @@ interface Mutant {
   readonly mutatorName: string;
   readonly replacement?: string;
   readonly status: string;
+  readonly statusReason?: string;
   readonly location: { readonly start: { readonly line: number; readonly column: number } };
 }
 interface Report {
@@ -47,20 +48,33 @@ export function listedEquivalents(markdown: string): Map<string, string> {
   return listed;
 }
 
-interface Tally { killed: number; survived: number; noCoverage: number; other: number }
+interface Tally { killed: number; killedAtSetup: number; survived: number; noCoverage: number; other: number }
 
-/** Detected (killed or timed out) of the mutants that ran or had no test (compile and runtime errors, ignored: not counted). */
+/**
+ * A mutant the tests caught while building their stacks, outside any test
+ * (a describe block synthesizes, and the mutated library rejects the
+ * architecture it builds): Jest fails the file before its tests run and
+ * Stryker calls that a runtime error, which it does not count. The tests did
+ * fail, so it is a kill; only errors that synthesis itself raised count.
+ */
+export function isSetupKill(m: { status: string; statusReason?: string }): boolean {
+  return m.status === 'RuntimeError' && /^(Validation failed with the following errors:|HaValidationError: |.*: invalid prop ')/.test(m.statusReason ?? '');
+}
+
+/** Detected (killed, timed out or killed at setup) of the mutants that ran or had no test (compile and other runtime errors, ignored: not counted). */
 export function score(t: Tally): number {
-  const valid = t.killed + t.survived + t.noCoverage;
-  return valid === 0 ? 100 : (100 * t.killed) / valid;
+  const detected = t.killed + t.killedAtSetup;
+  const valid = detected + t.survived + t.noCoverage;
+  return valid === 0 ? 100 : (100 * detected) / valid;
 }
 
 function tally(report: Report, listed: Map<string, string>, survivors: string[]): Tally {
-  const t: Tally = { killed: 0, survived: 0, noCoverage: 0, other: 0 };
+  const t: Tally = { killed: 0, killedAtSetup: 0, survived: 0, noCoverage: 0, other: 0 };
   for (const [file, { source, mutants }] of Object.entries(report.files)) {
     const lines = source.split('\n');
     for (const m of mutants) {
       if (m.status === 'Killed' || m.status === 'Timeout') t.killed++;
+      else if (isSetupKill(m)) t.killedAtSetup++;
       else if (m.status === 'Survived' || m.status === 'NoCoverage') {
         if (m.status === 'Survived') t.survived++; else t.noCoverage++;
         const key = survivorKey(file, m);
@@ -116,24 +130,25 @@ function main(): void {
   const listed = fs.existsSync(EQUIVALENTS) ? listedEquivalents(fs.readFileSync(EQUIVALENTS, 'utf8')) : new Map<string, string>();
   const rows: string[] = [];
   const survivors: string[] = [];
-  const total: Tally = { killed: 0, survived: 0, noCoverage: 0, other: 0 };
+  const total: Tally = { killed: 0, killedAtSetup: 0, survived: 0, noCoverage: 0, other: 0 };
   for (const chunk of CHUNKS) {
     const dir = path.join(ROOT, 'reports', 'mutation', chunk);
     const run = lastRun(dir);
     if (!run) {
-      rows.push(`| ${chunk} | not run | | | | |`);
+      rows.push(`| ${chunk} | not run | | | | | |`);
       continue;
     }
     const t = tally(run.report, listed, survivors);
     (Object.keys(total) as Array<keyof Tally>).forEach(k => { total[k] += t[k]; });
-    rows.push(`| ${chunk}${run.partial ? ` (stopped: ${run.partial})` : ''} | ${score(t).toFixed(1)} % | ${t.killed} | ${t.survived} | ${t.noCoverage} | ${t.other} |`);
+    rows.push(`| ${chunk}${run.partial ? ` (stopped: ${run.partial})` : ''} | ${score(t).toFixed(1)} % | ${t.killed} | ${t.killedAtSetup} | ${t.survived} | ${t.noCoverage} | ${t.other} |`);
   }
   const unexplained = survivors.filter(s => s.endsWith('**not explained** |')).length;
   const summary = [
     '# Mutation score (npm run mutate)', '',
-    '| chunk | score | killed or timed out | survived | no coverage | not counted (compile/runtime error, ignored) |', '|---|---|---|---|---|---|',
+    '| chunk | score | killed or timed out | killed at setup (synthesis failed) | survived | no coverage | not counted (compile/other runtime error, ignored) |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
-    `| **total** | **${score(total).toFixed(1)} %** | ${total.killed} | ${total.survived} | ${total.noCoverage} | ${total.other} |`, '',
+    `| **total** | **${score(total).toFixed(1)} %** | ${total.killed} | ${total.killedAtSetup} | ${total.survived} | ${total.noCoverage} | ${total.other} |`, '',
     `Survivors: ${survivors.length}, of which ${survivors.length - unexplained} explained in test/mutation/equivalent-mutants.md and ${unexplained} not explained.`, '',
     '| mutant | mutator | status | code → replacement | why it lives |', '|---|---|---|---|---|',
     ...survivors, '',
