@@ -1,0 +1,54 @@
+/**
+ * The cross-region probes' sampling settings (lib/failover/cross-region-probe.ts):
+ * what every probe function is deployed with, its timeout, and the detection
+ * step read back from the synthesized function and alarm.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, ProbeSamplingStep } from '../../lib/failover/cross-region-probe';
+import { testApp, testEnv } from '../harness';
+
+function probe(environment: Record<string, string>, alarmPeriod = Duration.seconds(10)) {
+  const stack = new Stack(testApp(), 'Probe', { env: testEnv() });
+  const fn = new lambda.Function(stack, 'Fn', {
+    runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}'),
+    timeout: PROBE_FUNCTION_TIMEOUT, environment,
+  });
+  const alarm = new cloudwatch.Alarm(stack, 'Alarm', {
+    metric: new cloudwatch.Metric({ namespace: 'N', metricName: 'M', period: alarmPeriod, statistic: 'Minimum' }), threshold: 1, evaluationPeriods: 3,
+  });
+  return { stack, step: new ProbeSamplingStep('probe', fn, alarm) };
+}
+
+test('every probe function is deployed with the sampling the detection figure is computed from: a sample every 5 s, 2 s timeout, 55 s runs', () => {
+  expect(probeEnvironment()).toStrictEqual({ PROBE_INTERVAL_MS: '5000', PROBE_TIMEOUT_MS: '2000', PROBE_RUN_MS: '55000' });
+  expect(PROBE_SAMPLING.alarmPeriod.toSeconds()).toBe(10);
+  // Two samples in each alarm period, each answered (or timed out) before the next.
+  expect(PROBE_SAMPLING.interval.toSeconds() * 2).toBeLessThanOrEqual(PROBE_SAMPLING.alarmPeriod.toSeconds());
+  expect(PROBE_SAMPLING.timeout.toMilliseconds()).toBeLessThan(PROBE_SAMPLING.interval.toMilliseconds());
+});
+
+test('a probe function may run for its 55 s of sampling, two more sample timeouts and 10 s of slack: 69 s', () => {
+  expect(PROBE_FUNCTION_TIMEOUT.toSeconds()).toBe(69);
+  const { stack } = probe(probeEnvironment());
+  Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Timeout: 69, Environment: { Variables: probeEnvironment() } });
+});
+
+test('the detection step reads the sampling from the synthesized function and alarm: one alarm period plus the last sample\'s timeout', () => {
+  const { step } = probe(probeEnvironment());
+  expect(step.settings()).toStrictEqual({ intervalMs: 5000, timeoutMs: 2000, periodSeconds: 10 });
+  expect(step.resolve()).toMatchObject({
+    duration: Duration.millis(12000),
+    derivation: 'up to one 10 s alarm period before the first period in which every sample (one every 5000 ms) fails, + the last sample\'s 2000 ms timeout',
+  });
+});
+
+test('an escape hatch on the function\'s environment or the alarm\'s period counts; a missing or malformed value falls back to the defaults', () => {
+  const overridden = probe({ PROBE_INTERVAL_MS: '3000', PROBE_TIMEOUT_MS: '1500' }, Duration.seconds(30));
+  expect(overridden.step.settings()).toStrictEqual({ intervalMs: 3000, timeoutMs: 1500, periodSeconds: 30 });
+  expect(overridden.step.resolve().duration.toMilliseconds()).toBe(31500);
+  const malformed = probe({ PROBE_INTERVAL_MS: '3 s', PROBE_TIMEOUT_MS: '' });
+  expect(malformed.step.settings()).toStrictEqual({ intervalMs: 5000, timeoutMs: 2000, periodSeconds: 10 });
+});
