@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Tokenization } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -38,8 +38,8 @@ export interface BrowserFailoverHelperProps {
   readonly priority?: number;
 
   /**
-   * How long browsers may cache both modules (`Cache-Control: max-age`):
-   * the time a settings change takes to reach open pages at most.
+   * How long browsers may cache both modules (`Cache-Control: max-age`, whole
+   * seconds, rounded down): the time a settings change takes to reach open pages at most.
    * @default Duration.minutes(5)
    */
   readonly cacheDuration?: Duration;
@@ -84,7 +84,8 @@ export class BrowserFailoverHelper extends Construct {
       environment: {
         PATH_PREFIX: prefix,
         FAILOVER_OPTIONS: Stack.of(this).toJsonString(props.options),
-        MAX_AGE_SECONDS: String(cacheDuration.toSeconds()),
+        // Whole seconds (Cache-Control's unit), rounded down; a token stays one.
+        MAX_AGE_SECONDS: Tokenization.stringifyNumber(cacheDuration.isUnresolved() ? cacheDuration.toSeconds() : Math.floor(cacheDuration.toSeconds({ integral: false }))),
       },
     });
     this.function = handler.function;

@@ -157,6 +157,20 @@ describe('browser helper options', () => {
     t.hasResourceProperties('AWS::Lambda::Function', { Handler: 'serve.handler', Environment: { Variables: Match.objectLike({ MAX_AGE_SECONDS: '30' }) } });
     expect(helper.startPath).toBe('/ha-failover/start.js');
   });
+
+  test('cacheDuration in whole seconds, rounded down (Cache-Control\'s unit): 1.5 s is 1, 0 turns caching off', () => {
+    for (const [duration, seconds] of [[Duration.millis(1500), '1'], [Duration.seconds(0), '0'], [Duration.hours(1), '3600']] as const) {
+      const stack = new Stack(testApp(), 'Site', { env: testEnv('eu-west-1') });
+      const site = new WebTierSite(stack, 'Site', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), activeCapacity: 2 });
+      new BrowserFailoverHelper(stack, 'Helper', {
+        listener: site.listener, cacheDuration: duration,
+        options: { heartbeatPath: '/health', heartbeatIntervalMs: 5000, heartbeatTimeoutMs: 3000, missedHeartbeats: 3, noticeMs: 2000 },
+      });
+      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+        Handler: 'serve.handler', Environment: { Variables: Match.objectLike({ MAX_AGE_SECONDS: seconds }) },
+      });
+    }
+  });
 });
 
 describe('bad browser helper input', () => {
