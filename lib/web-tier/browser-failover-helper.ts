@@ -4,7 +4,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { requireDurationBetween, requireInteger } from '../core/validation';
+import { requireDefined, requireDurationBetween, requireInteger } from '../core/validation';
 import { HandlerFunction } from '../private/handler-function';
 import { BrowserFailoverOptions } from './browser-failover';
 import { DEFAULT_HELPER_PATH_PREFIX, requireHelperPathPrefix } from './helper-path';
@@ -15,7 +15,7 @@ export interface BrowserFailoverHelperProps {
    * The listener that serves the site's pages: the helper is served from the
    * same origin, so pages import it without CORS.
    */
-  readonly listener: elbv2.ApplicationListener;
+  readonly listener: elbv2.IApplicationListener;
 
   /** The settings the start module passes to `startFailover()`: a tier's `browserFailoverOptions`. */
   readonly options: BrowserFailoverOptions;
@@ -68,6 +68,10 @@ export class BrowserFailoverHelper extends Construct {
 
   constructor(scope: Construct, id: string, props: BrowserFailoverHelperProps) {
     super(scope, id);
+    requireDefined(this, 'listener', props.listener, 'the application listener that serves the site\'s pages (its own or imported)',
+      l => typeof (l as elbv2.IApplicationListener).addTargetGroups === 'function');
+    requireDefined(this, 'options', props.options, 'the settings for startFailover(), e.g. tier.browserFailoverOptions',
+      o => typeof o === 'object' && o !== null && !Array.isArray(o));
     const prefix = props.pathPrefix ?? DEFAULT_HELPER_PATH_PREFIX;
     requireHelperPathPrefix(this, 'pathPrefix', prefix);
     requireInteger(this, 'priority', props.priority, 1, 50000);

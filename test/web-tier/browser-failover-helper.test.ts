@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -158,6 +159,20 @@ describe('browser helper options', () => {
     expect(helper.startPath).toBe('/ha-failover/start.js');
   });
 
+  test('on an imported listener: the rule names its ARN', () => {
+    const stack = new Stack(testApp(), 'Site', { env: testEnv('eu-west-1') });
+    const listenerArn = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/web/0123456789abcdef/0123456789abcdef';
+    const listener = elbv2.ApplicationListener.fromApplicationListenerAttributes(stack, 'Listener', {
+      listenerArn, securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0123456789abcdef0'),
+    });
+    new BrowserFailoverHelper(stack, 'Helper', {
+      listener, options: { heartbeatPath: '/health', heartbeatIntervalMs: 5000, heartbeatTimeoutMs: 3000, missedHeartbeats: 3, noticeMs: 2000 },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      ListenerArn: listenerArn, Priority: 1, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/ha-failover/*'] } }],
+    });
+  });
+
   test('cacheDuration in whole seconds, rounded down (Cache-Control\'s unit): 1.5 s is 1, 0 turns caching off', () => {
     for (const [duration, seconds] of [[Duration.millis(1500), '1'], [Duration.seconds(0), '0'], [Duration.hours(1), '3600']] as const) {
       const stack = new Stack(testApp(), 'Site', { env: testEnv('eu-west-1') });
@@ -198,11 +213,15 @@ describe('bad browser helper input', () => {
   });
 
   test.each([
+    ['no listener', { listener: undefined }, 'listener'],
+    ['a listener that is no application listener', { listener: {} }, 'listener'],
+    ['no options', { options: undefined }, 'options'],
+    ['options that are no object', { options: 'x' }, 'options'],
     ['priority 0', { priority: 0 }, 'priority'],
     ['priority 50001', { priority: 50001 }, 'priority'],
     ['priority 1.5', { priority: 1.5 }, 'priority'],
     ['cacheDuration of 2 days', { cacheDuration: Duration.days(2) }, 'cacheDuration'],
-  ] as Array<[string, Partial<BrowserFailoverHelperProps>, string]>)('BrowserFailoverHelper: %s', (_label, props, prop) => {
+  ] as unknown as Array<[string, Partial<BrowserFailoverHelperProps>, string]>)('BrowserFailoverHelper: %s', (_label, props, prop) => {
     const stack = new Stack(testApp(), 'Site', { env: testEnv('eu-west-1') });
     const site = new WebTierSite(stack, 'Site', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), activeCapacity: 2 });
     expectRejected(() => new BrowserFailoverHelper(stack, 'Helper', {
