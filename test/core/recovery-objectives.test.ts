@@ -108,6 +108,14 @@ describe('RecoveryObjectives', () => {
     expect(() => app.synth()).toThrow(/invalid prop 'recoveryTargets.paths\[0\].path': received "browsr"; expected one of the pattern's path ids: 'dns', 'browser'/);
   });
 
+  test('an unknown path id on objectives without paths says none is declared', () => {
+    const stack = new Stack(testApp(), 'Empty', { env: testEnv() });
+    const objectives = new RecoveryObjectives(stack, 'Objectives', { pattern: 'Test', detection: 'none' });
+    expect(() => objectives.path('dns')).toThrow(/invalid prop 'path': received "dns"; expected one of the pattern's path ids: \(none declared\)/);
+    const { objectives: two } = setup();
+    expect(() => two.path('dsn')).toThrow(/invalid prop 'path': received "dsn"; expected one of the pattern's path ids: 'dns', 'browser'$/);
+  });
+
   test.each([
     [{ rto: Duration.seconds(0) }, 'recoveryTargets.rto'],
     [{ paths: [{ path: 'dns', rto: Duration.seconds(0) }] }, 'recoveryTargets.paths\\[0\\].rto'],
