@@ -9,6 +9,14 @@ import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/** The plain JavaScript files shipped as they are (the browser helper and its server). */
+const PLAIN_JS_RULES = {
+  'eqeqeq': ['error', 'always', { null: 'ignore' }],
+  'no-var': 'error',
+  'prefer-const': 'error',
+  'no-unused-vars': 'error',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', '**/*.d.ts', '**/*.js', '**/*.mjs', '!lib/web-tier/browser/failover.js', '!lib/web-tier/browser/serve.js'] },
   ...tseslint.configs.recommended,
@@ -65,23 +73,12 @@ export default tseslint.config(
     // The browser failover helper: a dependency-free ES module loaded by pages.
     files: ['lib/web-tier/browser/failover.js'],
     languageOptions: { sourceType: 'module', globals: globals.browser },
-    rules: {
-      'eqeqeq': ['error', 'always', { null: 'ignore' }],
-      'no-var': 'error',
-      'prefer-const': 'error',
-      'no-unused-vars': 'error',
-    },
+    rules: PLAIN_JS_RULES,
   },
   {
     // The function that serves the helper beside a site: CommonJS, deployed as it is.
     files: ['lib/web-tier/browser/serve.js'],
     languageOptions: { sourceType: 'commonjs', globals: globals.node },
-    rules: {
-      'eqeqeq': ['error', 'always', { null: 'ignore' }],
-      'no-var': 'error',
-      'prefer-const': 'error',
-      'no-unused-vars': 'error',
-      '@typescript-eslint/no-require-imports': 'off',
-    },
+    rules: { ...PLAIN_JS_RULES, '@typescript-eslint/no-require-imports': 'off' },
   },
 );
