@@ -7,7 +7,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, ProbeSamplingStep } from '../../lib/failover/cross-region-probe';
+import { addProbeSchedule, PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, ProbeSamplingStep } from '../../lib/failover/cross-region-probe';
 import { testApp, testEnv } from '../harness';
 
 function probe(environment: Record<string, string>, alarmPeriod = Duration.seconds(10)) {
@@ -51,4 +51,15 @@ test('an escape hatch on the function\'s environment or the alarm\'s period coun
   expect(overridden.step.resolve().duration.toMilliseconds()).toBe(31500);
   const malformed = probe({ PROBE_INTERVAL_MS: '3 s', PROBE_TIMEOUT_MS: '' });
   expect(malformed.step.settings()).toStrictEqual({ intervalMs: 5000, timeoutMs: 2000, periodSeconds: 10 });
+});
+
+test('the schedule starts the probe function every minute, without retries (the next minute samples again)', () => {
+  const { stack } = probe(probeEnvironment());
+  const fn = stack.node.findChild('Fn') as lambda.Function;
+  addProbeSchedule(stack, 'Schedule', fn, 'probes the primary');
+  Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+    Description: 'probes the primary',
+    ScheduleExpression: 'rate(1 minute)',
+    Targets: [{ Arn: { 'Fn::GetAtt': [stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction), 'Arn'] }, Id: 'Target0', RetryPolicy: { MaximumRetryAttempts: 0 } }],
+  });
 });

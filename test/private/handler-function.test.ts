@@ -31,6 +31,15 @@ describe('HandlerFunction', () => {
     });
   });
 
+  test('only Lambda may assume its role, which says what the function does', () => {
+    const own = new Stack(testApp(), 'Trust', { env: testEnv() });
+    new HandlerFunction(own, 'Echo', { entry: ENTRY, description: 'echoes its input' });
+    Template.fromStack(own).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }] },
+      Description: 'echoes its input',
+    });
+  });
+
   test('fails when the entry does not exist', () => {
     expect(() => new HandlerFunction(stack, 'Missing', { entry: '/nowhere/index', description: 'x' }))
       .toThrow('handler entry not found: /nowhere/index.ts or /nowhere/index.js');
