@@ -40,6 +40,12 @@ describe('HandlerFunction', () => {
     });
   });
 
+  test('its own log group keeps a year of logs and outlives the stack', () => {
+    const own = new Stack(testApp(), 'Logs', { env: testEnv() });
+    new HandlerFunction(own, 'Echo', { entry: ENTRY, description: 'echo' });
+    Template.fromStack(own).hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
   test('fails when the entry does not exist', () => {
     expect(() => new HandlerFunction(stack, 'Missing', { entry: '/nowhere/index', description: 'x' }))
       .toThrow('handler entry not found: /nowhere/index.ts or /nowhere/index.js');
