@@ -108,7 +108,7 @@ export function guardRulesFor(types: ReadonlySet<string>): string[] {
  */
 export class TypeScopedGuardValidator implements IPolicyValidationPluginBeta1 {
   public readonly name = GUARD_PLUGIN;
-  public readonly version = new CfnGuardValidator().version;
+  public readonly version: string = require('@cdklabs/cdk-validator-cfnguard/package.json').version;
 
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
     const types = new Set<string>();
@@ -144,6 +144,8 @@ export interface AcknowledgedFinding extends Finding {
 export interface GateReport {
   /** Unacknowledged findings of every plugin (errors; warnings and infos left out). */
   readonly findings: Finding[];
+  /** Unacknowledged warnings and infos of every plugin (a value outside a schema's enum, for one). */
+  readonly warnings: Finding[];
   /**
    * Findings that aws-cdk-lib suppressed by an acknowledgement (same severities).
    * cdk-nag applies acknowledgements itself and reports none of its own here.
@@ -186,10 +188,11 @@ export function gateReport(app: App, options: { guard?: boolean } = {}): GateRep
   // (and does not fail synthesis) although unacknowledged violations remain
   // in it. Acknowledged violations are not among `violations`; aws-cdk-lib
   // lists them under `suppressedViolations`, with the acknowledgement.
-  if (!fs.existsSync(reportPath)) return { findings: [], acknowledged: [] };
+  if (!fs.existsSync(reportPath)) return { findings: [], warnings: [], acknowledged: [] };
   const report = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as ValidationReport;
   return {
     findings: report.pluginReports.flatMap(p => findingsOf(p.pluginName, p.violations)),
+    warnings: report.pluginReports.flatMap(p => findingsOf(p.pluginName, p.violations, v => !isError(v))),
     acknowledged: report.pluginReports.flatMap(p => (p.suppressedViolations ?? [])
       .flatMap(v => findingsOf(p.pluginName, [v]).map(f => ({
         ...f, acknowledgedId: v.acknowledgedId, acknowledgedAt: v.acknowledgedAt ?? '', reason: v.reason ?? '',
@@ -201,8 +204,8 @@ function isError(v: ReportedViolation): boolean {
   return v.severity !== 'warning' && v.severity !== 'info';
 }
 
-function findingsOf(plugin: string, violations: ReportedViolation[]): Finding[] {
-  return violations.filter(isError).flatMap(v => v.violatingConstructs.map(c => ({
+function findingsOf(plugin: string, violations: ReportedViolation[], keep: (v: ReportedViolation) => boolean = isError): Finding[] {
+  return violations.filter(keep).flatMap(v => v.violatingConstructs.map(c => ({
     plugin,
     rule: v.ruleName,
     description: v.description,
