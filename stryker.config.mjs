@@ -24,7 +24,9 @@ const out = `reports/mutation/${chunk ?? 'all'}`;
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: 'npm',
-  testRunner: 'jest',
+  // Stryker's jest runner, running each mutant's covering test files only (test/mutation/jest-by-file-runner.mjs).
+  testRunner: 'jest-by-file',
+  plugins: ['@stryker-mutator/*', './test/mutation/jest-by-file-runner.mjs'],
   // The unit tests only (no example snapshot tests): jest.mutation.config.js.
   jest: { projectType: 'custom', configFile: 'jest.mutation.config.js', enableFindRelatedTests: true },
   coverageAnalysis: 'perTest',

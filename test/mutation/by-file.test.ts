@@ -1,0 +1,89 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+const ExamplesFirstSequencer = require('../sequencer');
+const { JestByFileRunner, TEST_FILES_ENV, filesOf, keepFiles } = require('./by-file');
+
+const FILES = { 'pool scales': '/s/test/a.test.ts', 'pool heals': '/s/test/a.test.ts', 'lease renews': '/s/test/b.test.ts' };
+
+describe('jest-by-file mutation runner', () => {
+  let dir: string;
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'by-file-')); });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("a mutant's files are those of its covering tests, each once", () => {
+    expect(filesOf(['pool scales', 'pool heals'], FILES)).toEqual(['/s/test/a.test.ts']);
+    expect(filesOf(['lease renews', 'pool heals'], FILES)).toEqual(['/s/test/b.test.ts', '/s/test/a.test.ts']);
+  });
+
+  test('a test the dry run did not see leaves no file out', () => {
+    expect(filesOf(['pool scales', 'a test added since'], FILES)).toBeUndefined();
+    expect(filesOf(['toString'], FILES)).toBeUndefined();
+  });
+
+  test('the sequencer keeps the named files, and every file when none is named or none matches', () => {
+    const tests = [{ path: '/s/test/a.test.ts' }, { path: '/s/test/b.test.ts' }, { path: '/s/test/c.test.ts' }];
+    expect(keepFiles(tests, JSON.stringify(['/s/test/c.test.ts', '/s/test/a.test.ts']))).toEqual([tests[0], tests[2]]);
+    expect(keepFiles(tests, undefined)).toBe(tests);
+    expect(keepFiles(tests, JSON.stringify(['/elsewhere.test.ts']))).toBe(tests);
+  });
+
+  test("Jest's sequencer reads the list from the environment the runner sets", async () => {
+    const context = { config: { cacheDirectory: dir, id: 'p' }, hasteFS: { getSize: () => 1 } };
+    const tests = ['/s/test/a.test.ts', '/s/test/b.test.ts'].map(p => ({ path: p, context }));
+    const sequencer = new ExamplesFirstSequencer();
+    process.env[TEST_FILES_ENV] = JSON.stringify(['/s/test/b.test.ts']);
+    try {
+      expect((await sequencer.sort(tests)).map((t: { path: string }) => t.path)).toEqual(['/s/test/b.test.ts']);
+    } finally {
+      delete process.env[TEST_FILES_ENV];
+    }
+    expect(await sequencer.sort(tests)).toHaveLength(2);
+  });
+
+  function fakeJest(seen: Array<string | undefined>, env: Record<string, string | undefined>) {
+    return {
+      capabilities: () => ({ reloadEnvironment: true }),
+      dryRun: async () => ({ status: 'complete', tests: Object.entries(FILES).map(([id, fileName]) => ({ id, name: id, fileName })).concat([{ id: 'no file', name: 'no file' } as never]) }),
+      mutantRun: async () => { seen.push(env[TEST_FILES_ENV]); return { status: 'survived' }; },
+    };
+  }
+
+  test('the dry run leaves the map in the sandbox; each mutant run names its files only while it runs', async () => {
+    const env: Record<string, string | undefined> = {};
+    const seen: Array<string | undefined> = [];
+    const map = path.join(dir, 'files.json');
+    const runner = new JestByFileRunner(fakeJest(seen, env), map, env);
+    await runner.dryRun({});
+    expect(JSON.parse(fs.readFileSync(map, 'utf-8'))).toEqual(FILES);
+
+    await runner.mutantRun({ testFilter: ['lease renews'] });
+    await runner.mutantRun({ testFilter: ['pool heals', 'unknown'] });
+    await runner.mutantRun({});
+    expect(seen).toEqual([JSON.stringify(['/s/test/b.test.ts']), undefined, undefined]);
+    expect(env[TEST_FILES_ENV]).toBeUndefined();
+  });
+
+  test('another runner process reads the map the dry run left; an incomplete dry run leaves none', async () => {
+    const map = path.join(dir, 'files.json');
+    await new JestByFileRunner(fakeJest([], {}), map, {}).dryRun({});
+    const env: Record<string, string | undefined> = {};
+    const seen: Array<string | undefined> = [];
+    await new JestByFileRunner(fakeJest(seen, env), map, env).mutantRun({ testFilter: ['pool scales'] });
+    expect(seen).toEqual([JSON.stringify(['/s/test/a.test.ts'])]);
+
+    const failed = { ...fakeJest([], {}), dryRun: async () => ({ status: 'error', errorMessage: 'x' }) };
+    const other = path.join(dir, 'other.json');
+    await new JestByFileRunner(failed, other, {}).dryRun({});
+    expect(fs.existsSync(other)).toBe(false);
+  });
+
+  test('the env is cleared even when the run throws', async () => {
+    const env: Record<string, string | undefined> = {};
+    const throwing = { ...fakeJest([], env), mutantRun: async () => { throw new Error('crashed'); } };
+    const runner = new JestByFileRunner(throwing, path.join(dir, 'none.json'), env);
+    runner.files = FILES;
+    await expect(runner.mutantRun({ testFilter: ['pool scales'] })).rejects.toThrow('crashed');
+    expect(env[TEST_FILES_ENV]).toBeUndefined();
+  });
+});
