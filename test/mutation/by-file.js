@@ -13,19 +13,30 @@
  * test/sequencer.js, which runs in the same process, which files to keep
  * (HA_MUTANT_TEST_FILES). The tests that run are the same: only files
  * without a covering test are left out.
+ *
+ * And it runs those files one after another, the file with the most
+ * covering tests first, and stops at the first that kills the mutant (or
+ * errs, or times out): Jest's `bail`, which Stryker cannot pass to Jest, at
+ * the grain of a file. A mutant survives only when every file ran.
  */
 const fs = require('fs');
 
 const TEST_FILES_ENV = 'HA_MUTANT_TEST_FILES';
 
-/** The files of the tests `ids`, or undefined when one of them is not in `files` (then nothing is left out). */
-function filesOf(ids, files) {
-  const out = new Set();
+/**
+ * The tests `ids` by file, the file with the most of them first: `[file, ids]`
+ * pairs, or undefined when one of them is not in `files` (then nothing is
+ * left out).
+ */
+function byFile(ids, files) {
+  const out = new Map();
   for (const id of ids) {
     if (!Object.prototype.hasOwnProperty.call(files, id)) return undefined;
-    out.add(files[id]);
+    const file = files[id];
+    out.set(file, [...(out.get(file) ?? []), id]);
   }
-  return [...out];
+  // Array.prototype.sort is stable: equal counts keep the order of `ids`.
+  return [...out].sort((a, b) => b[1].length - a[1].length);
 }
 
 /** `tests` (Jest's) whose file is one of the JSON list `only`: all of them when `only` is unset or keeps none. */
@@ -64,14 +75,22 @@ class JestByFileRunner {
     if (this.files === undefined) {
       this.files = fs.existsSync(this.mapFile) ? JSON.parse(fs.readFileSync(this.mapFile, 'utf-8')) : {};
     }
-    const keep = options.testFilter ? filesOf(options.testFilter, this.files) : undefined;
-    if (keep && keep.length > 0) this.env[TEST_FILES_ENV] = JSON.stringify(keep);
-    try {
-      return await this.inner.mutantRun(options);
-    } finally {
-      delete this.env[TEST_FILES_ENV];
+    const groups = options.testFilter ? byFile(options.testFilter, this.files) : undefined;
+    if (!groups || groups.length === 0) return this.inner.mutantRun(options);
+    let nrOfTests = 0;
+    for (const [file, ids] of groups) {
+      this.env[TEST_FILES_ENV] = JSON.stringify([file]);
+      let result;
+      try {
+        result = await this.inner.mutantRun({ ...options, testFilter: ids });
+      } finally {
+        delete this.env[TEST_FILES_ENV];
+      }
+      if (result.status !== 'survived') return result;
+      nrOfTests += result.nrOfTests;
     }
+    return { status: 'survived', nrOfTests };
   }
 }
 
-module.exports = { TEST_FILES_ENV, filesOf, keepFiles, JestByFileRunner };
+module.exports = { TEST_FILES_ENV, byFile, keepFiles, JestByFileRunner };
