@@ -4,9 +4,11 @@
  * created outside the stacks the user gave.
  */
 import { Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { ColdStandbyConfigServer, HaDatabase } from '../../lib';
+import { regionalScope } from '../../lib/core/regional-scope';
 import { createHaVpc } from '../../lib/private/network';
 import { siteVpc } from '../config-server/site-vpc';
 import { testApp, testEnv } from '../harness';
@@ -36,4 +38,20 @@ test('two HaDatabases and two ColdStandbyConfigServers with the same ids share o
     expect.stringMatching(/^Secondary\/BConfig[0-9A-F]{8}\/Standby$/),
   ]);
   expect(app.node.children.filter(Stack.isStack).map(s => s.stackName).sort()).toEqual(['A', 'B', 'Secondary']);
+});
+
+test("regionalScope: one scope per pattern and stack, named from the pattern's path; never in the pattern's own stack", () => {
+  const app = testApp();
+  const home = new Stack(app, 'Home', { env: testEnv });
+  const other = new Stack(app, 'Other', { env: { ...testEnv, region: 'us-west-2' } });
+  const a = new Construct(new Construct(home, 'A'), 'Pattern');
+  const b = new Construct(new Construct(home, 'B'), 'Pattern');
+
+  const scope = regionalScope(a, other);
+  expect(scope.node.scope).toBe(other);
+  expect(regionalScope(a, other)).toBe(scope);
+  expect(regionalScope(b, other)).not.toBe(scope);
+  expect(other.node.children.map(c => c.node.id).sort()).toEqual([expect.stringMatching(/^HomeAPattern[0-9A-F]{8}$/), expect.stringMatching(/^HomeBPattern[0-9A-F]{8}$/)]);
+
+  expect(() => regionalScope(a, home)).toThrow("Home/A/Pattern: Home is the pattern's own stack");
 });
