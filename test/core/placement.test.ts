@@ -4,9 +4,9 @@
  * created outside the stacks the user gave.
  */
 import { Stack } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
 import { ColdStandbyConfigServer, HaDatabase } from '../../lib';
 import { regionalScope } from '../../lib/core/regional-scope';
 import { createHaVpc } from '../../lib/private/network';
