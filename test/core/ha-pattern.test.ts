@@ -154,3 +154,47 @@ describe('HaDashboard across stacks', () => {
     Template.fromStack(workload).hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: alarmName });
   });
 });
+
+describe('HaDashboard', () => {
+  /** The dashboard's widgets, each alarm ARN (a token) read as `ARN`. */
+  function widgets(stack: Stack): Array<{ type: string; height: number; width: number; properties: { markdown?: string; title?: string; alarms?: string[] } }> {
+    const [dash] = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+    const body = dash.Properties.DashboardBody;
+    const text = typeof body === 'string' ? body : body['Fn::Join'][1].map((part: unknown) => typeof part === 'string' ? part : 'ARN').join('');
+    return JSON.parse(text).widgets;
+  }
+
+  test('takes its name, or leaves it to CloudFormation', () => {
+    const stack = new Stack(testApp(), 'P', { env: testEnv() });
+    new HaDashboard(stack, 'Named', { dashboardName: 'ha-failover' });
+    new HaDashboard(stack, 'Unnamed');
+    const dashboards = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards.map(d => d.Properties.DashboardName)).toEqual(['ha-failover', undefined]);
+  });
+
+  test("per pattern, a text widget with its figures and an alarm widget with its alarms; a pattern added again is not repeated", () => {
+    const stack = new Stack(testApp(), 'P', { env: testEnv() });
+    const dashboard = new HaDashboard(stack, 'Dashboard');
+    const pattern = new ProbePattern(stack, 'Probe', { dashboard });
+    dashboard.addPattern(pattern);
+
+    const [text, alarms, ...rest] = widgets(stack);
+    expect(rest).toEqual([]);
+    expect(text).toMatchObject({ type: 'text', width: 24, height: 3 });
+    expect(text.properties.markdown).toBe('### Probe `P/Probe`\nWorst-case RTO: **120 s** (restart 120 s); RPO: **0 s**.\n\nDetection: a probe metric below 1');
+    expect(alarms).toMatchObject({ type: 'alarm', width: 24, properties: { title: 'Probe alarms' } });
+    expect(alarms.properties.alarms).toHaveLength(pattern.alarms.length);
+    // Two rows of up to four alarms each, plus the title's two.
+    expect(pattern.alarms.length).toBe(5);
+    expect(alarms.height).toBe(4);
+  });
+
+  test("a pattern's alarms in another region stay off it; without alarms here, only its text widget", () => {
+    const app = testApp();
+    const stack = new Stack(app, 'P', { env: testEnv() });
+    const dashboard = new HaDashboard(stack, 'Dashboard');
+    const elsewhere = new Stack(app, 'Elsewhere', { env: { ...testEnv(), region: 'us-west-2' } });
+    dashboard.addPattern(new ProbePattern(elsewhere, 'Probe', {}));
+    expect(widgets(stack).map(w => w.type)).toEqual(['text']);
+  });
+});
