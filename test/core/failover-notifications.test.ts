@@ -84,6 +84,13 @@ describe('FailoverNotifications', () => {
   test('describes its subscribers for reports', () => {
     expect(notifications.describeSubscribers()).toBe('2 email, 1 SMS, 1 webhook');
   });
+
+  test('isFailoverNotifications recognizes the construct only', () => {
+    expect(FailoverNotifications.isFailoverNotifications(notifications)).toBe(true);
+    for (const other of [stack, notifications.topic, {}, null, undefined, 'Notifications', 1]) {
+      expect(FailoverNotifications.isFailoverNotifications(other)).toBe(false);
+    }
+  });
 });
 
 describe('FailoverNotifications in every region: one subscriber list, subscribed by each regional topic', () => {
