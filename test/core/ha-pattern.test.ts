@@ -189,6 +189,17 @@ describe('HaDashboard', () => {
     expect(alarms.height).toBe(4);
   });
 
+  test('a pattern without recovery paths says so', () => {
+    class Pathless extends HaPattern {
+      constructor(scope: Construct, id: string, props: HaPatternProps) {
+        super(scope, id, props, { patternName: 'Pathless', detection: 'none' });
+      }
+    }
+    const stack = new Stack(testApp(), 'P', { env: testEnv() });
+    new HaDashboard(stack, 'Dashboard').addPattern(new Pathless(stack, 'Pathless', {}));
+    expect(widgets(stack)[0].properties.markdown).toBe('### Pathless `P/Pathless`\nWorst-case RTO: **0 s** (none declared); RPO: **0 s**.\n\nDetection: none');
+  });
+
   test("a pattern's alarms in another region stay off it; without alarms here, only its text widget", () => {
     const app = testApp();
     const stack = new Stack(app, 'P', { env: testEnv() });
