@@ -52,6 +52,8 @@ export default {
   // infinite loop, and a timeout counts as a kill.
   timeoutFactor: 4,
   timeoutMS: 15000,
+  // The initial run of a chunk's related tests takes about two minutes alone; on a busy machine more than Stryker's 5.
+  dryRunTimeoutMinutes: 20,
   incremental: true,
   incrementalFile: `${out}/stryker-incremental.json`,
   // event-recorder writes each tested mutant as it is done (reports/mutation/<chunk>/events): a run stopped early
