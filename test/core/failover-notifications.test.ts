@@ -1,6 +1,7 @@
 import { Annotations as CoreAnnotations, App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { FailoverNotifications } from '../../lib';
 import { acknowledge } from '../../lib/private/network';
@@ -83,6 +84,19 @@ describe('FailoverNotifications', () => {
 
   test('describes its subscribers for reports', () => {
     expect(notifications.describeSubscribers()).toBe('2 email, 1 SMS, 1 webhook');
+  });
+
+  test('grantPublish lets a principal publish to the topic and use its key, nothing more', () => {
+    const own = new Stack(testApp(), 'Grant', { env: testEnv('eu-west-1') });
+    const topicOwner = new FailoverNotifications(own, 'Notifications', { emails: ['ops@example.com'] });
+    const role = new iam.Role(own, 'Publisher', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const grant = topicOwner.grantPublish(role);
+    expect(grant.success).toBe(true);
+    const [policy] = Object.values(Template.fromStack(own).findResources('AWS::IAM::Policy'));
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^NotificationsKey/), 'Arn'] } },
+      { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: expect.stringMatching(/^Notifications[0-9A-F]{8}$/) } },
+    ]);
   });
 
   test('isFailoverNotifications recognizes the construct only', () => {
