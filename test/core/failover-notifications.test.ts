@@ -1,4 +1,4 @@
-import { Annotations as CoreAnnotations, App, Stack } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -97,6 +97,36 @@ describe('FailoverNotifications', () => {
       { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^NotificationsKey/), 'Arn'] } },
       { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: expect.stringMatching(/^Notifications[0-9A-F]{8}$/) } },
     ]);
+  });
+
+  test('allowServiceToPublish: a topic statement for the service, from this account when the stack has one, and the key', () => {
+    const statementFor = (stack: Stack) => {
+      const n = new FailoverNotifications(stack, 'Notifications', { emails: ['ops@example.com'] });
+      n.allowServiceToPublish('events.rds.amazonaws.com');
+      const template = Template.fromStack(stack);
+      const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+      const [key] = Object.values(template.findResources('AWS::KMS::Key'));
+      const keyGrant = key.Properties.KeyPolicy.Statement.find((st: { Principal?: { Service?: string[] } }) => st.Principal?.Service?.includes?.('events.rds.amazonaws.com'));
+      return { topic: policy.Properties.PolicyDocument.Statement.find((st: { Sid?: string }) => st.Sid === 'AllowPublishByeventsrdsamazonawscom'), keyGrant };
+    };
+    const inAccount = statementFor(new Stack(testApp(), 'Account', { env: testEnv('eu-west-1') }));
+    expect(inAccount.topic).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.rds.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } });
+    expect(inAccount.keyGrant).toMatchObject({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] });
+    const agnostic = statementFor(new Stack(testApp(), 'Agnostic'));
+    expect(agnostic.topic).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish' });
+    expect(agnostic.topic.Condition).toBeUndefined();
+  });
+
+  test('metricNumberOfNotificationsFailed: the SNS metric of the topic, 5-minute sums unless the caller says otherwise', () => {
+    const own = new Stack(testApp(), 'Metric', { env: testEnv('eu-west-1') });
+    const n = new FailoverNotifications(own, 'Notifications', { emails: ['ops@example.com'] });
+    const metric = n.metricNumberOfNotificationsFailed();
+    expect(metric).toMatchObject({ namespace: 'AWS/SNS', metricName: 'NumberOfNotificationsFailed', statistic: 'Sum' });
+    expect(metric.period.toSeconds()).toBe(300);
+    expect(own.resolve(metric.dimensions)).toEqual({ TopicName: { 'Fn::GetAtt': [expect.stringMatching(/^Notifications[0-9A-F]{8}$/), 'TopicName'] } });
+    const custom = n.metricNumberOfNotificationsFailed({ period: Duration.minutes(1), statistic: 'Maximum' });
+    expect(custom.period.toSeconds()).toBe(60);
+    expect(custom.statistic).toBe('Maximum');
   });
 
   test('isFailoverNotifications recognizes the construct only', () => {
