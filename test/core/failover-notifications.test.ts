@@ -129,6 +129,15 @@ describe('FailoverNotifications', () => {
     expect(custom.statistic).toBe('Maximum');
   });
 
+  test.each<[ConstructorParameters<typeof FailoverNotifications>[2], string]>([
+    [{}, 'no subscribers'],
+    [{ emails: ['ops@example.com'] }, '1 email'],
+    [{ smsNumbers: ['+4915112345678', '+4915112345679'] }, '2 SMS'],
+    [{ emails: ['ops@example.com'], webhookUrls: ['https://hooks.example.com/ha'] }, '1 email, 1 webhook'],
+  ])('describeSubscribers of %j: %s', (props, described) => {
+    expect(new FailoverNotifications(new Stack(testApp(), 'Describe'), 'Notifications', props).describeSubscribers()).toBe(described);
+  });
+
   test('isFailoverNotifications recognizes the construct only', () => {
     expect(FailoverNotifications.isFailoverNotifications(notifications)).toBe(true);
     for (const other of [stack, notifications.topic, {}, null, undefined, 'Notifications', 1]) {
@@ -279,7 +288,8 @@ describe('FailoverNotifications without subscribers', () => {
   test('warns that a topic nobody is subscribed to pages nobody', () => {
     const stack = new Stack(testApp(), 'Quiet', { env: testEnv() });
     new FailoverNotifications(stack, 'Notifications');
-    Annotations.fromStack(stack).hasWarning('/Quiet/Notifications', Match.stringLikeRegexp('no emails, smsNumbers or webhookUrls: .* page nobody'));
+    Annotations.fromStack(stack).hasWarning('/Quiet/Notifications', 'no emails, smsNumbers or webhookUrls: the failover alarms publish to a topic nobody is subscribed to, ' +
+      'so they page nobody. Add a subscriber; if you subscribe to `topic` yourself, acknowledge this warning. [ack: cdk-ha-patterns:notifications-no-subscribers]');
     Annotations.fromStack(stack).hasWarning('/Quiet/Notifications', Match.stringLikeRegexp(WARNING.source));
   });
 
@@ -293,6 +303,8 @@ describe('FailoverNotifications without subscribers', () => {
     ['an email', { emails: ['ops@example.com'] }],
     ['an SMS number', { smsNumbers: ['+4915112345678'] }],
     ['a webhook', { webhookUrls: ['https://hooks.example.com/ha'] }],
+    ['an email and an SMS number', { emails: ['ops@example.com'], smsNumbers: ['+4915112345678'] }],
+    ['an SMS number and a webhook', { smsNumbers: ['+4915112345678'], webhookUrls: ['https://hooks.example.com/ha'] }],
   ])('does not warn with %s only', (_name, props) => {
     const stack = new Stack(testApp(), 'Heard', { env: testEnv() });
     new FailoverNotifications(stack, 'Notifications', props);

@@ -189,6 +189,13 @@ describe('HaDashboard', () => {
     expect(alarms.height).toBe(4);
   });
 
+  test('lists every recovery path with its figure', () => {
+    const stack = new Stack(testApp(), 'P', { env: testEnv() });
+    new ProbePattern(stack, 'Probe', { dashboard: new HaDashboard(stack, 'Dashboard') },
+      p => p.recoveryObjectives.addRecoveryPath('failover', [RecoveryStep.constant('switch', Duration.seconds(45), 'measured')]));
+    expect(widgets(stack)[0].properties.markdown).toMatch(/^### Probe `P\/Probe`\nWorst-case RTO: \*\*120 s\*\* \(failover 45 s, restart 120 s\);/);
+  });
+
   test('a pattern without recovery paths says so', () => {
     class Pathless extends HaPattern {
       constructor(scope: Construct, id: string, props: HaPatternProps) {
