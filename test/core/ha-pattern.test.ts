@@ -196,6 +196,22 @@ describe('HaDashboard', () => {
     expect(widgets(stack)[0].properties.markdown).toMatch(/^### Probe `P\/Probe`\nWorst-case RTO: \*\*120 s\*\* \(failover 45 s, restart 120 s\);/);
   });
 
+  test("alarms of the dashboard's own stack, or of a stack without a fixed region or account, are used as they are: no name fixed, no import", () => {
+    const alarmNames = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map(a => a.Properties.AlarmName);
+    const same = new Stack(testApp(), 'P', { env: testEnv() });
+    new ProbePattern(same, 'Probe', { dashboard: new HaDashboard(same, 'Dashboard') });
+    expect(alarmNames(same)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(JSON.stringify(Template.fromStack(same).findResources('AWS::CloudWatch::Dashboard'))).toContain('"Fn::GetAtt":["ProbeDownAlarm');
+
+    for (const env of [{ region: 'eu-west-1' }, { account: '123456789012' }, undefined]) {
+      const app = testApp();
+      const home = new Stack(app, 'Home', { env });
+      const workload = new Stack(app, 'Workload', { env });
+      new ProbePattern(workload, 'Probe', { dashboard: new HaDashboard(home, 'Dashboard') });
+      expect(alarmNames(workload)).toEqual([undefined, undefined, undefined, undefined]);
+    }
+  });
+
   test('a pattern without recovery paths says so', () => {
     class Pathless extends HaPattern {
       constructor(scope: Construct, id: string, props: HaPatternProps) {
