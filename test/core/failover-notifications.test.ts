@@ -138,6 +138,19 @@ describe('FailoverNotifications', () => {
     expect(new FailoverNotifications(new Stack(testApp(), 'Describe'), 'Notifications', props).describeSubscribers()).toBe(described);
   });
 
+  test("the topic's display name: 'HA failover' unless given", () => {
+    const own = new Stack(testApp(), 'Names');
+    new FailoverNotifications(own, 'Default', { emails: ['ops@example.com'] });
+    new FailoverNotifications(own, 'Named', { emails: ['ops@example.com'], displayName: 'Shop failover' });
+    expect(Object.values(Template.fromStack(own).findResources('AWS::SNS::Topic')).map(t => t.Properties.DisplayName)).toEqual(['HA failover', 'Shop failover']);
+  });
+
+  test('regions: a stack without a region is named by its path', () => {
+    const own = new Stack(testApp(), 'Agnostic');
+    expect(new FailoverNotifications(own, 'Notifications', { emails: ['ops@example.com'] }).regions).toEqual(['<region of Agnostic>']);
+    expect(notifications.regions).toEqual(['eu-west-1', 'us-east-1']);
+  });
+
   test('isFailoverNotifications recognizes the construct only', () => {
     expect(FailoverNotifications.isFailoverNotifications(notifications)).toBe(true);
     for (const other of [stack, notifications.topic, {}, null, undefined, 'Notifications', 1]) {
