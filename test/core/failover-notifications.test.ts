@@ -7,7 +7,8 @@ import { FailoverNotifications } from '../../lib';
 import { acknowledge } from '../../lib/private/network';
 import { formatFindings, gateFindings, testApp, testEnv } from '../harness';
 
-describe('FailoverNotifications', () => {
+/** Notifications with each kind of subscriber, an alarm here and one in another region; built in each test that reads it. */
+function build() {
   const app = testApp();
   const stack = new Stack(app, 'Notify', { env: testEnv('eu-west-1') });
   const notifications = new FailoverNotifications(stack, 'Notifications', {
@@ -23,11 +24,14 @@ describe('FailoverNotifications', () => {
   const farAlarm = new cloudwatch.Metric({ namespace: 'Test', metricName: 'Up' })
     .createAlarm(otherRegion, 'Alarm', { threshold: 1, evaluationPeriods: 1 });
   notifications.notifyOn(farAlarm);
+  return { stack, notifications, alarm, otherRegion, farAlarm, template: Template.fromStack(stack) };
+}
 
-  const template = Template.fromStack(stack);
+describe('FailoverNotifications', () => {
   const topicRef = { Ref: Match.stringLikeRegexp('^Notifications[0-9A-F]{8}$') };
 
   test('the topic is encrypted with a rotating customer-managed key', () => {
+    const { template } = build();
     template.hasResourceProperties('AWS::SNS::Topic', {
       KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotificationsKey'), 'Arn'] },
     });
@@ -40,39 +44,46 @@ describe('FailoverNotifications', () => {
     ['sms', '+4915112345678'],
     ['https', 'https://hooks.example.com/ha'],
   ])('subscribes %s %s', (protocol, endpoint) => {
+    const { template } = build();
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: protocol, Endpoint: endpoint, TopicArn: topicRef });
   });
 
   test('an alarm notifies both when it goes offline (ALARM) and when it is restored (OK)', () => {
+    const { template } = build();
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmActions: [topicRef],
       OKActions: [topicRef],
     });
   });
 
-  test('CloudWatch may publish to the topic and use its key', () => {
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
-        Action: 'sns:Publish', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' },
-        Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
-      })]) },
+  test('CloudWatch alarms and EventBridge rules of this account may publish to the topic and use its key; TLS only', () => {
+    const { template } = build();
+    const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    const topic = { Ref: expect.stringMatching(/^Notifications[0-9A-F]{8}$/) };
+    const publishBy = (service: string, sid: string) => ({
+      Sid: sid, Action: 'sns:Publish', Effect: 'Allow', Principal: { Service: service }, Resource: topic,
+      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
     });
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      { Sid: 'AllowPublishThroughSSLOnly', Action: 'sns:Publish', Effect: 'Deny', Principal: '*', Resource: topic, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+      publishBy('cloudwatch.amazonaws.com', 'AllowPublishBycloudwatchamazonawscom'),
+      publishBy('events.amazonaws.com', 'AllowPublishByeventsamazonawscom'),
+    ]);
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Principal: { Service: Match.arrayWith(['cloudwatch.amazonaws.com']) },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
       })]) },
     });
   });
 
-  test('the topic refuses publishing without TLS', () => {
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
-        Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      })]) },
-    });
+  test('a webhook gets the whole SNS message (not raw) over HTTPS', () => {
+    const { template } = build();
+    const webhooks = Object.values(template.findResources('AWS::SNS::Subscription')).filter(sub => sub.Properties.Protocol !== 'email' && sub.Properties.Protocol !== 'sms');
+    expect(webhooks.map(sub => sub.Properties)).toEqual([{ Protocol: 'https', Endpoint: 'https://hooks.example.com/ha', RawMessageDelivery: false, TopicArn: expect.anything() }]);
   });
 
   test('an alarm in another region notifies a replica topic with the same subscribers in its own region', () => {
+    const { notifications, alarm, otherRegion, farAlarm } = build();
     const far = Template.fromStack(otherRegion);
     far.resourceCountIs('AWS::SNS::Topic', 1);
     far.resourceCountIs('AWS::SNS::Subscription', 4);
@@ -83,6 +94,7 @@ describe('FailoverNotifications', () => {
   });
 
   test('describes its subscribers for reports', () => {
+    const { notifications } = build();
     expect(notifications.describeSubscribers()).toBe('2 email, 1 SMS, 1 webhook');
   });
 
@@ -148,10 +160,11 @@ describe('FailoverNotifications', () => {
   test('regions: a stack without a region is named by its path', () => {
     const own = new Stack(testApp(), 'Agnostic');
     expect(new FailoverNotifications(own, 'Notifications', { emails: ['ops@example.com'] }).regions).toEqual(['<region of Agnostic>']);
-    expect(notifications.regions).toEqual(['eu-west-1', 'us-east-1']);
+    expect(build().notifications.regions).toEqual(['eu-west-1', 'us-east-1']);
   });
 
   test('isFailoverNotifications recognizes the construct only', () => {
+    const { notifications, stack } = build();
     expect(FailoverNotifications.isFailoverNotifications(notifications)).toBe(true);
     for (const other of [stack, notifications.topic, {}, null, undefined, 'Notifications', 1]) {
       expect(FailoverNotifications.isFailoverNotifications(other)).toBe(false);

@@ -42,8 +42,8 @@ test('two HaDatabases and two ColdStandbyConfigServers with the same ids share o
 
 test("regionalScope: one scope per pattern and stack, named from the pattern's path; never in the pattern's own stack", () => {
   const app = testApp();
-  const home = new Stack(app, 'Home', { env: testEnv });
-  const other = new Stack(app, 'Other', { env: { ...testEnv, region: 'us-west-2' } });
+  const home = new Stack(app, 'Home', { env: testEnv() });
+  const other = new Stack(app, 'Other', { env: testEnv('us-west-2') });
   const a = new Construct(new Construct(home, 'A'), 'Pattern');
   const b = new Construct(new Construct(home, 'B'), 'Pattern');
 
