@@ -118,6 +118,16 @@ describe('HaPattern role checks', () => {
     expect(() => new ProbePattern(stack, 'Probe', {}, p => p.register(imported, AlarmRole.NOTIFYING))).toThrow(/P\/Imported is imported; a notifying alarm must be defined in this app/);
   });
 
+  test('failoverAlarm before createFailoverAlarm() says what to call', () => {
+    class Unfinished extends HaPattern {
+      constructor(scope: Construct, id: string) {
+        super(scope, id, {}, { patternName: 'Unfinished', detection: 'none' });
+      }
+    }
+    const pattern = new Unfinished(new Stack(testApp(), 'P'), 'Unfinished');
+    expect(() => pattern.failoverAlarm).toThrow('P/Unfinished: the pattern has not created its failover alarm (call createFailoverAlarm() at the end of the constructor)');
+  });
+
   test('an alarm is registered once', () => {
     const stack = new Stack(testApp(), 'P', { env: testEnv() });
     expect(() => new ProbePattern(stack, 'Probe', {}, p => p.register(p.down, AlarmRole.NOTIFYING))).toThrow(/registered twice/);
