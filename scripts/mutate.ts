@@ -50,15 +50,30 @@ export function listedEquivalents(markdown: string): Map<string, string> {
 
 interface Tally { killed: number; killedAtSetup: number; survived: number; noCoverage: number; other: number }
 
+/** Errors of a program that is wrong rather than of an architecture rejected: not counted as kills. */
+const PROGRAMMING_ERROR = /\b(TypeError|ReferenceError|SyntaxError|RangeError): /;
+/** A stack frame of the library, of aws-cdk-lib or of constructs (aws-cdk-lib shortens its own frames to `...X in aws-cdk-lib...`). */
+const BUILDING_FRAME = /\/lib\/[\w./-]+\.ts:\d+|\/node_modules\/(aws-cdk-lib|constructs)\/| in aws-cdk-lib\.\.\./;
+
 /**
  * A mutant the tests caught while building their stacks, outside any test
  * (a describe block synthesizes, and the mutated library rejects the
  * architecture it builds): Jest fails the file before its tests run and
  * Stryker calls that a runtime error, which it does not count. The tests did
- * fail, so it is a kill; only errors that synthesis itself raised count.
+ * fail, so it is a kill. Only an architecture rejected counts: synthesis'
+ * validation, an `HaValidationError`, or an error the library, aws-cdk-lib
+ * or constructs threw while building the tree (a duplicate id, an invalid
+ * IAM action, a cross-environment reference); not a TypeError and the like
+ * (the mutant broke the program), not a crashed runner (no stack).
  */
 export function isSetupKill(m: { status: string; statusReason?: string }): boolean {
-  return m.status === 'RuntimeError' && /^(Validation failed with the following errors:|HaValidationError: |.*: invalid prop ')/.test(m.statusReason ?? '');
+  if (m.status !== 'RuntimeError') return false;
+  const reason = m.statusReason ?? '';
+  if (/^(Validation failed with the following errors:|HaValidationError: |.*: invalid prop ')/.test(reason)) return true;
+  const stack = reason.search(/\n\s+(at |\.\.\.)/);
+  if (stack < 0) return false;
+  const firstFrame = reason.slice(stack).split('\n')[1];
+  return !PROGRAMMING_ERROR.test(reason.slice(0, stack)) && BUILDING_FRAME.test(firstFrame);
 }
 
 /** Detected (killed, timed out or killed at setup) of the mutants that ran or had no test (compile and other runtime errors, ignored: not counted). */
