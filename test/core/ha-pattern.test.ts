@@ -118,6 +118,25 @@ describe('HaPattern role checks', () => {
     expect(() => new ProbePattern(stack, 'Probe', {}, p => p.register(imported, AlarmRole.NOTIFYING))).toThrow(/P\/Imported is imported; a notifying alarm must be defined in this app/);
   });
 
+  test('a failover alarm needs a trigger', () => {
+    class Triggerless extends HaPattern {
+      constructor(scope: Construct, id: string) {
+        super(scope, id, {}, { patternName: 'Triggerless', detection: 'none' });
+        this.createFailoverAlarm();
+      }
+    }
+    expect(() => new Triggerless(new Stack(testApp(), 'P'), 'Triggerless')).toThrow('P/Triggerless: a failover alarm needs at least one trigger alarm');
+  });
+
+  test('an imported alarm may be a failover trigger: it has no actions here to check', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'P', { env: testEnv() });
+    const imported = cloudwatch.Alarm.fromAlarmArn(stack, 'Imported', 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:upstream-down');
+    new ProbePattern(stack, 'Probe', {}, p => p.register(imported, AlarmRole.FAILOVER_TRIGGER));
+    expect(() => app.synth()).not.toThrow();
+    expect(JSON.stringify(Template.fromStack(stack).findResources('AWS::CloudWatch::CompositeAlarm'))).toContain('alarm:upstream-down');
+  });
+
   test('failoverAlarm before createFailoverAlarm() says what to call', () => {
     class Unfinished extends HaPattern {
       constructor(scope: Construct, id: string) {
