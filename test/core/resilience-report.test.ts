@@ -125,7 +125,7 @@ describe('resilience report Markdown', () => {
     paths: [
       {
         name: 'takeover', description: 'the standby takes the lease', totalSeconds: 150, fastestSeconds: 90, targetSeconds: 180,
-        steps: [step('detection', 120, '2 x 60 s', 'evaluationPeriods (1)'), step('lease', 30, 'lease 30 s', 'leaseDuration (10 s)'), step('poll', 0, 'none', 'evaluationPeriods (1)')],
+        steps: [step('detection', 120, '2 x 60 s', 'evaluationPeriods (1)'), step('lease', 30, 'lease 30 s', 'leaseDuration (10 s)'), step('poll', 0, 'none', 'evaluationPeriods (1)'), step('settle', 0, 'instant')],
         scenarios: [
           { scenario: 'region-loss of eu-west-1', path: 'takeover', survives: false, brokenLinks: ['alarm App/Pair/Stale (eu-west-1)', 'rule | x'] },
           { scenario: 'task-loss of eu-west-1', path: 'takeover', survives: true, brokenLinks: [] },
@@ -189,7 +189,7 @@ describe('resilience report Markdown', () => {
     const section = md.slice(md.indexOf('### `App/Pair` (Pair)'), md.indexOf('### `App/Bare`'));
     expect(section.split('\n')).toEqual([
       '### `App/Pair` (Pair)', '',
-      '- recovery path **takeover** (the standby takes the lease): detection 2 min [2 x 60 s] + lease 30 s [lease 30 s] + poll 0 s [none] = **150 s**; ' +
+      '- recovery path **takeover** (the standby takes the lease): detection 2 min [2 x 60 s] + lease 30 s [lease 30 s] + poll 0 s [none] + settle 0 s [instant] = **150 s**; ' +
         'fastest configurable 90 s (evaluationPeriods (1); leaseDuration (10 s))',
       '- recovery path **restart**: task start 120 s [Fargate] = **120 s**; fastest configurable 120 s (AWS service times only)',
       '- notifying alarm `App/Pair/Errors`: Pair Errors (Sum) > 5 over 1 x 60 s',
