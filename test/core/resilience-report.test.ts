@@ -127,8 +127,8 @@ describe('resilience report Markdown', () => {
         name: 'takeover', description: 'the standby takes the lease', totalSeconds: 150, fastestSeconds: 90, targetSeconds: 180,
         steps: [step('detection', 120, '2 x 60 s', 'evaluationPeriods (1)'), step('lease', 30, 'lease 30 s', 'leaseDuration (10 s)'), step('poll', 0, 'none', 'evaluationPeriods (1)'), step('settle', 0, 'instant')],
         scenarios: [
-          { scenario: 'region-loss of eu-west-1', path: 'takeover', survives: false, brokenLinks: ['alarm App/Pair/Stale (eu-west-1)', 'rule | x'] },
           { scenario: 'task-loss of eu-west-1', path: 'takeover', survives: true, brokenLinks: [] },
+          { scenario: 'region-loss of eu-west-1', path: 'takeover', survives: false, brokenLinks: ['alarm App/Pair/Stale (eu-west-1)', 'rule | x'] },
         ],
       },
       {
@@ -176,7 +176,7 @@ describe('resilience report Markdown', () => {
   });
 
   test('two components in the matrix, a cell left empty where one has no path for the scenario', () => {
-    const other = { ...bare, constructPath: 'App/Other', paths: [{ ...bare.paths[0], scenarios: [{ scenario: 'task-loss of eu-west-1', path: 'only', survives: true, brokenLinks: [] }] }] };
+    const other = { ...bare, constructPath: 'App/Other', paths: [bare.paths[0], { ...bare.paths[0], scenarios: [{ scenario: 'task-loss of eu-west-1', path: 'only', survives: true, brokenLinks: [] }] }] };
     const lines = renderResilienceReportMarkdown([{ title: 'App', components: [component, other] }]).split('\n');
     expect(lines).toContain('| scenario | `App/Pair` | `App/Other` |');
     expect(lines).toContain('|---|---|---|');
