@@ -103,6 +103,48 @@ describe('resilience report', () => {
   });
 });
 
+test('describes hand-written metric math and anomaly bands: the returned entry, a band without threshold', () => {
+  const app = testApp();
+  const stack = new Stack(app, 'Raw', { env: testEnv() });
+  const metric = new cloudwatch.Metric({ namespace: 'Probe', metricName: 'Errors', period: Duration.minutes(1) });
+  const stat = { metric: { namespace: 'Probe', metricName: 'Errors' }, period: 60, stat: 'Sum' };
+  class Raw extends HaPattern {
+    constructor(scope: Construct, id: string) {
+      super(scope, id, {}, { patternName: 'Raw', detection: 'raw' });
+      const rewrite = (alarmId: string, set: (cfn: cloudwatch.CfnAlarm) => void) => {
+        const alarm = metric.createAlarm(this, alarmId, { threshold: 1, evaluationPeriods: 1 });
+        const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
+        cfn.metricName = undefined;
+        cfn.namespace = undefined;
+        cfn.period = undefined;
+        cfn.statistic = undefined;
+        set(cfn);
+        return alarm;
+      };
+      // The returned entry after an input that is not returned: its label, else its expression.
+      this.addAlarm(rewrite('Labelled', cfn => { cfn.metrics = [{ id: 'm1', returnData: false, metricStat: stat }, { id: 'e1', expression: 'm1 * 2', label: 'doubled' }]; }), AlarmRole.FAILOVER_TRIGGER);
+      this.addAlarm(rewrite('Expression', cfn => { cfn.metrics = [{ id: 'm1', returnData: false, metricStat: stat }, { id: 'e1', expression: 'm1 * 2' }]; }), AlarmRole.INFORMATIONAL);
+      // Neither label nor expression: "metric math".
+      this.addAlarm(rewrite('Plain', cfn => { cfn.metrics = [{ id: 'm1', metricStat: stat }]; }), AlarmRole.INFORMATIONAL);
+      // An anomaly band has no threshold.
+      this.addAlarm(rewrite('Band', cfn => {
+        cfn.threshold = undefined;
+        cfn.thresholdMetricId = 'ad1';
+        cfn.comparisonOperator = 'LessThanLowerOrGreaterThanUpperThreshold';
+        cfn.metrics = [{ id: 'm1', label: 'errors', metricStat: stat }, { id: 'ad1', expression: 'ANOMALY_DETECTION_BAND(m1, 2)' }];
+      }), AlarmRole.INFORMATIONAL);
+      this.createFailoverAlarm();
+    }
+  }
+  new Raw(stack, 'Raw');
+  expect(buildResilienceReport(app).components[0].alarms.slice(0, 4).map(a => a.condition)).toEqual([
+    'doubled >= 1 over 1 periods',
+    'm1 * 2 >= 1 over 1 periods',
+    'metric math >= 1 over 1 periods',
+    'errors outside band over 1 periods',
+  ]);
+});
+
 describe('resilience report Markdown', () => {
   const step = (component: string, seconds: number, derivation: string, tuning?: string) => ({ component, seconds, fastestSeconds: seconds, derivation, tuning });
   const component: ReportedComponent = {
@@ -198,6 +240,11 @@ describe('resilience report Markdown', () => {
       '', '',
     ]);
     expect(md.slice(md.indexOf('### `App/Bare`'))).toContain('- data-loss bound: none (the component holds no data of its own)');
+  });
+
+  test('two paths of one component for the same scenario share its cell, one per line', () => {
+    const two = { ...bare, paths: ['first', 'second'].map(name => ({ ...bare.paths[0], name, scenarios: [{ scenario: 'task-loss of eu-west-1', path: name, survives: true, brokenLinks: [] }] })) };
+    expect(renderResilienceReportMarkdown([{ title: 'App', components: [two] }]).split('\n')).toContain('| task-loss of eu-west-1 | first: 4 min / 0 s, survives<br>second: 4 min / 0 s, survives |');
   });
 
   test('a report without patterns, and reports without scenarios', () => {
