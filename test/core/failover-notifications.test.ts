@@ -1,8 +1,9 @@
-import { Annotations as CoreAnnotations, App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cxapi from 'aws-cdk-lib/cx-api';
+import { Construct } from 'constructs';
 import { FailoverNotifications } from '../../lib';
 import { acknowledge } from '../../lib/private/network';
 import { formatFindings, gateFindings, testApp, testEnv } from '../harness';
@@ -35,7 +36,7 @@ describe('FailoverNotifications', () => {
     template.hasResourceProperties('AWS::SNS::Topic', {
       KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotificationsKey'), 'Arn'] },
     });
-    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, Description: 'Encrypts the failover notifications topic Notify/Notifications' });
   });
 
   test.each([
@@ -161,6 +162,21 @@ describe('FailoverNotifications', () => {
     const own = new Stack(testApp(), 'Agnostic');
     expect(new FailoverNotifications(own, 'Notifications', { emails: ['ops@example.com'] }).regions).toEqual(['<region of Agnostic>']);
     expect(build().notifications.regions).toEqual(['eu-west-1', 'us-east-1']);
+  });
+
+  test('an alarm of its own stack uses the topic itself, also in a stack without a region', () => {
+    const stack = new Stack(testApp(), 'Agnostic');
+    const n = new FailoverNotifications(stack, 'Notifications', { emails: ['ops@example.com'] });
+    expect(n.inRegionOf(new Construct(stack, 'Alarmish'))).toBe(n);
+    expect(n.replicas).toEqual([]);
+  });
+
+  test("a replica's id is fixed by the home stack's and the topic's addresses (renaming it would replace the topic and its subscriptions)", () => {
+    const { notifications, otherRegion } = build();
+    const [replica] = notifications.replicas;
+    expect(replica.node.scope).toBe(otherRegion);
+    expect(replica.node.id).toBe(`FailoverNotifications${Stack.of(notifications).node.addr.slice(0, 8)}${notifications.node.addr.slice(0, 8)}`);
+    expect(replica.node.id).toMatch(/^FailoverNotifications[0-9a-f]{16}$/);
   });
 
   test('isFailoverNotifications recognizes the construct only', () => {
@@ -289,6 +305,19 @@ describe('FailoverNotifications input validation', () => {
     const stack = new Stack(testApp(), 'Bad', { env: testEnv() });
     return () => new FailoverNotifications(stack, 'Notifications', props);
   };
+
+  test('fails when a subscriber list is not a list (from JavaScript), naming the prop', () => {
+    expect(make({ emails: 'ops@example.com' as unknown as string[] })).toThrow(
+      "Bad/Notifications: invalid prop 'emails': received \"ops@example.com\"; expected an array, each element an email address such as ops@example.com");
+  });
+
+  test('a subscriber given as a token (a parameter) is not checked until deployment', () => {
+    const stack = new Stack(testApp(), 'Tokens', { env: testEnv() });
+    const email = new CfnParameter(stack, 'OnCallEmail').valueAsString;
+    const notifications = new FailoverNotifications(stack, 'Notifications', { emails: [email], webhookUrls: [new CfnParameter(stack, 'Hook').valueAsString] });
+    expect(notifications.emails).toEqual([email]);
+    Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: { Ref: 'OnCallEmail' } });
+  });
 
   test('fails when an email address is malformed', () => {
     expect(make({ emails: ['ops@example.com', 'not-an-email'] })).toThrow(
