@@ -164,6 +164,16 @@ describe('FailoverNotifications', () => {
     expect(build().notifications.regions).toEqual(['eu-west-1', 'us-east-1']);
   });
 
+  test('an alarm of another account in the same region gets a replica in its own stack', () => {
+    const app = testApp();
+    const home = new Stack(app, 'Home', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const other = new Stack(app, 'Other', { env: { account: '222222222222', region: 'eu-west-1' } });
+    const n = new FailoverNotifications(home, 'Notifications', { emails: ['ops@example.com'] });
+    const replica = n.inRegionOf(new Construct(other, 'Alarmish'));
+    expect(replica).not.toBe(n);
+    expect(replica.node.scope).toBe(other);
+  });
+
   test('an alarm of its own stack uses the topic itself, also in a stack without a region', () => {
     const stack = new Stack(testApp(), 'Agnostic');
     const n = new FailoverNotifications(stack, 'Notifications', { emails: ['ops@example.com'] });
@@ -309,6 +319,10 @@ describe('FailoverNotifications input validation', () => {
   test('fails when a subscriber list is not a list (from JavaScript), naming the prop', () => {
     expect(make({ emails: 'ops@example.com' as unknown as string[] })).toThrow(
       "Bad/Notifications: invalid prop 'emails': received \"ops@example.com\"; expected an array, each element an email address such as ops@example.com");
+  });
+
+  test('fails on a subscriber that is not a string, even one that reads as a valid URL (a URL object from JavaScript)', () => {
+    expect(make({ webhookUrls: [new URL('https://hooks.example.com/ha') as unknown as string] })).toThrow(/invalid prop 'webhookUrls\[0\]'.*expected an https:\/\/ URL/);
   });
 
   test('a subscriber given as a token (a parameter) is not checked until deployment', () => {
