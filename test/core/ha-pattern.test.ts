@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -239,6 +239,23 @@ describe('HaDashboard', () => {
       new ProbePattern(workload, 'Probe', { dashboard: new HaDashboard(home, 'Dashboard') });
       expect(alarmNames(workload)).toEqual([undefined, undefined, undefined, undefined]);
     }
+  });
+
+  test("an alarm of another stack keeps the name it has; one named by a token is used as it is", () => {
+    const app = testApp();
+    const home = new Stack(app, 'Home', { env: testEnv() });
+    const workload = new Stack(app, 'Workload', { env: testEnv() });
+    const pattern = new ProbePattern(workload, 'Probe', {});
+    const named = pattern.down.node.defaultChild as cloudwatch.CfnAlarm;
+    named.alarmName = 'probe-down';
+    const tokenName = pattern.stale.node.defaultChild as cloudwatch.CfnAlarm;
+    tokenName.alarmName = new CfnParameter(workload, 'StaleName').valueAsString;
+    new HaDashboard(home, 'Dashboard').addPattern(pattern);
+    expect(named.alarmName).toBe('probe-down');
+    expect(JSON.stringify(Template.fromStack(home).findResources('AWS::CloudWatch::Dashboard'))).toContain(':alarm:probe-down');
+    // The token-named alarm is referred to as it is (a cross-stack reference), not imported under an invented name.
+    expect(workload.resolve(tokenName.alarmName)).toEqual({ Ref: 'StaleName' });
+    expect(home.node.findAll().filter(c => c.node.id.startsWith('Ref')).map(c => c.node.id)).not.toContainEqual(expect.stringContaining('Stale'));
   });
 
   test('a pattern without recovery paths says so', () => {
