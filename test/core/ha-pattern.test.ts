@@ -118,6 +118,13 @@ describe('HaPattern role checks', () => {
     expect(() => new ProbePattern(stack, 'Probe', {}, p => p.register(imported, AlarmRole.NOTIFYING))).toThrow(/P\/Imported is imported; a notifying alarm must be defined in this app/);
   });
 
+  test("roleOf an alarm that is not the pattern's names it", () => {
+    const stack = new Stack(testApp(), 'P', { env: testEnv() });
+    const pattern = new ProbePattern(stack, 'Probe', {});
+    const stranger = new cloudwatch.Metric({ namespace: 'X', metricName: 'Y' }).createAlarm(stack, 'Stranger', { threshold: 1, evaluationPeriods: 1 });
+    expect(() => pattern.roleOf(stranger)).toThrow("P/Probe: invalid prop 'alarm': received \"P/Stranger\"; expected an alarm of this pattern (see `alarms`)");
+  });
+
   test('a failover alarm needs a trigger', () => {
     class Triggerless extends HaPattern {
       constructor(scope: Construct, id: string) {
