@@ -103,31 +103,57 @@ function tally(report: Report, listed: Map<string, string>, survivors: string[])
   return t;
 }
 
+type Position = { readonly line: number; readonly column: number };
+/** A mutant's identity across runs (ids are per run): file, span (1-based, as tested mutants give it), mutator and replacement. */
+function mutantKey(file: string, m: { mutatorName: string; replacement?: string; location: { start: Position; end: Position } }, zeroBased = false): string {
+  const at = (p: Position) => zeroBased ? `${p.line + 1}:${p.column + 1}` : `${p.line}:${p.column}`;
+  return `${file}:${at(m.location.start)}-${at(m.location.end)} ${m.mutatorName} ${m.replacement ?? ''}`;
+}
+
+/** The path from lib/ on of a file a run named absolutely (maybe in another worktree). */
+function fromLib(fileName: string): string {
+  return path.isAbsolute(fileName) ? fileName.slice(fileName.lastIndexOf('/lib/') + 1) : fileName;
+}
+
 /**
  * A chunk's last run: its JSON report when the run finished; else, when it was stopped, the
- * mutants its event recorder saw tested (`partial` says how many of how many).
+ * mutants its event recorder saw tested (`partial` says how many of how many). A stopped run
+ * may be continued by runs over the rest of the chunk (`stryker run --mutate <file:lines>`),
+ * whose events are kept beside it as `events-<n>`: the mutants of all of them count, a later
+ * run's result replacing an earlier one's for the same mutant, and when together they tested
+ * every mutant the first run planned, the chunk counts as measured in full (`runs`).
  */
-export function lastRun(dir: string): { report: Report; partial?: string } | undefined {
+export function lastRun(dir: string): { report: Report; partial?: string; runs?: number } | undefined {
   const json = path.join(dir, 'mutation.json');
   const events = path.join(dir, 'events');
   const finished = fs.existsSync(json) ? fs.statSync(json).mtimeMs : -1;
   const started = fs.existsSync(events) ? fs.statSync(events).mtimeMs : -1;
   if (finished >= 0 && finished >= started) return { report: JSON.parse(fs.readFileSync(json, 'utf8')) as Report };
   if (started < 0) return undefined;
-  const names = fs.readdirSync(events).sort();
-  const read = (name: string) => JSON.parse(fs.readFileSync(path.join(events, name), 'utf8'));
-  const plan = names.find(n => n.endsWith('-onMutationTestingPlanReady.json'));
-  const planned = plan ? (read(plan).mutantPlans as unknown[]).length : undefined;
-  const files: Record<string, { source: string; mutants: Mutant[] }> = {};
-  for (const name of names.filter(n => n.endsWith('-onMutantTested.json'))) {
-    const m = read(name) as Mutant & { fileName: string };
-    // Absolute in the directory the run was in (maybe another worktree): the path from lib/ on.
-    const file = path.isAbsolute(m.fileName) ? m.fileName.slice(m.fileName.lastIndexOf('/lib/') + 1) : m.fileName;
-    files[file] ??= { source: fs.existsSync(path.join(ROOT, file)) ? fs.readFileSync(path.join(ROOT, file), 'utf8') : '', mutants: [] };
-    files[file].mutants.push(m);
+  const dirs = [events, ...fs.readdirSync(dir).filter(n => /^events-\d+$/.test(n))
+    .sort((a, b) => Number(a.slice(7)) - Number(b.slice(7))).map(n => path.join(dir, n))];
+  const read = (d: string, name: string) => JSON.parse(fs.readFileSync(path.join(d, name), 'utf8'));
+  const firstNames = fs.readdirSync(events);
+  const plan = firstNames.find(n => n.endsWith('-onMutationTestingPlanReady.json'));
+  // The plan gives positions 0-based, tested mutants 1-based.
+  const planned = plan ? new Set((read(events, plan).mutantPlans as Array<{ mutant: Mutant & { fileName: string; location: { end: Position } } }>)
+    .map(p => mutantKey(fromLib(p.mutant.fileName), p.mutant, true))) : undefined;
+  const tested = new Map<string, { file: string; mutant: Mutant }>();
+  for (const d of dirs) {
+    for (const name of fs.readdirSync(d).sort().filter(n => n.endsWith('-onMutantTested.json'))) {
+      const m = read(d, name) as Mutant & { fileName: string; location: { end: Position } };
+      const file = fromLib(m.fileName);
+      tested.set(mutantKey(file, m), { file, mutant: m });
+    }
   }
-  const tested = Object.values(files).reduce((n, f) => n + f.mutants.length, 0);
-  return { report: { files }, partial: `${tested} of ${planned ?? '?'} mutants` };
+  const files: Record<string, { source: string; mutants: Mutant[] }> = {};
+  for (const { file, mutant } of tested.values()) {
+    files[file] ??= { source: fs.existsSync(path.join(ROOT, file)) ? fs.readFileSync(path.join(ROOT, file), 'utf8') : '', mutants: [] };
+    files[file].mutants.push(mutant);
+  }
+  const done = planned ? [...planned].filter(k => tested.has(k)).length : tested.size;
+  if (planned && done === planned.size) return { report: { files }, runs: dirs.length };
+  return { report: { files }, partial: `${done} of ${planned?.size ?? '?'} mutants${dirs.length > 1 ? ` in ${dirs.length} runs` : ''}` };
 }
 
 function main(): void {
@@ -155,7 +181,8 @@ function main(): void {
     }
     const t = tally(run.report, listed, survivors);
     (Object.keys(total) as Array<keyof Tally>).forEach(k => { total[k] += t[k]; });
-    rows.push(`| ${chunk}${run.partial ? ` (stopped: ${run.partial})` : ''} | ${score(t).toFixed(1)} % | ${t.killed} | ${t.killedAtSetup} | ${t.survived} | ${t.noCoverage} | ${t.other} |`);
+    const how = run.partial ? ` (stopped: ${run.partial})` : run.runs && run.runs > 1 ? ` (in ${run.runs} runs)` : '';
+    rows.push(`| ${chunk}${how} | ${score(t).toFixed(1)} % | ${t.killed} | ${t.killedAtSetup} | ${t.survived} | ${t.noCoverage} | ${t.other} |`);
   }
   const unexplained = survivors.filter(s => s.endsWith('**not explained** |')).length;
   const summary = [

@@ -1,4 +1,7 @@
-import { isSetupKill, listedEquivalents, score } from '../../scripts/mutate';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { isSetupKill, lastRun, listedEquivalents, score } from '../../scripts/mutate';
 
 describe('npm run mutate summary', () => {
   test('reads the equivalent-mutant table: `path:line`, mutator, reason', () => {
@@ -40,5 +43,39 @@ describe('npm run mutate summary', () => {
     expect(isSetupKill(thrown('boom Error: boom', 'at helper (/s/test/helpers.ts:1:1)'))).toBe(false);
     expect(isSetupKill({ status: 'RuntimeError', statusReason: 'Error: something failed without a stack' })).toBe(false);
     expect(isSetupKill({ status: 'Survived', statusReason: 'Validation failed with the following errors:' })).toBe(false);
+  });
+
+  test('a stopped run continued by a run over the rest: every mutant counts once, the later result wins, and all planned tested is a full measure', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mutate-'));
+    try {
+      const at = (line: number, column: number, zeroBased: boolean) => zeroBased ? { line: line - 1, column: column - 1 } : { line, column };
+      const mutant = (id: string, line: number, zeroBased: boolean) => ({
+        id, fileName: '/elsewhere/wt/lib/core/errors.ts', mutatorName: 'StringLiteral', replacement: '""',
+        location: { start: at(line, 5, zeroBased), end: at(line, 9, zeroBased) },
+      });
+      const write = (sub: string, name: string, body: unknown) => {
+        fs.mkdirSync(path.join(dir, sub), { recursive: true });
+        fs.writeFileSync(path.join(dir, sub, name), JSON.stringify(body));
+      };
+      write('events', '00001-onMutationTestingPlanReady.json', { mutantPlans: [1, 2, 3].map(l => ({ mutant: mutant(String(l), l, true) })) });
+      write('events', '00002-onMutantTested.json', { ...mutant('1', 1, false), status: 'Survived' });
+      write('events', '00003-onMutantTested.json', { ...mutant('2', 2, false), status: 'Killed' });
+
+      expect(lastRun(dir)?.partial).toBe('2 of 3 mutants');
+
+      // Run 2 (other ids) tests mutant 3 and, again, mutant 1, which new tests now kill.
+      write('events-2', '00002-onMutantTested.json', { ...mutant('0', 3, false), status: 'Killed' });
+      write('events-2', '00003-onMutantTested.json', { ...mutant('7', 1, false), status: 'Killed' });
+      const run = lastRun(dir);
+      expect(run?.partial).toBeUndefined();
+      expect(run?.runs).toBe(2);
+      expect(run?.report.files['lib/core/errors.ts'].mutants.map(m => [m.location.start.line, m.status]).sort()).toEqual([[1, 'Killed'], [2, 'Killed'], [3, 'Killed']]);
+
+      // Without the run over the rest, the count says so.
+      fs.rmSync(path.join(dir, 'events-2', '00002-onMutantTested.json'));
+      expect(lastRun(dir)?.partial).toBe('2 of 3 mutants in 2 runs');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
