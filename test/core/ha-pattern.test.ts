@@ -125,6 +125,14 @@ describe('HaPattern role checks', () => {
     expect(() => pattern.roleOf(stranger)).toThrow("P/Probe: invalid prop 'alarm': received \"P/Stranger\"; expected an alarm of this pattern (see `alarms`)");
   });
 
+  test("the failover alarm's description names the pattern and what its states mean", () => {
+    const stack = new Stack(testApp(), 'P', { env: testEnv() });
+    new ProbePattern(stack, 'Probe', {});
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::CompositeAlarm', {
+      AlarmDescription: 'Probe P/Probe: failover in progress or needed (any trigger in ALARM); OK when restored.',
+    });
+  });
+
   test('a failover alarm needs a trigger', () => {
     class Triggerless extends HaPattern {
       constructor(scope: Construct, id: string) {
