@@ -8,8 +8,10 @@
  * nearly every test file, and Jest loads each of them, building the stacks
  * its describe blocks build, only to skip all its tests by name: most of a
  * mutant's run went there. The dry run knows each test's file: the runner
- * writes that map to the sandbox (the other test-runner processes, and a
- * restarted one, read it there), and before each mutant run tells
+ * writes that map to a file of this Stryker run (jest-by-file-runner.mjs:
+ * in the temporary directory, named by the Stryker process; the other
+ * test-runner processes, and a restarted one, read it there), and before
+ * each mutant run tells
  * test/sequencer.js, which runs in the same process, which files to keep
  * (HA_MUTANT_TEST_FILES). The tests that run are the same: only files
  * without a covering test are left out.

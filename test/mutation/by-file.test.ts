@@ -59,7 +59,7 @@ describe('jest-by-file mutation runner', () => {
     };
   }
 
-  test('the dry run leaves the map in the sandbox; each file runs with its own tests, named only while it runs', async () => {
+  test('the dry run leaves the map in its file; each file runs with its own tests, named only while it runs', async () => {
     const env: Record<string, string | undefined> = {};
     const seen: Array<[string | undefined, string[] | undefined]> = [];
     const map = path.join(dir, 'files.json');
