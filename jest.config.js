@@ -13,6 +13,8 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/.stryker-tmp/'],
   modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
   testSequencer: '<rootDir>/test/sequencer.js',
+  // The CloudFormation validation engine, built once per worker instead of once per test file (test/validation-engine/engines.js).
+  moduleNameMapper: { '^@aws/cloudformation-validate$': '<rootDir>/test/validation-engine/index.js' },
   testTimeout: 120000,
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };
