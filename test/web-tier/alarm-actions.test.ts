@@ -38,3 +38,19 @@ test('the tier\'s alarmActions reach its primary-region alarms only; the spare\'
     expect(warnings).toContainEqual(expect.stringContaining(`${alarm.node.path} is a notifying alarm of Primary/Web in us-east-1: alarmActions (for eu-west-1) are not added to it`));
   }
 });
+
+test('without alarmActions the spare\'s notifying alarms draw no warning: there is no action to leave out', () => {
+  const app = testApp();
+  const primary = new Stack(app, 'Primary', { env: testEnv('eu-west-1') });
+  const spare = new Stack(app, 'Spare', { env: testEnv('us-east-1') });
+  const zone = route53.HostedZone.fromHostedZoneAttributes(primary, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
+  const notifications = new FailoverNotifications(primary, 'Notifications', { emails: ['ops@example.com'] });
+  new ActiveSpareWebTier(primary, 'Web', {
+    spares: [{ stack: spare }], image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), activeCapacity: 2, zone, recordName: 'agents', notifications,
+  });
+  const messages = app.synth().getStackByName('Spare').messages.map(m => String(m.entry.data));
+  expect(messages.filter(m => m.includes('alarmActions'))).toEqual([]);
+  // the notifications still reach them, through the regional replica
+  const probe = Object.values(Template.fromStack(spare).findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'WatchedSiteHealthy' } }))[0];
+  expect(probe.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^FailoverNotifications/) }]);
+});
