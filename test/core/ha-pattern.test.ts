@@ -32,6 +32,10 @@ class ProbePattern extends HaPattern {
   }
 }
 
+/** An alarm action by a literal ARN: it references no stack, so an alarm of any stack may take it. */
+const PAGER_ARN = 'arn:aws:sns:eu-west-1:123456789012:pager';
+const PAGER: cloudwatch.IAlarmAction = { bind: () => ({ alarmActionArn: PAGER_ARN }) };
+
 const TOPIC = { Ref: Match.stringLikeRegexp('^Notifications[0-9A-F]{8}$') };
 const EXTRA = { Ref: Match.stringLikeRegexp('^Extra') };
 
@@ -109,7 +113,15 @@ describe('HaPattern role checks', () => {
     const stack = new Stack(app, 'P', { env: testEnv() });
     const topic = new sns.Topic(stack, 'Topic');
     new ProbePattern(stack, 'Probe', {}, p => p.down.addAlarmAction(new cloudwatchActions.SnsAction(topic)));
-    expect(() => app.synth()).toThrow(/P\/Probe\/DownAlarm is a failover trigger of P\/Probe but has actions of its own/);
+    expect(() => app.synth()).toThrow('P/Probe/DownAlarm is a failover trigger of P/Probe but has actions of its own: it would page beside the failover alarm. ' +
+      'Remove its actions; the failover alarm notifies.');
+  });
+
+  test('an OK action alone on a failover trigger fails synthesis too', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'P', { env: testEnv() });
+    new ProbePattern(stack, 'Probe', {}, p => p.stale.addOkAction(PAGER));
+    expect(() => app.synth()).toThrow(/P\/Probe\/StaleAlarm is a failover trigger of P\/Probe but has actions of its own/);
   });
 
   test('an imported alarm cannot be a notifying alarm (no actions can be added to it)', () => {
@@ -165,6 +177,41 @@ describe('HaPattern role checks', () => {
   test('an alarm is registered once', () => {
     const stack = new Stack(testApp(), 'P', { env: testEnv() });
     expect(() => new ProbePattern(stack, 'Probe', {}, p => p.register(p.down, AlarmRole.NOTIFYING))).toThrow(/registered twice/);
+  });
+});
+
+describe('HaPattern alarmActions and regions', () => {
+  /** The pattern in `home`, with the pager as its alarmActions, and a notifying alarm of it in a stack of `there` (undefined: any region). */
+  function build(home: string | undefined, there: string | undefined) {
+    const app = testApp();
+    const stack = new Stack(app, 'P', { env: home ? testEnv(home) : undefined });
+    const other = new Stack(app, 'Other', { env: there ? testEnv(there) : undefined });
+    let alarm: cloudwatch.Alarm | undefined;
+    new ProbePattern(stack, 'Probe', { alarmActions: [PAGER] }, p => {
+      alarm = new cloudwatch.Alarm(other, 'Elsewhere', { metric: new cloudwatch.Metric({ namespace: 'Probe', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 });
+      p.register(alarm, AlarmRole.NOTIFYING);
+    });
+    const messages = app.synth().getStackByName('Other').messages.map(m => `${m.level}: ${m.entry.data}`);
+    const actions = Template.fromStack(other).toJSON().Resources[other.getLogicalId(alarm!.node.defaultChild as cloudwatch.CfnAlarm)].Properties;
+    return { messages, actions: { alarm: actions.AlarmActions, ok: actions.OKActions } };
+  }
+
+  test('a notifying alarm in another region gets no alarmActions, and a warning says why', () => {
+    const { messages, actions } = build('eu-west-1', 'us-east-1');
+    expect(actions).toEqual({ alarm: undefined, ok: undefined });
+    expect(messages).toEqual(['warning: Other/Elsewhere is a notifying alarm of P/Probe in us-east-1: alarmActions (for eu-west-1) are not added to it, ' +
+      'since CloudWatch rejects an action in another region than its alarm; it notifies through notifications (replicated per region) only. ' +
+      '[ack: cdk-ha-patterns:alarm-actions-other-region]']);
+  });
+
+  test.each([
+    ['the same region', 'eu-west-1', 'eu-west-1'],
+    ['any region (the pattern\'s)', undefined, 'us-east-1'],
+    ['any region (the alarm\'s)', 'eu-west-1', undefined],
+  ])('a notifying alarm gets the alarmActions on ALARM and on OK, without a warning, where the regions are %s', (_, home, there) => {
+    const { messages, actions } = build(home, there);
+    expect(actions).toEqual({ alarm: [PAGER_ARN], ok: [PAGER_ARN] });
+    expect(messages).toEqual([]);
   });
 });
 
