@@ -207,6 +207,11 @@ describe('requireIdentifier', () => {
     expect(() => requireIdentifier(scope, 'id', tokenString, 'cluster identifier', pattern, 'x')).toThrow('expected a literal cluster identifier');
     expect(() => requireIdentifier(scope, 'id', 7 as unknown as string, 'cluster identifier', pattern, 'x')).toThrow('received 7; expected a cluster identifier AWS accepts');
   });
+
+  test('a value that is no string fails even when its text would match (a JavaScript caller passing a list)', () => {
+    expect(() => requireIdentifier(scope, 'id', ['global-db'] as unknown as string, 'cluster identifier', pattern, 'x')).toThrow(
+      /V: invalid prop 'id': received .*global-db.*; expected a cluster identifier AWS accepts: x/);
+  });
 });
 
 test('requireEnumValue: values pass, names and others fail listing the members', () => {
