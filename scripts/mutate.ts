@@ -83,18 +83,27 @@ export function score(t: Tally): number {
   return valid === 0 ? 100 : (100 * detected) / valid;
 }
 
+/**
+ * A timed-out mutant the equivalent-mutant list explains as equivalent (its reason does not
+ * begin "not equivalent"): it timed out because the machine was busy, not because a test
+ * caught it, so it counts as a survivor (explained), not as a kill.
+ */
+export function isEquivalentTimeout(m: { status: string }, reason: string | undefined): boolean {
+  return m.status === 'Timeout' && reason !== undefined && !/^not equivalent\b/.test(reason);
+}
+
 function tally(report: Report, listed: Map<string, string>, survivors: string[]): Tally {
   const t: Tally = { killed: 0, killedAtSetup: 0, survived: 0, noCoverage: 0, other: 0 };
   for (const [file, { source, mutants }] of Object.entries(report.files)) {
     const lines = source.split('\n');
     for (const m of mutants) {
-      if (m.status === 'Killed' || m.status === 'Timeout') t.killed++;
+      const reason = listed.get(survivorKey(file, m));
+      const equivalentTimeout = isEquivalentTimeout(m, reason);
+      if (m.status === 'Killed' || (m.status === 'Timeout' && !equivalentTimeout)) t.killed++;
       else if (isSetupKill(m)) t.killedAtSetup++;
-      else if (m.status === 'Survived' || m.status === 'NoCoverage') {
-        if (m.status === 'Survived') t.survived++; else t.noCoverage++;
-        const key = survivorKey(file, m);
-        const reason = listed.get(key);
-        survivors.push(`| \`${file}:${m.location.start.line}\` | ${m.mutatorName} | ${m.status} | ` +
+      else if (m.status === 'Survived' || m.status === 'NoCoverage' || equivalentTimeout) {
+        if (m.status === 'NoCoverage') t.noCoverage++; else t.survived++;
+        survivors.push(`| \`${file}:${m.location.start.line}\` | ${m.mutatorName} | ${equivalentTimeout ? 'Timeout (equivalent)' : m.status} | ` +
           `\`${(lines[m.location.start.line - 1] ?? '').trim().slice(0, 90).replace(/\|/g, '\\|')}\` → \`${(m.replacement ?? '').slice(0, 40).replace(/\|/g, '\\|').replace(/\n/g, ' ')}\` | ` +
           `${reason ? `explained: ${reason}` : '**not explained**'} |`);
       } else t.other++;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { isSetupKill, lastRun, listedEquivalents, score } from '../../scripts/mutate';
+import { isEquivalentTimeout, isSetupKill, lastRun, listedEquivalents, score } from '../../scripts/mutate';
 
 describe('npm run mutate summary', () => {
   test('reads the equivalent-mutant table: `path:line`, mutator, reason', () => {
@@ -17,6 +17,13 @@ describe('npm run mutate summary', () => {
     expect(score({ killed: 90, killedAtSetup: 0, survived: 5, noCoverage: 5, other: 40 })).toBe(90);
     expect(score({ killed: 0, killedAtSetup: 0, survived: 0, noCoverage: 0, other: 3 })).toBe(100);
     expect(score({ killed: 80, killedAtSetup: 10, survived: 5, noCoverage: 5, other: 40 })).toBe(90);
+  });
+
+  test('a timeout the list explains as equivalent is no kill; one it lists as killed by a test, or does not list, is', () => {
+    expect(isEquivalentTimeout({ status: 'Timeout' }, 'the marker is read with `in`: its value never')).toBe(true);
+    expect(isEquivalentTimeout({ status: 'Timeout' }, 'not equivalent, killed: test/x.test.ts fails with the mutant applied by hand')).toBe(false);
+    expect(isEquivalentTimeout({ status: 'Timeout' }, undefined)).toBe(false);
+    expect(isEquivalentTimeout({ status: 'Survived' }, 'only the message text changes')).toBe(false);
   });
 
   test('a runtime error counts as a kill only when synthesis rejected what the tests build', () => {
