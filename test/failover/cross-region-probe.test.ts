@@ -7,7 +7,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { addProbeSchedule, PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, ProbeSamplingStep } from '../../lib/failover/cross-region-probe';
+import { addProbeSchedule, PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, probeMetric, probeSamplesMetric, ProbeSamplingStep } from '../../lib/failover/cross-region-probe';
 import { testApp, testEnv } from '../harness';
 
 function probe(environment: Record<string, string>, alarmPeriod = Duration.seconds(10)) {
@@ -62,4 +62,14 @@ test('the schedule starts the probe function every minute, without retries (the 
     ScheduleExpression: 'rate(1 minute)',
     Targets: [{ Arn: { 'Fn::GetAtt': [stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction), 'Arn'] }, Id: 'Target0', RetryPolicy: { MaximumRetryAttempts: 0 } }],
   });
+});
+
+test('the probe metric is the one the probe publishes: its namespace, name and dimension, the minimum over the alarm period; the sample count per minute', () => {
+  const published = { namespace: 'CdkHaPatterns/Probe', name: 'Unreachable', dimension: 'Service' };
+  const failing = probeMetric(published, 'orders-server');
+  expect([failing.namespace, failing.metricName, failing.dimensions, failing.statistic, failing.period.toSeconds()])
+    .toEqual(['CdkHaPatterns/Probe', 'Unreachable', { Service: 'orders-server' }, 'Minimum', 10]);
+  const samples = probeSamplesMetric(published, 'orders-server');
+  expect([samples.namespace, samples.metricName, samples.dimensions, samples.statistic, samples.period.toSeconds()])
+    .toEqual(['CdkHaPatterns/Probe', 'Unreachable', { Service: 'orders-server' }, 'SampleCount', 60]);
 });

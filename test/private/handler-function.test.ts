@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HandlerFunction } from '../../lib/private/handler-function';
 import { testApp, testEnv } from '../harness';
@@ -44,6 +44,15 @@ describe('HandlerFunction', () => {
     const own = new Stack(testApp(), 'Logs', { env: testEnv() });
     new HandlerFunction(own, 'Echo', { entry: ENTRY, description: 'echo' });
     Template.fromStack(own).hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  test('runs for at most a minute unless given a timeout, with 256 MB unless given a size', () => {
+    const own = new Stack(testApp(), 'Timeout', { env: testEnv() });
+    new HandlerFunction(own, 'Default', { entry: ENTRY, description: 'default' });
+    new HandlerFunction(own, 'Given', { entry: ENTRY, description: 'given', timeout: Duration.seconds(69), memorySize: 512 });
+    const fns = Object.values(Template.fromStack(own).findResources('AWS::Lambda::Function'))
+      .map(f => [f.Properties.Description, f.Properties.Timeout, f.Properties.MemorySize]);
+    expect(fns).toEqual([['default', 60, 256], ['given', 69, 512]]);
   });
 
   test('fails when the entry does not exist', () => {
