@@ -19,6 +19,19 @@ describe('shared network helpers', () => {
     template.hasResourceProperties('AWS::EC2::FlowLog', { LogDestinationType: 'cloud-watch-logs' });
   });
 
+  test('the VPC\'s subnet groups: Public (/24, no public IPs on launch), Private with egress (/22) and Isolated (/24), in each zone', () => {
+    const own = new Stack(testApp(), 'Subnets', { env: testEnv() });
+    createHaVpc(own, 'Vpc', 2);
+    const subnets = Object.values(Template.fromStack(own).findResources('AWS::EC2::Subnet')).map(r => {
+      const tags = Object.fromEntries((r.Properties.Tags as Array<{ Key: string; Value: string }>).map(t => [t.Key, t.Value]));
+      return `${tags['aws-cdk:subnet-name']} ${tags['aws-cdk:subnet-type']} ${String(r.Properties.CidrBlock).split('/')[1]} ${r.Properties.MapPublicIpOnLaunch}`;
+    });
+    expect(subnets.sort()).toEqual([
+      'Isolated Isolated 24 false', 'Isolated Isolated 24 false', 'Private Private 22 false', 'Private Private 22 false',
+      'Public Public 24 false', 'Public Public 24 false',
+    ]);
+  });
+
   test('the access-log bucket uses SSE-S3 (what ELB log delivery supports), TLS only, with expiry', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
