@@ -46,13 +46,16 @@ describe('HandlerFunction', () => {
     Template.fromStack(own).hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
-  test('runs for at most a minute unless given a timeout, with 256 MB unless given a size', () => {
+  test('runs for at most a minute unless given a timeout, with 256 MB unless given a size, source maps on beside the given environment', () => {
     const own = new Stack(testApp(), 'Timeout', { env: testEnv() });
     new HandlerFunction(own, 'Default', { entry: ENTRY, description: 'default' });
-    new HandlerFunction(own, 'Given', { entry: ENTRY, description: 'given', timeout: Duration.seconds(69), memorySize: 512 });
+    new HandlerFunction(own, 'Given', { entry: ENTRY, description: 'given', timeout: Duration.seconds(69), memorySize: 512, environment: { A: 'b' } });
     const fns = Object.values(Template.fromStack(own).findResources('AWS::Lambda::Function'))
-      .map(f => [f.Properties.Description, f.Properties.Timeout, f.Properties.MemorySize]);
-    expect(fns).toEqual([['default', 60, 256], ['given', 69, 512]]);
+      .map(f => [f.Properties.Description, f.Properties.Timeout, f.Properties.MemorySize, f.Properties.Environment.Variables]);
+    expect(fns).toEqual([
+      ['default', 60, 256, { NODE_OPTIONS: '--enable-source-maps' }],
+      ['given', 69, 512, { NODE_OPTIONS: '--enable-source-maps', A: 'b' }],
+    ]);
   });
 
   test('fails when the entry does not exist', () => {
