@@ -28,11 +28,15 @@ function copy(value) {
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }
 
+/** The key of an engine's configuration: equal configurations (JSON) share an engine. */
+function engineKey(config) {
+  return JSON.stringify(copy(config ?? {}));
+}
+
 class CompositeEngine {
   constructor(config) {
-    const own = copy(config ?? {});
-    const key = JSON.stringify(own);
-    if (!engines.has(key)) engines.set(key, new validate.CompositeEngine(own));
+    const key = engineKey(config);
+    if (!engines.has(key)) engines.set(key, new validate.CompositeEngine(JSON.parse(key)));
     this.engine = engines.get(key);
   }
 
@@ -57,4 +61,4 @@ function engineCount() {
   return engines.size;
 }
 
-module.exports = { ...validate, CompositeEngine, engineCount };
+module.exports = { ...validate, CompositeEngine, engineCount, engineKey };

@@ -9,6 +9,7 @@ import { gateReport, testApp, testEnv } from '../harness';
 interface Engines {
   readonly CompositeEngine: new (config?: unknown) => { listRules(): unknown; engineName(): string; free(): void };
   readonly engineCount?: () => number;
+  readonly engineKey?: (config: unknown) => string;
 }
 
 const engines = (): Engines => require('@aws/cloudformation-validate');
@@ -35,14 +36,17 @@ describe('the validation engine shared by the test files of a Jest worker', () =
     expect(validationFindings({ Queue: { type: 'AWS::SQS::Queue', properties: { VisibilityTimeout: 60 } } })).toEqual([]);
   });
 
-  test('one engine per configuration: the same configuration again builds none, another builds one', () => {
-    const { CompositeEngine, engineCount } = engines();
+  test('one engine per configuration: the same configuration again builds none; another configuration has another key', () => {
+    const { CompositeEngine, engineCount, engineKey } = engines();
     new CompositeEngine({});
     const before = engineCount!();
     const again = new CompositeEngine({});
     expect(engineCount!()).toBe(before);
-    new CompositeEngine({ regoRules: [{ name: 'empty.rego', content: 'package empty\n' }] });
-    expect(engineCount!()).toBe(before + 1);
+    expect(engineKey!({})).toBe(engineKey!(undefined));
+    const rules = { regoRules: [{ name: 'a.rego', content: 'package a\n' }] };
+    expect(engineKey!(rules)).toBe(engineKey!(JSON.parse(JSON.stringify(rules))));
+    expect(engineKey!(rules)).not.toBe(engineKey!({}));
+    expect(engineKey!(rules)).not.toBe(engineKey!({ regoRules: [{ name: 'a.rego', content: 'package b\n' }] }));
     // freeing is left to the worker's exit: another test file may still use the engine
     again.free();
     expect(again.engineName()).toBe(new CompositeEngine({}).engineName());
