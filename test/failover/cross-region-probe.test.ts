@@ -49,8 +49,10 @@ test('an escape hatch on the function\'s environment or the alarm\'s period coun
   const overridden = probe({ PROBE_INTERVAL_MS: '3000', PROBE_TIMEOUT_MS: '1500' }, Duration.seconds(30));
   expect(overridden.step.settings()).toStrictEqual({ intervalMs: 3000, timeoutMs: 1500, periodSeconds: 30 });
   expect(overridden.step.resolve().duration.toMilliseconds()).toBe(31500);
-  const malformed = probe({ PROBE_INTERVAL_MS: '3 s', PROBE_TIMEOUT_MS: '' });
-  expect(malformed.step.settings()).toStrictEqual({ intervalMs: 5000, timeoutMs: 2000, periodSeconds: 10 });
+  for (const [interval, timeout] of [['3 s', ''], ['about 3000', '-1500'], ['3000.5', '1e3']]) {
+    const malformed = probe({ PROBE_INTERVAL_MS: interval, PROBE_TIMEOUT_MS: timeout });
+    expect(malformed.step.settings()).toStrictEqual({ intervalMs: 5000, timeoutMs: 2000, periodSeconds: 10 });
+  }
 });
 
 test('the schedule starts the probe function every minute, without retries (the next minute samples again)', () => {
