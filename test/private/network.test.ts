@@ -32,6 +32,15 @@ describe('shared network helpers', () => {
     ]);
   });
 
+  test('the VPC\'s flow logs go to CloudWatch Logs, to a log group that keeps a year and outlives the stack', () => {
+    const own = new Stack(testApp(), 'FlowLogs', { env: testEnv() });
+    createHaVpc(own, 'Vpc', 2);
+    const template = Template.fromStack(own);
+    const [id] = Object.keys(template.findResources('AWS::Logs::LogGroup'));
+    template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResourceProperties('AWS::EC2::FlowLog', { LogDestinationType: 'cloud-watch-logs', LogGroupName: { Ref: id } });
+  });
+
   test('the access-log bucket uses SSE-S3 (what ELB log delivery supports), TLS only, with expiry', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
