@@ -75,3 +75,15 @@ test('the probe metric is the one the probe publishes: its namespace, name and d
   expect([samples.namespace, samples.metricName, samples.dimensions, samples.statistic, samples.period.toSeconds()])
     .toEqual(['CdkHaPatterns/Probe', 'Unreachable', { Service: 'orders-server' }, 'SampleCount', 60]);
 });
+
+test('validate: samples at most one alarm period apart, each timing out before the next; the error names the sampling found', () => {
+  const check = (interval: string, timeout: string) => {
+    const { stack, step } = probe({ PROBE_INTERVAL_MS: interval, PROBE_TIMEOUT_MS: timeout });
+    return step.validate(stack, 'probe');
+  };
+  expect(check('10000', '9999')).toEqual([]);
+  expect(check('5000', '2000')).toEqual([]);
+  expect(check('10001', '2000')).toEqual(["Probe: invalid prop 'probe': received \"a sample every 10001 ms with a 2000 ms timeout, alarm period 10 s\"; " +
+    'expected samples at most one alarm period apart, each timing out before the next: a period without a sample reads as serving, so the alarm would not fire']);
+  expect(check('5000', '5000')).toEqual([expect.stringContaining('a sample every 5000 ms with a 5000 ms timeout, alarm period 10 s')]);
+});

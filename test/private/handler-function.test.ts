@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -56,6 +57,18 @@ describe('HandlerFunction', () => {
       ['default', 60, 256, { NODE_OPTIONS: '--enable-source-maps' }],
       ['given', 69, 512, { NODE_OPTIONS: '--enable-source-maps', A: 'b' }],
     ]);
+  });
+
+  test('finds the package lock above the entry, wherever the app runs from', () => {
+    const cwd = process.cwd();
+    const own = new Stack(testApp(), 'Elsewhere', { env: testEnv() });
+    try {
+      // NodejsFunction would search from the working directory, where an app that installed the library may have no lock file
+      process.chdir(os.tmpdir());
+      expect(() => new HandlerFunction(own, 'Echo', { entry: ENTRY, description: 'echo' })).not.toThrow();
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   test('fails when the entry does not exist', () => {
