@@ -16,7 +16,8 @@ import { RegionSwitchStep } from '../../lib/drills/region-switch-step';
 import { RegionFailoverStart } from '../../lib/failover/region-failover';
 import { testApp, testEnv } from '../harness';
 
-function start(runner: RegionFailoverRunner, automatic: boolean) {
+function start(runner: RegionFailoverRunner, automatic: boolean, forwarded = true) {
+  const alsoOn = forwarded ? ['arn:aws:cloudwatch:eu-west-1:123456789012:alarm:forwarded'] : undefined;
   const stack = new Stack(testApp(), 'Standby', { env: testEnv('us-east-1') });
   const fn = new lambda.Function(stack, 'TurnOn', {
     runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}'),
@@ -25,7 +26,7 @@ function start(runner: RegionFailoverRunner, automatic: boolean) {
   const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   const automation = { construct: fn, description: 'turn-on function', role, calls: [] };
   const failover = new RegionFailoverStart(stack, {
-    runner, automatic, automaticProp: 'autoTurnOn', alarm, alsoOn: ['arn:aws:cloudwatch:eu-west-1:123456789012:alarm:forwarded'],
+    runner, automatic, automaticProp: 'autoTurnOn', alarm, alsoOn,
     primaryRegion: 'eu-west-1', fn, ruleId: 'TurnOnRule', ruleDescription: 'turns the standby on',
     manual: { ...automation, description: 'turn-on runbook' }, automation,
     planSteps: [RegionSwitchStep.invokeFunction(fn)], planAutomations: [automation], planCalls: [],
@@ -59,6 +60,12 @@ describe('the library\'s automation, automatic', () => {
     expect(props.Targets).toHaveLength(1);
     expect(props.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TurnOn/), 'Arn'] });
     expect(props.Targets[0].RetryPolicy).toEqual({ MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 3600 });
+  });
+
+  test('without forwarded alarms the rule listens to the probe alarm alone', () => {
+    const { stack, alarm } = start(RegionFailoverRunner.LIBRARY_AUTOMATION, true, false);
+    const [rule] = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'));
+    expect(rule.Properties.EventPattern.resources).toEqual([stack.resolve(alarm.alarmArn)]);
   });
 
   test('counts the EventBridge and Lambda automation in the standby region, and links the rule, then the function', () => {
