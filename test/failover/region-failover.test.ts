@@ -126,6 +126,11 @@ describe('a Region switch plan', () => {
     expect((plan.Properties.Triggers ?? []).length).toBe(automatic ? 1 : 0);
   });
 
+  test('a plan needs the path\'s steps for its recovery time', () => {
+    const { failover } = start(RegionFailoverRunner.REGION_SWITCH_PLAN, true);
+    expect(() => failover.links([])).toThrow('the path: RecoveryStep.sequence() needs at least one step');
+  });
+
   test.each([
     [true, 'Region switch plan started by the probe alarm', 60, 60, undefined],
     [false, 'on-call starts the Region switch plan', 300, 60, 'autoTurnOn (true)'],
