@@ -112,6 +112,30 @@ describe('the analysis', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
+  const call = [{ actions: ['ecs:UpdateService'], resource: 'arn:aws:ecs:us-west-2:123456789012:service/c/s' }];
+  const allowUpdate = new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: ['*'] });
+
+  test('a policy attached to several roles, this one among them, allows', () => {
+    const { app } = probeApp((_p, other) => {
+      const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      const colleague = new iam.Role(other, 'Colleague', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      new iam.Policy(other, 'Shared', { statements: [allowUpdate], roles: [colleague, role] });
+      return [PathLink.automation(role, 'scaler', role, call)];
+    });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('the role\'s own inline policy allows; another role\'s does not', () => {
+    const build = (inlineOnOwnRole: boolean) => probeApp((_p, other) => {
+      const inline = { update: new iam.PolicyDocument({ statements: [allowUpdate] }) };
+      const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), inlinePolicies: inlineOnOwnRole ? inline : undefined });
+      new iam.Role(other, 'Colleague', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), inlinePolicies: inlineOnOwnRole ? undefined : inline });
+      return [PathLink.automation(role, 'scaler', role, call)];
+    }).app;
+    expect(() => build(true).synth()).not.toThrow();
+    expect(() => build(false).synth()).toThrow(/calls ecs:UpdateService on arn:aws:ecs:us-west-2:123456789012:service\/c\/s, which its role does not allow/);
+  });
+
   test('a Deny statement does not count as allowing', () => {
     const { app } = probeApp((_p, other) => {
       const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
