@@ -125,6 +125,18 @@ describe('the analysis', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
+  test('one allowing document among the role\'s policies is enough; a policy whose document an escape hatch removed allows nothing', () => {
+    const build = (allowing: boolean) => probeApp((_p, other) => {
+      const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices'], resources: ['*'] }));
+      const policy = new iam.Policy(other, 'Update', { statements: [allowUpdate], roles: [role] });
+      if (!allowing) (policy.node.defaultChild as iam.CfnPolicy).addPropertyDeletionOverride('PolicyDocument');
+      return [PathLink.automation(role, 'scaler', role, call)];
+    }).app;
+    expect(() => build(true).synth()).not.toThrow();
+    expect(() => build(false).synth()).toThrow(/calls ecs:UpdateService on arn:aws:ecs:us-west-2:123456789012:service\/c\/s, which its role does not allow/);
+  });
+
   test('the role\'s own inline policy allows; another role\'s does not', () => {
     const build = (inlineOnOwnRole: boolean) => probeApp((_p, other) => {
       const inline = { update: new iam.PolicyDocument({ statements: [allowUpdate] }) };
