@@ -148,6 +148,15 @@ describe('the analysis', () => {
     expect(() => build(false).synth()).toThrow(/calls ecs:UpdateService on arn:aws:ecs:us-west-2:123456789012:service\/c\/s, which its role does not allow/);
   });
 
+  test('a statement for the action on another resource does not allow it', () => {
+    const { app } = probeApp((_p, other) => {
+      const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: ['arn:aws:ecs:us-west-2:123456789012:service/c/other'] }));
+      return [PathLink.automation(role, 'scaler', role, call)];
+    });
+    expect(() => app.synth()).toThrow(/calls ecs:UpdateService on arn:aws:ecs:us-west-2:123456789012:service\/c\/s, which its role does not allow/);
+  });
+
   test('a Deny statement does not count as allowing', () => {
     const { app } = probeApp((_p, other) => {
       const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });

@@ -218,6 +218,11 @@ describe('sequence', () => {
     expect(RecoveryStep.sequence('s', [RecoveryStep.constant('a', Duration.seconds(1), 'x')]).resolve().tuning).toBeUndefined();
   });
 
+  test('names every prop that shortens one of its steps, in order, each once', () => {
+    const tunable = (prop: string) => RecoveryStep.tunable(prop, Duration.seconds(5), 'x', { prop, floor: Duration.seconds(1) });
+    expect(RecoveryStep.sequence('s', [tunable('p1'), tunable('p2'), tunable('p1')]).resolve().tuning).toBe('p1, p2');
+  });
+
   test('needs at least one step', () => {
     expect(() => RecoveryStep.sequence('nothing', [])).toThrow('nothing: RecoveryStep.sequence() needs at least one step');
   });
