@@ -148,6 +148,27 @@ describe('the analysis', () => {
     expect(() => build(false).synth()).toThrow(/calls ecs:UpdateService on arn:aws:ecs:us-west-2:123456789012:service\/c\/s, which its role does not allow/);
   });
 
+  test.each([
+    ['an action in other letter case (IAM reads actions case-insensitively)', ['ECS:updateservice'], ['*'], 'ecs:UpdateService', 'arn:aws:ecs:us-west-2:123456789012:service/c/s'],
+    ['a resource pattern with dots, read as dots', ['s3:PutObject'], ['arn:aws:s3:::config.example.com/*'], 's3:PutObject', 'arn:aws:s3:::config.example.com/writer'],
+  ])('a role allows a call by %s', (_name, actions, resources, action, resource) => {
+    const { app } = probeApp((_p, other) => {
+      const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
+      return [PathLink.automation(role, 'writer', role, [{ actions: [action], resource }])];
+    });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('a dot in a resource pattern matches a dot only', () => {
+    const { app } = probeApp((_p, other) => {
+      const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: ['arn:aws:s3:::config.example.com/*'] }));
+      return [PathLink.automation(role, 'writer', role, [{ actions: ['s3:PutObject'], resource: 'arn:aws:s3:::configxexample.com/writer' }])];
+    });
+    expect(() => app.synth()).toThrow(/calls s3:PutObject on arn:aws:s3:::configxexample.com\/writer, which its role does not allow/);
+  });
+
   test('a statement for the action on another resource does not allow it', () => {
     const { app } = probeApp((_p, other) => {
       const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
