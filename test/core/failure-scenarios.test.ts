@@ -202,7 +202,11 @@ describe('the analysis', () => {
 
   test('an acknowledgement needs a reason and a known path', () => {
     const { probe } = probeApp(() => []);
-    expect(() => probe.recoveryObjectives.acknowledgeBrokenPath('failover', 'ok')).toThrow(/prop 'reason'/);
+    expect(() => probe.recoveryObjectives.acknowledgeBrokenPath('failover', 'ok')).toThrow(
+      "Home/Probe: invalid prop 'reason': received \"ok\"; expected a reason a reviewer would accept (at least a sentence)");
+    // ten characters is the least; spaces around do not count
+    expect(() => probe.recoveryObjectives.acknowledgeBrokenPath('failover', '   too short   ')).toThrow(/prop 'reason'/);
+    expect(() => probe.recoveryObjectives.acknowledgeBrokenPath('failover', 'ten chars.')).not.toThrow();
     expect(() => probe.recoveryObjectives.acknowledgeBrokenPath('nope', 'a long enough reason')).toThrow(/one of the pattern's path ids: 'failover'/);
   });
 });
