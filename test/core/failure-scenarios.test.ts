@@ -65,6 +65,11 @@ describe('the analysis', () => {
       "or accept the gap with recoveryObjectives.acknowledgeBrokenPath('failover', reason).");
   });
 
+  test('every broken link of a path is named, one after the other', () => {
+    const { app } = probeApp(p => [PathLink.eventRule(p, 'first link'), PathLink.automation(p.node.scope!, 'second link', new iam.Role(p, 'Role', { assumedBy: new iam.AccountRootPrincipal() }), [])]);
+    expect(() => app.synth()).toThrow(/its event rule first link \(Home\/Probe\) lives in eu-west-1, which region-loss of eu-west-1 takes down; its automation second link \(Home\) lives in eu-west-1/);
+  });
+
   test('the same link survives a failure that does not take down its region', () => {
     const { app, probe } = probeApp(p => [PathLink.alarm(p.failoverTriggers[0], 'trigger alarm')], FailureScenario.taskLoss('eu-west-1'));
     expect(() => app.synth()).not.toThrow();

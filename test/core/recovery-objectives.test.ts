@@ -127,6 +127,26 @@ describe('RecoveryObjectives', () => {
     expect(() => setup({ rpo: Duration.seconds(0) })).not.toThrow();
   });
 
+  test('a target the path can reach at its fastest exactly names the step to shorten, not "no setting"', () => {
+    const { app } = setup({ rto: Duration.seconds(10) });
+    expect(() => app.synth()).toThrow(/target 10 s \(recoveryTargets.rto\) = Route 53 health check 30 s \+ DNS cache 60 s\. Slowest component you can shorten: DNS cache/);
+  });
+
+  test('the second of two per-path targets is named by its own index', () => {
+    const { app } = setup({ paths: [{ path: 'dns', rto: Duration.minutes(2) }, { path: 'browser', rto: Duration.seconds(10) }] });
+    expect(() => app.synth()).toThrow(/the 'browser' path takes 15 s worst case, target 10 s \(recoveryTargets.paths\[1\].rto\)/);
+  });
+
+  test('a missed RPO target whose largest contributor has a setting names it', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Rpo', { env: testEnv() });
+    const objectives = new RecoveryObjectives(stack, 'Objectives', { pattern: 'Test', detection: 'none', targets: { rpo: Duration.seconds(1) } });
+    objectives.addDataLossBound(RecoveryStep.tunable('checkpoint', Duration.seconds(5), 'checkpoint every 5 s', { prop: 'checkpointInterval', floor: Duration.seconds(1) }));
+    expect(() => app.synth()).toThrow(
+      'recovery point target not met: up to 5 s of data can be lost, target 1 s (recoveryTargets.rpo); largest contributor: checkpoint (checkpoint every 5 s). ' +
+      'Lower it with checkpointInterval, or raise recoveryTargets.rpo.');
+  });
+
   test('fails synth when an RPO target cannot be met, naming the largest contributor', () => {
     const { app } = setup({ rpo: Duration.seconds(1) });
     expect(() => app.synth()).toThrow(/recovery point target not met: up to 5 s of data can be lost, target 1 s \(recoveryTargets.rpo\); largest contributor: checkpoint \(checkpoint every 5 s\)\. No setting lowers it/);
