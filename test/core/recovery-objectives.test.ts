@@ -132,6 +132,18 @@ describe('RecoveryObjectives', () => {
     expect(() => app.synth()).toThrow(/target 10 s \(recoveryTargets.rto\) = Route 53 health check 30 s \+ DNS cache 60 s\. Slowest component you can shorten: DNS cache/);
   });
 
+  test('the step to shorten is the slowest that can still be shortened: not one at its floor, not a fixed one', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Pick', { env: testEnv() });
+    const objectives = new RecoveryObjectives(stack, 'Objectives', { pattern: 'Test', detection: 'none', targets: { rto: Duration.seconds(170) } });
+    objectives.addRecoveryPath('failover', [
+      RecoveryStep.tunable('at floor', Duration.seconds(60), 'a', { prop: 'propA', floor: Duration.seconds(60) }),
+      RecoveryStep.tunable('shortenable', Duration.seconds(30), 'b', { prop: 'propB', floor: Duration.seconds(0) }),
+      RecoveryStep.constant('fixed', Duration.seconds(100), 'c'),
+    ]);
+    expect(() => app.synth()).toThrow(/= at floor 60 s \+ shortenable 30 s \+ fixed 100 s\. Slowest component you can shorten: shortenable \(b = 30 s\); shorten it with propB, down to 0 s\. The fastest this path can be configured to is .* \(at floor 60 s \+ shortenable 0 s \+ fixed 100 s fixed\); or raise recoveryTargets.rto\./);
+  });
+
   test('the second of two per-path targets is named by its own index', () => {
     const { app } = setup({ paths: [{ path: 'dns', rto: Duration.minutes(2) }, { path: 'browser', rto: Duration.seconds(10) }] });
     expect(() => app.synth()).toThrow(/the 'browser' path takes 15 s worst case, target 10 s \(recoveryTargets.paths\[1\].rto\)/);
