@@ -144,6 +144,14 @@ describe('RecoveryObjectives', () => {
     expect(() => app.synth()).toThrow(/= at floor 60 s \+ shortenable 30 s \+ fixed 100 s\. Slowest component you can shorten: shortenable \(b = 30 s\); shorten it with propB, down to 0 s\. The fastest this path can be configured to is .* \(at floor 60 s \+ shortenable 0 s \+ fixed 100 s fixed\); or raise recoveryTargets.rto\./);
   });
 
+  test('messages give whole minutes and seconds, and fractions of a second in seconds', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Human', { env: testEnv() });
+    const objectives = new RecoveryObjectives(stack, 'Objectives', { pattern: 'Test', detection: 'none', targets: { rto: Duration.seconds(60) } });
+    objectives.addRecoveryPath('failover', [RecoveryStep.constant('slow', Duration.millis(150_500), 'x'), RecoveryStep.constant('slower', Duration.seconds(150), 'y')]);
+    expect(() => app.synth()).toThrow(/the 'failover' path takes 300.5 s worst case, target 60 s \(recoveryTargets.rto\) = slow 150.5 s \+ slower 2 min 30 s\./);
+  });
+
   test('the second of two per-path targets is named by its own index', () => {
     const { app } = setup({ paths: [{ path: 'dns', rto: Duration.minutes(2) }, { path: 'browser', rto: Duration.seconds(10) }] });
     expect(() => app.synth()).toThrow(/the 'browser' path takes 15 s worst case, target 10 s \(recoveryTargets.paths\[1\].rto\)/);
