@@ -24,7 +24,7 @@ describe('respond', () => {
 
   test('<prefix>/start.js imports the helper beside it and starts it with the site\'s options', () => {
     const r = respond({ httpMethod: 'GET', path: '/ha-failover/start.js' }, { ...SITE, maxAgeSeconds: 30 });
-    expect(r).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=30' } });
+    expect(r).toMatchObject({ statusCode: 200, statusDescription: '200 OK', headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=30' } });
     expect(r.body).toBe("import { startFailover } from './failover.js';\n" +
       'export const failover = startFailover({"heartbeatPath":"/health","heartbeatIntervalMs":5000,"heartbeatTimeoutMs":3000,"missedHeartbeats":3,"noticeMs":2000});\n');
   });
@@ -96,14 +96,14 @@ describe('handler (the Lambda entry point)', () => {
     expect((await handler({ httpMethod: 'GET', path: '/p/start.js' })).body).toContain('startFailover({"noticeMs":9})');
   });
 
-  test.each(['PATH_PREFIX', 'FAILOVER_OPTIONS', 'MAX_AGE_SECONDS'])('refuses to serve without %s', async name => {
+  test.each(['PATH_PREFIX', 'FAILOVER_OPTIONS', 'MAX_AGE_SECONDS'].flatMap(name => [[name, 'empty'], [name, 'unset']]))('refuses to serve without %s (%s)', async (name, how) => {
     await jest.isolateModulesAsync(async () => {
       // A fresh module: the entry point reads its settings once per execution environment.
       const fresh = require('../../lib/web-tier/browser/serve.js') as typeof import('../../lib/web-tier/browser/serve.js');
       process.env.PATH_PREFIX = '/p';
       process.env.FAILOVER_OPTIONS = '{}';
       process.env.MAX_AGE_SECONDS = '60';
-      process.env[name] = '';
+      if (how === 'empty') process.env[name] = ''; else delete process.env[name];
       await expect(fresh.handler({ httpMethod: 'GET', path: '/p/failover.js' })).rejects.toThrow(`environment variable ${name} is not set`);
     });
   });
