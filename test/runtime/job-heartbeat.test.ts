@@ -165,13 +165,28 @@ describe('JobHeartbeat (aws-sdk-client-mock, fake timers)', () => {
     expect(() => JobHeartbeat.fromEnvironment(client, { QUEUE_URL })).toThrow('environment variable HA_JOB_VISIBILITY_TIMEOUT_MS is not set');
   });
 
+  test('the visibility timeout\'s bounds are inclusive: 1 s and 12 h', () => {
+    expect(heartbeat({ visibilityTimeoutMs: 1_000, heartbeatIntervalMs: 500 }).visibilityTimeoutMs).toBe(1_000);
+    expect(heartbeat({ visibilityTimeoutMs: 12 * 3600 * 1000 }).visibilityTimeoutMs).toBe(43_200_000);
+  });
+
   test.each([
     [{ heartbeatIntervalMs: 60_000 }, /^heartbeatIntervalMs \(60000\) must be above 0 and below visibilityTimeoutMs \(60000\)/],
     [{ heartbeatIntervalMs: 0 }, /^heartbeatIntervalMs \(0\) must be above 0/],
     [{ visibilityTimeoutMs: 1_500 }, /^visibilityTimeoutMs \(1500\) must be whole seconds/],
+    [{ visibilityTimeoutMs: 0 }, /^visibilityTimeoutMs \(0\) must be whole seconds from 1000/],
     [{ visibilityTimeoutMs: 13 * 3600 * 1000 }, /^visibilityTimeoutMs \(46800000\) must be whole seconds from 1000 to 43200000/],
     [{ maxJobDurationMs: 12 * 3600 * 1000 + 1 }, /^maxJobDurationMs \(43200001\) must be above 0 and at most 43200000 \(SQS keeps a message invisible 12 h at most/],
   ])('fails when %j', (options, message) => {
     expect(() => heartbeat(options)).toThrow(message);
+  });
+});
+
+describe('JobVisibilityLostError', () => {
+  test('is named, and carries a cause only when it has one', () => {
+    const plain = new JobVisibilityLostError(JobVisibilityLoss.EXTENSION_FAILED, 'receipt', 'lost');
+    expect([plain.name, 'cause' in plain]).toEqual(['JobVisibilityLostError', false]);
+    const caused = new JobVisibilityLostError(JobVisibilityLoss.EXTENSION_FAILED, 'receipt', 'lost', new Error('throttled'));
+    expect((caused.cause as Error).message).toBe('throttled');
   });
 });
