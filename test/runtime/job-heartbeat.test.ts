@@ -171,7 +171,7 @@ describe('JobHeartbeat (aws-sdk-client-mock, fake timers)', () => {
   });
 
   test.each([
-    [{ heartbeatIntervalMs: 60_000 }, /^heartbeatIntervalMs \(60000\) must be above 0 and below visibilityTimeoutMs \(60000\)/],
+    [{ heartbeatIntervalMs: 60_000 }, /^heartbeatIntervalMs \(60000\) must be above 0 and below visibilityTimeoutMs \(60000\): an extension must land before the visibility of the last one ends$/],
     [{ heartbeatIntervalMs: 0 }, /^heartbeatIntervalMs \(0\) must be above 0/],
     [{ visibilityTimeoutMs: 1_500 }, /^visibilityTimeoutMs \(1500\) must be whole seconds/],
     [{ visibilityTimeoutMs: 0 }, /^visibilityTimeoutMs \(0\) must be whole seconds from 1000/],
