@@ -176,6 +176,7 @@ describe('JobHeartbeat (aws-sdk-client-mock, fake timers)', () => {
     [{ visibilityTimeoutMs: 1_500 }, /^visibilityTimeoutMs \(1500\) must be whole seconds/],
     [{ visibilityTimeoutMs: 0 }, /^visibilityTimeoutMs \(0\) must be whole seconds from 1000/],
     [{ visibilityTimeoutMs: 13 * 3600 * 1000 }, /^visibilityTimeoutMs \(46800000\) must be whole seconds from 1000 to 43200000/],
+    [{ maxJobDurationMs: 0 }, /^maxJobDurationMs \(0\) must be above 0 and at most 43200000/],
     [{ maxJobDurationMs: 12 * 3600 * 1000 + 1 }, /^maxJobDurationMs \(43200001\) must be above 0 and at most 43200000 \(SQS keeps a message invisible 12 h at most/],
   ])('fails when %j', (options, message) => {
     expect(() => heartbeat(options)).toThrow(message);
