@@ -111,6 +111,38 @@ describe('JobHeartbeat (aws-sdk-client-mock, fake timers)', () => {
     await visibility.stop();
   });
 
+  test('an extension that fails after stop() is not a loss: the job finished, nothing is aborted or reported, nothing more is sent', async () => {
+    let fail: (e: Error) => void = () => undefined;
+    sqs.on(ChangeMessageVisibilityCommand).callsFake(() => new Promise((_resolve, reject) => { fail = reject; }));
+    const lost: JobVisibilityLostError[] = [];
+    const visibility = heartbeat().keepVisible('h', { onLost: e => lost.push(e) });
+    await jest.advanceTimersByTimeAsync(20_000);
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(1);
+    const stopped = visibility.stop();
+    fail(new Error('late failure'));
+    await stopped;
+    await jest.advanceTimersByTimeAsync(600_000);
+    expect([visibility.signal.aborted, lost.length, sqs.commandCalls(ChangeMessageVisibilityCommand).length]).toEqual([false, 0, 1]);
+  });
+
+  test('an extension that succeeds after stop() schedules nothing more (no timer left behind)', async () => {
+    let succeed: () => void = () => undefined;
+    sqs.on(ChangeMessageVisibilityCommand).callsFake(() => new Promise(resolve => { succeed = () => resolve({}); }));
+    const visibility = heartbeat().keepVisible('h');
+    await jest.advanceTimersByTimeAsync(20_000);
+    const stopped = visibility.stop();
+    succeed();
+    await stopped;
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  test('a failure without a name is reported as an error, with its message', async () => {
+    sqs.on(ChangeMessageVisibilityCommand).callsFake(() => Promise.reject({ message: 'socket hang up' }));
+    const visibility = heartbeat().keepVisible('h');
+    await jest.advanceTimersByTimeAsync(20_000);
+    expect((visibility.signal.reason as Error).message).toMatch(/^extending the visibility of the job failed \(error: socket hang up\)/);
+  });
+
   test('a job watching the signal stops when its visibility is lost', async () => {
     sqs.on(ChangeMessageVisibilityCommand).rejects(new Error('network down'));
     const result = heartbeat().run('h', signal => new Promise((_resolve, reject) => {
