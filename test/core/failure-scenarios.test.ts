@@ -33,6 +33,14 @@ class Probe extends HaPattern {
   }
 }
 
+/** A role Lambda may assume, with `inlinePolicies` if given. */
+function lambdaRole(scope: Construct, id: string, inlinePolicies?: Record<string, iam.PolicyDocument>): iam.Role {
+  return new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), inlinePolicies });
+}
+
+/** The analysis' error for an automation whose role does not allow the service update it calls. */
+const UPDATE_NOT_ALLOWED = /calls ecs:UpdateService on arn:aws:ecs:us-west-2:123456789012:service\/c\/s, which its role does not allow/;
+
 function probeApp(links: (p: Probe, other: Stack) => PathLink[], scenario = FailureScenario.regionLoss('eu-west-1')) {
   const app = testApp();
   const home = new Stack(app, 'Home', { env: testEnv('eu-west-1') });
@@ -96,7 +104,7 @@ describe('the analysis', () => {
 
   test('an automation whose role does not allow a call it makes breaks the path', () => {
     const { app } = probeApp((_p, other) => {
-      const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      const role = lambdaRole(other, 'Role');
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices'], resources: ['arn:aws:ecs:us-west-2:123456789012:service/c/s'] }));
       return [PathLink.automation(role, 'scaler', role, [{ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resource: 'arn:aws:ecs:us-west-2:123456789012:service/c/s' }])];
     });
@@ -110,7 +118,7 @@ describe('the analysis', () => {
     ['any resource', ['ecs:UpdateService'], ['*']],
   ])('a role allows a call by %s', (_name, actions, resources) => {
     const { app } = probeApp((_p, other) => {
-      const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      const role = lambdaRole(other, 'Role');
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
       return [PathLink.automation(role, 'scaler', role, [{ actions: ['ecs:UpdateService'], resource: 'arn:aws:ecs:us-west-2:123456789012:service/c/s' }])];
     });
@@ -122,8 +130,8 @@ describe('the analysis', () => {
 
   test('a policy attached to several roles, this one among them, allows', () => {
     const { app } = probeApp((_p, other) => {
-      const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-      const colleague = new iam.Role(other, 'Colleague', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      const role = lambdaRole(other, 'Role');
+      const colleague = lambdaRole(other, 'Colleague');
       new iam.Policy(other, 'Shared', { statements: [allowUpdate], roles: [colleague, role] });
       return [PathLink.automation(role, 'scaler', role, call)];
     });
@@ -132,25 +140,25 @@ describe('the analysis', () => {
 
   test('one allowing document among the role\'s policies is enough; a policy whose document an escape hatch removed allows nothing', () => {
     const build = (allowing: boolean) => probeApp((_p, other) => {
-      const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      const role = lambdaRole(other, 'Role');
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices'], resources: ['*'] }));
       const policy = new iam.Policy(other, 'Update', { statements: [allowUpdate], roles: [role] });
       if (!allowing) (policy.node.defaultChild as iam.CfnPolicy).addPropertyDeletionOverride('PolicyDocument');
       return [PathLink.automation(role, 'scaler', role, call)];
     }).app;
     expect(() => build(true).synth()).not.toThrow();
-    expect(() => build(false).synth()).toThrow(/calls ecs:UpdateService on arn:aws:ecs:us-west-2:123456789012:service\/c\/s, which its role does not allow/);
+    expect(() => build(false).synth()).toThrow(UPDATE_NOT_ALLOWED);
   });
 
   test('the role\'s own inline policy allows; another role\'s does not', () => {
     const build = (inlineOnOwnRole: boolean) => probeApp((_p, other) => {
       const inline = { update: new iam.PolicyDocument({ statements: [allowUpdate] }) };
-      const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), inlinePolicies: inlineOnOwnRole ? inline : undefined });
-      new iam.Role(other, 'Colleague', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), inlinePolicies: inlineOnOwnRole ? undefined : inline });
+      const role = lambdaRole(other, 'Role', inlineOnOwnRole ? inline : undefined);
+      lambdaRole(other, 'Colleague', inlineOnOwnRole ? undefined : inline);
       return [PathLink.automation(role, 'scaler', role, call)];
     }).app;
     expect(() => build(true).synth()).not.toThrow();
-    expect(() => build(false).synth()).toThrow(/calls ecs:UpdateService on arn:aws:ecs:us-west-2:123456789012:service\/c\/s, which its role does not allow/);
+    expect(() => build(false).synth()).toThrow(UPDATE_NOT_ALLOWED);
   });
 
   test.each([
@@ -158,7 +166,7 @@ describe('the analysis', () => {
     ['a resource pattern with dots, read as dots', ['s3:PutObject'], ['arn:aws:s3:::config.example.com/*'], 's3:PutObject', 'arn:aws:s3:::config.example.com/writer'],
   ])('a role allows a call by %s', (_name, actions, resources, action, resource) => {
     const { app } = probeApp((_p, other) => {
-      const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      const role = lambdaRole(other, 'Role');
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
       return [PathLink.automation(role, 'writer', role, [{ actions: [action], resource }])];
     });
@@ -167,7 +175,7 @@ describe('the analysis', () => {
 
   test('a dot in a resource pattern matches a dot only', () => {
     const { app } = probeApp((_p, other) => {
-      const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      const role = lambdaRole(other, 'Role');
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: ['arn:aws:s3:::config.example.com/*'] }));
       return [PathLink.automation(role, 'writer', role, [{ actions: ['s3:PutObject'], resource: 'arn:aws:s3:::configxexample.com/writer' }])];
     });
@@ -176,16 +184,16 @@ describe('the analysis', () => {
 
   test('a statement for the action on another resource does not allow it', () => {
     const { app } = probeApp((_p, other) => {
-      const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      const role = lambdaRole(other, 'Role');
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: ['arn:aws:ecs:us-west-2:123456789012:service/c/other'] }));
       return [PathLink.automation(role, 'scaler', role, call)];
     });
-    expect(() => app.synth()).toThrow(/calls ecs:UpdateService on arn:aws:ecs:us-west-2:123456789012:service\/c\/s, which its role does not allow/);
+    expect(() => app.synth()).toThrow(UPDATE_NOT_ALLOWED);
   });
 
   test('a Deny statement does not count as allowing', () => {
     const { app } = probeApp((_p, other) => {
-      const role = new iam.Role(other, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      const role = lambdaRole(other, 'Role');
       role.addToPrincipalPolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['ecs:UpdateService'], resources: ['*'] }));
       return [PathLink.automation(role, 'scaler', role, [{ actions: ['ecs:UpdateService'], resource: '*' }])];
     });
