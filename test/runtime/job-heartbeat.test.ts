@@ -136,6 +136,15 @@ describe('JobHeartbeat (aws-sdk-client-mock, fake timers)', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  test('stop() between heartbeats cancels the next one (no timer left behind)', async () => {
+    const visibility = heartbeat().keepVisible('h');
+    await jest.advanceTimersByTimeAsync(25_000);
+    expect(jest.getTimerCount()).toBe(1);
+    await visibility.stop();
+    expect(jest.getTimerCount()).toBe(0);
+    expect(calls.map(c => c.at)).toEqual([20]);
+  });
+
   test('a failure without a name is reported as an error, with its message', async () => {
     sqs.on(ChangeMessageVisibilityCommand).callsFake(() => Promise.reject({ message: 'socket hang up' }));
     const visibility = heartbeat().keepVisible('h');
@@ -167,6 +176,17 @@ describe('JobHeartbeat (aws-sdk-client-mock, fake timers)', () => {
     expect(lost[0].message).toMatch(/^job ran for the maximum job duration \(90000 ms\): its message is visible again/);
     await jest.advanceTimersByTimeAsync(600_000);
     expect(calls).toHaveLength(4);
+  });
+
+  test('a last whole second before the maximum job duration is still extended', async () => {
+    const lost: JobVisibilityLostError[] = [];
+    const visibility = heartbeat({ maxJobDurationMs: 21_500 }).keepVisible('h', { onLost: e => lost.push(e) });
+    await jest.advanceTimersByTimeAsync(21_499);
+    // 1.5 s left at the first heartbeat: extended by the 1 whole second, not given up.
+    expect(calls.map(c => [c.at, c.seconds])).toEqual([[20, 1]]);
+    expect([visibility.signal.aborted, lost.length]).toEqual([false, 0]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(lost.map(e => e.reason)).toEqual([JobVisibilityLoss.MAX_JOB_DURATION]);
   });
 
   test('the maximum job duration counts from the receipt when given', async () => {
