@@ -36,16 +36,29 @@ export function survivorKey(file: string, m: Mutant): string {
   return `${file}:${m.location.start.line} ${m.mutatorName}`;
 }
 
-/** The survivors `test/mutation/equivalent-mutants.md` explains: table rows `| path:line | mutator | reason |`. */
+/**
+ * The survivors `test/mutation/equivalent-mutants.md` explains: table rows
+ * `| path:line | mutator | reason |`. The mutator cell may name the
+ * replacement too, as a code span (`` ConditionalExpression `false` ``, or
+ * with more backticks when the replacement has one): the row then covers only
+ * that mutant of the line, not the mutator's others.
+ */
 export function listedEquivalents(markdown: string): Map<string, string> {
   const listed = new Map<string, string>();
   for (const line of markdown.split('\n')) {
     const cells = line.split('|').map(c => c.trim());
     if (cells.length >= 5 && /^`?[\w./-]+:\d+`?$/.test(cells[1])) {
-      listed.set(`${cells[1].replace(/`/g, '')} ${cells[2].replace(/`/g, '')}`, cells[3]);
+      const [, mutator, , replacement] = /^(\w+)(?:\s+(`+) ?(.*?) ?\2)?$/.exec(cells[2]) ?? [undefined, cells[2].replace(/`/g, '')];
+      listed.set(`${cells[1].replace(/`/g, '')} ${mutator}${replacement === undefined ? '' : ` \`${replacement}\``}`, cells[3]);
     }
   }
   return listed;
+}
+
+/** The list's reason for a mutant: its replacement's row, else its mutator's row on the line. */
+export function listedReason(listed: Map<string, string>, file: string, m: Mutant): string | undefined {
+  const key = survivorKey(file, m);
+  return listed.get(`${key} \`${m.replacement ?? ''}\``) ?? listed.get(key);
 }
 
 interface Tally { killed: number; killedAtSetup: number; survived: number; noCoverage: number; other: number }
@@ -97,7 +110,7 @@ function tally(report: Report, listed: Map<string, string>, survivors: string[])
   for (const [file, { source, mutants }] of Object.entries(report.files)) {
     const lines = source.split('\n');
     for (const m of mutants) {
-      const reason = listed.get(survivorKey(file, m));
+      const reason = listedReason(listed, file, m);
       const equivalentTimeout = isEquivalentTimeout(m, reason);
       if (m.status === 'Killed' || (m.status === 'Timeout' && !equivalentTimeout)) t.killed++;
       else if (isSetupKill(m)) t.killedAtSetup++;

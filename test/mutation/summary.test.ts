@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { isEquivalentTimeout, isSetupKill, lastRun, listedEquivalents, score } from '../../scripts/mutate';
+import { isEquivalentTimeout, isSetupKill, lastRun, listedEquivalents, listedReason, score } from '../../scripts/mutate';
 
 describe('npm run mutate summary', () => {
   test('reads the equivalent-mutant table: `path:line`, mutator, reason', () => {
@@ -11,6 +11,27 @@ describe('npm run mutate summary', () => {
       '| not a mutant | x | y |',
     ].join('\n'));
     expect([...listed]).toEqual([['lib/core/validation.ts:12 StringLiteral', 'only the message text changes']]);
+  });
+
+  test('a row may name the replacement: it then covers that mutant of the line only, before the mutator\'s row', () => {
+    const listed = listedEquivalents([
+      '| `lib/a.ts:3` | ConditionalExpression `true` | clearTimeout(undefined) does nothing |',
+      '| `lib/a.ts:3` | ConditionalExpression `false` | not equivalent, killed: test/a.test.ts |',
+      '| `lib/a.ts:9` | StringLiteral | only the message text changes |',
+      '| `lib/a.ts:12` | StringLiteral `` `a` `` | a template |',
+    ].join('\n'));
+    const mutant = (line: number, mutatorName: string, replacement?: string) =>
+      ({ id: '1', mutatorName, replacement, status: 'Survived', location: { start: { line, column: 1 } } });
+    expect([
+      listedReason(listed, 'lib/a.ts', mutant(3, 'ConditionalExpression', 'true')),
+      listedReason(listed, 'lib/a.ts', mutant(3, 'ConditionalExpression', 'false')),
+      listedReason(listed, 'lib/a.ts', mutant(3, 'ConditionalExpression', 'x > 1')),
+      listedReason(listed, 'lib/a.ts', mutant(9, 'StringLiteral', '""')),
+      listedReason(listed, 'lib/a.ts', mutant(12, 'StringLiteral', '`a`')),
+      listedReason(listed, 'lib/b.ts', mutant(9, 'StringLiteral', '""')),
+    ]).toEqual([
+      'clearTimeout(undefined) does nothing', 'not equivalent, killed: test/a.test.ts', undefined, 'only the message text changes', 'a template', undefined,
+    ]);
   });
 
   test('score: killed (and timed out) of killed, survived and uncovered; errors and ignored mutants do not count', () => {
