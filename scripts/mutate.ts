@@ -9,23 +9,30 @@
  * survivor, marked when test/mutation/equivalent-mutants.md explains it.
  * Writes reports/mutation/summary.md. With chunk names, runs only those
  * (the summary still adds every chunk's last report); `--summary-only` runs
- * none.
+ * none. `--recheck` runs none either: it reruns, for each survivor the list
+ * says a later test kills, the test files its row names with the mutant
+ * applied, and the summary counts the ones they kill
+ * (reports/mutation/recheck.json keeps the results until the source or the
+ * tests change).
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
 const ROOT = path.join(__dirname, '..');
 const CHUNKS = ['handlers', 'runtime', 'core-paths', 'core-patterns', 'core-report', 'constructs'];
 const EQUIVALENTS = path.join(ROOT, 'test', 'mutation', 'equivalent-mutants.md');
+const RECHECKS = path.join(ROOT, 'reports', 'mutation', 'recheck.json');
 
+type Position = { readonly line: number; readonly column: number };
 interface Mutant {
   readonly id: string;
   readonly mutatorName: string;
   readonly replacement?: string;
   readonly status: string;
   readonly statusReason?: string;
-  readonly location: { readonly start: { readonly line: number; readonly column: number } };
+  readonly location: { readonly start: Position; readonly end: Position };
 }
 interface Report {
   readonly files: Record<string, { readonly source: string; readonly mutants: Mutant[] }>;
@@ -44,24 +51,51 @@ export function survivorKey(file: string, m: Mutant): string {
  * that mutant of the line, not the mutator's others.
  */
 export function listedEquivalents(markdown: string): Map<string, string> {
-  const listed = new Map<string, string>();
+  return new Map(equivalentRows(markdown).map(r => [r.key, r.reason]));
+}
+
+/** The table rows of the list, in order: key (`path:line mutator`, maybe with `` `replacement` ``) and reason. */
+function equivalentRows(markdown: string): Array<{ key: string; reason: string }> {
+  const rows: Array<{ key: string; reason: string }> = [];
   for (const line of markdown.split('\n')) {
     const cells = line.split('|').map(c => c.trim());
     if (cells.length >= 5 && /^`?[\w./-]+:\d+`?$/.test(cells[1])) {
       const [, mutator, , replacement] = /^(\w+)(?:\s+(`+) ?(.*?) ?\2)?$/.exec(cells[2]) ?? [undefined, cells[2].replace(/`/g, '')];
-      listed.set(`${cells[1].replace(/`/g, '')} ${mutator}${replacement === undefined ? '' : ` \`${replacement}\``}`, cells[3]);
+      rows.push({ key: `${cells[1].replace(/`/g, '')} ${mutator}${replacement === undefined ? '' : ` \`${replacement}\``}`, reason: cells[3] });
     }
   }
-  return listed;
+  return rows;
+}
+
+/** Whether the list's reason says a test kills the mutant (it is no equivalent). */
+export function claimsKilled(reason: string | undefined): boolean {
+  return reason !== undefined && /^not equivalent\b/.test(reason);
+}
+
+/**
+ * The test files that kill each mutant the list says a later test kills: the
+ * `test/...test.ts` paths its reason names in backticks, or, when it names
+ * none ("as above"), the previous such row's.
+ */
+export function killingTests(markdown: string): Map<string, string[]> {
+  const tests = new Map<string, string[]>();
+  let previous: string[] = [];
+  for (const { key, reason } of equivalentRows(markdown)) {
+    if (!claimsKilled(reason)) continue;
+    const named = [...reason.matchAll(/`(test\/[\w./-]+\.test\.ts)`/g)].map(m => m[1]);
+    previous = named.length > 0 ? [...new Set(named)] : previous;
+    tests.set(key, previous);
+  }
+  return tests;
 }
 
 /** The list's reason for a mutant: its replacement's row, else its mutator's row on the line. */
-export function listedReason(listed: Map<string, string>, file: string, m: Mutant): string | undefined {
+export function listedReason<T>(listed: Map<string, T>, file: string, m: Mutant): T | undefined {
   const key = survivorKey(file, m);
   return listed.get(`${key} \`${m.replacement ?? ''}\``) ?? listed.get(key);
 }
 
-interface Tally { killed: number; killedAtSetup: number; survived: number; noCoverage: number; other: number }
+interface Tally { killed: number; killedAtSetup: number; survived: number; noCoverage: number; other: number; rechecked: number }
 
 /** Errors of a program that is wrong rather than of an architecture rejected: not counted as kills. */
 const PROGRAMMING_ERROR = /\b(TypeError|ReferenceError|SyntaxError|RangeError): /;
@@ -89,10 +123,14 @@ export function isSetupKill(m: { status: string; statusReason?: string }): boole
   return !PROGRAMMING_ERROR.test(reason.slice(0, stack)) && BUILDING_FRAME.test(firstFrame);
 }
 
-/** Detected (killed, timed out or killed at setup) of the mutants that ran or had no test (compile and other runtime errors, ignored: not counted). */
-export function score(t: Tally): number {
-  const detected = t.killed + t.killedAtSetup;
-  const valid = detected + t.survived + t.noCoverage;
+/**
+ * Detected (killed, timed out or killed at setup) of the mutants that ran or had no test (compile
+ * and other runtime errors, ignored: not counted); with `withRechecked`, the survivors a later
+ * test killed on recheck count as detected too.
+ */
+export function score(t: Omit<Tally, 'rechecked'> & { readonly rechecked?: number }, withRechecked = false): number {
+  const detected = t.killed + t.killedAtSetup + (withRechecked ? t.rechecked ?? 0 : 0);
+  const valid = t.killed + t.killedAtSetup + t.survived + t.noCoverage;
   return valid === 0 ? 100 : (100 * detected) / valid;
 }
 
@@ -102,13 +140,21 @@ export function score(t: Tally): number {
  * caught it, so it counts as a survivor (explained), not as a kill.
  */
 export function isEquivalentTimeout(m: { status: string }, reason: string | undefined): boolean {
-  return m.status === 'Timeout' && reason !== undefined && !/^not equivalent\b/.test(reason);
+  return m.status === 'Timeout' && reason !== undefined && !claimsKilled(reason);
 }
 
-function tally(report: Report, listed: Map<string, string>, survivors: string[]): Tally {
-  const t: Tally = { killed: 0, killedAtSetup: 0, survived: 0, noCoverage: 0, other: 0 };
+/** A survivor of a chunk's last run, with what the list and the rechecks say of it. */
+interface Survivor {
+  readonly file: string;
+  readonly mutant: Mutant;
+  readonly source: string;
+  readonly reason?: string;
+  readonly equivalentTimeout: boolean;
+}
+
+function tally(report: Report, listed: Map<string, string>, survivors: Survivor[]): Tally {
+  const t: Tally = { killed: 0, killedAtSetup: 0, survived: 0, noCoverage: 0, other: 0, rechecked: 0 };
   for (const [file, { source, mutants }] of Object.entries(report.files)) {
-    const lines = source.split('\n');
     for (const m of mutants) {
       const reason = listedReason(listed, file, m);
       const equivalentTimeout = isEquivalentTimeout(m, reason);
@@ -116,16 +162,74 @@ function tally(report: Report, listed: Map<string, string>, survivors: string[])
       else if (isSetupKill(m)) t.killedAtSetup++;
       else if (m.status === 'Survived' || m.status === 'NoCoverage' || equivalentTimeout) {
         if (m.status === 'NoCoverage') t.noCoverage++; else t.survived++;
-        survivors.push(`| \`${file}:${m.location.start.line}\` | ${m.mutatorName} | ${equivalentTimeout ? 'Timeout (equivalent)' : m.status} | ` +
-          `\`${(lines[m.location.start.line - 1] ?? '').trim().slice(0, 90).replace(/\|/g, '\\|')}\` → \`${(m.replacement ?? '').slice(0, 40).replace(/\|/g, '\\|').replace(/\n/g, ' ')}\` | ` +
-          `${reason ? `explained: ${reason}` : '**not explained**'} |`);
+        survivors.push({ file, mutant: m, source, reason, equivalentTimeout });
       } else t.other++;
     }
   }
   return t;
 }
 
-type Position = { readonly line: number; readonly column: number };
+/** A recheck's result, valid while the mutated file, the test files and the mutant are the same (`fingerprint`). */
+interface Recheck { readonly mutant: string; readonly tests: string[]; readonly killed: boolean }
+
+/** The source with the mutant applied (positions 1-based, as tested mutants give them). */
+export function applyMutant(source: string, m: { replacement?: string; location: { start: Position; end: Position } }): string {
+  const lines = source.split('\n');
+  const offset = (p: Position) => lines.slice(0, p.line - 1).reduce((n, l) => n + l.length + 1, 0) + p.column - 1;
+  return source.slice(0, offset(m.location.start)) + (m.replacement ?? '') + source.slice(offset(m.location.end));
+}
+
+function fingerprint(s: Survivor, tests: string[]): string {
+  const hash = createHash('sha256').update(mutantKey(s.file, s.mutant)).update(s.source);
+  for (const t of tests) hash.update(t).update(fs.readFileSync(path.join(ROOT, t)));
+  return hash.digest('hex');
+}
+
+function jest(tests: string[]): boolean {
+  const r = spawnSync('npx', ['jest', '--silent', '--ci', ...tests], { cwd: ROOT, stdio: 'ignore', timeout: 10 * 60_000 });
+  return r.status === 0;
+}
+
+/**
+ * Reruns the test files each "killed by a later test" survivor's row names, with the mutant
+ * applied to the file (restored afterwards, also on Ctrl-C), and records whether they fail: a
+ * failure or a timeout is a kill. Results whose fingerprint still matches are reused.
+ */
+function recheck(survivors: Survivor[], tests: Map<string, string[]>, done: Record<string, Recheck>): void {
+  const due = survivors
+    .filter(s => claimsKilled(s.reason) && (listedReason(tests, s.file, s.mutant) ?? []).length > 0)
+    .map(s => { const t = listedReason(tests, s.file, s.mutant)!; return { s, t, f: fingerprint(s, t) }; })
+    .filter(d => !done[d.f]);
+  if (due.length === 0) return;
+  const all = [...new Set(due.flatMap(d => d.t))];
+  if (!jest(all)) throw new Error(`the tests the list names fail without any mutant: ${all.join(' ')}`);
+  for (const [i, { s, t, f }] of due.entries()) {
+    const file = path.join(ROOT, s.file);
+    const restore = () => fs.writeFileSync(file, s.source);
+    const interrupted = () => { restore(); process.exit(130); };
+    process.once('SIGINT', interrupted);
+    fs.writeFileSync(file, applyMutant(s.source, s.mutant));
+    try {
+      done[f] = { mutant: mutantKey(s.file, s.mutant), tests: t, killed: !jest(t) };
+    } finally {
+      restore();
+      process.removeListener('SIGINT', interrupted);
+    }
+    process.stdout.write(`${i + 1}/${due.length} ${s.file}:${s.mutant.location.start.line} ${s.mutant.mutatorName} -> ${done[f].killed ? 'killed' : 'SURVIVED'} (${t.join(' ')})\n`);
+    fs.writeFileSync(RECHECKS, JSON.stringify(done, null, 1));
+  }
+}
+
+/** The summary's row of a survivor; a claimed kill the recheck saw survive is not explained. */
+function survivorRow(s: Survivor, recheck: Recheck | undefined): string {
+  const m = s.mutant;
+  const code = (s.source.split('\n')[m.location.start.line - 1] ?? '').trim().slice(0, 90).replace(/\|/g, '\\|');
+  const replacement = (m.replacement ?? '').slice(0, 40).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const why = recheck?.killed === false ? `**not explained**: the list says a test kills it, but ${recheck.tests.join(', ')} passed with it applied`
+    : recheck?.killed ? `killed on recheck by ${recheck.tests.join(', ')}` : s.reason ? `explained: ${s.reason}` : '**not explained**';
+  return `| \`${s.file}:${m.location.start.line}\` | ${m.mutatorName} | ${s.equivalentTimeout ? 'Timeout (equivalent)' : m.status} | \`${code}\` → \`${replacement}\` | ${why} |`;
+}
+
 /** A mutant's identity across runs (ids are per run): file, span (1-based, as tested mutants give it), mutator and replacement. */
 function mutantKey(file: string, m: { mutatorName: string; replacement?: string; location: { start: Position; end: Position } }, zeroBased = false): string {
   const at = (p: Position) => zeroBased ? `${p.line + 1}:${p.column + 1}` : `${p.line}:${p.column}`;
@@ -180,7 +284,7 @@ export function lastRun(dir: string): { report: Report; partial?: string; runs?:
 
 function main(): void {
   const args = process.argv.slice(2);
-  const summaryOnly = args.includes('--summary-only');
+  const summaryOnly = args.includes('--summary-only') || args.includes('--recheck');
   const wanted = args.filter(a => !a.startsWith('--'));
   const unknown = wanted.filter(c => !CHUNKS.includes(c));
   if (unknown.length > 0) throw new Error(`unknown chunk(s) ${unknown.join(', ')}: expected ${CHUNKS.join(', ')}`);
@@ -190,34 +294,50 @@ function main(): void {
       execFileSync('npx', ['stryker', 'run'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, MUTATE_CHUNK: chunk } });
     }
   }
-  const listed = fs.existsSync(EQUIVALENTS) ? listedEquivalents(fs.readFileSync(EQUIVALENTS, 'utf8')) : new Map<string, string>();
+  const markdown = fs.existsSync(EQUIVALENTS) ? fs.readFileSync(EQUIVALENTS, 'utf8') : '';
+  const listed = listedEquivalents(markdown);
+  const tests = killingTests(markdown);
+  const chunks = CHUNKS.map(chunk => {
+    const run = lastRun(path.join(ROOT, 'reports', 'mutation', chunk));
+    const survivors: Survivor[] = [];
+    return { chunk, run, survivors, t: run ? tally(run.report, listed, survivors) : undefined };
+  });
+  fs.mkdirSync(path.join(ROOT, 'reports', 'mutation'), { recursive: true });
+  const done: Record<string, Recheck> = fs.existsSync(RECHECKS) ? JSON.parse(fs.readFileSync(RECHECKS, 'utf8')) : {};
+  if (args.includes('--recheck')) recheck(chunks.flatMap(c => c.survivors), tests, done);
+  const recheckOf = (s: Survivor) => {
+    const t = listedReason(tests, s.file, s.mutant);
+    return claimsKilled(s.reason) && t && t.length > 0 ? done[fingerprint(s, t)] : undefined;
+  };
   const rows: string[] = [];
-  const survivors: string[] = [];
-  const total: Tally = { killed: 0, killedAtSetup: 0, survived: 0, noCoverage: 0, other: 0 };
-  for (const chunk of CHUNKS) {
-    const dir = path.join(ROOT, 'reports', 'mutation', chunk);
-    const run = lastRun(dir);
-    if (!run) {
-      rows.push(`| ${chunk} | not run | | | | | |`);
+  const survivorRows: string[] = [];
+  const total: Tally = { killed: 0, killedAtSetup: 0, survived: 0, noCoverage: 0, other: 0, rechecked: 0 };
+  for (const { chunk, run, survivors, t } of chunks) {
+    if (!run || !t) {
+      rows.push(`| ${chunk} | not run | | | | | | | |`);
       continue;
     }
-    const t = tally(run.report, listed, survivors);
+    for (const s of survivors) {
+      const r = recheckOf(s);
+      if (r?.killed) t.rechecked++;
+      survivorRows.push(survivorRow(s, r));
+    }
     (Object.keys(total) as Array<keyof Tally>).forEach(k => { total[k] += t[k]; });
     const how = run.partial ? ` (stopped: ${run.partial})` : run.runs && run.runs > 1 ? ` (in ${run.runs} runs)` : '';
-    rows.push(`| ${chunk}${how} | ${score(t).toFixed(1)} % | ${t.killed} | ${t.killedAtSetup} | ${t.survived} | ${t.noCoverage} | ${t.other} |`);
+    rows.push(`| ${chunk}${how} | ${score(t).toFixed(1)} % | ${score(t, true).toFixed(1)} % | ${t.killed} | ${t.killedAtSetup} | ${t.survived} | ${t.noCoverage} | ${t.rechecked} | ${t.other} |`);
   }
-  const unexplained = survivors.filter(s => s.endsWith('**not explained** |')).length;
+  const unexplained = survivorRows.filter(r => r.includes('| **not explained**')).length;
   const summary = [
     '# Mutation score (npm run mutate)', '',
-    '| chunk | score | killed or timed out | killed at setup (synthesis failed) | survived | no coverage | not counted (compile/other runtime error, ignored) |',
-    '|---|---|---|---|---|---|---|',
+    '| chunk | score | with the rechecked kills | killed or timed out | killed at setup (synthesis failed) | survived | no coverage | of the survivors, killed by a later test (rechecked) | not counted (compile/other runtime error, ignored) |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows,
-    `| **total** | **${score(total).toFixed(1)} %** | ${total.killed} | ${total.killedAtSetup} | ${total.survived} | ${total.noCoverage} | ${total.other} |`, '',
-    `Survivors: ${survivors.length}, of which ${survivors.length - unexplained} explained in test/mutation/equivalent-mutants.md and ${unexplained} not explained.`, '',
+    `| **total** | **${score(total).toFixed(1)} %** | **${score(total, true).toFixed(1)} %** | ${total.killed} | ${total.killedAtSetup} | ${total.survived} | ${total.noCoverage} | ${total.rechecked} | ${total.other} |`, '',
+    `Survivors: ${survivorRows.length}, of which ${survivorRows.length - unexplained} explained in test/mutation/equivalent-mutants.md ` +
+      `(${total.rechecked} killed by a later test on recheck) and ${unexplained} not explained.`, '',
     '| mutant | mutator | status | code → replacement | why it lives |', '|---|---|---|---|---|',
-    ...survivors, '',
+    ...survivorRows, '',
   ].join('\n');
-  fs.mkdirSync(path.join(ROOT, 'reports', 'mutation'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'reports', 'mutation', 'summary.md'), summary);
   process.stdout.write(`\n${summary.split('\n').slice(0, rows.length + 6).join('\n')}\n(reports/mutation/summary.md)\n`);
 }

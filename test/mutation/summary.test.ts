@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { isEquivalentTimeout, isSetupKill, lastRun, listedEquivalents, listedReason, score } from '../../scripts/mutate';
+import { applyMutant, claimsKilled, isEquivalentTimeout, isSetupKill, killingTests, lastRun, listedEquivalents, listedReason, score } from '../../scripts/mutate';
 
 describe('npm run mutate summary', () => {
   test('reads the equivalent-mutant table: `path:line`, mutator, reason', () => {
@@ -21,7 +21,7 @@ describe('npm run mutate summary', () => {
       '| `lib/a.ts:12` | StringLiteral `` `a` `` | a template |',
     ].join('\n'));
     const mutant = (line: number, mutatorName: string, replacement?: string) =>
-      ({ id: '1', mutatorName, replacement, status: 'Survived', location: { start: { line, column: 1 } } });
+      ({ id: '1', mutatorName, replacement, status: 'Survived', location: { start: { line, column: 1 }, end: { line, column: 2 } } });
     expect([
       listedReason(listed, 'lib/a.ts', mutant(3, 'ConditionalExpression', 'true')),
       listedReason(listed, 'lib/a.ts', mutant(3, 'ConditionalExpression', 'false')),
@@ -38,6 +38,37 @@ describe('npm run mutate summary', () => {
     expect(score({ killed: 90, killedAtSetup: 0, survived: 5, noCoverage: 5, other: 40 })).toBe(90);
     expect(score({ killed: 0, killedAtSetup: 0, survived: 0, noCoverage: 0, other: 3 })).toBe(100);
     expect(score({ killed: 80, killedAtSetup: 10, survived: 5, noCoverage: 5, other: 40 })).toBe(90);
+  });
+
+  test('score with the rechecked kills: survivors a later test killed on recheck count as detected, over the same mutants', () => {
+    const t = { killed: 80, killedAtSetup: 5, survived: 10, noCoverage: 5, other: 7, rechecked: 10 };
+    expect([score(t), score(t, true), score({ ...t, rechecked: undefined }, true)]).toEqual([85, 95, 85]);
+  });
+
+  test('the test files that kill a claimed kill: those its row names, or the previous claimed kill\'s ("as above")', () => {
+    const tests = killingTests([
+      '| `lib/a.ts:1` | StringLiteral | not equivalent, killed: `test/a.test.ts` and `test/b/c.test.ts` fail with the mutant applied by hand |',
+      '| `lib/a.ts:2` | StringLiteral | not equivalent, killed: as above |',
+      '| `lib/a.ts:3` | StringLiteral | only the message text changes (`lib/x.ts`, `test/z.test.ts`) |',
+      '| `lib/a.ts:4` | ConditionalExpression `true` | not equivalent, killed: as above (both bounds) |',
+      '| `lib/a.ts:5` | EqualityOperator | not equivalent, killed: `test/d.test.ts` "x" and `test/d.test.ts` "y"; `lib/a.ts` is not a test |',
+    ].join('\n'));
+    expect([...tests]).toEqual([
+      ['lib/a.ts:1 StringLiteral', ['test/a.test.ts', 'test/b/c.test.ts']],
+      ['lib/a.ts:2 StringLiteral', ['test/a.test.ts', 'test/b/c.test.ts']],
+      ['lib/a.ts:4 ConditionalExpression `true`', ['test/a.test.ts', 'test/b/c.test.ts']],
+      ['lib/a.ts:5 EqualityOperator', ['test/d.test.ts']],
+    ]);
+    expect([claimsKilled('not equivalent, killed: as above'), claimsKilled('`true`: not equivalent'), claimsKilled(undefined)]).toEqual([true, false, false]);
+  });
+
+  test('applies a mutant at its 1-based span, across lines', () => {
+    const source = 'const a = 1;\nif (a > 0) {\n  go();\n}\n';
+    expect(applyMutant(source, { replacement: 'a >= 0', location: { start: { line: 2, column: 5 }, end: { line: 2, column: 10 } } }))
+      .toBe('const a = 1;\nif (a >= 0) {\n  go();\n}\n');
+    expect(applyMutant(source, { replacement: '{}', location: { start: { line: 2, column: 12 }, end: { line: 4, column: 2 } } }))
+      .toBe('const a = 1;\nif (a > 0) {}\n');
+    expect(applyMutant(source, { location: { start: { line: 1, column: 11 }, end: { line: 1, column: 12 } } })).toBe('const a = ;\nif (a > 0) {\n  go();\n}\n');
   });
 
   test('a timeout the list explains as equivalent is no kill; one it lists as killed by a test, or does not list, is', () => {
