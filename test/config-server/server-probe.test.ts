@@ -29,6 +29,13 @@ test.each([
   expect(await checkPrimaryServer(new ECSClient({}), config)).toEqual({ unreachable: 1, detail });
 });
 
+test('a call that does not answer in time is aborted, not left open (a lost region would pile up connections, sample after sample)', async () => {
+  const ecs = mockClient(ECSClient);
+  ecs.on(DescribeServicesCommand).callsFake(() => new Promise(() => undefined));
+  expect(await checkPrimaryServer(new ECSClient({}), config)).toEqual({ unreachable: 1, detail: 'no answer in 50 ms' });
+  expect(((ecs.commandCalls(DescribeServicesCommand)[0].args as unknown[])[1] as { abortSignal?: AbortSignal } | undefined)?.abortSignal?.aborted).toBe(true);
+});
+
 test('its samples are published under the config server\'s namespace, by service', () => {
   expect(JSON.parse(sampleMetricLine(SERVER_PROBE_METRIC, 'config-server', { unreachable: 0, detail: 'ok' }, 0))).toMatchObject({
     _aws: { CloudWatchMetrics: [{ Namespace: 'CdkHaPatterns/ConfigServer', Dimensions: [['Service']], Metrics: [{ Name: 'PrimaryServerUnreachable', StorageResolution: 1 }] }] },

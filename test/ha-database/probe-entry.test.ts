@@ -84,6 +84,9 @@ describe('HaDatabase probe entry point', () => {
     expect(await handler({ 'detail-type': 'CloudWatch Alarm State Change', 'detail': { state: { value: 'OK' } } }))
       .toEqual({ skipped: 'not a schedule or an ALARM state change (CloudWatch Alarm State Change)' });
     expect(await handler({})).toEqual({ skipped: 'not a schedule or an ALARM state change (no detail-type)' });
+    // An ALARM state in an event of another kind is no alarm state change either.
+    expect(await handler({ 'detail-type': 'Custom Drill', 'detail': { state: { value: 'ALARM' } } }))
+      .toEqual({ skipped: 'not a schedule or an ALARM state change (Custom Drill)' });
     expect(mock.calls()).toHaveLength(0);
   });
 

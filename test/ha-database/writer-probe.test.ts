@@ -63,6 +63,16 @@ describe('checkPrimaryWriter', () => {
     p.on(DescribeDBClustersCommand).rejects(new Error('connect ETIMEDOUT'));
     expect(await checkPrimaryWriter(c, config)).toEqual({ unreachable: 1, detail: 'connect ETIMEDOUT' });
   });
+
+  test('a call that does not answer in time is aborted, not left open (a lost region would pile up connections, sample after sample)', async () => {
+    const { clients: c, p, l } = clients();
+    l.on(DescribeGlobalClustersCommand).callsFake(() => new Promise(() => undefined));
+    p.on(DescribeDBClustersCommand).callsFake(() => new Promise(() => undefined));
+    expect(await checkPrimaryWriter(c, config)).toEqual({ unreachable: 1, detail: 'no answer in 50 ms' });
+    const signals = [l.commandCalls(DescribeGlobalClustersCommand)[0], p.commandCalls(DescribeDBClustersCommand)[0]]
+      .map(call => ((call.args as unknown[])[1] as { abortSignal?: AbortSignal } | undefined)?.abortSignal?.aborted);
+    expect(signals).toEqual([true, true]);
+  });
 });
 
 describe('sampleFor', () => {
