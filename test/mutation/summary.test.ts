@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { applyMutant, claimsKilled, isEquivalentTimeout, isSetupKill, killingTests, lastRun, listedEquivalents, listedReason, score } from '../../scripts/mutate';
+import { applyMutant, claimsKilled, isEquivalentTimeout, isSetupKill, killingTests, lastRun, listedEquivalents, listedReason, score, survivorRow } from '../../scripts/mutate';
 
 describe('npm run mutate summary', () => {
   test('reads the equivalent-mutant table: `path:line`, mutator, reason', () => {
@@ -60,6 +60,27 @@ describe('npm run mutate summary', () => {
       ['lib/a.ts:5 EqualityOperator', ['test/d.test.ts']],
     ]);
     expect([claimsKilled('not equivalent, killed: as above'), claimsKilled('`true`: not equivalent'), claimsKilled(undefined)]).toEqual([true, false, false]);
+  });
+
+  test('a survivor\'s row: a claimed kill the recheck confirmed, refuted or has not run; an equivalent one; an unlisted one', () => {
+    const mutant = { id: '1', mutatorName: 'EqualityOperator', replacement: 'a >= 0', status: 'Survived', location: { start: { line: 2, column: 5 }, end: { line: 2, column: 10 } } };
+    const survivor = (reason?: string) => ({ file: 'lib/a.ts', mutant, source: 'x\nif (a > 0) go();\n', reason, equivalentTimeout: false });
+    const claim = survivor('not equivalent, killed: `test/a.test.ts`');
+    const why = (row: string) => row.split(' | ').slice(-1)[0];
+    expect([
+      why(survivorRow(claim, { mutant: 'k', tests: ['test/a.test.ts'], killed: true })),
+      why(survivorRow(claim, { mutant: 'k', tests: ['test/a.test.ts'], killed: false })),
+      why(survivorRow(claim, undefined)),
+      why(survivorRow(survivor('only the text changes'), undefined)),
+      why(survivorRow(survivor(), undefined)),
+    ]).toEqual([
+      'killed on recheck by test/a.test.ts |',
+      '**not explained**: the list says a test kills it, but test/a.test.ts passed with it applied |',
+      'explained (a claimed kill, not rechecked: npm run mutate -- --recheck): not equivalent, killed: `test/a.test.ts` |',
+      'explained: only the text changes |',
+      '**not explained** |',
+    ]);
+    expect(survivorRow(survivor(), undefined)).toBe('| `lib/a.ts:2` | EqualityOperator | Survived | `if (a > 0) go();` → `a >= 0` | **not explained** |');
   });
 
   test('applies a mutant at its 1-based span, across lines', () => {
