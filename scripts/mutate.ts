@@ -189,7 +189,9 @@ function fingerprint(s: Survivor, tests: string[]): string {
 const RECHECK_TIMEOUT_MS = 5 * 60_000;
 
 function jest(tests: string[]): boolean {
-  const r = spawnSync('npx', ['jest', '--silent', '--ci', ...tests], { cwd: ROOT, stdio: 'ignore', timeout: RECHECK_TIMEOUT_MS });
+  // Jest itself, in band: the only process, so the timeout's SIGKILL leaves nothing running (through npx, the kill would reach npx alone).
+  const r = spawnSync(process.execPath, [require.resolve('jest/bin/jest', { paths: [ROOT] }), '--silent', '--ci', '--runInBand', ...tests],
+    { cwd: ROOT, stdio: 'ignore', timeout: RECHECK_TIMEOUT_MS, killSignal: 'SIGKILL' });
   return r.status === 0;
 }
 
