@@ -179,10 +179,16 @@ export function applyMutant(source: string, m: { replacement?: string; location:
   return source.slice(0, offset(m.location.start)) + (m.replacement ?? '') + source.slice(offset(m.location.end));
 }
 
-function fingerprint(s: Survivor, tests: string[]): string {
+/**
+ * A survivor's recheck, when the list claims a later test kills it and names the test files:
+ * those files, and the fingerprint of the mutant, its file and the tests its result holds for.
+ */
+function recheckPlan(s: Survivor, killing: Map<string, string[]>): { tests: string[]; fingerprint: string } | undefined {
+  const tests = claimsKilled(s.reason) ? listedReason(killing, s.file, s.mutant) ?? [] : [];
+  if (tests.length === 0) return undefined;
   const hash = createHash('sha256').update(mutantKey(s.file, s.mutant)).update(s.source);
   for (const t of tests) hash.update(t).update(fs.readFileSync(path.join(ROOT, t)));
-  return hash.digest('hex');
+  return { tests, fingerprint: hash.digest('hex') };
 }
 
 /** A mutated run longer than this is a kill, as Stryker counts a timeout (an endless loop): 5 minutes, far above any unit test file's run. */
@@ -200,11 +206,11 @@ function jest(tests: string[]): boolean {
  * applied to the file (restored afterwards, also on Ctrl-C), and records whether they fail: a
  * failure or a timeout is a kill. Results whose fingerprint still matches are reused.
  */
-function recheck(survivors: Survivor[], tests: Map<string, string[]>, done: Record<string, Recheck>): void {
-  const due = survivors
-    .filter(s => claimsKilled(s.reason) && (listedReason(tests, s.file, s.mutant) ?? []).length > 0)
-    .map(s => { const t = listedReason(tests, s.file, s.mutant)!; return { s, t, f: fingerprint(s, t) }; })
-    .filter(d => !done[d.f]);
+function recheck(survivors: Survivor[], killing: Map<string, string[]>, done: Record<string, Recheck>): void {
+  const due = survivors.flatMap(s => {
+    const plan = recheckPlan(s, killing);
+    return plan && !done[plan.fingerprint] ? [{ s, t: plan.tests, f: plan.fingerprint }] : [];
+  });
   if (due.length === 0) return;
   const all = [...new Set(due.flatMap(d => d.t))];
   if (!jest(all)) throw new Error(`the tests the list names fail without any mutant: ${all.join(' ')}`);
@@ -312,8 +318,8 @@ function main(): void {
   const done: Record<string, Recheck> = fs.existsSync(RECHECKS) ? JSON.parse(fs.readFileSync(RECHECKS, 'utf8')) : {};
   if (args.includes('--recheck')) recheck(chunks.flatMap(c => c.survivors), tests, done);
   const recheckOf = (s: Survivor) => {
-    const t = listedReason(tests, s.file, s.mutant);
-    return claimsKilled(s.reason) && t && t.length > 0 ? done[fingerprint(s, t)] : undefined;
+    const plan = recheckPlan(s, tests);
+    return plan ? done[plan.fingerprint] : undefined;
   };
   const rows: string[] = [];
   const survivorRows: string[] = [];
