@@ -216,6 +216,11 @@ function recheck(survivors: Survivor[], killing: Map<string, string[]>, done: Re
   if (!jest(all)) throw new Error(`the tests the list names fail without any mutant: ${all.join(' ')}`);
   for (const [i, { s, t, f }] of due.entries()) {
     const file = path.join(ROOT, s.file);
+    // A finished run's report carries the source it mutated: once the file has changed, its positions mean nothing (and restoring would undo the change).
+    if (fs.readFileSync(file, 'utf8') !== s.source) {
+      process.stdout.write(`${i + 1}/${due.length} ${s.file}:${s.mutant.location.start.line} ${s.mutant.mutatorName} -> not rechecked: the file changed since its run\n`);
+      continue;
+    }
     const restore = () => fs.writeFileSync(file, s.source);
     const interrupted = () => { restore(); process.exit(130); };
     process.once('SIGINT', interrupted);
