@@ -11,3 +11,4 @@ export * from './worker-pool';
 export * from './cells';
 export * from './multi-site';
 export * from './drills';
+export * from './network';

@@ -1,6 +1,8 @@
 import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { describeVpc, networkRoutesFor, sameRegionNetwork } from '../private/network-routes';
 import { renderedProperties } from '../private/rendered';
 
 /** The kinds of failure a recovery path handles. */
@@ -76,6 +78,8 @@ export enum PathLinkKind {
   DNS = 'dns',
   /** The capacity that serves after the failover. */
   CAPACITY = 'capacity',
+  /** A network route the path needs between two VPCs (`PathLink.network`). */
+  NETWORK = 'network',
 }
 
 /** An API call an automation makes, on one resource. */
@@ -100,6 +104,15 @@ export interface CapacityOptions {
   readonly lost?: number;
   /** Tasks (or nodes) the load needs (N of an N+1 pattern). */
   readonly required: number;
+}
+
+/** Options of a network link. */
+export interface NetworkLinkOptions {
+  /**
+   * The port the path connects to, for messages and reviewers.
+   * @default not stated
+   */
+  readonly port?: number;
 }
 
 /**
@@ -137,6 +150,18 @@ export class PathLink {
     return new PathLink(PathLinkKind.CAPACITY, service, description, { capacity: options });
   }
 
+  /**
+   * A network path the recovery path needs: connections from `fromVpc`
+   * reach `toVpc`. Between VPCs of two regions that takes a route: an
+   * `InterRegionVpcPeering` between them, or your own declared with
+   * `NetworkRoute.declare`; without one, synthesis fails. VPCs of one region
+   * (or one VPC) need none. The link is checked for its route only: whether
+   * its ends survive a scenario is for the links that run there.
+   */
+  public static network(fromVpc: ec2.IVpc, toVpc: ec2.IVpc, description: string, options: NetworkLinkOptions = {}): PathLink {
+    return new PathLink(PathLinkKind.NETWORK, fromVpc, description, { network: { from: fromVpc, to: toVpc, port: options.port } });
+  }
+
   private constructor(
     /** What the link does. */
     public readonly kind: PathLinkKind,
@@ -147,6 +172,7 @@ export class PathLink {
     private readonly options: {
       readonly region?: string; readonly global?: boolean; readonly role?: iam.IRole;
       readonly calls?: AutomationCall[]; readonly capacity?: CapacityOptions;
+      readonly network?: { readonly from: ec2.IVpc; readonly to: ec2.IVpc; readonly port?: number };
     } = {},
   ) {}
 
@@ -163,7 +189,7 @@ export class PathLink {
   /** What is wrong with the link under `scenario`, or nothing. */
   public check(scenario: FailureScenario): string[] {
     const problems: string[] = [];
-    if (!this.isGlobal && scenario.takesDownRegion(this.region)) {
+    if (!this.isGlobal && !this.options.network && scenario.takesDownRegion(this.region)) {
       problems.push(`its ${this.kind} ${this.description} (${this.construct.node.path}) lives in ${this.region}, which ${scenario.description} takes down`);
     }
     if (this.options.role && this.options.calls) {
@@ -174,6 +200,13 @@ export class PathLink {
           problems.push(`its ${this.kind} ${this.description} (${this.construct.node.path}) calls ${missing.join(', ')} on ${resource}, which its role does not allow`);
         }
       }
+    }
+    const network = this.options.network;
+    if (network && !sameRegionNetwork(network.from, network.to) && networkRoutesFor(network.from, network.to).length === 0) {
+      problems.push(`its ${this.kind} link ${this.description} needs ${describeVpc(network.from)} to reach ${describeVpc(network.to)}` +
+        `${network.port === undefined ? '' : ` on port ${network.port}`}, and no route connects them: ` +
+        `peer them with new InterRegionVpcPeering(<a scope in the stack that deploys second>, id, { vpc, peerVpc }), ` +
+        'or declare the route you manage (transit gateway, PrivateLink, public TLS endpoint) with NetworkRoute.declare(scope, { fromVpc, toVpc, kind, description })');
     }
     const capacity = this.options.capacity;
     if (capacity) {

@@ -1,0 +1,2 @@
+export * from './inter-region-vpc-peering';
+export * from './network-route';
