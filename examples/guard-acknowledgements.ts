@@ -23,7 +23,7 @@ export const GUARD_ACKNOWLEDGEMENTS: Readonly<Record<string, string>> = {
   ecs_task_definition_memory_hard_limit_check:
     'Every task has a single container on Fargate, where the task-level memory is enforced as the container\'s hard limit.',
   elbv2_deletion_protection_enabled_check:
-    'The load balancers hold no state and are owned by their stacks; removing a site or cell (changing one number) must be able to delete its load balancer.',
+    'Every load balancer that is a sole entry point (warm standby pair, web tier and multi-site sites, cells) has deletion protection on; what remains are the internal configuration-service load balancers, which are not: each region\'s proxies serve reads behind their own, and the turn-on moves the writer name config-writer.<zone> to the standby region\'s.',
   alb_http_to_https_redirection_check:
     'HTTP listeners remain only where no certificate is configured: the internal configuration-service load balancer (reachable from inside the VPC only) and the examples without a certificate, for which the patterns add a warning.',
   s3_bucket_default_encryption_kms_check:

@@ -27,6 +27,11 @@ export interface ActiveActiveSiteProps {
   readonly vpc?: ec2.IVpc;
   /** Environment of the nodes (no secrets). */
   readonly environment: Record<string, string>;
+  /**
+   * Deletion protection of the site's load balancer (`deletion_protection.enabled`).
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /**
@@ -70,7 +75,9 @@ export class ActiveActiveSite extends Construct {
     const lbSg = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc, description: `${props.siteName} load balancer`, allowAllOutbound: false });
     lbSg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP from clients and Route 53 health checkers');
     acknowledge(lbSg, { 'AwsSolutions-EC23': 'The site load balancer is a public entry point: clients and Route 53 health checkers connect from anywhere.' });
-    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', { vpc, internetFacing: true, securityGroup: lbSg, dropInvalidHeaderFields: true });
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc, internetFacing: true, securityGroup: lbSg, dropInvalidHeaderFields: true, deletionProtection: props.deletionProtection ?? true,
+    });
     this.loadBalancer.logAccessLogs(createAccessLogsBucket(this, 'AccessLogs'));
 
     this.targetGroup = createServiceTargetGroup(this, 'TargetGroup', { vpc, port: props.containerPort, healthCheckPath: props.healthCheckPath });

@@ -77,6 +77,13 @@ export interface MultiSiteActiveActiveProps extends HaPatternProps {
    * @default true
    */
   readonly sequentialUpgrades?: boolean;
+  /**
+   * Deletion protection of every site's load balancer, the only way into
+   * its site (`deletion_protection.enabled`). To remove a site or delete a
+   * site's stack, deploy with `false` first.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
 }
 
 interface SiteRecords {
@@ -156,6 +163,7 @@ export class MultiSiteActiveActive extends HaPattern {
         desiredCount: options.desiredCount ?? 2,
         vpc: options.vpc,
         environment: { SITE_REGION: region, SITE_MODE: standby ? 'standby' : 'active' },
+        deletionProtection: props.deletionProtection,
       });
       // Informational: it rolls a deployment back. Not wired to the notifications, whose
       // topic lives in the DNS stack that already depends on this site's stack.

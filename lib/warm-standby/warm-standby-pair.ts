@@ -95,6 +95,14 @@ export interface WarmStandbyPairProps extends HaPatternProps {
   readonly internetFacing?: boolean;
 
   /**
+   * Deletion protection of the load balancer, the pair's only way in
+   * (`deletion_protection.enabled`): nobody deletes it by hand or by
+   * accident. To delete the stack or the pair, deploy with `false` first.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
    * IPv4 or IPv6 CIDR blocks of the clients the servers admit on `tcpPort`
    * and `udpPort`. The load balancer keeps the address of every UDP client
    * (always, for IP targets), so a UDP client outside these blocks is dropped
@@ -258,6 +266,7 @@ export class WarmStandbyPair extends HaPattern {
       // Each server lives in one zone: every load balancer node must reach both.
       crossZoneEnabled: true,
       vpcSubnets: { subnetType: internetFacing ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      deletionProtection: props.deletionProtection ?? true,
     });
     this.loadBalancer.logAccessLogs(createAccessLogsBucket(this, 'AccessLogs'));
 

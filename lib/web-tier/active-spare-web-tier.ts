@@ -171,6 +171,14 @@ export interface ActiveSpareWebTierProps extends HaPatternProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Deletion protection of every site's load balancer, the only way into
+   * its region (`deletion_protection.enabled`). To delete a site's stack or
+   * remove a spare, deploy with `false` first.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /** Ids of the recovery paths of `ActiveSpareWebTier`; targets per path go in `recoveryTargets.paths`. */
@@ -271,6 +279,7 @@ export class ActiveSpareWebTier extends HaPattern {
         stickinessDuration: props.stickinessDuration,
         targetHealthCheckInterval: props.targetHealthCheckInterval,
         removalPolicy: props.removalPolicy,
+        deletionProtection: props.deletionProtection,
         // The sites' failover alarms get their role and actions from the tier (below).
       });
       // The site's own name, in its own stack: the DNS stack refers to it by its literal name only.

@@ -101,6 +101,14 @@ export interface WebTierSiteProps extends HaPatternProps {
   readonly failoverAlarmName?: string;
 
   /**
+   * Deletion protection of the load balancer, the site's only way in
+   * (`deletion_protection.enabled`): nobody deletes it by hand or by
+   * accident. To delete the stack or the site, deploy with `false` first.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
    * What happens to the log groups when the stack is deleted.
    * @default RemovalPolicy.RETAIN
    */
@@ -214,6 +222,7 @@ export class WebTierSite extends HaPattern {
       internetFacing: true,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       dropInvalidHeaderFields: true,
+      deletionProtection: props.deletionProtection ?? true,
     });
     this.loadBalancer.logAccessLogs(createAccessLogsBucket(this, 'AccessLogs'));
     for (const sg of this.loadBalancer.connections.securityGroups) {
