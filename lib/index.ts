@@ -9,6 +9,7 @@ export * from './warm-standby';
 export * from './hot-standby';
 export * from './worker-pool';
 export * from './cells';
+export * from './backup';
 export * from './multi-site';
 export * from './drills';
 export * from './network';

@@ -13,7 +13,9 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { HaBackup, HaBackupOptions, HaBackupResource } from '../backup/ha-backup';
+import { addPatternBackup } from '../backup/pattern-backup';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { FailureScenario, PathLink } from '../core/failure-scenario';
@@ -105,10 +107,26 @@ export interface ActiveActiveCellsProps extends HaPatternProps {
    */
   readonly dns?: CellsDnsOptions;
   /**
+   * Deletion protection of the load balancer, the cells' only way in
+   * (`deletion_protection.enabled`). Adding or removing cells leaves it in
+   * place; to delete the stack or the pattern, deploy with `false` first.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /**
    * Removal policy of the stateful resources (databases, file shares, status table, updates bucket).
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * A backup tier over the stateful resources the construct creates (each cell's Aurora
+   * cluster and EFS file share, and the status table): an AWS Backup plan with a copy of every
+   * recovery point in another region, and the `backup-restore` recovery path for the loss of
+   * this region (see lib/backup). Databases, file systems and buckets you bring in `cells` are
+   * yours to back up.
+   * @default no AWS Backup plan
+   */
+  readonly backup?: HaBackupOptions;
 }
 
 const MAX_CELLS = 5;
@@ -155,6 +173,8 @@ export class ActiveActiveCells extends HaPattern {
   public readonly record?: route53.ARecord;
   /** Names of the cells that serve (not draining). */
   public readonly servingCells: string[];
+  /** The backup tier, when `backup` is set. */
+  public readonly backup?: HaBackup;
 
   private readonly fanOutName: string;
 
@@ -214,6 +234,7 @@ export class ActiveActiveCells extends HaPattern {
       internetFacing: true,
       securityGroup: lbSg,
       dropInvalidHeaderFields: true,
+      deletionProtection: props.deletionProtection ?? true,
     });
     this.loadBalancer.logAccessLogs(createAccessLogsBucket(this, 'AccessLogs'));
     for (const cell of this.cells) {
@@ -317,6 +338,9 @@ export class ActiveActiveCells extends HaPattern {
 
     // Recovery objectives, with the failures each path exists for and what it needs to survive them.
     this.declareRecoveryObjectives(vpc, props.desiredCountPerCell ?? 2);
+    if (props.backup) {
+      this.backup = addPatternBackup(this, props.backup, this.ownStatefulResources(), alarm => this.addAlarm(alarm, AlarmRole.NOTIFYING));
+    }
 
     this.createFailoverAlarm(this, `ActiveActiveCells ${this.node.path}: a cell has no healthy task; OK when every cell serves again.`);
   }
@@ -367,6 +391,16 @@ export class ActiveActiveCells extends HaPattern {
     }
     this.recoveryObjectives.addDataLossBound(RecoveryStep.constant('cell database (Aurora)', Duration.seconds(0),
       'Aurora storage is replicated six ways across three zones: committed writes survive a writer failover'));
+  }
+
+  /** What the backup tier protects: the databases and EFS file shares the cells created, and the status table. */
+  private ownStatefulResources(): HaBackupResource[] {
+    const own = (c: IConstruct | undefined, cell: ActiveActiveCell) => c !== undefined && c.node.scope === cell;
+    return [
+      ...this.cells.flatMap(cell => (cell.database instanceof rds.DatabaseCluster && own(cell.database, cell) ? [HaBackupResource.auroraCluster(cell.database)] : [])),
+      ...this.cells.flatMap(cell => (cell.fileSystem && own(cell.fileSystem, cell) ? [HaBackupResource.efsFileSystem(cell.fileSystem)] : [])),
+      HaBackupResource.dynamoDbTable(this.statusTable),
+    ];
   }
 
   /** The cell named `name`. */

@@ -48,6 +48,13 @@ export interface RecoveryPathOptions {
    * @default none
    */
   readonly links?: PathLink[];
+  /**
+   * The data this path loses, when it is not the pattern's data-loss bounds
+   * (a restore from a backup copy loses what the last copy missed). Reported
+   * with the path; the pattern's `rpo` and `recoveryTargets.rpo` stay those of its bounds.
+   * @default the pattern's RPO (its largest data-loss bound)
+   */
+  readonly dataLoss?: RecoveryStep;
 }
 
 /** How one path fares under one of its failure scenarios. */
@@ -93,6 +100,8 @@ export interface RecoveryPathSummary {
   readonly target?: Duration;
   /** The slowest step. */
   readonly slowest?: ResolvedRecoveryStep;
+  /** The path's own data loss, when it declares one (`RecoveryPathOptions.dataLoss`). */
+  readonly dataLoss?: ResolvedRecoveryStep;
 }
 
 /** One step in a report, in seconds. */
@@ -114,6 +123,8 @@ export interface RecoveryPathReport {
   readonly steps: RecoveryStepReport[];
   /** The path under each failure scenario it exists for. */
   readonly scenarios: ScenarioOutcome[];
+  /** The path's own data loss, when it declares one (else the pattern's `rpoSeconds` holds for it). */
+  readonly dataLoss?: RecoveryStepReport;
 }
 
 /** The figures of one pattern instance, JSON-friendly (seconds). */
@@ -285,6 +296,7 @@ export class RecoveryObjectives extends Construct {
         targetSeconds: p.target ? secs(p.target) : undefined,
         steps: p.steps.map(stepReport),
         scenarios: this.scenarioOutcomes(p.name),
+        dataLoss: p.dataLoss ? stepReport(p.dataLoss) : undefined,
       })),
       dataLoss: this.dataLossBounds.map(stepReport),
     };
@@ -302,6 +314,7 @@ export class RecoveryObjectives extends Construct {
       fastest: sum(s => s.fastest),
       target: this.targetOf(id),
       slowest: slowestOf(resolvedSteps),
+      dataLoss: options.dataLoss?.resolve(),
     };
   }
 

@@ -92,7 +92,8 @@ export function renderResilienceReportMarkdown(reports: ResilienceReport[]): str
       lines.push(`### \`${c.constructPath}\` (${c.pattern})`, '');
       for (const p of c.paths) {
         lines.push(`- recovery path **${p.name}**${p.description ? ` (${p.description})` : ''}: ${p.steps.map(s => `${s.component} ${fmt(s.seconds)} [${s.derivation}]`).join(' + ')} = **${fmt(p.totalSeconds)}**` +
-          `; fastest configurable ${fmt(p.fastestSeconds)}${p.steps.some(s => s.tuning) ? ` (${[...new Set(p.steps.filter(s => s.tuning).map(s => s.tuning))].join('; ')})` : ' (AWS service times only)'}`);
+          `; fastest configurable ${fmt(p.fastestSeconds)}${p.steps.some(s => s.tuning) ? ` (${[...new Set(p.steps.filter(s => s.tuning).map(s => s.tuning))].join('; ')})` : ' (AWS service times only)'}` +
+          (p.dataLoss ? `; data loss on this path: ${p.dataLoss.component} ${fmt(p.dataLoss.seconds)} [${p.dataLoss.derivation}]` : ''));
       }
       const others = c.alarms.filter(a => a.role !== AlarmRole.FAILOVER_TRIGGER && !a.condition.startsWith('composite'));
       for (const a of others) {
@@ -126,7 +127,7 @@ function renderScenarioMatrix(report: ResilienceReport): string[] {
     const cells = components.map(c => {
       const handled = c.paths.flatMap(p => p.scenarios.filter(o => o.scenario === scenario).map(o => ({ p, o })));
       if (handled.length === 0) return '';
-      return handled.map(({ p, o }) => `${p.name}: ${fmt(p.totalSeconds)} / ${fmt(c.rpoSeconds)}, ` +
+      return handled.map(({ p, o }) => `${p.name}: ${fmt(p.totalSeconds)} / ${fmt(p.dataLoss?.seconds ?? c.rpoSeconds)}, ` +
         (o.survives ? 'survives' : o.acknowledged !== undefined ? `acknowledged: ${escape(o.acknowledged)}` : `**broken**: ${escape(o.brokenLinks.join('; '))}`)).join('<br>');
     });
     lines.push(`| ${scenario} | ${cells.join(' | ')} |`);
