@@ -12,6 +12,8 @@ import { HaPattern } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { requireDefined, requireDurationBetween, requireEnumValue, requireSubnets } from '../core/validation';
 import { createContenderService, createDaemonTask, deployOneAfterTheOther, pickContenderZones, validateLeaseSettings, validateLeaseTaskProps } from '../lease/daemon-task';
+import { DEFAULT_APP_STOP_TIMEOUT, LAUNCHER_CONTAINER_NAME, launcherGateStep, validateLauncherTimings } from '../lease/launcher-container';
+import { LeaseMode } from '../lease/lease-mode';
 import { LeaseSettings, LeaseTable } from '../lease/lease-table';
 import { LeaseTaskProps } from '../lease/lease-task-props';
 import { createHaVpc } from '../private/network';
@@ -51,8 +53,30 @@ export interface HotStandbyConsumerProps extends LeaseTaskProps {
   readonly leaseName?: string;
 
   /**
-   * How long an acquisition or renewal holds the leadership.
-   * @default Duration.seconds(15)
+   * Who holds the leadership: the consumer's own process (`IN_PROCESS`: it
+   * runs `LeaseClient`, fences its checkpoints and writes results once; the
+   * processing contract of lib/runtime) or a launcher sidecar that runs your
+   * unmodified consumer only while it holds the lease (`LAUNCHER`: for a
+   * consumer you cannot change, which then keeps its own checkpoints; needs
+   * `/bin/sh` in the image and the full command line in `command`).
+   * @default LeaseMode.IN_PROCESS
+   */
+  readonly leaseMode?: LeaseMode;
+
+  /**
+   * With `leaseMode: LAUNCHER`: how long ECS waits between SIGTERM and
+   * SIGKILL when it stops the consumer's container (2 to 120 s); the
+   * launcher exits this long (plus 5 s stop latency) before its lease stops
+   * being valid.
+   * @default Duration.seconds(10)
+   */
+  readonly stopTimeout?: Duration;
+
+  /**
+   * How long an acquisition or renewal holds the leadership. With
+   * `leaseMode: LAUNCHER` it must exceed renewInterval + maxClockSkew +
+   * stopTimeout + 5 s.
+   * @default Duration.seconds(15); Duration.seconds(30) with leaseMode LAUNCHER
    */
   readonly leaseDuration?: Duration;
 
@@ -95,6 +119,10 @@ export class HotStandbyConsumer extends HaPattern {
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   /** The consumer container. */
   public readonly container: ecs.ContainerDefinition;
+  /** The launcher's container (`leaseMode: LAUNCHER`), which holds the leadership. */
+  public readonly launcherContainer?: ecs.ContainerDefinition;
+  /** Who holds the leadership. */
+  public readonly leaseMode: LeaseMode;
   /** The lease and checkpoint table. */
   public readonly leaseTable: LeaseTable;
   /** The lease name. */
@@ -113,6 +141,9 @@ export class HotStandbyConsumer extends HaPattern {
     });
     validateLeaseTaskProps(this, props, 'consumer');
     requireEnumValue(this, 'subnetType', props.subnetType, ec2.SubnetType, 'ec2.SubnetType');
+    requireEnumValue(this, 'leaseMode', props.leaseMode, LeaseMode, 'LeaseMode');
+    this.leaseMode = props.leaseMode ?? LeaseMode.IN_PROCESS;
+    const launcherMode = this.leaseMode === LeaseMode.LAUNCHER;
     if (props.stream !== undefined) {
       requireDefined(this, 'stream', props.stream, 'a kinesis.IStream, e.g. new kinesis.Stream(...)', s => typeof (s as kinesis.IStream | undefined)?.grantRead === 'function');
     }
@@ -120,11 +151,14 @@ export class HotStandbyConsumer extends HaPattern {
     requireDurationBetween(this, 'checkpointLagThreshold', props.checkpointLagThreshold, Duration.seconds(1));
     this.settings = {
       leaseName: props.leaseName ?? 'leader',
-      leaseDuration: props.leaseDuration ?? Duration.seconds(15),
+      leaseDuration: props.leaseDuration ?? Duration.seconds(launcherMode ? 30 : 15),
       renewInterval: props.renewInterval ?? Duration.seconds(5),
       maxClockSkew: props.maxClockSkew ?? Duration.seconds(1),
     };
     validateLeaseSettings(this, this.settings);
+    const stopTimeout = props.stopTimeout ?? DEFAULT_APP_STOP_TIMEOUT;
+    if (launcherMode) validateLauncherTimings(this, this.settings, stopTimeout);
+    else if (props.stopTimeout !== undefined) addHaWarning(this, 'stop-timeout-ignored', 'stopTimeout applies to leaseMode LAUNCHER only: it is ignored.');
     this.leaseName = this.settings.leaseName;
 
     const givenVpc = props.cluster?.vpc ?? props.vpc;
@@ -151,13 +185,14 @@ export class HotStandbyConsumer extends HaPattern {
     });
 
     this.leaseTable = new LeaseTable(this, 'LeaseTable', { removalPolicy: props.removalPolicy });
+    const leaseEnvironment = this.leaseTable.environment(this.settings);
     const task = createDaemonTask(this, {
       image: props.image,
       cpu: props.cpu ?? 256,
       memoryLimitMiB: props.memoryLimitMiB ?? 512,
       environment: {
         ...props.environment,
-        ...this.leaseTable.environment(this.settings),
+        ...leaseEnvironment,
         [StreamEnvironment.STREAM_NAME]: this.stream.streamName,
         [StreamEnvironment.STREAM_ARN]: this.stream.streamArn,
       },
@@ -165,9 +200,11 @@ export class HotStandbyConsumer extends HaPattern {
       command: props.command,
       containerName: 'Consumer',
       streamPrefix: 'consumer',
+      launcher: launcherMode ? { stopTimeout, leaseEnvironment } : undefined,
     });
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
+    this.launcherContainer = task.launcher;
     this.leaseTable.grantLease(this.taskDefinition.taskRole, this.leaseName);
     this.stream.grantRead(this.taskDefinition.taskRole);
 
@@ -242,10 +279,13 @@ export class HotStandbyConsumer extends HaPattern {
   }
 
   private declareRecoveryObjectives(): void {
+    const holder = this.launcherContainer ? LAUNCHER_CONTAINER_NAME : 'Consumer';
     this.recoveryObjectives.addRecoveryPath(HotStandbyConsumerPath.LEADER_FAILURE, [
-      RecoveryStep.leaseLapse('lease lapse', this.taskDefinition, 'Consumer', this.settings,
+      RecoveryStep.leaseLapse('lease lapse', this.taskDefinition, holder, this.settings,
         { prop: 'leaseDuration (longer than renewInterval + 2 x maxClockSkew) and maxClockSkew', floor: Duration.seconds(2) }),
-      RecoveryStep.leasePoll('standby poll', this.taskDefinition, 'Consumer', this.settings, { prop: 'renewInterval (at least 1 s)', floor: Duration.seconds(1) }),
+      RecoveryStep.leasePoll('standby poll', this.taskDefinition, holder, this.settings, { prop: 'renewInterval (at least 1 s)', floor: Duration.seconds(1) }),
+      // With the launcher, the consumer starts only once the launcher holds the lease.
+      ...(this.launcherContainer ? [launcherGateStep()] : []),
     ], {
       description: 'the leader dies, hangs or is partitioned; the running standby takes the lease and resumes at the last checkpoint (no task start on this path)',
       scenarios: [FailureScenario.taskLoss(Stack.of(this).region), FailureScenario.zoneLoss(Stack.of(this).region)],

@@ -6,6 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { isCluster, isContainerImage, isVpc, requireDefined, requireDurationBetween, requireFargateSize, requireInteger } from '../core/validation';
 import { acknowledge } from '../private/network';
+import { addLauncher, launcherAppEntry } from './launcher-container';
 import { LeaseSettings } from './lease-table';
 import { LeaseTaskProps } from './lease-task-props';
 
@@ -65,6 +66,8 @@ export interface DaemonTaskOptions {
   readonly command?: string[];
   readonly containerName: string;
   readonly streamPrefix: string;
+  /** Launcher mode: the launcher sidecar holds the lease and gates the container. @default the process holds the lease itself */
+  readonly launcher?: { readonly stopTimeout: Duration; readonly leaseEnvironment: Record<string, string> };
 }
 
 /**
@@ -72,26 +75,33 @@ export interface DaemonTaskOptions {
  * own log group (where the runtime clients' EMF metrics land).
  * @internal
  */
-export function createDaemonTask(scope: Construct, opts: DaemonTaskOptions): { taskDefinition: ecs.FargateTaskDefinition; container: ecs.ContainerDefinition; logGroup: logs.LogGroup } {
+export function createDaemonTask(scope: Construct, opts: DaemonTaskOptions): {
+  taskDefinition: ecs.FargateTaskDefinition; container: ecs.ContainerDefinition; logGroup: logs.LogGroup; launcher?: ecs.ContainerDefinition;
+} {
   const taskDefinition = new ecs.FargateTaskDefinition(scope, 'TaskDefinition', {
     cpu: opts.cpu,
     memoryLimitMiB: opts.memoryLimitMiB,
     runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
   });
   const logGroup = new logs.LogGroup(scope, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+  const entry = opts.launcher ? launcherAppEntry(scope, opts.entryPoint, opts.command) : { entryPoint: opts.entryPoint, command: opts.command };
   const container = taskDefinition.addContainer(opts.containerName, {
     image: opts.image,
     essential: true,
-    entryPoint: opts.entryPoint,
-    command: opts.command,
+    entryPoint: entry.entryPoint,
+    command: entry.command,
     environment: opts.environment,
     logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: opts.streamPrefix }),
     readonlyRootFilesystem: true,
+    stopTimeout: opts.launcher?.stopTimeout,
   });
+  const launcher = opts.launcher
+    ? addLauncher(scope, { taskDefinition, app: container, logGroup, leaseEnvironment: opts.launcher.leaseEnvironment, stopTimeout: opts.launcher.stopTimeout })
+    : undefined;
   acknowledge(taskDefinition, {
     'AwsSolutions-ECS2': 'The environment holds the lease table name and lease timings (configuration, no secrets); secrets belong in the user\'s own `secrets`.',
   });
-  return { taskDefinition, container, logGroup };
+  return { taskDefinition, container, logGroup, launcher };
 }
 
 /**

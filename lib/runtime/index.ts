@@ -8,3 +8,4 @@ export * from './results';
 // job-protocol imports no AWS SDK; job-heartbeat loads @aws-sdk/client-sqs on first use only.
 export * from './job-protocol';
 export * from './job-heartbeat';
+export * from './launcher';

@@ -10,10 +10,12 @@ import { addHaWarning, HaValidationError } from '../core/errors';
 import { FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
-import { requireSubnets } from '../core/validation';
+import { requireEnumValue, requireSubnets } from '../core/validation';
 import {
   checkContainerInsights, createContenderService, createDaemonTask, deployOneAfterTheOther, pickContenderZones, validateLeaseSettings, validateLeaseTaskProps,
 } from '../lease/daemon-task';
+import { DEFAULT_APP_STOP_TIMEOUT, LAUNCHER_CONTAINER_NAME, launcherGateStep, validateLauncherTimings } from '../lease/launcher-container';
+import { LeaseMode } from '../lease/lease-mode';
 import { LeaseSettings, LeaseTable } from '../lease/lease-table';
 import { LeaseTaskProps } from '../lease/lease-task-props';
 import { metricRunningTasks } from '../private/ecs-metrics';
@@ -69,13 +71,34 @@ export interface SingletonDaemonProps extends LeaseTaskProps {
   readonly leaseName?: string;
 
   /**
+   * Who holds the lease: the daemon's own process (`IN_PROCESS`, it runs
+   * `LeaseClient`; software you can change) or a launcher sidecar that runs
+   * your unmodified image only while it holds the lease (`LAUNCHER`; vendor
+   * software you cannot change; needs `/bin/sh` in the image and the full
+   * command line in `command`).
+   * @default LeaseMode.IN_PROCESS
+   */
+  readonly leaseMode?: LeaseMode;
+
+  /**
+   * With `leaseMode: LAUNCHER`: how long ECS waits between SIGTERM and
+   * SIGKILL when it stops the daemon's container (2 to 120 s). The launcher
+   * exits this long (plus 5 s stop latency) before its lease stops being
+   * valid, so the daemon is dead before anyone else can take the lease:
+   * leaseDuration must exceed renewInterval + maxClockSkew + stopTimeout + 5 s.
+   * @default Duration.seconds(10)
+   */
+  readonly stopTimeout?: Duration;
+
+  /**
    * How long an acquisition or renewal holds the lease; when the holder
    * dies, the standby (or the replacement task) waits this long after the
    * last renewal, plus 2 x maxClockSkew, before it may act. Must exceed
    * renewInterval + 2 x maxClockSkew (fails at synthesis otherwise); below
    * 2 x renewInterval + 2 x maxClockSkew a warning says one slow renewal
-   * loses the lease.
-   * @default Duration.seconds(30)
+   * loses the lease. With `leaseMode: LAUNCHER` it must also exceed
+   * renewInterval + maxClockSkew + stopTimeout + 5 s.
+   * @default Duration.seconds(30); Duration.seconds(45) with leaseMode LAUNCHER
    */
   readonly leaseDuration?: Duration;
 
@@ -111,6 +134,10 @@ export class SingletonDaemon extends HaPattern {
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   /** The daemon's container. */
   public readonly container: ecs.ContainerDefinition;
+  /** The launcher's container (`leaseMode: LAUNCHER`), which holds the lease. */
+  public readonly launcherContainer?: ecs.ContainerDefinition;
+  /** Who holds the lease. */
+  public readonly leaseMode: LeaseMode;
   /** The lease table. */
   public readonly leaseTable: LeaseTable;
   /** The lease name. */
@@ -130,6 +157,9 @@ export class SingletonDaemon extends HaPattern {
         : 'the lease holder stops renewing its lease (its task died, hangs or lost its zone); the standby polling the lease takes it once it lapses',
     });
     validateLeaseTaskProps(this, props, 'daemon');
+    requireEnumValue(this, 'leaseMode', props.leaseMode, LeaseMode, 'LeaseMode');
+    this.leaseMode = props.leaseMode ?? LeaseMode.IN_PROCESS;
+    const launcherMode = this.leaseMode === LeaseMode.LAUNCHER;
     const desired = props.desiredCount ?? 1;
     if (!Token.isUnresolved(desired) && desired !== 1) {
       throw new HaValidationError(this, {
@@ -143,11 +173,14 @@ export class SingletonDaemon extends HaPattern {
     }
     this.settings = {
       leaseName: props.leaseName ?? 'singleton',
-      leaseDuration: props.leaseDuration ?? Duration.seconds(30),
+      leaseDuration: props.leaseDuration ?? Duration.seconds(launcherMode ? 45 : 30),
       renewInterval: props.renewInterval ?? Duration.seconds(10),
       maxClockSkew: props.maxClockSkew ?? Duration.seconds(1),
     };
     validateLeaseSettings(this, this.settings);
+    const stopTimeout = props.stopTimeout ?? DEFAULT_APP_STOP_TIMEOUT;
+    if (launcherMode) validateLauncherTimings(this, this.settings, stopTimeout);
+    else if (props.stopTimeout !== undefined) addHaWarning(this, 'stop-timeout-ignored', 'stopTimeout applies to leaseMode LAUNCHER only: it is ignored.');
     this.leaseName = this.settings.leaseName;
 
     if (props.cluster && props.vpc) {
@@ -160,18 +193,21 @@ export class SingletonDaemon extends HaPattern {
     });
 
     this.leaseTable = new LeaseTable(this, 'LeaseTable', { removalPolicy: props.removalPolicy });
+    const leaseEnvironment = this.leaseTable.environment(this.settings);
     const task = createDaemonTask(this, {
       image: props.image,
       cpu: props.cpu ?? 256,
       memoryLimitMiB: props.memoryLimitMiB ?? 512,
-      environment: { ...props.environment, ...this.leaseTable.environment(this.settings) },
+      environment: { ...props.environment, ...leaseEnvironment },
       entryPoint: props.entryPoint,
       command: props.command,
       containerName: 'Daemon',
       streamPrefix: 'daemon',
+      launcher: launcherMode ? { stopTimeout, leaseEnvironment } : undefined,
     });
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
+    this.launcherContainer = task.launcher;
     this.leaseTable.grantLease(this.taskDefinition.taskRole, this.leaseName);
 
     const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
@@ -301,11 +337,14 @@ export class SingletonDaemon extends HaPattern {
   private declareRecoveryObjectives(): void {
     const region = Stack.of(this).region;
     const lease = PathLink.signal(this.leaseTable.table, 'lease item (its lapse tells the contenders; DynamoDB spans the zones)');
-    const lapse = RecoveryStep.leaseLapse('lease lapse', this.taskDefinition, 'Daemon', this.settings, LEASE_TUNING);
-    const poll = (component: string) => RecoveryStep.leasePoll(component, this.taskDefinition, 'Daemon', this.settings,
+    const holder = this.launcherContainer ? LAUNCHER_CONTAINER_NAME : 'Daemon';
+    const lapse = RecoveryStep.leaseLapse('lease lapse', this.taskDefinition, holder, this.settings, LEASE_TUNING);
+    const poll = (component: string) => RecoveryStep.leasePoll(component, this.taskDefinition, holder, this.settings,
       { prop: 'renewInterval (at least 1 s)', floor: Duration.seconds(1) });
+    // With the launcher, the program starts only once the launcher holds the lease (its stop is inside the lease: the stop margin).
+    const gate = this.launcherContainer ? [launcherGateStep()] : [];
     if (this.standbyService) {
-      this.recoveryObjectives.addRecoveryPath(SingletonDaemonPath.TASK_FAILURE, [lapse, poll('standby poll')], {
+      this.recoveryObjectives.addRecoveryPath(SingletonDaemonPath.TASK_FAILURE, [lapse, poll('standby poll'), ...gate], {
         description: 'the lease holder\'s task dies, hangs or loses its zone; the standby, already running in the other zone, ' +
           'takes the lease once it lapses (no task start on this path); ECS replaces the lost task, which becomes the standby',
         scenarios: [FailureScenario.taskLoss(region), FailureScenario.zoneLoss(region)],
@@ -320,6 +359,7 @@ export class SingletonDaemon extends HaPattern {
         lapse,
         RecoveryStep.fargateTaskStart('replacement task start (counted after the lapse for a worst case)'),
         poll('lease poll'),
+        ...gate,
       ], {
         description: 'the daemon task dies; ECS starts a replacement, which takes the lease once it lapses ' +
           '(a task that hangs without stopping is not replaced: LeaseNotRenewedAlarm tells)',

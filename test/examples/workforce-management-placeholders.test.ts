@@ -176,7 +176,10 @@ async function stop(r: Run): Promise<number | null> {
   return r.exited;
 }
 
-const daemons = ['EtlServer', 'NotificationDaemon', 'DataAggregator'];
+// The ETL server and the notification daemon run behind the lease-gated launcher (vendor software): test/runtime/launcher-bundle.test.ts
+// runs the launcher's code; here only the data aggregator runs the in-process lease placeholder.
+const daemons = ['DataAggregator'];
+const launched = ['EtlServer', 'NotificationDaemon'];
 
 describe('workforce-management lease placeholders', () => {
   test.each(daemons)('%s runs the lease placeholder: the AWS CLI image, a shell entry point, a read-only root file system with a writable /tmp', pattern => {
@@ -234,7 +237,24 @@ describe('workforce-management lease placeholders', () => {
     expect(item.Item?.[LeaseAttributes.HOLDER]).toBeUndefined();
   });
 
-  test.each(['DataAggregator', 'EtlServer'])('two placeholders of %s (a hot standby): one leads, the other stands by and takes over when the leader stops', async pattern => {
+  test.each(launched)('%s runs an unmodified placeholder behind the launcher, which holds the lease the alarms watch', pattern => {
+    const defs = Object.entries(processes.findResources('AWS::ECS::TaskDefinition'))
+      .filter(([id]) => id.startsWith(`${pattern}TaskDefinition`))
+      .flatMap(([, r]) => r.Properties.ContainerDefinitions as Array<Container & { Essential?: boolean; EntryPoint?: string[]; DependsOn?: unknown }>);
+    const c = defs.find(x => x.Name === 'Daemon')!;
+    expect(c.EntryPoint?.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect(c.DependsOn).toEqual([{ ContainerName: 'Launcher', Condition: 'START' }]);
+    const launcher = defs.find(x => x.Name === 'Launcher')!;
+    expect(launcher.Essential).toBe(true);
+    // The heartbeat alarm's dimensions are the launcher's lease: the metrics the launcher publishes (EMF, TableName and LeaseName).
+    const alarms = leaseAlarms(processes, launcher).filter(a => a.TreatMissingData === 'breaching');
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const a of alarms) {
+      expect(a.Dimensions!.find(d => d.Name === 'LeaseName')?.Value).toBe(env(launcher, LeaseEnvironment.LEASE_NAME));
+    }
+  });
+
+  test.each(['DataAggregator'])('two placeholders of %s (a hot standby): one leads, the other stands by and takes over when the leader stops', async pattern => {
     const c = container(processes, pattern);
     const table = `LeasesTakeover${pattern}`;
     await db.createTable(table);

@@ -1,0 +1,36 @@
+/**
+ * What the launcher's bundle puts in place of `@aws-sdk/client-dynamodb`:
+ * the three names `LeaseClient` uses, over `DynamoDbLite`. So the container
+ * runs the library's own `LeaseClient` on a stock Node.js image.
+ */
+import { DynamoDbLite, DynamoDbLiteOptions } from './dynamodb-lite';
+
+/** The conditional-write failure, recognised by `LeaseClient` by its name. */
+export class ConditionalCheckFailedException extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConditionalCheckFailedException';
+  }
+}
+
+/** An `UpdateItem` request, as the SDK's command holds it. */
+export class UpdateItemCommand {
+  constructor(public readonly input: object) {}
+}
+
+/** `send(new UpdateItemCommand(...))` over `DynamoDbLite`. */
+export class DynamoDBClient {
+  private readonly lite: DynamoDbLite;
+  constructor(options: DynamoDbLiteOptions = {}) {
+    this.lite = new DynamoDbLite(options);
+  }
+
+  public async send(command: UpdateItemCommand): Promise<Record<string, unknown>> {
+    if (!(command instanceof UpdateItemCommand)) throw new Error('the launcher sends UpdateItem only');
+    return this.lite.call('UpdateItem', command.input);
+  }
+
+  public destroy(): void {
+    // nothing to close: fetch keeps no client state here
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The launcher's shipped code end to end: the bundle the constructs put in
+ * the task definition (`node -e`), run by Node.js against dynalite with the
+ * environment the constructs set. No AWS SDK in the bundle: it signs its
+ * requests itself (dynalite does not check the signatures).
+ */
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DeleteTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { launcherScript } from '../../lib/lease/launcher-container';
+import { LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb';
+
+let db: LocalDynamoDb;
+let endpoint: string;
+beforeAll(async () => {
+  db = await startLocalDynamoDb();
+  await db.createTable('Leases');
+  endpoint = String(await db.client.config.endpoint!().then(e => `${e.protocol}//${e.hostname}:${e.port}`));
+});
+afterAll(async () => db.stop());
+
+async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 50));
+  }
+}
+
+function run(gateDir: string, leaseName: string): { child: ChildProcess; out: string[]; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ['-e', launcherScript()], {
+    env: {
+      PATH: process.env.PATH,
+      AWS_REGION: 'local', AWS_ENDPOINT_URL_DYNAMODB: endpoint, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x',
+      HA_LEASE_TABLE_NAME: 'Leases', HA_LEASE_NAME: leaseName, HA_LEASE_DURATION_MS: '4000', HA_LEASE_RENEW_INTERVAL_MS: '500',
+      HA_LEASE_MAX_CLOCK_SKEW_MS: '100', HA_LAUNCHER_STOP_MARGIN_MS: '1500', HA_LAUNCHER_GATE_DIR: gateDir,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out: string[] = [];
+  child.stdout!.on('data', d => out.push(String(d)));
+  child.stderr!.on('data', d => out.push(String(d)));
+  return { child, out, exit: new Promise(resolve => child.on('exit', code => resolve(code))) };
+}
+
+const item = async (name: string) => (await db.client.send(new GetItemCommand({ TableName: 'Leases', Key: { pk: { S: name } }, ConsistentRead: true }))).Item;
+
+test('the bundle takes the lease, opens the gate, publishes the lease metrics; a second launcher waits; SIGTERM releases and the second takes over', async () => {
+  const dirA = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-a-'));
+  const dirB = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-b-'));
+  const a = run(dirA, 'bundle');
+  await until('the first launcher\'s marker', () => fs.existsSync(path.join(dirA, 'held')));
+  const b = run(dirB, 'bundle');
+  await until('a renewal metric', () => a.out.join('').split('"LeaseHeartbeat":1').length > 3);
+  expect(a.out.join('')).toContain('"LeaseAcquired":1');
+  expect(a.out.join('')).toContain('"Namespace":"CdkHaPatterns/Lease"');
+  expect(fs.existsSync(path.join(dirB, 'held'))).toBe(false);
+  expect((await item('bundle'))?.fencingToken).toEqual({ N: '1' });
+
+  a.child.kill('SIGTERM');
+  expect(await a.exit).toBe(0);
+  await until('the second launcher\'s marker', () => fs.existsSync(path.join(dirB, 'held')), 5_000);
+  expect((await item('bundle'))?.fencingToken).toEqual({ N: '2' });
+
+  // The second loses its table access (here: the table is gone): it exits at its deadline, before the lease lapses.
+  const started = Date.now();
+  await db.client.send(new DeleteTableCommand({ TableName: 'Leases' }));
+  const code = await Promise.race([b.exit, new Promise(r => setTimeout(() => r('still running'), 8_000))]);
+  if (code === 'still running') b.child.kill('SIGKILL');
+  expect(code).toBe(1);
+  expect(Date.now() - started).toBeLessThan(4000 - 100 - 1500 + 1000);
+  expect(b.out.join('')).toContain('lease not renewed in time');
+  await db.createTable('Leases');
+}, 30_000);
