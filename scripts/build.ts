@@ -8,7 +8,12 @@
  *    dist/<pattern>/handler/index.js, alone in its directory: the installed
  *    package deploys these as they are, so users need no bundler and no Docker;
  * 3. the browser failover helper copied as is (lib/web-tier/browser/);
- * 4. the public type surface checked: the declarations reachable from each
+ * 4. the lease-gated launcher's container code (lib/runtime/launcher-container/)
+ *    bundled by esbuild as the constructs bundle it from source, to
+ *    dist/runtime/launcher-container/launcher.bundle.js, alone in its
+ *    directory: installed, `leaseMode: LAUNCHER` puts that file in the task
+ *    definition (`node -e`), so it synthesizes without esbuild or Docker;
+ * 5. the public type surface checked: the declarations reachable from each
  *    entry point import nothing but aws-cdk-lib, constructs, Node.js and (in
  *    lib/runtime and the writer guard) the optional peer @aws-sdk/client-dynamodb.
  */
@@ -17,6 +22,7 @@ import * as fs from 'fs';
 import { builtinModules } from 'module';
 import * as path from 'path';
 import * as esbuild from 'esbuild';
+import { bundleLauncher, LAUNCHER_BUNDLE_FILE } from '../lib/lease/launcher-container';
 import { HANDLER_BUNDLING } from '../lib/private/handler-function';
 
 const ROOT = path.join(__dirname, '..');
@@ -58,6 +64,20 @@ export function bundleHandler(entry: string, outDir: string): void {
   });
 }
 
+/**
+ * Writes the launcher's bundle to `<dist>/runtime/launcher-container/`, in
+ * place of what tsc compiled there (the container code runs only as the
+ * bundle); returns the bundle's path.
+ */
+export function writeLauncherBundle(lib = LIB, dist = DIST): string {
+  const outDir = path.join(dist, 'runtime', 'launcher-container');
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, LAUNCHER_BUNDLE_FILE);
+  fs.writeFileSync(file, bundleLauncher(path.join(lib, 'runtime', 'launcher-container')));
+  return file;
+}
+
 /** Bare module specifiers imported by the declarations reachable from `entry`, with the file importing them. */
 export function declarationImports(entry: string): Map<string, string> {
   const bare = new Map<string, string>();
@@ -93,6 +113,7 @@ function main(): void {
   }
 
   fs.cpSync(path.join(LIB, 'web-tier', 'browser'), path.join(DIST, 'web-tier', 'browser'), { recursive: true });
+  writeLauncherBundle();
 
   const node = new Set([...builtinModules, ...builtinModules.map(m => `node:${m}`)]);
   const problems: string[] = [];

@@ -15,7 +15,8 @@
 #     no credentials and no Docker (CDK_DOCKER=false), availability zones from
 #     this repository's cdk.context.json (what the CDK CLI would pass); the
 #     three cloud assemblies must be identical, carry no error annotation, and
-#     deploy the handler bundle shipped in the package.
+#     deploy the handler bundle shipped in the package, and the launcher's
+#     container runs the launcher bundle shipped in the package.
 # Then once: the runtime clients (cdk-ha-patterns/lib/runtime) with the
 # optional peer @aws-sdk/client-dynamodb, type-checked with node16 and node10
 # module resolution and run (test/consumer/runtime.ts).
@@ -95,7 +96,8 @@ EOF
   node - cdk.out.node <<'EOF'
 // No error annotation; every Lambda function's code is an asset of the assembly, the
 // cells fan-out function's asset is the bundle shipped in the package, and the browser
-// helper's asset (the package's browser/ directory) answers as Lambda would run it.
+// helper's asset (the package's browser/ directory) answers as Lambda would run it;
+// the launcher container (leaseMode LAUNCHER) runs the launcher bundle shipped in the package.
 const fs = require('fs');
 const path = require('path');
 const out = process.argv[2];
@@ -124,6 +126,14 @@ require(path.resolve(helpers[0].asset, 'serve.js')).handler({ httpMethod: 'GET',
   const helper = fs.readFileSync(require.resolve('cdk-ha-patterns/lib/web-tier/browser/failover.js'), 'utf8');
   if (r.statusCode !== 200 || r.body !== helper) throw new Error(`the browser helper's asset answered ${r.statusCode}, not the packaged helper`);
 });
+const launcherBundle = fs.readFileSync(require.resolve('cdk-ha-patterns/package.json').replace(/package\.json$/, 'dist/runtime/launcher-container/launcher.bundle.js'), 'utf8');
+const launchers = fs.readdirSync(out).filter(f => f.endsWith('.template.json'))
+  .flatMap(f => Object.values(JSON.parse(fs.readFileSync(path.join(out, f), 'utf8')).Resources))
+  .filter(r => r.Type === 'AWS::ECS::TaskDefinition')
+  .flatMap(r => r.Properties.ContainerDefinitions.filter(c => c.Name === 'Launcher'));
+if (launchers.length !== 1 || launchers[0].Command[0] !== '-e' || launchers[0].Command[1] !== launcherBundle) {
+  throw new Error(`expected one launcher container running the shipped launcher bundle, found ${launchers.length}`);
+}
 if (fanOut !== 1) throw new Error(`expected the shipped fan-out bundle as one function's asset, found ${fanOut} (of ${functions} functions)`);
 console.log(`consumer-check: ${Object.keys(manifest.artifacts).length} artifacts, ${functions} Lambda functions with assets, no errors`);
 EOF

@@ -26,6 +26,9 @@ export const LAUNCHER_GATE_DIR = '/ha-lease';
  */
 export const LAUNCHER_GATE_SCRIPT = `while [ ! -e ${LAUNCHER_GATE_DIR}/${LAUNCHER_HELD_MARKER} ]; do sleep ${LAUNCHER_GATE_POLL_MS / 1000}; done; exec "$@"`;
 
+/** The launcher's bundle in the installed package: `dist/runtime/launcher-container/<this>` (written by `npm run build`). @internal */
+export const LAUNCHER_BUNDLE_FILE = 'launcher.bundle.js';
+
 let bundled: string | undefined;
 
 /**
@@ -38,7 +41,7 @@ let bundled: string | undefined;
 export function launcherScript(): string {
   if (bundled !== undefined) return bundled;
   const dir = path.join(__dirname, '..', 'runtime', 'launcher-container');
-  const prebuilt = path.join(dir, 'launcher.bundle.js');
+  const prebuilt = path.join(dir, LAUNCHER_BUNDLE_FILE);
   if (fs.existsSync(path.join(dir, 'main.ts'))) {
     bundled = bundleLauncher(dir);
   } else if (fs.existsSync(prebuilt)) {

@@ -9,3 +9,4 @@ export * from './results';
 export * from './job-protocol';
 export * from './job-heartbeat';
 export * from './launcher';
+export * from './lease-claim';

@@ -22,7 +22,21 @@ export const LauncherEnvironment = {
   STOP_MARGIN_MS: 'HA_LAUNCHER_STOP_MARGIN_MS',
   /** Directory (a task volume shared with the application container) where the launcher writes the `held` marker. */
   GATE_DIR: 'HA_LAUNCHER_GATE_DIR',
+  /**
+   * Failback between a preferred holder and the others (`LauncherFailback`): `claim` (a warm standby pair's primary:
+   * it claims the lease while another holds it) or `yield` (its secondary: it gives the lease back when claimed).
+   * Unset: neither.
+   */
+  FAILBACK: 'HA_LAUNCHER_FAILBACK',
 } as const;
+
+/** Values of `HA_LAUNCHER_FAILBACK`. */
+export enum LauncherFailback {
+  /** The preferred holder: while another holds the lease, it writes a claim on it (see `LeaseClaim`). */
+  CLAIM = 'claim',
+  /** A stand-in: after each renewal it reads the item and gives the lease back (exit 3) when another claims it. */
+  YIELD = 'yield',
+}
 
 /** Name of the marker file the launcher writes in the gate directory once it holds the lease. */
 export const LAUNCHER_HELD_MARKER = 'held';
@@ -71,6 +85,15 @@ export interface LeaseLauncherOptions {
   readonly timers?: LauncherTimers;
   /** Errors of a renewal attempt (retried at the next interval while the deadline allows). @default ignored */
   readonly onError?: (e: unknown) => void;
+  /**
+   * After each acquisition or renewal: whether to give the lease back (another, preferred holder claims it). When
+   * true the launcher exits with code 3 without renewing or releasing: the lease lapses once the application is
+   * dead, as at the deadline. An error counts as false (keep holding).
+   * @default never gives the lease back
+   */
+  readonly shouldYield?: () => Promise<boolean>;
+  /** After each attempt that did not get the lease (another holds it), e.g. to claim it. Errors go to `onError`. @default nothing */
+  readonly onWaiting?: () => Promise<void>;
 }
 
 /** The stop margin: the application's stopTimeout plus the stop latency. */
@@ -92,7 +115,8 @@ export function launcherHoldWindowMs(leaseDurationMs: number, maxClockSkewMs: nu
  * every renew interval; on the first acquisition it calls `onHeld` (the
  * application starts); once held, it exits with code 1 at the deadline
  * (validity end - stop margin) when no renewal extended it, with code 2
- * when a renewal finds the lease taken. `shutdown()` (SIGTERM, sent by ECS
+ * when a renewal finds the lease taken, with code 3 when it gives the lease
+ * back to a claimant (`shouldYield`). `shutdown()` (SIGTERM, sent by ECS
  * after the application container stopped) releases the lease and exits 0.
  */
 export class LeaseLauncher {
@@ -170,6 +194,29 @@ export class LeaseLauncher {
       this.exit(2, 'lease taken by another holder');
       return;
     }
+    if (held === true && await this.yields()) {
+      if (this.exited) return;
+      if (!this.holding) {
+        // The application never started: the lease can go back at once.
+        try {
+          await this.options.lease.release();
+        } catch (e) {
+          this.options.onError?.(e);
+        }
+        if (this.exited) return;
+      }
+      this.exit(3, 'gave the lease back: another holder claims it (failback); the lease lapses once the application has stopped');
+      return;
+    }
+    if (this.exited) return;
+    if (held === false && !this.holding && this.options.onWaiting) {
+      try {
+        await this.options.onWaiting();
+      } catch (e) {
+        this.options.onError?.(e);
+      }
+      if (this.exited) return;
+    }
     if (held === true) {
       const exitAt = this.options.lease.validUntilMs - this.options.stopMarginMs;
       if (this.holding || this.clock() < exitAt) {
@@ -187,6 +234,16 @@ export class LeaseLauncher {
       if (this.exited) return;
     }
     this.tickTimer = this.timers.set(() => void this.tick(), this.options.renewIntervalMs);
+  }
+
+  private async yields(): Promise<boolean> {
+    if (!this.options.shouldYield) return false;
+    try {
+      return await this.options.shouldYield();
+    } catch (e) {
+      this.options.onError?.(e);
+      return false;
+    }
   }
 
   private armDeadline(): void {

@@ -12,7 +12,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import {
   ActiveActiveCells, BROWSER_FAILOVER_HELPER_PATH, BrowserFailoverHelper, DnsRoutingPolicy, FailoverNotifications,
-  HaDashboard, LatencyDns, SingletonDaemon, WorkerPool,
+  HaDashboard, LatencyDns, LeaseMode, SingletonDaemon, WorkerPool,
 } from 'cdk-ha-patterns';
 
 const account = '123456789012';
@@ -27,6 +27,11 @@ const vpc = new ec2.Vpc(ops, 'Vpc', { maxAzs: 2 });
 const daemon = new SingletonDaemon(ops, 'Etl', {
   image, vpc, leaseName: 'etl', notifications, dashboard,
   recoveryTargets: { rto: Duration.minutes(3) },
+});
+// Vendor software that cannot call a lease client: the launcher sidecar (its bundle shipped in the package) gates it.
+new SingletonDaemon(ops, 'VendorDaemon', {
+  image, vpc, leaseName: 'vendor-daemon', notifications, leaseMode: LeaseMode.LAUNCHER,
+  command: ['/bin/sleep', '3600'], stopTimeout: Duration.seconds(10),
 });
 new WorkerPool(ops, 'Builders', {
   vpc, image, minWorkers: 1, maxWorkers: 4, notifications, dashboard,

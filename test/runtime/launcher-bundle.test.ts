@@ -31,13 +31,13 @@ async function until<T>(what: string, fn: () => T | undefined | Promise<T | unde
   }
 }
 
-function run(gateDir: string, leaseName: string): { child: ChildProcess; out: string[]; exit: Promise<number | null> } {
+function run(gateDir: string, leaseName: string, extraEnv: Record<string, string> = {}): { child: ChildProcess; out: string[]; exit: Promise<number | null> } {
   const child = spawn(process.execPath, ['-e', launcherScript()], {
     env: {
       PATH: process.env.PATH,
       AWS_REGION: 'local', AWS_ENDPOINT_URL_DYNAMODB: endpoint, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x',
       HA_LEASE_TABLE_NAME: 'Leases', HA_LEASE_NAME: leaseName, HA_LEASE_DURATION_MS: '4000', HA_LEASE_RENEW_INTERVAL_MS: '500',
-      HA_LEASE_MAX_CLOCK_SKEW_MS: '100', HA_LAUNCHER_STOP_MARGIN_MS: '1500', HA_LAUNCHER_GATE_DIR: gateDir,
+      HA_LEASE_MAX_CLOCK_SKEW_MS: '100', HA_LAUNCHER_STOP_MARGIN_MS: '1500', HA_LAUNCHER_GATE_DIR: gateDir, ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -76,3 +76,28 @@ test('the bundle takes the lease, opens the gate, publishes the lease metrics; a
   expect(b.out.join('')).toContain('lease not renewed in time');
   await db.createTable('Leases');
 }, 30_000);
+
+test('failback in the bundle: a secondary (HA_LAUNCHER_FAILBACK=yield) gives the lease back when a primary (claim) claims it, and the primary takes it', async () => {
+  const dirS = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-s-'));
+  const dirP = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-p-'));
+  const secondary = run(dirS, 'failback', { HA_LAUNCHER_FAILBACK: 'yield' });
+  await until('the secondary\'s marker', () => fs.existsSync(path.join(dirS, 'held')));
+  // Nobody claims: it keeps the lease over several renewals (its GetItem of the claim answers no claim).
+  await new Promise(r => setTimeout(r, 1_500));
+  expect(secondary.child.exitCode).toBeNull();
+  const primary = run(dirP, 'failback', { HA_LAUNCHER_FAILBACK: 'claim' });
+  expect(await Promise.race([secondary.exit, new Promise(r => setTimeout(() => r('still running'), 5_000))])).toBe(3);
+  expect(secondary.out.join('')).toContain('gave the lease back');
+  // It did not release: the primary takes the lease once it lapsed (4 s lease), then clears its claim.
+  await until('the primary\'s marker', () => fs.existsSync(path.join(dirP, 'held')), 8_000);
+  await until('the claim cleared', async () => (await item('failback'))?.claimant === undefined);
+  expect((await item('failback'))?.fencingToken).toEqual({ N: '2' });
+  primary.child.kill('SIGTERM');
+  expect(await primary.exit).toBe(0);
+}, 30_000);
+
+test('fails when HA_LAUNCHER_FAILBACK has an unknown value', async () => {
+  const bad = run(fs.mkdtempSync(path.join(os.tmpdir(), 'gate-x-')), 'bad', { HA_LAUNCHER_FAILBACK: 'primary' });
+  expect(await bad.exit).not.toBe(0);
+  expect(bad.out.join('')).toContain("HA_LAUNCHER_FAILBACK is 'primary': expected 'claim', 'yield' or unset");
+});

@@ -1,6 +1,6 @@
 /**
  * What the launcher's bundle puts in place of `@aws-sdk/client-dynamodb`:
- * the three names `LeaseClient` uses, over `DynamoDbLite`. So the container
+ * the names `LeaseClient` and `LeaseClaim` use, over `DynamoDbLite`. So the container
  * runs the library's own `LeaseClient` on a stock Node.js image.
  */
 import { DynamoDbLite, DynamoDbLiteOptions } from './dynamodb-lite';
@@ -18,15 +18,21 @@ export class UpdateItemCommand {
   constructor(public readonly input: object) {}
 }
 
-/** `send(new UpdateItemCommand(...))` over `DynamoDbLite`. */
+/** A `GetItem` request (the failback's claim check). */
+export class GetItemCommand {
+  constructor(public readonly input: object) {}
+}
+
+/** `send(new UpdateItemCommand(...))` and `send(new GetItemCommand(...))` over `DynamoDbLite`. */
 export class DynamoDBClient {
   private readonly lite: DynamoDbLite;
   constructor(options: DynamoDbLiteOptions = {}) {
     this.lite = new DynamoDbLite(options);
   }
 
-  public async send(command: UpdateItemCommand): Promise<Record<string, unknown>> {
-    if (!(command instanceof UpdateItemCommand)) throw new Error('the launcher sends UpdateItem only');
+  public async send(command: UpdateItemCommand | GetItemCommand): Promise<Record<string, unknown>> {
+    if (command instanceof GetItemCommand) return this.lite.call('GetItem', command.input);
+    if (!(command instanceof UpdateItemCommand)) throw new Error('the launcher sends UpdateItem and GetItem only');
     return this.lite.call('UpdateItem', command.input);
   }
 
