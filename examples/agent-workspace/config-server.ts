@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { ColdStandbyConfigServer, ColdStandbyConfigServerPath, HaDatabase, HaDatabasePath } from '../../lib';
+import { ColdStandbyConfigServer, ColdStandbyConfigServerPath, HaDatabase, HaDatabasePath, InterRegionVpcPeering } from '../../lib';
 import { ExampleContext } from '../context';
 
 /** The standby region's configuration VPC: a range of its own beside the primary's 10.0.0.0/16. */
@@ -22,10 +22,13 @@ export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
   const primary = ctx.stack('ConfigPrimary', primaryRegion, { description: `${ctx.name}: configuration server, proxy and HA database (primary region)` });
   const standby = ctx.stack('ConfigStandby', secondaryRegion, { description: `${ctx.name}: configuration proxy, cold-standby server and database secondary` });
   const vpc = ctx.vpc(primary); // 10.0.0.0/16
-  // The standby's proxy reaches the writer in the primary region, and after turn-on every client
-  // reaches it in the standby region: the two VPCs are peered (or on a transit gateway), so their
-  // ranges must not overlap (ColdStandbyConfigServer checks it).
+  // The standby's proxy and probe reach the writer in the primary region, the database's probe reaches
+  // the primary writer, and after turn-on every client reaches the writer in the standby region: the two
+  // VPCs are peered here (the failure analysis fails synthesis without a route), so their ranges must not
+  // overlap. The peering lives in the standby stack, which deploys second; neither stack reads the other
+  // region at deploy time.
   const standbyVpc = ctx.vpc(standby, STANDBY_CIDR);
+  new InterRegionVpcPeering(standby, 'ConfigPeering', { vpc: standbyVpc, peerVpc: vpc });
 
   const database = new HaDatabase(primary, 'ConfigDatabase', {
     vpc,
@@ -33,8 +36,13 @@ export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
     dashboard: ctx.dashboard,
     secondary: { stack: standby, vpc: standbyVpc },
     globalClusterIdentifier: names,
-    // The secondary region's probe promotes the secondary automatically (autoFailover, the default) within 2 minutes.
+    // The global cluster's one promoter: the secondary region's probe (the writer refuses connections and the primary's
+    // API fails or says it is down) promotes the secondary automatically (autoFailover, the default) within 2 minutes.
     recoveryTargets: { rpo: Duration.minutes(1), paths: [{ path: HaDatabasePath.CROSS_REGION, rto: Duration.minutes(2) }] },
+    // The lag alarm's threshold bounds the data lost in a failover and how long a switchover waits for the secondary to
+    // catch up: the configuration server's turn-on asks for a switchover when only the live server is lost, and its
+    // 3-minute write target needs that wait to be at most 30 s (Aurora's typical lag is about 1 s).
+    globalLagThreshold: Duration.seconds(30),
   });
 
   return new ColdStandbyConfigServer(primary, 'ConfigServer', {

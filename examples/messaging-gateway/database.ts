@@ -1,7 +1,10 @@
 import { HaDatabase, HaDatabaseEngine } from '../../lib';
 import { ExampleContext } from '../context';
 
-/** The gateway's HA database: SQL Server Standard, RDS Multi-AZ instance, in the primary region. */
+/**
+ * The gateway's HA database: SQL Server Standard, RDS Multi-AZ instance, in the primary region;
+ * backed up daily with a copy in the secondary region (stack `BackupCopy`).
+ */
 export function addGatewayDatabase(ctx: ExampleContext): HaDatabase {
   const stack = ctx.stack('Database', ctx.settings.primaryRegion, { description: `${ctx.name}: SQL Server Multi-AZ database` });
   return new HaDatabase(stack, 'Database', {
@@ -9,6 +12,9 @@ export function addGatewayDatabase(ctx: ExampleContext): HaDatabase {
     engine: HaDatabaseEngine.SQL_SERVER,
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
+    backup: {
+      copy: { stack: ctx.stack('BackupCopy', ctx.settings.secondaryRegion, { description: `${ctx.name}: copies of the database's backups (AWS Backup vault)` }) },
+    },
   });
 }
 

@@ -1,17 +1,18 @@
 import * as path from 'path';
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
-import { addHaWarning, HaValidationError } from '../core/errors';
+import { addHaWarning } from '../core/errors';
 import { AutomationCall, FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
@@ -25,9 +26,10 @@ import {
 } from '../failover/cross-region-probe';
 import { RegionFailoverStart } from '../failover/region-failover';
 import type { HaDatabase } from '../ha-database/ha-database';
+import { WriterFollowing } from '../ha-database/promoters';
 import { HandlerFunction } from '../private/handler-function';
 import { ConfigSite } from './config-site';
-import { FunctionEnvironmentStep } from './recovery-steps';
+import { FunctionEnvironmentStep, PromoterConfirmationStep } from './recovery-steps';
 import { SERVER_PROBE_METRIC } from './server-probe-metric';
 import { knownCidr } from './site-network';
 import { requirePlacements, validate } from './validation';
@@ -85,9 +87,12 @@ export interface ColdStandbyConfigServerProps extends HaPatternProps {
   /**
    * Use this HA database as the configuration store instead of a DynamoDB global table:
    * servers connect as `config_writer`, proxies as `config_reader` (IAM database auth); it
-   * must have its secondary in the standby region, which the turn-on promotes
-   * (`FailoverGlobalCluster`) and waits for before it moves the writer. A small global table
-   * still holds the writer flag.
+   * must have its secondary in the standby region. The turn-on never promotes it itself: it asks
+   * the database's promoter (its one automatic promoter), which switches over without data loss
+   * unless its own probe confirms the primary writer lost, and waits for the promotion; and when
+   * the database is promoted on its own (its probe found the primary region lost), its announcement
+   * starts the turn-on, so the configuration server follows the writer. A small global table still
+   * holds the writer flag.
    * @default a DynamoDB global table is the store
    */
   readonly database?: HaDatabase;
@@ -115,6 +120,9 @@ export interface ColdStandbyConfigServerProps extends HaPatternProps {
    * Turn the standby on automatically when the standby region's probe of the live server fails
    * (`turnOnDetectionPeriods` alarm periods in a row): the probe alarm, the rule it starts and the
    * turn-on function all live in the standby region, so this works when the primary region is gone.
+   * A sample fails only when the live server's health check (through the writer name, from the
+   * standby VPC over the route between the VPCs) fails and the primary region's ECS API does not say
+   * it runs: an ECS API brownout alone never turns the standby on.
    * The writer flag keeps a recovered primary server from writing. With false the probe alarm pages
    * and on-call invokes the turn-on (the write RTO then counts an assumed 5-minute response).
    * @default true
@@ -132,23 +140,12 @@ export interface ColdStandbyConfigServerProps extends HaPatternProps {
 
   /**
    * Consecutive 10-second periods in which every sample of the standby region's probe of the live
-   * server (one every 5 s, through the primary region's ECS endpoint: no answer or no running task
-   * fails) must fail before the probe alarm fires: 1 to 6. Fewer turn the standby on sooner but on
+   * server (one every 5 s: its health check fails and the primary region's ECS API fails or reports
+   * no running task) must fail before the probe alarm fires: 1 to 6. Fewer turn the standby on sooner but on
    * a shorter interruption (1: 10 s).
    * @default 3 (30 s)
    */
   readonly turnOnDetectionPeriods?: number;
-
-  /**
-   * Whether the standby is turned on: the template then declares the standby server at
-   * `serverCount` tasks, as the turn-on leaves it. A deployment that updates the standby
-   * service re-applies the template's task count, so a `cdk deploy` during an incident with
-   * `standbyActive` false would scale the standby back to 0 and stop all writes: set it
-   * (or the context value `cdk-ha-patterns:standbyActive=true`) before deploying while the
-   * standby is on, and back to false once you have failed back (README runbook).
-   * @default the context value `cdk-ha-patterns:standbyActive` ('true' or 'false'), else false
-   */
-  readonly standbyActive?: boolean;
 
   /**
    * Alarm threshold of the table's replication latency; also the declared data-loss bound.
@@ -295,12 +292,13 @@ export class ColdStandbyConfigServer extends HaPattern {
     const primaryNames = primaryServerNames(this);
     this.primarySite = site(this, 'Primary', props.vpc, primaryRegion, true, serverCount, primaryNames);
     // Cold: no task, unless the standby is turned on (then the template keeps what the turn-on set).
-    const standbyActive = isStandbyActive(this, props);
-    this.standbySite = site(regionalScope(this, props.standby.stack), 'Standby', props.standby.vpc, standbyRegion, true, standbyActive ? serverCount : 0);
-    if (standbyActive) {
-      addHaWarning(this, 'config-standby-active',
-        `standbyActive: the template keeps the standby server in ${standbyRegion} at ${serverCount} task(s), as the turn-on left it, so this deployment does not undo the turn-on. ` +
-        'The writer flag and name stay where the turn-on put them. After failing back (README runbook), set standbyActive to false (or drop the context value cdk-ha-patterns:standbyActive) and deploy.');
+    this.standbySite = site(regionalScope(this, props.standby.stack), 'Standby', props.standby.vpc, standbyRegion, true, 0);
+    // The standby's task count is the turn-on's: a deploy must not reset it (CloudFormation re-applies a template's
+    // DesiredCount on every update of the service). The custom resource below sets 0 once, at creation.
+    (this.standbySite.server!.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
+    if (this.node.tryGetContext(STANDBY_ACTIVE_CONTEXT) !== undefined) {
+      addHaWarning(this, 'standby-active-context-obsolete',
+        `the context value ${STANDBY_ACTIVE_CONTEXT} is no longer read: the standby server's task count is left out of the template, so a deploy keeps what the turn-on set.`);
     }
     this.proxySites = extraSites.map((s, i) => site(regionalScope(this, s.stack), `Proxy${i + 1}`, s.vpc, s.stack.region, false, 0));
 
@@ -335,12 +333,15 @@ export class ColdStandbyConfigServer extends HaPattern {
     const turnOn = new HandlerFunction(standby, 'TurnOn', {
       entry: path.join(__dirname, 'handler', 'index'),
       description: `Probes the live configuration server of ${this.node.path} in ${primaryRegion}; turns on the cold standby in ${standbyRegion}`,
-      // With a database, the turn-on promotes it and waits (at most PROMOTION_TIMEOUT); the probe samples for a minute.
+      // With a database, the turn-on waits for its promotion (at most PROMOTION_TIMEOUT); the probe samples for a minute.
       timeout: db ? TURN_ON_TIMEOUT_WITH_DATABASE : PROBE_FUNCTION_TIMEOUT,
+      // The probe checks the live server's health through the writer name from this VPC (the route between the VPCs).
+      vpc: props.standby.vpc,
       environment: {
         PRIMARY_REGION: primaryRegion,
         PRIMARY_CLUSTER: primaryNames.clusterName,
         PRIMARY_SERVICE: primaryNames.serverServiceName,
+        WRITER_HEALTH_URL: `http://${this.writerHost}${props.healthCheckPath ?? '/health'}`,
         ...probeEnvironment(),
         CLUSTER: standby.cluster.clusterName,
         SERVICE: standby.server!.serviceName,
@@ -354,8 +355,8 @@ export class ColdStandbyConfigServer extends HaPattern {
         ...(db ? {
           GLOBAL_CLUSTER_ID: db.globalClusterIdentifier,
           TARGET_CLUSTER_ARN: db.clusterArn,
-          // The primary region may be gone: an unplanned failover, losing at most the global lag.
-          ALLOW_DATA_LOSS: 'true',
+          // The database's one promoter decides between a switchover and a failover with data loss.
+          PROMOTER_FUNCTION: props.database!.writerProbeFunction!.functionArn,
           PROMOTION_TIMEOUT_SECONDS: String(PROMOTION_TIMEOUT.toSeconds()),
           PROMOTION_POLL_SECONDS: String(PROMOTION_POLL.toSeconds()),
         } : {}),
@@ -369,8 +370,8 @@ export class ColdStandbyConfigServer extends HaPattern {
     const primaryServiceArn = Stack.of(standby).formatArn({
       service: 'ecs', region: primaryRegion, resource: 'service', resourceName: `${primaryNames.clusterName}/${primaryNames.serverServiceName}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    // Promote the database (FailoverGlobalCluster on its global cluster and clusters) and watch it.
-    db?.grantFailover(role);
+    // Ask the database's promoter for the promotion and watch it (never FailoverGlobalCluster itself).
+    if (db) props.database!.grantRequestPromotion(role);
     role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [standby.server!.serviceArn] }));
     // The probe: the live server's service in the primary region, by its literal ARN.
     role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices'], resources: [primaryServiceArn] }));
@@ -394,10 +395,17 @@ export class ColdStandbyConfigServer extends HaPattern {
     this.turnOnCalls = [
       { actions: ['ecs:DescribeServices'], resource: primaryServiceArn },
       { actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resource: standby.server!.serviceArn },
-      ...(db ? db.failoverCalls() : []),
+      ...(db ? props.database!.requestPromotionCalls() : []),
       { actions: ['route53:ListResourceRecordSets', 'route53:ChangeResourceRecordSets'], resource: zoneArn },
       { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resource: standbyTableArn },
     ];
+    // The standby's count, once: 0 at creation (ECS starts a service without a count at 1 task), never lowered later.
+    const initialCount = new CustomResource(standby, 'InitialDesiredCount', {
+      serviceToken: this.turnOnFunction.functionArn,
+      resourceType: 'Custom::StandbyDesiredCount',
+      properties: { Cluster: standby.cluster.clusterName, Service: standby.server!.serviceName, DesiredCount: '0' },
+    });
+    initialCount.node.addDependency(standby.server!);
 
     // ---- the probe of the live server, in the standby region
     this.probeSchedule = addProbeSchedule(standby, 'ServerProbeSchedule', this.turnOnFunction,
@@ -476,18 +484,46 @@ export class ColdStandbyConfigServer extends HaPattern {
         signal: SignalKind.LEVEL, role: AlarmRole.NOTIFYING,
       }));
     }
-    if (autoTurnOn) {
-      if (props.database) {
-        addHaWarning(this, 'auto-turn-on-fails-over-database',
-          `autoTurnOn with a database: whenever the standby region's probe finds no running live server for ${periods * PROBE_SAMPLING.alarmPeriod.toSeconds()} s ` +
-          `the turn-on fails ${props.database.node.path} over to ${standbyRegion} ` +
-          '(FailoverGlobalCluster with AllowDataLoss, losing at most the global replication lag), even when the primary region and its database are healthy.');
-      }
-    }
+    if (props.database) this.followPromotions(props.database, autoTurnOn);
 
     this.declareRecoveryObjectives(standby, sampling, start, props.database);
     this.regionSwitchPlan = start.plan;
     this.createFailoverAlarm();
+  }
+
+  /**
+   * The configuration server follows its database's writer: a rule in the standby region starts the
+   * turn-on when the database's promoter announces a promotion to this region (its own probe found
+   * the primary region lost), and the analysis counts the server as a consumer the promotion moves.
+   */
+  private followPromotions(database: HaDatabase, autoTurnOn: boolean): void {
+    new events.Rule(this.standbySite, 'TurnOnOnDatabasePromotion', {
+      description: `Turns the cold standby on when ${database.node.path} is promoted to ${Stack.of(this.standbySite).region}: the configuration server follows the writer`,
+      eventPattern: database.promotedEventPattern(),
+      targets: [new targets.LambdaFunction(this.turnOnFunction, { retryAttempts: 4, maxEventAge: Duration.hours(1) })],
+    });
+    database.addWriterConsumer(this, WriterFollowing.MOVED_BY_PROMOTION);
+    database.addPromotionRequester(this, autoTurnOn);
+  }
+
+  /**
+   * The routes the write path needs between the sites' VPCs (the writer name points to an internal load balancer):
+   * the standby's probe and every other site's proxy reach the live writer in the primary region, and once the
+   * standby is on, the other sites reach it in the standby region.
+   */
+  private networkLinks(): PathLink[] {
+    const vpcOf = (site: ConfigSite) => (site.loadBalancer.vpc ?? site.cluster.vpc);
+    const primaryVpc = vpcOf(this.primarySite);
+    const standbyVpc = vpcOf(this.standbySite);
+    const standbyRegion = Stack.of(this.standbySite).region;
+    return [
+      PathLink.network(standbyVpc, primaryVpc, `the standby region's probe checks the live server through ${this.writerHost}, and its proxy forwards writes there`, { port: 80 }),
+      PathLink.network(primaryVpc, standbyVpc, `once the standby is on, the primary region's proxy and clients write through ${this.writerHost} to ${standbyRegion}`, { port: 80 }),
+      ...this.proxySites.flatMap(site => [
+        PathLink.network(vpcOf(site), primaryVpc, `the proxy in ${Stack.of(site).region} forwards writes to the live server`, { port: 80 }),
+        PathLink.network(vpcOf(site), standbyVpc, `the proxy in ${Stack.of(site).region} forwards writes to the standby once it is on`, { port: 80 }),
+      ]),
+    ];
   }
 
   /** Worst-case time until writes are accepted again after the primary region is lost. */
@@ -542,10 +578,13 @@ export class ColdStandbyConfigServer extends HaPattern {
     const primaryRegion = Stack.of(this).region;
     const standbyRegion = Stack.of(standby).region;
     const secondary = database?.secondary;
-    const steps = [
+    const detection = [
       sampling,
       RecoveryStep.alarmEvaluation('server probe alarm', this.serverProbeAlarm, { prop: 'turnOnDetectionPeriods (1 to 6)', floor: PROBE_SAMPLING.alarmPeriod }),
       start.step(),
+    ];
+    const steps = [
+      ...detection,
       // The turn-on scales the standby, starts the promotion and moves the name at once; the three then run side by side.
       RecoveryStep.slowest('the standby takes writes (whichever of its parts is last)', [
         RecoveryStep.sequence('standby server tasks', [
@@ -556,10 +595,27 @@ export class ColdStandbyConfigServer extends HaPattern {
           RecoveryStep.serviceTime(ServiceTime.ROUTE53_CHANGE_PROPAGATION, 'writer name UPSERT on the Route 53 name servers'),
           RecoveryStep.dnsTtl('writer name TTL', this.writerRecord, { prop: 'writerRecordTtl (1 to 60 s)', floor: Duration.seconds(1) }),
         ]),
-        ...(secondary ? [RecoveryStep.sequence('database promotion, then the writer flag', [
+        ...(secondary && database ? [RecoveryStep.sequence('database promotion by its promoter, then the writer flag', [
+          RecoveryStep.serviceTime(ServiceTime.EVENTBRIDGE_LAMBDA_AUTOMATION, 'the promoter, asked by the turn-on'),
+          RecoveryStep.slowest('the promoter starts the promotion', [
+            RecoveryStep.constant('live server lost, its region up: a switchover at once', Duration.seconds(0),
+              'the primary writer answers, so the promoter switches over (no data loss) without waiting'),
+            new PromoterConfirmationStep('primary region lost: the promoter waits for its own probe alarm', RecoveryStep.sequence('promoter detection', [
+              new ProbeSamplingStep('writer probe sampling', database.writerProbeFunction!, database.writerProbeAlarm!),
+              RecoveryStep.alarmEvaluation('writer probe alarm', database.writerProbeAlarm!),
+              RecoveryStep.serviceTime(ServiceTime.EVENTBRIDGE_LAMBDA_AUTOMATION, 'the promoter, started by its alarm'),
+            ]), RecoveryStep.sequence('turn-on detection', detection)),
+          ]),
           ...(secondary.instanceCount === 0 ? [RecoveryStep.constant('headless secondary: an instance first', ServiceTime.AURORA_INSTANCE_START.duration,
             ServiceTime.AURORA_INSTANCE_START.source)] : []),
-          RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_PROMOTION, 'FailoverGlobalCluster: the secondary promoted'),
+          RecoveryStep.slowest('the secondary promoted', [
+            RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_PROMOTION, 'FailoverGlobalCluster (primary region lost)'),
+            RecoveryStep.sequence('SwitchoverGlobalCluster (live server lost, no data loss)', [
+              RecoveryStep.alarmThreshold('the secondary catches up first (at most the global lag alarm threshold)', database.globalLagAlarm!, Duration.millis(1),
+                { prop: 'the database\'s globalLagThreshold', floor: Duration.seconds(1) }),
+              RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_PROMOTION, 'roles change, as in a failover'),
+            ]),
+          ]),
           new FunctionEnvironmentStep('promotion noticed', fn, 'PROMOTION_POLL_SECONDS', PROMOTION_POLL, 'the turn-on polls DescribeGlobalClusters every'),
         ])] : []),
       ]),
@@ -573,6 +629,7 @@ export class ColdStandbyConfigServer extends HaPattern {
         ...start.links(steps),
         PathLink.dns(this.writerRecord, `writer name ${this.writerHost}`),
         PathLink.capacity(standby.server!, `standby server in ${standbyRegion} once turned on`, { serving: this.standbyServerCount, required: 1 }),
+        ...this.networkLinks(),
         ...(secondary ? [PathLink.capacity(secondary.cluster, `instances of the database's secondary cluster in ${standbyRegion}`, { serving: secondary.instanceCount, required: 1 })] : []),
       ],
     });
@@ -602,17 +659,8 @@ function primaryServerNames(scope: ColdStandbyConfigServer): { clusterName: stri
   return { clusterName: `${base}-primary`, serverServiceName: `${base}-server` };
 }
 
-/** Context key that turns `standbyActive` on without a code change (`-c cdk-ha-patterns:standbyActive=true`). */
+/**
+ * Context key that once declared the standby turned on. No longer read: the standby's task count is
+ * left out of the template (a deploy keeps what the turn-on set); a synthesis that still sets it warns.
+ */
 export const STANDBY_ACTIVE_CONTEXT = 'cdk-ha-patterns:standbyActive';
-
-/** `standbyActive`, else the context value (a boolean, or 'true' / 'false' from the command line), else false. */
-function isStandbyActive(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServerProps): boolean {
-  if (props.standbyActive !== undefined) return props.standbyActive;
-  const value: unknown = scope.node.tryGetContext(STANDBY_ACTIVE_CONTEXT);
-  if (value === undefined || value === false || value === 'false') return false;
-  if (value === true || value === 'true') return true;
-  throw new HaValidationError(scope, {
-    prop: `standbyActive (context ${STANDBY_ACTIVE_CONTEXT})`, received: value,
-    expected: `true or false, e.g. -c ${STANDBY_ACTIVE_CONTEXT}=true while the standby is turned on`,
-  });
-}

@@ -19,7 +19,8 @@ export interface InitialCountResult {
 }
 
 /**
- * The desired count of a spare service is left out of its template, so a
+ * The desired count of a standby service (a web tier's spare, a cold configuration
+ * server) is left out of its template, so a
  * deploy during an incident keeps what the scale-up automation set. This
  * sets it instead: on Create, to the floor exactly (ECS starts a service
  * without a count at 1 task); on Update (the floor changed), raised to the
@@ -51,4 +52,28 @@ export function customResourceResponse(request: InitialCountRequest, error?: unk
     RequestId: request.RequestId,
     LogicalResourceId: request.LogicalResourceId,
   };
+}
+
+/**
+ * Handles the custom resource: applies the count and PUTs the response to CloudFormation's
+ * `ResponseURL` (a failure is reported as FAILED, never thrown, so the stack does not wait an hour).
+ */
+/** What the custom resource did, for the handler's log. */
+export interface InitialCountOutcome {
+  readonly request: InitialCountRequest['RequestType'];
+  readonly result?: InitialCountResult;
+  readonly error?: string;
+}
+
+export async function handleInitialCount(ecs: ECSClient, request: InitialCountRequest, fetcher: typeof fetch = fetch): Promise<InitialCountOutcome> {
+  let result: InitialCountResult | undefined;
+  let error: unknown;
+  try {
+    result = await applyInitialCount(ecs, request);
+  } catch (e) {
+    error = e;
+  }
+  const body = JSON.stringify(customResourceResponse(request, error));
+  await fetcher(request.ResponseURL, { method: 'PUT', body, headers: { 'content-type': '', 'content-length': String(Buffer.byteLength(body)) } });
+  return { request: request.RequestType, result, error: error === undefined ? undefined : String(error) };
 }

@@ -7,7 +7,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct, IConstruct } from 'constructs';
+import { HaBackupOptions } from '../backup/ha-backup';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { HaValidationError } from '../core/errors';
 import { AutomationCall, FailureScenario, PathLink } from '../core/failure-scenario';
@@ -19,18 +21,29 @@ import { ServiceTime } from '../core/service-time';
 import { RegionSwitchPlan } from '../drills/region-switch-plan';
 import { GlobalDatabaseBehavior, RegionSwitchStep } from '../drills/region-switch-step';
 import {
-  addProbeSchedule, PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, probeMetric, probeSamplesMetric, ProbeSamplingStep,
+  addProbeSchedule, PROBE_SAMPLING, probeEnvironment, probeMetric, probeSamplesMetric, ProbeSamplingStep,
 } from '../failover/cross-region-probe';
 import { RegionFailoverStart } from '../failover/region-failover';
+import { knownCidr } from '../private/cidr';
 import { HandlerFunction } from '../private/handler-function';
 import { acknowledge } from '../private/network';
+import { addDatabaseBackup } from './backup';
 import { acknowledgeMonitoringRole, addRotation, clusterEngine, rotationNetwork } from './database-parts';
 import { HaDatabaseEngine, tlsParameters } from './engine';
+import { PROMOTED_EVENT } from './promoted-event';
+import { PromotionRegistry, WriterFollowing } from './promoters';
 import { HaDatabaseSecondary, HaDatabaseSecondaryOptions } from './secondary';
 import { AURORA_GLOBAL_TYPICAL_LAG, validate } from './validation';
 import { WRITER_PROBE_METRIC } from './writer-probe-metric';
 
 export { AURORA_GLOBAL_TYPICAL_LAG };
+
+/** How long the promoter waits for a promotion (Aurora: about a minute) before it fails. */
+const PROMOTION_TIMEOUT = Duration.minutes(12);
+/** How often the promoter asks whether the promotion is complete. */
+const PROMOTION_POLL = Duration.seconds(5);
+/** The promoter's timeout: the promotion's wait plus its calls, within Lambda's 15 minutes. */
+const PROMOTER_TIMEOUT = Duration.minutes(14);
 
 /** Props of `HaDatabase`. */
 export interface HaDatabaseProps extends HaPatternProps {
@@ -133,10 +146,14 @@ export interface HaDatabaseProps extends HaPatternProps {
   readonly globalLagThreshold?: Duration;
 
   /**
-   * Whether the secondary region promotes itself when its probe finds the primary writer
-   * unreachable (`failoverDetectionPeriods` alarm periods in a row): an EventBridge rule in the
-   * secondary region invokes a function there that calls `FailoverGlobalCluster` with
-   * `AllowDataLoss` (losing at most the global replication lag). Everything it needs lives in
+   * Whether the secondary region promotes itself when its probe finds the primary writer lost
+   * (`failoverDetectionPeriods` alarm periods in a row): an EventBridge rule in the secondary region
+   * invokes the promoter there, which calls `FailoverGlobalCluster` with `AllowDataLoss` (losing at
+   * most the global replication lag), waits for the promotion and announces it
+   * (`promotedEventPattern()`) so the writer's consumers follow. A sample fails only when the writer
+   * refuses TCP connections from the secondary VPC (the data plane, through the network link between
+   * the VPCs) and the primary region's RDS API does not say the writer serves: an API brownout
+   * alone never promotes. Everything it needs lives in
    * the secondary region, so it works when the primary region is gone. With false the probe
    * alarm pages and on-call runs the Failover runbook (the cross-region RTO then counts an
    * assumed 5-minute response). Only used with `secondary`.
@@ -157,8 +174,8 @@ export interface HaDatabaseProps extends HaPatternProps {
   /**
    * Consecutive 10-second periods in which every sample of the secondary region's probe of the
    * primary writer (one every 5 s) must fail before the probe alarm fires: 1 to 6. Fewer detect
-   * sooner but fail over on a shorter interruption (1: 10 s without an answer from the primary
-   * region's RDS endpoint). Only used with `secondary`.
+   * sooner but fail over on a shorter interruption (1: 10 s in which the writer refused connections
+   * and the primary region's RDS API failed or said it is down). Only used with `secondary`.
    * @default 3 (30 s)
    */
   readonly failoverDetectionPeriods?: number;
@@ -180,6 +197,15 @@ export interface HaDatabaseProps extends HaPatternProps {
    * @default 500
    */
   readonly maxConnections?: number;
+
+  /**
+   * A backup tier: the database in an AWS Backup plan (KMS-encrypted vault, schedule,
+   * retention, optional continuous backup and vault lock, weekly restore test) with a copy of
+   * every recovery point in another region, failed-job notifications, and the `backup-restore`
+   * recovery path (see lib/backup).
+   * @default no AWS Backup plan (RDS automated backups only)
+   */
+  readonly backup?: HaBackupOptions;
 }
 
 /** Ids of the recovery paths of `HaDatabase`. */
@@ -232,7 +258,11 @@ export class HaDatabase extends HaPattern {
   public readonly rotationSubnets: ec2.SubnetSelection;
   /** The global replication lag alarm (in the secondary region), if any. */
   public readonly globalLagAlarm?: cloudwatch.Alarm;
-  /** The secondary region's probe of the primary writer (function), if there is a secondary. */
+  /**
+   * The secondary region's probe of the primary writer and the global cluster's one promoter (function),
+   * if there is a secondary: consumers ask it for a promotion (`grantRequestPromotion`) and never call
+   * `FailoverGlobalCluster` themselves.
+   */
   public readonly writerProbeFunction?: lambda.IFunction;
   /** The alarm on the secondary region's probe of the primary writer (in the secondary region), if any. */
   public readonly writerProbeAlarm?: cloudwatch.Alarm;
@@ -242,6 +272,10 @@ export class HaDatabase extends HaPattern {
   public readonly failoverRule?: events.Rule;
 
   private writerProbe?: { handler: HandlerFunction; schedule: events.Rule; calls: AutomationCall[]; silentAlarm: cloudwatch.Alarm; start: RegionFailoverStart };
+  /** The promoters of the global cluster and the consumers of its writer (with a secondary). */
+  private promotions?: PromotionRegistry;
+  /** The primary and the secondary VPC (with a secondary): the probe connects from one to the writer in the other. */
+  private network?: { primary: ec2.IVpc; secondary: ec2.IVpc };
 
   constructor(scope: Construct, id: string, props: HaDatabaseProps) {
     super(scope, id, props, {
@@ -470,12 +504,16 @@ export class HaDatabase extends HaPattern {
     }
 
     if (this.secondary) {
+      this.promotions = new PromotionRegistry(this, this.cluster!.node.defaultChild as rds.CfnDBCluster);
+      this.network = { primary: props.vpc, secondary: props.secondary!.vpc };
+      this.node.addValidation({ validate: () => this.promotions!.validate() });
       const probe = this.addWriterProbe(this.secondary, props);
       this.writerProbeFunction = probe.handler.function;
       this.writerProbeAlarm = probe.alarm;
       this.failoverRule = probe.start.rule;
     }
 
+    addDatabaseBackup(this, props.backup, alarm => this.addAlarm(alarm, AlarmRole.NOTIFYING));
     this.declareRecoveryObjectives(isAurora);
     this.regionSwitchPlan = this.writerProbe?.start.plan;
     this.createFailoverAlarm();
@@ -543,6 +581,98 @@ export class HaDatabase extends HaPattern {
     return this.secret.grantRead(grantee);
   }
 
+  /**
+   * The Aurora global writer endpoint (with a secondary): a name that always resolves to the global
+   * cluster's current writer, so a consumer that connects through it follows a switchover or failover
+   * without being moved (it then needs a network route to every region the writer can be in). Use it in
+   * the primary region's stack (a token of that stack); register the consumer with `addWriterConsumer`.
+   */
+  public get globalWriterEndpoint(): string {
+    if (!this.globalCluster) {
+      throw new HaValidationError(this, { prop: 'secondary', received: undefined, expected: 'a secondary region: the global writer endpoint belongs to an Aurora Global Database' });
+    }
+    return this.globalCluster.getAtt('GlobalEndpoint.Address').toString();
+  }
+
+  /**
+   * Tells the failure analysis that `consumer` (a construct whose tasks or functions hold the writer's
+   * endpoint) follows a cross-region promotion: it is moved by the promotion's workflow, or it connects
+   * through `globalWriterEndpoint`. A consumer of the primary cluster's writer endpoint that is not
+   * registered fails synthesis while the database promotes automatically.
+   */
+  public addWriterConsumer(consumer: IConstruct, following: WriterFollowing): void {
+    this.promotions?.addConsumer({ construct: consumer, following });
+  }
+
+  /**
+   * Registers `requester` as asking the database's promoter for promotions (after
+   * `grantRequestPromotion`): when it asks without a person (`automatic`), the promoter counts as an
+   * automatic promoter for the failure analysis even if the database itself does not fail over by
+   * itself, so a second automatic promoter (the database's own Region switch plan) fails synthesis.
+   */
+  public addPromotionRequester(requester: IConstruct, automatic: boolean): void {
+    if (!this.writerProbeFunction) return;
+    this.promotions?.addPromoter({
+      construct: this.writerProbeFunction,
+      description: `the database's promoter, asked by ${requester.node.path}${automatic ? ' automatically' : ''}`,
+      automatic,
+    });
+  }
+
+  /**
+   * Registers another automatic promoter of this global database (a Region switch plan with an Aurora
+   * step and a trigger, say) for the failure analysis, which allows one.
+   */
+  public addPromoter(promoter: IConstruct, description: string, automatic: boolean): void {
+    this.promotions?.addPromoter({ construct: promoter, description, automatic });
+  }
+
+  /**
+   * Lets `grantee` ask the database's promoter for a promotion (`lambda:InvokeFunction` on it, with
+   * `{ "action": "promote", "requestedBy": "..." }`) and watch it (`rds:DescribeGlobalClusters`). The
+   * promoter decides: a failover with data loss only when its probe alarm confirms the primary writer
+   * lost, a switchover (no data loss) otherwise. `automatic`: whether the grantee asks without a person
+   * (it then counts for the analysis as a path to the one promoter, not as a second promoter).
+   */
+  public grantRequestPromotion(grantee: iam.IGrantable): iam.Grant {
+    if (!this.writerProbeFunction || !this.secondary) {
+      throw new HaValidationError(this, { prop: 'secondary', received: undefined, expected: 'a secondary region: only a global database has a promoter' });
+    }
+    const globalArn = this.secondary.globalClusterArn;
+    // The function itself, not its versions: the promoter is invoked unqualified.
+    return iam.Grant.addToPrincipal({ grantee, actions: ['lambda:InvokeFunction'], resourceArns: [this.writerProbeFunction.functionArn] })
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: ['rds:DescribeGlobalClusters'], resourceArns: [globalArn] }));
+  }
+
+  /**
+   * The calls `grantRequestPromotion` allows, for a consumer's automation link: `lambda:InvokeFunction`
+   * on the promoter and `rds:DescribeGlobalClusters` on the global cluster.
+   */
+  public requestPromotionCalls(): AutomationCall[] {
+    if (!this.writerProbeFunction || !this.secondary) return [];
+    const globalArn = this.secondary.globalClusterArn;
+    return [
+      { actions: ['lambda:InvokeFunction'], resource: this.writerProbeFunction.functionArn },
+      { actions: ['rds:DescribeGlobalClusters'], resource: globalArn },
+    ];
+  }
+
+  /**
+   * The event the promoter puts on the secondary region's default bus once the secondary is the writer:
+   * a consumer's rule there (in the secondary region's stack) moves it in the same workflow.
+   */
+  public promotedEventPattern(): events.EventPattern {
+    if (!this.secondary) {
+      throw new HaValidationError(this, { prop: 'secondary', received: undefined, expected: 'a secondary region: only a global database is promoted' });
+    }
+    return {
+      source: [PROMOTED_EVENT.source],
+      detailType: [PROMOTED_EVENT.detailType],
+      resources: [this.secondary.clusterArn],
+      detail: { globalClusterIdentifier: [this.secondary.globalClusterIdentifier] },
+    };
+  }
+
   private metric(metricName: string, role: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     const dimensionsMap: Record<string, string> = this.cluster
       ? { DBClusterIdentifier: this.cluster.clusterIdentifier, Role: role }
@@ -557,27 +687,50 @@ export class HaDatabase extends HaPattern {
   private addWriterProbe(secondary: HaDatabaseSecondary, props: HaDatabaseProps) {
     const primaryRegion = Stack.of(this).region;
     const primaryId = secondary.primaryClusterIdentifier;
+    const secondaryVpc = props.secondary!.vpc;
+    // The last writer endpoint the primary region's API named: the data-plane check connects there when that API is gone.
+    const endpointParameter = new ssm.StringParameter(secondary, 'WriterEndpoint', {
+      description: `The primary writer endpoint (host:port) of ${this.node.path}, kept by its probe in ${Stack.of(secondary).region}`,
+      stringValue: 'unknown',
+    });
     const handler = new HandlerFunction(secondary, 'WriterProbe', {
       entry: path.join(__dirname, 'handler', 'index'),
-      description: `Probes the primary writer of ${this.node.path} in ${primaryRegion} from ${Stack.of(secondary).region}; promotes this region when its alarm fires`,
-      timeout: PROBE_FUNCTION_TIMEOUT,
+      description: `Probes the primary writer of ${this.node.path} in ${primaryRegion} from ${Stack.of(secondary).region}; the global cluster's promoter`,
+      // The probe samples for a minute; a promotion is waited for (at most PROMOTION_TIMEOUT) and announced.
+      timeout: PROMOTER_TIMEOUT,
+      // The data-plane check connects to the writer from this VPC, through the route between the VPCs.
+      vpc: secondaryVpc,
       environment: {
         PRIMARY_REGION: primaryRegion,
         PRIMARY_CLUSTER_ID: primaryId,
         GLOBAL_CLUSTER_ID: secondary.globalClusterIdentifier,
         TARGET_CLUSTER_ARN: secondary.clusterArn,
+        ENDPOINT_PARAMETER: endpointParameter.parameterName,
+        PROMOTION_TIMEOUT_SECONDS: String(PROMOTION_TIMEOUT.toSeconds()),
+        PROMOTION_POLL_SECONDS: String(PROMOTION_POLL.toSeconds()),
         ...probeEnvironment(),
       },
     });
+    endpointParameter.grantRead(handler.role);
+    endpointParameter.grantWrite(handler.role);
+    // The writer accepts the probe's connections from the secondary VPC (a CIDR: the security groups live in two regions).
+    const secondaryCidr = knownCidr(secondaryVpc);
+    if (secondaryCidr) {
+      this.connections.allowFrom(ec2.Peer.ipv4(secondaryCidr), this.connections.defaultPort!,
+        `probe of the writer from ${Stack.of(secondary).region} (data plane, through the route between the VPCs)`);
+    }
     const primaryClusterArn = Stack.of(secondary).formatArn({
       service: 'rds', region: primaryRegion, resource: 'cluster', resourceName: primaryId, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
+    const eventBusArn = Stack.of(secondary).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' });
     const calls: AutomationCall[] = [
       { actions: ['rds:DescribeDBClusters'], resource: primaryClusterArn },
-      ...secondary.failoverCalls(),
+      ...secondary.promotionCalls(),
+      { actions: ['events:PutEvents'], resource: eventBusArn },
     ];
     handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeDBClusters'], resources: [primaryClusterArn] }));
-    secondary.grantFailover(handler.role);
+    handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [eventBusArn] }));
+    secondary.grantPromotion(handler.role);
     const schedule = addProbeSchedule(secondary, 'WriterProbeSchedule', handler.function,
       `Samples the primary writer ${primaryId} in ${primaryRegion} every ${PROBE_SAMPLING.interval.toSeconds()} s`);
 
@@ -592,10 +745,15 @@ export class HaDatabase extends HaPattern {
       // A period without samples is not a failure: the probe-silent alarm pages for a probe that stopped.
       signal: SignalKind.LEVEL,
       role: AlarmRole.NOTIFYING,
-      description: `${this.node.path}: the primary writer ${primaryId} in ${primaryRegion} has not answered the probe from ${Stack.of(secondary).region} for ${seconds} s ` +
-        (autoFailover ? `(primary region lost or cut off): the secondary ${secondary.clusterIdentifier} is being promoted (FailoverGlobalCluster, AllowDataLoss).`
-          : '(primary region lost or cut off): run the Failover runbook in this region if the primary region is lost.'),
+      description: `${this.node.path}: for ${seconds} s the primary writer ${primaryId} in ${primaryRegion} has refused connections from ${Stack.of(secondary).region} ` +
+        'and its region\'s RDS API has failed or said it is down ' +
+        (autoFailover ? `(primary region lost): the secondary ${secondary.clusterIdentifier} is being promoted (FailoverGlobalCluster, AllowDataLoss).`
+          : '(primary region lost): run the Failover runbook in this region if the primary region is lost.'),
     });
+    // The promoter fails over with data loss only while this alarm is in ALARM; otherwise it switches over.
+    handler.function.addEnvironment('PROBE_ALARM_NAME', alarm.alarmName);
+    handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [alarm.alarmArn] }));
+    calls.push({ actions: ['cloudwatch:DescribeAlarms'], resource: alarm.alarmArn });
     const silentAlarm = this.createAlarm(secondary, 'WriterProbeSilentAlarm', {
       metric: probeSamplesMetric(WRITER_PROBE_METRIC, primaryId),
       threshold: 1,
@@ -627,6 +785,10 @@ export class HaDatabase extends HaPattern {
     const step = new ProbeSamplingStep('writer probe sampling', handler.function, alarm);
     this.node.addValidation({ validate: () => step.validate(this, 'writerProbeFunction environment') });
     this.writerProbe = { handler, schedule, calls, silentAlarm, start };
+    const plan = (props.failoverRunner ?? RegionFailoverRunner.LIBRARY_AUTOMATION) === RegionFailoverRunner.REGION_SWITCH_PLAN;
+    this.promotions!.addPromoter(plan
+      ? { construct: secondary, description: 'the database\'s Region switch plan (failoverRunner REGION_SWITCH_PLAN, triggered by the writer probe alarm)', automatic: autoFailover }
+      : { construct: handler.function, description: 'the database\'s promoter (the writer probe alarm\'s rule)', automatic: autoFailover });
     return { handler, alarm, start, step };
   }
 
@@ -682,6 +844,8 @@ export class HaDatabase extends HaPattern {
           PathLink.alarm(this.writerProbeAlarm, 'writer probe alarm'),
           ...probe.start.links(steps),
           PathLink.capacity(secondary.cluster, `instances of the secondary cluster in ${there}`, { serving: secondary.instanceCount, required: 1 }),
+          PathLink.network(this.network!.secondary, this.network!.primary, `the writer probe in ${there} connects to the primary writer (its data-plane signal)`,
+            { port: secondary.port }),
         ],
       });
       ro.addDataLossBound(RecoveryStep.alarmThreshold('Aurora Global Database replication (AuroraGlobalDBRPOLag alarm threshold; typical lag ~1 s)',

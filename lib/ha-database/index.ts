@@ -1,3 +1,4 @@
 export * from './ha-database';
 export * from './secondary';
 export { HaDatabaseEngine } from './engine';
+export { WriterFollowing } from './promoters';

@@ -220,6 +220,25 @@ export class HaDatabaseSecondary extends Construct {
       .combine(iam.Grant.addToPrincipal({ grantee, actions: ['rds:DescribeGlobalClusters'], resourceArns: [globalArn] }));
   }
 
+  /** The global cluster's ARN (a literal built from its identifier). */
+  public get globalClusterArn(): string {
+    return this.globalClusterArns[0];
+  }
+
+  /**
+   * Lets `grantee` promote this secondary either way: `FailoverGlobalCluster` (data loss) and
+   * `SwitchoverGlobalCluster` (none) on the global cluster and its two clusters, and watch it.
+   */
+  public grantPromotion(grantee: iam.IGrantable): iam.Grant {
+    return this.grantFailover(grantee)
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: ['rds:SwitchoverGlobalCluster'], resourceArns: this.globalClusterArns }));
+  }
+
+  /** The calls `grantPromotion` allows (the failover's, and `rds:SwitchoverGlobalCluster` on the same three ARNs). */
+  public promotionCalls(): AutomationCall[] {
+    return [...this.failoverCalls(), ...this.globalClusterArns.map(resource => ({ actions: ['rds:SwitchoverGlobalCluster'], resource }))];
+  }
+
   /**
    * The calls a promotion of this secondary makes (what `grantFailover` allows): `rds:FailoverGlobalCluster`
    * on the global cluster and its two clusters, `rds:DescribeGlobalClusters` on the global cluster.

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -19,6 +20,12 @@ export interface HandlerFunctionProps {
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
+  /**
+   * A VPC to run in (a probe that checks a writer on the data plane), in its private subnets with
+   * egress (the function also calls AWS APIs).
+   * @default not in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
 }
 
 /**
@@ -66,7 +73,16 @@ export class HandlerFunction extends Construct {
       timeout: props.timeout ?? Duration.minutes(1),
       memorySize: props.memorySize ?? 256,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      ...(props.vpc ? { vpc: props.vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, allowAllOutbound: true } : {}),
     };
+    if (props.vpc) {
+      // What Lambda needs to attach the function to the VPC (AWSLambdaVPCAccessExecutionRole, inline: no managed policy).
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+        resources: ['*'],
+      }));
+    }
     const entry = resolveEntry(props.entry);
     this.function = entry.endsWith('.ts')
       ? new nodejs.NodejsFunction(this, 'Resource', {
@@ -85,6 +101,15 @@ export class HandlerFunction extends Construct {
       });
     // The function writes only to its own log group.
     this.logGroup.grantWrite(this.role);
+    if (props.vpc) {
+      // Lambda checks the network-interface permissions when it creates the function: the policy comes first.
+      const policy = this.role.node.tryFindChild('DefaultPolicy');
+      if (policy) this.function.node.addDependency(policy);
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'The network-interface actions Lambda needs to run the function in a VPC (those of AWSLambdaVPCAccessExecutionRole) do not support resource-level permissions.',
+      });
+    }
   }
 }
 

@@ -6,7 +6,8 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { ColdStandbyConfigServerPath, ColdStandbyConfigServer, ColdStandbyConfigServerProps, FailoverNotifications, HaDatabase } from '../../lib';
+import { ColdStandbyConfigServerPath, ColdStandbyConfigServer, ColdStandbyConfigServerProps, FailoverNotifications, HaDatabase, InterRegionVpcPeering } from '../../lib';
+import { NetworkRoute, NetworkRouteKind, RegionFailoverRunner, WriterFollowing } from '../../lib';
 import { createHaVpc } from '../../lib/private/network';
 import { renderedProperties } from '../../lib/private/rendered';
 import { formatFindings, gateFindings, testApp, testEnv } from '../harness';
@@ -14,17 +15,23 @@ import { siteVpc } from './site-vpc';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
 
-function setup(app: App = testApp()) {
+/** Three regions' stacks and VPCs; with `peered` (the default) each later site's VPC is peered with the earlier ones. */
+function setup(app: App = testApp(), peered = true) {
   const stack = (id: string, region: string) => new Stack(app, id, { env: testEnv(region), crossRegionReferences: true });
   const primary = stack('Primary', 'eu-west-1');
   const secondary = stack('Secondary', 'us-east-1');
   const third = stack('Third', 'ap-southeast-2');
   const zone = new route53.PublicHostedZone(primary, 'Zone', { zoneName: 'example.com' });
   const notifications = new FailoverNotifications(primary, 'Notifications', { emails: ['ops@example.com'] });
-  return {
-    app, primary, secondary, third, zone, notifications,
-    vpc: createHaVpc(primary, 'Vpc'), vpc2: siteVpc(secondary, 'Vpc', '10.1.0.0/16'), vpc3: siteVpc(third, 'Vpc', '10.2.0.0/16'),
-  };
+  const vpc = createHaVpc(primary, 'Vpc');
+  const vpc2 = siteVpc(secondary, 'Vpc', '10.1.0.0/16');
+  const vpc3 = siteVpc(third, 'Vpc', '10.2.0.0/16');
+  if (peered) {
+    new InterRegionVpcPeering(secondary, 'PeerPrimary', { vpc: vpc2, peerVpc: vpc });
+    new InterRegionVpcPeering(third, 'PeerPrimary', { vpc: vpc3, peerVpc: vpc });
+    new InterRegionVpcPeering(third, 'PeerSecondary', { vpc: vpc3, peerVpc: vpc2 });
+  }
+  return { app, primary, secondary, third, zone, notifications, vpc, vpc2, vpc3 };
 }
 
 function build(s: ReturnType<typeof setup>, extra: Partial<ColdStandbyConfigServerProps> = {}) {
@@ -55,9 +62,10 @@ describe('ColdStandbyConfigServer with a DynamoDB global table, proxies in three
     }
   });
 
-  test('live server: 2 tasks in the primary; cold standby: the same server at 0 tasks; proxies: 2 tasks everywhere', () => {
+  test('live server: 2 tasks in the primary; cold standby: the same server, its count left to the automation (0 at creation); proxies: 2 tasks everywhere', () => {
     t.resourcePropertiesCountIs('AWS::ECS::Service', { DesiredCount: 2 }, 2);
-    t2.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0 });
+    t2.hasResourceProperties('AWS::ECS::Service', { DesiredCount: Match.absent() });
+    t2.hasResourceProperties('Custom::StandbyDesiredCount', { DesiredCount: '0' });
     t2.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2 });
     t3.resourceCountIs('AWS::ECS::Service', 1);
     for (const tpl of [t, t2]) {
@@ -112,7 +120,16 @@ describe('ColdStandbyConfigServer with a DynamoDB global table, proxies in three
     expect(JSON.stringify(find('route53:ChangeResourceRecordSets').Resource)).toContain('hostedzone/');
     expect(find('dynamodb:PutItem').Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['__writer__'] } });
     expect(JSON.stringify(find('dynamodb:PutItem').Resource)).toContain(':dynamodb:us-east-1:123456789012:table/config-store');
-    expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"/);
+    // Only the network-interface actions Lambda needs to run the probe in the standby VPC have no resource-level permission.
+    expect(statements.filter(st => st.Resource === '*').map(st => st.Action)).toEqual([[
+      'ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses',
+    ]]);
+  });
+
+  test('the probe runs in the standby VPC\'s private subnets (its health check reaches the writer through the route between the VPCs), on the writer name', () => {
+    const [fn] = Object.values(t2.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { WRITER_HEALTH_URL: Match.anyValue() } } } }));
+    expect(fn.Properties.Environment.Variables.WRITER_HEALTH_URL).toBe('http://config-writer.example.com/health');
+    expect(fn.Properties.VpcConfig.SubnetIds).toEqual(s.vpc2.privateSubnets.map(sn => s.secondary.resolve(sn.subnetId)));
   });
 
   test('with the DynamoDB store the turn-on has no database to promote: no RDS permission, no promotion settings; the probe\'s 69 s timeout', () => {
@@ -296,55 +313,113 @@ describe('ColdStandbyConfigServer over an HaDatabase', () => {
     expect(config.database).toBe(db);
   });
 
-  test('the turn-on promotes the database first: it knows the global cluster and the standby cluster, and has the time to wait', () => {
+  test('the turn-on asks the database\'s promoter (its only promoter) and waits: it knows the global cluster, the standby cluster and the promoter; no data-loss setting', () => {
     t2.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 840,
       Environment: { Variables: Match.objectLike({
         GLOBAL_CLUSTER_ID: 'config-db',
         TARGET_CLUSTER_ARN: arn('us-east-1', 'cluster:config-db-us-east-1'),
-        ALLOW_DATA_LOSS: 'true',
+        PROMOTER_FUNCTION: { 'Fn::GetAtt': [Match.stringLikeRegexp('PrimaryDb[0-9A-F]{8}SecondaryWriterProbe'), 'Arn'] },
+        ALLOW_DATA_LOSS: Match.absent(),
         PROMOTION_TIMEOUT_SECONDS: '720',
         PROMOTION_POLL_SECONDS: '5',
       }) },
     });
   });
 
-  test('the turn-on role may fail over this global cluster to its clusters and describe it, nothing more on RDS', () => {
-    const rdsStatements = turnOnPolicy().filter(st => [st.Action].flat().some(a => a.startsWith('rds:')));
-    expect(rdsStatements).toEqual([
-      {
-        Action: 'rds:FailoverGlobalCluster', Effect: 'Allow',
-        Resource: [arn('', 'global-cluster:config-db'), arn('eu-west-1', 'cluster:config-db-eu-west-1'), arn('us-east-1', 'cluster:config-db-us-east-1')],
-      },
+  test('the turn-on role may only describe the global cluster and invoke the promoter: never FailoverGlobalCluster or SwitchoverGlobalCluster', () => {
+    const statements = turnOnPolicy();
+    expect(statements.filter(st => [st.Action].flat().some(a => a.startsWith('rds:')))).toEqual([
       { Action: 'rds:DescribeGlobalClusters', Effect: 'Allow', Resource: arn('', 'global-cluster:config-db') },
+    ]);
+    expect(statements.filter(st => [st.Action].flat().includes('lambda:InvokeFunction'))).toEqual([
+      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^PrimaryDb[0-9A-F]{8}SecondaryWriterProbe/), 'Arn'] } },
     ]);
   });
 
-  test('autoTurnOn (the default) with a database warns that the database is failed over too (even when only the server tasks failed)', () => {
-    Annotations.fromStack(s.primary).hasWarning(`/${config.node.path}`, Match.stringLikeRegexp('autoTurnOn with a database: .*FailoverGlobalCluster with AllowDataLoss'));
-    const s2 = setup();
-    const db2 = new HaDatabase(s2.primary, 'Db', { vpc: s2.vpc, secondary: { stack: s2.secondary, vpc: s2.vpc2 }, globalClusterIdentifier: 'config-db' });
-    const manual = build(s2, { database: db2, autoTurnOn: false });
-    Annotations.fromStack(s2.primary).hasNoWarning(`/${manual.node.path}`, Match.stringLikeRegexp('autoTurnOn with a database'));
+  test('the server follows the writer: a rule in the standby region starts the turn-on on the promoter\'s announcement', () => {
+    t2.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['cdk-ha-patterns'], 'detail-type': ['HaDatabase Promoted'],
+        'resources': [arn('us-east-1', 'cluster:config-db-us-east-1')], 'detail': { globalClusterIdentifier: ['config-db'] },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('PrimaryConfig[0-9A-F]{8}StandbyTurnOn'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 3600 } })],
+    });
   });
 
-  test('the database promotion runs beside the task start and the name change: 142 s (the name is slowest); its lag alarm bounds the RPO', () => {
+  test('no warning that the turn-on fails the database over with data loss: the promoter decides, on its own data-plane confirmation', () => {
+    Annotations.fromStack(s.primary).hasNoWarning(`/${config.node.path}`, Match.stringLikeRegexp('FailoverGlobalCluster with AllowDataLoss'));
+  });
+
+  test('the writes path with a database: the promotion branch counts the promoter and the slower of a failover and a switchover (lag alarm threshold + promotion), 187 s', () => {
     const writes = config.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES);
-    expect(writes.steps[3].derivation).toMatch(/^slowest of 3: writer name/);
-    const promotion = new RegExp('database promotion, then the writer flag');
-    expect(JSON.stringify(writes.steps)).not.toMatch(promotion); // not the slowest branch...
-    expect(config.writeRto.toSeconds()).toBe(142);
+    expect(writes.steps[3].derivation).toMatch(/^slowest of 3: database promotion by its promoter, then the writer flag/);
+    // 12 + 30 + 10 + (10 promoter + 0 confirmation + max(60 failover, 60 catch-up + 60 switchover) + 5 poll)
+    expect(config.writeRto.toSeconds()).toBe(187);
+    expect(JSON.stringify(writes.steps)).toMatch(/SwitchoverGlobalCluster \(live server lost, no data loss\)/);
     expect(config.rpo.toSeconds()).toBe(60);
   });
 
-  test('with a 10 s writer TTL the promotion branch is slowest: 60 s promotion + 5 s poll (read from the function), 117 s', () => {
+  test('a shorter global lag threshold shortens the switchover branch: 30 s gives 157 s', () => {
+    const s2 = setup();
+    const db2 = new HaDatabase(s2.primary, 'Db', {
+      vpc: s2.vpc, secondary: { stack: s2.secondary, vpc: s2.vpc2 }, globalClusterIdentifier: 'config-db', globalLagThreshold: Duration.seconds(30),
+    });
+    expect(build(s2, { database: db2 }).writeRto.toSeconds()).toBe(157);
+  });
+
+  test('a promoter that detects later than the turn-on adds the difference: the database\'s 6 detection periods against the server\'s 1', () => {
+    const s2 = setup();
+    const db2 = new HaDatabase(s2.primary, 'Db', {
+      vpc: s2.vpc, secondary: { stack: s2.secondary, vpc: s2.vpc2 }, globalClusterIdentifier: 'config-db', failoverDetectionPeriods: 6, globalLagThreshold: Duration.seconds(1),
+    });
+    const fast = build(s2, { database: db2, turnOnDetectionPeriods: 1 });
+    const writes = fast.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES);
+    // promoter detection 12 + 60 + 10 = 82 s, the turn-on's 12 + 10 + 10 = 32 s: 50 s more before the failover starts
+    expect(JSON.stringify(writes.steps)).toMatch(/primary region lost: the promoter waits for its own probe alarm.*the promoter's detection \(82 s\) less the turn-on's \(32 s\)/);
+    // 32 + (10 + 50 + max(60 failover, 1 catch-up + 60 switchover) + 5) = 158 s
+    expect(fast.writeRto.toSeconds()).toBe(158);
+  });
+
+  test('fails when the database runs a Region switch plan as its automatic promoter and the turn-on asks it too: two automatic promoters', () => {
+    const s2 = setup();
+    const db2 = new HaDatabase(s2.primary, 'Db', {
+      vpc: s2.vpc, secondary: { stack: s2.secondary, vpc: s2.vpc2 }, globalClusterIdentifier: 'config-db', failoverRunner: RegionFailoverRunner.REGION_SWITCH_PLAN,
+    });
+    build(s2, { database: db2 });
+    expect(() => s2.app.synth()).toThrow(new RegExp(
+      "Primary/Db: invalid prop 'secondary \\(automatic promoters\\)': received \"the database's Region switch plan .*; the database's promoter, asked by Primary/Config automatically .*\"; " +
+      'expected exactly one automatic promoter per global database'));
+  });
+
+  test('fails when a task holds the primary writer endpoint and does not follow a promotion, naming it and the promoter', () => {
     const s2 = setup();
     const db2 = new HaDatabase(s2.primary, 'Db', { vpc: s2.vpc, secondary: { stack: s2.secondary, vpc: s2.vpc2 }, globalClusterIdentifier: 'config-db' });
-    const fast = build(s2, { database: db2, writerRecordTtl: Duration.seconds(10), turnOnDetectionPeriods: 1 });
-    const writes = fast.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES);
-    expect(writes.steps[3].duration.toSeconds()).toBe(80);
-    expect(writes.steps[3].derivation).toMatch(/^slowest of 3: standby server tasks/);
-    expect(fast.writeRto.toSeconds()).toBe(112);
+    build(s2, { database: db2 });
+    const task = new ecs.FargateTaskDefinition(s2.primary, 'Reporting');
+    task.addContainer('App', { image, environment: { DB_HOST: db2.endpoint.hostname } });
+    expect(() => s2.app.synth()).toThrow(new RegExp(
+      "Primary/Db: invalid prop 'writer endpoint consumers': received \"Primary/Reporting holds the primary cluster's writer endpoint\"; expected a consumer that follows a promotion: " +
+      "the database's promoter \\(the writer probe alarm's rule\\) \\(Secondary/.*WriterProbe/Resource\\) can make that cluster read-only"));
+  });
+
+  test('a consumer registered as following (the global writer endpoint) passes', () => {
+    const s2 = setup();
+    const db2 = new HaDatabase(s2.primary, 'Db', { vpc: s2.vpc, secondary: { stack: s2.secondary, vpc: s2.vpc2 }, globalClusterIdentifier: 'config-db' });
+    build(s2, { database: db2 });
+    const task = new ecs.FargateTaskDefinition(s2.primary, 'Reporting');
+    task.addContainer('App', { image, environment: { DB_HOST: db2.endpoint.hostname } });
+    db2.addWriterConsumer(task, WriterFollowing.GLOBAL_WRITER_ENDPOINT);
+    expect(() => s2.app.synth()).not.toThrow();
+    expect(s2.primary.resolve(db2.globalWriterEndpoint)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DbGlobalCluster/), 'GlobalEndpoint.Address'] });
+  });
+
+  test('without a route between the sites\' VPCs the writes path fails synthesis, naming both VPCs and the fix', () => {
+    const s2 = setup(testApp(), false);
+    build(s2);
+    expect(() => s2.app.synth()).toThrow(new RegExp(
+      "recovery path 'writes' does not survive .*: its network link the standby region's probe checks the live server through config-writer.example.com.* " +
+      'needs Secondary/Vpc \\(us-east-1\\) to reach Primary/Vpc \\(eu-west-1\\) on port 80, and no route connects them: peer them with new InterRegionVpcPeering'));
   });
 
   test('the writes path links the database\'s secondary: a headless one breaks it (nothing to promote to a writer)', () => {
@@ -507,49 +582,41 @@ describe('ColdStandbyConfigServer site networks: the writer in one site is reach
       publicSubnetIds: ['subnet-1', 'subnet-2'], privateSubnetIds: ['subnet-3', 'subnet-4'],
     });
     const config = build(s, { standby: { stack: s.secondary, vpc: imported } });
+    // The user's own transit gateway: the route is declared, not created.
+    NetworkRoute.declare(s.secondary, { fromVpc: imported, toVpc: s.vpc, kind: NetworkRouteKind.TRANSIT_GATEWAY, description: 'the corporate transit gateway tgw-0123', bothWays: true });
     Annotations.fromStack(s.primary).hasWarning(`/${config.node.path}`, Match.stringLikeRegexp('the CIDR of standby.vpc is not known at synthesis'));
   });
 });
 
-describe('ColdStandbyConfigServer standbyActive: a deployment during an incident keeps the standby on', () => {
-  const standbyServerCount = (s: ReturnType<typeof setup>) => {
-    const t2 = Template.fromStack(s.secondary);
-    const services = Object.entries(t2.findResources('AWS::ECS::Service'));
+describe('ColdStandbyConfigServer: a deployment during an incident keeps the standby as the turn-on left it', () => {
+  const s = setup();
+  const config = build(s, { serverCount: 3 });
+  const t2 = Template.fromStack(s.secondary);
+  const services = Object.entries(t2.findResources('AWS::ECS::Service'));
+
+  test('the standby server\'s template has no DesiredCount (a deploy keeps the running count); its proxy keeps its count', () => {
     const [, server] = services.find(([id]) => /StandbyServerService/.test(id))!;
     const [, proxy] = services.find(([id]) => /StandbyProxyService/.test(id))!;
-    return { server: server.Properties.DesiredCount, proxy: proxy.Properties.DesiredCount };
-  };
-
-  test('off by default: the template declares the standby server at 0 tasks, and no warning', () => {
-    const s = setup();
-    const config = build(s);
-    expect(standbyServerCount(s)).toEqual({ server: 0, proxy: 2 });
-    Annotations.fromStack(s.primary).hasNoWarning(`/${config.node.path}`, Match.stringLikeRegexp('standbyActive'));
+    expect([server.Properties.DesiredCount, proxy.Properties.DesiredCount]).toEqual([undefined, 2]);
+    Template.fromStack(s.primary).resourcePropertiesCountIs('AWS::ECS::Service', { DesiredCount: 3 }, 1); // the live server keeps its count
   });
 
-  test('standbyActive: the template declares the standby server at serverCount tasks (what the turn-on set), with a warning to reset it after failing back', () => {
-    const s = setup();
-    const config = build(s, { standbyActive: true, serverCount: 3 });
-    expect(standbyServerCount(s)).toEqual({ server: 3, proxy: 2 });
-    Template.fromStack(s.primary).resourcePropertiesCountIs('AWS::ECS::Service', { DesiredCount: 3 }, 1); // the primary server is unchanged
-    Annotations.fromStack(s.primary).hasWarning(`/${config.node.path}`, Match.stringLikeRegexp(
-      '^standbyActive: the template keeps the standby server in us-east-1 at 3 task\\(s\\), as the turn-on left it.*set standbyActive to false'));
+  test('a custom resource sets the standby to 0 tasks once, after the service exists, through the turn-on function', () => {
+    const [[id, resource]] = Object.entries(t2.findResources('Custom::StandbyDesiredCount'));
+    expect(resource.Properties).toEqual({
+      ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/StandbyTurnOn/), 'Arn'] },
+      Cluster: { Ref: expect.stringMatching(/StandbyCluster/) },
+      Service: { 'Fn::GetAtt': [expect.stringMatching(/StandbyServerService/), 'Name'] },
+      DesiredCount: '0',
+    });
+    expect(resource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/StandbyServerService/)]));
+    expect(id).toMatch(/InitialDesiredCount/);
   });
 
-  test.each([[true], ['true']])('the context value cdk-ha-patterns:standbyActive=%p turns it on without a code change', value => {
-    const s = setup(testApp({ context: { 'cdk-ha-patterns:standbyActive': value } }));
-    build(s);
-    expect(standbyServerCount(s).server).toBe(2);
-  });
-
-  test('the prop wins over the context value', () => {
-    const s = setup(testApp({ context: { 'cdk-ha-patterns:standbyActive': 'true' } }));
-    build(s, { standbyActive: false });
-    expect(standbyServerCount(s).server).toBe(0);
-  });
-
-  test('fails when the context value is neither true nor false', () => {
-    const s = setup(testApp({ context: { 'cdk-ha-patterns:standbyActive': 'yes' } }));
-    expect(() => build(s)).toThrow("Primary/Config: invalid prop 'standbyActive (context cdk-ha-patterns:standbyActive)': received \"yes\"; expected true or false, e.g. -c cdk-ha-patterns:standbyActive=true while the standby is turned on");
+  test('no context value is needed, and the old one warns that it is no longer read', () => {
+    Annotations.fromStack(s.primary).hasNoWarning(`/${config.node.path}`, Match.anyValue());
+    const old = setup(testApp({ context: { 'cdk-ha-patterns:standbyActive': 'true' } }));
+    const withContext = build(old);
+    Annotations.fromStack(old.primary).hasWarning(`/${withContext.node.path}`, Match.stringLikeRegexp('cdk-ha-patterns:standbyActive is no longer read'));
   });
 });

@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import {
-  ColdStandbyConfigServer, ColdStandbyConfigServerPath, ColdStandbyConfigServerProps, FailoverNotifications, HaDatabase, RegionFailoverRunner,
+  ColdStandbyConfigServer, ColdStandbyConfigServerPath, ColdStandbyConfigServerProps, FailoverNotifications, HaDatabase, InterRegionVpcPeering, RegionFailoverRunner,
 } from '../../lib';
 import { createHaVpc } from '../../lib/private/network';
 import { expectHaValidationError, formatFindings, gateFindings, revokeFromPlanRole, testApp, testEnv } from '../harness';
@@ -18,9 +18,11 @@ function build(extra: Partial<ColdStandbyConfigServerProps> = {}, app: App = tes
   const secondary = stack('Secondary', 'us-east-1');
   const zone = new route53.PublicHostedZone(primary, 'Zone', { zoneName: 'example.com' });
   const notifications = new FailoverNotifications(primary, 'Notifications', { emails: ['ops@example.com'] });
+  const vpc = createHaVpc(primary, 'Vpc');
+  const vpc2 = siteVpc(secondary, 'Vpc', '10.1.0.0/16');
+  new InterRegionVpcPeering(secondary, 'Peering', { vpc: vpc2, peerVpc: vpc });
   const config = new ColdStandbyConfigServer(primary, 'Config', {
-    vpc: createHaVpc(primary, 'Vpc'), image, zone, notifications,
-    standby: { stack: secondary, vpc: siteVpc(secondary, 'Vpc', '10.1.0.0/16') }, tableName: 'config-store', ...extra,
+    vpc, image, zone, notifications, standby: { stack: secondary, vpc: vpc2 }, tableName: 'config-store', ...extra,
   });
   return { app, primary, secondary, config };
 }
@@ -85,14 +87,17 @@ describe('ColdStandbyConfigServer with failoverRunner: REGION_SWITCH_PLAN', () =
     ]);
   });
 
-  test('with a database store, the server\'s and the database\'s plans pass cdk-nag AwsSolutions and the CloudFormation validation', () => {
+  test('with a database store, the server\'s and the database\'s plans pass cdk-nag AwsSolutions and the CloudFormation validation (the database\'s plan started by on-call: its promoter, asked by the turn-on, is the one automatic promoter)', () => {
     const app = testApp({ validation: true });
     const primary = new Stack(app, 'Primary', { env: testEnv('eu-west-1'), crossRegionReferences: true });
     const secondary = new Stack(app, 'Secondary', { env: testEnv('us-east-1'), crossRegionReferences: true });
     const vpc = createHaVpc(primary, 'Vpc');
     const vpc2 = siteVpc(secondary, 'Vpc', '10.1.0.0/16');
+    new InterRegionVpcPeering(secondary, 'Peering', { vpc: vpc2, peerVpc: vpc });
     const failoverRunner = RegionFailoverRunner.REGION_SWITCH_PLAN;
-    const database = new HaDatabase(primary, 'Db', { vpc, secondary: { stack: secondary, vpc: vpc2 }, globalClusterIdentifier: 'config-db', failoverRunner });
+    const database = new HaDatabase(primary, 'Db', {
+      vpc, secondary: { stack: secondary, vpc: vpc2 }, globalClusterIdentifier: 'config-db', failoverRunner, autoFailover: false,
+    });
     const config = new ColdStandbyConfigServer(primary, 'Config', {
       vpc, image, zone: new route53.PublicHostedZone(primary, 'Zone', { zoneName: 'example.com' }),
       standby: { stack: secondary, vpc: vpc2 }, tableName: 'config-store', database, failoverRunner,

@@ -4,11 +4,34 @@
  * construct sets. The AWS calls are mocked (aws-sdk-client-mock); the turn-on's
  * own steps are tested in turn-on.test.ts.
  */
+import * as http from 'http';
+import { AddressInfo } from 'net';
 import * as dynamodbSdk from '@aws-sdk/client-dynamodb';
 import * as ecsSdk from '@aws-sdk/client-ecs';
+import * as lambdaSdk from '@aws-sdk/client-lambda';
 import * as rdsSdk from '@aws-sdk/client-rds';
 import * as route53Sdk from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
+
+/** The live server's health check and CloudFormation's response URL: a local HTTP server whose health status a test sets. */
+const local = { health: 200, responses: [] as Array<Record<string, unknown>> };
+const server = http.createServer((req, res) => {
+  if (req.method === 'PUT') {
+    let body = '';
+    req.on('data', chunk => { body += chunk; });
+    req.on('end', () => { local.responses.push(JSON.parse(body)); res.end(); });
+    return;
+  }
+  res.writeHead(local.health);
+  res.end();
+});
+let base = '';
+beforeAll(async () => {
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', () => resolve()));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ENV.WRITER_HEALTH_URL = `${base}/health`;
+});
+afterAll(() => new Promise(resolve => server.close(resolve)));
 
 const TARGET = 'arn:aws:rds:us-east-1:123456789012:cluster:config-us-east-1';
 const ENV = {
@@ -16,22 +39,22 @@ const ENV = {
   PROBE_INTERVAL_MS: '5', PROBE_TIMEOUT_MS: '50', PROBE_RUN_MS: '12',
   CLUSTER: 'standby-cluster', SERVICE: 'standby-server', DESIRED_COUNT: '3',
   HOSTED_ZONE_ID: 'Z123', RECORD_NAME: 'config-writer.example.com', TARGET_DNS_NAME: 'standby-lb.us-east-1.elb.amazonaws.com', TTL: '20',
-  TABLE_NAME: 'config', WRITER_KEY: '__writer__', AWS_REGION: 'us-east-1',
+  TABLE_NAME: 'config', WRITER_KEY: '__writer__', AWS_REGION: 'us-east-1', WRITER_HEALTH_URL: '',
 };
 const DATABASE_ENV = {
-  GLOBAL_CLUSTER_ID: 'config', TARGET_CLUSTER_ARN: TARGET, ALLOW_DATA_LOSS: 'true', PROMOTION_TIMEOUT_SECONDS: '60', PROMOTION_POLL_SECONDS: '1',
+  GLOBAL_CLUSTER_ID: 'config', TARGET_CLUSTER_ARN: TARGET, PROMOTER_FUNCTION: 'arn:aws:lambda:us-east-1:123456789012:function:promoter', PROMOTION_TIMEOUT_SECONDS: '60', PROMOTION_POLL_SECONDS: '1',
 };
 
 type Out = { steps: Array<{ step: string }>; samples: number; unreachable: number; skipped?: string };
 type Handler = (event?: object) => Promise<Out>;
-type Sdk = { ecs: typeof ecsSdk; route53: typeof route53Sdk; dynamodb: typeof dynamodbSdk; rds: typeof rdsSdk };
+type Sdk = { ecs: typeof ecsSdk; route53: typeof route53Sdk; dynamodb: typeof dynamodbSdk; rds: typeof rdsSdk; lambda: typeof lambdaSdk };
 
 // What the entry point reads when it loads: the primary region (its probe's client) and whether it has a
 // database store (its RDS client). Everything else it reads per invocation; `load` sets it per describe.
 process.env.PRIMARY_REGION = ENV.PRIMARY_REGION;
 process.env.GLOBAL_CLUSTER_ID = DATABASE_ENV.GLOBAL_CLUSTER_ID;
 const { handler: entryPoint } = require('../../lib/config-server/handler/index') as { handler: Handler };
-const SDK: Sdk = { ecs: ecsSdk, route53: route53Sdk, dynamodb: dynamodbSdk, rds: rdsSdk };
+const SDK: Sdk = { ecs: ecsSdk, route53: route53Sdk, dynamodb: dynamodbSdk, rds: rdsSdk, lambda: lambdaSdk };
 
 /** The entry point, invoked with `env` as its environment (what the construct sets), and the SDK modules to mock. */
 function load(env: Record<string, string>): { handler: Handler; sdk: Sdk } {
@@ -59,13 +82,14 @@ function mocks(sdk: Sdk, runningCount = 2) {
   dynamodb.on(sdk.dynamodb.GetItemCommand).resolves({});
   dynamodb.on(sdk.dynamodb.PutItemCommand).resolves({});
   rds.on(sdk.rds.DescribeGlobalClustersCommand).resolves({ GlobalClusters: [{ GlobalClusterMembers: [{ DBClusterArn: 'arn:old', IsWriter: true }] }] });
-  rds.on(sdk.rds.FailoverGlobalClusterCommand).callsFake(() => {
-    // Promoted at once: the next describe sees the target as the writer.
+  const lambda = mockClient(sdk.lambda.LambdaClient);
+  lambda.on(sdk.lambda.InvokeCommand).callsFake(() => {
+    // The promoter promotes at once: the next describe sees the target as the writer.
     rds.on(sdk.rds.DescribeGlobalClustersCommand).resolves({ GlobalClusters: [{ GlobalClusterMembers: [{ DBClusterArn: TARGET, IsWriter: true }] }] });
-    return {};
+    return { StatusCode: 202 };
   });
-  restore = () => [ecs, route53, dynamodb, rds].forEach(m => m.restore());
-  return { ecs, route53, dynamodb, rds };
+  restore = () => [ecs, route53, dynamodb, rds, lambda].forEach(m => m.restore());
+  return { ecs, route53, dynamodb, rds, lambda };
 }
 
 let restore = () => undefined as unknown;
@@ -75,6 +99,8 @@ afterEach(() => {
   jest.restoreAllMocks();
   overrides = {};
   removed = [];
+  local.health = 200;
+  local.responses = [];
 });
 afterAll(() => { process.env = env; });
 
@@ -88,7 +114,7 @@ describe('config server entry point with a DynamoDB store', () => {
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const aws = mocks(sdk);
     const out = await handler({ 'detail-type': 'CloudWatch Alarm State Change', 'detail': { alarmName: 'probe', state: { value: 'ALARM' } } });
-    expect(JSON.parse(log.mock.calls[0][0] as string)).toEqual({ message: 'cold standby turned on', alarm: 'probe', steps: out.steps });
+    expect(JSON.parse(log.mock.calls[0][0] as string)).toEqual({ message: 'cold standby turned on', cause: 'probe', steps: out.steps });
     expect(out.steps.map(s => s.step)).toEqual(['scale-standby', 'move-writer-name', 'flip-writer-flag']);
     expect(aws.ecs.commandCalls(UpdateServiceCommand).map(c => c.args[0].input)).toEqual([{ cluster: 'standby-cluster', service: 'standby-server', desiredCount: 3 }]);
     const change = aws.route53.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input;
@@ -98,6 +124,7 @@ describe('config server entry point with a DynamoDB store', () => {
     });
     expect(aws.dynamodb.commandCalls(PutItemCommand)[0].args[0].input).toMatchObject({ TableName: 'config', Item: { pk: { S: '__writer__' }, region: { S: 'us-east-1' } } });
     expect(aws.rds.calls()).toHaveLength(0);
+    expect(aws.lambda.calls()).toHaveLength(0);
   });
 
   test('an event that is neither a schedule nor an alarm (by hand, a Region switch plan) turns the standby on too', async () => {
@@ -115,8 +142,9 @@ describe('config server entry point with a DynamoDB store', () => {
     expect(aws.ecs.calls()).toHaveLength(0);
   });
 
-  test('the schedule samples the live server through the primary\'s ECS endpoint and publishes each sample; no turn-on', async () => {
+  test('the schedule samples the live server (its health check, confirmed by the primary\'s ECS endpoint) and publishes each sample; no turn-on', async () => {
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    local.health = 503;
     const aws = mocks(sdk, 0);
     const down = await handler({ 'detail-type': 'Scheduled Event' });
     expect(down.samples).toBeGreaterThanOrEqual(1);
@@ -131,8 +159,27 @@ describe('config server entry point with a DynamoDB store', () => {
 
     restore();
     mocks(sdk, 2);
-    const up = await handler({ 'detail-type': 'Scheduled Event' });
-    expect(up.unreachable).toBe(0);
+    const partition = await handler({ 'detail-type': 'Scheduled Event' });
+    expect(partition.unreachable).toBe(0);
+
+    restore();
+    mocks(sdk, 0);
+    local.health = 200;
+    const healthy = await handler({ 'detail-type': 'Scheduled Event' });
+    expect(healthy.unreachable).toBe(0);
+  });
+
+  test('the standby\'s initial count (a CloudFormation custom resource): 0 at creation, answered at the response URL', async () => {
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const aws = mocks(sdk);
+    aws.ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'standby-server', desiredCount: 1, status: 'ACTIVE' }] });
+    await handler({
+      RequestType: 'Create', ResponseURL: `${base}/response`, StackId: 'stack', RequestId: 'r1', LogicalResourceId: 'InitialDesiredCount',
+      ResourceProperties: { Cluster: 'standby-cluster', Service: 'standby-server', DesiredCount: '0' },
+    });
+    expect(aws.ecs.commandCalls(UpdateServiceCommand).map(c => c.args[0].input)).toEqual([{ cluster: 'standby-cluster', service: 'standby-server', desiredCount: 0 }]);
+    expect(local.responses).toEqual([expect.objectContaining({ Status: 'SUCCESS', RequestId: 'r1', LogicalResourceId: 'InitialDesiredCount' })]);
+    expect(aws.route53.calls()).toHaveLength(0);
   });
 
   test('a missing setting fails with its name', async () => {
@@ -143,20 +190,26 @@ describe('config server entry point with a DynamoDB store', () => {
 });
 
 describe('config server entry point with an HaDatabase store', () => {
-  test('promotes the database (AllowDataLoss as set) before the flag, and waits for it', async () => {
+  test('asks the database\'s promoter (never FailoverGlobalCluster itself) before the flag, and waits for it', async () => {
     const { handler, sdk } = load({ ...ENV, ...DATABASE_ENV });
     const aws = mocks(sdk);
     const out = await handler({});
-    expect(out.steps.map(s => s.step)).toEqual(['scale-standby', 'promote-database', 'move-writer-name', 'wait-for-database', 'flip-writer-flag']);
-    expect(aws.rds.commandCalls(sdk.rds.FailoverGlobalClusterCommand)[0].args[0].input).toEqual({
-      GlobalClusterIdentifier: 'config', TargetDbClusterIdentifier: TARGET, AllowDataLoss: true,
-    });
+    expect(out.steps.map(s => s.step)).toEqual(['scale-standby', 'request-promotion', 'move-writer-name', 'wait-for-database', 'flip-writer-flag']);
+    const invoke = aws.lambda.commandCalls(sdk.lambda.InvokeCommand)[0].args[0].input;
+    expect([invoke.FunctionName, invoke.InvocationType, JSON.parse(Buffer.from(invoke.Payload as Uint8Array).toString())]).toEqual([
+      DATABASE_ENV.PROMOTER_FUNCTION, 'Event', { action: 'promote', requestedBy: 'configuration server turn-on in us-east-1' },
+    ]);
+    expect(aws.rds.commandCalls(sdk.rds.FailoverGlobalClusterCommand)).toHaveLength(0);
   });
 
-  test('ALLOW_DATA_LOSS other than "true" fails over without data loss', async () => {
-    const { handler, sdk } = load({ ...ENV, ...DATABASE_ENV, ALLOW_DATA_LOSS: 'false' });
+  test('the promoter\'s announcement (the database was promoted on its own) turns the standby on: the server follows the writer', async () => {
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const { handler, sdk } = load({ ...ENV, ...DATABASE_ENV });
     const aws = mocks(sdk);
-    await handler({});
-    expect(aws.rds.commandCalls(sdk.rds.FailoverGlobalClusterCommand)[0].args[0].input.AllowDataLoss).toBe(false);
+    aws.rds.on(sdk.rds.DescribeGlobalClustersCommand).resolves({ GlobalClusters: [{ GlobalClusterMembers: [{ DBClusterArn: TARGET, IsWriter: true }] }] });
+    const out = await handler({ 'source': 'cdk-ha-patterns', 'detail-type': 'HaDatabase Promoted', 'detail': {} });
+    expect(out.steps.map(s => s.step)).toEqual(['scale-standby', 'request-promotion', 'move-writer-name', 'wait-for-database', 'flip-writer-flag']);
+    expect(aws.lambda.calls()).toHaveLength(0);
+    expect(JSON.parse(log.mock.calls[0][0] as string)).toMatchObject({ cause: 'the database was promoted to this region' });
   });
 });

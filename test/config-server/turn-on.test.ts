@@ -1,5 +1,6 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -101,13 +102,14 @@ test('fails clearly when the standby service does not exist', async () => {
   await expect(turnOnStandby(aws.clients, config)).rejects.toThrow("turning on the standby failed at 'scale-standby' (completed: none): service standby-server not found in cluster standby-cluster");
 });
 
-describe('with an HaDatabase store: start the promotion, move the name, wait for the promotion, then the flag', () => {
+describe('with an HaDatabase store: ask its promoter, move the name, wait for the promotion, then the flag', () => {
+  const PROMOTER = 'arn:aws:lambda:us-east-1:123456789012:function:promoter';
   const GLOBAL = 'config-global';
   const OLD = 'arn:aws:rds:eu-west-1:123456789012:cluster:config-global-eu-west-1';
   const TARGET = 'arn:aws:rds:us-east-1:123456789012:cluster:config-global-us-east-1';
   const dbConfig: TurnOnConfig = {
     ...config,
-    database: { globalClusterIdentifier: GLOBAL, targetClusterArn: TARGET, allowDataLoss: true, timeoutSeconds: 120, pollSeconds: 10 },
+    database: { globalClusterIdentifier: GLOBAL, targetClusterArn: TARGET, promoterFunction: PROMOTER, requestedBy: 'config server', timeoutSeconds: 120, pollSeconds: 10 },
   };
   type Answer = { writer?: string; operation?: string; status?: string };
   const globalCluster = (a: Answer) => ({
@@ -127,6 +129,8 @@ describe('with an HaDatabase store: start the promotion, move the name, wait for
       return { GlobalClusters: [globalCluster(answers[Math.min(described++, answers.length - 1)])] };
     });
     rds.on(FailoverGlobalClusterCommand).callsFake(() => { log.push('FailoverGlobalCluster'); return {}; });
+    const lambda = mockClient(LambdaClient);
+    lambda.on(InvokeCommand).callsFake(() => { log.push('Invoke promoter'); return { StatusCode: 202 }; });
     aws.ecs.on(UpdateServiceCommand).callsFake(input => { log.push('UpdateService'); aws.state.desired = input.desiredCount; return {}; });
     aws.dynamodb.on(PutItemCommand).callsFake(input => { log.push('PutItem (writer flag)'); aws.state.writer = input.Item.region.S; return {}; });
     aws.route53.on(ChangeResourceRecordSetsCommand).callsFake(input => {
@@ -138,12 +142,15 @@ describe('with an HaDatabase store: start the promotion, move the name, wait for
     const slept: number[] = [];
     const now = () => new Date(clock);
     const sleep = async (ms: number) => { slept.push(ms); clock += ms; };
-    return { ...aws, rds, log, slept, now, sleep, clients: { ...aws.clients, rds: new RDSClient({}) } };
+    return { ...aws, rds, lambda, log, slept, now, sleep, clients: { ...aws.clients, rds: new RDSClient({}), lambda: new LambdaClient({}) } };
   }
 
-  afterEach(() => mockClient(RDSClient).restore());
+  afterEach(() => {
+    mockClient(RDSClient).restore();
+    mockClient(LambdaClient).restore();
+  });
 
-  test('order: start the promotion (FailoverGlobalCluster with AllowDataLoss), move the name while it runs, wait until the standby cluster is the writer, set the flag', async () => {
+  test('order: ask the promoter (an asynchronous invocation; never FailoverGlobalCluster itself), move the name while it runs, wait until the standby cluster is the writer, set the flag', async () => {
     const aws = fakeAwsWithDatabase([
       { writer: OLD }, // before the call
       { writer: OLD, operation: 'pending' }, // right after the call: still the old writer
@@ -152,28 +159,29 @@ describe('with an HaDatabase store: start the promotion, move the name, wait for
     ]);
     const steps = await turnOnStandby(aws.clients, dbConfig, aws.now, aws.sleep);
     expect(steps.map(s => [s.step, s.changed])).toEqual([
-      ['scale-standby', true], ['promote-database', true], ['move-writer-name', true], ['wait-for-database', false], ['flip-writer-flag', true],
+      ['scale-standby', true], ['request-promotion', true], ['move-writer-name', true], ['wait-for-database', false], ['flip-writer-flag', true],
     ]);
     expect(aws.log).toEqual([
       'UpdateService',
-      'DescribeGlobalClusters', 'FailoverGlobalCluster',
+      'DescribeGlobalClusters', 'Invoke promoter',
       'ChangeResourceRecordSets (writer name)',
       'DescribeGlobalClusters', 'DescribeGlobalClusters', 'DescribeGlobalClusters',
       'PutItem (writer flag)',
     ]);
-    expect(aws.rds.commandCalls(FailoverGlobalClusterCommand)[0].args[0].input).toEqual({
-      GlobalClusterIdentifier: GLOBAL, TargetDbClusterIdentifier: TARGET, AllowDataLoss: true,
-    });
+    const invoke = aws.lambda.commandCalls(InvokeCommand)[0].args[0].input;
+    expect([invoke.FunctionName, invoke.InvocationType, JSON.parse(Buffer.from(invoke.Payload as Uint8Array).toString())])
+      .toEqual([PROMOTER, 'Event', { action: 'promote', requestedBy: 'config server' }]);
+    expect(aws.rds.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);
     expect(aws.slept).toEqual([10000, 10000]);
     expect(steps[3].detail).toBe(`${TARGET} is the writer (waited 20 s)`);
   });
 
-  test('never leaves the name or the flag on a region whose database is not promoted: fails at the wait and moves the name back; a re-run completes without a second failover', async () => {
+  test('never leaves the name or the flag on a region whose database is not promoted: fails at the wait and moves the name back; a re-run completes without asking again', async () => {
     const aws = fakeAwsWithDatabase([{ writer: OLD }, { writer: OLD, operation: 'pending' }]);
     const err = await turnOnStandby(aws.clients, dbConfig, aws.now, aws.sleep).catch(e => e);
     expect(err).toBeInstanceOf(TurnOnError);
     expect(err.failedStep).toBe('wait-for-database');
-    expect(err.message).toBe(`turning on the standby failed at 'wait-for-database' (completed: scale-standby, promote-database): ${TARGET} is not the writer of ${GLOBAL} after 120 s ` +
+    expect(err.message).toBe(`turning on the standby failed at 'wait-for-database' (completed: scale-standby, request-promotion): ${TARGET} is not the writer of ${GLOBAL} after 120 s ` +
       `(writer ${OLD}, operation pending, status available); config-writer.example.com was moved back to internal-primary-9.eu-west-1.elb.amazonaws.com. ` +
       'Re-run the automation: every step is idempotent.');
     expect(aws.dynamodb.commandCalls(PutItemCommand)).toHaveLength(0);
@@ -185,10 +193,10 @@ describe('with an HaDatabase store: start the promotion, move the name, wait for
     const again = fakeAwsWithDatabase([{ operation: 'failing-over' }, { writer: TARGET }]);
     const steps = await turnOnStandby(again.clients, dbConfig, again.now, again.sleep);
     expect(steps.map(s => [s.step, s.changed])).toEqual([
-      ['scale-standby', true], ['promote-database', false], ['move-writer-name', true], ['wait-for-database', false], ['flip-writer-flag', true],
+      ['scale-standby', true], ['request-promotion', false], ['move-writer-name', true], ['wait-for-database', false], ['flip-writer-flag', true],
     ]);
     expect(steps[1].detail).toBe(`promotion of ${TARGET} already failing-over`);
-    expect(again.rds.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);
+    expect(again.lambda.commandCalls(InvokeCommand)).toHaveLength(0);
   });
 
   test('a name already on the standby is not moved back when the wait fails (an earlier run moved it)', async () => {
@@ -199,11 +207,11 @@ describe('with an HaDatabase store: start the promotion, move the name, wait for
     expect(aws.route53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
   });
 
-  test('a database already promoted is not failed over again', async () => {
+  test('a database already promoted (its promoter ran first) is not asked again: the server follows', async () => {
     const aws = fakeAwsWithDatabase([{ writer: TARGET }]);
     const steps = await turnOnStandby(aws.clients, dbConfig, aws.now, aws.sleep);
-    expect(steps[1]).toEqual({ step: 'promote-database', changed: false, detail: `${TARGET} is already the writer of ${GLOBAL}` });
-    expect(aws.rds.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);
+    expect(steps[1]).toEqual({ step: 'request-promotion', changed: false, detail: `${TARGET} is already the writer` });
+    expect(aws.lambda.commandCalls(InvokeCommand)).toHaveLength(0);
     expect(aws.log.slice(-3)).toEqual(['ChangeResourceRecordSets (writer name)', 'DescribeGlobalClusters', 'PutItem (writer flag)']);
   });
 
@@ -222,16 +230,18 @@ describe('with an HaDatabase store: start the promotion, move the name, wait for
     const err = await turnOnStandby(failing.clients, dbConfig, failing.now, failing.sleep).catch(e => e);
     expect(err).toBeInstanceOf(TurnOnError);
     expect(err.failedStep).toBe('wait-for-database');
-    expect(err.completed.map((c: { step: string }) => c.step)).toEqual(['scale-standby', 'promote-database', 'move-writer-name']);
+    expect(err.completed.map((c: { step: string }) => c.step)).toEqual(['scale-standby', 'request-promotion', 'move-writer-name']);
     expect(err.reason).toBe(`${TARGET} is not the writer of ${GLOBAL} after 120 s (writer ${OLD}, operation pending, status available); ` +
       'moving config-writer.example.com back to internal-primary-9.eu-west-1.elb.amazonaws.com failed too: Error: Throttling');
   });
 
-  test('a database store without an RDS client fails at the promotion, after the scale-up', async () => {
+  test('a database store without an RDS or Lambda client fails at the request, after the scale-up', async () => {
     const aws = fakeAwsWithDatabase([{ writer: OLD }]);
     const err = await turnOnStandby({ ...aws.clients, rds: undefined }, dbConfig, aws.now, aws.sleep).catch(e => e);
     expect(err).toBeInstanceOf(TurnOnError);
-    expect([err.failedStep, err.completed.map((c: { step: string }) => c.step), err.reason]).toEqual(['promote-database', ['scale-standby'], 'no RDS client for the database store']);
+    expect([err.failedStep, err.completed.map((c: { step: string }) => c.step), err.reason]).toEqual(['request-promotion', ['scale-standby'], 'no RDS or Lambda client for the database store']);
+    const noLambda = await turnOnStandby({ ...aws.clients, lambda: undefined }, dbConfig, aws.now, aws.sleep).catch(e => e);
+    expect(noLambda.reason).toBe('no RDS or Lambda client for the database store');
   });
 
   test('without a sleep of its own, the wait polls in real time (every pollSeconds)', async () => {
@@ -242,11 +252,11 @@ describe('with an HaDatabase store: start the promotion, move the name, wait for
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
   });
 
-  test('a refused failover stops the turn-on before the flag and the name', async () => {
+  test('a refused request (the promoter cannot be invoked) stops the turn-on before the flag and the name', async () => {
     const aws = fakeAwsWithDatabase([{ writer: OLD }]);
-    aws.rds.on(FailoverGlobalClusterCommand).rejects(new Error('InvalidGlobalClusterStateFault: operation in progress'));
+    aws.lambda.on(InvokeCommand).rejects(new Error('AccessDeniedException'));
     const err = await turnOnStandby(aws.clients, dbConfig, aws.now, aws.sleep).catch(e => e);
-    expect(err.failedStep).toBe('promote-database');
+    expect(err.failedStep).toBe('request-promotion');
     expect(aws.state).toEqual({ desired: 2, record: 'internal-primary-9.eu-west-1.elb.amazonaws.com', writer: undefined });
   });
 });

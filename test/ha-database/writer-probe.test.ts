@@ -5,9 +5,10 @@
  */
 import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, DescribeGlobalClustersCommandOutput, FailoverGlobalClusterCommand, FailoverStatus, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
+import { DataPlaneResult } from '../../lib/failover/data-plane';
 import { ProbeSample, sampleFor, sampleMetricLine, withTimeout } from '../../lib/failover/sampling';
 import { promotionState, startPromotion } from '../../lib/ha-database/handler/promotion';
-import { checkPrimaryWriter, WriterProbeConfig } from '../../lib/ha-database/handler/writer-probe';
+import { checkPrimaryWriter, EndpointCache, WriterProbeConfig } from '../../lib/ha-database/handler/writer-probe';
 import { WRITER_PROBE_METRIC } from '../../lib/ha-database/writer-probe-metric';
 
 const OLD = 'arn:aws:rds:eu-west-1:123456789012:cluster:orders-eu-west-1';
@@ -19,56 +20,128 @@ const global = (writer: string, operation?: FailoverStatus): DescribeGlobalClust
   ...(operation ? { FailoverState: { Status: operation, FromDbClusterArn: OLD, ToDbClusterArn: TARGET } } : {}),
 }] });
 
-function clients() {
+/** A writer endpoint kept between samples, and a data-plane check that answers as told (and records where it connected). */
+function clients(options: { cached?: string; dataOk?: boolean } = {}) {
   const primary = new RDSClient({ region: 'eu-west-1' });
   const local = new RDSClient({ region: 'us-east-1' });
   const p = mockClient(primary);
   const l = mockClient(local);
   l.on(DescribeGlobalClustersCommand).resolves(global(OLD));
-  return { clients: { primary, local }, p, l };
+  const store = { endpoint: options.cached, connects: [] as string[] };
+  const endpoints: EndpointCache = {
+    get: () => Promise.resolve(store.endpoint),
+    set: endpoint => { store.endpoint = endpoint; return Promise.resolve(); },
+  };
+  const connect = (host: string, port: number): Promise<DataPlaneResult> => {
+    store.connects.push(`${host}:${port}`);
+    return Promise.resolve(options.dataOk === false ? { ok: false, detail: `${host}:${port}: connect ETIMEDOUT` } : { ok: true, detail: `${host}:${port} accepts connections` });
+  };
+  return { clients: { primary, local, endpoints, connect }, p, l, store };
 }
 
-describe('checkPrimaryWriter', () => {
-  test('serving: the primary region answers with a writer in a status it serves in (an in-region failover counts: Aurora handles it)', async () => {
-    const { clients: c, p } = clients();
+const ENDPOINT = 'orders.cluster-abc.eu-west-1.rds.amazonaws.com:5432';
+const writerCluster = (status = 'available') => ({ DBClusters: [{ Status: status, Endpoint: ENDPOINT.split(':')[0], Port: 5432, DBClusterMembers: [{ DBInstanceIdentifier: 'w', IsClusterWriter: true }] }] });
+
+describe('checkPrimaryWriter: the data plane decides, the control plane confirms', () => {
+  test('serving: the writer accepts connections (an in-region failover counts as serving: Aurora handles it)', async () => {
     for (const status of ['available', 'failing-over', 'backing-up', 'modifying']) {
-      p.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ Status: status, DBClusterMembers: [{ DBInstanceIdentifier: 'w', IsClusterWriter: true }] }] });
-      expect(await checkPrimaryWriter(c, config)).toEqual({ unreachable: 0, detail: `orders-eu-west-1 ${status}, writer w` });
+      const { clients: c, p, store } = clients({ cached: ENDPOINT });
+      p.on(DescribeDBClustersCommand).resolves(writerCluster(status));
+      expect(await checkPrimaryWriter(c, config)).toEqual({
+        unreachable: 0, detail: `data plane: ${ENDPOINT} accepts connections; control plane: orders-eu-west-1 ${status}, writer w`,
+      });
+      expect(store.connects).toEqual([ENDPOINT]);
+      expect(p.commandCalls(DescribeDBClustersCommand)[0].args[0].input).toEqual({ DBClusterIdentifier: 'orders-eu-west-1' });
     }
-    expect(p.commandCalls(DescribeDBClustersCommand)[0].args[0].input).toEqual({ DBClusterIdentifier: 'orders-eu-west-1' });
+  });
+
+  test.each([
+    ['the endpoint fails', () => Promise.reject(new Error('getaddrinfo ENOTFOUND rds.eu-west-1.amazonaws.com')), 'getaddrinfo ENOTFOUND rds.eu-west-1.amazonaws.com'],
+    ['no answer in time', () => new Promise(() => undefined), 'no answer in 50 ms'],
+  ])('a control-plane brownout alone (%s) never fails a sample: the writer still accepts connections', async (_name, answer, detail) => {
+    const { clients: c, p } = clients({ cached: ENDPOINT });
+    p.on(DescribeDBClustersCommand).callsFake(answer as () => Promise<unknown>);
+    expect(await checkPrimaryWriter(c, config)).toEqual({ unreachable: 0, detail: `data plane: ${ENDPOINT} accepts connections; control plane: ${detail}` });
   });
 
   test.each([
     ['the endpoint fails', () => Promise.reject(new Error('getaddrinfo ENOTFOUND rds.eu-west-1.amazonaws.com')), 'getaddrinfo ENOTFOUND rds.eu-west-1.amazonaws.com'],
     ['no answer in time', () => new Promise(() => undefined), 'no answer in 50 ms'],
     ['no writer', () => Promise.resolve({ DBClusters: [{ Status: 'available', DBClusterMembers: [{ DBInstanceIdentifier: 'r', IsClusterWriter: false }] }] }), 'orders-eu-west-1 has no writer (status available)'],
-    ['a status Aurora does not repair', () => Promise.resolve({ DBClusters: [{ Status: 'inaccessible-encryption-credentials', DBClusterMembers: [{ DBInstanceIdentifier: 'w', IsClusterWriter: true }] }] }), 'orders-eu-west-1 is inaccessible-encryption-credentials'],
+    ['a status Aurora does not repair', () => Promise.resolve(writerCluster('inaccessible-encryption-credentials')), 'orders-eu-west-1 is inaccessible-encryption-credentials'],
     ['the cluster is gone', () => Promise.resolve({ DBClusters: [] }), 'orders-eu-west-1 not found'],
-  ])('a failed sample when %s', async (_name, answer, detail) => {
-    const { clients: c, p } = clients();
+  ])('a failed sample when the writer refuses connections and the control plane does not say it serves (%s)', async (_name, answer, detail) => {
+    const { clients: c, p } = clients({ cached: ENDPOINT, dataOk: false });
     p.on(DescribeDBClustersCommand).callsFake(answer as () => Promise<unknown>);
-    expect(await checkPrimaryWriter(c, config)).toEqual({ unreachable: 1, detail });
+    expect(await checkPrimaryWriter(c, config)).toEqual({ unreachable: 1, detail: `data plane failed (${ENDPOINT}: connect ETIMEDOUT); control plane: ${detail}` });
+  });
+
+  test('a data-plane failure the control plane contradicts (a partition between the regions) is not a loss', async () => {
+    const { clients: c, p } = clients({ cached: ENDPOINT, dataOk: false });
+    p.on(DescribeDBClustersCommand).resolves(writerCluster());
+    const sample = await checkPrimaryWriter(c, config);
+    expect(sample.unreachable).toBe(0);
+    expect(sample.detail).toMatch(/but the control plane says the writer serves \(orders-eu-west-1 available, writer w\): a partition or brownout, not an outage$/);
+  });
+
+  test('without a known endpoint there is no data-plane signal: API errors alone never fail a sample', async () => {
+    const { clients: c, p, store } = clients();
+    p.on(DescribeDBClustersCommand).rejects(new Error('connect ETIMEDOUT'));
+    expect(await checkPrimaryWriter(c, config)).toEqual({
+      unreachable: 0, detail: 'no data-plane signal (writer endpoint not known yet); control plane: connect ETIMEDOUT',
+    });
+    expect(store.connects).toEqual([]);
+  });
+
+  test('the endpoint the control plane names is kept and checked; a moved endpoint replaces the kept one', async () => {
+    const first = clients();
+    first.p.on(DescribeDBClustersCommand).resolves(writerCluster());
+    expect((await checkPrimaryWriter(first.clients, config)).unreachable).toBe(0);
+    expect([first.store.endpoint, first.store.connects]).toEqual([ENDPOINT, [ENDPOINT]]);
+
+    const moved = clients({ cached: 'old.cluster-abc.eu-west-1.rds.amazonaws.com:5432', dataOk: false });
+    moved.p.on(DescribeDBClustersCommand).resolves(writerCluster('stopped'));
+    expect(await checkPrimaryWriter(moved.clients, config)).toEqual({
+      unreachable: 1, detail: `data plane failed (${ENDPOINT}: connect ETIMEDOUT); control plane: orders-eu-west-1 is stopped`,
+    });
+    expect([moved.store.endpoint, moved.store.connects]).toEqual([ENDPOINT, ['old.cluster-abc.eu-west-1.rds.amazonaws.com:5432', ENDPOINT]]);
+  });
+
+  test('a kept endpoint is checked even when the control plane is gone (the region is lost): the sample fails', async () => {
+    const { clients: c, p, store } = clients({ cached: ENDPOINT, dataOk: false });
+    p.on(DescribeDBClustersCommand).rejects(new Error('connect ETIMEDOUT'));
+    expect(await checkPrimaryWriter(c, config)).toEqual({ unreachable: 1, detail: `data plane failed (${ENDPOINT}: connect ETIMEDOUT); control plane: connect ETIMEDOUT` });
+    expect(store.connects).toEqual([ENDPOINT]);
+  });
+
+  test('a cache that fails to read or write does not fail the sample', async () => {
+    const { clients: c, p, store } = clients();
+    const broken = { ...c, endpoints: { get: () => Promise.reject(new Error('AccessDenied')), set: () => Promise.reject(new Error('AccessDenied')) } };
+    p.on(DescribeDBClustersCommand).resolves(writerCluster());
+    expect((await checkPrimaryWriter(broken, config)).unreachable).toBe(0);
+    expect(store.connects).toEqual([ENDPOINT]);
   });
 
   test('once this region\'s cluster is the writer there is nothing to fail over: serving, without asking the primary region', async () => {
-    const { clients: c, p, l } = clients();
+    const { clients: c, p, l, store } = clients({ cached: ENDPOINT, dataOk: false });
     l.on(DescribeGlobalClustersCommand).resolves(global(TARGET));
     expect(await checkPrimaryWriter(c, config)).toEqual({ unreachable: 0, detail: `${TARGET} is already the writer: nothing to fail over` });
     expect(p.commandCalls(DescribeDBClustersCommand)).toHaveLength(0);
+    expect(store.connects).toEqual([]);
   });
 
-  test('when the local global-cluster view fails, the primary\'s answer decides', async () => {
-    const { clients: c, p, l } = clients();
+  test('when the local global-cluster view fails, the two planes decide', async () => {
+    const { clients: c, p, l } = clients({ cached: ENDPOINT, dataOk: false });
     l.on(DescribeGlobalClustersCommand).rejects(new Error('Throttling'));
     p.on(DescribeDBClustersCommand).rejects(new Error('connect ETIMEDOUT'));
-    expect(await checkPrimaryWriter(c, config)).toEqual({ unreachable: 1, detail: 'connect ETIMEDOUT' });
+    expect((await checkPrimaryWriter(c, config)).unreachable).toBe(1);
   });
 
   test('a call that does not answer in time is aborted, not left open (a lost region would pile up connections, sample after sample)', async () => {
-    const { clients: c, p, l } = clients();
+    const { clients: c, p, l } = clients({ cached: ENDPOINT, dataOk: false });
     l.on(DescribeGlobalClustersCommand).callsFake(() => new Promise(() => undefined));
     p.on(DescribeDBClustersCommand).callsFake(() => new Promise(() => undefined));
-    expect(await checkPrimaryWriter(c, config)).toEqual({ unreachable: 1, detail: 'no answer in 50 ms' });
+    expect(await checkPrimaryWriter(c, config)).toEqual({ unreachable: 1, detail: `data plane failed (${ENDPOINT}: connect ETIMEDOUT); control plane: no answer in 50 ms` });
     const signals = [l.commandCalls(DescribeGlobalClustersCommand)[0], p.commandCalls(DescribeDBClustersCommand)[0]]
       .map(call => ((call.args as unknown[])[1] as { abortSignal?: AbortSignal } | undefined)?.abortSignal?.aborted);
     expect(signals).toEqual([true, true]);

@@ -1,19 +1,25 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { httpCheck } from '../../failover/data-plane';
+import { handleInitialCount, InitialCountRequest } from '../../failover/initial-count';
 import { PROBE_ENV } from '../../failover/probe-env';
 import { sampleFor, sampleMetricLine } from '../../failover/sampling';
+import { PROMOTED_EVENT } from '../../ha-database/handler/promotion';
 import { SERVER_PROBE_METRIC } from '../server-probe-metric';
 import { checkPrimaryServer } from './server-probe';
 import { StepResult, TurnOnDatabase, turnOnStandby } from './turn-on';
 
+const withDatabase = Boolean(process.env.GLOBAL_CLUSTER_ID);
 const clients = {
   ecs: new ECSClient({}),
   route53: new Route53Client({}),
   dynamodb: new DynamoDBClient({}),
-  // Only with an HaDatabase store.
-  rds: process.env.GLOBAL_CLUSTER_ID ? new RDSClient({}) : undefined,
+  // Only with an HaDatabase store: the turn-on asks its promoter and watches the global cluster.
+  rds: withDatabase ? new RDSClient({}) : undefined,
+  lambda: withDatabase ? new LambdaClient({}) : undefined,
 };
 // The primary region's ECS endpoint, for the probe: one attempt per sample (a timeout is the answer).
 const primaryEcs = new ECSClient({ region: env('PRIMARY_REGION'), maxAttempts: 1 });
@@ -29,7 +35,8 @@ function database(): TurnOnDatabase | undefined {
   return {
     globalClusterIdentifier: env('GLOBAL_CLUSTER_ID'),
     targetClusterArn: env('TARGET_CLUSTER_ARN'),
-    allowDataLoss: env('ALLOW_DATA_LOSS') === 'true',
+    promoterFunction: env('PROMOTER_FUNCTION'),
+    requestedBy: `configuration server turn-on in ${env('AWS_REGION')}`,
     timeoutSeconds: Number(env('PROMOTION_TIMEOUT_SECONDS')),
     pollSeconds: Number(env('PROMOTION_POLL_SECONDS')),
   };
@@ -38,19 +45,28 @@ function database(): TurnOnDatabase | undefined {
 /** The parts of the events the function is invoked with. */
 interface ConfigEvent {
   readonly 'detail-type'?: string;
-  readonly detail?: { readonly alarmName?: string; readonly state?: { readonly value?: string } };
+  readonly 'source'?: string;
+  readonly 'detail'?: { readonly alarmName?: string; readonly state?: { readonly value?: string } };
+  /** A CloudFormation custom resource request (the standby's initial task count). */
+  readonly 'RequestType'?: string;
 }
 
 /**
  * - every minute (schedule): samples the live server in the primary region every PROBE_INTERVAL_MS
- *   for PROBE_RUN_MS and publishes each sample (EMF, high resolution);
- * - the probe alarm entering ALARM (autoTurnOn), or by hand (`aws lambda invoke`, any other event):
- *   turns the standby on. An alarm state change other than ALARM is ignored.
+ *   for PROBE_RUN_MS (its health check through the writer name, confirmed by the primary region's
+ *   ECS API) and publishes each sample (EMF, high resolution);
+ * - the standby service's initial task count (a CloudFormation custom resource): 0 when created,
+ *   never lowered by a later deploy, so a deploy during an incident keeps the turn-on's count;
+ * - the probe alarm entering ALARM (autoTurnOn), the database's promoter announcing a promotion
+ *   (the writer moved: the configuration server follows), or by hand (`aws lambda invoke`, any
+ *   other event): turns the standby on. An alarm state change other than ALARM is ignored.
  */
 export async function handler(event: ConfigEvent = {}): Promise<unknown> {
   if (event['detail-type'] === 'Scheduled Event') {
-    const config = { cluster: env('PRIMARY_CLUSTER'), service: env('PRIMARY_SERVICE'), timeoutMs: Number(env(PROBE_ENV.TIMEOUT_MS)) };
-    const samples = await sampleFor(() => checkPrimaryServer(primaryEcs, config), (sample, at) => {
+    const config = {
+      cluster: env('PRIMARY_CLUSTER'), service: env('PRIMARY_SERVICE'), url: env('WRITER_HEALTH_URL'), timeoutMs: Number(env(PROBE_ENV.TIMEOUT_MS)),
+    };
+    const samples = await sampleFor(() => checkPrimaryServer(primaryEcs, config, (url, timeoutMs) => httpCheck(url, timeoutMs)), (sample, at) => {
       console.log(sampleMetricLine(SERVER_PROBE_METRIC, config.service, sample, at));
     }, {
       intervalMs: Number(env(PROBE_ENV.INTERVAL_MS)), runMs: Number(env(PROBE_ENV.RUN_MS)),
@@ -58,9 +74,16 @@ export async function handler(event: ConfigEvent = {}): Promise<unknown> {
     });
     return { samples: samples.length, unreachable: samples.filter(s => s.unreachable).length };
   }
+  if (event.RequestType) {
+    const outcome = await handleInitialCount(clients.ecs, event as unknown as InitialCountRequest);
+    console.log(JSON.stringify(outcome));
+    return outcome.result;
+  }
   if (event['detail-type'] === 'CloudWatch Alarm State Change' && event.detail?.state?.value !== 'ALARM') {
     return { skipped: `alarm state ${event.detail?.state?.value ?? 'unknown'}` };
   }
+  const cause = event['detail-type'] === PROMOTED_EVENT.detailType && event.source === PROMOTED_EVENT.source
+    ? 'the database was promoted to this region' : event.detail?.alarmName;
   const steps: StepResult[] = await turnOnStandby(clients, {
     cluster: env('CLUSTER'),
     service: env('SERVICE'),
@@ -74,6 +97,6 @@ export async function handler(event: ConfigEvent = {}): Promise<unknown> {
     region: env('AWS_REGION'),
     database: database(),
   });
-  console.log(JSON.stringify({ message: 'cold standby turned on', alarm: event.detail?.alarmName, steps }));
+  console.log(JSON.stringify({ message: 'cold standby turned on', cause, steps }));
   return { steps };
 }

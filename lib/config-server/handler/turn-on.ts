@@ -1,17 +1,24 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { describeGlobalCluster, promotionState, startPromotion } from '../../ha-database/handler/promotion';
+import { describeGlobalCluster, promotionState } from '../../ha-database/handler/promotion';
 
-/** The HA database store to promote before the standby takes writes. */
+/** The HA database store whose promotion the standby waits for before it takes writes. */
 export interface TurnOnDatabase {
   /** The Aurora global cluster. */
   readonly globalClusterIdentifier: string;
   /** ARN of the standby region's cluster: the one to promote. */
   readonly targetClusterArn: string;
-  /** `FailoverGlobalCluster`'s `AllowDataLoss`: true for an unplanned failover (the primary region may be gone). */
-  readonly allowDataLoss: boolean;
+  /**
+   * The database's promoter (its one automatic promoter): the turn-on asks it and never calls
+   * `FailoverGlobalCluster` itself; the promoter decides between a switchover (no data loss) and a
+   * failover (only on its own data-plane confirmation that the primary writer is lost).
+   */
+  readonly promoterFunction: string;
+  /** Who asks, for the promoter's log and announcement. */
+  readonly requestedBy: string;
   /** How long to wait for the promotion before the turn-on fails (it can be re-run). */
   readonly timeoutSeconds: number;
   /** Seconds between two `DescribeGlobalClusters` calls. */
@@ -51,11 +58,13 @@ export interface TurnOnClients {
   readonly dynamodb: DynamoDBClient;
   /** Needed with a database store. */
   readonly rds?: RDSClient;
+  /** Needed with a database store: asks its promoter. */
+  readonly lambda?: LambdaClient;
 }
 
 /** What one step did. */
 export interface StepResult {
-  readonly step: 'scale-standby' | 'promote-database' | 'wait-for-database' | 'flip-writer-flag' | 'move-writer-name';
+  readonly step: 'scale-standby' | 'request-promotion' | 'wait-for-database' | 'flip-writer-flag' | 'move-writer-name';
   readonly changed: boolean;
   readonly detail: string;
 }
@@ -77,8 +86,9 @@ export class TurnOnError extends Error {
  * Turns the cold standby on, idempotently:
  * 1. scale the standby service to `desiredCount` (unless it already runs that many or more), so
  *    its tasks start while the rest runs;
- * 2. with a database store, start the promotion of the standby region's cluster
- *    (`FailoverGlobalCluster`, unless it is already the writer or its promotion is under way);
+ * 2. with a database store, ask the database's promoter to promote the standby region's cluster
+ *    (an asynchronous invocation, unless it is already the writer or its promotion is under way):
+ *    the promoter is the only caller of `FailoverGlobalCluster` and decides whether data may be lost;
  * 3. UPSERT the writer's name to the standby's load balancer (unless it already points there), so
  *    the change propagates to the name servers and resolvers while the database is promoted;
  * 4. with a database store, wait until the global cluster names the standby's cluster its writer
@@ -117,8 +127,18 @@ export async function turnOnStandby(
   const db = config.database;
   const rds = clients.rds;
   if (db) {
-    if (!rds) throw new TurnOnError('promote-database', [...done], new Error('no RDS client for the database store'));
-    await run('promote-database', async () => ({ step: 'promote-database', ...await startPromotion(rds, db, db.allowDataLoss) }));
+    const lambda = clients.lambda;
+    if (!rds || !lambda) throw new TurnOnError('request-promotion', [...done], new Error('no RDS or Lambda client for the database store'));
+    await run('request-promotion', async () => {
+      const state = promotionState(await describeGlobalCluster(rds, db.globalClusterIdentifier), db.targetClusterArn);
+      if (state.promoted) return { step: 'request-promotion', changed: false, detail: `${db.targetClusterArn} is already the writer` };
+      if (state.towardsTarget) return { step: 'request-promotion', changed: false, detail: `promotion of ${db.targetClusterArn} already ${state.operation}` };
+      await lambda.send(new InvokeCommand({
+        FunctionName: db.promoterFunction, InvocationType: 'Event',
+        Payload: Buffer.from(JSON.stringify({ action: 'promote', requestedBy: db.requestedBy })),
+      }));
+      return { step: 'request-promotion', changed: true, detail: `asked ${db.promoterFunction} to promote ${db.targetClusterArn}; was: ${state.seen}` };
+    });
   }
 
   const name = `${config.recordName}.`;

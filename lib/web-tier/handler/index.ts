@@ -1,5 +1,5 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { applyInitialCount, customResourceResponse, InitialCountRequest, InitialCountResult } from './initial-count';
+import { handleInitialCount, InitialCountRequest, InitialCountResult } from '../../failover/initial-count';
 import { probeMetricLine, probeSite, ProbeSiteResult } from './probe-site';
 import { AlarmStateChangeEvent, isFailoverStart, scaleSpare, ScaleSpareResult } from './scale-spare';
 
@@ -39,17 +39,9 @@ export async function handler(event: SpareEvent): Promise<ScaleSpareResult | Pro
 }
 
 async function handleCustomResource(request: InitialCountRequest): Promise<InitialCountResult | undefined> {
-  let result: InitialCountResult | undefined;
-  let error: unknown;
-  try {
-    result = await applyInitialCount(ecs, request);
-  } catch (e) {
-    error = e;
-  }
-  const body = JSON.stringify(customResourceResponse(request, error));
-  await fetch(request.ResponseURL, { method: 'PUT', body, headers: { 'content-type': '', 'content-length': String(Buffer.byteLength(body)) } });
-  console.log(JSON.stringify({ request: request.RequestType, result, error: error === undefined ? undefined : String(error) }));
-  return result;
+  const outcome = await handleInitialCount(ecs, request);
+  console.log(JSON.stringify(outcome));
+  return outcome.result;
 }
 
 function requireEnv(name: string): string {
