@@ -10,7 +10,7 @@ import {
   MultiSiteActiveActive, RecoveryTargets, SingletonDaemon, WarmStandbyPair, WebTierSite, WorkerPool,
 } from '../lib';
 import { createHaVpc } from '../lib/private/network';
-import { siteVpc } from './config-server/site-vpc';
+import { peeredVpcs } from './config-server/site-vpc';
 import { testEnv } from './harness';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
@@ -64,16 +64,20 @@ export const FIXTURES: Record<string, Fixture> = {
   HaDatabase: (app, recoveryTargets) => {
     const primary = region(app, 'Primary', 'eu-west-1');
     const secondary = region(app, 'Secondary', 'us-east-1');
+    // The secondary's writer probe connects to the primary writer: the VPCs are peered.
+    const { primaryVpc, secondaryVpc } = peeredVpcs(primary, secondary);
     return new HaDatabase(primary, 'Db', {
-      vpc: createHaVpc(primary, 'Vpc'), secondary: { stack: secondary, vpc: createHaVpc(secondary, 'Vpc') }, globalClusterIdentifier: 'orders', recoveryTargets,
+      vpc: primaryVpc, secondary: { stack: secondary, vpc: secondaryVpc }, globalClusterIdentifier: 'orders', recoveryTargets,
     });
   },
   ColdStandbyConfigServer: (app, recoveryTargets) => {
     const primary = region(app, 'Primary', 'eu-west-1');
     const secondary = region(app, 'Secondary', 'us-east-1');
     const zone = new route53.PublicHostedZone(primary, 'Zone', { zoneName: 'example.com' });
+    // The standby's probe and proxy reach the live writer, and the primary's proxy the standby once on: the VPCs are peered.
+    const { primaryVpc, secondaryVpc } = peeredVpcs(primary, secondary);
     return new ColdStandbyConfigServer(primary, 'Config', {
-      vpc: createHaVpc(primary, 'Vpc'), image, zone, standby: { stack: secondary, vpc: siteVpc(secondary, 'Vpc', '10.1.0.0/16') }, tableName: 'config', recoveryTargets,
+      vpc: primaryVpc, image, zone, standby: { stack: secondary, vpc: secondaryVpc }, tableName: 'config', recoveryTargets,
     });
   },
 };

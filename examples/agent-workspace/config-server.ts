@@ -43,6 +43,9 @@ export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
     // catch up: the configuration server's turn-on asks for a switchover when only the live server is lost, and its
     // 3-minute write target needs that wait to be at most 30 s (Aurora's typical lag is about 1 s).
     globalLagThreshold: Duration.seconds(30),
+    // Replication copies a corruption or a deletion to the secondary at once: daily backups, copied to a vault in the
+    // standby region, are what a restore to an earlier point starts from (AWS Backup, restore tested weekly).
+    backup: { copy: { stack: standby } },
   });
 
   return new ColdStandbyConfigServer(primary, 'ConfigServer', {
@@ -59,6 +62,8 @@ export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
     dashboard: ctx.dashboard,
     tableName: names,
     autoTurnOn: true,
+    // The writer flag's table, backed up beside the database (its copy in the standby region).
+    backup: { copy: { stack: standby } },
     // Writes back within 3 minutes of losing the primary region (the standby region's probe turns the standby on); reads never stop.
     recoveryTargets: {
       rpo: Duration.minutes(1),

@@ -11,6 +11,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { HaBackup, HaBackupOptions, HaBackupResource } from '../backup/ha-backup';
+import { addPatternBackup } from '../backup/pattern-backup';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning } from '../core/errors';
 import { AutomationCall, FailureScenario, PathLink } from '../core/failure-scenario';
@@ -148,10 +150,44 @@ export interface ColdStandbyConfigServerProps extends HaPatternProps {
   readonly turnOnDetectionPeriods?: number;
 
   /**
-   * Alarm threshold of the table's replication latency; also the declared data-loss bound.
+   * Alarm threshold of the table's replication latency; also the declared data-loss bound (with
+   * eventual consistency).
    * @default Duration.seconds(30)
    */
   readonly replicationLatencyThreshold?: Duration;
+
+  /**
+   * Consistency of the global table between regions. `STRONG` (multi-Region strong consistency)
+   * makes every write durable in a second region before it succeeds: the store loses nothing when a
+   * region is lost (RPO 0), at the price of a cross-region round trip per write. DynamoDB requires
+   * exactly three regions for it: the primary, the standby and one proxy site, or the primary and the
+   * standby plus `witnessRegion`; and all three in one of the region sets that offer it (see the
+   * DynamoDB Developer Guide, "Multi-Region strong consistency"), which synthesis cannot check.
+   * @default dynamodb.MultiRegionConsistency.EVENTUAL (asynchronous replication, RPO the replication latency)
+   */
+  readonly multiRegionConsistency?: dynamodb.MultiRegionConsistency;
+
+  /**
+   * The witness region of a `STRONG` global table with two replicas (the primary and the standby): it
+   * holds no replica, only what DynamoDB needs to decide a write with one region gone.
+   * @default no witness (a STRONG table then needs a proxy site as its third region)
+   */
+  readonly witnessRegion?: string;
+
+  /**
+   * A backup tier over the global table (the store, or the writer flag with a database store): an AWS
+   * Backup plan in the primary region with a copy in another region, and the `backup-restore` recovery
+   * path (see lib/backup). Back up an `HaDatabase` store with the database's own `backup` prop.
+   * @default no AWS Backup plan
+   */
+  readonly backup?: HaBackupOptions;
+
+  /**
+   * Deletion protection of every site's internal load balancer: the writer name and each region's
+   * proxies are reached only through them. To delete the stack or the pattern, deploy with `false` first.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /** What proxies may do on their local replica. */
@@ -219,8 +255,12 @@ export class ColdStandbyConfigServer extends HaPattern {
   public readonly turnOnRule?: events.Rule;
   /** The Region switch plan that turns the standby on (`failoverRunner: REGION_SWITCH_PLAN`), if any. */
   public readonly regionSwitchPlan?: RegionSwitchPlan;
+  /** The backup tier over the global table, when `backup` is set. */
+  public readonly backup?: HaBackup;
 
   private readonly replicationAlarms: cloudwatch.Alarm[] = [];
+  /** Whether the global table is multi-Region strongly consistent (no data loss). */
+  private readonly strongConsistency: boolean;
   private readonly probeSchedule: events.Rule;
   /** The tasks the turn-on scales the standby server to. */
   private readonly standbyServerCount: number;
@@ -259,7 +299,10 @@ export class ColdStandbyConfigServer extends HaPattern {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      multiRegionConsistency: props.multiRegionConsistency,
+      witnessRegion: props.witnessRegion,
     });
+    this.strongConsistency = props.multiRegionConsistency === dynamodb.MultiRegionConsistency.STRONG;
 
     const environment = (region: string): Record<string, string> => ({
       CONFIG_TABLE: tableName,
@@ -286,6 +329,7 @@ export class ColdStandbyConfigServer extends HaPattern {
         environment: environment(region),
         serverEnvironment: server ? serverEnvironment(region) : undefined,
         peerCidrs: peers(vpc),
+        deletionProtection: props.deletionProtection ?? true,
         ...names,
       });
     // Literal names: the standby region's probe finds the live server by name, without a cross-region token.
@@ -487,6 +531,9 @@ export class ColdStandbyConfigServer extends HaPattern {
     if (props.database) this.followPromotions(props.database, autoTurnOn);
 
     this.declareRecoveryObjectives(standby, sampling, start, props.database);
+    if (props.backup) {
+      this.backup = addPatternBackup(this, props.backup, [HaBackupResource.dynamoDbTable(this.table)], alarm => this.addAlarm(alarm, AlarmRole.NOTIFYING));
+    }
     this.regionSwitchPlan = start.plan;
     this.createFailoverAlarm();
   }
@@ -644,8 +691,11 @@ export class ColdStandbyConfigServer extends HaPattern {
           { serving: secondary.instanceCount, required: 1 })] : []),
       ],
     });
-    this.recoveryObjectives.addDataLossBound(RecoveryStep.alarmThreshold('DynamoDB global table replication (ReplicationLatency alarm threshold; typically under 1 s)',
-      this.replicationAlarms[0], Duration.millis(1), { prop: 'replicationLatencyThreshold', floor: Duration.seconds(1) }));
+    this.recoveryObjectives.addDataLossBound(this.strongConsistency
+      ? RecoveryStep.constant('DynamoDB global table, multi-Region strong consistency', Duration.seconds(0),
+        'every write is durable in a second region before it succeeds (multiRegionConsistency STRONG): nothing is lost')
+      : RecoveryStep.alarmThreshold('DynamoDB global table replication (ReplicationLatency alarm threshold; typically under 1 s)',
+        this.replicationAlarms[0], Duration.millis(1), { prop: 'replicationLatencyThreshold, or multiRegionConsistency STRONG', floor: Duration.seconds(0) }));
     if (database) {
       this.recoveryObjectives.addDataLossBound(RecoveryStep.alarmThreshold(`HA database global replication (AuroraGlobalDBRPOLag alarm threshold of ${database.node.path})`,
         database.globalLagAlarm!, Duration.millis(1), { prop: 'the database\'s globalLagThreshold', floor: Duration.seconds(1) }));

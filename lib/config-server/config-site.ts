@@ -43,6 +43,11 @@ export interface ConfigSiteProps {
    * @default none
    */
   readonly peerCidrs?: string[];
+  /**
+   * Deletion protection of the internal load balancer (the only way to the writer and the proxies).
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /**
@@ -68,7 +73,7 @@ export class ConfigSite extends Construct {
       sg.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(80), 'configuration proxies and clients of another site (peering or transit gateway)');
     }
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
-      vpc: props.vpc, internetFacing: false, securityGroup: sg,
+      vpc: props.vpc, internetFacing: false, securityGroup: sg, deletionProtection: props.deletionProtection ?? true,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       dropInvalidHeaderFields: true,
     });

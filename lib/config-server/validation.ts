@@ -1,4 +1,5 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { RegionFailoverRunner } from '../core/region-failover';
@@ -49,6 +50,7 @@ export function validate(scope: ColdStandbyConfigServer, props: ColdStandbyConfi
   // The other regions' stacks name their replica: the table name must be a literal.
   requireIdentifier(scope, 'tableName', props.tableName, 'DynamoDB table name', /^[A-Za-z0-9_.-]{3,255}$/,
     '3 to 255 letters, digits, underscores, hyphens and dots');
+  validateConsistency(scope, props, primary, standby, extra);
   const why = 'the configuration tasks and the internal load balancer live in them';
   requireSubnets(scope, 'vpc', props.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, why);
   requireSubnets(scope, 'standby.vpc', props.standby.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, why);
@@ -100,5 +102,52 @@ export function validateSiteNetworks(scope: ColdStandbyConfigServer, props: Cold
     addHaWarning(scope, 'config-site-cidr-unknown',
       `the CIDR of ${unknown.join(', ')} is not known at synthesis: it cannot be checked for overlap with the other sites, and the other sites' load balancers do not admit it; ` +
       'allow it with site.loadBalancer.connections.allowFrom(ec2.Peer.ipv4(cidr), ec2.Port.tcp(80)) and route it (peering or transit gateway).');
+  }
+}
+
+/**
+ * The region sets within which DynamoDB offers multi-Region strong consistency (all regions of a table in one set),
+ * as aws-cdk-lib's TableV2 checks them: checked here first, so the error names this pattern's props.
+ */
+const MRSC_REGION_SETS: string[][] = [
+  ['us-east-1', 'us-east-2', 'us-west-2'],
+  ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1'],
+  ['ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3'],
+];
+
+/**
+ * Multi-Region strong consistency (DynamoDB): exactly three regions, the replicas' and a witness's;
+ * a witness only with STRONG, in a region with no replica.
+ */
+function validateConsistency(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServerProps, primary: string, standby: string, extra: ConfigServerSite[]): void {
+  requireEnumValue(scope, 'multiRegionConsistency', props.multiRegionConsistency, dynamodb.MultiRegionConsistency, 'dynamodb.MultiRegionConsistency');
+  const strong = props.multiRegionConsistency === dynamodb.MultiRegionConsistency.STRONG;
+  const replicas = [primary, standby, ...extra.map(s => s.stack.region)];
+  const witness = props.witnessRegion;
+  if (witness !== undefined && !strong) {
+    throw new HaValidationError(scope, {
+      prop: 'witnessRegion', received: witness,
+      expected: 'no witness region unless multiRegionConsistency is dynamodb.MultiRegionConsistency.STRONG (DynamoDB accepts a witness only for multi-Region strong consistency)',
+    });
+  }
+  if (witness !== undefined && replicas.includes(witness)) {
+    throw new HaValidationError(scope, { prop: 'witnessRegion', received: witness, expected: `a region without a replica of the store (the replicas are in ${replicas.join(', ')})` });
+  }
+  const all = [...replicas, ...(witness === undefined ? [] : [witness])];
+  const regions = all.length;
+  if (strong && regions !== 3) {
+    throw new HaValidationError(scope, {
+      prop: 'multiRegionConsistency', received: `STRONG over ${regions} regions (${[...replicas, ...(witness ? [`witness ${witness}`] : [])].join(', ')})`,
+      expected: 'exactly three regions for multi-Region strong consistency: the primary and the standby plus one proxy site, or plus witnessRegion',
+    });
+  }
+  const set = MRSC_REGION_SETS.find(r => r.includes(primary));
+  const outside = all.filter(r => !Token.isUnresolved(r) && !(set ?? []).includes(r));
+  if (strong && outside.length > 0) {
+    throw new HaValidationError(scope, {
+      prop: 'multiRegionConsistency', received: `STRONG over ${all.join(', ')}`,
+      expected: `regions of one region set that offers multi-Region strong consistency (${MRSC_REGION_SETS.map(r => r.join(', ')).join('; ')}): ` +
+        `${outside.join(', ')} ${set ? `is not in the primary's set (${set.join(', ')})` : 'is not in any'}; move the standby (or the proxy site, or witnessRegion) or keep eventual consistency`,
+    });
   }
 }

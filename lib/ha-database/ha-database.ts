@@ -715,10 +715,15 @@ export class HaDatabase extends HaPattern {
     endpointParameter.grantWrite(handler.role);
     // The writer accepts the probe's connections from the secondary VPC (a CIDR: the security groups live in two regions).
     const secondaryCidr = knownCidr(secondaryVpc);
-    if (secondaryCidr) {
-      this.connections.allowFrom(ec2.Peer.ipv4(secondaryCidr), this.connections.defaultPort!,
-        `probe of the writer from ${Stack.of(secondary).region} (data plane, through the route between the VPCs)`);
+    if (!secondaryCidr) {
+      // Without the rule every connection would fail: a control-plane brownout alone would then promote.
+      throw new HaValidationError(this, {
+        prop: 'secondary.vpc', received: secondaryVpc.node.path,
+        expected: 'a VPC whose IPv4 CIDR is known at synthesis (created in the app, or imported with vpcCidrBlock): the writer admits the probe\'s connections from it',
+      });
     }
+    this.connections.allowFrom(ec2.Peer.ipv4(secondaryCidr), this.connections.defaultPort!,
+      `probe of the writer from ${Stack.of(secondary).region} (data plane, through the route between the VPCs)`);
     const primaryClusterArn = Stack.of(secondary).formatArn({
       service: 'rds', region: primaryRegion, resource: 'cluster', resourceName: primaryId, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });

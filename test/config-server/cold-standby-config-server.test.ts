@@ -1,5 +1,6 @@
 import { App, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -16,11 +17,11 @@ import { siteVpc } from './site-vpc';
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
 
 /** Three regions' stacks and VPCs; with `peered` (the default) each later site's VPC is peered with the earlier ones. */
-function setup(app: App = testApp(), peered = true) {
+function setup(app: App = testApp(), peered = true, regions = ['eu-west-1', 'us-east-1', 'ap-southeast-2']) {
   const stack = (id: string, region: string) => new Stack(app, id, { env: testEnv(region), crossRegionReferences: true });
-  const primary = stack('Primary', 'eu-west-1');
-  const secondary = stack('Secondary', 'us-east-1');
-  const third = stack('Third', 'ap-southeast-2');
+  const primary = stack('Primary', regions[0]);
+  const secondary = stack('Secondary', regions[1]);
+  const third = stack('Third', regions[2]);
   const zone = new route53.PublicHostedZone(primary, 'Zone', { zoneName: 'example.com' });
   const notifications = new FailoverNotifications(primary, 'Notifications', { emails: ['ops@example.com'] });
   const vpc = createHaVpc(primary, 'Vpc');
@@ -618,5 +619,71 @@ describe('ColdStandbyConfigServer: a deployment during an incident keeps the sta
     const old = setup(testApp({ context: { 'cdk-ha-patterns:standbyActive': 'true' } }));
     const withContext = build(old);
     Annotations.fromStack(old.primary).hasWarning(`/${withContext.node.path}`, Match.stringLikeRegexp('cdk-ha-patterns:standbyActive is no longer read'));
+  });
+});
+
+describe('ColdStandbyConfigServer store consistency, backup and deletion protection', () => {
+  const eu = ['eu-west-1', 'eu-central-1', 'eu-west-2'];
+  test('multiRegionConsistency STRONG with a witness: the global table is MRSC over the primary, the standby and the witness, and the store loses nothing (RPO 0)', () => {
+    const s = setup(testApp(), true, eu);
+    const config = build(s, { multiRegionConsistency: dynamodb.MultiRegionConsistency.STRONG, witnessRegion: 'eu-west-3' });
+    Template.fromStack(s.primary).hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      MultiRegionConsistency: 'STRONG', GlobalTableWitnesses: [{ Region: 'eu-west-3' }],
+      Replicas: Match.arrayWith([Match.objectLike({ Region: 'eu-central-1' }), Match.objectLike({ Region: 'eu-west-1' })]),
+    });
+    expect(config.rpo.toSeconds()).toBe(0);
+    expect(config.recoveryObjectives.dataLossBounds[0]).toMatchObject({ component: 'DynamoDB global table, multi-Region strong consistency' });
+  });
+
+  test('STRONG with a proxy site as the third region needs no witness', () => {
+    const s = setup(testApp(), true, eu);
+    build(s, { multiRegionConsistency: dynamodb.MultiRegionConsistency.STRONG, proxySites: [{ stack: s.third, vpc: s.vpc3 }] });
+    Template.fromStack(s.primary).hasResourceProperties('AWS::DynamoDB::GlobalTable', { MultiRegionConsistency: 'STRONG', GlobalTableWitnesses: Match.absent() });
+  });
+
+  test('the default stays eventual: its RPO is the replication latency alarm threshold (30 s)', () => {
+    const s = setup();
+    const config = build(s);
+    Template.fromStack(s.primary).hasResourceProperties('AWS::DynamoDB::GlobalTable', { MultiRegionConsistency: Match.absent() });
+    expect(config.rpo.toSeconds()).toBe(30);
+  });
+
+  test.each([
+    ['STRONG over two regions', { multiRegionConsistency: dynamodb.MultiRegionConsistency.STRONG },
+      "invalid prop 'multiRegionConsistency': received \"STRONG over 2 regions (eu-west-1, us-east-1)\"; expected exactly three regions"],
+    ['a witness with eventual consistency', { witnessRegion: 'us-east-2' }, "invalid prop 'witnessRegion': received \"us-east-2\"; expected no witness region unless multiRegionConsistency"],
+    ['a witness in a replica region', { multiRegionConsistency: dynamodb.MultiRegionConsistency.STRONG, witnessRegion: 'us-east-1' },
+      "invalid prop 'witnessRegion': received \"us-east-1\"; expected a region without a replica of the store"],
+    ['regions of two region sets (our error, not aws-cdk-lib\'s)', { multiRegionConsistency: dynamodb.MultiRegionConsistency.STRONG, witnessRegion: 'us-east-2' },
+      "invalid prop 'multiRegionConsistency': received \"STRONG over eu-west-1, us-east-1, us-east-2\"; expected regions of one region set that offers multi-Region strong consistency " +
+      '(us-east-1, us-east-2, us-west-2; eu-west-1, eu-west-2, eu-west-3, eu-central-1; ap-northeast-1, ap-northeast-2, ap-northeast-3): us-east-1, us-east-2 is not in the primary\'s set'],
+  ] as Array<[string, Partial<ColdStandbyConfigServerProps>, string]>)('fails with %s', (_name, extra, message) => {
+    const s = setup();
+    expect(() => build(s, extra)).toThrow(message);
+  });
+
+  test('backup: the global table is in an AWS Backup plan of the primary stack with a copy to a vault in the standby region', () => {
+    const s = setup();
+    const config = build(s, { backup: { copy: { stack: s.secondary } } });
+    const t = Template.fromStack(s.primary);
+    t.hasResourceProperties('AWS::Backup::BackupSelection', { BackupSelection: Match.objectLike({
+      Resources: Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('ConfigStore'), 'Arn'] }]),
+    }) });
+    t.hasResourceProperties('AWS::Backup::BackupPlan', { BackupPlan: { BackupPlanRule: [Match.objectLike({
+      CopyActions: [Match.objectLike({ DestinationBackupVaultArn: Match.stringLikeRegexp('^arn:aws:backup:us-east-1:123456789012:backup-vault:') })],
+    })] } });
+    Template.fromStack(s.secondary).resourceCountIs('AWS::Backup::BackupVault', 1);
+    expect(config.backup).toBeDefined();
+    expect(config.recoveryObjectives.pathIds).toContain('backup-restore');
+  });
+
+  test('every site\'s internal load balancer has deletion protection by default, and deletionProtection: false turns it off', () => {
+    const attribute = (value: string) => ({ LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: value }]) });
+    const s = setup();
+    build(s);
+    for (const stack of [s.primary, s.secondary]) Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', attribute('true'));
+    const off = setup();
+    build(off, { deletionProtection: false });
+    for (const stack of [off.primary, off.secondary]) Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', attribute('false'));
   });
 });

@@ -7,6 +7,7 @@ import { Stack, Stage } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { ActiveSpareWebTier, ColdStandbyConfigServer, HaDatabase, MultiSiteActiveActive, SpareMode } from '../../lib';
+import { InterRegionVpcPeering } from '../../lib/network';
 import { createHaVpc } from '../../lib/private/network';
 import { testApp, testEnv } from '../harness';
 
@@ -27,6 +28,8 @@ function stagedApp() {
   zoneIn(dns);
   const vpc = createHaVpc(primary, 'Vpc');
   const spareVpc = createHaVpc(spare, 'Vpc', 2, '10.1.0.0/16');
+  // The database's probe and the config server's standby reach the primary VPC: peered (the Spare Stage deploys after the Primary Stage).
+  new InterRegionVpcPeering(spare, 'Peering', { vpc: spareVpc, peerVpc: vpc });
   const web = new ActiveSpareWebTier(primary, 'Web', {
     vpc, spares: [{ stack: spare, vpc: spareVpc }], dnsStack: dns, image, activeCapacity: 2, spareMode: SpareMode.PILOT_LIGHT, zone, recordName: 'agents',
   });

@@ -9,7 +9,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { ColdStandbyConfigServer, HaDatabase } from '../../lib';
 import { regionalScope } from '../../lib/core/regional-scope';
-import { createHaVpc } from '../../lib/private/network';
+import { InterRegionVpcPeering } from '../../lib/network';
 import { siteVpc } from '../config-server/site-vpc';
 import { testApp, testEnv } from '../harness';
 
@@ -20,9 +20,11 @@ test('two HaDatabases and two ColdStandbyConfigServers with the same ids share o
   const secondary = new Stack(app, 'Secondary', { env: testEnv('us-east-1'), crossRegionReferences: true });
   // the configuration servers' standby site routes to their primaries: a range of its own
   const vpc2 = siteVpc(secondary, 'Vpc', '10.1.0.0/16');
-  const built = ['A', 'B'].map(name => {
+  const built = ['A', 'B'].map((name, i) => {
     const primary = new Stack(app, name, { env: testEnv('eu-west-1'), crossRegionReferences: true });
-    const vpc = createHaVpc(primary, 'Vpc');
+    // Both primaries route to the shared secondary VPC (the database's probe, the standby's proxy): ranges of their own, peered.
+    const vpc = siteVpc(primary, 'Vpc', `10.${2 * i}.0.0/16`);
+    new InterRegionVpcPeering(secondary, `Peering${name}`, { vpc: vpc2, peerVpc: vpc });
     const zone = new route53.PublicHostedZone(primary, 'Zone', { zoneName: `${name.toLowerCase()}.example.com` });
     const db = new HaDatabase(primary, 'Db', { vpc, secondary: { stack: secondary, vpc: vpc2 }, globalClusterIdentifier: `orders-${name.toLowerCase()}` });
     const config = new ColdStandbyConfigServer(primary, 'Config', { vpc, image, zone, standby: { stack: secondary, vpc: vpc2 }, tableName: `config-${name.toLowerCase()}` });

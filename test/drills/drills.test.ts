@@ -6,8 +6,7 @@ import {
   ActiveActiveCells, ActiveSpareWebTier, ColdStandbyConfigServer, Drills, DrillsProps, DrillKind, HaDatabase, HaPattern, HotStandbyConsumer,
   MultiSiteActiveActive, RecoveryTargets, RegionFailoverRunner, SingletonDaemon, StandbyServerRole, WarmStandbyPair, WarmStandbyPairPath, WorkerPool,
 } from '../../lib';
-import { createHaVpc } from '../../lib/private/network';
-import { siteVpc } from '../config-server/site-vpc';
+import { peeredVpcs } from '../config-server/site-vpc';
 import { testApp, testEnv } from '../harness';
 import { FIXTURES } from '../pattern-fixtures';
 
@@ -242,10 +241,11 @@ describe('Drills of patterns whose failover runs as their own Region switch plan
 
   test('the pattern\'s plan is the drill: Drills adds no second plan and lists the pattern\'s', () => {
     const { app, primary, secondary } = twoRegions();
+    const { primaryVpc, secondaryVpc } = peeredVpcs(primary, secondary);
     const config = new ColdStandbyConfigServer(primary, 'Config', {
-      vpc: createHaVpc(primary, 'Vpc'), image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
+      vpc: primaryVpc, image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
       zone: new route53.PublicHostedZone(primary, 'Zone', { zoneName: 'example.com' }),
-      standby: { stack: secondary, vpc: siteVpc(secondary, 'Vpc', '10.1.0.0/16') }, tableName: 'config',
+      standby: { stack: secondary, vpc: secondaryVpc }, tableName: 'config',
       failoverRunner: RegionFailoverRunner.REGION_SWITCH_PLAN,
     });
     const drills = new Drills(Stack.of(config), 'Drills');

@@ -4,12 +4,15 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { FailoverNotifications, HaDatabase, HaDatabaseEngine } from '../../lib';
 import { createHaVpc } from '../../lib/private/network';
+import { peeredVpcs } from '../config-server/site-vpc';
 import { formatFindings, gateFindings, testApp, testEnv } from '../harness';
 
 function stacks(app = testApp()) {
   const primary = new Stack(app, 'Primary', { env: testEnv('eu-west-1') });
   const secondary = new Stack(app, 'Secondary', { env: testEnv('us-east-1') });
-  return { app, primary, secondary, vpc: createHaVpc(primary, 'Vpc'), vpc2: createHaVpc(secondary, 'Vpc') };
+  // The secondary's probe connects to the primary writer: the two VPCs are peered.
+  const { primaryVpc, secondaryVpc } = peeredVpcs(primary, secondary);
+  return { app, primary, secondary, vpc: primaryVpc, vpc2: secondaryVpc };
 }
 
 describe('HaDatabase, Aurora PostgreSQL with a secondary region', () => {

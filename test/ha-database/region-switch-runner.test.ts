@@ -9,16 +9,18 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { HaDatabase, HaDatabasePath, HaDatabaseProps, RegionFailoverRunner } from '../../lib';
-import { createHaVpc } from '../../lib/private/network';
+import { peeredVpcs } from '../config-server/site-vpc';
 import { expectHaValidationError, revokeFromPlanRole, testApp, testEnv } from '../harness';
 
 function build(extra: Partial<HaDatabaseProps> = {}, withSecondary = true) {
   const app = testApp();
   const primary = new Stack(app, 'Primary', { env: testEnv('eu-west-1') });
   const secondary = new Stack(app, 'Secondary', { env: testEnv('us-east-1') });
+  // The secondary's probe connects to the primary writer: the two VPCs are peered.
+  const { primaryVpc, secondaryVpc } = peeredVpcs(primary, secondary);
   const db = new HaDatabase(primary, 'Db', {
-    vpc: createHaVpc(primary, 'Vpc'), globalClusterIdentifier: 'orders-global',
-    ...(withSecondary ? { secondary: { stack: secondary, vpc: createHaVpc(secondary, 'Vpc') } } : {}), ...extra,
+    vpc: primaryVpc, globalClusterIdentifier: 'orders-global',
+    ...(withSecondary ? { secondary: { stack: secondary, vpc: secondaryVpc } } : {}), ...extra,
   });
   return { app, primary, secondary, db };
 }

@@ -6,7 +6,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HaDatabase } from '../../lib';
 import { WAIT_ATTEMPTS, WAIT_FOR_WRITER_SCRIPT } from '../../lib/ha-database/runbook';
-import { createHaVpc } from '../../lib/private/network';
+import { peeredVpcs } from '../config-server/site-vpc';
 import { testApp, testEnv } from '../harness';
 
 const TARGET = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds:us-east-1:123456789012:cluster:orders-global-us-east-1']] };
@@ -15,8 +15,9 @@ describe('HaDatabase runbooks wait for the promotion', () => {
   const app = testApp();
   const primary = new Stack(app, 'Primary', { env: testEnv('eu-west-1') });
   const secondary = new Stack(app, 'Secondary', { env: testEnv('us-east-1') });
+  const { primaryVpc, secondaryVpc } = peeredVpcs(primary, secondary);
   new HaDatabase(primary, 'Db', {
-    vpc: createHaVpc(primary, 'Vpc'), secondary: { stack: secondary, vpc: createHaVpc(secondary, 'Vpc') }, globalClusterIdentifier: 'orders-global',
+    vpc: primaryVpc, secondary: { stack: secondary, vpc: secondaryVpc }, globalClusterIdentifier: 'orders-global',
   });
   const t = Template.fromStack(secondary);
   const documents = Object.values(t.findResources('AWS::SSM::Document')).map(d => d.Properties.Content);
