@@ -269,8 +269,8 @@ export class ColdStandbyConfigServer extends HaPattern {
   constructor(scope: Construct, id: string, props: ColdStandbyConfigServerProps) {
     super(scope, id, props, {
       patternName: 'ColdStandbyConfigServer',
-      detection: 'a probe in the standby region samples the live server through the primary region\'s ECS endpoint every 5 s; ' +
-        'its alarm turns the standby on (autoTurnOn) or pages',
+      detection: 'a probe in the standby region checks the live server\'s health through the writer name every 5 s (the data plane, confirmed by the ' +
+        'primary region\'s ECS API); its alarm turns the standby on (autoTurnOn) or pages',
     });
     const stack = Stack.of(this);
     const primaryRegion = stack.region;

@@ -1,6 +1,7 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { HaBackup, HaBackupOptions, HaBackupResource } from '../backup/ha-backup';
 import { addPatternBackup } from '../backup/pattern-backup';
+import { acknowledge } from '../private/network';
 import type { HaDatabase } from './ha-database';
 
 /**
@@ -13,5 +14,16 @@ export function addDatabaseBackup(database: HaDatabase, options: HaBackupOptions
   register: (alarm: cloudwatch.Alarm) => void): HaBackup | undefined {
   if (!options) return undefined;
   const resource = database.cluster ? HaBackupResource.auroraCluster(database.cluster) : HaBackupResource.rdsInstance(database.instance!);
-  return addPatternBackup(database, options, [resource], register);
+  const tier = addPatternBackup(database, options, [resource], register);
+  // The secondary cluster replicates the primary's storage: the primary's recovery points, copied to another region, cover it.
+  const secondary = database.secondary;
+  if (secondary) {
+    for (const part of [secondary.cluster, ...secondary.instances]) {
+      acknowledge(part, {
+        'NIST.800.53.R5-RDSInBackupPlan': `the secondary cluster of the Aurora Global Database ${database.node.path} replicates the primary cluster's storage, ` +
+          `which the backup plan ${tier.node.path} backs up with a copy to another region; a backup of the replica would hold the same data.`,
+      });
+    }
+  }
+  return tier;
 }

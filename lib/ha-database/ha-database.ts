@@ -281,8 +281,8 @@ export class HaDatabase extends HaPattern {
     super(scope, id, props, {
       patternName: 'HaDatabase',
       detection: props.secondary
-        ? 'RDS detects the writer failure and fails over in-region; a probe in the secondary region samples the primary writer through the primary region\'s ' +
-          'RDS endpoint every 5 s and its alarm starts the cross-region failover'
+        ? 'RDS detects the writer failure and fails over in-region; a probe in the secondary region connects to the primary writer every 5 s ' +
+          '(the data plane, confirmed by the primary region\'s RDS API) and its alarm starts the cross-region failover by the one promoter'
         : 'RDS detects the writer failure and fails over in-region; the writer-down alarm pages',
     });
     this.engine = props.engine ?? HaDatabaseEngine.AURORA_POSTGRESQL;

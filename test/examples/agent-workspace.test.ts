@@ -28,14 +28,29 @@ describe('agent-workspace configuration turn-on and networks', () => {
   const primary = templates['agent-workspace-ConfigPrimary'];
   const standby = templates['agent-workspace-ConfigStandby'];
 
-  test('the turn-on promotes the configuration database (FailoverGlobalCluster on it) before moving the writer', () => {
+  test('one promoter: the turn-on asks the database\'s promoter (never FailoverGlobalCluster itself) and follows its announcement', () => {
     standby.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ GLOBAL_CLUSTER_ID: 'agent-workspace-config', ALLOW_DATA_LOSS: 'true' }) },
+      Environment: { Variables: Match.objectLike({
+        GLOBAL_CLUSTER_ID: 'agent-workspace-config', ALLOW_DATA_LOSS: Match.absent(),
+        PROMOTER_FUNCTION: { 'Fn::GetAtt': [Match.stringLikeRegexp('ConfigDatabase.*SecondaryWriterProbe'), 'Arn'] },
+      }) },
     });
-    standby.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('StandbyTurnOnServiceRole') }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'rds:FailoverGlobalCluster' })]) },
+    const promoters = Object.values(standby.findResources('AWS::IAM::Policy'))
+      .filter(p => /rds:FailoverGlobalCluster/.test(JSON.stringify(p.Properties.PolicyDocument)))
+      .map(p => JSON.stringify(p.Properties.Roles));
+    // The automatic promoter, and the role of the runbooks on-call runs by hand; never the turn-on.
+    expect(promoters).toEqual([expect.stringMatching(/ConfigDatabase.*SecondaryRunbookRole/), expect.stringMatching(/ConfigDatabase.*SecondaryWriterProbeServiceRole/)]);
+    standby.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ 'source': ['cdk-ha-patterns'], 'detail-type': ['HaDatabase Promoted'] }),
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('StandbyTurnOn'), 'Arn'] } })],
     });
+  });
+
+  test('the two VPCs are peered (in the standby stack, which deploys second), with routes from the standby\'s private subnets to the primary\'s range', () => {
+    standby.resourceCountIs('AWS::EC2::VPCPeeringConnection', 1);
+    standby.hasResourceProperties('AWS::EC2::VPCPeeringConnection', { PeerRegion: 'eu-west-1' });
+    standby.hasResourceProperties('AWS::EC2::Route', { DestinationCidrBlock: '10.0.0.0/16', VpcPeeringConnectionId: Match.anyValue() });
+    primary.resourceCountIs('AWS::EC2::VPCPeeringConnection', 0);
   });
 
   test('the two configuration VPCs do not overlap, and each load balancer admits the other site', () => {
@@ -62,15 +77,16 @@ describe('agent-workspace recovery in about a minute: the database and the confi
     }
     standby.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' }, 2);
     standby.resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: Match.objectLike({ 'detail-type': ['CloudWatch Alarm State Change'] }) }, 2);
-    primary.resourceCountIs('AWS::Events::Rule', 0);
+    primary.resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: Match.objectLike({ 'detail-type': ['CloudWatch Alarm State Change'] }) }, 0);
+    primary.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: Match.anyValue() }, 0);
   });
 
-  test('the cross-region database path takes 117 s (target 2 min), the configuration writes 142 s (target 3 min); every path survives its scenarios', () => {
+  test('the cross-region database path takes 117 s (target 2 min), the configuration writes 157 s (target 3 min, with one promoter); every path survives its scenarios', () => {
     const db = pattern(HaDatabase);
     const config = pattern(ColdStandbyConfigServer);
     expect(db.recoveryObjectives.path(HaDatabasePath.CROSS_REGION).total.toSeconds()).toBe(117);
     expect(db.recoveryObjectives.path(HaDatabasePath.CROSS_REGION).target?.toSeconds()).toBe(120);
-    expect(config.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES).total.toSeconds()).toBe(142);
+    expect(config.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES).total.toSeconds()).toBe(157);
     expect(config.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES).target?.toSeconds()).toBe(180);
     for (const p of [db, config]) {
       for (const id of p.recoveryObjectives.pathIds) {

@@ -39,13 +39,14 @@ describe('workforce-management promises', () => {
       .filter(c => ['SingletonDaemon', 'WarmStandbyPair'].includes(c.pattern))
       .map(c => [c.constructPath.split('/')[1], c.paths.map(p => [p.name, p.totalSeconds, p.targetSeconds])]));
     expect(paths).toEqual({
-      EtlServer: [['task-failure', 42, 60]],
-      NotificationDaemon: [['task-failure', 27, 60]],
+      // Vendor daemons behind the lease-gated launcher: the lease outlasts the old task's stop (stopTimeout + margin).
+      EtlServer: [['task-failure', 58, 60]],
+      NotificationDaemon: [['task-failure', 33, 60]],
       ApplicationServer: [['takeover', 25, 60], ['unresponsive', 95, 120]],
     });
   });
 
-  test('each singleton runs its lease holder and a hot standby, one task each, in two zones; the notification daemon with its shorter lease', () => {
+  test('each singleton runs its lease holder and a hot standby, one task each, in two zones; the notification daemon with its shorter lease, held by its launcher', () => {
     const processes = templates['workforce-management-Processes'];
     for (const daemon of ['EtlServer', 'NotificationDaemon']) {
       const services = Object.entries(processes.findResources('AWS::ECS::Service')).filter(([id]) => id.startsWith(daemon));
@@ -59,11 +60,11 @@ describe('workforce-management promises', () => {
       processes.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TriggeredRules', Threshold: 4, AlarmDescription: Match.stringLikeRegexp(`Processes/${daemon}: 4 or more tasks stopped`) });
     }
     processes.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      ContainerDefinitions: [Match.objectLike({ Environment: Match.arrayWith([
+      ContainerDefinitions: Match.arrayWith([Match.objectLike({ Name: 'Launcher', Environment: Match.arrayWith([
         { Name: 'HA_LEASE_NAME', Value: 'notification-daemon' },
-        { Name: 'HA_LEASE_DURATION_MS', Value: '20000' },
+        { Name: 'HA_LEASE_DURATION_MS', Value: '25000' },
         { Name: 'HA_LEASE_RENEW_INTERVAL_MS', Value: '5000' },
-      ]) })],
+      ]) })]),
     });
   });
 
@@ -105,9 +106,10 @@ describe('agent-workspace promises', () => {
     expect(Object.keys(templates).sort()).toEqual(expect.arrayContaining(['agent-workspace-Web-Primary', 'agent-workspace-Web-Spare']));
   });
 
-  test('the configuration server runs proxies in both regions and a zero-task standby', () => {
+  test('the configuration server runs proxies in both regions and a standby set to zero tasks once, its count left out of the template (a deploy keeps the turn-on\'s)', () => {
     const services = (name: string) => Object.values(templates[name].findResources('AWS::ECS::Service')).map(s => s.Properties.DesiredCount);
-    expect(services('agent-workspace-ConfigStandby')).toEqual(expect.arrayContaining([0]));
+    expect(services('agent-workspace-ConfigStandby')).toEqual(expect.arrayContaining([undefined, 2]));
+    templates['agent-workspace-ConfigStandby'].hasResourceProperties('Custom::StandbyDesiredCount', { DesiredCount: '0' });
     expect(Object.values(templates['agent-workspace-ConfigStandby'].findResources('AWS::ECS::Service')).length).toBeGreaterThanOrEqual(2);
     expect(Object.values(templates['agent-workspace-ConfigPrimary'].findResources('AWS::ECS::Service')).length).toBeGreaterThanOrEqual(2);
   });

@@ -101,3 +101,9 @@ test('fails when HA_LAUNCHER_FAILBACK has an unknown value', async () => {
   expect(await bad.exit).not.toBe(0);
   expect(bad.out.join('')).toContain("HA_LAUNCHER_FAILBACK is 'primary': expected 'claim', 'yield' or unset");
 });
+
+test('the script in the task definition has no "${" (CloudFormation tooling reads it as a substitution outside Fn::Sub, cfn-lint E1029)', () => {
+  const script = launcherScript();
+  expect(script.length).toBeGreaterThan(1000);
+  expect(script).not.toContain('${');
+});

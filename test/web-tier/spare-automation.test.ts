@@ -5,8 +5,8 @@
  */
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../lib/web-tier/handler/index';
 import { applyInitialCount, customResourceResponse, InitialCountRequest } from '../../lib/failover/initial-count';
+import { handler } from '../../lib/web-tier/handler/index';
 import { FetchLike, probeMetricLine, probeSite } from '../../lib/web-tier/handler/probe-site';
 import { SITE_PROBE_METRIC } from '../../lib/web-tier/site-probe-metric';
 
