@@ -45,7 +45,7 @@ export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
     globalLagThreshold: Duration.seconds(30),
     // Replication copies a corruption or a deletion to the secondary at once: daily backups, copied to a vault in the
     // standby region, are what a restore to an earlier point starts from (AWS Backup, restore tested weekly).
-    backup: { copy: { stack: standby } },
+    backup: { copyTo: { stack: standby } },
   });
 
   return new ColdStandbyConfigServer(primary, 'ConfigServer', {
@@ -63,7 +63,7 @@ export function addConfigServer(ctx: ExampleContext): ColdStandbyConfigServer {
     tableName: names,
     autoTurnOn: true,
     // The writer flag's table, backed up beside the database (its copy in the standby region).
-    backup: { copy: { stack: standby } },
+    backup: { copyTo: { stack: standby } },
     // Writes back within 3 minutes of losing the primary region (the standby region's probe turns the standby on); reads never stop.
     recoveryTargets: {
       rpo: Duration.minutes(1),

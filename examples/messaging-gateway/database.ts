@@ -13,7 +13,7 @@ export function addGatewayDatabase(ctx: ExampleContext): HaDatabase {
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
     backup: {
-      copy: { stack: ctx.stack('BackupCopy', ctx.settings.secondaryRegion, { description: `${ctx.name}: copies of the database's backups (AWS Backup vault)` }) },
+      copyTo: { stack: ctx.stack('BackupCopy', ctx.settings.secondaryRegion, { description: `${ctx.name}: copies of the database's backups (AWS Backup vault)` }) },
     },
   });
 }

@@ -28,7 +28,7 @@ export function addSpatialCells(ctx: ExampleContext): ActiveActiveCells {
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
     backup: {
-      copy: { stack: ctx.stack('BackupCopy', ctx.settings.secondaryRegion, { description: `${ctx.name}: copies of the cells' backups (AWS Backup vault)` }) },
+      copyTo: { stack: ctx.stack('BackupCopy', ctx.settings.secondaryRegion, { description: `${ctx.name}: copies of the cells' backups (AWS Backup vault)` }) },
     },
     recoveryTargets: {
       rto: Duration.minutes(2),

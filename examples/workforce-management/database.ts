@@ -12,7 +12,7 @@ export function addWorkforceDatabase(ctx: ExampleContext): HaDatabase {
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
     backup: {
-      copy: { stack: ctx.stack('BackupCopy', ctx.settings.secondaryRegion, { description: `${ctx.name}: copies of the database's backups (AWS Backup vault)` }) },
+      copyTo: { stack: ctx.stack('BackupCopy', ctx.settings.secondaryRegion, { description: `${ctx.name}: copies of the database's backups (AWS Backup vault)` }) },
     },
   });
 }

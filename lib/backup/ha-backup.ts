@@ -90,7 +90,7 @@ export interface BackupCopyOptions {
 /** The backup tier of a pattern (its `backup` prop): AWS Backup with a copy in another region. */
 export interface HaBackupOptions {
   /** Where the backups are copied: another region's stack, or a vault ARN (another account). */
-  readonly copy: BackupCopyOptions;
+  readonly copyTo: BackupCopyOptions;
   /**
    * When backups run: an AWS Backup cron expression in UTC, daily or weekly
    * (`cron(minutes hours day-of-month month day-of-week year)`), at least 1 hour apart.
@@ -253,10 +253,15 @@ export class HaBackup extends Construct {
   /** The role restore tests run as. */
   public readonly restoreTestingRole?: iam.Role;
   /** The schedule, read. */
-  public readonly schedule: ParsedBackupSchedule;
+  private readonly schedule: ParsedBackupSchedule;
 
   private readonly props: HaBackupProps;
   private readonly retention: Duration;
+
+  /** The longest time between two scheduled backups (the schedule's share of the backup path's RPO). */
+  public get longestScheduleGap(): Duration {
+    return this.schedule.longestGap;
+  }
 
   constructor(scope: Construct, id: string, props: HaBackupProps) {
     super(scope, id);
@@ -265,9 +270,9 @@ export class HaBackup extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.schedule = this.parseSchedule('schedule', props.schedule ?? DEFAULT_SCHEDULE);
     this.retention = props.retention ?? Duration.days(35);
-    const copyRetention = props.copy?.retention ?? this.retention;
+    const copyRetention = props.copyTo?.retention ?? this.retention;
     this.validate(props, copyRetention);
-    const copy = this.resolveCopyDestination(props.copy);
+    const copy = this.resolveCopyDestination(props.copyTo);
     this.copyRegion = copy.region;
     this.copyVaultArn = copy.arn;
 
@@ -413,8 +418,8 @@ export class HaBackup extends Construct {
     if (props.restoreTestingSchedule !== undefined) this.parseSchedule('restoreTestingSchedule', props.restoreTestingSchedule);
     const maxRetention = props.continuousBackup ? Duration.days(35) : Duration.days(36500);
     requireDurationBetween(this, 'retention', this.retention, Duration.days(1), maxRetention);
-    requireDurationBetween(this, 'copy.retention', copyRetention, Duration.days(1), Duration.days(36500));
-    for (const [prop, value] of [['retention', this.retention], ['copy.retention', copyRetention]] as const) {
+    requireDurationBetween(this, 'copyTo.retention', copyRetention, Duration.days(1), Duration.days(36500));
+    for (const [prop, value] of [['retention', this.retention], ['copyTo.retention', copyRetention]] as const) {
       if (value.toMinutes() < this.schedule.longestGap.toMinutes()) {
         throw new HaValidationError(this, {
           prop, received: value,
@@ -428,10 +433,10 @@ export class HaBackup extends Construct {
     if (props.vaultName !== undefined && !VAULT_NAME.test(props.vaultName)) {
       throw new HaValidationError(this, { prop: 'vaultName', received: props.vaultName, expected: '2 to 50 letters, digits, hyphens or underscores' });
     }
-    if (props.copy?.vaultName !== undefined && !VAULT_NAME.test(props.copy.vaultName)) {
-      throw new HaValidationError(this, { prop: 'copy.vaultName', received: props.copy.vaultName, expected: '2 to 50 letters, digits, hyphens or underscores' });
+    if (props.copyTo?.vaultName !== undefined && !VAULT_NAME.test(props.copyTo.vaultName)) {
+      throw new HaValidationError(this, { prop: 'copyTo.vaultName', received: props.copyTo.vaultName, expected: '2 to 50 letters, digits, hyphens or underscores' });
     }
-    if (props.vaultLock) this.validateLock(props.vaultLock, [['retention', this.retention], ['copy.retention', copyRetention]]);
+    if (props.vaultLock) this.validateLock(props.vaultLock, [['retention', this.retention], ['copyTo.retention', copyRetention]]);
   }
 
   private validateLock(lock: BackupVaultLockOptions, retentions: Array<readonly [string, Duration]>): void {
@@ -471,8 +476,8 @@ export class HaBackup extends Construct {
     const here = Stack.of(this);
     if (!copy || (copy.stack === undefined) === (copy.vaultArn === undefined)) {
       throw new HaValidationError(this, {
-        prop: 'copy', received: copy ? { stack: copy.stack?.node.path, vaultArn: copy.vaultArn } : copy,
-        expected: 'exactly one of copy.stack (another region\'s stack: the construct creates the vault) and copy.vaultArn (a vault you manage)',
+        prop: 'copyTo', received: copy ? { stack: copy.stack?.node.path, vaultArn: copy.vaultArn } : copy,
+        expected: 'exactly one of copyTo.stack (another region\'s stack: the construct creates the vault) and copyTo.vaultArn (a vault you manage)',
       });
     }
     let region: string;
@@ -481,21 +486,21 @@ export class HaBackup extends Construct {
       region = copy.stack.region;
       account = copy.stack.account;
       if (Token.isUnresolved(region) || Token.isUnresolved(account)) {
-        throw new HaValidationError(this, { prop: 'copy.stack', received: copy.stack.node.path, expected: 'a stack with an explicit env (account and region): the copy action names its vault by a literal ARN' });
+        throw new HaValidationError(this, { prop: 'copyTo.stack', received: copy.stack.node.path, expected: 'a stack with an explicit env (account and region): the copy action names its vault by a literal ARN' });
       }
       if (copy.stack === here) {
-        throw new HaValidationError(this, { prop: 'copy.stack', received: copy.stack.node.path, expected: 'another region\'s stack, not the backup plan\'s own' });
+        throw new HaValidationError(this, { prop: 'copyTo.stack', received: copy.stack.node.path, expected: 'another region\'s stack, not the backup plan\'s own' });
       }
     } else {
       const m = VAULT_ARN.exec(copy.vaultArn!);
       if (Token.isUnresolved(copy.vaultArn) || !m) {
-        throw new HaValidationError(this, { prop: 'copy.vaultArn', received: copy.vaultArn, expected: 'a literal vault ARN: arn:aws:backup:<region>:<account>:backup-vault:<name>' });
+        throw new HaValidationError(this, { prop: 'copyTo.vaultArn', received: copy.vaultArn, expected: 'a literal vault ARN: arn:aws:backup:<region>:<account>:backup-vault:<name>' });
       }
       region = m[1];
     }
     if (!Token.isUnresolved(here.region) && region === here.region) {
       throw new HaValidationError(this, {
-        prop: copy.stack ? 'copy.stack' : 'copy.vaultArn', received: copy.stack ? `${copy.stack.node.path} (${region})` : copy.vaultArn,
+        prop: copy.stack ? 'copyTo.stack' : 'copyTo.vaultArn', received: copy.stack ? `${copy.stack.node.path} (${region})` : copy.vaultArn,
         expected: `a vault in another region than ${here.region}: a copy in the same region is lost with it`,
       });
     }

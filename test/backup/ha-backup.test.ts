@@ -15,7 +15,7 @@ function build(props: Partial<HaBackupProps> = {}, options: { drRegion?: string;
   const notifications = new FailoverNotifications(primary, 'Notifications', { emails: ['ops@example.com'] });
   const tier = new HaBackup(primary, 'Backup', {
     resources: [HaBackupResource.dynamoDbTable(table)],
-    copy: { stack: dr },
+    copyTo: { stack: dr },
     notifications,
     ...props,
   });
@@ -142,7 +142,7 @@ describe('HaBackup options', () => {
       schedule: 'cron(30 0/6 * * ? *)',
       retention: Duration.days(7),
       vaultName: 'orders-backup',
-      copy: { stack: dr, vaultName: 'orders-dr', retention: Duration.days(30) },
+      copyTo: { stack: dr, vaultName: 'orders-dr', retention: Duration.days(30) },
     });
     expect(tier.copyVaultArn).toBe('arn:aws:backup:us-east-1:123456789012:backup-vault:orders-dr');
     Template.fromStack(primary).hasResourceProperties('AWS::Backup::BackupPlan', {
@@ -153,7 +153,7 @@ describe('HaBackup options', () => {
     });
     Template.fromStack(primary).hasResourceProperties('AWS::Backup::BackupVault', { BackupVaultName: 'orders-backup' });
     Template.fromStack(dr).hasResourceProperties('AWS::Backup::BackupVault', { BackupVaultName: 'orders-dr' });
-    expect(tier.schedule.longestGap.toHours()).toBe(6);
+    expect(tier.longestScheduleGap.toHours()).toBe(6);
   });
 
   test('restoreTesting false: no restore testing plan, selection or role', () => {
@@ -178,7 +178,7 @@ describe('HaBackup options', () => {
 
   test('a destination vault in another account, by ARN: used as given, no vault created in another stack', () => {
     const arn = 'arn:aws:backup:us-west-2:210987654321:backup-vault:central-dr';
-    const { t, tDr, tier } = build({ copy: { vaultArn: arn, retention: Duration.days(90) } });
+    const { t, tDr, tier } = build({ copyTo: { vaultArn: arn, retention: Duration.days(90) } });
     t.hasResourceProperties('AWS::Backup::BackupPlan', {
       BackupPlan: { BackupPlanRule: [Match.objectLike({ CopyActions: [{ DestinationBackupVaultArn: arn, Lifecycle: { DeleteAfterDays: 90 } }] })] },
     });
@@ -247,17 +247,17 @@ describe('parseBackupSchedule', () => {
 describe('HaBackup validation', () => {
   test('fails when the copy stack is in the source region', () => {
     expectHaValidationError(() => build({}, { drRegion: 'eu-west-1' }),
-      /Primary\/Backup: invalid prop 'copy.stack': received "Dr \(eu-west-1\)"; expected a vault in another region than eu-west-1: a copy in the same region is lost with it/);
+      /Primary\/Backup: invalid prop 'copyTo.stack': received "Dr \(eu-west-1\)"; expected a vault in another region than eu-west-1: a copy in the same region is lost with it/);
   });
   test('fails when the copy vault ARN is in the source region', () => {
-    expectHaValidationError(() => build({ copy: { vaultArn: 'arn:aws:backup:eu-west-1:210987654321:backup-vault:central' } }),
-      /invalid prop 'copy.vaultArn'.*expected a vault in another region than eu-west-1/);
+    expectHaValidationError(() => build({ copyTo: { vaultArn: 'arn:aws:backup:eu-west-1:210987654321:backup-vault:central' } }),
+      /invalid prop 'copyTo.vaultArn'.*expected a vault in another region than eu-west-1/);
   });
   test('fails when the copy vault ARN is not a vault ARN', () => {
-    expectHaValidationError(() => build({ copy: { vaultArn: 'arn:aws:s3:::bucket' } }), /invalid prop 'copy.vaultArn'.*expected a literal vault ARN/);
+    expectHaValidationError(() => build({ copyTo: { vaultArn: 'arn:aws:s3:::bucket' } }), /invalid prop 'copyTo.vaultArn'.*expected a literal vault ARN/);
   });
   test('fails when both or neither of copy.stack and copy.vaultArn are given', () => {
-    expectHaValidationError(() => build({ copy: {} }), /invalid prop 'copy'.*expected exactly one of copy.stack .* and copy.vaultArn/);
+    expectHaValidationError(() => build({ copyTo: {} }), /invalid prop 'copyTo'.*expected exactly one of copyTo.stack .* and copyTo.vaultArn/);
   });
   test.each([
     ['cron(0 3 * * ?)', /6 fields in cron/],
@@ -274,8 +274,8 @@ describe('HaBackup validation', () => {
       /invalid prop 'retention': received 3 days; expected at least the schedule's longest gap \(7 days for cron\(0 3 \? \* SUN \*\)\)/);
   });
   test('fails when the copy retention is shorter than the schedule\'s longest gap', () => {
-    expectHaValidationError(() => build({ schedule: 'cron(0 3 ? * SUN *)', retention: Duration.days(14), copy: { vaultArn: 'arn:aws:backup:us-east-1:210987654321:backup-vault:dr', retention: Duration.days(2) } }),
-      /invalid prop 'copy.retention'/);
+    expectHaValidationError(() => build({ schedule: 'cron(0 3 ? * SUN *)', retention: Duration.days(14), copyTo: { vaultArn: 'arn:aws:backup:us-east-1:210987654321:backup-vault:dr', retention: Duration.days(2) } }),
+      /invalid prop 'copyTo.retention'/);
   });
   test('fails when continuous backup keeps more than 35 days', () => {
     expectHaValidationError(() => build({ continuousBackup: true, retention: Duration.days(60) }), /invalid prop 'retention'/);
@@ -308,7 +308,7 @@ describe('HaBackup validation', () => {
     const other = new Stack(app, 'Other', { env: testEnv('eu-west-1') });
     const dr = new Stack(app, 'Dr', { env: testEnv('us-east-1') });
     const table = new dynamodb.Table(other, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
-    expectHaValidationError(() => new HaBackup(primary, 'Backup', { resources: [HaBackupResource.dynamoDbTable(table)], copy: { stack: dr } }),
+    expectHaValidationError(() => new HaBackup(primary, 'Backup', { resources: [HaBackupResource.dynamoDbTable(table)], copyTo: { stack: dr } }),
       /invalid prop 'resources\[0\]': received "Other\/Table"; expected a resource in Primary/);
   });
 });

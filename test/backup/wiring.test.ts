@@ -18,7 +18,7 @@ function stacks() {
 
 describe('HaDatabase backup (Aurora)', () => {
   const { app, primary, dr, notifications } = stacks();
-  const db = new HaDatabase(primary, 'Db', { vpc: createHaVpc(primary, 'Vpc'), notifications, backup: { copy: { stack: dr } } });
+  const db = new HaDatabase(primary, 'Db', { vpc: createHaVpc(primary, 'Vpc'), notifications, backup: { copyTo: { stack: dr } } });
   const t = Template.fromStack(primary);
   const tier = db.node.findChild('Backup') as HaBackup;
 
@@ -55,7 +55,7 @@ describe('HaDatabase backup (Aurora)', () => {
 
 describe('HaDatabase backup (SQL Server)', () => {
   const { primary, dr } = stacks();
-  const db = new HaDatabase(primary, 'Db', { vpc: createHaVpc(primary, 'Vpc'), engine: HaDatabaseEngine.SQL_SERVER, backup: { copy: { stack: dr }, continuousBackup: true, retention: Duration.days(14) } });
+  const db = new HaDatabase(primary, 'Db', { vpc: createHaVpc(primary, 'Vpc'), engine: HaDatabaseEngine.SQL_SERVER, backup: { copyTo: { stack: dr }, continuousBackup: true, retention: Duration.days(14) } });
   const t = Template.fromStack(primary);
 
   test('the instance is selected, with continuous backup, and restore-tested as RDS', () => {
@@ -68,7 +68,7 @@ describe('HaDatabase backup (SQL Server)', () => {
 describe('ActiveActiveCells backup', () => {
   const { primary, dr, notifications } = stacks();
   const cells = new ActiveActiveCells(primary, 'Cells', {
-    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), notifications, backup: { copy: { stack: dr } },
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), notifications, backup: { copyTo: { stack: dr } },
   });
   const t = Template.fromStack(primary);
 

@@ -664,7 +664,7 @@ describe('ColdStandbyConfigServer store consistency, backup and deletion protect
 
   test('backup: the global table is in an AWS Backup plan of the primary stack with a copy to a vault in the standby region', () => {
     const s = setup();
-    const config = build(s, { backup: { copy: { stack: s.secondary } } });
+    const config = build(s, { backup: { copyTo: { stack: s.secondary } } });
     const t = Template.fromStack(s.primary);
     t.hasResourceProperties('AWS::Backup::BackupSelection', { BackupSelection: Match.objectLike({
       Resources: Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('ConfigStore'), 'Arn'] }]),
