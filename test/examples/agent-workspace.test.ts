@@ -125,3 +125,16 @@ describe('agent-workspace retained resources with fixed names', () => {
     ]);
   });
 });
+
+describe('agent-workspace with its standby in eu-central-1 (-c secondaryRegion=eu-central-1)', () => {
+  test('passes the failure analysis (one promoter, consumers following, routes between the VPCs) and keeps its targets', () => {
+    const app = testApp({ context: { secondaryRegion: 'eu-central-1' } });
+    example('agent-workspace').build(app);
+    expect(() => app.synth()).not.toThrow();
+    const standby = app.node.findAll().filter(Stack.isStack).find(s => s.stackName === 'agent-workspace-ConfigStandby')!;
+    expect(standby.region).toBe('eu-central-1');
+    Template.fromStack(standby).hasResourceProperties('AWS::EC2::VPCPeeringConnection', { PeerRegion: 'eu-west-1' });
+    const config = app.node.findAll().find((c): c is ColdStandbyConfigServer => c instanceof ColdStandbyConfigServer)!;
+    expect(config.recoveryObjectives.path(ColdStandbyConfigServerPath.WRITES).total.toSeconds()).toBeLessThanOrEqual(180);
+  });
+});
