@@ -161,8 +161,9 @@ export interface ColdStandbyConfigServerProps extends HaPatternProps {
    * makes every write durable in a second region before it succeeds: the store loses nothing when a
    * region is lost (RPO 0), at the price of a cross-region round trip per write. DynamoDB requires
    * exactly three regions for it: the primary, the standby and one proxy site, or the primary and the
-   * standby plus `witnessRegion`; and all three in one of the region sets that offer it (see the
-   * DynamoDB Developer Guide, "Multi-Region strong consistency"), which synthesis cannot check.
+   * standby plus `witnessRegion`; and all three in one of the region sets that offer it (US, EU or
+   * Asia Pacific; see the DynamoDB Developer Guide, "Multi-Region strong consistency"). Synthesis
+   * checks both.
    * @default dynamodb.MultiRegionConsistency.EVENTUAL (asynchronous replication, RPO the replication latency)
    */
   readonly multiRegionConsistency?: dynamodb.MultiRegionConsistency;

@@ -1,5 +1,5 @@
 import * as net from 'net';
-import { ProbeSample } from './sampling';
+import { ProbeSample, withTimeout } from './sampling';
 
 /** What a data-plane check saw: whether the writer answered, and what was seen. */
 export interface DataPlaneResult {
@@ -68,17 +68,14 @@ export function tcpConnect(host: string, port: number, timeoutMs: number): Promi
 
 /** GETs `url`: ok when it answers with a 2xx within `timeoutMs` (redirects are not followed: a 3xx fails). */
 export async function httpCheck(url: string, timeoutMs: number, fetcher: typeof fetch = fetch): Promise<DataPlaneResult> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    const response = await fetcher(url, { method: 'GET', redirect: 'manual', signal: controller.signal });
-    await response.body?.cancel();
-    return response.status >= 200 && response.status < 300
-      ? { ok: true, detail: `${url} answered ${response.status}` }
-      : { ok: false, detail: `${url} answered ${response.status}` };
+    const status = await withTimeout(timeoutMs, async signal => {
+      const response = await fetcher(url, { method: 'GET', redirect: 'manual', signal });
+      await response.body?.cancel();
+      return response.status;
+    });
+    return { ok: status >= 200 && status < 300, detail: `${url} answered ${status}` };
   } catch (e) {
-    return { ok: false, detail: controller.signal.aborted ? `${url}: no answer in ${timeoutMs} ms` : `${url}: ${e instanceof Error ? e.message : String(e)}` };
-  } finally {
-    clearTimeout(timer);
+    return { ok: false, detail: `${url}: ${e instanceof Error ? e.message : String(e)}` };
   }
 }

@@ -631,17 +631,14 @@ export class HaDatabase extends HaPattern {
    * Lets `grantee` ask the database's promoter for a promotion (`lambda:InvokeFunction` on it, with
    * `{ "action": "promote", "requestedBy": "..." }`) and watch it (`rds:DescribeGlobalClusters`). The
    * promoter decides: a failover with data loss only when its probe alarm confirms the primary writer
-   * lost, a switchover (no data loss) otherwise. `automatic`: whether the grantee asks without a person
-   * (it then counts for the analysis as a path to the one promoter, not as a second promoter).
+   * lost, a switchover (no data loss) otherwise. Register an automatic requester with `addPromotionRequester`.
    */
   public grantRequestPromotion(grantee: iam.IGrantable): iam.Grant {
-    if (!this.writerProbeFunction || !this.secondary) {
+    const calls = this.requestPromotionCalls();
+    if (calls.length === 0) {
       throw new HaValidationError(this, { prop: 'secondary', received: undefined, expected: 'a secondary region: only a global database has a promoter' });
     }
-    const globalArn = this.secondary.globalClusterArn;
-    // The function itself, not its versions: the promoter is invoked unqualified.
-    return iam.Grant.addToPrincipal({ grantee, actions: ['lambda:InvokeFunction'], resourceArns: [this.writerProbeFunction.functionArn] })
-      .combine(iam.Grant.addToPrincipal({ grantee, actions: ['rds:DescribeGlobalClusters'], resourceArns: [globalArn] }));
+    return calls.map(call => iam.Grant.addToPrincipal({ grantee, actions: call.actions, resourceArns: [call.resource] })).reduce((a, b) => a.combine(b));
   }
 
   /**
@@ -650,10 +647,10 @@ export class HaDatabase extends HaPattern {
    */
   public requestPromotionCalls(): AutomationCall[] {
     if (!this.writerProbeFunction || !this.secondary) return [];
-    const globalArn = this.secondary.globalClusterArn;
     return [
+      // The function itself, not its versions: the promoter is invoked unqualified.
       { actions: ['lambda:InvokeFunction'], resource: this.writerProbeFunction.functionArn },
-      { actions: ['rds:DescribeGlobalClusters'], resource: globalArn },
+      { actions: ['rds:DescribeGlobalClusters'], resource: this.secondary.globalClusterArn },
     ];
   }
 

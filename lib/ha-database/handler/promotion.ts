@@ -53,6 +53,24 @@ export async function describeGlobalCluster(rds: RDSClient, globalClusterIdentif
  * it is already the writer or its promotion is under way. Returns whether it called, and what it saw.
  */
 export async function startPromotion(rds: RDSClient, target: PromotionTarget, allowDataLoss: boolean): Promise<{ changed: boolean; detail: string }> {
+  return startUnlessUnderWay(rds, target, async () => {
+    await rds.send(new FailoverGlobalClusterCommand({
+      GlobalClusterIdentifier: target.globalClusterIdentifier, TargetDbClusterIdentifier: target.targetClusterArn, AllowDataLoss: allowDataLoss,
+    }));
+    return `FailoverGlobalCluster ${target.globalClusterIdentifier} -> ${target.targetClusterArn}${allowDataLoss ? ' (AllowDataLoss)' : ''}`;
+  });
+}
+
+/** Starts a planned switchover to `target` (`SwitchoverGlobalCluster`: waits for the secondary to catch up, no data loss). */
+export async function startSwitchover(rds: RDSClient, target: PromotionTarget): Promise<{ changed: boolean; detail: string }> {
+  return startUnlessUnderWay(rds, target, async () => {
+    await rds.send(new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: target.globalClusterIdentifier, TargetDbClusterIdentifier: target.targetClusterArn }));
+    return `SwitchoverGlobalCluster ${target.globalClusterIdentifier} -> ${target.targetClusterArn} (no data loss)`;
+  });
+}
+
+/** Runs `call` (it returns what it called) unless `target` is already the writer or its promotion is under way. */
+async function startUnlessUnderWay(rds: RDSClient, target: PromotionTarget, call: () => Promise<string>): Promise<{ changed: boolean; detail: string }> {
   const state = promotionState(await describeGlobalCluster(rds, target.globalClusterIdentifier), target.targetClusterArn);
   if (state.promoted) {
     return { changed: false, detail: `${target.targetClusterArn} is already the writer of ${target.globalClusterIdentifier}` };
@@ -60,22 +78,7 @@ export async function startPromotion(rds: RDSClient, target: PromotionTarget, al
   if (state.towardsTarget) {
     return { changed: false, detail: `promotion of ${target.targetClusterArn} already ${state.operation}` };
   }
-  await rds.send(new FailoverGlobalClusterCommand({
-    GlobalClusterIdentifier: target.globalClusterIdentifier, TargetDbClusterIdentifier: target.targetClusterArn, AllowDataLoss: allowDataLoss,
-  }));
-  return {
-    changed: true,
-    detail: `FailoverGlobalCluster ${target.globalClusterIdentifier} -> ${target.targetClusterArn}${allowDataLoss ? ' (AllowDataLoss)' : ''}; was: ${state.seen}`,
-  };
-}
-
-/** Starts a planned switchover to `target` (`SwitchoverGlobalCluster`: waits for the secondary to catch up, no data loss). */
-export async function startSwitchover(rds: RDSClient, target: PromotionTarget): Promise<{ changed: boolean; detail: string }> {
-  const state = promotionState(await describeGlobalCluster(rds, target.globalClusterIdentifier), target.targetClusterArn);
-  if (state.promoted) return { changed: false, detail: `${target.targetClusterArn} is already the writer of ${target.globalClusterIdentifier}` };
-  if (state.towardsTarget) return { changed: false, detail: `promotion of ${target.targetClusterArn} already ${state.operation}` };
-  await rds.send(new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: target.globalClusterIdentifier, TargetDbClusterIdentifier: target.targetClusterArn }));
-  return { changed: true, detail: `SwitchoverGlobalCluster ${target.globalClusterIdentifier} -> ${target.targetClusterArn} (no data loss); was: ${state.seen}` };
+  return { changed: true, detail: `${await call()}; was: ${state.seen}` };
 }
 
 export { PROMOTED_EVENT };
@@ -143,6 +146,7 @@ export async function promote(
     }
   }
   const mode = confirmedLoss ? 'failover' : 'switchover';
+  // Read again (in startPromotion / startSwitchover): the alarm's own run may have started a failover while the sample ran.
   const started = confirmedLoss ? await startPromotion(clients.rds, config, true) : await startSwitchover(clients.rds, config);
   const start = now();
   for (;;) {
