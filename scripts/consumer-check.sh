@@ -4,6 +4,11 @@
 #
 #   scripts/consumer-check.sh [aws-cdk-lib version ...]
 #
+# The tarball (npm pack; prepack builds it with jsii, or CONSUMER_CHECK_PREBUILT=1
+# packs the dist/ and .jsii that `npm run jsii` just built) must hold the jsii
+# assembly .jsii (valid, with types), every pattern README the package README
+# links to, and no TypeScript source or build info.
+#
 # Versions: by default the oldest the peer range allows (its floor) and the
 # newest 2.x published (`npm view`), once when they are the same. For each:
 #   - a fresh app in a mktemp directory with the tarball of `npm pack`
@@ -20,6 +25,10 @@
 # Then once: the runtime clients (cdk-ha-patterns/lib/runtime) with the
 # optional peer @aws-sdk/client-dynamodb, type-checked with node16 and node10
 # module resolution and run (test/consumer/runtime.ts).
+# Then, with TypeScript 7 in that app (what `cdk init app --language typescript`
+# installs; skipped when `npm view typescript@7` finds none): the app
+# type-checked by tsc 7 and synthesized by tsx to the same cloud assembly;
+# ts-node must fail (TypeScript 7 has no JavaScript compiler API for it).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -41,9 +50,44 @@ tools=("constructs@$(version_of constructs)" "typescript@$(version_of typescript
   "@types/node@$(version_of @types/node)" "ts-node@10.9.2")
 sdk="@aws-sdk/client-dynamodb@$(version_of @aws-sdk/client-dynamodb)"
 
-(cd "$root" && npm pack --pack-destination "$work" --loglevel=error >/dev/null)
+if [ "${CONSUMER_CHECK_PREBUILT:-}" = 1 ]; then
+  [ -f "$root/.jsii" ] && [ -f "$root/dist/index.js" ] || { echo "consumer-check: CONSUMER_CHECK_PREBUILT=1 but no .jsii or dist/ (run npm run build)" >&2; exit 1; }
+  (cd "$root" && npm pack --ignore-scripts --pack-destination "$work" --loglevel=error >/dev/null)
+else
+  (cd "$root" && npm pack --pack-destination "$work" --loglevel=error >/dev/null)
+fi
 tarball="$(ls "$work"/cdk-ha-patterns-*.tgz)"
 step "packed $(basename "$tarball"): $(tar -tzf "$tarball" | wc -l) files, $(du -k "$tarball" | cut -f1) kB"
+mkdir "$work/unpacked" && tar -xzf "$tarball" -C "$work/unpacked"
+node - "$work/unpacked/package" <<'EOF'
+// The jsii assembly, the docs the README links to, and nothing built from source by mistake.
+const fs = require('fs');
+const path = require('path');
+const pkg = process.argv[2];
+const files = [];
+const walk = d => fs.readdirSync(d, { withFileTypes: true }).forEach(e => {
+  const p = path.join(d, e.name);
+  if (e.isDirectory()) walk(p); else files.push(path.relative(pkg, p));
+});
+walk(pkg);
+const asm = JSON.parse(fs.readFileSync(path.join(pkg, '.jsii'), 'utf8'));
+const manifest = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8'));
+if (asm.schema !== 'jsii/0.10.0' || asm.name !== manifest.name || asm.version !== manifest.version) {
+  throw new Error(`.jsii is not this package's assembly (${asm.schema} ${asm.name}@${asm.version})`);
+}
+const types = Object.keys(asm.types ?? {}).length;
+if (types < 100) throw new Error(`.jsii has ${types} types`);
+const stray = files.filter(f => (/\.ts$/.test(f) && !/\.d\.ts$/.test(f)) || f.endsWith('.tsbuildinfo'));
+if (stray.length) throw new Error(`the tarball holds sources or build info: ${stray.join(', ')}`);
+// Relative links of the package README: the pattern docs (lib/**) ship; the rest (examples, tests)
+// are the repository's, which npm and Construct Hub resolve against package.json `repository`.
+const readme = fs.readFileSync(path.join(pkg, 'README.md'), 'utf8');
+const links = [...readme.matchAll(/\]\(([^)#:]+)(#[^)]*)?\)/g)].map(m => m[1]);
+const missing = links.filter(l => l.startsWith('lib/') && !fs.existsSync(path.join(pkg, l)));
+if (missing.length) throw new Error(`the README links to docs the tarball does not hold: ${missing.join(', ')}`);
+if (!/github\.com\/cdk-ha-patterns\/cdk-ha-patterns/.test(manifest.repository?.url ?? '')) throw new Error('package.json has no repository');
+console.log(`consumer-check: .jsii with ${types} types, ${links.filter(l => l.startsWith('lib/')).length} pattern docs linked and shipped, no sources`);
+EOF
 
 # What `cdk synth` would give the app: context (availability zones), no credentials, no Docker.
 synth() { # <runner label> <command...>
@@ -76,6 +120,10 @@ EOF
   step "aws-cdk-lib $version: installed"
   # The package root must need no AWS SDK: none is installed while the app is checked and synthesized.
   if [ -e node_modules/@aws-sdk/client-dynamodb ]; then echo "consumer-check: @aws-sdk/client-dynamodb was installed with the package" >&2; exit 1; fi
+  # Each command of the package's `bin` is linked and executable.
+  for bin in $(node -p "Object.keys(require('cdk-ha-patterns/package.json').bin ?? {}).join(' ')"); do
+    [ -x "node_modules/.bin/$bin" ] || { echo "consumer-check: bin $bin is not installed as an executable" >&2; exit 1; }
+  done
 
   npx tsc -p . --strict --skipLibCheck false --noEmit
   step "aws-cdk-lib $version: tsc --strict --skipLibCheck false"
@@ -137,6 +185,11 @@ if (launchers.length !== 1 || launchers[0].Command[0] !== '-e' || launchers[0].C
 if (fanOut !== 1) throw new Error(`expected the shipped fan-out bundle as one function's asset, found ${fanOut} (of ${functions} functions)`);
 console.log(`consumer-check: ${Object.keys(manifest.artifacts).length} artifacts, ${functions} Lambda functions with assets, no errors`);
 EOF
+
+  # ===== The report command on the fresh app (issue 27): the lead adds it here. =====
+  # `npx cdk-ha-patterns report cdk.out.node` over the cloud assembly synthesized above,
+  # and the assertions on its Markdown and JSON output.
+  # ===== end of the report command =====
 done
 
 # The runtime clients, with the optional peer installed (once: they do not use aws-cdk-lib).
@@ -146,4 +199,31 @@ npx tsc -p . --strict --skipLibCheck false --noEmit
 npx tsc -p . --strict --skipLibCheck false --noEmit --module commonjs --moduleResolution node10 --ignoreDeprecations 6.0
 npx tsx runtime.ts
 step "lib/runtime with $sdk: type-checked (node16, node10 resolution) and run"
+
+# TypeScript 7, as `cdk init app --language typescript` installs it, in the last app
+# (the newest aws-cdk-lib): tsc type-checks, tsx synthesizes; ts-node cannot run.
+ts7="$(npm view 'typescript@>=7 <8' version --json 2>/dev/null | node -e 'const t = require("fs").readFileSync(0, "utf8").trim(); console.log(t ? [].concat(JSON.parse(t)).pop() : "")')"
+if [ -z "$ts7" ]; then
+  step "TypeScript 7: skipped (npm view typescript@7 finds no version)"
+else
+  npm install --prefer-offline --no-audit --no-fund --loglevel=error "typescript@$ts7" >/dev/null
+  [ "$(npx tsc --version)" = "Version $ts7" ] || { echo "consumer-check: tsc is $(npx tsc --version), not $ts7" >&2; exit 1; }
+  rm runtime.ts
+  npx tsc -p . --strict --skipLibCheck false --noEmit
+  step "TypeScript $ts7: tsc --strict --skipLibCheck false"
+  synth tsx7 npx tsx app.ts
+  same=(diff -r -x '*.metadata.json' -x manifest.json -x tree.json -x validation-report.json cdk.out.node cdk.out.tsx7)
+  "${same[@]}" >/dev/null \
+    || { echo "consumer-check: the tsx cloud assembly under TypeScript $ts7 differs from node's" >&2; "${same[@]}" | head -20 >&2; exit 1; }
+  step "TypeScript $ts7: synthesized with tsx (same cloud assembly)"
+  # ts-node compiles through TypeScript's JavaScript API, which TypeScript 7 (a native compiler) does not have.
+  if synth ts-node7 npx ts-node app.ts >ts-node7.log 2>&1; then
+    echo "consumer-check: ts-node ran under TypeScript $ts7; update the README's compatibility table" >&2; exit 1
+  fi
+  # It fails inside ts-node, before the app runs (today: TypeError ... reading 'fileExists').
+  if grep -q 'SingletonDaemon takeover' ts-node7.log || ! grep -q 'node_modules/ts-node/' ts-node7.log; then
+    echo "consumer-check: ts-node under TypeScript $ts7 did not fail in ts-node before the app ran:" >&2; head -20 ts-node7.log >&2; exit 1
+  fi
+  step "TypeScript $ts7: ts-node fails as expected: $(grep -m1 'Error' ts-node7.log | head -c 160)"
+fi
 step "passed for aws-cdk-lib ${versions[*]}"

@@ -1,48 +1,68 @@
 #!/usr/bin/env bash
-# The public API must compile with jsii, warnings included (no callbacks, unions, inline types, reserved words,
-# Error subclasses or re-exported symbols in it), and jsii-pacmak must generate
-# its Python, Java, .NET and Go bindings. Compiles lib/ with jsii in a
-# temporary directory (jsii writes its own tsconfig.json and .jsii), so the
-# repository's build (tsc to dist/) is untouched. The runtime clients, the
-# Lambda handlers and the browser helper are TypeScript-only entry points
-# (package.json "exports"), outside the jsii assembly.
+# npm run jsii: builds the package as users install it and generates the
+# other languages' bindings from it.
+#
+# 1. npm run build (scripts/build.ts): jsii compiles lib/ into dist/ and writes
+#    the assembly .jsii (a warning fails it: no callbacks, unions, inline
+#    types, reserved words, Error subclasses or re-exported symbols in the
+#    public API); the TypeScript-only entry points (lib/runtime, the handlers,
+#    the browser helper) are built beside it. `npm pack` ships .jsii with dist/.
+# 2. jsii-pacmak generates the Python, Java, .NET and Go bindings from .jsii,
+#    offline (--code-only: building the packages would download each
+#    language's toolchain packages), in a temporary directory.
+# 3. Python: every module byte-compiles (a name the language cannot take
+#    fails), and every type of the assembly is a class of the generated
+#    module. Importing it needs the jsii runtime, aws-cdk-lib and constructs
+#    for Python from PyPI: when this machine's pip has them without a network
+#    (pip download --no-index: the wheelhouse and local indexes of pip's
+#    config), they are installed in a virtualenv with the bindings and
+#    `import cdk_ha_patterns` runs; otherwise the step says it is skipped.
+#
+#   scripts/jsii-check.sh [--no-build]   (--no-build: use the .jsii already built)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cp -r "$root/lib" "$root/README.md" "$root/LICENSE" "$work/"
-ln -s "$root/node_modules" "$work/node_modules"
-node -e '
-const fs = require("fs");
-const pkg = require(process.argv[1]);
-const peers = pkg.peerDependencies;
-fs.writeFileSync(process.argv[2], JSON.stringify({
-  name: pkg.name, version: pkg.version, description: pkg.description, license: pkg.license,
-  author: { name: "cdk-ha-patterns developers", organization: true },
-  repository: { type: "git", url: "https://github.com/cdk-ha-patterns/cdk-ha-patterns.git" },
-  main: "out/index.js", types: "out/index.d.ts",
-  peerDependencies: { "aws-cdk-lib": peers["aws-cdk-lib"], constructs: peers.constructs },
-  devDependencies: { "aws-cdk-lib": peers["aws-cdk-lib"].replace("^", ""), constructs: peers.constructs.replace("^", "") },
-  jsii: {
-    outdir: "dist-jsii",
-    tsc: { outDir: "out", rootDir: "lib" },
-    excludeTypescript: ["lib/**/handler/**", "lib/runtime/**", "lib/web-tier/browser/**"],
-    targets: {
-      python: { distName: "cdk-ha-patterns", module: "cdk_ha_patterns" },
-      java: { package: "io.github.cdkhapatterns", maven: { groupId: "io.github.cdk-ha-patterns", artifactId: "cdk-ha-patterns" } },
-      dotnet: { namespace: "CdkHaPatterns", packageId: "CdkHaPatterns" },
-      go: { moduleName: "github.com/cdk-ha-patterns/cdk-ha-patterns-go" },
-    },
-  },
-}, null, 2));
-' "$root/package.json" "$work/package.json"
-cd "$work"
-"$root/node_modules/.bin/jsii" --fail-on-warnings
+cd "$root"
+
+if [ "${1:-}" != "--no-build" ]; then npm run --silent build; fi
+[ -f .jsii ] || { echo "jsii-check: no .jsii (run npm run build)" >&2; exit 1; }
 node -e 'const a = JSON.parse(require("fs").readFileSync(".jsii", "utf8")); console.log(`jsii: ${Object.keys(a.types).length} types in the assembly of ${a.name}@${a.version}`)'
-# The bindings of every jsii language, generated offline (--code-only: building them would download
-# each language's toolchain packages). Python's are byte-compiled, which catches a name the language
-# cannot take; the others are counted.
-"$root/node_modules/.bin/jsii-pacmak" --code-only --targets python,java,dotnet,go >/dev/null
-python_files=$(find dist-jsii/python -name '*.py' | wc -l)
-if command -v python3 >/dev/null; then python3 -m compileall -q dist-jsii/python/src >/dev/null; fi
-echo "jsii-pacmak: python ${python_files} modules (byte-compiled), java $(find dist-jsii/java -name '*.java' | wc -l) classes, dotnet $(find dist-jsii/dotnet -name '*.cs' | wc -l) files, go $(find dist-jsii/go -name '*.go' | wc -l) files"
+
+# npm pack inside pacmak must not run prepack (the build above made dist/).
+npm_config_ignore_scripts=true "$root/node_modules/.bin/jsii-pacmak" --code-only --no-npmignore --no-fingerprint \
+  --outdir "$work/bindings" --targets python,java,dotnet,go 2>&1 | grep -v '^!!' || true
+[ -d "$work/bindings/python" ] || { echo "jsii-check: jsii-pacmak generated no Python bindings" >&2; exit 1; }
+out="$work/bindings"
+python_files=$(find "$out/python" -name '*.py' | wc -l)
+echo "jsii-pacmak: python ${python_files} modules, java $(find "$out/java" -name '*.java' | wc -l) classes, dotnet $(find "$out/dotnet" -name '*.cs' | wc -l) files, go $(find "$out/go" -name '*.go' | wc -l) files"
+
+if ! command -v python3 >/dev/null; then
+  echo "jsii-check: python: skipped (no python3 on this machine)"
+  exit 0
+fi
+python3 -m compileall -q "$out/python/src" >/dev/null
+# Every class, interface and enum of the assembly is a class of the Python module.
+node - "$out/python/src" <<'EOF'
+const fs = require('fs');
+const path = require('path');
+const asm = JSON.parse(fs.readFileSync('.jsii', 'utf8'));
+const sources = [];
+const walk = d => fs.readdirSync(d, { withFileTypes: true }).forEach(e => {
+  const p = path.join(d, e.name);
+  if (e.isDirectory()) walk(p); else if (e.name.endsWith('.py')) sources.push(fs.readFileSync(p, 'utf8'));
+});
+walk(process.argv[2]);
+const text = sources.join('\n');
+const missing = Object.values(asm.types).map(t => t.name).filter(n => !new RegExp(`^class ${n}\\b`, 'm').test(text));
+if (missing.length) throw new Error(`types of the assembly missing from the Python bindings: ${missing.join(', ')}`);
+console.log(`jsii-check: python: ${Object.keys(asm.types).length} types, every one a class of cdk_ha_patterns; modules byte-compiled`);
+EOF
+deps=(jsii publication typeguard "aws-cdk-lib==$(node -p "require('aws-cdk-lib/package.json').version")" "constructs==$(node -p "require('constructs/package.json').version")")
+if python3 -m pip download --no-index --no-deps --quiet -d "$work/wheels" "${deps[@]}" >/dev/null 2>&1; then
+  python3 -m venv "$work/venv"
+  "$work/venv/bin/pip" install --no-index --find-links "$work/wheels" --quiet "$out/python"
+  (cd "$work" && "$work/venv/bin/python" -c 'import cdk_ha_patterns; print(f"jsii-check: python: import cdk_ha_patterns: {len(dir(cdk_ha_patterns))} names")')
+else
+  echo "jsii-check: python: import skipped: it needs ${deps[*]} from PyPI, which this machine's pip cannot reach (pip download --no-index could not get them)"
+fi
