@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { WarmStandbyPair, WarmStandbyPairPath } from '../../lib';
+import { LeaseMode, WarmStandbyPair, WarmStandbyPairPath } from '../../lib';
 import { ExampleContext } from '../context';
 
 /**
@@ -13,6 +13,11 @@ import { ExampleContext } from '../context';
  * it is restored the listeners switch back and they hear that too (OK).
  * The `PromoteRunbook` makes the secondary the standalone primary when the
  * old one cannot be restored; the pair's status dashboard shows both servers.
+ *
+ * The gateway is vendor software that must not run twice (both would send
+ * the same messages): it runs unmodified behind the pair's launcher
+ * (`leaseMode: LAUNCHER`), so only the lease holder runs it; the secondary
+ * starts it once the primary's lease is gone, and stops when the primary is back.
  */
 export function addGateway(ctx: ExampleContext): WarmStandbyPair {
   const stack = ctx.stack('Gateway', ctx.settings.primaryRegion, { description: `${ctx.name}: primary/secondary gateway servers behind TCP and UDP listeners` });
@@ -22,7 +27,9 @@ export function addGateway(ctx: ExampleContext): WarmStandbyPair {
     // A stand-in image: a real gateway answers SMPP on TCP 2775 and SIP on UDP 5060.
     // The health checks use the TCP port, so the stand-in is told to listen there.
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable'),
+    // The launcher's gate runs this command line once its launcher holds the lease (the image's entry point is not read).
     command: ['sh', '-c', 'nc -lk -p 2775 -e cat'],
+    leaseMode: LeaseMode.LAUNCHER,
     tcpPort: 2775,
     udpPort: 5060,
     zone: ctx.zone,
@@ -31,7 +38,8 @@ export function addGateway(ctx: ExampleContext): WarmStandbyPair {
     notifications: ctx.notifications,
     dashboard: ctx.dashboard,
     statusDashboardName: `${ctx.name}-gateway-status`,
-    // A lost primary task: the listeners switch within a minute; a hung primary: within 2 (the load balancer's metrics come every 60 s).
+    // A lost primary task: the secondary serves within a minute (the lease handover: 58 s); a hung primary: within 2
+    // (the load balancer's metrics come every 60 s).
     recoveryTargets: { rto: Duration.minutes(2), paths: [{ path: WarmStandbyPairPath.TAKEOVER, rto: Duration.seconds(60) }] },
   });
 }

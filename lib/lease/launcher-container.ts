@@ -84,6 +84,23 @@ export interface LauncherOptions {
   readonly leaseEnvironment: Record<string, string>;
   /** The application container's stop timeout. */
   readonly stopTimeout: Duration;
+  /**
+   * A TCP port the launcher listens on for as long as it runs (waiting for
+   * the lease or holding it): a load balancer's health check of a task whose
+   * program runs only while it holds the lease (`WarmStandbyPair`).
+   * @default no health port
+   */
+  readonly healthPort?: number;
+}
+
+/**
+ * The statement put after the launcher's script when it has a health port:
+ * a TCP listener that accepts and closes every connection, for as long as the
+ * launcher's process runs. Plain ES5, no template literals (see `bundleLauncher`).
+ * @internal
+ */
+export function launcherHealthListener(port: number): string {
+  return 'require("net").createServer(function(s){s.destroy()}).listen(' + Math.trunc(port) + ');';
 }
 
 /**
@@ -139,7 +156,8 @@ export function addLauncher(scope: IConstruct, opts: LauncherOptions): ecs.Conta
     image: ecs.ContainerImage.fromRegistry(LAUNCHER_IMAGE),
     essential: true,
     entryPoint: ['node'],
-    command: ['-e', launcherScript()],
+    // The health listener after the script: its "use strict" directive must stay first.
+    command: ['-e', launcherScript() + (opts.healthPort !== undefined ? '\n;' + launcherHealthListener(opts.healthPort) : '')],
     environment: {
       ...opts.leaseEnvironment,
       [LauncherEnvironment.STOP_MARGIN_MS]: String(launcherStopMarginMs(opts.stopTimeout.toMilliseconds())),
@@ -151,6 +169,7 @@ export function addLauncher(scope: IConstruct, opts: LauncherOptions): ecs.Conta
     // The launcher gets its SIGTERM after the application stopped, and releases the lease.
     stopTimeout: Duration.seconds(10),
   });
+  if (opts.healthPort !== undefined) launcher.addPortMappings({ containerPort: opts.healthPort, protocol: ecs.Protocol.TCP });
   launcher.addMountPoints({ sourceVolume: volume, containerPath: LAUNCHER_GATE_DIR, readOnly: false });
   opts.app.addMountPoints({ sourceVolume: volume, containerPath: LAUNCHER_GATE_DIR, readOnly: true });
   opts.app.addContainerDependencies({ container: launcher, condition: ecs.ContainerDependencyCondition.START });

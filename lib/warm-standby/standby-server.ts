@@ -5,6 +5,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { addLauncher, launcherAppEntry } from '../lease/launcher-container';
 import { acknowledge } from '../private/network';
 import { StandbyServerRole } from './standby-server-role';
 
@@ -20,6 +21,7 @@ export interface StandbyServerProps {
   readonly securityGroup: ec2.ISecurityGroup;
   readonly logGroup: logs.ILogGroup;
   readonly image: ecs.ContainerImage;
+  readonly entryPoint?: string[];
   readonly command?: string[];
   readonly environment?: Record<string, string>;
   readonly cpu?: number;
@@ -34,6 +36,18 @@ export interface StandbyServerProps {
   readonly configReadArns: string[];
   /** cdk-nag's id of the wildcard finding the read policy raises. */
   readonly configPathWildcard: string;
+  /** Launcher mode: the launcher holds the pair's lease and runs the server only while it does. @default the server runs all the time */
+  readonly launcher?: StandbyLauncherOptions;
+}
+
+/** What a server of a pair in launcher mode gets. */
+export interface StandbyLauncherOptions {
+  /** The lease environment (`HA_LEASE_*` and `HA_LAUNCHER_FAILBACK`). */
+  readonly leaseEnvironment: Record<string, string>;
+  /** The server container's stop timeout. */
+  readonly stopTimeout: Duration;
+  /** The launcher's health port: the target groups' health checks use it. */
+  readonly healthPort: number;
 }
 
 /**
@@ -49,6 +63,9 @@ export class StandbyServer extends Construct {
   public readonly service: ecs.FargateService;
   public readonly tcpTargetGroup: elbv2.NetworkTargetGroup;
   public readonly udpTargetGroup?: elbv2.NetworkTargetGroup;
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The launcher's container, in launcher mode. */
+  public readonly launcherContainer?: ecs.ContainerDefinition;
 
   constructor(scope: Construct, id: string, props: StandbyServerProps) {
     super(scope, id);
@@ -71,9 +88,13 @@ export class StandbyServer extends Construct {
       memoryLimitMiB: props.memoryLimitMiB ?? 1024,
       taskRole: this.taskRole,
     });
+    this.taskDefinition = taskDefinition;
+    const entry = props.launcher ? launcherAppEntry(scope, props.entryPoint, props.command) : { entryPoint: props.entryPoint, command: props.command };
     const container = taskDefinition.addContainer('Server', {
       image: props.image,
-      command: props.command,
+      entryPoint: entry.entryPoint,
+      command: entry.command,
+      stopTimeout: props.launcher?.stopTimeout,
       environment: { ...props.environment, HA_SERVER_ROLE: props.role, HA_CONFIG_PATH: props.configParameterPath },
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: props.role.toLowerCase(), logGroup: props.logGroup }),
       portMappings: [
@@ -81,6 +102,12 @@ export class StandbyServer extends Construct {
         ...(props.udpPort !== undefined ? [{ containerPort: props.udpPort, protocol: ecs.Protocol.UDP }] : []),
       ],
     });
+    if (props.launcher) {
+      this.launcherContainer = addLauncher(scope, {
+        taskDefinition, app: container, logGroup: props.logGroup, leaseEnvironment: props.launcher.leaseEnvironment,
+        stopTimeout: props.launcher.stopTimeout, healthPort: props.launcher.healthPort,
+      });
+    }
     acknowledge(taskDefinition, {
       'AwsSolutions-ECS2': 'The environment holds the server role, the configuration path and the user\'s non-secret settings; secrets belong in Secrets Manager.',
     });
@@ -95,9 +122,10 @@ export class StandbyServer extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, availabilityZones: [props.availabilityZone] },
       healthCheckGracePeriod: Duration.seconds(60),
     });
+    // Launcher mode: the server runs only on the lease holder, so both servers' health is their launcher's (see the README).
     const healthCheck: elbv2.HealthCheck = {
       protocol: elbv2.Protocol.TCP,
-      port: String(props.tcpPort),
+      port: String(props.launcher?.healthPort ?? props.tcpPort),
       interval: props.healthCheckInterval,
       healthyThresholdCount: props.unhealthyThresholdCount,
       unhealthyThresholdCount: props.unhealthyThresholdCount,

@@ -22,10 +22,18 @@ export interface SwitchAutomationProps {
   readonly listeners: elbv2.INetworkListener[];
   readonly primary: StandbyServer;
   readonly secondary: StandbyServer;
-  /** Its ALARM starts the takeover, its OK the failback. */
-  readonly primaryOfflineAlarm: cloudwatch.IAlarm;
+  /** Each one's ALARM starts the takeover (the probe's alarm, the load balancer's). */
+  readonly takeoverAlarms: cloudwatch.IAlarm[];
+  /** Its OK starts the failback (the failover alarm: every takeover alarm OK). */
+  readonly failbackAlarm: cloudwatch.IAlarm;
   /** Moved from the primary's task role to the secondary's by the promotion. */
   readonly configWritePolicy: iam.ManagedPolicy;
+  /**
+   * Launcher mode: the promotion also sets the primary's service to 0 tasks, or its restored launcher would claim
+   * the lease back from the promoted secondary.
+   * @default false
+   */
+  readonly stopPrimaryOnPromotion?: boolean;
 }
 
 /** The runbooks, rules and function of the switch automation, and the calls each link of a takeover makes. */
@@ -54,8 +62,9 @@ export interface SwitchAutomation {
 /**
  * Takeover, failback and promotion of a warm standby pair: SSM Automation
  * runbooks that point the stable listeners at a server, started by
- * EventBridge rules on the primary-offline alarm (ALARM: takeover, OK:
- * failback), each role allowed exactly the calls its runbook makes.
+ * EventBridge rules on the primary's alarms (a takeover alarm in ALARM:
+ * takeover; the failover alarm back to OK: failback), each role allowed
+ * exactly the calls its runbook makes.
  */
 export function createSwitchAutomation(scope: Construct, props: SwitchAutomationProps): SwitchAutomation {
   const automationRole = new iam.Role(scope, 'AutomationRole', {
@@ -106,19 +115,19 @@ export function createSwitchAutomation(scope: Construct, props: SwitchAutomation
     resources: [automationRole.roleArn],
     conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
   }));
-  const ruleFor = (ruleId: string, state: string, doc: ssm.CfnDocument, description: string) => new events.Rule(scope, ruleId, {
+  const ruleFor = (ruleId: string, alarms: cloudwatch.IAlarm[], state: string, doc: ssm.CfnDocument, description: string) => new events.Rule(scope, ruleId, {
     description,
     eventPattern: {
       source: ['aws.cloudwatch'],
       detailType: ['CloudWatch Alarm State Change'],
-      resources: [props.primaryOfflineAlarm.alarmArn],
+      resources: alarms.map(a => a.alarmArn),
       detail: { state: { value: [state] } },
     },
     targets: [{ bind: () => ({ arn: definitionArn(doc), role: eventsRole, input: events.RuleTargetInput.fromObject({}) }) }],
   });
-  const takeoverRule = ruleFor('TakeoverRule', 'ALARM', switchToSecondaryRunbook,
+  const takeoverRule = ruleFor('TakeoverRule', props.takeoverAlarms, 'ALARM', switchToSecondaryRunbook,
     `${scope.node.path}: primary offline, switch the listeners to the secondary`);
-  const failbackRule = ruleFor('FailbackRule', 'OK', switchToPrimaryRunbook,
+  const failbackRule = ruleFor('FailbackRule', [props.failbackAlarm], 'OK', switchToPrimaryRunbook,
     `${scope.node.path}: primary restored, switch the listeners back to it`);
 
   // The fast takeover: ECS reports the primary's task stopping; the function checks that no other
@@ -134,6 +143,13 @@ export function createSwitchAutomation(scope: Construct, props: SwitchAutomation
   automationRole.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['iam:DetachRolePolicy'], resources: [primary.taskRole.roleArn], conditions: policyCondition,
   }));
+  if (props.stopPrimaryOnPromotion) {
+    automationRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: [primary.service.serviceArn] }));
+  }
+  // boto3's ECS parameters are lower camel case (ELBv2's are Pascal case).
+  const stopPrimary: ApiStep[] = props.stopPrimaryOnPromotion
+    ? [{ name: 'StopPrimaryServer', service: 'ecs', api: 'UpdateService', inputs: { cluster: props.cluster.clusterName, service: primary.service.serviceName, desiredCount: 0 } }]
+    : [];
   const promoteRunbook = automationRunbook(scope, 'PromoteRunbook', {
     description: `Promotion of ${scope.node.path}: when the primary cannot be restored, the secondary becomes the standalone primary ` +
       '(no failback, listeners to the secondary, configuration write access moved to it).',
@@ -142,6 +158,7 @@ export function createSwitchAutomation(scope: Construct, props: SwitchAutomation
       { name: 'StopFailback', service: 'events', api: 'DisableRule', inputs: { Name: failbackRule.ruleName } },
       { name: 'StopTakeover', service: 'events', api: 'DisableRule', inputs: { Name: takeoverRule.ruleName } },
       { name: 'StopFastTakeover', service: 'events', api: 'DisableRule', inputs: { Name: fast.rule.ruleName } },
+      ...stopPrimary,
       ...pointAt(secondary),
       {
         name: 'GrantConfigWriteToSecondary', service: 'iam', api: 'AttachRolePolicy',

@@ -10,7 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ExampleContext, exampleSettings } from '../../examples/context';
 import { addGateway } from '../../examples/messaging-gateway/gateway';
 import { addWorkforceAppServer } from '../../examples/workforce-management/app-server';
-import { StandbyServerRole, WarmStandbyPairPath } from '../../lib';
+import { LeaseMode, StandbyServerRole, WarmStandbyPairPath } from '../../lib';
 import { testApp } from '../harness';
 
 describe('messaging gateway component', () => {
@@ -32,10 +32,11 @@ describe('messaging gateway component', () => {
     expect(ctx.notifications.describeSubscribers()).toBe('1 email, 1 SMS, 1 webhook');
   });
 
-  test('computed takeover times meet the targets: a lost primary task within a minute (25 s), a hung primary within 2 (95 s)', () => {
+  test('computed takeover times meet the targets: a lost primary task within a minute (the launcher\'s lease handover, 58 s), a hung primary within 2 (58 s)', () => {
     const report = gateway.recoveryObjectives.toReport();
     for (const p of report.paths) console.log(`messaging-gateway Gateway ${p.name}: ${p.totalSeconds} s (${p.steps.map(s => `${s.component}: ${s.derivation} = ${s.seconds} s`).join('; ')})`);
-    expect(report.paths.map(p => [p.name, p.totalSeconds, p.targetSeconds])).toEqual([['takeover', 25, 60], ['unresponsive', 95, 120]]);
+    expect(report.paths.map(p => [p.name, p.totalSeconds, p.targetSeconds])).toEqual([['takeover', 58, 60], ['unresponsive', 58, 120]]);
+    expect(gateway.leaseMode).toBe(LeaseMode.LAUNCHER);
     expect(gateway.recoveryObjectives.targetOf(WarmStandbyPairPath.TAKEOVER)?.toSeconds()).toBe(60);
     // Synthesis checks the recoveryTargets and the failure scenarios, and would throw if either failed.
     expect(() => app.synth()).not.toThrow();
@@ -69,7 +70,7 @@ describe('workforce application server component', () => {
       const r = pattern.recoveryObjectives.toReport();
       console.log(`workforce-management ${r.pattern} ${r.constructPath}: RTO ${r.rtoSeconds} s (${r.paths[0].steps.map(s => `${s.component}: ${s.derivation} = ${s.seconds} s`).join('; ')})`);
     }
-    expect(appServer.recoveryObjectives.paths.map(p => [p.name, p.total.toSeconds(), p.target?.toSeconds()])).toEqual([['takeover', 25, 60], ['unresponsive', 95, 120]]);
+    expect(appServer.recoveryObjectives.paths.map(p => [p.name, p.total.toSeconds(), p.target?.toSeconds()])).toEqual([['takeover', 25, 60], ['unresponsive', 57, 120]]);
     // 60 s heartbeat-extended visibility timeout; with 2 workers minimum another one takes the job.
     expect(scheduleBuilders.jobRecoveryTime.toSeconds()).toBe(60);
     expect(() => app.synth()).not.toThrow();

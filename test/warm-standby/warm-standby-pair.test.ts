@@ -168,7 +168,10 @@ describe('WarmStandbyPair', () => {
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^Notifications') }],
       OKActions: [{ Ref: Match.stringLikeRegexp('^Notifications') }],
     });
-    expect(pair.failoverTriggers).toEqual([pair.primaryOfflineAlarm]);
+    // Identity, not deep equality: two triggers, the load balancer's alarm and the probe's.
+    expect(pair.failoverTriggers.length).toBe(2);
+    expect(pair.failoverTriggers[0]).toBe(pair.primaryOfflineAlarm);
+    expect(pair.failoverTriggers[1]).toBe(pair.primaryProbeAlarm);
     for (const protocol of ['email', 'sms', 'https']) {
       template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: protocol });
     }
@@ -180,13 +183,12 @@ describe('WarmStandbyPair', () => {
     });
   });
 
-  test('takeover: the primary alarm entering ALARM starts the runbook that points both listeners at the secondary', () => {
-    const alarm = id('PrimaryOfflineAlarm/Resource');
+  test('takeover: either primary alarm (the probe\'s, the load balancer\'s) entering ALARM starts the runbook that points both listeners at the secondary', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         'source': ['aws.cloudwatch'],
         'detail-type': ['CloudWatch Alarm State Change'],
-        'resources': [{ 'Fn::GetAtt': [alarm, 'Arn'] }],
+        'resources': [{ 'Fn::GetAtt': [id('PrimaryProbeAlarm/Resource'), 'Arn'] }, { 'Fn::GetAtt': [id('PrimaryOfflineAlarm/Resource'), 'Arn'] }],
         'detail': { state: { value: ['ALARM'] } },
       },
       Targets: [Match.objectLike({
@@ -203,13 +205,14 @@ describe('WarmStandbyPair', () => {
     ]);
   });
 
-  test('failback: the primary\'s alarm returning to OK starts the runbook that points the listeners back at the primary', () => {
-    // The primary's offline alarm, not the secondary's: a secondary recovering must not move the listeners.
+  test('failback: the failover alarm (every primary alarm) returning to OK starts the runbook that points the listeners back at the primary', () => {
+    // The primary's alarms, not the secondary's: a secondary recovering must not move the listeners; both of the
+    // primary's: a takeover by the probe alone is undone once the probe's alarm is OK, one by both once both are.
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         'source': ['aws.cloudwatch'],
         'detail-type': ['CloudWatch Alarm State Change'],
-        'resources': [{ 'Fn::GetAtt': [id('PrimaryOfflineAlarm/Resource'), 'Arn'] }],
+        'resources': [{ 'Fn::GetAtt': [id('FailoverAlarm/Resource'), 'Arn'] }],
         'detail': { state: { value: ['OK'] } },
       },
       Targets: [Match.objectLike({ Arn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: id('SwitchToPrimaryRunbook') }])] } })],
@@ -259,7 +262,7 @@ describe('WarmStandbyPair', () => {
     expect(body).toContain('primary healthy');
     expect(body).toContain('secondary running');
     expect(body).toContain('\\"type\\":\\"alarm\\"');
-    expect(body).toContain('Takeover worst case: **25 s** when the primary\'s task stops, **95 s** when it stops answering its health checks.');
+    expect(body).toContain('Takeover worst case: **25 s** when the primary\'s task stops, **57 s** when it stops answering its health checks.');
   });
 
   test('adds its recovery figures and alarm states to the HaDashboard it is given', () => {
@@ -267,7 +270,7 @@ describe('WarmStandbyPair', () => {
       .filter(d => JSON.stringify(d.Properties.DashboardBody).includes('Worst-case RTO'));
     const body = JSON.stringify(dash.Properties.DashboardBody);
     expect(body).toContain('### WarmStandbyPair `Gw/Pair`');
-    expect(body).toContain('Worst-case RTO: **95 s**');
+    expect(body).toContain('Worst-case RTO: **57 s**');
     expect(body).toContain('PairPrimaryOfflineAlarm');
   });
 
@@ -309,21 +312,39 @@ describe('WarmStandbyPair', () => {
     ]);
   });
 
-  test('computes both paths from the synthesized settings: takeover 10 + 15 = 25 s, unresponsive 20 + 60 + 15 = 95 s', () => {
+  test('computes both paths from the synthesized settings: takeover 10 + 15 = 25 s, unresponsive (the probe) 12 + 30 + 15 = 57 s', () => {
     const report = pair.recoveryObjectives.toReport();
-    expect(report.paths.map(p => [p.name, p.totalSeconds, p.fastestSeconds])).toEqual([['takeover', 25, 25], ['unresponsive', 95, 85]]);
+    expect(report.paths.map(p => [p.name, p.totalSeconds, p.fastestSeconds])).toEqual([['takeover', 25, 25], ['unresponsive', 57, 57]]);
     expect(report.paths[0].steps).toEqual([
       expect.objectContaining({ component: 'ECS task event + takeover function', seconds: 10, fastestSeconds: 10, derivation: expect.stringContaining('estimate (AWS publishes no bound)') }),
       expect.objectContaining({ component: 'SSM Automation ModifyListener', seconds: 15, fastestSeconds: 15 }),
     ]);
     expect(report.paths[1].steps).toEqual([
-      { component: 'load balancer health check of the primary', derivation: '10 s interval x 2 unhealthy checks', seconds: 20, fastestSeconds: 10, tuning: 'healthCheckInterval (5 to 300 s) and unhealthyThresholdCount (2 to 10)' },
-      { component: 'PrimaryOffline alarm', derivation: '1 x 60 s evaluation period', seconds: 60, fastestSeconds: 60, tuning: undefined },
+      expect.objectContaining({ component: 'primary probe sampling', seconds: 12, derivation: expect.stringContaining('one every 5000 ms') }),
+      expect.objectContaining({ component: 'PrimaryProbe alarm', derivation: '3 x 10 s evaluation periods', seconds: 30 }),
       expect.objectContaining({ component: 'EventBridge + SSM Automation ModifyListener', seconds: 15 }),
     ]);
     expect(pair.takeoverTime.toSeconds()).toBe(25);
-    expect(report.rtoSeconds).toBe(95);
+    expect(report.rtoSeconds).toBe(57);
     expect(report.rpoSeconds).toBe(0);
+  });
+
+  test('without the probe (primaryProbe: false) the load balancer\'s alarm bounds the unresponsive path: 20 + 60 + 15 = 95 s', () => {
+    const { pair: p, stack: s } = build(testApp(), { primaryProbe: false });
+    const report = p.recoveryObjectives.toReport();
+    expect(report.paths.map(x => [x.name, x.totalSeconds, x.fastestSeconds])).toEqual([['takeover', 25, 25], ['unresponsive', 95, 85]]);
+    expect(report.paths[1].steps).toEqual([
+      expect.objectContaining({ component: 'load balancer health check of the primary', derivation: '10 s interval x 2 unhealthy checks', seconds: 20, fastestSeconds: 10 }),
+      expect.objectContaining({ component: 'PrimaryOffline alarm', derivation: '1 x 60 s evaluation period', seconds: 60, fastestSeconds: 60 }),
+      expect.objectContaining({ component: 'EventBridge + SSM Automation ModifyListener', seconds: 15 }),
+    ]);
+    const t = Template.fromStack(s);
+    const probes = (tt: Template) => Object.values(tt.findResources('AWS::Lambda::Function'))
+      .filter(f => String(f.Properties.Description).includes('samples the primary server through its direct listener'));
+    expect(probes(t)).toHaveLength(0);
+    expect(probes(template)).toHaveLength(1);
+    expect(p.primaryProbeAlarm).toBeUndefined();
+    expect(p.failoverTriggers.length).toBe(1);
   });
 
   test('the takeover path exists for the loss of the primary server, the unresponsive path for the loss of its zone; both survive', () => {
@@ -413,18 +434,21 @@ describe('WarmStandbyPair options', () => {
     t.resourceCountIs('AWS::Route53::RecordSet', 0);
   });
 
-  test('slower health checks lengthen the unresponsive path, read from the synthesized target group; the takeover path has no health-check wait', () => {
-    const { pair, stack } = build(testApp(), { healthCheckInterval: Duration.seconds(30), unhealthyThresholdCount: 3 });
+  test('without the probe, slower health checks lengthen the unresponsive path, read from the synthesized target group; the takeover path has no health-check wait', () => {
+    const { pair, stack } = build(testApp(), { healthCheckInterval: Duration.seconds(30), unhealthyThresholdCount: 3, primaryProbe: false });
     Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       Protocol: 'TCP', HealthCheckIntervalSeconds: 30, HealthyThresholdCount: 3, UnhealthyThresholdCount: 3,
     });
     expect(pair.recoveryObjectives.path(WarmStandbyPairPath.UNRESPONSIVE).total.toSeconds()).toBe(90 + 60 + 15);
     expect(pair.takeoverTime.toSeconds()).toBe(25);
+    // With the probe (the default) the health checks no longer bound the path.
+    expect(build(testApp(), { healthCheckInterval: Duration.seconds(30), unhealthyThresholdCount: 3 }).pair
+      .recoveryObjectives.path(WarmStandbyPairPath.UNRESPONSIVE).total.toSeconds()).toBe(57);
   });
 
   test('a recovery-time target no setting can meet fails synthesis naming the fastest the path can be configured to', () => {
     const app = testApp();
-    build(app, { recoveryTargets: { rto: Duration.seconds(60) } });
+    build(app, { recoveryTargets: { rto: Duration.seconds(60) }, primaryProbe: false });
     expect(() => app.synth()).toThrow(/Gw\/Pair\] recovery time target not met: the 'unresponsive' path takes 95 s worst case, target 60 s \(recoveryTargets.rto\).*No setting meets it: the fastest this path can be configured to is 85 s .*Raise recoveryTargets.rto to at least 85 s/);
   });
 
