@@ -17,8 +17,10 @@ export enum RegionFailoverRunner {
    * probe alarm is the plan's trigger (automatic execution), its workflow
    * runs the pattern's failover steps, and every execution writes a report
    * to S3 with the recovery time Region switch measured. Without automatic
-   * failover, on-call starts the plan (its `StartCommand` output). No
-   * EventBridge rule is created for the failover.
+   * failover, on-call starts the plan (its `StartCommand` output: a graceful
+   * execution, which loses no data and needs the primary region up; for a
+   * lost region, an ungraceful execution, `--mode ungraceful`, fails the
+   * database over with data loss). No EventBridge rule is created for the failover.
    */
   REGION_SWITCH_PLAN = 'region-switch-plan',
 }

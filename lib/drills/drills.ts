@@ -1,7 +1,7 @@
-import { Duration, Names, Stack } from 'aws-cdk-lib';
+import { Aspects, Duration, Names, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { HaValidationError } from '../core/errors';
+import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern } from '../core/ha-pattern';
 import { requireDefined, requireDurationBetween } from '../core/validation';
 import { DrillDescription, DrillPurpose } from './drill-description';
@@ -18,7 +18,8 @@ import { ZonalAutoshift } from './zonal-autoshift';
 export interface DrillsProps {
   /**
    * The patterns to drill; the patterns they are built of (a web tier's sites and DNS) are drilled too.
-   * @default every HaPattern in the app constructed before this construct
+   * @default every HaPattern in the app constructed before this construct (with none, synthesis fails;
+   * patterns constructed after it warn `cdk-ha-patterns:drills-patterns-after-drills`)
    */
   readonly patterns?: HaPattern[];
   /**
@@ -31,6 +32,12 @@ export interface DrillsProps {
    * @default true
    */
   readonly regionSwitchPlans?: boolean;
+  /**
+   * Also output, for each Region switch plan, the command that starts an ungraceful execution
+   * (`UngracefulStartCommand`): for a lost region, it fails the database over with data loss.
+   * @default false: only graceful commands (real switches with no data loss; Region switch has no practice mode)
+   */
+  readonly allowUngracefulRegionSwitch?: boolean;
   /**
    * Turn zonal autoshift on, with weekly practice runs, for the load balancers that support it
    * (AWS then also shifts their traffic during a zonal impairment it detects).
@@ -183,6 +190,13 @@ function selectPatterns(scope: Drills, props: DrillsProps): { patterns: HaPatter
     }
   }
   const roots = props.patterns ?? scope.node.root.node.findAll().filter(HaPattern.isHaPattern);
+  if (props.patterns === undefined && roots.length === 0) {
+    throw new HaValidationError(scope, {
+      prop: 'patterns', received: undefined,
+      expected: 'patterns to drill: the app has no HaPattern yet, and without `patterns` Drills drills those constructed before it. ' +
+        'Create Drills after the patterns, or pass them',
+    });
+  }
   const nested = new Set<HaPattern>();
   const patterns: HaPattern[] = [];
   const visit = (p: HaPattern) => {
@@ -194,5 +208,20 @@ function selectPatterns(scope: Drills, props: DrillsProps): { patterns: HaPatter
     }
   };
   roots.forEach(visit);
+  if (props.patterns === undefined) {
+    // At synthesis, when the app is complete: the patterns constructed after Drills are not drilled.
+    Aspects.of(scope).add({ visit: node => { if (node === scope) warnLatePatterns(scope, patterns); } });
+  }
   return { patterns, nested };
+}
+
+/** Warns about the patterns of the app constructed after `scope` (not their parts): they have no drills. */
+function warnLatePatterns(scope: Drills, drilled: HaPattern[]): void {
+  const late = scope.node.root.node.findAll().filter(HaPattern.isHaPattern).filter(p => !drilled.includes(p));
+  const parts = new Set(late.flatMap(subPatterns));
+  const missed = late.filter(p => !parts.has(p));
+  if (missed.length === 0) return;
+  addHaWarning(scope, 'drills-patterns-after-drills',
+    `${missed.map(p => p.node.path).join(', ')} ${missed.length === 1 ? 'was' : 'were'} constructed after ${scope.node.path} and ${missed.length === 1 ? 'has' : 'have'} no drills: ` +
+    'without `patterns`, Drills drills the patterns constructed before it. Create Drills last, or pass `patterns`.');
 }

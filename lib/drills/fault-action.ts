@@ -4,11 +4,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { HaValidationError } from '../core/errors';
 import { isDuration, requireDurationBetween, requireInteger } from '../core/validation';
 import { DrillPermission } from './drill-description';
 import { human, isoDuration } from './private/figures';
+import { LeaseHolderRunbook } from './private/lease-holder-runbook';
 
 /** Which of the resources a target resolves to an action acts on. */
 export class TargetSelection {
@@ -54,6 +55,32 @@ export interface FaultTarget {
    */
   readonly parameters?: Record<string, string>;
 }
+
+/** The lease whose holder `FaultAction.stopLeaseHolder()` stops. */
+export interface LeaseHolderTarget {
+  /** The lease table (e.g. `SingletonDaemon.leaseTable.table`). */
+  readonly table: dynamodb.ITable;
+  /** The lease name (the item's key). */
+  readonly leaseName: string;
+  /** The cluster the contenders run in: only its tasks may be stopped. */
+  readonly cluster: ecs.ICluster;
+  /**
+   * What holds the lease, for the descriptions (e.g. the pattern's construct path).
+   * @default the lease name
+   */
+  readonly description?: string;
+}
+
+/** An action as its experiment renders it, once bound: its parameters and its role's permissions. */
+export interface FaultActionConfig {
+  /** The action's parameters as FIS takes them. */
+  readonly parameters: Record<string, string>;
+  /** The permissions the experiment's role needs for the action. */
+  readonly permissions: DrillPermission[];
+}
+
+/** How long FIS lets the lease-holder runbook run (two API calls) before it fails the action. */
+const LEASE_HOLDER_RUNBOOK_MAX_DURATION = Duration.minutes(5);
 
 /**
  * One AWS Fault Injection Service action with its target and the exact
@@ -218,6 +245,46 @@ export class FaultAction {
     });
   }
 
+  /**
+   * Stops the ECS task that holds a lease when the experiment runs
+   * (`aws:ssm:start-automation-execution`): an SSM Automation runbook,
+   * created with the experiment, reads the lease item (DynamoDB GetItem,
+   * consistent) and stops the task its `holderTask` attribute names (ECS
+   * StopTask). The lease clients record it: `LeaseClient.fromEnvironment()`
+   * in an ECS task, and the launcher. The runbook fails, stopping nothing,
+   * when the item names no task. Its role may read that lease item and stop
+   * tasks of `cluster` only.
+   */
+  public static stopLeaseHolder(lease: LeaseHolderTarget): FaultAction {
+    const what = lease.description ?? `the lease '${lease.leaseName}'`;
+    const stack = Stack.of(lease.cluster);
+    return new FaultAction({
+      actionId: 'aws:ssm:start-automation-execution',
+      name: 'StopLeaseHolder',
+      summary: `stop the task holding the lease '${lease.leaseName}' of ${what} (read from the lease item when the experiment runs)`,
+      region: stack.region,
+      subject: lease.cluster,
+      parameters: { maxDuration: isoDuration(LEASE_HOLDER_RUNBOOK_MAX_DURATION) },
+      permissions: [],
+      bind: (scope, id) => {
+        const runbook = new LeaseHolderRunbook(scope, id, { table: lease.table, leaseName: lease.leaseName, cluster: lease.cluster, what });
+        const executions = Stack.of(scope).formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' });
+        return {
+          parameters: { documentArn: runbook.documentArn, maxDuration: isoDuration(LEASE_HOLDER_RUNBOOK_MAX_DURATION) },
+          permissions: [
+            { statement: new iam.PolicyStatement({ actions: ['ssm:StartAutomationExecution'], resources: [runbook.definitionArn] }),
+              wildcardReason: 'Every version of the drill\'s own runbook (the automation definition names its version).' },
+            { statement: new iam.PolicyStatement({ actions: ['ssm:GetAutomationExecution', 'ssm:StopAutomationExecution'], resources: [executions] }),
+              wildcardReason: 'An automation execution id exists only once FIS starts it; FIS reads and stops the execution it started.' },
+            { statement: new iam.PolicyStatement({
+              actions: ['iam:PassRole'], resources: [runbook.role.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+            }) },
+          ],
+        };
+      },
+    });
+  }
+
   /** Waits `duration` before the next action (`aws:fis:wait`): no target, no permission. */
   public static wait(duration: Duration): FaultAction {
     return new FaultAction({
@@ -261,11 +328,13 @@ export class FaultAction {
   private readonly subject?: IConstruct;
   private readonly extraParameters: Record<string, string>;
   private readonly zone?: { vpc: ec2.IVpc; availabilityZone: string; subnetCount: number };
+  private readonly binder?: (scope: Construct, id: string) => FaultActionConfig;
 
   private constructor(props: {
     actionId: string; name: string; summary: string; region?: string; subject?: IConstruct; duration?: Duration;
     parameters?: Record<string, string>; targetKey?: string; target?: FaultTarget; permissions: DrillPermission[];
     zone?: { vpc: ec2.IVpc; availabilityZone: string; subnetCount: number };
+    bind?: (scope: Construct, id: string) => FaultActionConfig;
   }) {
     this.actionId = props.actionId;
     this.name = props.name;
@@ -278,6 +347,21 @@ export class FaultAction {
     this.target = props.target;
     this.permissions = props.permissions;
     this.zone = props.zone;
+    this.binder = props.bind;
+  }
+
+  /** Whether the action injects a fault (every action but a wait). */
+  public get injectsFault(): boolean {
+    return this.actionId !== 'aws:fis:wait';
+  }
+
+  /**
+   * Renders the action in an experiment: creates what it runs (the
+   * lease-holder runbook) in `scope` under `id`, and returns its parameters
+   * and permissions. Called by `FaultExperiment`, once per experiment.
+   */
+  public bind(scope: Construct, id: string): FaultActionConfig {
+    return this.binder ? this.binder(scope, id) : { parameters: this.parameters, permissions: this.permissions };
   }
 
   /** The action's parameters as FIS takes them (durations in ISO 8601). */

@@ -1,20 +1,25 @@
-import { CfnOutput, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as fis from 'aws-cdk-lib/aws-fis';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { HaValidationError } from '../core/errors';
-import { requireDefined } from '../core/validation';
-import { DrillDescription, DrillKind, DrillPurpose, IDrill } from './drill-description';
-import { FaultAction } from './fault-action';
+import { addHaWarning, HaValidationError } from '../core/errors';
+import { isDuration, requireDefined, requireDurationBetween } from '../core/validation';
+import { DrillDescription, DrillKind, DrillPurpose, IDrill, ProveDrill } from './drill-description';
+import { FaultAction, FaultActionConfig } from './fault-action';
+import { alarmDetectionTime } from './private/alarm-window';
 import { describeDrill } from './private/describe';
-import { literal, outputLookup } from './private/figures';
+import { human, literal, outputLookup } from './private/figures';
 import { markDrill } from './private/marker';
 import { acknowledgeWildcards } from './private/nag';
+import { computedPaths, hasLiteralRegion } from './prove-target';
 
 /** FIS's limit on an experiment template's description. */
 const MAX_DESCRIPTION = 512;
+
+/** The observation time when a stop alarm's detection time cannot be read (an imported alarm). */
+const DEFAULT_OBSERVATION = Duration.minutes(5);
 
 /** Props of `FaultExperiment`. */
 export interface FaultExperimentProps {
@@ -28,6 +33,16 @@ export interface FaultExperimentProps {
   readonly stopAlarms: cloudwatch.IAlarm[];
   /** What the drill proves (the paths and scenario), for the description, the outputs and the report. */
   readonly purpose: DrillPurpose;
+  /**
+   * How long the experiment keeps running from the start of its last fault
+   * action, so that its stop conditions can act: FIS checks them only while
+   * the experiment runs, and an instantaneous fault (a stopped task, a
+   * failover) would otherwise end it at once. When the last fault and the
+   * actions after it are shorter, the experiment ends with an `aws:fis:wait`
+   * for the rest. Must be at least the stop alarms' detection time.
+   * @default the longest detection time of the stop alarms: evaluation periods x period (a composite alarm: its longest child) + 1 minute for CloudWatch to publish and evaluate; 5 minutes for an alarm whose figures cannot be read
+   */
+  readonly observationTime?: Duration;
   /**
    * How long the experiment's log events are kept.
    * @default logs.RetentionDays.ONE_YEAR
@@ -64,6 +79,10 @@ export class FaultExperiment extends Construct implements IDrill {
   public readonly startCommand: string;
   /** What the experiment proves. */
   public readonly purpose: DrillPurpose;
+  /** How long the experiment runs from the start of its last fault action (see `observationTime`). */
+  public readonly observationTime: Duration;
+  /** The actions as the template runs them: the given ones, then the observation wait if one is needed. */
+  public readonly actions: FaultAction[];
 
   constructor(scope: Construct, id: string, props: FaultExperimentProps) {
     super(scope, id);
@@ -71,6 +90,10 @@ export class FaultExperiment extends Construct implements IDrill {
     const region = validate(this, props);
     this.purpose = props.purpose;
     const stack = Stack.of(this);
+    this.observationTime = observationTime(this, props);
+    this.actions = withObservation(props.actions, this.observationTime);
+    const actions = this.actions;
+    const configs: FaultActionConfig[] = actions.map((action, i) => action.bind(this, actionName(action, i)));
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -79,7 +102,7 @@ export class FaultExperiment extends Construct implements IDrill {
 
     // FIS assumes the role for experiments of this account and region only (confused-deputy protection).
     this.role = new iam.Role(this, 'Role', {
-      description: `Runs the FIS drill ${this.node.path}: ${props.actions.map(a => a.summary).join(', then ')}`.slice(0, 1000),
+      description: `Runs the FIS drill ${this.node.path}: ${actions.map(a => a.summary).join(', then ')}`.slice(0, 1000),
       assumedBy: new iam.ServicePrincipal('fis.amazonaws.com', {
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account },
@@ -88,8 +111,8 @@ export class FaultExperiment extends Construct implements IDrill {
       }),
     });
     const policy = new iam.Policy(this, 'Policy', { roles: [this.role] });
-    for (const action of props.actions) {
-      for (const permission of action.permissions) {
+    for (const config of configs) {
+      for (const permission of config.permissions) {
         policy.addStatements(permission.statement);
         if (permission.wildcardReason) acknowledgeWildcards(policy, permission.statement, permission.wildcardReason);
       }
@@ -106,21 +129,21 @@ export class FaultExperiment extends Construct implements IDrill {
     acknowledgeWildcards(policy, resourcePolicy, 'CloudWatch Logs resource policies are account-level in a region; FIS adds the delivery service to it so the experiment\'s log reaches its log group.');
 
     this.template = new fis.CfnExperimentTemplate(this, 'Resource', {
-      description: description(props),
+      description: description(props, actions),
       roleArn: this.role.roleArn,
       stopConditions: props.stopAlarms.map(alarm => ({ source: 'aws:cloudwatch:alarm', value: alarm.alarmArn })),
-      targets: Object.fromEntries(props.actions.flatMap((action, i) => action.target ? [[targetName(action, i), {
+      targets: Object.fromEntries(actions.flatMap((action, i) => action.target ? [[targetName(action, i), {
         resourceType: action.target.resourceType,
         selectionMode: action.target.selection.mode,
         resourceArns: action.target.resourceArns,
         parameters: action.target.parameters,
       }]] : [])),
-      actions: Object.fromEntries(props.actions.map((action, i) => [actionName(action, i), {
+      actions: Object.fromEntries(actions.map((action, i) => [actionName(action, i), {
         actionId: action.actionId,
         description: action.summary.slice(0, MAX_DESCRIPTION),
-        parameters: Object.keys(action.parameters).length > 0 ? action.parameters : undefined,
+        parameters: Object.keys(configs[i].parameters).length > 0 ? configs[i].parameters : undefined,
         targets: action.targetKey ? { [action.targetKey]: targetName(action, i) } : undefined,
-        startAfter: i > 0 ? [actionName(props.actions[i - 1], i - 1)] : undefined,
+        startAfter: i > 0 ? [actionName(actions[i - 1], i - 1)] : undefined,
       }])),
       logConfiguration: {
         logSchemaVersion: 2,
@@ -151,6 +174,16 @@ export class FaultExperiment extends Construct implements IDrill {
     const stack = Stack.of(this);
     return describeDrill(DrillKind.FAULT_INJECTION, this, this.purpose, stack.region, `aws fis start-experiment --region ${stack.region} --experiment-template-id "${outputLookup(templateIdOutput(this))}"`);
   }
+
+  /** What `cdk-ha-patterns prove` reads: the template's `Name` tag and region, its paths' computed figures. */
+  public get proveTarget(): ProveDrill {
+    const description = this.description;
+    const tags = Stack.of(this).resolve(this.template.tags.renderTags()) as Record<string, string> | undefined;
+    return {
+      description, paths: computedPaths(this, description),
+      experiment: hasLiteralRegion(this) ? { nameTag: tags?.Name ?? this.node.path.slice(-256), region: description.region } : undefined,
+    };
+  }
 }
 
 function templateIdOutput(experiment: FaultExperiment): CfnOutput {
@@ -164,7 +197,7 @@ function validate(scope: FaultExperiment, props: FaultExperimentProps): string {
   if (props.actions.length === 0) {
     throw new HaValidationError(scope, { prop: 'actions', received: props.actions, expected: 'at least one FaultAction' });
   }
-  if (!props.actions.some(a => a.target)) {
+  if (!props.actions.some(a => a.injectsFault)) {
     throw new HaValidationError(scope, { prop: 'actions', received: props.actions.map(a => a.actionId), expected: 'at least one action with a target (a wait alone injects nothing)' });
   }
   const region = Stack.of(scope).region;
@@ -195,9 +228,48 @@ function validate(scope: FaultExperiment, props: FaultExperimentProps): string {
   return region;
 }
 
+/**
+ * How long the experiment must run from the start of its last fault: the
+ * given `observationTime`, else the longest detection time of the stop alarms.
+ */
+function observationTime(scope: FaultExperiment, props: FaultExperimentProps): Duration {
+  const figures = props.stopAlarms.map(alarm => ({ alarm, time: alarmDetectionTime(alarm) }));
+  const unknown = figures.filter(f => f.time === undefined).map(f => f.alarm.node.path);
+  const known = Math.max(0, ...figures.flatMap(f => f.time ? [f.time.toMilliseconds() / 1000] : []));
+  const given = props.observationTime;
+  if (given !== undefined) {
+    requireDurationBetween(scope, 'observationTime', given, Duration.seconds(1), Duration.hours(12));
+    if (isDuration(given) && !given.isUnresolved() && given.toMilliseconds() / 1000 < known) {
+      throw new HaValidationError(scope, {
+        prop: 'observationTime', received: given,
+        expected: `at least ${human(Duration.seconds(known))}, the stop alarms' detection time (evaluation periods x period + 1 minute): ` +
+          'a shorter experiment ends before its stop conditions can act; lengthen it or leave it unset',
+      });
+    }
+    return given;
+  }
+  if (unknown.length > 0) {
+    addHaWarning(scope, 'stop-alarm-detection-unknown',
+      `the detection time of stop alarm(s) ${unknown.join(', ')} cannot be read (imported, or a composite of alarms of other stacks): ` +
+      `the experiment runs at least ${human(DEFAULT_OBSERVATION)} after its last fault; set observationTime to the alarms' evaluation periods x period + 1 minute.`);
+  }
+  return Duration.seconds(Math.ceil(Math.max(known, unknown.length > 0 ? DEFAULT_OBSERVATION.toSeconds() : 0)));
+}
+
+/**
+ * The actions, then an `aws:fis:wait` when the last fault and what follows
+ * it last less than `observation`: the stop conditions get that long to act.
+ */
+function withObservation(actions: FaultAction[], observation: Duration): FaultAction[] {
+  const last = actions.map(a => a.injectsFault).lastIndexOf(true);
+  const tail = actions.slice(last).reduce((sum, a) => sum + (a.duration && isDuration(a.duration) && !a.duration.isUnresolved() ? a.duration.toMilliseconds() / 1000 : 0), 0);
+  const rest = Math.ceil(observation.toMilliseconds() / 1000 - tail);
+  return rest > 0 ? [...actions, FaultAction.wait(Duration.seconds(rest))] : actions;
+}
+
 /** The template's description: the scenario, the actions and what it proves, cut to FIS's limit. */
-function description(props: FaultExperimentProps): string {
-  const text = `${props.purpose.scenario}: ${props.actions.map(a => a.summary).join(', then ')}. Proves ${props.purpose.proves}`;
+function description(props: FaultExperimentProps, actions: FaultAction[]): string {
+  const text = `${props.purpose.scenario}: ${actions.map(a => a.summary).join(', then ')}. Proves ${props.purpose.proves}`;
   return text.length <= MAX_DESCRIPTION ? text : `${text.slice(0, MAX_DESCRIPTION - 3)}...`;
 }
 

@@ -7,11 +7,12 @@ import { Construct, IConstruct } from 'constructs';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { requireDefined, requireEnumValue, requireIdentifier, requireRegion } from '../core/validation';
 import { acknowledge } from '../private/network';
-import { DrillDescription, DrillKind, DrillPermission, DrillPurpose, IDrill } from './drill-description';
+import { DrillDescription, DrillKind, DrillPermission, DrillPurpose, IDrill, ProveDrill } from './drill-description';
 import { describeDrill } from './private/describe';
 import { ceilMinutes, outputLookup } from './private/figures';
 import { markDrill } from './private/marker';
 import { acknowledgeWildcards } from './private/nag';
+import { computedPaths, hasLiteralRegion, stackOutput } from './prove-target';
 import { RegionSwitchStep } from './region-switch-step';
 
 /** How the regions of a Region switch plan serve. */
@@ -22,8 +23,11 @@ export enum RecoveryApproach {
   ACTIVE_ACTIVE = 'activeActive',
 }
 
-/** A plan name Region switch accepts. */
-const PLAN_NAME = /^[a-zA-Z0-9-]{1,32}$/;
+/** A plan name Region switch accepts: 1 to 32 letters, digits and hyphens, starting and ending with a letter or digit. */
+const PLAN_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$/;
+
+/** The longest `--comment` of `start-plan-execution` (the API's `ExecutionComment`). */
+const MAX_COMMENT = 1024;
 
 /** Props of `RegionSwitchPlan`. */
 export interface RegionSwitchPlanProps {
@@ -52,6 +56,20 @@ export interface RegionSwitchPlanProps {
   readonly targetRegion?: string;
   /** The steps, run in order: database first, then capacity, then DNS. */
   readonly steps: RegionSwitchStep[];
+  /**
+   * The steps of the failback workflow, which returns the service to the primary region (active/passive:
+   * activates `primaryRegion`) or to the region the plan deactivated (active/active: activates it again).
+   * @default the steps that run for either region (Aurora Global Database: a switchover back, no data
+   * loss, both regions up; Route 53 health checks); none left is a synth-time warning and no failback command
+   */
+  readonly failbackSteps?: RegionSwitchStep[];
+  /**
+   * Also output the command that starts an ungraceful execution (`UngracefulStartCommand`): for a
+   * region that is lost, it fails the database over with data loss (the writes not yet replicated)
+   * and skips what needs the lost region.
+   * @default false: only graceful commands (no data loss; they need both regions up)
+   */
+  readonly allowUngraceful?: boolean;
   /** The plan's recovery time objective: the computed worst case of the paths it replaces (rounded up to whole minutes). */
   readonly recoveryTime: Duration;
   /**
@@ -83,11 +101,16 @@ export interface RegionSwitchPlanProps {
 }
 
 /**
- * An ARC Region switch plan: one workflow of steps in dependency order,
- * the recovery time objective from the computed figure, the failover alarms
- * as trigger and application-health alarms, an execution role that may
- * make only the steps' calls, and a report of each execution in S3.
- * Outputs the plan's ARN and the command that starts a practice run.
+ * An ARC Region switch plan: the workflow of steps in dependency order (and,
+ * active/active, its counterpart) plus a failback workflow, the recovery time
+ * objective from the computed figure, the failover alarms as trigger and
+ * application-health alarms, an execution role that may make only the steps'
+ * calls, and a report of each execution in S3.
+ *
+ * Outputs the plan's ARN and the commands that start a graceful execution and
+ * its failback. Region switch has no practice mode: every execution is a real
+ * switch, graceful (no data loss, both regions up) or, only with
+ * `allowUngraceful`, ungraceful (`UngracefulStartCommand`: may lose data).
  */
 export class RegionSwitchPlan extends Construct implements IDrill {
   /** The plan. */
@@ -102,12 +125,31 @@ export class RegionSwitchPlan extends Construct implements IDrill {
   public readonly reportBucket: s3.IBucket;
   /** The region the start command targets. */
   public readonly targetRegion: string;
-  /** The command that starts a practice run (with the plan's ARN as a token, for the stack output). */
+  /** The plan's two regions. */
+  public readonly regions: string[];
+  /**
+   * The command that starts a graceful execution (with the plan's ARN as a token, for the stack output):
+   * a real switch, with no data loss.
+   */
   public readonly startCommand: string;
+  /**
+   * The command that starts the failback (graceful): back to the primary region (active/passive) or the
+   * deactivated region activated again (active/active).
+   * @default none: the plan has no failback workflow (a warning says how to fail back)
+   */
+  public readonly failbackCommand?: string;
+  /**
+   * The command that starts an ungraceful execution (data-losing), with `allowUngraceful` only.
+   * @default none
+   */
+  public readonly ungracefulStartCommand?: string;
   /** What the plan proves. */
   public readonly purpose: DrillPurpose;
 
   private readonly action: string;
+  private readonly allowUngraceful: boolean;
+  private readonly failbackRegion: string;
+  private readonly failbackAction: string;
 
   constructor(scope: Construct, id: string, props: RegionSwitchPlanProps) {
     super(scope, id);
@@ -116,9 +158,14 @@ export class RegionSwitchPlan extends Construct implements IDrill {
     const { primaryRegion, targetRegion } = validate(this, props, approach);
     this.purpose = props.purpose;
     this.targetRegion = targetRegion;
-    this.action = approach === RecoveryApproach.ACTIVE_PASSIVE ? 'activate' : 'deactivate';
+    this.regions = [...props.regions];
+    const activePassive = approach === RecoveryApproach.ACTIVE_PASSIVE;
+    this.action = activePassive ? 'activate' : 'deactivate';
+    // Failback: active/passive activates the primary region again; active/active activates the region it deactivated.
+    this.failbackRegion = activePassive ? primaryRegion! : targetRegion;
+    this.failbackAction = 'activate';
     const stack = Stack.of(this);
-    this.planName = props.planName ?? Names.uniqueResourceName(this, { maxLength: 32, separator: '-' }).replace(/[^a-zA-Z0-9-]/g, '');
+    this.planName = props.planName ?? defaultPlanName(this);
     const planArns = stack.formatArn({ service: 'arc-region-switch', region: '', resource: 'plan', resourceName: `${this.planName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 
     this.role = new iam.Role(this, 'Role', {
@@ -133,6 +180,8 @@ export class RegionSwitchPlan extends Construct implements IDrill {
 
     const steps = props.steps.map(step => step.render(this));
     steps.forEach(s => s.permissions.forEach(grant));
+    const failbackSteps = (props.failbackSteps ?? props.steps.filter(s => s.runsInEitherRegion)).map(step => ({ step, rendered: step.render(this) }));
+    failbackSteps.forEach(s => s.rendered.permissions.forEach(grant));
 
     const associated: Record<string, arc.CfnPlan.AssociatedAlarmProperty> = {};
     const alarmArns: string[] = [];
@@ -180,30 +229,75 @@ export class RegionSwitchPlan extends Construct implements IDrill {
       }] : undefined,
       workflows: [{
         workflowTargetAction: this.action,
-        workflowTargetRegion: approach === RecoveryApproach.ACTIVE_PASSIVE ? targetRegion : undefined,
+        workflowTargetRegion: activePassive ? targetRegion : undefined,
         workflowDescription: props.steps.map(s => s.description).join('; then ').slice(0, 500),
         steps: steps.map(s => s.step),
-      }],
+      }, ...(failbackSteps.length > 0 ? [{
+        workflowTargetAction: this.failbackAction,
+        workflowTargetRegion: activePassive ? this.failbackRegion : undefined,
+        workflowDescription: `Failback to ${this.failbackRegion}: ${failbackSteps.map(s => s.step.description).join('; then ')}`.slice(0, 500),
+        steps: failbackSteps.map(s => s.rendered.step),
+      }] : [])],
       reportConfiguration: {
         reportOutput: [{ s3Configuration: { bucketPath: `${this.reportBucket.bucketName}/${reportPrefix}`, bucketOwner: stack.account } }],
       },
     });
     this.plan.node.addDependency(policy);
     this.planArn = this.plan.attrArn;
-    this.startCommand = startCommand(targetRegion, this.planArn, this.action);
-    if (props.steps.some(s => s.executionBlockType === 'Route53HealthCheck')) {
-      addHaWarning(this, 'region-switch-health-checks-unattached',
-        `the Route 53 step of ${this.node.path} sets health checks that Region switch creates (attribute Route53HealthChecks); the records keep the pattern's own ` +
-        'health checks, so until the plan\'s checks are attached to them the step moves nothing and Route 53\'s probing still moves the name.');
-    }
+    for (const step of new Set([...props.steps, ...failbackSteps.map(s => s.step)])) step.bind(this);
 
+    this.allowUngraceful = props.allowUngraceful ?? false;
+    this.startCommand = this.command(this.planArn, 'graceful');
     new CfnOutput(this, 'PlanArn', { description: `Region switch plan ${this.node.path}: proves ${props.purpose.proves}`.slice(0, 1024), value: this.planArn });
-    new CfnOutput(this, 'StartCommand', { description: `Starts a practice run of ${this.node.path} (${props.purpose.scenario})`.slice(0, 1024), value: this.startCommand });
+    new CfnOutput(this, 'StartCommand', {
+      description: (`Starts a graceful execution of ${this.node.path} (${props.purpose.scenario}): a real switch (Region switch has no practice mode), ` +
+        'no data loss; it needs both regions up').slice(0, 1024),
+      value: this.startCommand,
+    });
+    if (failbackSteps.length > 0) {
+      this.failbackCommand = this.command(this.planArn, 'graceful', true);
+      new CfnOutput(this, 'FailbackCommand', {
+        description: `Fails ${this.node.path} back to ${this.failbackRegion} (graceful: ${failbackSteps.map(s => failbackEffect(s.step)).join('; ')})`.slice(0, 1024),
+        value: this.failbackCommand,
+      });
+    } else {
+      addHaWarning(this, 'region-switch-no-failback',
+        `${this.node.path} has no failback workflow: none of its steps runs for ${this.failbackRegion} (a function step runs only where its function is). ` +
+        'Give failbackSteps, or fail back by the pattern\'s runbook.');
+    }
+    if (this.allowUngraceful) {
+      this.ungracefulStartCommand = this.command(this.planArn, 'ungraceful');
+      new CfnOutput(this, 'UngracefulStartCommand', {
+        description: (`DATA-LOSING: starts an ungraceful execution of ${this.node.path} for a lost ${activePassive ? primaryRegion : targetRegion}: ` +
+          'the database fails over with data loss (writes not yet replicated are lost) and steps that need the lost region are skipped').slice(0, 1024),
+        value: this.ungracefulStartCommand,
+      });
+    }
   }
 
-  /** What the plan proves and the command that starts a practice run. */
+  /** What the plan proves and the command that starts a graceful execution (a real switch, no data loss). */
   public get description(): DrillDescription {
-    return describeDrill(DrillKind.REGION_SWITCH, this, this.purpose, this.targetRegion, startCommand(this.targetRegion, `"${outputLookup(this.node.findChild('PlanArn') as CfnOutput)}"`, this.action));
+    return describeDrill(DrillKind.REGION_SWITCH, this, this.purpose, this.targetRegion,
+      this.command(`"${outputLookup(this.node.findChild('PlanArn') as CfnOutput)}"`, 'graceful'));
+  }
+
+  /** What `cdk-ha-patterns prove` reads: the plan's literal name, the region whose Region switch is asked, its paths' computed figures. */
+  public get proveTarget(): ProveDrill {
+    const description = this.description;
+    return {
+      description, paths: computedPaths(this, description),
+      plan: Token.isUnresolved(this.planName) || !hasLiteralRegion(this) ? undefined
+        : { planName: this.planName, region: description.region, planArnOutput: stackOutput(this, 'PlanArn') },
+    };
+  }
+
+  /** The `start-plan-execution` command: `mode` graceful or ungraceful (the API's only modes), the failback or the switch. */
+  private command(planArn: string, mode: 'graceful' | 'ungraceful', failback = false): string {
+    const region = failback ? this.failbackRegion : this.targetRegion;
+    const action = failback ? this.failbackAction : this.action;
+    const what = failback ? 'failback' : mode === 'graceful' ? 'drill (graceful, no data loss)' : 'recovery (ungraceful, may lose data)';
+    const comment = `cdk-ha-patterns ${what}: ${this.purpose.scenario}`.replace(/[^a-zA-Z0-9 .,:()/_-]/g, '').slice(0, MAX_COMMENT);
+    return `aws arc-region-switch start-plan-execution --region ${region} --plan-arn ${planArn} --target-region ${region} --action ${action} --mode ${mode} --comment '${comment}'`;
   }
 
   private createReportBucket(): s3.Bucket {
@@ -224,8 +318,16 @@ export class RegionSwitchPlan extends Construct implements IDrill {
   }
 }
 
-function startCommand(region: string, planArn: string, action: string): string {
-  return `aws arc-region-switch start-plan-execution --region ${region} --plan-arn ${planArn} --target-region ${region} --action ${action} --mode practice`;
+/** A unique plan name Region switch accepts (no leading or trailing hyphen). */
+function defaultPlanName(plan: IConstruct): string {
+  return Names.uniqueResourceName(plan, { maxLength: 32, separator: '-' }).replace(/[^a-zA-Z0-9-]/g, '').replace(/^-+|-+$/g, '') || 'plan';
+}
+
+/** What a failback step does to data, for the failback command's description. */
+function failbackEffect(step: RegionSwitchStep): string {
+  if (step.executionBlockType === 'AuroraGlobalDatabase') return 'the database switches back, no data loss (both regions must be up)';
+  if (step.executionBlockType === 'Route53HealthCheck') return 'the name moves back (no data)';
+  return step.description;
 }
 
 /**
@@ -254,11 +356,12 @@ function validate(scope: RegionSwitchPlan, props: RegionSwitchPlanProps, approac
   requireDefined(scope, 'steps', props.steps, 'an array of RegionSwitchStep', Array.isArray);
   requireDefined(scope, 'recoveryTime', props.recoveryTime, 'the computed worst case of the paths the plan replaces, as a Duration');
   requireDefined(scope, 'purpose', props.purpose, 'what the plan proves: paths, scenario, proves, passes');
-  requireIdentifier(scope, 'planName', props.planName, 'Region switch plan name', PLAN_NAME, '1 to 32 letters, digits and hyphens');
+  requireIdentifier(scope, 'planName', props.planName, 'Region switch plan name', PLAN_NAME, '1 to 32 letters, digits and hyphens, not starting or ending with a hyphen');
   props.regions.forEach((r, i) => requireRegion(scope, `regions[${i}]`, r));
   if (props.regions.length !== 2 || props.regions[0] === props.regions[1]) {
     throw new HaValidationError(scope, { prop: 'regions', received: props.regions, expected: 'two different regions: a Region switch plan spans two' });
   }
+  (props.failbackSteps ?? []).forEach((step, i) => step.validate(scope, `failbackSteps[${i}]`));
   if (props.steps.length === 0) {
     throw new HaValidationError(scope, { prop: 'steps', received: props.steps, expected: 'at least one RegionSwitchStep' });
   }

@@ -10,6 +10,7 @@ import type { HaDatabase } from '../ha-database/ha-database';
 import type { LatencyDns } from '../latency-dns/latency-dns';
 import { DrillPermission } from './drill-description';
 import { ceilMinutes } from './private/figures';
+import type { RegionSwitchPlan } from './region-switch-plan';
 
 /** What the Aurora Global Database step of a Region switch plan calls. */
 export enum GlobalDatabaseBehavior {
@@ -64,6 +65,8 @@ export class RegionSwitchStep {
       executionBlockType: 'AuroraGlobalDatabase',
       description: `Promotes the secondary cluster of ${database.node.path} (global cluster ${database.globalClusterIdentifier ?? '<none>'})`,
       subject: database,
+      // The block promotes the activating region's cluster: it runs for either region (the failback switches back).
+      eitherRegion: true,
       unusable: database.secondary ? undefined
         : 'an HaDatabase with a secondary region (Aurora Global Database): a single-region database has no region to switch to',
       render: plan => {
@@ -116,8 +119,11 @@ export class RegionSwitchStep {
   /**
    * Moves the common name of a `LatencyDns` (Route 53 health check block):
    * Region switch creates one health check per region and sets their state
-   * when the plan runs. They move the name only once they are attached to
-   * the name's records in place of the pattern's own health checks.
+   * when the plan runs. The plan attaches them to the name's records (each
+   * region's record is healthy only while both its own health check and the
+   * plan's are: `LatencyDns.usePlanHealthChecks`), so the plan must be in the
+   * `LatencyDns`'s stack (a reference to another region's stack would tie the
+   * stacks together).
    */
   public static route53HealthCheck(dns: LatencyDns): RegionSwitchStep {
     return new RegionSwitchStep({
@@ -125,6 +131,9 @@ export class RegionSwitchStep {
       executionBlockType: 'Route53HealthCheck',
       description: `Moves ${dns.domainName} (one record per region: ${dns.regions.join(', ')})`,
       subject: dns,
+      eitherRegion: true,
+      // The plan's own health checks join each region's record (PlanHealthChecks, by region): the step moves traffic.
+      bind: plan => dns.usePlanHealthChecks(plan.plan, plan.regions),
       render: plan => {
         const zoneId = hostedZoneIdOf(dns);
         const zoneArn = Stack.of(plan).formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: zoneId });
@@ -148,17 +157,29 @@ export class RegionSwitchStep {
   public readonly executionBlockType: string;
   /** What the step does. */
   public readonly description: string;
+  /**
+   * Whether the step can run for either of the plan's regions (an Aurora or
+   * Route 53 block acts on whichever region is activated), so the plan's
+   * failback workflow, which activates the primary region again, runs it too.
+   * A function step runs only where its function is.
+   */
+  public readonly runsInEitherRegion: boolean;
 
   private readonly subject: IConstruct;
   private readonly unusable?: string;
   private readonly durations: { retryInterval?: Duration; timeout?: Duration };
   private readonly renderer: (plan: IConstruct) => RenderedStep;
+  private readonly binder?: (plan: RegionSwitchPlan) => void;
 
   private constructor(props: {
     name: string; executionBlockType: string; description: string; subject: IConstruct; unusable?: string;
     durations?: { retryInterval?: Duration; timeout?: Duration };
+    eitherRegion?: boolean;
     render: (plan: IConstruct) => RenderedStep;
+    bind?: (plan: RegionSwitchPlan) => void;
   }) {
+    this.runsInEitherRegion = props.eitherRegion ?? false;
+    this.binder = props.bind;
     this.name = props.name;
     this.executionBlockType = props.executionBlockType;
     this.description = props.description;
@@ -178,6 +199,11 @@ export class RegionSwitchStep {
         throw new HaValidationError(scope, { prop: `${prop}.${name}`, received: d, expected: 'at least 1 minute: Region switch counts in whole minutes' });
       }
     }
+  }
+
+  /** Connects the step to `plan` once its L1 exists (the Route 53 step attaches the plan's health checks to the records). */
+  public bind(plan: RegionSwitchPlan): void {
+    this.binder?.(plan);
   }
 
   /** The step as the plan's L1 takes it, and the permissions its role needs (resources named from `plan`'s stack). */

@@ -5,11 +5,12 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { requireDefined } from '../core/validation';
-import { DrillDescription, DrillKind, DrillPurpose, IDrill } from './drill-description';
+import { DrillDescription, DrillKind, DrillPurpose, IDrill, ProveDrill } from './drill-description';
 import { describeDrill } from './private/describe';
 import { outputLookup } from './private/figures';
 import { markDrill } from './private/marker';
 import { validatePracticeRunBlocks } from './private/practice-runs';
+import { computedPaths, hasLiteralRegion, stackOutput } from './prove-target';
 
 /** Props of `ZonalAutoshift`. */
 export interface ZonalAutoshiftProps {
@@ -102,6 +103,15 @@ export class ZonalAutoshift extends Construct implements IDrill {
   public get description(): DrillDescription {
     const stack = Stack.of(this);
     return describeDrill(DrillKind.ZONAL_AUTOSHIFT, this, this.purpose, stack.region, this.practiceRunCommand(`"${outputLookup(this.node.findChild('LoadBalancerArn') as CfnOutput)}"`));
+  }
+
+  /** What `cdk-ha-patterns prove` reads: the stack output holding the load balancer's ARN, its paths' computed figures. */
+  public get proveTarget(): ProveDrill {
+    const description = this.description;
+    return {
+      description, paths: computedPaths(this, description),
+      practiceRuns: hasLiteralRegion(this) ? { loadBalancerArnOutput: stackOutput(this, 'LoadBalancerArn'), region: description.region } : undefined,
+    };
   }
 
   /** A practice run away from the first zone of the load balancer's VPC (its zone id looked up: ids differ per account). */

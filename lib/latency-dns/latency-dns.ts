@@ -1,4 +1,5 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Fn, Stack, Token } from 'aws-cdk-lib';
+import * as arc from 'aws-cdk-lib/aws-arcregionswitch';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
@@ -314,13 +315,55 @@ export class LatencyDns extends HaPattern {
    */
   public healthCheckStep(region: string): RecoveryStep {
     return RecoveryStep.route53HealthCheck(`Route 53 health check (${region})`, this.site(region).healthCheck,
-      { prop: 'failureThreshold (1 to 10) and healthCheckInterval (10 s or 30 s)', floor: Duration.seconds(10) });
+      {
+        prop: 'failureThreshold (1 to 10) and healthCheckInterval (10 s or 30 s)', floor: Duration.seconds(10),
+        samples: { prop: 'failureThreshold', values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] },
+        seconds: { prop: 'healthCheckInterval', values: [10, 30] },
+        singleSample: { slug: 'dns-single-sample-failover', action: `moves ${this.domainName} away from the ${region} site` },
+      });
   }
 
   /** The recovery step of resolvers dropping the site's cached answer under the common name. */
   public dnsCacheStep(region: string): RecoveryStep {
     return RecoveryStep.dnsTtl(`DNS cache of ${this.domainName}`, this.site(region).commonRecord,
-      { prop: 'recordTtl (0 to 60 s)', floor: Duration.seconds(0) });
+      { prop: 'recordTtl (0 to 60 s)', floor: Duration.seconds(0), seconds: { prop: 'recordTtl', values: [0, 1, 5, 10, 15, 20, 30, 45, 60] } });
+  }
+
+  /**
+   * Attaches the health checks that a Region switch plan's Route 53 step
+   * creates (the plan's `PlanHealthChecks` attribute, one per plan region, in
+   * the order of the plan's `regions`) to the records of the same regions:
+   * each region's record gets a calculated health check that is healthy only
+   * while both the site's own health check and the plan's are, so Route 53's
+   * probing still drops a failed site and an execution of the plan moves the
+   * name. The plan must be in this construct's stack: records are global, but
+   * a reference to a plan in another region's stack would tie the stacks together.
+   */
+  public usePlanHealthChecks(plan: arc.CfnPlan, planRegions: string[]): void {
+    const planStack = Stack.of(plan);
+    if (planStack !== Stack.of(this)) {
+      throw new HaValidationError(this, {
+        prop: 'plan', received: `${plan.node.path} in the stack ${planStack.stackName}`,
+        expected: `a Region switch plan in the stack of ${this.node.path} (${Stack.of(this).stackName}): its health checks are attached to the records here, ` +
+          'and a reference to another region\'s stack would tie the stacks together',
+      });
+    }
+    planRegions.forEach((region, i) => {
+      const site = this.siteResources.get(region);
+      if (!site) return;
+      const group = this.node.findChild(region);
+      const id = `PlanHealthCheck${plan.node.addr.slice(-8)}`;
+      if (group.node.tryFindChild(id)) return;
+      const combined = new route53.CfnHealthCheck(group, id, {
+        healthCheckConfig: {
+          type: 'CALCULATED',
+          childHealthChecks: [site.healthCheck.healthCheckId, Fn.select(i, plan.attrPlanHealthChecks)],
+          healthThreshold: 2,
+        },
+        healthCheckTags: [{ key: 'Name', value: `${this.domainName} ${region}: own and Region switch plan health checks` }],
+      });
+      (site.commonRecord.node.defaultChild as route53.CfnRecordSet).healthCheckId = combined.attrHealthCheckId;
+    });
   }
 
   private site(region: string): SiteResources {

@@ -31,11 +31,40 @@ export interface LeaseClientOptions {
   readonly clock?: () => number;
   /** @default metrics discarded */
   readonly metrics?: MetricsSink;
+  /**
+   * The ECS task ARN of this process (undefined when unknown), recorded on
+   * the lease item (`holderTask`) at each acquisition and removed on
+   * release, so a drill can stop the lease holder's task. Called at each
+   * acquisition attempt; an error counts as unknown.
+   * @default no task recorded (`fromEnvironment()` reads it from the ECS task metadata endpoint when there is one)
+   */
+  readonly taskArn?: () => Promise<string | undefined>;
 }
 
 /** A holder id unique to this process: host name, process id and a random UUID. */
 export function uniqueHolderId(): string {
   return `${hostname()}/${process.pid}/${randomUUID()}`;
+}
+
+/** The environment variable ECS sets to the task metadata endpoint (version 4) in every container. */
+export const ECS_METADATA_ENVIRONMENT = 'ECS_CONTAINER_METADATA_URI_V4';
+
+/**
+ * The task ARN of this container's ECS task, read once from the task
+ * metadata endpoint (`$ECS_CONTAINER_METADATA_URI_V4/task`, field
+ * `TaskARN`): undefined outside ECS; a failed read is retried at the next call.
+ */
+export function ecsTaskArn(env: Record<string, string | undefined> = process.env,
+  get: (url: string) => Promise<{ ok: boolean; json(): Promise<unknown> }> = url => fetch(url, { signal: AbortSignal.timeout(2_000) })): () => Promise<string | undefined> {
+  let known: string | undefined;
+  return async () => {
+    const uri = env[ECS_METADATA_ENVIRONMENT];
+    if (known !== undefined || !uri) return known;
+    const res = await get(`${uri}/task`);
+    const arn = res.ok ? (await res.json() as { TaskARN?: unknown }).TaskARN : undefined;
+    known = typeof arn === 'string' && arn.startsWith('arn:') ? arn : undefined;
+    return known;
+  };
 }
 
 /** Stops a `keepAlive()` loop. */
@@ -90,7 +119,9 @@ export class LeaseClient {
    * A client configured from the environment the constructs set
    * (`HA_LEASE_TABLE_NAME`, `HA_LEASE_NAME`, `HA_LEASE_DURATION_MS`,
    * `HA_LEASE_MAX_CLOCK_SKEW_MS`, `HA_LEASE_RENEW_INTERVAL_MS`), publishing
-   * EMF metrics on stdout unless `metrics` says otherwise.
+   * EMF metrics on stdout unless `metrics` says otherwise. In an ECS task
+   * (`ECS_CONTAINER_METADATA_URI_V4` set) it records the task's ARN on the
+   * lease item while it holds the lease (`holderTask`).
    */
   public static fromEnvironment(client: DynamoDBClient, holderId: string, env: Record<string, string | undefined> = process.env, metrics?: MetricsSink): LeaseClient {
     const need = (key: string) => {
@@ -109,6 +140,7 @@ export class LeaseClient {
       maxClockSkewMs: Number(need(LeaseEnvironment.MAX_CLOCK_SKEW_MS)),
       renewIntervalMs: env[LeaseEnvironment.RENEW_INTERVAL_MS] ? Number(env[LeaseEnvironment.RENEW_INTERVAL_MS]) : undefined,
       metrics: metrics ?? new EmfMetricsSink({ TableName: tableName, LeaseName: leaseName }),
+      taskArn: env[ECS_METADATA_ENVIRONMENT] ? ecsTaskArn(env) : undefined,
     });
   }
 
@@ -205,9 +237,12 @@ export class LeaseClient {
     await this.conditional(new UpdateItemCommand({
       TableName: this.options.tableName,
       Key: { [LeaseAttributes.KEY]: { S: this.leaseName } },
-      UpdateExpression: 'SET #exp = :zero REMOVE #holder',
+      UpdateExpression: `SET #exp = :zero REMOVE #holder${this.options.taskArn ? ', #task' : ''}`,
       ConditionExpression: '#holder = :me AND #token = :token',
-      ExpressionAttributeNames: { '#exp': LeaseAttributes.EXPIRES_AT, '#holder': LeaseAttributes.HOLDER, '#token': LeaseAttributes.TOKEN },
+      ExpressionAttributeNames: {
+        '#exp': LeaseAttributes.EXPIRES_AT, '#holder': LeaseAttributes.HOLDER, '#token': LeaseAttributes.TOKEN,
+        ...(this.options.taskArn ? { '#task': LeaseAttributes.HOLDER_TASK } : {}),
+      },
       ExpressionAttributeValues: { ':zero': { N: '0' }, ':me': { S: this.holderId }, ':token': { N: String(token) } },
     }));
   }
@@ -245,19 +280,26 @@ export class LeaseClient {
   }
 
   private async take(): Promise<boolean> {
+    // A client that knows its task records it, or removes a stale one (a holder that died without releasing).
+    const task = this.options.taskArn ? await this.options.taskArn().catch(() => undefined) : undefined;
+    const recordTask = this.options.taskArn ? (task ? ', #task = :task' : ' REMOVE #task') : '';
     const sentAt = this.clock();
     let attributes: Record<string, { N?: string }> | undefined;
     const ok = await this.conditional(new UpdateItemCommand({
       TableName: this.options.tableName,
       Key: { [LeaseAttributes.KEY]: { S: this.leaseName } },
-      UpdateExpression: 'SET #holder = :me, #exp = :exp ADD #token :one',
+      UpdateExpression: task ? `SET #holder = :me, #exp = :exp${recordTask} ADD #token :one` : `SET #holder = :me, #exp = :exp ADD #token :one${recordTask}`,
       ConditionExpression: 'attribute_not_exists(#exp) OR #exp < :cutoff',
-      ExpressionAttributeNames: { '#exp': LeaseAttributes.EXPIRES_AT, '#holder': LeaseAttributes.HOLDER, '#token': LeaseAttributes.TOKEN },
+      ExpressionAttributeNames: {
+        '#exp': LeaseAttributes.EXPIRES_AT, '#holder': LeaseAttributes.HOLDER, '#token': LeaseAttributes.TOKEN,
+        ...(this.options.taskArn ? { '#task': LeaseAttributes.HOLDER_TASK } : {}),
+      },
       ExpressionAttributeValues: {
         ':me': { S: this.holderId },
         ':exp': { N: String(sentAt + this.options.leaseDurationMs) },
         ':cutoff': { N: String(sentAt - this.options.maxClockSkewMs) },
         ':one': { N: '1' },
+        ...(task ? { ':task': { S: task } } : {}),
       },
       ReturnValues: 'ALL_NEW',
     }), out => { attributes = out; });

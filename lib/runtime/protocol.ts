@@ -13,6 +13,11 @@ export const LeaseAttributes = {
   TOKEN: 'fencingToken',
   /** (N) expiry in epoch milliseconds by the clock of the last writer; 0 once released. */
   EXPIRES_AT: 'expiresAt',
+  /**
+   * (S) ECS task ARN of the holder, written with `holder` by clients that know it (read from the task metadata
+   * endpoint) and removed with it: the lease-holder drill stops the task it names. Absent for other clients.
+   */
+  HOLDER_TASK: 'holderTask',
 } as const;
 
 /** Environment variables the constructs pass to the processes. */

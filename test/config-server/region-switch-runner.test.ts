@@ -63,7 +63,10 @@ describe('ColdStandbyConfigServer with failoverRunner: REGION_SWITCH_PLAN', () =
     expect(plan.Workflows[0]).toMatchObject({ WorkflowTargetAction: 'activate', WorkflowTargetRegion: 'us-east-1' });
     expect(plan.Workflows[0].Steps).toEqual([expect.objectContaining({
       ExecutionBlockType: 'CustomActionLambda',
-      ExecutionBlockConfiguration: { CustomActionLambdaConfig: expect.objectContaining({ Lambdas: [{ Arn: turnOn }], RegionToRun: 'activatingRegion', TimeoutMinutes: 2 }) },
+      // The payload asks for a switchover only: a graceful execution never fails the database over with data loss.
+      ExecutionBlockConfiguration: { CustomActionLambdaConfig: expect.objectContaining({
+        Lambdas: [{ Arn: turnOn, Payload: JSON.stringify({ action: 'turn-on', promotion: 'switchover-only' }) }], RegionToRun: 'activatingRegion', TimeoutMinutes: 2,
+      }) },
     })]);
     const invoke = Object.values(t2.findResources('AWS::IAM::Policy'))
       .flatMap(p => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)

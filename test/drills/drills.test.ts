@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -25,13 +25,20 @@ describe('Drills of a SingletonDaemon', () => {
   const { app, pattern, drills, template } = build<SingletonDaemon>('SingletonDaemon');
   const stack = Stack.of(pattern);
 
-  test('stop the daemon\'s task (task-loss), in its stack, stopping when its failover alarm fires', () => {
+  test('stops the lease holder\'s task, found when it runs (task-loss), in its stack, stopping when its failover alarm fires', () => {
     expect(drills.experiments.map(e => e.node.path)).toEqual([expect.stringMatching(/^S\/Drills\/Etl[0-9A-F]{8}\/TaskLoss$/)]);
+    const [experiment] = drills.experiments;
+    const runbook = experiment.node.findChild('Step1StopLeaseHolder').node.defaultChild as CfnResource;
     template('S').hasResourceProperties('AWS::FIS::ExperimentTemplate', {
-      Actions: { Step1StopTasks: Match.objectLike({ ActionId: 'aws:ecs:stop-task', Targets: { Tasks: 'Step1Tasks' } }) },
-      Targets: { Step1Tasks: { ResourceType: 'aws:ecs:task', SelectionMode: 'ALL', Parameters: {
-        cluster: stack.resolve(pattern.cluster.clusterName), service: stack.resolve(pattern.service.serviceName),
-      } } },
+      // Not a stop-task of a service chosen at synthesis: after a takeover that would stop the idle standby.
+      Actions: {
+        Step1StopLeaseHolder: Match.objectLike({
+          ActionId: 'aws:ssm:start-automation-execution',
+          Parameters: { documentArn: arn(':ssm:eu-west-1:123456789012:document/', stack.resolve(runbook.ref)), maxDuration: 'PT5M' },
+        }),
+        Step2Wait: Match.objectLike({ ActionId: 'aws:fis:wait', StartAfter: ['Step1StopLeaseHolder'] }),
+      },
+      Targets: {},
       StopConditions: [{ Source: 'aws:cloudwatch:alarm', Value: stack.resolve(pattern.failoverAlarm.alarmArn) }],
       Tags: { 'cdk-ha-patterns:paths': 'task-failure', 'cdk-ha-patterns:scenario': 'task-loss of eu-west-1', 'Name': Match.anyValue() },
     });
@@ -59,21 +66,22 @@ describe('Drills of a SingletonDaemon', () => {
 describe('Drills of a HotStandbyConsumer', () => {
   const { pattern, template } = build<HotStandbyConsumer>('HotStandbyConsumer');
   const stack = Stack.of(pattern);
-  const [a, b] = pattern.services;
-  const wait = Math.ceil(pattern.takeoverTime.toSeconds() + 60 + 60);
 
-  test('stops consumer A, waits for its replacement to run and poll, then stops B: whichever leads is stopped once', () => {
+  test('stops the leader\'s task only, found in the lease item when it runs: not consumer A then B', () => {
     template('S').hasResourceProperties('AWS::FIS::ExperimentTemplate', {
       Actions: {
-        Step1StopTasks: Match.objectLike({ ActionId: 'aws:ecs:stop-task', Targets: { Tasks: 'Step1Tasks' } }),
-        Step2Wait: Match.objectLike({ ActionId: 'aws:fis:wait', Parameters: { duration: `PT${wait}S` }, StartAfter: ['Step1StopTasks'] }),
-        Step3StopTasks: Match.objectLike({ ActionId: 'aws:ecs:stop-task', Targets: { Tasks: 'Step3Tasks' }, StartAfter: ['Step2Wait'] }),
+        Step1StopLeaseHolder: Match.objectLike({ ActionId: 'aws:ssm:start-automation-execution' }),
+        Step2Wait: Match.objectLike({ ActionId: 'aws:fis:wait', StartAfter: ['Step1StopLeaseHolder'] }),
       },
-      Targets: {
-        Step1Tasks: Match.objectLike({ SelectionMode: 'ALL', Parameters: { cluster: stack.resolve(pattern.cluster.clusterName), service: stack.resolve(a.serviceName) } }),
-        Step3Tasks: Match.objectLike({ SelectionMode: 'ALL', Parameters: { cluster: stack.resolve(pattern.cluster.clusterName), service: stack.resolve(b.serviceName) } }),
-      },
+      Targets: {},
       StopConditions: [{ Source: 'aws:cloudwatch:alarm', Value: stack.resolve(pattern.failoverAlarm.alarmArn) }],
+      Tags: Match.objectLike({ 'cdk-ha-patterns:scenario': 'task-loss of eu-west-1' }),
+    });
+    template('S').hasResourceProperties('AWS::SSM::Document', {
+      Content: Match.objectLike({ mainSteps: [
+        Match.objectLike({ name: 'ReadLease', inputs: Match.objectLike({ TableName: stack.resolve(pattern.leaseTable.table.tableName), Key: { pk: { S: pattern.leaseName } } }) }),
+        Match.objectLike({ name: 'StopHolder', inputs: Match.objectLike({ cluster: stack.resolve(pattern.cluster.clusterName), task: '{{ ReadLease.HolderTask }}' }) }),
+      ] }),
     });
   });
 
@@ -149,7 +157,10 @@ describe('Drills of an ActiveSpareWebTier', () => {
           HostedZoneId: 'Z1', RecordName: 'agents.example.com',
           RecordSets: [{ RecordSetIdentifier: 'eu-west-1', Region: 'eu-west-1' }, { RecordSetIdentifier: 'us-east-1', Region: 'us-east-1' }],
         } } }),
-      ] }],
+      ] }, {
+        // The failback moves the name back (the scale-up function runs only in the spare's region).
+        WorkflowTargetAction: 'activate', WorkflowTargetRegion: 'eu-west-1', WorkflowDescription: Match.anyValue(), Steps: [Match.objectLike({ Name: 'move-dns' })],
+      }],
       AssociatedAlarms: {
         'trigger-1': { AlarmType: 'trigger', ResourceIdentifier: arn(':cloudwatch:eu-west-1:123456789012:alarm:Primary-Web-failover') },
         'health-1': { AlarmType: 'applicationHealth', ResourceIdentifier: spare.resolve(pattern.spares[0].failoverAlarm.alarmArn) },
@@ -158,10 +169,11 @@ describe('Drills of an ActiveSpareWebTier', () => {
     });
   });
 
-  test('warns that the plan\'s Route 53 health checks move nothing until attached to the records', () => {
+  test('attaches the plan\'s Route 53 health checks to the records (no warning that they move nothing)', () => {
     const plan = drills.plans[0];
     const warnings = plan.node.metadata.filter(m => m.type === 'aws:cdk:warning').map(m => String(m.data));
-    expect(warnings).toEqual([expect.stringContaining('cdk-ha-patterns:region-switch-health-checks-unattached')]);
+    expect(warnings).toEqual([]);
+    template('Spare').resourcePropertiesCountIs('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ Type: 'CALCULATED' }) }, 2);
   });
 
   test('policies: warm standby across regions for the tier, none of its own for its sites and DNS (parts of the tier)', () => {
@@ -188,7 +200,10 @@ describe('Drills of an HaDatabase with a secondary region', () => {
   test('Region switch plan in the secondary region: promote the global database, RTO from the cross-region path', () => {
     template('Secondary').hasResourceProperties('AWS::ARCRegionSwitch::Plan', {
       RecoveryTimeObjectiveMinutes: Math.ceil(pattern.crossRegionRto!.toSeconds() / 60),
-      Workflows: [Match.objectLike({ Steps: [Match.objectLike({ Name: 'promote-database', ExecutionBlockType: 'AuroraGlobalDatabase' })] })],
+      Workflows: [
+        Match.objectLike({ WorkflowTargetRegion: 'us-east-1', Steps: [Match.objectLike({ Name: 'promote-database', ExecutionBlockType: 'AuroraGlobalDatabase' })] }),
+        Match.objectLike({ WorkflowTargetRegion: 'eu-west-1', Steps: [Match.objectLike({ Name: 'promote-database', ExecutionBlockType: 'AuroraGlobalDatabase' })] }),
+      ],
       // The secondary region's probe alarm, named but not acted on: the library's own rule promotes the secondary.
       AssociatedAlarms: { 'trigger-1': { AlarmType: 'trigger', ResourceIdentifier: Stack.of(pattern.secondary!).resolve(pattern.writerProbeAlarm!.alarmArn) } },
       Triggers: Match.absent(),
@@ -350,10 +365,10 @@ describe('Drills of other patterns', () => {
       RecoveryTimeObjectiveMinutes: Math.ceil(engine.siteFailoverTime.toSeconds() / 60),
       Workflows: [Match.objectLike({ WorkflowTargetAction: 'deactivate', Steps: [Match.objectLike({ Name: 'move-dns', ExecutionBlockConfiguration: {
         Route53HealthCheckConfig: { HostedZoneId: 'Z2', RecordName: 'engine.example.com', RecordSets: [{ RecordSetIdentifier: 'eu-west-1', Region: 'eu-west-1' }, { RecordSetIdentifier: 'us-west-2', Region: 'us-west-2' }] },
-      } })] })],
+      } })] }), Match.objectLike({ WorkflowTargetAction: 'activate', Steps: [Match.objectLike({ Name: 'move-dns' })] })],
       AssociatedAlarms: Match.objectLike({ 'trigger-1': Match.objectLike({ AlarmType: 'trigger' }), 'health-1': Match.objectLike({ AlarmType: 'applicationHealth' }), 'health-2': Match.anyValue() }),
     });
-    expect(drills.plans[0].description.startCommand).toMatch(/--target-region eu-west-1 --action deactivate --mode practice$/);
+    expect(drills.plans[0].description.startCommand).toMatch(/--target-region eu-west-1 --action deactivate --mode graceful --comment '[^']+'$/);
     expect(drills.experiments.map(e => e.node.id)).toEqual(['RegionLossEuWest1', 'RegionLossUsWest2', 'TaskLossEuWest1']);
   });
 });

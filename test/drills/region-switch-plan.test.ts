@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
@@ -27,6 +27,12 @@ function logicalId(template: Template, type: string, prefix: string): string {
   return found;
 }
 
+function outputId(template: Template, prefix: string): string {
+  const found = Object.keys(template.findOutputs('*')).find(k => k.startsWith(prefix));
+  if (!found) throw new Error(`no output ${prefix}*`);
+  return found;
+}
+
 function fn(stack: Stack, id = 'Fn'): lambda.Function {
   return new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
 }
@@ -40,7 +46,15 @@ describe('RegionSwitchPlan of an Aurora Global Database', () => {
   const globalArn = arn(':rds::123456789012:global-cluster:orders');
   const clusterArns = [arn(':rds:eu-west-1:123456789012:cluster:orders-eu-west-1'), arn(':rds:us-east-1:123456789012:cluster:orders-us-east-1')];
 
-  test('activates the secondary region: promotes its cluster (switchover, failover when run ungracefully), RTO rounded up to whole minutes', () => {
+  test('activates the secondary region: promotes its cluster (switchover, failover when run ungracefully), RTO rounded up to whole minutes; fails back by a switchover', () => {
+    const step = {
+      Name: 'promote-database',
+      ExecutionBlockType: 'AuroraGlobalDatabase',
+      Description: Match.anyValue(),
+      ExecutionBlockConfiguration: {
+        GlobalAuroraConfig: { Behavior: 'switchoverOnly', GlobalClusterIdentifier: 'orders', DatabaseClusterArns: clusterArns, Ungraceful: { Ungraceful: 'failover' } },
+      },
+    };
     template.hasResourceProperties('AWS::ARCRegionSwitch::Plan', {
       RecoveryApproach: 'activePassive',
       Regions: ['eu-west-1', 'us-east-1'],
@@ -50,14 +64,12 @@ describe('RegionSwitchPlan of an Aurora Global Database', () => {
         WorkflowTargetAction: 'activate',
         WorkflowTargetRegion: 'us-east-1',
         WorkflowDescription: Match.stringLikeRegexp('^Promotes the secondary cluster of Primary/Db'),
-        Steps: [{
-          Name: 'promote-database',
-          ExecutionBlockType: 'AuroraGlobalDatabase',
-          Description: Match.anyValue(),
-          ExecutionBlockConfiguration: {
-            GlobalAuroraConfig: { Behavior: 'switchoverOnly', GlobalClusterIdentifier: 'orders', DatabaseClusterArns: clusterArns, Ungraceful: { Ungraceful: 'failover' } },
-          },
-        }],
+        Steps: [step],
+      }, {
+        WorkflowTargetAction: 'activate',
+        WorkflowTargetRegion: 'eu-west-1',
+        WorkflowDescription: Match.stringLikeRegexp('^Failback to eu-west-1: Promotes the secondary cluster of Primary/Db'),
+        Steps: [step],
       }],
       AssociatedAlarms: Match.absent(),
       Triggers: Match.absent(),
@@ -95,7 +107,7 @@ describe('RegionSwitchPlan of an Aurora Global Database', () => {
         Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
       }] },
     });
-    expect(plan.planName).toMatch(/^[a-zA-Z0-9-]{1,32}$/);
+    expect(plan.planName).toMatch(/^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$/);
     expect(permissionsOf(template, 'PlanRole')).toEqual(permissions(
       { actions: ['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster'], resources: [globalArn, ...clusterArns] },
       { actions: ['rds:DescribeGlobalClusters'], resources: [globalArn] },
@@ -106,14 +118,34 @@ describe('RegionSwitchPlan of an Aurora Global Database', () => {
     ));
   });
 
-  test('outputs its ARN and a practice-run command for the region it activates', () => {
-    template.hasOutput('*', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Plan'), 'Arn'] } });
-    template.hasOutput('*', { Value: { 'Fn::Join': ['', [
+  test('outputs its ARN, a graceful start command for the region it activates and a failback command; no ungraceful command unless allowed', () => {
+    template.hasOutput(outputId(template, 'PlanPlanArn'), { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Plan'), 'Arn'] } });
+    template.hasOutput(outputId(template, 'PlanStartCommand'), { Value: { 'Fn::Join': ['', [
       'aws arc-region-switch start-plan-execution --region us-east-1 --plan-arn ', { 'Fn::GetAtt': [Match.stringLikeRegexp('^Plan'), 'Arn'] },
-      ' --target-region us-east-1 --action activate --mode practice',
-    ]] } });
+      " --target-region us-east-1 --action activate --mode graceful --comment 'cdk-ha-patterns drill (graceful, no data loss): region-loss of eu-west-1'",
+    ]] }, Description: Match.stringLikeRegexp('a real switch \\(Region switch has no practice mode\\), no data loss') });
+    template.hasOutput(outputId(template, 'PlanFailbackCommand'), { Value: { 'Fn::Join': ['', [
+      'aws arc-region-switch start-plan-execution --region eu-west-1 --plan-arn ', { 'Fn::GetAtt': [Match.stringLikeRegexp('^Plan'), 'Arn'] },
+      " --target-region eu-west-1 --action activate --mode graceful --comment 'cdk-ha-patterns failback: region-loss of eu-west-1'",
+    ]] }, Description: Match.stringLikeRegexp('the database switches back, no data loss') });
+    expect(Object.keys(template.findOutputs('*')).filter(k => k.includes('Ungraceful'))).toEqual([]);
+    expect(plan.ungracefulStartCommand).toBeUndefined();
     expect(plan.description).toMatchObject({ kind: DrillKind.REGION_SWITCH, region: 'us-east-1', paths: ['cross-region-failover'] });
-    expect(plan.description.startCommand).toMatch(/^aws arc-region-switch start-plan-execution --region us-east-1 --plan-arn "\$\(aws cloudformation describe-stacks --region us-east-1 --stack-name Secondary .*--output text\)" --target-region us-east-1 --action activate --mode practice$/);
+    expect(plan.description.startCommand).toMatch(/^aws arc-region-switch start-plan-execution --region us-east-1 --plan-arn "\$\(aws cloudformation describe-stacks --region us-east-1 --stack-name Secondary .*--output text\)" --target-region us-east-1 --action activate --mode graceful --comment '[^']+'$/);
+  });
+
+  test('outputs a separate ungraceful start command, described as data-losing, only with allowUngraceful', () => {
+    const s = database();
+    const ungraceful = new RegionSwitchPlan(s.secondary, 'Plan', {
+      regions: ['eu-west-1', 'us-east-1'], steps: [RegionSwitchStep.auroraGlobalDatabase(s.db)], recoveryTime: Duration.seconds(170), purpose, allowUngraceful: true,
+    });
+    const t = Template.fromStack(s.secondary);
+    t.hasOutput(outputId(t, 'PlanUngracefulStartCommand'), {
+      Value: { 'Fn::Join': ['', [Match.anyValue(), Match.anyValue(), Match.stringLikeRegexp('--action activate --mode ungraceful ')]] },
+      Description: Match.stringLikeRegexp('^DATA-LOSING: .*fails over with data loss'),
+    });
+    expect(ungraceful.ungracefulStartCommand).toMatch(/--mode ungraceful --comment 'cdk-ha-patterns recovery \(ungraceful, may lose data\)/);
+    expect(ungraceful.startCommand).toMatch(/--mode graceful /);
   });
 });
 
@@ -133,7 +165,11 @@ describe('RegionSwitchPlan alarms and steps', () => {
           Lambdas: [{ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Fn'), 'Arn'] }, Payload: '{"a":1}' }],
           RegionToRun: 'activatingRegion', RetryIntervalMinutes: 2, TimeoutMinutes: 2,
         } } }),
-      ] }],
+      ] }, {
+        // The failback runs what can run for either region: the function is only in us-east-1.
+        WorkflowTargetAction: 'activate', WorkflowTargetRegion: 'eu-west-1', WorkflowDescription: Match.anyValue(),
+        Steps: [Match.objectLike({ Name: 'promote-database' })],
+      }],
     });
     expect(permissionsOf(template, 'PlanRole')).toEqual(expect.arrayContaining(permissions(
       { actions: ['lambda:GetFunction', 'lambda:InvokeFunction'], resources: [{ 'Fn::GetAtt': [logicalId(template, 'AWS::Lambda::Function', 'Fn'), 'Arn'] }] },
@@ -163,16 +199,31 @@ describe('RegionSwitchPlan alarms and steps', () => {
     )));
   });
 
-  test('an active/active plan deactivates the target region and names no primary region', () => {
+  test('an active/active plan has a deactivate and an activate workflow (ARC requires both) and names no primary region', () => {
     const { db, secondary } = database();
-    new RegionSwitchPlan(secondary, 'Plan', {
+    const plan = new RegionSwitchPlan(secondary, 'Plan', {
       recoveryApproach: RecoveryApproach.ACTIVE_ACTIVE, regions: ['eu-west-1', 'us-east-1'], targetRegion: 'eu-west-1', recoveryTime: Duration.minutes(1), purpose,
       steps: [RegionSwitchStep.auroraGlobalDatabase(db)],
     });
     Template.fromStack(secondary).hasResourceProperties('AWS::ARCRegionSwitch::Plan', {
       RecoveryApproach: 'activeActive', PrimaryRegion: Match.absent(),
-      Workflows: [Match.objectLike({ WorkflowTargetAction: 'deactivate', WorkflowTargetRegion: Match.absent() })],
+      Workflows: [
+        Match.objectLike({ WorkflowTargetAction: 'deactivate', WorkflowTargetRegion: Match.absent() }),
+        Match.objectLike({ WorkflowTargetAction: 'activate', WorkflowTargetRegion: Match.absent() }),
+      ],
     });
+    expect(plan.startCommand).toMatch(/--target-region eu-west-1 --action deactivate --mode graceful /);
+    expect(plan.failbackCommand).toMatch(/--target-region eu-west-1 --action activate --mode graceful /);
+  });
+
+  test('warns, with no failback command, when no step runs for the primary region', () => {
+    const { secondary } = database();
+    const plan = new RegionSwitchPlan(secondary, 'Plan', {
+      regions: ['eu-west-1', 'us-east-1'], recoveryTime: Duration.minutes(1), purpose, steps: [RegionSwitchStep.invokeFunction(fn(secondary))],
+    });
+    Annotations.fromStack(secondary).hasWarning('/Secondary/Plan', Match.stringLikeRegexp('has no failback workflow.*failbackSteps'));
+    Template.fromStack(secondary).hasResourceProperties('AWS::ARCRegionSwitch::Plan', { Workflows: [Match.objectLike({ WorkflowTargetAction: 'activate', WorkflowTargetRegion: 'us-east-1' })] });
+    expect(plan.failbackCommand).toBeUndefined();
   });
 });
 
@@ -189,6 +240,7 @@ describe('RegionSwitchPlan validation', () => {
     ['the same region twice', () => ({ regions: ['eu-west-1', 'eu-west-1'] }), /invalid prop 'regions'.*expected two different regions/],
     ['an unknown region', () => ({ regions: ['eu-west-1', 'mars-1'] }), /invalid prop 'regions\[1\]': received "mars-1"/],
     ['a plan name Region switch rejects', () => ({ planName: 'orders plan!' }), /invalid prop 'planName': received "orders plan!"; expected a Region switch plan name AWS accepts: 1 to 32 letters, digits and hyphens/],
+    ['a plan name ending in a hyphen (the API\'s PlanName pattern)', () => ({ planName: 'orders-' }), /invalid prop 'planName': received "orders-"; expected a Region switch plan name AWS accepts: .*not starting or ending with a hyphen/],
     ['no step', () => ({ steps: [] }), /invalid prop 'steps': received \[\]; expected at least one RegionSwitchStep/],
     ['a target region that is the primary', () => ({ targetRegion: 'eu-west-1' }), /invalid prop 'targetRegion': received "eu-west-1"; expected the region to activate, other than the primary region/],
     ['a target region outside the plan', () => ({ targetRegion: 'us-west-2' }), /invalid prop 'targetRegion': received "us-west-2"; expected one of the plan's regions/],

@@ -49,11 +49,11 @@ describe('HaDatabase with failoverRunner: REGION_SWITCH_PLAN', () => {
     expect(plan().Triggers).toEqual([expect.objectContaining({ Action: 'activate', TargetRegion: 'us-east-1', Conditions: [{ AssociatedAlarmName: 'trigger-1', Condition: 'red' }] })]);
   });
 
-  test('its one step fails the global cluster over to the secondary (data loss allowed, as the library\'s function does), naming both clusters', () => {
+  test('its one step switches the global cluster over to the secondary when run gracefully (no data loss), fails over only ungracefully, naming both clusters', () => {
     expect(plan().Workflows[0].Steps).toEqual([expect.objectContaining({
       ExecutionBlockType: 'AuroraGlobalDatabase',
       ExecutionBlockConfiguration: { GlobalAuroraConfig: {
-        Behavior: 'failover', GlobalClusterIdentifier: 'orders-global',
+        Behavior: 'switchoverOnly', Ungraceful: { Ungraceful: 'failover' }, GlobalClusterIdentifier: 'orders-global',
         DatabaseClusterArns: [arn('eu-west-1', 'cluster:orders-global-eu-west-1'), arn('us-east-1', 'cluster:orders-global-us-east-1')],
       } },
     })]);

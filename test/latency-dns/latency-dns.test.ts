@@ -170,9 +170,9 @@ describe('LatencyDns settings', () => {
     Template.fromStack(stack).allResourcesProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ FailureThreshold: threshold }) });
   });
 
-  test('a target the settings cannot meet fails synthesis, naming the slowest component', () => {
+  test('a target the settings do not meet fails synthesis, naming every prop it takes (off a single-sample threshold) and the figure', () => {
     const { app } = build({ recoveryTargets: { rto: Duration.seconds(20) }, recordTtl: Duration.seconds(15) });
-    expect(() => app.synth()).toThrow(/Dns\/Agents\] recovery time target not met: the 'dns' path takes 25 s worst case, target 20 s \(recoveryTargets.rto\).*Slowest component you can shorten: DNS cache of agents.example.com \(record TTL 15 s = 15 s\); shorten it with recordTtl \(0 to 60 s\), down to 0 s\. The fastest this path can be configured to is 10 s/);
+    expect(() => app.synth()).toThrow(/Dns\/Agents\] recovery time target not met: the 'dns' path takes 25 s worst case, target 20 s \(recoveryTargets.rto\).*To meet it, set failureThreshold: 2 \(\+10 s\) and recordTtl: 0 s \(\u221215 s\) \u2192 20 s\. The fastest this path can be configured to is 10 s/);
   });
 
   test('HTTP checks on port 80 without SNI, a custom path, port, 30 s interval and site name', () => {

@@ -30,9 +30,10 @@ function env(name: string): string {
   return value;
 }
 
-function database(): TurnOnDatabase | undefined {
+function database(switchoverOnly: boolean): TurnOnDatabase | undefined {
   if (!process.env.GLOBAL_CLUSTER_ID) return undefined;
   return {
+    switchoverOnly,
     globalClusterIdentifier: env('GLOBAL_CLUSTER_ID'),
     targetClusterArn: env('TARGET_CLUSTER_ARN'),
     promoterFunction: env('PROMOTER_FUNCTION'),
@@ -49,6 +50,19 @@ interface ConfigEvent {
   readonly 'detail'?: { readonly alarmName?: string; readonly state?: { readonly value?: string } };
   /** A CloudFormation custom resource request (the standby's initial task count). */
   readonly 'RequestType'?: string;
+  /** A Region switch step's payload: `switchover-only` (the step of a plan: graceful executions never lose data). */
+  readonly 'promotion'?: string;
+  /** Region switch's execution metadata (merged into the payload): present when a plan execution invokes the function. */
+  readonly 'ExecutionId'?: string;
+}
+
+/**
+ * Whether the turn-on may only ask for a switchover: when a Region switch execution runs it (its step's
+ * payload says so, or Region switch's metadata is there). Region switch's event does not say whether the
+ * execution is graceful, so the plan's turn-on never asks for a failover with data loss.
+ */
+export function switchoverOnly(event: ConfigEvent): boolean {
+  return event.promotion === 'switchover-only' || event.ExecutionId !== undefined;
 }
 
 /**
@@ -95,7 +109,7 @@ export async function handler(event: ConfigEvent = {}): Promise<unknown> {
     tableName: env('TABLE_NAME'),
     writerKey: env('WRITER_KEY'),
     region: env('AWS_REGION'),
-    database: database(),
+    database: database(switchoverOnly(event)),
   });
   console.log(JSON.stringify({ message: 'cold standby turned on', cause, steps }));
   return { steps };

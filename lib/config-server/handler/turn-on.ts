@@ -19,6 +19,12 @@ export interface TurnOnDatabase {
   readonly promoterFunction: string;
   /** Who asks, for the promoter's log and announcement. */
   readonly requestedBy: string;
+  /**
+   * Ask the promoter for a switchover only, never a failover with data loss (a graceful Region switch
+   * execution runs the turn-on): with the primary writer lost, the request is refused and the turn-on fails.
+   * @default false: the promoter decides (failover only once its probe alarm has confirmed the loss)
+   */
+  readonly switchoverOnly?: boolean;
   /** How long to wait for the promotion before the turn-on fails (it can be re-run). */
   readonly timeoutSeconds: number;
   /** Seconds between two `DescribeGlobalClusters` calls. */
@@ -135,9 +141,12 @@ export async function turnOnStandby(
       if (state.towardsTarget) return { step: 'request-promotion', changed: false, detail: `promotion of ${db.targetClusterArn} already ${state.operation}` };
       await lambda.send(new InvokeCommand({
         FunctionName: db.promoterFunction, InvocationType: 'Event',
-        Payload: Buffer.from(JSON.stringify({ action: 'promote', requestedBy: db.requestedBy })),
+        Payload: Buffer.from(JSON.stringify({ action: 'promote', requestedBy: db.requestedBy, ...(db.switchoverOnly ? { switchoverOnly: true } : {}) })),
       }));
-      return { step: 'request-promotion', changed: true, detail: `asked ${db.promoterFunction} to promote ${db.targetClusterArn}; was: ${state.seen}` };
+      return {
+        step: 'request-promotion', changed: true,
+        detail: `asked ${db.promoterFunction} to ${db.switchoverOnly ? 'switch over (no data loss) to' : 'promote'} ${db.targetClusterArn}; was: ${state.seen}`,
+      };
     });
   }
 

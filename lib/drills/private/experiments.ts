@@ -12,7 +12,6 @@ import { ActiveActiveCells, ActiveActiveCellsPath } from '../../cells/active-act
 import { ColdStandbyConfigServer, ColdStandbyConfigServerPath } from '../../config-server/cold-standby-config-server';
 import { FailureKind } from '../../core/failure-scenario';
 import { HaPattern } from '../../core/ha-pattern';
-import { ServiceTime } from '../../core/service-time';
 import { HaDatabase, HaDatabasePath } from '../../ha-database/ha-database';
 import { HotStandbyConsumer, HotStandbyConsumerPath } from '../../hot-standby/hot-standby-consumer';
 import { MultiSiteActiveActive, MultiSiteActiveActivePath } from '../../multi-site/multi-site-active-active';
@@ -34,29 +33,30 @@ export function singleton(ctx: DrillsContext, p: SingletonDaemon): void {
   const s = handled(p, path, FailureKind.TASK_LOSS);
   if (!s) return;
   const total = p.recoveryObjectives.path(path).total;
+  // Which task holds the lease is decided at run time (after any takeover, the standby service's): the runbook reads it.
   experiment(ctx, p, Stack.of(p.service), 'TaskLoss', {
-    actions: [FaultAction.stopTasks(p.service, TargetSelection.all())],
+    actions: [FaultAction.stopLeaseHolder({ table: p.leaseTable.table, leaseName: p.leaseName, cluster: p.cluster, description: p.node.path })],
     stopAlarms: [p.failoverAlarm],
     purpose: purpose(p, [path], s, total,
-      `the '${path}' path: when the daemon's task stops, a replacement takes the lease and acts within ${human(total)}`,
-      `ECS starts a replacement task; the lease metrics show a new acquisition within ${human(total)} of the stop; the failover alarm stays OK.`),
+      `the '${path}' path: when the lease holder's task stops (whichever contender holds the lease when the drill runs), ` +
+      `${p.standbyService ? 'the standby' : 'a replacement'} takes the lease and acts within ${human(total)}`,
+      `the task named by the lease item stops; the lease metrics show a new acquisition by another task within ${human(total)} of the stop; ECS replaces the stopped task; the failover alarm stays OK.`),
   });
 }
 
 export function hotStandby(ctx: DrillsContext, p: HotStandbyConsumer): void {
   const path = HotStandbyConsumerPath.LEADER_FAILURE;
   const total = p.recoveryObjectives.path(path).total;
-  const [a, b] = p.services;
+  const [a] = p.services;
   const task = handled(p, path, FailureKind.TASK_LOSS);
-  if (task && a && b) {
-    // Which consumer leads is decided at run time: stop each in turn, so the leader is stopped once in every run.
-    const between = Duration.seconds(Math.ceil(total.toSeconds() + ServiceTime.FARGATE_TASK_START.duration.toSeconds() + 60));
+  if (task && a) {
+    // Which consumer leads is decided at run time: the runbook reads the lease item and stops the leader's task only.
     experiment(ctx, p, Stack.of(a), 'TaskLoss', {
-      actions: [FaultAction.stopTasks(a, TargetSelection.all()), FaultAction.wait(between), FaultAction.stopTasks(b, TargetSelection.all())],
+      actions: [FaultAction.stopLeaseHolder({ table: p.leaseTable.table, leaseName: p.leaseName, cluster: p.cluster, description: p.node.path })],
       stopAlarms: [p.failoverAlarm],
       purpose: purpose(p, [path], task, total,
-        `the '${path}' path: whichever consumer leads, stopping it hands the lease to the standby within ${human(total)} (consumer A, then B ${human(between)} later)`,
-        `after each stop a consumer holds the lease again within ${human(total)} (LeaseHeld back to 1, a takeover counted) and resumes after the last checkpoint; NoLeader stays OK.`),
+        `the '${path}' path: stopping the leader's task (whichever consumer holds the lease when the drill runs) hands the lease to the standby within ${human(total)}`,
+        `the task named by the lease item stops; the other consumer holds the lease within ${human(total)} (LeaseHeld back to 1, a takeover counted) and resumes after the last checkpoint; NoLeader stays OK.`),
     });
   }
   const zone = handled(p, path, FailureKind.ZONE_LOSS);

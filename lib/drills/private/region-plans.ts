@@ -3,6 +3,7 @@
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import { ColdStandbyConfigServer, ColdStandbyConfigServerPath } from '../../config-server/cold-standby-config-server';
+import { HaValidationError } from '../../core/errors';
 import { FailureKind } from '../../core/failure-scenario';
 import { HaPattern } from '../../core/ha-pattern';
 import { HaDatabase, HaDatabasePath } from '../../ha-database/ha-database';
@@ -33,13 +34,17 @@ export function webTierPlans(ctx: DrillsContext, p: ActiveSpareWebTier): void {
     }
     const spareRegion = stack.region;
     const scaleUp = p.scaleUpFunctions.find(fn => Stack.of(fn) === stack);
+    // The plan's Route 53 health checks join the records only from the records' own stack (no cross-region reference):
+    // a plan in the spare's region scales the spare, and the records' own health checks move the name (failover routing).
+    const movesDns = Stack.of(p.dns) === stack;
     const steps = [
       ...(scaleUp ? [RegionSwitchStep.invokeFunction(scaleUp, {
         description: `Scales the spare in ${spareRegion} to N+1 (the tier's own scale-up function, invoked as by the primary's failover alarm)`,
         payload: JSON.stringify({ 'source': 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', 'detail': { alarmName: alarmName ?? 'region-switch', state: { value: 'ALARM' } } }),
       })] : []),
-      RegionSwitchStep.route53HealthCheck(p.dns),
+      ...(movesDns ? [RegionSwitchStep.route53HealthCheck(p.dns)] : []),
     ];
+    if (steps.length === 0) continue;
     plan(ctx, p, stack, `RegionSwitch${regionId(spareRegion)}`, {
       regions: [primaryRegion, spareRegion],
       primaryRegion,
@@ -49,8 +54,9 @@ export function webTierPlans(ctx: DrillsContext, p: ActiveSpareWebTier): void {
       triggerAlarms: alarmName ? [p.failoverAlarm] : [],
       healthAlarms: [spare.failoverAlarm],
       purpose: purpose(p, paths, s, rto,
-        `the '${paths[0]}' and '${paths[1]}' paths as a plan: ${scaleUp ? `the spare in ${spareRegion} is scaled to N+1, then ` : ''}${p.dns.domainName} moves to ${spareRegion}, within ${human(rto)}`,
-        `the practice execution completes every step; its report (S3) shows the steps' times, within the plan's RTO of ${human(rto)}.`),
+        `the '${paths[0]}' and '${paths[1]}' paths as a plan: ${scaleUp ? `the spare in ${spareRegion} is scaled to N+1, then ` : ''}${p.dns.domainName} moves to ${spareRegion}` +
+        `${movesDns ? '' : ' (by its records\' own health checks)'}, within ${human(rto)}`,
+        `the graceful execution (a real switch) completes every step; its report (S3) shows the steps' times, within the plan's RTO of ${human(rto)}.`),
     });
   }
 }
@@ -74,8 +80,8 @@ export function databasePlan(ctx: DrillsContext, p: HaDatabase): void {
     triggerAlarms: p.writerProbeAlarm ? [p.writerProbeAlarm] : [],
     healthAlarms: [],
     purpose: purpose(p, [path], s, rto,
-      `the '${path}' path as a plan: the ${stack.region} cluster of ${p.globalClusterIdentifier} becomes the writer within ${human(rto)} (switchover when run gracefully, failover when not)`,
-      `the practice execution completes; in a recovery execution the global cluster names the ${stack.region} cluster its writer within ${human(rto)}.`),
+      `the '${path}' path as a plan: the ${stack.region} cluster of ${p.globalClusterIdentifier} becomes the writer within ${human(rto)} (switchover when run gracefully, no data loss; failover with data loss only ungracefully)`,
+      `the graceful execution (a real switchover) completes and the global cluster names the ${stack.region} cluster its writer within ${human(rto)}; the failback switches back.`),
   });
 }
 
@@ -98,7 +104,7 @@ export function configServerPlan(ctx: DrillsContext, p: ColdStandbyConfigServer)
     healthAlarms: [],
     purpose: purpose(p, [path], s, rto,
       `the '${path}' path as a plan: the standby in ${stack.region} is turned on and takes the writer name ${p.writerHost} within ${human(rto)}`,
-      `the practice execution completes; in a recovery execution ${p.writerHost} resolves to the standby and writes succeed within ${human(rto)}.`),
+      `the graceful execution (a real switch; the database switches over, never fails over with data loss) completes: ${p.writerHost} resolves to the standby and writes succeed within ${human(rto)}.`),
   });
 }
 
@@ -110,6 +116,13 @@ export function multiSitePlan(ctx: DrillsContext, p: MultiSiteActiveActive): voi
   const [first] = p.activeRegions;
   const s = handled(p, path, FailureKind.REGION_LOSS);
   if (!s) return;
+  if (regions.length > 2) {
+    throw new HaValidationError(p, {
+      prop: 'sites', received: `${regions.length} sites (${regions.join(', ')})`,
+      expected: 'at most two sites while Drills creates Region switch plans: a plan spans exactly two regions. Give the service two sites, ' +
+        'or set regionSwitchPlans: false on Drills (the FIS experiments still drill each site)',
+    });
+  }
   if (regions.length !== 2 || p.standbyRegions.length > 0) {
     gap(ctx, p, path, s, `a Region switch plan spans two active regions; this service has ${p.activeRegions.length} active and ${p.standbyRegions.length} standby site(s).`);
     return;
@@ -124,11 +137,11 @@ export function multiSitePlan(ctx: DrillsContext, p: MultiSiteActiveActive): voi
     triggerAlarms: [p.failoverAlarm],
     healthAlarms: p.activeRegions.map(r => dns.healthCheckAlarm(r)),
     purpose: purpose(p, [path], s, rto,
-      `the '${path}' path as a plan: ${p.domainName} stops answering with ${first} within ${human(rto)}`,
-      `the practice execution completes; in a recovery execution ${p.domainName} resolves only to the other site within ${human(rto)}.`),
+      `the '${path}' path as a plan: ${p.domainName} stops answering with ${first} within ${human(rto)}; the failback activates ${first} again`,
+      `the graceful execution (a real shift) completes and ${p.domainName} resolves only to the other site within ${human(rto)}.`),
   });
 }
 
 function plan(ctx: DrillsContext, p: HaPattern, stack: Stack, id: string, props: ConstructorParameters<typeof RegionSwitchPlan>[2]): void {
-  ctx.addPlan(new RegionSwitchPlan(ctx.scope(p, stack), id, props));
+  ctx.addPlan(new RegionSwitchPlan(ctx.scope(p, stack), id, { allowUngraceful: ctx.props.allowUngracefulRegionSwitch, ...props }));
 }

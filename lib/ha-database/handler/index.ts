@@ -33,6 +33,8 @@ interface PromoterEvent {
   /** A consumer's request (`{ action: 'promote', requestedBy }`, invoked directly). */
   readonly 'action'?: string;
   readonly 'requestedBy'?: string;
+  /** With `action: 'promote'`: a switchover only, never a failover with data loss (a graceful Region switch execution). */
+  readonly 'switchoverOnly'?: boolean;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function handler(event: PromoterEvent): Promise<unknown> {
     reason = 'alarm';
     requestedBy = `alarm ${event.detail.alarmName ?? ''}`;
   } else if (event.action === 'promote') {
-    reason = 'request';
+    reason = event.switchoverOnly === true ? 'switchover-request' : 'request';
     requestedBy = event.requestedBy ?? 'a direct invocation';
   }
   if (!reason) return { skipped: `not a schedule, an ALARM state change or a promotion request (${event['detail-type'] ?? event.action ?? 'no detail-type'})` };

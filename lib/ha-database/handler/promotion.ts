@@ -83,8 +83,11 @@ async function startUnlessUnderWay(rds: RDSClient, target: PromotionTarget, call
 
 export { PROMOTED_EVENT };
 
-/** Why the promoter runs: its own probe alarm (a confirmed loss of the writer), or a consumer's request. */
-export type PromotionReason = 'alarm' | 'request';
+/**
+ * Why the promoter runs: its own probe alarm (a confirmed loss of the writer), a consumer's request, or a
+ * consumer's request for a switchover only (a graceful Region switch execution: never a failover with data loss).
+ */
+export type PromotionReason = 'alarm' | 'request' | 'switchover-request';
 
 /** The promoter's settings (from its function's environment). */
 export interface PromoterConfig extends PromotionTarget {
@@ -137,12 +140,18 @@ export async function promote(
   now: () => number = () => Date.now(),
   sleep: (ms: number) => Promise<void> = ms => new Promise(resolve => setTimeout(resolve, ms)),
 ): Promise<PromotionResult> {
-  const confirmedLoss = reason === 'alarm' || await alarmIsFiring(clients.cloudwatch, config.probeAlarmName);
+  // A switchover-only request (a graceful execution) never fails over, whatever the alarm says.
+  const switchoverOnly = reason === 'switchover-request';
+  const confirmedLoss = !switchoverOnly && (reason === 'alarm' || await alarmIsFiring(clients.cloudwatch, config.probeAlarmName));
   if (!confirmedLoss) {
     const already = promotionState(await describeGlobalCluster(clients.rds, config.globalClusterIdentifier), config.targetClusterArn);
     const sample = already.promoted || already.towardsTarget ? undefined : await clients.sample();
     if (sample?.unreachable) {
-      return { mode: 'deferred', changed: false, detail: `the primary writer looks lost (${sample.detail}) but the probe alarm has not confirmed it: it promotes once it does`, waitedSeconds: 0 };
+      const detail = switchoverOnly
+        ? `the primary writer looks lost (${sample.detail}): a switchover needs it, and a switchover-only request never fails over with data loss; ` +
+          'the probe alarm\'s own failover (autoFailover) or the Failover runbook promotes'
+        : `the primary writer looks lost (${sample.detail}) but the probe alarm has not confirmed it: it promotes once it does`;
+      return { mode: 'deferred', changed: false, detail, waitedSeconds: 0 };
     }
   }
   const mode = confirmedLoss ? 'failover' : 'switchover';
