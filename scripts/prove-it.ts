@@ -34,8 +34,16 @@ export function proveItSection(example: string, drills: DrillDescription[]): str
     '',
     'A drill passes when what its row says happens within its figure: the computed worst case of the path it exercises, ' +
     `the figure of the resilience report (\`npm run report -- --example ${example}\`). An FIS experiment that stops early hit its stop ` +
-    'condition (customers hurt beyond the path\'s promise): read its log group, then the pattern\'s README. A Region switch practice run ' +
-    'writes the recovery time Region switch measured to its S3 report.',
+    'condition (customers hurt beyond the path\'s promise): read its log group, then the pattern\'s README. Region switch has no practice ' +
+    'mode: its start command runs a real, graceful switch (no data loss; the plan\'s failback command returns) and Region switch ' +
+    'records the recovery time it measured in the execution.',
+    '',
+    'Then compare what the drills measured with what the library computed (reads the executions, experiments, practice runs and ' +
+    'alarm histories with your credentials; without credentials it lists what it would read):',
+    '',
+    '```sh',
+    `npm run prove -- ${example}`,
+    '```',
     '',
   ];
   if (drills.length === 0) {

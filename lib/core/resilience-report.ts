@@ -1,6 +1,5 @@
-import { Stack, Token } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
+import { reportComponent } from '../report/component';
 import { AlarmRole } from './alarm-role';
 import { HaPattern } from './ha-pattern';
 import { RecoveryObjectivesReport } from './recovery-objectives';
@@ -13,6 +12,38 @@ export interface ReportedAlarm {
   readonly condition: string;
   /** The alarm's role: a failover trigger, notifying or informational. */
   readonly role: AlarmRole;
+  /**
+   * The region of the alarm's stack.
+   * @default unknown: the stack is environment-agnostic
+   */
+  readonly region?: string;
+}
+
+/**
+ * Who a pattern's failover alarm notifies: its own notifications, or those
+ * of the pattern that adopted the alarm (a web tier notifies for its sites).
+ */
+export interface ReportedNotifications {
+  /**
+   * Construct path of the `FailoverNotifications` notified.
+   * @default none: nobody is notified (see `role`)
+   */
+  readonly topic?: string;
+  /**
+   * Its subscribers, e.g. `1 email, 1 SMS`.
+   * @default none: nobody is notified
+   */
+  readonly subscribers?: string;
+  /**
+   * Construct path of the enclosing pattern that adopted the failover alarm.
+   * @default the pattern's own notifications
+   */
+  readonly through?: string;
+  /**
+   * The role that pattern gave the failover alarm (a trigger of its own, notifying, or informational).
+   * @default the pattern's own notifications
+   */
+  readonly role?: AlarmRole;
 }
 
 /** One pattern instance in the report. */
@@ -23,6 +54,16 @@ export interface ReportedComponent extends RecoveryObjectivesReport {
   readonly alarms: ReportedAlarm[];
   /** Who is notified when the failover alarm changes state. */
   readonly notified: string;
+  /**
+   * The same, as data.
+   * @default nobody is notified
+   */
+  readonly notifications?: ReportedNotifications;
+  /**
+   * The pattern's home region (that of its stack).
+   * @default unknown: the stack is environment-agnostic
+   */
+  readonly region?: string;
 }
 
 /** The resilience report of a construct tree. */
@@ -42,28 +83,9 @@ export interface ResilienceReport {
  */
 export function buildResilienceReport(scope: IConstruct, title = scope.node.path || 'app'): ResilienceReport {
   const patterns = scope.node.findAll().filter(HaPattern.isHaPattern);
-  return {
-    title,
-    components: patterns.map(pattern => {
-      const triggers = pattern.failoverTriggers;
-      const alarms = pattern.alarms.map(alarm => ({
-        path: alarm.node.path,
-        condition: alarm === pattern.failoverAlarm
-          ? `composite: ALARM when any of the ${triggers.length} triggers is in ALARM, OK when all are OK`
-          : describeAlarm(alarm),
-        role: pattern.roleOf(alarm),
-      }));
-      const notifications = pattern.notifications;
-      return {
-        ...pattern.recoveryObjectives.toReport(),
-        stacks: [...new Set(pattern.alarms.map(a => Stack.of(a).stackName))],
-        alarms,
-        notified: notifications
-          ? `SNS ${notifications.node.path} (${notifications.describeSubscribers()}) on ALARM and OK`
-          : 'no notifications configured',
-      };
-    }),
-  };
+  // An enclosing pattern that notifies for a part may sit outside `scope`: look for it in the whole app.
+  const all = scope.node.root.node.findAll().filter(HaPattern.isHaPattern);
+  return { title, components: patterns.map(pattern => reportComponent(pattern, all)) };
 }
 
 /** Renders reports as Markdown tables a design review can paste. */
@@ -134,34 +156,6 @@ function renderScenarioMatrix(report: ResilienceReport): string[] {
   }
   return lines;
 }
-
-function describeAlarm(alarm: IConstruct): string {
-  if (alarm instanceof cloudwatch.CompositeAlarm) return 'composite alarm';
-  const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm | undefined;
-  if (!cfn || !(cfn instanceof cloudwatch.CfnAlarm)) return alarm.node.path;
-  const r = Stack.of(alarm).resolve({
-    ns: cfn.namespace, name: cfn.metricName, stat: cfn.statistic ?? cfn.extendedStatistic, period: cfn.period,
-    op: cfn.comparisonOperator, threshold: cfn.threshold, evals: cfn.evaluationPeriods, dtp: cfn.datapointsToAlarm,
-    metrics: cfn.metrics,
-  }) as { ns?: string; name?: string; stat?: string; period?: number; op?: string; threshold?: number; evals?: number; dtp?: number; metrics?: Array<{ expression?: string; label?: string; returnData?: boolean }> };
-  const op = OPERATORS[r.op ?? ''] ?? r.op;
-  const what = r.name
-    ? `${r.ns} ${r.name} (${r.stat})`
-    : (r.metrics?.find(m => m.returnData !== false)?.label ?? r.metrics?.find(m => m.returnData !== false)?.expression ?? 'metric math');
-  const threshold = r.threshold === undefined || Token.isUnresolved(r.threshold) ? '' : ` ${r.threshold}`;
-  const window = r.period ? ` over ${r.dtp && r.dtp !== r.evals ? `${r.dtp} of ` : ''}${r.evals} x ${r.period} s` : ` over ${r.evals} periods`;
-  return `${what} ${op}${threshold}${window}`;
-}
-
-const OPERATORS: Record<string, string> = {
-  GreaterThanOrEqualToThreshold: '>=',
-  GreaterThanThreshold: '>',
-  LessThanThreshold: '<',
-  LessThanOrEqualToThreshold: '<=',
-  LessThanLowerOrGreaterThanUpperThreshold: 'outside band',
-  GreaterThanUpperThreshold: '> band',
-  LessThanLowerThreshold: '< band',
-};
 
 function fmt(seconds: number): string {
   if (seconds >= 120 && seconds % 60 === 0) return `${seconds / 60} min`;

@@ -43,9 +43,11 @@ describe('resilience report', () => {
       notified: 'SNS Report/Notifications (1 email, 1 SMS) on ALARM and OK',
     });
     expect(report.components[0].alarms).toEqual([
-      { path: 'Report/Probe/Down', condition: 'Probe Up (Minimum) < 1 over 3 x 60 s', role: AlarmRole.FAILOVER_TRIGGER },
-      { path: 'Report/Probe/FailoverAlarm', condition: 'composite: ALARM when any of the 1 triggers is in ALARM, OK when all are OK', role: AlarmRole.NOTIFYING },
+      { path: 'Report/Probe/Down', condition: 'Probe Up (Minimum) < 1 over 3 x 60 s', role: AlarmRole.FAILOVER_TRIGGER, region: 'eu-west-1' },
+      { path: 'Report/Probe/FailoverAlarm', condition: 'composite: ALARM when any of the 1 triggers is in ALARM, OK when all are OK', role: AlarmRole.NOTIFYING, region: 'eu-west-1' },
     ]);
+    expect(report.components[0]).toMatchObject({ region: 'eu-west-1', notifications: { topic: 'Report/Notifications', subscribers: '1 email, 1 SMS' } });
+    expect(report.components[0].notifications?.through).toBeUndefined();
   });
 
   test('renders Markdown with the table and the derivation of each path', () => {

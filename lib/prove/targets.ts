@@ -1,0 +1,1 @@
+export { proveDrills } from '../drills/prove-target';
