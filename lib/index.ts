@@ -12,4 +12,5 @@ export * from './cells';
 export * from './backup';
 export * from './multi-site';
 export * from './drills';
+export * from './report';
 export * from './network';

@@ -488,7 +488,7 @@ export class ColdStandbyConfigServer extends HaPattern {
         patternPath: this.node.path, patternName: this.patternName, paths: [ColdStandbyConfigServerPath.WRITES],
         scenario: FailureScenario.regionLoss(primaryRegion).description, expectedRecovery: rto,
         proves: `the '${ColdStandbyConfigServerPath.WRITES}' path: the standby in ${standbyRegion} is turned on and takes the writer name ${this.writerHost}`,
-        passes: `the practice execution completes; in a recovery execution ${this.writerHost} resolves to the standby and writes succeed within the plan's RTO.`,
+        passes: `the graceful execution (a real switch; the database switches over, never fails over with data loss) completes: ${this.writerHost} resolves to the standby and writes succeed within the plan's RTO.`,
       }),
     });
     this.turnOnRule = start.rule;
@@ -611,7 +611,10 @@ export class ColdStandbyConfigServer extends HaPattern {
   public turnOnSwitchStep(): RegionSwitchStep {
     const timeout = (this.turnOnFunction as lambda.Function).timeout ?? Duration.minutes(1);
     return RegionSwitchStep.invokeFunction(this.turnOnFunction, {
-      description: `Turns the standby in ${Stack.of(this.standbySite).region} on (the server's own turn-on: database promotion, server tasks, writer flag, writer name, in that order)`,
+      description: `Turns the standby in ${Stack.of(this.standbySite).region} on (the server's own turn-on: database switchover, never a failover with data loss; ` +
+        'server tasks, writer name, writer flag)',
+      // Region switch's event does not tell a graceful execution from an ungraceful one: the plan's turn-on asks the promoter for a switchover only.
+      payload: JSON.stringify({ action: 'turn-on', promotion: 'switchover-only' }),
       timeout: Duration.minutes(Math.max(1, Math.ceil(timeout.toMinutes({ integral: false })))),
     });
   }
@@ -628,7 +631,12 @@ export class ColdStandbyConfigServer extends HaPattern {
     const secondary = database?.secondary;
     const detection = [
       sampling,
-      RecoveryStep.alarmEvaluation('server probe alarm', this.serverProbeAlarm, { prop: 'turnOnDetectionPeriods (1 to 6)', floor: PROBE_SAMPLING.alarmPeriod }),
+      RecoveryStep.alarmEvaluation('server probe alarm', this.serverProbeAlarm, {
+        prop: 'turnOnDetectionPeriods (1 to 6)', floor: PROBE_SAMPLING.alarmPeriod,
+        samples: { prop: 'turnOnDetectionPeriods', values: [1, 2, 3, 4, 5, 6] },
+        // Without automation (autoTurnOn: false) the alarm pages on-call: nothing acts on one sample.
+        singleSample: start.automatic ? { slug: 'config-server-single-sample-turn-on', action: 'turns the cold standby on and moves the writer name to it' } : undefined,
+      }),
       start.step(),
     ];
     const steps = [

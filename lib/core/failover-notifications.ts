@@ -17,7 +17,9 @@ export interface FailoverNotificationsProps {
    * topic's subscription is confirmed separately: an address receives one
    * confirmation email per topic (per region, and per stack with alarms
    * outside the home region) and is notified by a topic only once it clicked
-   * that topic's link (valid 3 days).
+   * that topic's link (valid 3 days). A literal array (one subscription per
+   * address); addresses that differ only in case warn
+   * (`cdk-ha-patterns:notifications-duplicate-email`).
    * @default no email subscribers
    */
   readonly emails?: string[];
@@ -36,7 +38,9 @@ export interface FailoverNotificationsProps {
    * HTTPS endpoints that receive the SNS notification as a POST, from this
    * topic and every replica. The endpoint must confirm each topic's
    * subscription (it receives one `SubscriptionConfirmation` per topic, with
-   * that topic's ARN) before SNS delivers to it.
+   * that topic's ARN) before SNS delivers to it. Credentials in the URL
+   * (`https://user:password@host/...`, HTTP basic authentication) end up in
+   * the template in clear text: they warn (`cdk-ha-patterns:notifications-webhook-credentials`).
    * @default no webhooks
    */
   readonly webhookUrls?: string[];
@@ -110,6 +114,10 @@ export class FailoverNotifications extends Construct {
     this.webhookUrls = validateEach(this, 'webhookUrls', props.webhookUrls ?? [], isHttpsUrl,
       'an https:// URL (SNS only delivers to HTTPS webhooks here, so the notification is not sent in clear text)');
 
+    if (!buildingReplica) {
+      warnCaseDuplicates(this, this.emails);
+      warnWebhookCredentials(this, this.webhookUrls);
+    }
     if (!buildingReplica && this.emails.length + this.smsNumbers.length + this.webhookUrls.length === 0) {
       addHaWarning(this, 'notifications-no-subscribers',
         'no emails, smsNumbers or webhookUrls: the failover alarms publish to a topic nobody is subscribed to, so they page nobody. ' +
@@ -268,18 +276,70 @@ function validateEach(scope: IConstruct, prop: string, values: string[], ok: (v:
   if (!Array.isArray(values)) {
     throw new HaValidationError(scope, { prop, received: values, expected: `an array, each element ${expected}` });
   }
+  if (Token.isUnresolved(values)) {
+    // A list token (a CfnParameter's valueAsList, Fn.split...) is one element at synthesis: it would become one subscription of the whole list.
+    throw new HaValidationError(scope, {
+      prop, received: '<list token>',
+      expected: `a literal array (each subscriber is its own subscription, created at synthesis), each element ${expected}; ` +
+        'a single element may be a string token',
+    });
+  }
   const seen = new Set<string>();
   values.forEach((value, i) => {
     if (Token.isUnresolved(value)) return;
     if (typeof value !== 'string' || !ok(value)) {
-      throw new HaValidationError(scope, { prop: `${prop}[${i}]`, received: value, expected });
+      throw new HaValidationError(scope, { prop: `${prop}[${i}]`, received: withoutPassword(value), expected });
     }
     if (seen.has(value)) {
-      throw new HaValidationError(scope, { prop: `${prop}[${i}]`, received: value, expected: 'each subscriber once (it is listed twice)' });
+      throw new HaValidationError(scope, { prop: `${prop}[${i}]`, received: withoutPassword(value), expected: 'each subscriber once (it is listed twice)' });
     }
     seen.add(value);
   });
   return [...values];
+}
+
+/**
+ * Email addresses that differ only in case: most mail systems deliver both
+ * to one mailbox (the domain is case-insensitive, and in practice so is the
+ * local part), so the person would confirm two subscriptions and get every
+ * notification twice.
+ */
+function warnCaseDuplicates(scope: IConstruct, emails: string[]): void {
+  const first = new Map<string, number>();
+  emails.forEach((email, i) => {
+    if (Token.isUnresolved(email)) return;
+    const j = first.get(email.toLowerCase());
+    if (j === undefined) {
+      first.set(email.toLowerCase(), i);
+      return;
+    }
+    addHaWarning(scope, 'notifications-duplicate-email',
+      `emails[${i}] (${email}) and emails[${j}] (${emails[j]}) differ only in case: most mail systems deliver both to the same mailbox, ` +
+      'so the person confirms two subscriptions and receives every notification twice. Keep one of them; acknowledge this warning if they really are two mailboxes.');
+  });
+}
+
+/**
+ * A webhook URL with credentials (`https://user:password@host/...`): SNS
+ * supports HTTP basic authentication this way, but the password is then in
+ * the template and the cloud assembly.
+ */
+function warnWebhookCredentials(scope: IConstruct, urls: string[]): void {
+  urls.forEach((value, i) => {
+    if (Token.isUnresolved(value)) return;
+    const url = new URL(value);
+    if (url.username === '' && url.password === '') return;
+    addHaWarning(scope, 'notifications-webhook-credentials',
+      `webhookUrls[${i}] (${withoutPassword(value)}) carries credentials: they are stored in clear text in the CloudFormation template and the cloud assembly ` +
+      '(and so wherever those are kept or shown). Prefer an endpoint that authenticates SNS by the message signature; ' +
+      'if the endpoint needs basic authentication, keep the URL out of source control (a context value) and acknowledge this warning.');
+  });
+}
+
+/** The value, with the credentials of a URL (`https://user:password@...`) masked, for messages. */
+function withoutPassword(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, '$1***@');
 }
 
 function isHttpsUrl(value: string): boolean {

@@ -1,6 +1,7 @@
 import { Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { addHaWarning } from './errors';
 import { IHaPattern } from './pattern';
 
 /** Props of `HaDashboard`. */
@@ -12,14 +13,32 @@ export interface HaDashboardProps {
   readonly dashboardName?: string;
 }
 
+/** Most alarms an alarm status widget shows (CloudWatch's limit). */
+const MAX_ALARMS_PER_WIDGET = 100;
+
 /**
- * One CloudWatch dashboard for the failover state of many patterns: per
- * pattern, its computed recovery figures and the state of its alarms.
+ * One CloudWatch dashboard for the failover state of every pattern of an
+ * app, in every region: per pattern, its computed recovery figures and the
+ * state of its alarms (informational ones included), one alarm status
+ * widget per region, the dashboard's own region first.
+ *
+ * The patterns a pattern is built of (a web tier's sites and its DNS, in
+ * their regions' stacks) are shown with it. An alarm status widget names
+ * each alarm by ARN, and an ARN names the alarm's region, so one dashboard
+ * shows the alarms of every region. The dashboard never refers to another
+ * stack's alarm through CloudFormation (no export, no cross-region
+ * reference: the dashboard's stack deploys, and shows the survivors, while
+ * another region is down): it builds the ARN from the alarm's stack region
+ * and account and its literal name. An alarm of another stack without a
+ * name gets a fixed one (`Names.uniqueResourceName` of its path, the name
+ * stays the same from one synthesis to the next).
  */
 export class HaDashboard extends Construct {
   /** The dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
   private readonly added = new Set<IHaPattern>();
+  /** Alarms whose name `fixName` saw to. */
+  private readonly seen = new Set<cloudwatch.IAlarm>();
 
   constructor(scope: Construct, id: string, props: HaDashboardProps = {}) {
     super(scope, id);
@@ -28,8 +47,16 @@ export class HaDashboard extends Construct {
     });
   }
 
-  /** Adds a pattern: a text widget with its RTO/RPO and an alarm status widget. */
+  /**
+   * Adds a pattern: a text widget with its RTO/RPO and, per region, an alarm
+   * status widget with its alarms and those of the patterns it is built of.
+   * Adding it again adds no widget; it names the alarms the pattern
+   * registered since (patterns call it for alarms created after their
+   * failover alarm).
+   */
   public addPattern(pattern: IHaPattern): void {
+    // Name now: the alarms' stacks may be synthesized before this one (another stage).
+    for (const alarm of this.alarmsOf(pattern)) this.fixName(alarm);
     if (this.added.has(pattern)) return;
     this.added.add(pattern);
     const objectives = pattern.recoveryObjectives;
@@ -40,41 +67,177 @@ export class HaDashboard extends Construct {
         return `### ${r.pattern} \`${r.constructPath}\`\nWorst-case RTO: **${r.rtoSeconds} s** (${paths}); RPO: **${r.rpoSeconds} s**.\n\nDetection: ${r.detection}`;
       },
     });
-    // An alarm status widget refers to alarms by ARN. Alarms of another
-    // region belong on a dashboard of their own region; alarms of another
-    // stack in this region are referred to by a fixed name (below), so the
-    // dashboard's stack never depends on the pattern's stack (which usually
-    // depends on the dashboard's stack for the topic or the zone).
-    const region = Stack.of(this).region;
-    const alarms = pattern.alarms
-      .filter(a => Stack.of(a).region === region)
-      .map(a => this.referenceTo(a));
     this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown, width: 24, height: 3 }));
-    if (alarms.length > 0) {
-      this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({
-        title: `${pattern.patternName} alarms`,
-        alarms,
-        width: 24,
-        height: Math.min(6, 2 + Math.ceil(alarms.length / 4)),
-      }));
-    }
+    // Laid out when the body renders: the pattern may register alarms after this call.
+    this.dashboard.addWidgets(new RegionalAlarmsWidget(pattern.patternName, () => this.alarmGroups(pattern)));
   }
 
-  /** The alarm itself when it is in this stack, else an import by its (now fixed) name. */
-  private referenceTo(alarm: cloudwatch.IAlarm): cloudwatch.IAlarm {
+  /** The pattern's alarms and those of the patterns it is built of, each once. */
+  private alarmsOf(pattern: IHaPattern): cloudwatch.IAlarm[] {
+    return [...new Set([pattern, ...partsOf(pattern)].flatMap(p => p.alarms))];
+  }
+
+  /** The pattern's alarms by region (the dashboard's first, then in order of appearance), as ARNs. */
+  private alarmGroups(pattern: IHaPattern): AlarmGroup[] {
+    const groups = new Map<string, string[]>([[regionOf(Stack.of(this)), []]]);
+    for (const alarm of this.alarmsOf(pattern)) {
+      const arn = this.arnOf(alarm);
+      if (arn === undefined) continue;
+      const region = Token.isUnresolved(alarm.env.region) ? regionOf(Stack.of(alarm)) : alarm.env.region;
+      groups.set(region, [...groups.get(region) ?? [], arn]);
+    }
+    return [...groups].filter(([, arns]) => arns.length > 0).map(([region, arns]) => ({ region, arns }));
+  }
+
+  /**
+   * The alarm's ARN: its own attribute in this stack (or a literal one, for
+   * an imported alarm), else built from its stack's region and account and
+   * its literal name (see `fixName`). An alarm CloudFormation names (a
+   * token) in another stack of the same environment is referred to as it
+   * is; in another region it cannot be: it is left off (`fixName` warned).
+   */
+  private arnOf(alarm: cloudwatch.IAlarm): string | undefined {
     const here = Stack.of(this);
     const there = Stack.of(alarm);
-    if (there === here || Token.isUnresolved(there.region) || Token.isUnresolved(there.account)) return alarm;
-    const cfn = alarm.node.defaultChild;
-    if (!(cfn instanceof cloudwatch.CfnAlarm) && !(cfn instanceof cloudwatch.CfnCompositeAlarm)) return alarm;
-    // The L2s leave the name to CloudFormation (a token resolving to nothing): fix one.
-    let name: unknown = there.resolve(cfn.alarmName);
-    if (name === undefined) {
-      name = Names.uniqueResourceName(alarm, { maxLength: 255, separator: '-' });
-      cfn.alarmName = name as string;
+    if (there === here || (!Token.isUnresolved(alarm.alarmArn) && !isDefinedHere(alarm))) return alarm.alarmArn;
+    const name = literalName(alarm);
+    if (name === undefined || Token.isUnresolved(there.region) || Token.isUnresolved(there.account)) {
+      return sameEnvironment(here, there) ? alarm.alarmArn : undefined;
     }
-    if (typeof name !== 'string' || Token.isUnresolved(name)) return alarm;
-    const arn = `arn:${here.partition}:cloudwatch:${there.region}:${there.account}:alarm:${name}`;
-    return cloudwatch.Alarm.fromAlarmArn(this, `Ref${Names.uniqueId(alarm)}`, arn);
+    return `arn:${here.partition}:cloudwatch:${there.region}:${there.account}:alarm:${name}`;
   }
+
+  /**
+   * Gives an alarm of another stack a fixed name unless it has one, so the
+   * dashboard refers to it by a literal ARN; warns, once, about an alarm of
+   * another environment that cannot be referred to that way.
+   */
+  private fixName(alarm: cloudwatch.IAlarm): void {
+    if (this.seen.has(alarm)) return;
+    this.seen.add(alarm);
+    const here = Stack.of(this);
+    const there = Stack.of(alarm);
+    if (there === here || (sameEnvironment(here, there) && (Token.isUnresolved(there.region) || Token.isUnresolved(there.account)))) return;
+    const cfn = alarm.node.defaultChild;
+    const unreachable = (why: string, fix: string) => addHaWarning(this, 'dashboard-alarm-unreachable',
+      `${alarm.node.path} is not on the dashboard: ${why}, and the dashboard's stack (${regionOf(here)}) refers to the alarms ` +
+      `of other stacks by literal ARN only (no cross-region reference). ${fix}`);
+    if (!isDefinedHere(alarm)) {
+      if (Token.isUnresolved(alarm.alarmArn) && !sameEnvironment(here, there)) unreachable('its ARN is known only at deployment', 'Import it with a literal ARN.');
+      return;
+    }
+    if (Token.isUnresolved(there.region) || Token.isUnresolved(there.account)) {
+      unreachable(`its stack ${there.node.path} has no explicit region or account`, 'Give that stack an explicit env.');
+      return;
+    }
+    const name: unknown = there.resolve((cfn as cloudwatch.CfnAlarm | cloudwatch.CfnCompositeAlarm).alarmName);
+    if (name === undefined) {
+      // The L2s leave the name to CloudFormation (a token resolving to nothing): fix one.
+      (cfn as cloudwatch.CfnAlarm | cloudwatch.CfnCompositeAlarm).alarmName = Names.uniqueResourceName(alarm, { maxLength: 255, separator: '-' });
+    } else if ((typeof name !== 'string' || Token.isUnresolved(name)) && !sameEnvironment(here, there)) {
+      unreachable(`its name is known only at deployment (in ${there.region})`, 'Give it a literal alarm name.');
+    }
+  }
+}
+
+/** One region's alarms of a pattern. */
+interface AlarmGroup {
+  readonly region: string;
+  readonly arns: string[];
+}
+
+/**
+ * The alarm status widgets of one pattern, one per region (split at
+ * CloudWatch's 100 alarms a widget), stacked; computed when the dashboard's
+ * body renders, so alarms a pattern registers late are on it.
+ */
+class RegionalAlarmsWidget implements cloudwatch.IWidget {
+  public readonly width = 24;
+  private x = 0;
+  private y = 0;
+  private cached?: Array<{ title: string; arns: string[]; height: number }>;
+
+  constructor(private readonly patternName: string, private readonly groups: () => AlarmGroup[]) {}
+
+  public get height(): number {
+    return this.layout().reduce((sum, w) => sum + w.height, 0);
+  }
+
+  public position(x: number, y: number): void {
+    this.x = x;
+    this.y = y;
+  }
+
+  public toJson(): unknown[] {
+    let y = this.y;
+    return this.layout().map(w => {
+      const json = {
+        type: 'alarm', width: this.width, height: w.height, x: this.x, y,
+        properties: { title: w.title, alarms: w.arns },
+      };
+      y += w.height;
+      return json;
+    });
+  }
+
+  private layout(): Array<{ title: string; arns: string[]; height: number }> {
+    this.cached ??= this.groups().flatMap(({ region, arns }) => {
+      const chunks: string[][] = [];
+      for (let i = 0; i < arns.length; i += MAX_ALARMS_PER_WIDGET) chunks.push(arns.slice(i, i + MAX_ALARMS_PER_WIDGET));
+      return chunks.map((chunk, i) => ({
+        title: `${this.patternName} alarms in ${region}${chunks.length > 1 ? ` (${i + 1} of ${chunks.length})` : ''}`,
+        arns: chunk,
+        // Up to four alarms a row, plus the title's two units; at most 6 high (the widget scrolls).
+        height: Math.min(6, 2 + Math.ceil(chunk.length / 4)),
+      }));
+    });
+    return this.cached;
+  }
+}
+
+/**
+ * The patterns `pattern` is built of: those under it and those under its
+ * scope in other stacks (`regionalScope`: a construct named from the
+ * pattern's path, directly under the stack).
+ */
+function partsOf(pattern: IHaPattern): IHaPattern[] {
+  const scopeId = Names.uniqueId(pattern);
+  const regional = stacksUnder(pattern.node.root)
+    .map(stack => stack.node.tryFindChild(scopeId))
+    .filter((c): c is IConstruct => c !== undefined);
+  return [pattern, ...regional].flatMap(root => root.node.findAll()).filter((c): c is IHaPattern => c !== pattern && isPattern(c));
+}
+
+/** The stacks of the app (not nested stacks), in every stage. */
+function stacksUnder(root: IConstruct): Stack[] {
+  return root.node.children.flatMap(child => Stack.isStack(child) ? [child] : stacksUnder(child));
+}
+
+/** A pattern of this library (`HaPattern` marks its instances; importing it here would be circular). */
+function isPattern(x: IConstruct): boolean {
+  return Symbol.for('cdk-ha-patterns.HaPattern') in x;
+}
+
+/** Whether the alarm is defined in this app (not imported). */
+function isDefinedHere(alarm: cloudwatch.IAlarm): boolean {
+  const cfn = alarm.node.defaultChild;
+  return cfn instanceof cloudwatch.CfnAlarm || cfn instanceof cloudwatch.CfnCompositeAlarm;
+}
+
+/** The literal name of an alarm of this app, if it has one. */
+function literalName(alarm: cloudwatch.IAlarm): string | undefined {
+  const cfn = alarm.node.defaultChild;
+  if (!(cfn instanceof cloudwatch.CfnAlarm) && !(cfn instanceof cloudwatch.CfnCompositeAlarm)) return undefined;
+  const name: unknown = Stack.of(cfn).resolve(cfn.alarmName);
+  return typeof name === 'string' && !Token.isUnresolved(name) ? name : undefined;
+}
+
+/** Whether CloudFormation may refer from one stack to the other (the same account and region, or both unknown). */
+function sameEnvironment(a: Stack, b: Stack): boolean {
+  const same = (x: string, y: string) => Token.isUnresolved(x) ? Token.isUnresolved(y) : x === y;
+  return same(a.region, b.region) && same(a.account, b.account);
+}
+
+function regionOf(stack: Stack): string {
+  return Token.isUnresolved(stack.region) ? 'this region' : stack.region;
 }

@@ -1,6 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { recordResilienceReport } from '../report/record';
 import { AlarmRole, SignalKind } from './alarm-role';
 import { addHaWarning, HaValidationError } from './errors';
 import { FailoverNotifications } from './failover-notifications';
@@ -125,6 +126,8 @@ export abstract class HaPattern extends Construct implements IHaPattern {
       targets: props.recoveryTargets,
     });
     this.node.addValidation({ validate: () => this.validateRoles() });
+    // The resilience report's record in the cloud assembly (`npx cdk-ha-patterns report` reads it).
+    this.node.addValidation({ validate: () => recordResilienceReport(this) });
   }
 
   /** Every alarm the pattern created, failover alarm included. */
@@ -203,6 +206,8 @@ export abstract class HaPattern extends Construct implements IHaPattern {
     }
     this.roles.set(alarm, role);
     if (role === AlarmRole.NOTIFYING) this.wireActions(alarm);
+    // Registered after the failover alarm (which added the pattern): the dashboard names it now, before any stack synthesizes.
+    if (this.composite) this.dashboard?.addPattern(this);
     return alarm;
   }
 

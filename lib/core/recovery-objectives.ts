@@ -1,8 +1,10 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { HaValidationError } from './errors';
+import { addHaWarning, HaValidationError } from './errors';
 import { FailureScenario, PathLink } from './failure-scenario';
 import { RecoveryStep, ResolvedRecoveryStep } from './recovery-step';
+import { adviseTarget, formatSeconds, humanDuration } from './target-advice';
+import { isDuration } from './validation';
 
 /** A recovery-time target for one path of a pattern. */
 export interface RecoveryPathTarget {
@@ -26,6 +28,8 @@ export interface RecoveryTargets {
   readonly rpo?: Duration;
   /**
    * Targets for single paths, by path id; they replace `rto` for those paths.
+   * A path of a part of the pattern (a site of a web tier) is named by the
+   * part's prefix and its id, e.g. `eu-west-1/task`; each path at most once.
    * @default every path has the `rto` target
    */
   readonly paths?: RecoveryPathTarget[];
@@ -175,6 +179,12 @@ export class RecoveryObjectives extends Construct {
   private readonly pathSteps = new Map<string, { steps: RecoveryStep[]; options: RecoveryPathOptions }>();
   private readonly lossBounds: RecoveryStep[] = [];
   private readonly acknowledgements = new Map<string, string>();
+  /** Parts whose paths the targets bind, by prefix. */
+  private readonly parts = new Map<string, RecoveryObjectives>();
+  /** The whole whose targets bind this part's paths, and this part's prefix there. */
+  private whole?: { objectives: RecoveryObjectives; prefix: string };
+  /** The pattern that warns about this one's single-sample decisions (the one this pattern is a part of). */
+  private reporter?: RecoveryObjectives;
 
   constructor(scope: Construct, id: string, props: RecoveryObjectivesProps) {
     super(scope, id);
@@ -194,6 +204,18 @@ export class RecoveryObjectives extends Construct {
         throw new HaValidationError(scope, { prop, received: value, expected: 'a duration longer than 0: no recovery is instantaneous' });
       }
     }
+    // Two targets for one path: which one holds would be a guess.
+    const paths = this.targets.paths ?? [];
+    paths.forEach((t, i) => {
+      const first = paths.findIndex(o => o.path === t.path);
+      if (first < i && !Token.isUnresolved(t.path)) {
+        throw new HaValidationError(scope, {
+          prop: `recoveryTargets.paths[${i}].path`, received: t.path,
+          expected: `each path at most once: recoveryTargets.paths[${first}] (rto ${describeRto(paths[first].rto)}) and ` +
+            `recoveryTargets.paths[${i}] (rto ${describeRto(t.rto)}) both target '${t.path}'; keep the one you mean`,
+        });
+      }
+    });
     scope.node.addValidation({ validate: () => [...this.validatePathIds(), ...this.validateTargets(), ...this.validateScenarios()] });
   }
 
@@ -234,6 +256,37 @@ export class RecoveryObjectives extends Construct {
     });
   }
 
+  /**
+   * Makes this pattern's targets bind the paths of `part` (a pattern it is
+   * built of, such as a web tier's site): the overall `rto` holds for them
+   * unless the part has targets of its own, and `paths` names them
+   * `<prefix>/<path id>` (e.g. `eu-west-1/task`). A part's missed target
+   * names this pattern's prop.
+   */
+  public addPart(prefix: string, part: RecoveryObjectives): void {
+    if (part === this || part.whole) {
+      throw new Error(`${part.node.path}: a part of one pattern only (already bound by ${part.whole?.objectives.node.path ?? 'itself'})`);
+    }
+    this.parts.set(prefix, part);
+    part.whole = { objectives: this, prefix };
+    part.reporter = this;
+  }
+
+  /**
+   * Makes this pattern the one that warns about the single-sample decisions
+   * its paths share with `part` (a pattern it is built of, such as a web
+   * tier's DNS names), so the warning is on the pattern the user created,
+   * once, whatever the order of the stacks.
+   */
+  public reportDecisionsOf(part: RecoveryObjectives): void {
+    part.reporter = this;
+  }
+
+  /** The ids `paths` may name: the pattern's own, then each part's as `<prefix>/<id>`. */
+  public get targetablePathIds(): string[] {
+    return [...this.pathIds, ...[...this.parts.entries()].flatMap(([prefix, part]) => part.targetablePathIds.map(id => `${prefix}/${id}`))];
+  }
+
   /** Declares a bound on the data lost in a failover; the RPO is the largest bound. */
   public addDataLossBound(bound: RecoveryStep): void {
     this.lossBounds.push(bound);
@@ -272,9 +325,12 @@ export class RecoveryObjectives extends Construct {
     return Duration.millis(Math.max(0, ...this.dataLossBounds.map(b => b.duration.toMilliseconds())));
   }
 
-  /** The target of the path `id`: its own, else the overall `rto`. */
+  /**
+   * The target of the path `id`: its own, else the one the whole names it by
+   * (`<prefix>/<id>`), else the overall `rto`, else the whole's.
+   */
   public targetOf(id: string): Duration | undefined {
-    return this.targets.paths?.find(t => t.path === id)?.rto ?? this.targets.rto;
+    return this.targetSource(id)?.rto;
   }
 
   /** The figures as JSON, for reports. */
@@ -318,15 +374,28 @@ export class RecoveryObjectives extends Construct {
     };
   }
 
-  private describeIds(): string {
-    return this.pathIds.map(i => `'${i}'`).join(', ') || '(none declared)';
+  private describeIds(ids = this.pathIds): string {
+    return ids.map(i => `'${i}'`).join(', ') || '(none declared)';
+  }
+
+  /** Where the target of the path `id` comes from: the target and the prop that states it (with its pattern when another's). */
+  private targetSource(id: string): { rto: Duration; prop: string } | undefined {
+    const i = (this.targets.paths ?? []).findIndex(t => t.path === id);
+    if (i >= 0) return { rto: this.targets.paths![i].rto, prop: `recoveryTargets.paths[${i}].rto` };
+    const whole = this.whole;
+    const named = whole?.objectives.targetSource(`${whole.prefix}/${id}`);
+    if (whole && named && named.prop.includes('paths[')) return { rto: named.rto, prop: named.prop };
+    if (this.targets.rto) return { rto: this.targets.rto, prop: 'recoveryTargets.rto' };
+    if (whole && named) return named;
+    return undefined;
   }
 
   private validatePathIds(): string[] {
-    return (this.targets.paths ?? []).flatMap((t, i) => this.pathSteps.has(t.path) ? [] : [new HaValidationError(this.owner, {
+    const known = new Set(this.targetablePathIds);
+    return (this.targets.paths ?? []).flatMap((t, i) => known.has(t.path) ? [] : [new HaValidationError(this.owner, {
       prop: `recoveryTargets.paths[${i}].path`,
       received: t.path,
-      expected: `one of the pattern's path ids: ${this.describeIds()}`,
+      expected: `one of the pattern's path ids: ${this.describeIds(this.targetablePathIds)}`,
     }).message]);
   }
 
@@ -338,6 +407,7 @@ export class RecoveryObjectives extends Construct {
         errors.push(describeMissedTarget(path, this.targetProp(path.name)));
       }
     }
+    this.warnSingleSamples();
     const rpoTarget = this.targets.rpo;
     if (rpoTarget && !rpoTarget.isUnresolved() && this.rpo.toMilliseconds() > rpoTarget.toMilliseconds()) {
       const worst = slowestOf(this.dataLossBounds)!;
@@ -357,27 +427,75 @@ export class RecoveryObjectives extends Construct {
         `or accept the gap with recoveryObjectives.acknowledgeBrokenPath('${id}', reason).`));
   }
 
+  /** The prop that states the target of `id`, as the user writes it (another pattern's: `Web's recoveryTargets.rto`). */
   private targetProp(id: string): string {
-    const i = (this.targets.paths ?? []).findIndex(t => t.path === id);
-    return i >= 0 ? `recoveryTargets.paths[${i}].rto` : 'recoveryTargets.rto';
+    const prop = this.targetSource(id)?.prop ?? 'recoveryTargets.rto';
+    const mine = (this.targets.paths ?? []).some(t => t.path === id) || (this.targets.rto !== undefined && !prop.includes('paths['));
+    if (mine || !this.whole) return prop;
+    const wholePath = this.whole.objectives.owner.node.path;
+    return `${prop} of ${wholePath}, which binds this part's paths; set this path alone with ${wholePath}'s recoveryTargets.paths ` +
+      `[{ path: '${this.whole.prefix}/${id}', rto }]`;
+  }
+
+  /**
+   * Warns, once per decision, for each step of a path that decides on a
+   * single sample and sets off an automation that loses data or moves traffic.
+   */
+  private warnSingleSamples(): void {
+    for (const path of this.paths) {
+      for (const step of path.steps) {
+        const m = step.model;
+        if (!m || !m.sampled || !m.singleSample || m.samples !== 1) continue;
+        if (this.reporter?.paths.some(p => p.steps.some(s => s.model?.source === m.source))) continue;
+        const warned = WARNED.get(this.node.root) ?? new Set<string>();
+        const key = `${m.source} ${m.singleSample.slug}`;
+        if (warned.has(key)) continue;
+        warned.add(key);
+        WARNED.set(this.node.root, warned);
+        const fix = m.samplesKnob
+          ? `set ${m.samplesKnob.prop} to 2 or more (each sample adds ${formatSeconds(m.seconds)} to the '${path.name}' path)`
+          : 'decide on 2 samples or more';
+        addHaWarning(this.owner, m.singleSample.slug,
+          `${step.component} decides on a single sample (${step.derivation}): one bad ${formatSeconds(m.seconds)} sample ${m.singleSample.action}, ` +
+          'and the next good one may undo it (flapping: a slow answer, a deployment or a network blip is enough). ' +
+          `To keep the decision on two samples or more, ${fix}; or acknowledge cdk-ha-patterns:${m.singleSample.slug} ` +
+          'if acting on one sample is what you want.');
+      }
+    }
   }
 }
 
+/** The decisions already warned about in each app, by the path their settings are read from and slug (a pattern and its parts share steps). */
+const WARNED = new WeakMap<IConstruct, Set<string>>();
+
 /**
- * The message of a missed path target: the slowest step that a prop
- * shortens, that prop, and whether any setting meets the target.
+ * The message of a missed path target: every prop it takes to meet it, set
+ * together, with the path's resulting figure (`adviseTarget`); when no
+ * setting meets it, the fastest the path can be configured to.
  */
 function describeMissedTarget(path: RecoveryPathSummary, targetProp: string): string {
   const head = `recovery time target not met: the '${path.name}' path takes ${human(path.total)} worst case, target ${human(path.target!)} (${targetProp})`;
   const steps = path.steps.map(s => `${s.component} ${human(s.duration)}`).join(' + ');
+  const fastest = `The fastest this path can be configured to is ${human(path.fastest)} (${describeFloors(path)})`;
   if (path.fastest.toMilliseconds() > path.target!.toMilliseconds()) {
     return `${head} = ${steps}. No setting meets it: the fastest this path can be configured to is ${human(path.fastest)} ` +
       `(${describeFloors(path)}). Raise ${targetProp} to at least ${human(path.fastest)}.`;
   }
-  const tunable = slowestOf(path.steps.filter(s => s.tuning && s.fastest.toMilliseconds() < s.duration.toMilliseconds()))!;
-  return `${head} = ${steps}. Slowest component you can shorten: ${tunable.component} (${tunable.derivation} = ${human(tunable.duration)}); ` +
-    `shorten it with ${tunable.tuning}, down to ${human(tunable.fastest)}. The fastest this path can be configured to is ${human(path.fastest)} ` +
-    `(${describeFloors(path)}); or raise ${targetProp}.`;
+  const advice = adviseTarget(path.steps, path.target!.toMilliseconds() / 1000);
+  const [best] = advice.combinations;
+  if (!best) {
+    // The floors meet it but the props' values do not combine to it: name the slowest prop to shorten.
+    const tunable = slowestOf(path.steps.filter(s => s.tuning && s.fastest.toMilliseconds() < s.duration.toMilliseconds()))!;
+    return `${head} = ${steps}. Slowest component you can shorten: ${tunable.component} (${tunable.derivation} = ${human(tunable.duration)}); ` +
+      `shorten it with ${tunable.tuning}, down to ${human(tunable.fastest)}. ${fastest}; or raise ${targetProp}.`;
+  }
+  const ways = advice.combinations.map(c =>
+    `set ${c.described} \u2192 ${formatSeconds(c.totalSeconds)}`);
+  const risks = best.singleSamples.length === 0 ? '' :
+    ' No setting that keeps every decision on two samples or more meets it: with these, ' +
+    best.singleSamples.map(r => `one bad ${formatSeconds(r.seconds)} sample ${r.risk.action} (${r.prop}: 1; synthesis will warn cdk-ha-patterns:${r.risk.slug})`).join(', and ') +
+    '; raising the target avoids that.';
+  return `${head} = ${steps}. To meet it, ${ways.join('; or ')}.${risks} ${fastest}; or raise ${targetProp}.`;
 }
 
 function describeFloors(path: RecoveryPathSummary): string {
@@ -397,11 +515,12 @@ function secs(d: Duration): number {
   return d.toMilliseconds() / 1000;
 }
 
+/** A target as written, for a message (a token target is shown as such). */
+function describeRto(d: Duration): string {
+  return isDuration(d) && !d.isUnresolved() ? human(d) : '<token>';
+}
+
 /** `90 s`, `5 min`, `2 min 30 s`: shorter than Duration.toHumanString() for messages. */
 function human(d: Duration): string {
-  const ms = d.toMilliseconds();
-  if (ms % 1000 !== 0) return `${ms / 1000} s`;
-  const s = ms / 1000;
-  if (s < 120) return `${s} s`;
-  return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  return humanDuration(d);
 }

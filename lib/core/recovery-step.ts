@@ -4,6 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IConstruct } from 'constructs';
 import { synthesizedLeaseTimings } from '../private/lease-settings';
 import { renderedProperties } from '../private/rendered';
 import { ServiceTime } from './service-time';
@@ -17,6 +18,73 @@ export interface StepTuning {
   readonly prop: string;
   /** The step's figure with the prop at its limit. */
   readonly floor: Duration;
+  /**
+   * The prop that sets how many samples in a row the step waits for (alarm
+   * periods, health-check failures or checks), and the values it accepts.
+   * With it, a missed target names the value that meets it.
+   * @default the number of samples is not a prop: a missed target names `prop` down to `floor`
+   */
+  readonly samples?: TuningKnob;
+  /**
+   * The prop that sets the seconds the step waits per sample (an interval)
+   * or in all (a TTL), and the values it accepts, in seconds.
+   * @default the seconds are not a prop: a missed target names `prop` down to `floor`
+   */
+  readonly seconds?: TuningKnob;
+  /**
+   * What an automation does when this step decides on a single sample (it
+   * loses data or moves traffic): synthesis then warns
+   * `cdk-ha-patterns:<slug>` with the flapping risk, and a missed target's
+   * advice prefers settings that keep two samples or more.
+   * @default the step sets off nothing that loses data or moves traffic
+   */
+  readonly singleSample?: SingleSampleRisk;
+}
+
+/** A prop of a step's figure and the values a missed target's advice may propose for it. */
+export interface TuningKnob {
+  /** The prop, as the user writes it: `turnOnDetectionPeriods`, `healthCheckInterval`. */
+  readonly prop: string;
+  /** The values it accepts, in the step's unit (samples, or seconds), e.g. `[1, 2, 3, 4, 5, 6]`. */
+  readonly values: number[];
+}
+
+/** An automation that acts on a step's decision, and what it does. */
+export interface SingleSampleRisk {
+  /** The warning's slug: `cdk-ha-patterns:<slug>`. */
+  readonly slug: string;
+  /** What the automation does on the decision, e.g. `turns the cold standby on`. */
+  readonly action: string;
+}
+
+/**
+ * How a step's figure follows from its settings: seconds x samples, each
+ * possibly set by a prop. A missed target's advice combines these.
+ */
+export interface StepModel {
+  /** Seconds per sample (an interval, an alarm period), or in all when `samples` is 1 and not a decision (a TTL). */
+  readonly seconds: number;
+  /** Samples in a row the step waits for (1 for a TTL). */
+  readonly samples: number;
+  /** Whether the step decides on samples (a detection), so that 1 is a single-sample decision. */
+  readonly sampled: boolean;
+  /**
+   * The prop that sets `seconds`.
+   * @default none
+   */
+  readonly secondsKnob?: TuningKnob;
+  /**
+   * The prop that sets `samples`.
+   * @default none
+   */
+  readonly samplesKnob?: TuningKnob;
+  /**
+   * The automation that acts on the decision.
+   * @default none
+   */
+  readonly singleSample?: SingleSampleRisk;
+  /** The path of the construct the settings are read from (an alarm, a health check, a target group, a record). */
+  readonly source: string;
 }
 
 /** A step of a recovery path, resolved to a figure. */
@@ -34,6 +102,12 @@ export interface ResolvedRecoveryStep {
    * @default nothing shortens it (an AWS service time)
    */
   readonly tuning?: string;
+  /**
+   * How the figure follows from the settings, for a missed target's advice
+   * and the single-sample warning.
+   * @default not modelled: the advice names `tuning` down to `fastest`
+   */
+  readonly model?: StepModel;
 }
 
 /** Lease timings a lease-lapse step falls back to when the task definition does not show them. */
@@ -164,14 +238,20 @@ export abstract class RecoveryStep {
 }
 
 /** A resolved step from its parts. */
-function resolved(component: string, duration: Duration, derivation: string, tuning?: StepTuning): ResolvedRecoveryStep {
+function resolved(component: string, duration: Duration, derivation: string, tuning?: StepTuning, model?: StepModel): ResolvedRecoveryStep {
   return {
     component,
     duration,
     derivation,
     fastest: tuning ? Duration.millis(Math.min(tuning.floor.toMilliseconds(), duration.toMilliseconds())) : duration,
     tuning: tuning?.prop,
+    model,
   };
+}
+
+/** The model of a step read as seconds x samples from `source`, with the tuning's knobs. */
+function modelOf(source: IConstruct, seconds: number, samples: number, sampled: boolean, tuning?: StepTuning): StepModel {
+  return { source: source.node.path, seconds, samples, sampled, secondsKnob: tuning?.seconds, samplesKnob: tuning?.samples, singleSample: tuning?.singleSample };
 }
 
 class FixedStep extends RecoveryStep {
@@ -198,7 +278,8 @@ class AlarmEvaluationStep extends RecoveryStep {
     const period = r.Period ?? Math.max(60, ...(r.Metrics ?? []).map(x => x.MetricStat?.Period ?? x.Period ?? 60));
     const datapoints = r.DatapointsToAlarm ?? r.EvaluationPeriods;
     return resolved(this.component, Duration.seconds(period * datapoints),
-      `${datapoints} x ${period} s evaluation period${datapoints === 1 ? '' : 's'}`, this.tuning);
+      `${datapoints} x ${period} s evaluation period${datapoints === 1 ? '' : 's'}`, this.tuning,
+      modelOf(this.alarm, period, datapoints, true, this.tuning));
   }
 }
 
@@ -214,7 +295,8 @@ class Route53HealthCheckStep extends RecoveryStep {
     // Route 53 defaults: 30 s interval, 3 failures.
     const interval = config.requestInterval ?? 30;
     const failures = config.failureThreshold ?? 3;
-    return resolved(this.component, Duration.seconds(interval * failures), `${interval} s interval x ${failures} failures`, this.tuning);
+    return resolved(this.component, Duration.seconds(interval * failures), `${interval} s interval x ${failures} failures`, this.tuning,
+      modelOf(this.healthCheck, interval, failures, true, this.tuning));
   }
 }
 
@@ -232,7 +314,7 @@ class DnsTtlStep extends RecoveryStep {
     }
     // Route 53 requires a TTL on non-alias records; CDK's default is 30 minutes.
     const ttl = Number(r.ttl ?? 1800);
-    return resolved(this.component, Duration.seconds(ttl), `record TTL ${ttl} s`, this.tuning);
+    return resolved(this.component, Duration.seconds(ttl), `record TTL ${ttl} s`, this.tuning, modelOf(this.record, ttl, 1, false, this.tuning));
   }
 }
 
@@ -252,7 +334,8 @@ class TargetGroupStep extends RecoveryStep {
     // Elastic Load Balancing defaults: 30 s interval, 5 healthy and 2 unhealthy checks.
     const interval = r.interval ?? 30;
     const threshold = this.kind === 'healthy' ? r.healthy ?? 5 : r.unhealthy ?? 2;
-    return resolved(this.component, Duration.seconds(interval * threshold), `${interval} s interval x ${threshold} ${this.kind} checks`, this.tuning);
+    return resolved(this.component, Duration.seconds(interval * threshold), `${interval} s interval x ${threshold} ${this.kind} checks`, this.tuning,
+      modelOf(this.targetGroup, interval, threshold, this.kind === 'unhealthy', this.tuning));
   }
 }
 

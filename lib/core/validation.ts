@@ -170,6 +170,21 @@ export function requireSubnets(scope: IConstruct, prop: string, vpc: ec2.IVpc, s
   }
 }
 
+/**
+ * Throws unless `vpc` is in `region` (the region of the site that uses it):
+ * a VPC of another region's stack, or imported with another `region`, fails
+ * the deployment. Unknown regions (tokens) pass.
+ */
+export function requireVpcInRegion(scope: IConstruct, prop: string, vpc: ec2.IVpc | undefined, region: string, site: string): void {
+  if (vpc === undefined || Token.isUnresolved(region)) return;
+  const vpcRegion = Token.isUnresolved(vpc.env?.region) ? Stack.of(vpc).region : vpc.env.region;
+  if (Token.isUnresolved(vpcRegion) || vpcRegion === region) return;
+  throw new HaValidationError(scope, {
+    prop, received: `${vpc.node.path}, a VPC in ${vpcRegion}`,
+    expected: `a VPC in ${region}, the region of ${site}: a site's resources deploy with its stack, and a VPC of another region is not there`,
+  });
+}
+
 /** A label of a DNS name: letters, digits, hyphens and underscores, no hyphen at either end, 1 to 63 characters. */
 const DNS_LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
 

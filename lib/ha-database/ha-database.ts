@@ -774,14 +774,15 @@ export class HaDatabase extends HaPattern {
       ruleDescription: `Promotes ${secondary.clusterIdentifier} when the probe of the primary writer (${primaryRegion}) enters ALARM`,
       automation: { construct: handler, description: 'failover function', role: handler.role, calls },
       manual: { construct: secondary.failoverDocument, description: 'Failover runbook', role: secondary.runbookRole, calls: secondary.failoverCalls() },
-      planSteps: [RegionSwitchStep.auroraGlobalDatabase(this, GlobalDatabaseBehavior.FAILOVER)],
+      // Graceful executions switch over (no data loss); only an ungraceful one fails over with data loss.
+      planSteps: [RegionSwitchStep.auroraGlobalDatabase(this, GlobalDatabaseBehavior.SWITCHOVER_ONLY)],
       planCalls: secondary.failoverCalls(),
       planAutomations: [],
       planPurpose: rto => ({
         patternPath: this.node.path, patternName: this.patternName, paths: [HaDatabasePath.CROSS_REGION],
         scenario: FailureScenario.regionLoss(primaryRegion).description, expectedRecovery: rto,
         proves: `the '${HaDatabasePath.CROSS_REGION}' path: the ${Stack.of(secondary).region} cluster of ${secondary.globalClusterIdentifier} becomes the writer`,
-        passes: `the practice execution completes; in a recovery execution the global cluster names the ${Stack.of(secondary).region} cluster its writer within the plan's RTO.`,
+        passes: `the graceful execution (a real switchover, no data loss) completes and the global cluster names the ${Stack.of(secondary).region} cluster its writer within the plan's RTO.`,
       }),
     });
     const step = new ProbeSamplingStep('writer probe sampling', handler.function, alarm);
@@ -800,6 +801,7 @@ export class HaDatabase extends HaPattern {
     const inRegion = { scenarios: [FailureScenario.databaseWriterLoss(region), FailureScenario.zoneLoss(region)] };
     if (isAurora) {
       const readers = this.cluster!.node.findAll().filter(c => c instanceof rds.CfnDBInstance).length - 1;
+      const storage = RecoveryStep.constant('Aurora in-region storage', Duration.seconds(0), 'six copies across three zones, shared by writer and readers: no loss');
       ro.addRecoveryPath(HaDatabasePath.IN_REGION, [
         RecoveryStep.serviceTime(ServiceTime.AURORA_FAILOVER, 'Aurora Multi-AZ failover to a reader'),
         RecoveryStep.serviceTime(ServiceTime.AURORA_ENDPOINT_DNS, 'cluster endpoint DNS'),
@@ -807,8 +809,10 @@ export class HaDatabase extends HaPattern {
         description: 'writer instance or its zone lost',
         ...inRegion,
         links: [PathLink.capacity(this.cluster!, 'readers in other zones (promotion tier 1)', { serving: readers, required: 1 })],
+        // The in-region failover loses nothing, whatever a secondary region's replication lag (the pattern's RPO) is.
+        dataLoss: storage,
       });
-      ro.addDataLossBound(RecoveryStep.constant('Aurora in-region storage', Duration.seconds(0), 'six copies across three zones, shared by writer and readers: no loss'));
+      ro.addDataLossBound(storage);
     } else {
       ro.addRecoveryPath(HaDatabasePath.IN_REGION, [
         RecoveryStep.serviceTime(ServiceTime.SQLSERVER_MULTI_AZ_FAILOVER),
@@ -827,6 +831,10 @@ export class HaDatabase extends HaPattern {
         new ProbeSamplingStep('writer probe sampling', probe.handler.function, this.writerProbeAlarm),
         RecoveryStep.alarmEvaluation('writer probe alarm', this.writerProbeAlarm, {
           prop: 'failoverDetectionPeriods (1 to 6)', floor: PROBE_SAMPLING.alarmPeriod,
+          samples: { prop: 'failoverDetectionPeriods', values: [1, 2, 3, 4, 5, 6] },
+          // Without automation (autoFailover: false) the alarm pages on-call: nothing acts on one sample.
+          singleSample: probe.start.automatic
+            ? { slug: 'database-single-sample-promotion', action: 'promotes the secondary with data loss (FailoverGlobalCluster, AllowDataLoss)' } : undefined,
         }),
         probe.start.step(),
         RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_PROMOTION, 'FailoverGlobalCluster: the secondary promoted'),

@@ -4,6 +4,7 @@ import { addHaWarning, HaValidationError } from '../core/errors';
 import { RegionFailoverRunner } from '../core/region-failover';
 import {
   isStack, isVpc, requireDefined, requireDurationBetween, requireEnumValue, requireIdentifier, requireInteger, requireStackRegion, requireSubnets,
+  requireVpcInRegion,
 } from '../core/validation';
 import { HaDatabaseEngine } from './engine';
 import type { HaDatabase, HaDatabaseProps } from './ha-database';
@@ -45,6 +46,8 @@ export function validate(scope: HaDatabase, props: HaDatabaseProps, isAurora: bo
         expected: `a stack in another region than the primary (${here})`,
       });
     }
+    requireVpcInRegion(scope, 'vpc', props.vpc, here, 'the primary cluster (the database\'s own stack)');
+    requireVpcInRegion(scope, 'secondary.vpc', props.secondary.vpc, there, 'the secondary cluster (secondary.stack)');
     requireSubnets(scope, 'secondary.vpc', props.secondary.vpc, ec2.SubnetType.PRIVATE_ISOLATED, 'the secondary cluster lives in them, out of reach of the internet');
     requireInteger(scope, 'secondary.instances', props.secondary.instances, 0, 15);
     const globalId = props.globalClusterIdentifier;

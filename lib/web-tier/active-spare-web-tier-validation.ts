@@ -4,7 +4,7 @@ import { HaValidationError } from '../core/errors';
 import { RegionFailoverRunner } from '../core/region-failover';
 import {
   isContainerImage, isHostedZone, isStack, requireAccount, requireDefined, requireDurationBetween, requireEnumValue, requireFargateSize,
-  requireHealthCheckPath, requireInteger, requireLiteral, requireRecordName, requireRoute53Interval, requireStackRegion, requireSubnets, requireUnique,
+  requireHealthCheckPath, requireInteger, requireLiteral, requireRecordName, requireRoute53Interval, requireStackRegion, requireSubnets, requireUnique, requireVpcInRegion,
 } from '../core/validation';
 import { DnsRoutingPolicy, ROUTE53_METRICS_REGION } from '../latency-dns/latency-dns';
 import type { ActiveSpareWebTier, ActiveSpareWebTierProps } from './active-spare-web-tier';
@@ -72,6 +72,7 @@ export function validateActiveSpareWebTierProps(scope: ActiveSpareWebTier, props
   requireDurationBetween(scope, 'stickinessDuration', props.stickinessDuration, Duration.seconds(0), Duration.days(7));
   requireDurationBetween(scope, 'recordTtl', props.recordTtl, Duration.seconds(0), Duration.seconds(60));
   const vpcs: Array<[string, ec2.IVpc | undefined]> = [['vpc', props.vpc], ...props.spares.map((s, i): [string, ec2.IVpc | undefined] => [`spares[${i}].vpc`, s.vpc])];
+  vpcs.forEach(([prop, vpc], i) => requireVpcInRegion(scope, prop, vpc, regions[i], i === 0 ? 'the primary site (the tier\'s own stack)' : `the spare site of spares[${i - 1}].stack`));
   for (const [prop, vpc] of vpcs) {
     if (vpc === undefined) continue;
     requireSubnets(scope, prop, vpc, ec2.SubnetType.PUBLIC, 'the site\'s internet-facing load balancer lives in them');

@@ -29,7 +29,7 @@ import {
 import { BrowserFailoverHelper } from './browser-failover-helper';
 import { SpareMode } from './spare-mode';
 import { addSpareScaleUp, forwardPrimaryAlarm, metricPrimaryProbe, primaryAlarmArn, PROBE_INTERVAL, SpareAutomation } from './spare-scale-up';
-import { WebTierSite } from './web-tier-site';
+import { WebTierSite, WebTierSitePath } from './web-tier-site';
 
 /** Props of `ActiveSpareWebTier`. */
 export interface ActiveSpareWebTierProps extends HaPatternProps {
@@ -205,6 +205,15 @@ export enum ActiveSpareWebTierPath {
  * may share the same stacks.
  */
 export class ActiveSpareWebTier extends HaPattern {
+  /**
+   * The id, in `recoveryTargets.paths`, of a path of the tier's site in
+   * `region`: `ActiveSpareWebTier.sitePath('eu-west-1', WebTierSitePath.ZONE)`
+   * is `eu-west-1/zone`. The tier's `recoveryTargets.rto` binds these paths too.
+   */
+  public static sitePath(region: string, path: WebTierSitePath): string {
+    return `${region}/${path}`;
+  }
+
   /** The stacks the tier uses: the primary's, the spares', then the DNS stack if it is another one. */
   public readonly stacks: Stack[];
   /** The primary site. */
@@ -292,6 +301,8 @@ export class ActiveSpareWebTier extends HaPattern {
       return site;
     });
     this.primary = sites[0];
+    // The tier's targets bind its sites' task and zone paths too (`recoveryTargets.paths` names them `<region>/<path>`).
+    sites.forEach((site, i) => this.recoveryObjectives.addPart(regions[i], site.recoveryObjectives));
     if (props.browserFailover?.serveHelper !== false) {
       for (const site of sites) {
         this.browserFailoverHelpers.push(new BrowserFailoverHelper(site, 'BrowserFailoverHelper', {
@@ -322,6 +333,9 @@ export class ActiveSpareWebTier extends HaPattern {
       failureThreshold: props.failureThreshold ?? defaultFailureThreshold(this.recoveryObjectives.targetOf(ActiveSpareWebTierPath.DNS),
         props.healthCheckInterval ?? Duration.seconds(10), props.recordTtl ?? DEFAULT_RECORD_TTL),
     });
+
+    // The tier's DNS path shares the names' health-check decision: the tier warns about it.
+    this.recoveryObjectives.reportDecisionsOf(this.dns.recoveryObjectives);
 
     // Roles: the primary's failover alarm triggers the tier's; a spare that fails pages on its own;
     // each spare's probe of the primary (below, in the spare's region) pages on its own, because the
@@ -374,7 +388,7 @@ export class ActiveSpareWebTier extends HaPattern {
           patternPath: this.node.path, patternName: this.patternName, paths: [ActiveSpareWebTierPath.DNS, ActiveSpareWebTierPath.BROWSER],
           scenario: FailureScenario.regionLoss(primaryRegion).description, expectedRecovery: rto,
           proves: `the spare in ${spareRegion} is scaled to ${n + 1} tasks when its probe of the primary fails; Route 53 moves ${this.dns.domainName}`,
-          passes: `the practice execution completes; in a recovery execution the spare runs ${n + 1} tasks and the name answers with it within the plan's RTO.`,
+          passes: `the graceful execution (a real switch) completes: the spare runs ${n + 1} tasks and the name answers with it within the plan's RTO.`,
         }),
       });
       // The primary's failover alarm sees failures a probe of one path does not; the library's rule listens to it too.

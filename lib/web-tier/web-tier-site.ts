@@ -372,7 +372,10 @@ export class WebTierSite extends HaPattern {
 }
 
 /** The target group checks twice at the configured interval; 5 s is Elastic Load Balancing's shortest. */
-const TARGET_HEALTH_TUNING = { prop: 'targetHealthCheckInterval (5 to 300 s)', floor: Duration.seconds(10) };
+const TARGET_HEALTH_TUNING = {
+  prop: 'targetHealthCheckInterval (5 to 300 s)', floor: Duration.seconds(10),
+  seconds: { prop: 'targetHealthCheckInterval', values: [5, 10, 15, 20, 30, 60, 120, 300] },
+};
 
 /**
  * The deployment minimum healthy percent that keeps at least N of N+1

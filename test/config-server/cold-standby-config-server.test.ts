@@ -457,10 +457,13 @@ describe('ColdStandbyConfigServer bad inputs', () => {
     const s = setup();
     expect(() => build(s, { writerRecordTtl: Duration.minutes(5) })).toThrow(/invalid prop 'writerRecordTtl': received 5 minutes; expected a duration from 1 second to 1 minute/);
   });
-  test('fails when the write RTO target cannot be met, naming the prop that shortens the slowest component', () => {
+  test('fails when the write RTO target is missed, naming every prop it takes and the single-sample risk of the only way', () => {
     const s = setup();
     build(s, { recoveryTargets: { rto: Duration.minutes(2) } });
-    expect(() => s.app.synth()).toThrow(/Primary\/Config\] recovery time target not met: the 'writes' path takes 2 min 22 s worst case, target 2 min \(recoveryTargets.rto\) = server probe sampling 12 s \+ server probe alarm 30 s .* shorten it with writerRecordTtl \(1 to 60 s\)/);
+    expect(() => s.app.synth()).toThrow(new RegExp("Primary/Config\\] recovery time target not met: the 'writes' path takes 2 min 22 s worst case, target 2 min \\(recoveryTargets.rto\\) = " +
+      'server probe sampling 12 s \\+ server probe alarm 30 s .* To meet it, set turnOnDetectionPeriods: 1 \\(\u221220 s\\) and writerRecordTtl \\(1 to 60 s\\) at its limit \\(\u221210 s\\) \u2192 112 s\\. ' +
+      'No setting that keeps every decision on two samples or more meets it: with these, one bad 10 s sample turns the cold standby on .*' +
+      'synthesis will warn cdk-ha-patterns:config-server-single-sample-turn-on'));
   });
 
   test('fails when no setting meets the write RTO target, giving the fastest configuration', () => {

@@ -273,7 +273,7 @@ describe('HaDashboard', () => {
     expect(rest).toEqual([]);
     expect(text).toMatchObject({ type: 'text', width: 24, height: 3 });
     expect(text.properties.markdown).toBe('### Probe `P/Probe`\nWorst-case RTO: **120 s** (restart 120 s); RPO: **0 s**.\n\nDetection: a probe metric below 1');
-    expect(alarms).toMatchObject({ type: 'alarm', width: 24, properties: { title: 'Probe alarms' } });
+    expect(alarms).toMatchObject({ type: 'alarm', width: 24, properties: { title: 'Probe alarms in eu-west-1' } });
     expect(alarms.properties.alarms).toHaveLength(pattern.alarms.length);
     // Two rows of up to four alarms each, plus the title's two.
     expect(pattern.alarms.length).toBe(5);
@@ -331,12 +331,15 @@ describe('HaDashboard', () => {
     expect(widgets(stack)[0].properties.markdown).toBe('### Pathless `P/Pathless`\nWorst-case RTO: **0 s** (none declared); RPO: **0 s**.\n\nDetection: none');
   });
 
-  test("a pattern's alarms in another region stay off it; without alarms here, only its text widget", () => {
+  test("a pattern's alarms in another region are on it, by that region's ARNs (test/core/ha-dashboard.test.ts has more)", () => {
     const app = testApp();
     const stack = new Stack(app, 'P', { env: testEnv() });
     const dashboard = new HaDashboard(stack, 'Dashboard');
     const elsewhere = new Stack(app, 'Elsewhere', { env: { ...testEnv(), region: 'us-west-2' } });
     dashboard.addPattern(new ProbePattern(elsewhere, 'Probe', {}));
-    expect(widgets(stack).map(w => w.type)).toEqual(['text']);
+    const [text, alarms] = widgets(stack);
+    expect([text.type, alarms.type, alarms.properties.title]).toEqual(['text', 'alarm', 'Probe alarms in us-west-2']);
+    expect(alarms.properties.alarms).toHaveLength(5);
+    for (const a of alarms.properties.alarms!) expect(a).toMatch(/^arn:ARN:cloudwatch:us-west-2:123456789012:alarm:Elsewhere-?Probe/);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Per-path recovery targets over every pattern: a target equal to a path's
  * computed worst case synthesizes; one second less fails synthesis with the
- * path, the prop that states the target, and either the prop that shortens
- * the slowest tunable step or the fastest the path can be configured to.
+ * path, the prop that states the target, and either every prop it takes to
+ * meet it (with the resulting figure) or the fastest the path can be configured to.
  */
 import { Duration } from 'aws-cdk-lib';
 import { testApp } from '../harness';
@@ -37,9 +37,13 @@ describe('per-path recovery targets of every pattern', () => {
       // A default that follows the target (the Route 53 failure threshold) met it.
       expect(() => missed.synth()).not.toThrow();
     } else {
-      const tunable = c.path.steps.filter(s => s.tuning && s.fastest.toMilliseconds() < s.duration.toMilliseconds())
-        .reduce((a, b) => (b.duration.toMilliseconds() > a.duration.toMilliseconds() ? b : a));
-      expect(() => missed.synth()).toThrow(new RegExp(`${head}.*shorten it with ${escape(tunable.tuning!)}`));
+      // One error names every prop it takes, each with what it saves, and the resulting figure, within the target.
+      const message = errorOf(() => missed.synth());
+      expect(message).toMatch(new RegExp(`${head}.*To meet it, set .* \\(\u2212[0-9.]+ s\\) \u2192 `));
+      const [, props, figure] = /To meet it, set (.*?) \u2192 ([0-9.]+ s|[0-9]+ min(?: [0-9]+ s)?)/.exec(message)!;
+      expect(seconds(figure)).toBeLessThanOrEqual(target.toSeconds());
+      const tunings = c.path.steps.map(s => s.tuning ?? '').join(' | ');
+      for (const prop of props.split(' and ').map(p => p.replace(/(: .*| at its limit.*)$/, ''))) expect(tunings).toContain(prop);
     }
 
     if (fastest >= 1000) {
@@ -56,6 +60,16 @@ describe('per-path recovery targets of every pattern', () => {
   });
 });
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+function errorOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+function seconds(figure: string): number {
+  const m = /^(?:([0-9]+) min)? ?(?:([0-9.]+) s)?$/.exec(figure)!;
+  return Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
 }

@@ -89,7 +89,7 @@ describe('RecoveryObjectives', () => {
     const { app } = setup({ rto: Duration.seconds(60) });
     expect(() => app.synth()).toThrow(new RegExp(
       "recovery time target not met: the 'dns' path takes 90 s worst case, target 60 s \\(recoveryTargets.rto\\) = Route 53 health check 30 s \\+ DNS cache 60 s\\. " +
-      'Slowest component you can shorten: DNS cache \\(record TTL 60 s = 60 s\\); shorten it with recordTtl \\(0 to 60 s\\), down to 0 s\\. ' +
+      'To meet it, set recordTtl \\(0 to 60 s\\) at its limit \\(\u221260 s\\) \u2192 30 s\\. ' +
       'The fastest this path can be configured to is 10 s'));
   });
 
@@ -129,7 +129,7 @@ describe('RecoveryObjectives', () => {
 
   test('a target the path can reach at its fastest exactly names the step to shorten, not "no setting"', () => {
     const { app } = setup({ rto: Duration.seconds(10) });
-    expect(() => app.synth()).toThrow(/target 10 s \(recoveryTargets.rto\) = Route 53 health check 30 s \+ DNS cache 60 s\. Slowest component you can shorten: DNS cache/);
+    expect(() => app.synth()).toThrow(/target 10 s \(recoveryTargets.rto\) = Route 53 health check 30 s \+ DNS cache 60 s\. To meet it, set failureThreshold \(1 to 10\) at its limit \(\u221220 s\) and recordTtl \(0 to 60 s\) at its limit \(\u221260 s\) \u2192 10 s\./);
   });
 
   test('the step to shorten is the slowest that can still be shortened: not one at its floor, not a fixed one', () => {
@@ -141,7 +141,7 @@ describe('RecoveryObjectives', () => {
       RecoveryStep.tunable('shortenable', Duration.seconds(30), 'b', { prop: 'propB', floor: Duration.seconds(0) }),
       RecoveryStep.constant('fixed', Duration.seconds(100), 'c'),
     ]);
-    expect(() => app.synth()).toThrow(/= at floor 60 s \+ shortenable 30 s \+ fixed 100 s\. Slowest component you can shorten: shortenable \(b = 30 s\); shorten it with propB, down to 0 s\. The fastest this path can be configured to is .* \(at floor 60 s \+ shortenable 0 s \+ fixed 100 s fixed\); or raise recoveryTargets.rto\./);
+    expect(() => app.synth()).toThrow(/= at floor 60 s \+ shortenable 30 s \+ fixed 100 s\. To meet it, set propB at its limit \(\u221230 s\) \u2192 2 min 40 s\. The fastest this path can be configured to is .* \(at floor 60 s \+ shortenable 0 s \+ fixed 100 s fixed\); or raise recoveryTargets.rto\./);
   });
 
   test('messages give whole minutes and seconds, and fractions of a second in seconds', () => {

@@ -386,7 +386,7 @@ describe('ActiveSpareWebTier spare modes', () => {
 
   test('a browser target the settings cannot meet fails synthesis', () => {
     const { app } = build({ recoveryTargets: { paths: [{ path: ActiveSpareWebTierPath.BROWSER, rto: Duration.seconds(20) }] } });
-    expect(() => app.synth()).toThrow(/the 'browser' path takes 26 s worst case, target 20 s \(recoveryTargets.paths\[0\].rto\).*Slowest component you can shorten: browser failover helper .*shorten it with browserFailover \(heartbeatInterval, missedHeartbeats, heartbeatTimeout, noticeDuration\), down to 5.1 s/);
+    expect(() => app.synth()).toThrow(/the 'browser' path takes 26 s worst case, target 20 s \(recoveryTargets.paths\[0\].rto\).*To meet it, set browserFailover \(heartbeatInterval, missedHeartbeats, heartbeatTimeout, noticeDuration\) at its limit \(\u221220.9 s\) \u2192 5.1 s/);
   });
 
   test('without HTTPS, sites serve HTTP and the health checks use HTTP', () => {
