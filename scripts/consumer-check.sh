@@ -186,10 +186,31 @@ if (fanOut !== 1) throw new Error(`expected the shipped fan-out bundle as one fu
 console.log(`consumer-check: ${Object.keys(manifest.artifacts).length} artifacts, ${functions} Lambda functions with assets, no errors`);
 EOF
 
-  # ===== The report command on the fresh app (issue 27): the lead adds it here. =====
-  # `npx cdk-ha-patterns report cdk.out.node` over the cloud assembly synthesized above,
-  # and the assertions on its Markdown and JSON output.
-  # ===== end of the report command =====
+  # The report command of the installed package over the cloud assembly synthesized above
+  # (what the patterns recorded in it): Markdown and JSON, asserted; a missing assembly
+  # exits 1; prove says the app records no drill (it has none) and exits 1.
+  npx cdk-ha-patterns report cdk.out.node --title consumer-app > report.md
+  npx cdk-ha-patterns report cdk.out.node --json > report.json
+  node - report.md report.json <<'EOF'
+const fs = require('fs');
+const [md, json] = process.argv.slice(2).map(f => fs.readFileSync(f, 'utf8'));
+const report = JSON.parse(json);
+const fail = m => { console.error(`consumer-check: report: ${m}`); process.exit(1); };
+const got = report.components.map(c => `${c.patternName} ${c.constructPath}`);
+const want = ['SingletonDaemon Ops/Etl', 'SingletonDaemon Ops/VendorDaemon', 'WorkerPool Ops/Builders', 'ActiveActiveCells Ops/Cells', 'LatencyDns Dns/Web'];
+if (report.schemaVersion !== 1) fail(`schemaVersion ${report.schemaVersion}`);
+if (JSON.stringify(got) !== JSON.stringify(want)) fail(`components ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+const silent = report.components.filter(c => !String(c.notified).startsWith('SNS '));
+if (silent.length > 0) fail(`not notified through SNS: ${silent.map(c => c.constructPath).join(', ')}`);
+for (const text of ['| `Ops/Etl` | SingletonDaemon |', '| scenario | `Ops/Etl` |', '| task-loss of eu-west-1 | task-failure: ']) {
+  if (!md.includes(text)) fail(`the Markdown report lacks ${JSON.stringify(text)}`);
+}
+EOF
+  if npx cdk-ha-patterns report missing-dir 2> report.err; then echo "consumer-check: report of a missing assembly succeeded" >&2; exit 1; fi
+  grep -q '^cdk-ha-patterns report: no cloud assembly in ' report.err
+  if npx cdk-ha-patterns prove cdk.out.node 2> prove.err; then echo "consumer-check: prove of an app without drills succeeded" >&2; exit 1; fi
+  grep -q 'records no drill' prove.err
+  step "aws-cdk-lib $version: cdk-ha-patterns report (Markdown and JSON) and prove from the installed package"
 done
 
 # The runtime clients, with the optional peer installed (once: they do not use aws-cdk-lib).
