@@ -10,10 +10,12 @@ const SCOPE = {
   handlers: ['lib/*/handler/**/*.ts'],
   runtime: ['lib/runtime/**/*.ts', 'lib/web-tier/browser/*.js'],
   // lib/core in three: each run is long (its mutants reach most construct tests), and only a finished run keeps its results.
-  'core-paths': ['lib/core/failure-scenario.ts', 'lib/core/recovery-step.ts', 'lib/core/recovery-objectives.ts', 'lib/core/alarm-role.ts'],
+  'core-paths': ['lib/core/failure-scenario.ts', 'lib/core/recovery-step.ts', 'lib/core/recovery-objectives.ts', 'lib/core/alarm-role.ts', 'lib/core/target-advice.ts'],
+  // The ledger's verdicts (a measured figure over the computed one fails the command).
+  prove: ['lib/prove/prove.ts', 'lib/prove/readers.ts'],
   'core-patterns': ['lib/core/ha-pattern.ts', 'lib/core/failover-notifications.ts', 'lib/core/validation.ts', 'lib/core/errors.ts',
     'lib/core/placement.ts', 'lib/core/regional-scope.ts', 'lib/core/pattern.ts', 'lib/core/region-failover.ts'],
-  'core-report': ['lib/core/resilience-report.ts', 'lib/core/ha-dashboard.ts', 'lib/core/service-time.ts'],
+  'core-report': ['lib/core/resilience-report.ts', 'lib/report/*.ts', 'lib/core/ha-dashboard.ts', 'lib/core/service-time.ts'],
   constructs: ['lib/private/**/*.ts', 'lib/failover/**/*.ts', 'lib/config-server/writer-guard.ts', 'lib/latency-dns/failure-threshold.ts'],
 };
 const chunk = process.env.MUTATE_CHUNK;

@@ -229,8 +229,8 @@ export function warmStandby(ctx: DrillsContext, p: WarmStandbyPair): void {
       stopAlarms: [p.secondaryOfflineAlarm],
       purpose: purpose(p, [path], server, total,
         `the '${path}' path: with the primary server's task stopped, the listeners point at the warm secondary within ${human(total)}`,
-        `PrimaryOffline goes to ALARM, the takeover runbook runs and the listeners forward to the secondary within ${human(total)}; ` +
-        'once ECS has replaced the primary, the failback runbook points them back.'),
+        `the task's stop event (or, if it is missed, the ${p.primaryProbeAlarm ? 'primary probe\'s' : 'PrimaryOffline'} alarm) starts the takeover runbook and the listeners ` +
+        `forward to the secondary within ${human(total)}; once ECS has replaced the primary and its alarms are OK, the failback runbook points them back.`),
     });
   }
   // A zone cut off leaves the primary's task running but unreachable: the 'unresponsive' path (health checks) handles it.
