@@ -15,7 +15,7 @@ const SCOPE = {
   prove: ['lib/prove/prove.ts', 'lib/prove/readers.ts'],
   'core-patterns': ['lib/core/ha-pattern.ts', 'lib/core/failover-notifications.ts', 'lib/core/validation.ts', 'lib/core/errors.ts',
     'lib/core/placement.ts', 'lib/core/regional-scope.ts', 'lib/core/pattern.ts', 'lib/core/region-failover.ts'],
-  'core-report': ['lib/core/resilience-report.ts', 'lib/report/*.ts', 'lib/core/ha-dashboard.ts', 'lib/core/service-time.ts'],
+  'core-report': ['lib/report/*.ts', 'lib/core/ha-dashboard.ts', 'lib/core/service-time.ts'],
   constructs: ['lib/private/**/*.ts', 'lib/failover/**/*.ts', 'lib/config-server/writer-guard.ts', 'lib/latency-dns/failure-threshold.ts'],
 };
 const chunk = process.env.MUTATE_CHUNK;

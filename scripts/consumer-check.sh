@@ -196,7 +196,7 @@ const fs = require('fs');
 const [md, json] = process.argv.slice(2).map(f => fs.readFileSync(f, 'utf8'));
 const report = JSON.parse(json);
 const fail = m => { console.error(`consumer-check: report: ${m}`); process.exit(1); };
-const got = report.components.map(c => `${c.patternName} ${c.constructPath}`);
+const got = report.components.map(c => `${c.pattern} ${c.constructPath}`);
 const want = ['SingletonDaemon Ops/Etl', 'SingletonDaemon Ops/VendorDaemon', 'WorkerPool Ops/Builders', 'ActiveActiveCells Ops/Cells', 'LatencyDns Dns/Web'];
 if (report.schemaVersion !== 1) fail(`schemaVersion ${report.schemaVersion}`);
 if (JSON.stringify(got) !== JSON.stringify(want)) fail(`components ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);

@@ -1,8 +1,8 @@
 import * as path from 'path';
-import { renderResilienceReportMarkdown } from '../core/resilience-report';
 import { readResilienceReport } from '../report/assembly';
 import { renderDrillsMarkdown } from '../report/drills-markdown';
 import { REPORT_SCHEMA_VERSION } from '../report/record';
+import { renderResilienceReportMarkdown } from '../report/resilience-report';
 import { CliOutput, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './output';
 
 const USAGE = 'usage: cdk-ha-patterns report [<cdk.out>] [--json] [--title <name>]\n';

@@ -1,12 +1,12 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { recordResilienceReport } from '../report/record';
 import { AlarmRole, SignalKind } from './alarm-role';
 import { addHaWarning, HaValidationError } from './errors';
 import { FailoverNotifications } from './failover-notifications';
 import { HaDashboard } from './ha-dashboard';
 import { IHaPattern } from './pattern';
+import { runPatternHooks } from './pattern-hooks';
 import { RecoveryObjectives, RecoveryTargets } from './recovery-objectives';
 import { requireInteger } from './validation';
 
@@ -126,8 +126,9 @@ export abstract class HaPattern extends Construct implements IHaPattern {
       targets: props.recoveryTargets,
     });
     this.node.addValidation({ validate: () => this.validateRoles() });
-    // The resilience report's record in the cloud assembly (`npx cdk-ha-patterns report` reads it).
-    this.node.addValidation({ validate: () => recordResilienceReport(this) });
+    // What the layers above run for every pattern at synthesis: the resilience report's record in the
+    // cloud assembly (`npx cdk-ha-patterns report` reads it; lib/report registers it).
+    this.node.addValidation({ validate: () => runPatternHooks(this) });
   }
 
   /** Every alarm the pattern created, failover alarm included. */

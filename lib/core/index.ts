@@ -9,5 +9,4 @@ export * from './failure-scenario';
 export * from './recovery-objectives';
 export * from './recovery-step';
 export * from './region-failover';
-export * from './resilience-report';
 export * from './service-time';

@@ -1,5 +1,6 @@
 export * from './drill-description';
 export * from './drills';
+export * from './drills-props';
 export * from './fault-action';
 export * from './fault-experiment';
 export * from './region-switch-plan';

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ReportedComponent } from '../core/resilience-report';
 import type { DrillDescription, ProveDrill } from '../drills/drill-description';
 import { DRILL_REPORT_METADATA, DrillReportRecord, PATTERN_REPORT_METADATA, PatternReportRecord, REPORT_SCHEMA_VERSION } from './record';
+import type { ReportedComponent } from './reported';
 
 /** The resilience report of one synthesized app, as its cloud assembly records it. */
 export interface AssemblyReport {

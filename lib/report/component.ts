@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
 import { AlarmRole } from '../core/alarm-role';
 import type { HaPattern } from '../core/ha-pattern';
-import type { ReportedAlarm, ReportedComponent, ReportedNotifications } from '../core/resilience-report';
+import type { ReportedAlarm, ReportedComponent, ReportedNotifications } from './reported';
 
 /**
  * One pattern as the resilience report shows it: its computed figures, its

@@ -1,9 +1,10 @@
 import { Lazy, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import type { HaPattern } from '../core/ha-pattern';
-import type { ReportedComponent } from '../core/resilience-report';
+import { addPatternHook } from '../core/pattern-hooks';
 import type { DrillDescription, ProveDrill } from '../drills/drill-description';
 import { reportComponent } from './component';
+import type { ReportedComponent } from './reported';
 
 /** The type of the metadata entry each pattern writes into the cloud assembly (`manifest.json`, the stack's metadata). */
 export const PATTERN_REPORT_METADATA = 'cdk-ha-patterns:report';
@@ -94,3 +95,6 @@ export function recordResilienceReport(pattern: HaPattern): string[] {
 function hasRecord(construct: IConstruct, type: string): boolean {
   return construct.node.metadata.some(m => m.type === type);
 }
+
+// Every pattern records its report when its app synthesizes (the package's index loads this module).
+addPatternHook(pattern => isPattern(pattern) ? recordResilienceReport(pattern) : []);

@@ -16,7 +16,7 @@ import { MultiSiteActiveActive, MultiSiteActiveActivePath } from '../../multi-si
 import { WarmStandbyPair } from '../../warm-standby/warm-standby-pair';
 import { ActiveSpareWebTier } from '../../web-tier/active-spare-web-tier';
 import { DrillPurpose } from '../drill-description';
-import type { DrillGap, DrillsProps } from '../drills';
+import type { DrillGap, DrillsProps } from '../drills-props';
 import { FaultExperiment } from '../fault-experiment';
 import { RegionSwitchPlan } from '../region-switch-plan';
 import { ResiliencePolicy } from '../resilience-policy';
