@@ -1,17 +1,18 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { RegionFailoverRunner } from '../core/region-failover';
 import {
   isContainerImage, isHostedZone, isStack, isVpc, requireDefined, requireDurationBetween, requireEnumValue, requireHealthCheckPath, requireIdentifier, requireInteger,
   requireRecordName, requireStackRegion, requireSubnets, requireUnique,
 } from '../core/validation';
-import type { ColdStandbyConfigServer, ColdStandbyConfigServerProps, ConfigServerSite } from './cold-standby-config-server';
+import type { ColdStandbyConfigServerProps, ConfigServerSite } from './cold-standby-config-server-props';
 import { cidrsOverlap, knownCidr } from './site-network';
 
 /** The props every region needs, present (a JavaScript caller can omit them). */
-export function requirePlacements(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServerProps): void {
+export function requirePlacements(scope: Construct, props: ColdStandbyConfigServerProps): void {
   requireDefined(scope, 'vpc', props.vpc, 'the primary region\'s VPC, with private subnets with egress for the tasks and the load balancer', isVpc);
   requireDefined(scope, 'image', props.image, 'the configuration server\'s container image, e.g. ContainerImage.fromRegistry(...)', isContainerImage);
   requireDefined(scope, 'zone', props.zone, 'the hosted zone of the writer\'s name, e.g. HostedZone.fromHostedZoneAttributes(...)', isHostedZone);
@@ -24,7 +25,7 @@ export function requirePlacements(scope: ColdStandbyConfigServer, props: ColdSta
   }
 }
 
-export function validate(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServerProps, primary: string, standby: string, extra: ConfigServerSite[]): void {
+export function validate(scope: Construct, props: ColdStandbyConfigServerProps, primary: string, standby: string, extra: ConfigServerSite[]): void {
   requireStackRegion(scope, 'scope', scope);
   requireStackRegion(scope, 'standby.stack', props.standby.stack);
   requireEnumValue(scope, 'failoverRunner', props.failoverRunner, RegionFailoverRunner, 'RegionFailoverRunner');
@@ -81,7 +82,7 @@ export function validate(scope: ColdStandbyConfigServer, props: ColdStandbyConfi
  * site's proxies and clients reach it there (over VPC peering or a transit gateway): the
  * sites' VPCs need CIDRs that do not overlap, or nothing can route between them.
  */
-export function validateSiteNetworks(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServerProps, extra: ConfigServerSite[]): void {
+export function validateSiteNetworks(scope: Construct, props: ColdStandbyConfigServerProps, extra: ConfigServerSite[]): void {
   const sites = [
     { prop: 'vpc', vpc: props.vpc }, { prop: 'standby.vpc', vpc: props.standby.vpc },
     ...extra.map((s, i) => ({ prop: `proxySites[${i}].vpc`, vpc: s.vpc })),
@@ -119,7 +120,7 @@ const MRSC_REGION_SETS: string[][] = [
  * Multi-Region strong consistency (DynamoDB): exactly three regions, the replicas' and a witness's;
  * a witness only with STRONG, in a region with no replica.
  */
-function validateConsistency(scope: ColdStandbyConfigServer, props: ColdStandbyConfigServerProps, primary: string, standby: string, extra: ConfigServerSite[]): void {
+function validateConsistency(scope: Construct, props: ColdStandbyConfigServerProps, primary: string, standby: string, extra: ConfigServerSite[]): void {
   requireEnumValue(scope, 'multiRegionConsistency', props.multiRegionConsistency, dynamodb.MultiRegionConsistency, 'dynamodb.MultiRegionConsistency');
   const strong = props.multiRegionConsistency === dynamodb.MultiRegionConsistency.STRONG;
   const replicas = [primary, standby, ...extra.map(s => s.stack.region)];

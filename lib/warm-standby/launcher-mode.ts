@@ -1,4 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { RecoveryStep } from '../core/recovery-step';
 import { ServiceTime } from '../core/service-time';
@@ -10,7 +11,7 @@ import { LeaseSettings, LeaseTable } from '../lease/lease-table';
 import { LauncherEnvironment, LauncherFailback } from '../runtime/launcher';
 import { StandbyServer } from './standby-server';
 import { StandbyServerRole } from './standby-server-role';
-import type { WarmStandbyPair, WarmStandbyPairProps } from './warm-standby-pair';
+import type { WarmStandbyPairProps } from './warm-standby-pair-props';
 
 /** The lease both launchers of a pair contend for. */
 export const PAIR_LEASE_NAME = 'warm-standby';
@@ -34,7 +35,7 @@ export interface PairLauncherSettings {
  * and a health port other than the server's TCP port. Undefined (with a
  * warning for launcher-only props that were given) when the mode is not LAUNCHER.
  */
-export function pairLauncherSettings(scope: WarmStandbyPair, props: WarmStandbyPairProps): PairLauncherSettings | undefined {
+export function pairLauncherSettings(scope: Construct, props: WarmStandbyPairProps): PairLauncherSettings | undefined {
   if ((props.leaseMode ?? LeaseMode.IN_PROCESS) !== LeaseMode.LAUNCHER) {
     const given = LAUNCHER_PROPS.filter(p => props[p] !== undefined);
     if (given.length > 0) {

@@ -6,7 +6,7 @@ import { addHaWarning, HaValidationError } from '../core/errors';
 import {
   isContainerImage, isVpc, requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireRecordName, requireSubnets, requireUnique,
 } from '../core/validation';
-import type { WarmStandbyPair, WarmStandbyPairProps } from './warm-standby-pair';
+import type { WarmStandbyPairProps } from './warm-standby-pair-props';
 
 const PARAMETER_PATH = /^(\/[A-Za-z0-9_.-]+)+$/;
 /** Inbound rules of a security group, by default (Amazon VPC quotas). */
@@ -26,7 +26,7 @@ export function isCidrBlock(cidr: string): boolean {
   return false;
 }
 
-export function validateClientCidrs(scope: WarmStandbyPair, props: WarmStandbyPairProps): void {
+export function validateClientCidrs(scope: Construct, props: WarmStandbyPairProps): void {
   const cidrs = props.clientCidrs as unknown;
   if (cidrs === undefined) return;
   const example = "e.g. ['10.0.0.0/16', '192.0.2.0/24']";
@@ -65,7 +65,7 @@ export function defaultParameterPath(scope: Construct): string {
   return '/' + scope.node.path.split('/').map(s => s.replace(/[^A-Za-z0-9_.-]/g, '-')).join('/');
 }
 
-export function validateProps(scope: WarmStandbyPair, props: WarmStandbyPairProps): { primary: string; secondary: string } {
+export function validateProps(scope: Construct, props: WarmStandbyPairProps): { primary: string; secondary: string } {
   requireDefined(scope, 'vpc', props.vpc, 'the VPC of both servers and the load balancer, across at least two availability zones', isVpc);
   requireDefined(scope, 'image', props.image, 'the server\'s container image, e.g. ContainerImage.fromRegistry(...)', isContainerImage);
   requireDefined(scope, 'tcpPort', props.tcpPort, 'the TCP port the server listens on (1 to 65535)');

@@ -1,5 +1,6 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
 import { HaValidationError } from '../core/errors';
 import { RegionFailoverRunner } from '../core/region-failover';
 import {
@@ -7,12 +8,12 @@ import {
   requireHealthCheckPath, requireInteger, requireLiteral, requireRecordName, requireRoute53Interval, requireStackRegion, requireSubnets, requireUnique, requireVpcInRegion,
 } from '../core/validation';
 import { DnsRoutingPolicy, ROUTE53_METRICS_REGION } from '../latency-dns/latency-dns';
-import type { ActiveSpareWebTier, ActiveSpareWebTierProps } from './active-spare-web-tier';
+import type { ActiveSpareWebTierProps } from './active-spare-web-tier-props';
 import { DEFAULT_HELPER_PATH_PREFIX, requireHelperPathPrefix } from './helper-path';
 import { SpareMode } from './spare-mode';
 
 /** Checks the props; returns the primary region (the tier's own stack's). */
-export function validateActiveSpareWebTierProps(scope: ActiveSpareWebTier, props: ActiveSpareWebTierProps): string {
+export function validateActiveSpareWebTierProps(scope: Construct, props: ActiveSpareWebTierProps): string {
   requireDefined(scope, 'image', props.image, 'the container image, e.g. ContainerImage.fromRegistry(...)', isContainerImage);
   requireDefined(scope, 'zone', props.zone, 'the hosted zone of the names, e.g. HostedZone.fromHostedZoneAttributes(...)', isHostedZone);
   requireDefined(scope, 'spares', props.spares, 'at least one spare: an array of { stack } of stacks in other regions', Array.isArray);

@@ -2,14 +2,16 @@
  * The Region switch plan of each multi-region pattern.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
-import { ColdStandbyConfigServer, ColdStandbyConfigServerPath } from '../../config-server/cold-standby-config-server';
+import { ColdStandbyConfigServer } from '../../config-server/cold-standby-config-server';
+import { ColdStandbyConfigServerPath } from '../../config-server/cold-standby-config-server-props';
 import { HaValidationError } from '../../core/errors';
 import { FailureKind } from '../../core/failure-scenario';
 import { HaPattern } from '../../core/ha-pattern';
 import { HaDatabase, HaDatabasePath } from '../../ha-database/ha-database';
 import { LatencyDns } from '../../latency-dns/latency-dns';
 import { MultiSiteActiveActive, MultiSiteActiveActivePath } from '../../multi-site/multi-site-active-active';
-import { ActiveSpareWebTier, ActiveSpareWebTierPath } from '../../web-tier/active-spare-web-tier';
+import { ActiveSpareWebTier } from '../../web-tier/active-spare-web-tier';
+import { ActiveSpareWebTierPath } from '../../web-tier/active-spare-web-tier-props';
 import { RecoveryApproach, RegionSwitchPlan } from '../region-switch-plan';
 import { RegionSwitchStep } from '../region-switch-step';
 import { DrillsContext, handled, purpose, gap, literalAlarmName, regionId } from './drill-context';
