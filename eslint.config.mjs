@@ -9,6 +9,10 @@ import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/** The pattern rooms (ARCHITECTURE.md): above lib/failover, below the drills and the report. */
+const PATTERNS = ['./lib/web-tier', './lib/latency-dns', './lib/ha-database', './lib/config-server', './lib/singleton', './lib/hot-standby',
+  './lib/warm-standby', './lib/worker-pool', './lib/cells', './lib/multi-site', './lib/backup', './lib/network', './lib/lease'];
+
 /** The plain JavaScript files shipped as they are (the browser helper and its server). */
 const PLAIN_JS_RULES = {
   'eqeqeq': ['error', 'always', { null: 'ignore' }],
@@ -50,6 +54,12 @@ export default tseslint.config(
           { target: './lib/core', from: ['./lib/web-tier', './lib/latency-dns', './lib/ha-database', './lib/config-server', './lib/singleton',
             './lib/hot-standby', './lib/warm-standby', './lib/worker-pool', './lib/cells', './lib/multi-site', './lib/failover', './lib/drills'], message: 'lib/core knows no pattern' },
           { target: './lib/hot-standby', from: './lib/singleton', message: 'shared lease pieces live in lib/lease' },
+          // ARCHITECTURE.md: core and private at the bottom, the automations (lib/failover) beneath the patterns,
+          // the drills, the report, prove and the command above them, never imported by them.
+          { target: './lib/core', from: ['./lib/report', './lib/prove', './lib/cli', './lib/backup', './lib/network', './lib/lease'], message: 'lib/core sits below every other room (ARCHITECTURE.md)' },
+          { target: './lib/failover', from: PATTERNS.concat(['./lib/drills', './lib/report', './lib/prove', './lib/cli']), message: 'lib/failover (the automations patterns run) sits beneath the patterns (ARCHITECTURE.md)' },
+          { target: PATTERNS, from: ['./lib/drills', './lib/report', './lib/prove', './lib/cli'], message: 'the patterns never import the drills, the report, prove or the command above them (ARCHITECTURE.md)' },
+          { target: ['./lib/drills', './lib/report'], from: ['./lib/prove', './lib/cli'], message: 'prove and the command sit on top (ARCHITECTURE.md)' },
         ],
       }],
     },

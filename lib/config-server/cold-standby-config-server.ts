@@ -21,12 +21,12 @@ import { RecoveryStep } from '../core/recovery-step';
 import { RegionFailoverRunner } from '../core/region-failover';
 import { regionalScope } from '../core/regional-scope';
 import { ServiceTime } from '../core/service-time';
-import { RegionSwitchPlan } from '../drills/region-switch-plan';
-import { RegionSwitchStep } from '../drills/region-switch-step';
 import {
   addProbeSchedule, PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, probeMetric, probeSamplesMetric, ProbeSamplingStep,
 } from '../failover/cross-region-probe';
 import { RegionFailoverStart } from '../failover/region-failover';
+import { RegionSwitchPlan } from '../failover/region-switch-plan';
+import { RegionSwitchStep } from '../failover/region-switch-step';
 import type { HaDatabase } from '../ha-database/ha-database';
 import { WriterFollowing } from '../ha-database/promoters';
 import { HandlerFunction } from '../private/handler-function';

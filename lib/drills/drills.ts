@@ -3,14 +3,14 @@ import { Construct, IConstruct } from 'constructs';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { HaPattern } from '../core/ha-pattern';
 import { requireDefined, requireDurationBetween } from '../core/validation';
-import { DrillDescription, DrillPurpose } from './drill-description';
+import { DrillDescription, DrillPurpose } from '../failover/drill-description';
+import { isDrill } from '../failover/drill-support/marker';
+import { RegionSwitchPlan } from '../failover/region-switch-plan';
 import { DrillGap, DrillsProps } from './drills-props';
 import { FaultExperiment } from './fault-experiment';
 import type { DrillsContext } from './private/drill-context';
-import { isDrill } from './private/marker';
 import { drillPattern, subPatterns } from './private/plans';
 import { validatePracticeRunBlocks } from './private/practice-runs';
-import { RegionSwitchPlan } from './region-switch-plan';
 import { ResiliencePolicy } from './resilience-policy';
 import { ZonalAutoshift } from './zonal-autoshift';
 

@@ -7,8 +7,8 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct, IConstruct } from 'constructs';
 import { HaValidationError } from '../core/errors';
 import { isDuration, requireDurationBetween, requireInteger } from '../core/validation';
-import { DrillPermission } from './drill-description';
-import { human, isoDuration } from './private/figures';
+import { DrillPermission } from '../failover/drill-description';
+import { human, isoDuration } from '../failover/drill-support/figures';
 import { LeaseHolderRunbook } from './private/lease-holder-runbook';
 
 /** Which of the resources a target resolves to an action acts on. */

@@ -6,14 +6,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { isDuration, requireDefined, requireDurationBetween } from '../core/validation';
-import { DrillDescription, DrillKind, DrillPurpose, IDrill, ProveDrill } from './drill-description';
+import { DrillDescription, DrillKind, DrillPurpose, IDrill, ProveDrill } from '../failover/drill-description';
+import { describeDrill } from '../failover/drill-support/describe';
+import { human, literal, outputLookup } from '../failover/drill-support/figures';
+import { markDrill } from '../failover/drill-support/marker';
+import { acknowledgeWildcards } from '../failover/drill-support/nag';
+import { computedPaths, hasLiteralRegion } from '../failover/prove-target';
 import { FaultAction, FaultActionConfig } from './fault-action';
 import { alarmDetectionTime } from './private/alarm-window';
-import { describeDrill } from './private/describe';
-import { human, literal, outputLookup } from './private/figures';
-import { markDrill } from './private/marker';
-import { acknowledgeWildcards } from './private/nag';
-import { computedPaths, hasLiteralRegion } from './prove-target';
 
 /** FIS's limit on an experiment template's description. */
 const MAX_DESCRIPTION = 512;

@@ -3,7 +3,7 @@ import * as rh from 'aws-cdk-lib/aws-resiliencehubv2';
 import { Construct } from 'constructs';
 import { HaValidationError } from '../core/errors';
 import { requireDefined, requireEnumValue, requireIdentifier } from '../core/validation';
-import { ceilMinutes } from './private/figures';
+import { ceilMinutes } from '../failover/drill-support/figures';
 
 /** How a component recovers, as AWS Resilience Hub names it. */
 export enum DisasterRecoveryApproach {

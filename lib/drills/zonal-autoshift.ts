@@ -5,12 +5,12 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { requireDefined } from '../core/validation';
-import { DrillDescription, DrillKind, DrillPurpose, IDrill, ProveDrill } from './drill-description';
-import { describeDrill } from './private/describe';
-import { outputLookup } from './private/figures';
-import { markDrill } from './private/marker';
+import { DrillDescription, DrillKind, DrillPurpose, IDrill, ProveDrill } from '../failover/drill-description';
+import { describeDrill } from '../failover/drill-support/describe';
+import { outputLookup } from '../failover/drill-support/figures';
+import { markDrill } from '../failover/drill-support/marker';
+import { computedPaths, hasLiteralRegion, stackOutput } from '../failover/prove-target';
 import { validatePracticeRunBlocks } from './private/practice-runs';
-import { computedPaths, hasLiteralRegion, stackOutput } from './prove-target';
 
 /** Props of `ZonalAutoshift`. */
 export interface ZonalAutoshiftProps {

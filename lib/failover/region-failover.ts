@@ -9,9 +9,9 @@ import { AutomationCall, PathLink } from '../core/failure-scenario';
 import { RecoveryStep } from '../core/recovery-step';
 import { RegionFailoverRunner } from '../core/region-failover';
 import { ServiceTime } from '../core/service-time';
-import { DrillPurpose } from '../drills/drill-description';
-import { RegionSwitchPlan } from '../drills/region-switch-plan';
-import { RegionSwitchStep } from '../drills/region-switch-step';
+import { DrillPurpose } from './drill-description';
+import { RegionSwitchPlan } from './region-switch-plan';
+import { RegionSwitchStep } from './region-switch-step';
 
 /** The assumed time for a paged person to confirm a regional outage and start the failover (no AWS figure). */
 const ON_CALL_RESPONSE = Duration.minutes(5);

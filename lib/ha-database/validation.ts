@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
 import { addHaWarning, HaValidationError } from '../core/errors';
 import { RegionFailoverRunner } from '../core/region-failover';
 import {
@@ -7,7 +8,7 @@ import {
   requireVpcInRegion,
 } from '../core/validation';
 import { HaDatabaseEngine } from './engine';
-import type { HaDatabase, HaDatabaseProps } from './ha-database';
+import type { HaDatabaseProps } from './ha-database-props';
 
 /** The smallest global replication lag Aurora Global Database can be asked to stay under. */
 export const AURORA_GLOBAL_TYPICAL_LAG = Duration.seconds(1);
@@ -16,7 +17,7 @@ export const AURORA_GLOBAL_TYPICAL_LAG = Duration.seconds(1);
 const AURORA_IDENTIFIER = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$/;
 const AURORA_IDENTIFIER_RULE = '1 to 63 letters, digits and hyphens, starting with a letter, without two consecutive hyphens and not ending with a hyphen';
 
-export function validate(scope: HaDatabase, props: HaDatabaseProps, isAurora: boolean): void {
+export function validate(scope: Construct, props: HaDatabaseProps, isAurora: boolean): void {
   requireDefined(scope, 'vpc', props.vpc, 'the VPC of the primary region, with isolated subnets for the database', isVpc);
   requireEnumValue(scope, 'engine', props.engine, HaDatabaseEngine, 'HaDatabaseEngine');
   requireEnumValue(scope, 'failoverRunner', props.failoverRunner, RegionFailoverRunner, 'RegionFailoverRunner');

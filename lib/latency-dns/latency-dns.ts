@@ -12,6 +12,7 @@ import {
   isDuration, isHostedZone, requireDefined, requireDurationBetween, requireEnumValue, requireHealthCheckPath, requireInteger, requireRecordName, requireRegion,
   requireRoute53Interval, requireUnique,
 } from '../core/validation';
+import { IRegionSwitchDns } from '../failover/region-switch-step';
 import { metricHealthCheckStatus, ROUTE53_METRICS_REGION } from '../private/route53-metrics';
 import { DEFAULT_RECORD_TTL, defaultFailureThreshold } from './failure-threshold';
 import { SiteRecord } from './site-record';
@@ -165,7 +166,7 @@ const MAX_TTL = Duration.seconds(60);
  * best created in the site's stack (`SiteRecord`): then this construct
  * refers to the sites by literal names only, and no token crosses a region.
  */
-export class LatencyDns extends HaPattern {
+export class LatencyDns extends HaPattern implements IRegionSwitchDns {
   /** The common name, fully qualified, e.g. `agents.example.com`. */
   public readonly domainName: string;
   /** The hosted zone of the names. */

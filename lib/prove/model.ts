@@ -13,7 +13,7 @@ export enum ProveVerdict {
   NEVER_RUN = 'never run',
 }
 
-export type { ComputedPath, ExperimentIdentifier, PlanIdentifier, PracticeRunIdentifier, ProveDrill, StackOutputIdentifier } from '../drills/drill-description';
+export type { ComputedPath, ExperimentIdentifier, PlanIdentifier, PracticeRunIdentifier, ProveDrill, StackOutputIdentifier } from '../failover/drill-description';
 
 /** One event of a drill's run, for the timeline in the JSON output. */
 export interface TimelineEvent {

@@ -1,4 +1,4 @@
-import { DrillKind } from '../drills/drill-description';
+import { DrillKind } from '../failover/drill-description';
 import { ProveDrill, ProveRow } from './model';
 
 const KIND: Record<string, string> = {

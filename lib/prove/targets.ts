@@ -1,1 +1,1 @@
-export { proveDrills } from '../drills/prove-target';
+export { proveDrills } from '../failover/prove-target';

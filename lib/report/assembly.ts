@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { DrillDescription, ProveDrill } from '../drills/drill-description';
+import type { DrillDescription, ProveDrill } from '../failover/drill-description';
 import { DRILL_REPORT_METADATA, DrillReportRecord, PATTERN_REPORT_METADATA, PatternReportRecord, REPORT_SCHEMA_VERSION } from './record';
 import type { ReportedComponent } from './reported';
 

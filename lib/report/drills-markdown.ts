@@ -1,4 +1,4 @@
-import type { DrillDescription } from '../drills/drill-description';
+import type { DrillDescription } from '../failover/drill-description';
 
 /** The drills of one app (or example), for `renderDrillsMarkdown`. */
 export interface DrillSection {

@@ -2,7 +2,7 @@ import { Lazy, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import type { HaPattern } from '../core/ha-pattern';
 import { addPatternHook } from '../core/pattern-hooks';
-import type { DrillDescription, ProveDrill } from '../drills/drill-description';
+import type { DrillDescription, ProveDrill } from '../failover/drill-description';
 import { reportComponent } from './component';
 import type { ReportedComponent } from './reported';
 
@@ -48,7 +48,7 @@ export interface DrillReportRecord {
   readonly prove?: ProveDrill;
 }
 
-// The markers HaPattern (lib/core/ha-pattern.ts) and the drills (lib/drills/private/marker.ts) set:
+// The markers HaPattern (lib/core/ha-pattern.ts) and the drills (lib/failover/drill-support/marker.ts) set:
 // Symbol.for keys, so patterns and drills of another copy of the library are found too.
 const HA_PATTERN_SYMBOL = Symbol.for('cdk-ha-patterns.HaPattern');
 const DRILL_SYMBOL = Symbol.for('cdk-ha-patterns.Drill');

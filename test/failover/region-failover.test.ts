@@ -11,9 +11,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { PathLinkKind, RecoveryStep, RegionFailoverRunner } from '../../lib';
-import { RegionSwitchPlan } from '../../lib/drills/region-switch-plan';
-import { RegionSwitchStep } from '../../lib/drills/region-switch-step';
 import { RegionFailoverStart } from '../../lib/failover/region-failover';
+import { RegionSwitchPlan } from '../../lib/failover/region-switch-plan';
+import { RegionSwitchStep } from '../../lib/failover/region-switch-step';
 import { testApp, testEnv } from '../harness';
 
 function start(runner: RegionFailoverRunner, automatic: boolean, forwarded = true) {

@@ -10,16 +10,17 @@ import { ColdStandbyConfigServer } from '../../config-server/cold-standby-config
 import { ColdStandbyConfigServerPath } from '../../config-server/cold-standby-config-server-props';
 import { FailureKind } from '../../core/failure-scenario';
 import { HaPattern } from '../../core/ha-pattern';
-import { HaDatabase, HaDatabasePath } from '../../ha-database/ha-database';
+import { DrillPurpose } from '../../failover/drill-description';
+import { RegionSwitchPlan } from '../../failover/region-switch-plan';
+import { HaDatabase } from '../../ha-database/ha-database';
+import { HaDatabasePath } from '../../ha-database/ha-database-props';
 import { HotStandbyConsumer } from '../../hot-standby/hot-standby-consumer';
 import { LatencyDns } from '../../latency-dns/latency-dns';
 import { MultiSiteActiveActive, MultiSiteActiveActivePath } from '../../multi-site/multi-site-active-active';
 import { WarmStandbyPair } from '../../warm-standby/warm-standby-pair';
 import { ActiveSpareWebTier } from '../../web-tier/active-spare-web-tier';
-import { DrillPurpose } from '../drill-description';
 import type { DrillGap, DrillsProps } from '../drills-props';
 import { FaultExperiment } from '../fault-experiment';
-import { RegionSwitchPlan } from '../region-switch-plan';
 import { ResiliencePolicy } from '../resilience-policy';
 import { ZonalAutoshift } from '../zonal-autoshift';
 

@@ -13,7 +13,9 @@ import { ColdStandbyConfigServer } from '../../config-server/cold-standby-config
 import { ColdStandbyConfigServerPath } from '../../config-server/cold-standby-config-server-props';
 import { FailureKind } from '../../core/failure-scenario';
 import { HaPattern } from '../../core/ha-pattern';
-import { HaDatabase, HaDatabasePath } from '../../ha-database/ha-database';
+import { human } from '../../failover/drill-support/figures';
+import { HaDatabase } from '../../ha-database/ha-database';
+import { HaDatabasePath } from '../../ha-database/ha-database-props';
 import { HotStandbyConsumer, HotStandbyConsumerPath } from '../../hot-standby/hot-standby-consumer';
 import { MultiSiteActiveActive, MultiSiteActiveActivePath } from '../../multi-site/multi-site-active-active';
 import { SingletonDaemon, SingletonDaemonPath } from '../../singleton/singleton-daemon';
@@ -27,7 +29,6 @@ import { WorkerPool, WorkerPoolPath } from '../../worker-pool/worker-pool';
 import { FaultAction, TargetSelection } from '../fault-action';
 import { FaultExperiment } from '../fault-experiment';
 import { DrillsContext, scenariosOf, handled, purpose, gap, regionId } from './drill-context';
-import { human } from './figures';
 
 // ---- FIS experiments, pattern by pattern
 

@@ -10,8 +10,8 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { acknowledgeWildcards } from '../../failover/drill-support/nag';
 import { LeaseAttributes } from '../../runtime/protocol';
-import { acknowledgeWildcards } from './nag';
 
 /** Names of the runbook's steps and outputs (the test and the README name them too). */
 export const LeaseHolderRunbookSteps = {

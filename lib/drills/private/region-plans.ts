@@ -7,15 +7,16 @@ import { ColdStandbyConfigServerPath } from '../../config-server/cold-standby-co
 import { HaValidationError } from '../../core/errors';
 import { FailureKind } from '../../core/failure-scenario';
 import { HaPattern } from '../../core/ha-pattern';
-import { HaDatabase, HaDatabasePath } from '../../ha-database/ha-database';
+import { human } from '../../failover/drill-support/figures';
+import { RecoveryApproach, RegionSwitchPlan } from '../../failover/region-switch-plan';
+import { RegionSwitchStep } from '../../failover/region-switch-step';
+import { HaDatabase } from '../../ha-database/ha-database';
+import { HaDatabasePath } from '../../ha-database/ha-database-props';
 import { LatencyDns } from '../../latency-dns/latency-dns';
 import { MultiSiteActiveActive, MultiSiteActiveActivePath } from '../../multi-site/multi-site-active-active';
 import { ActiveSpareWebTier } from '../../web-tier/active-spare-web-tier';
 import { ActiveSpareWebTierPath } from '../../web-tier/active-spare-web-tier-props';
-import { RecoveryApproach, RegionSwitchPlan } from '../region-switch-plan';
-import { RegionSwitchStep } from '../region-switch-step';
 import { DrillsContext, handled, purpose, gap, literalAlarmName, regionId } from './drill-context';
-import { human } from './figures';
 
 // ---- Region switch plans
 

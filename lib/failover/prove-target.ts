@@ -8,7 +8,7 @@ import { CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { HaPattern } from '../core/ha-pattern';
 import { ComputedPath, DrillDescription, ProveDrill, StackOutputIdentifier } from './drill-description';
-import { isDrill } from './private/marker';
+import { isDrill } from './drill-support/marker';
 
 /** The drills under `scope` (pass the app) as `prove` reads them. */
 export function proveDrills(scope: IConstruct): ProveDrill[] {

@@ -8,12 +8,12 @@ import { addHaWarning, HaValidationError } from '../core/errors';
 import { requireDefined, requireEnumValue, requireIdentifier, requireRegion } from '../core/validation';
 import { acknowledge } from '../private/network';
 import { DrillDescription, DrillKind, DrillPermission, DrillPurpose, IDrill, ProveDrill } from './drill-description';
-import { describeDrill } from './private/describe';
-import { ceilMinutes, outputLookup } from './private/figures';
-import { markDrill } from './private/marker';
-import { acknowledgeWildcards } from './private/nag';
+import { describeDrill } from './drill-support/describe';
+import { ceilMinutes, outputLookup } from './drill-support/figures';
+import { markDrill } from './drill-support/marker';
+import { acknowledgeWildcards } from './drill-support/nag';
 import { computedPaths, hasLiteralRegion, stackOutput } from './prove-target';
-import { RegionSwitchStep } from './region-switch-step';
+import { IRegionSwitchPlanBinding, RegionSwitchStep } from './region-switch-step';
 
 /** How the regions of a Region switch plan serve. */
 export enum RecoveryApproach {
@@ -112,7 +112,7 @@ export interface RegionSwitchPlanProps {
  * switch, graceful (no data loss, both regions up) or, only with
  * `allowUngraceful`, ungraceful (`UngracefulStartCommand`: may lose data).
  */
-export class RegionSwitchPlan extends Construct implements IDrill {
+export class RegionSwitchPlan extends Construct implements IDrill, IRegionSwitchPlanBinding {
   /** The plan. */
   public readonly plan: arc.CfnPlan;
   /** The plan's ARN. */

@@ -2,15 +2,12 @@ import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as arc from 'aws-cdk-lib/aws-arcregionswitch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as rds from 'aws-cdk-lib/aws-rds';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { IConstruct } from 'constructs';
 import { HaValidationError } from '../core/errors';
 // Types only: the patterns build their own plans from these steps (no import cycle).
-import type { HaDatabase } from '../ha-database/ha-database';
-import type { LatencyDns } from '../latency-dns/latency-dns';
 import { DrillPermission } from './drill-description';
-import { ceilMinutes } from './private/figures';
-import type { RegionSwitchPlan } from './region-switch-plan';
+import { ceilMinutes } from './drill-support/figures';
 
 /** What the Aurora Global Database step of a Region switch plan calls. */
 export enum GlobalDatabaseBehavior {
@@ -48,6 +45,45 @@ export interface RegionSwitchFunctionOptions {
   readonly timeout?: Duration;
 }
 
+/** What a step binds to: the plan's L1 and its regions (`RegionSwitchPlan` is one). */
+export interface IRegionSwitchPlanBinding extends IConstruct {
+  /** The plan's L1 (its `PlanHealthChecks` attribute names the health checks Region switch creates). */
+  readonly plan: arc.CfnPlan;
+  /** The plan's two regions, in order. */
+  readonly regions: string[];
+}
+
+/** One cluster of an Aurora Global Database, by literal identifier and region. */
+export interface GlobalClusterMember {
+  /** The cluster's region. */
+  readonly region: string;
+  /** The cluster's literal identifier (its ARN is built from it: no cross-region token). */
+  readonly clusterIdentifier: string;
+}
+
+/** An Aurora Global Database a Region switch plan can promote (`HaDatabase` is one). */
+export interface IRegionSwitchGlobalDatabase extends IConstruct {
+  /**
+   * The global cluster's identifier.
+   * @default none: the database is not global
+   */
+  readonly globalClusterIdentifier?: string;
+  /** The global database's clusters, the primary first; fewer than two when it has no secondary region. */
+  readonly globalClusterMembers: GlobalClusterMember[];
+}
+
+/** The common name a Region switch plan's Route 53 block moves (`LatencyDns` is one). */
+export interface IRegionSwitchDns extends IConstruct {
+  /** The common name. */
+  readonly domainName: string;
+  /** The regions of its records (one record per region). */
+  readonly regions: string[];
+  /** The hosted zone of the records. */
+  readonly zone: route53.IHostedZone;
+  /** Attaches `plan`'s own health checks (`PlanHealthChecks`, by region) to the records, so the block moves traffic. */
+  usePlanHealthChecks(plan: arc.CfnPlan, planRegions: string[]): void;
+}
+
 /**
  * One execution block of a Region switch plan, built from the library's
  * own resources, with the permissions the plan's role needs to run it.
@@ -59,7 +95,7 @@ export class RegionSwitchStep {
    * region (Aurora Global Database block): switchover when the plan runs
    * gracefully, failover with data loss when it runs ungracefully.
    */
-  public static auroraGlobalDatabase(database: HaDatabase, behavior: GlobalDatabaseBehavior = GlobalDatabaseBehavior.SWITCHOVER_ONLY): RegionSwitchStep {
+  public static auroraGlobalDatabase(database: IRegionSwitchGlobalDatabase, behavior: GlobalDatabaseBehavior = GlobalDatabaseBehavior.SWITCHOVER_ONLY): RegionSwitchStep {
     return new RegionSwitchStep({
       name: 'promote-database',
       executionBlockType: 'AuroraGlobalDatabase',
@@ -67,7 +103,7 @@ export class RegionSwitchStep {
       subject: database,
       // The block promotes the activating region's cluster: it runs for either region (the failback switches back).
       eitherRegion: true,
-      unusable: database.secondary ? undefined
+      unusable: database.globalClusterMembers.length >= 2 ? undefined
         : 'an HaDatabase with a secondary region (Aurora Global Database): a single-region database has no region to switch to',
       render: plan => {
         const { globalArn, clusterArns } = globalDatabaseArns(plan, database);
@@ -125,7 +161,7 @@ export class RegionSwitchStep {
    * `LatencyDns`'s stack (a reference to another region's stack would tie the
    * stacks together).
    */
-  public static route53HealthCheck(dns: LatencyDns): RegionSwitchStep {
+  public static route53HealthCheck(dns: IRegionSwitchDns): RegionSwitchStep {
     return new RegionSwitchStep({
       name: 'move-dns',
       executionBlockType: 'Route53HealthCheck',
@@ -169,14 +205,14 @@ export class RegionSwitchStep {
   private readonly unusable?: string;
   private readonly durations: { retryInterval?: Duration; timeout?: Duration };
   private readonly renderer: (plan: IConstruct) => RenderedStep;
-  private readonly binder?: (plan: RegionSwitchPlan) => void;
+  private readonly binder?: (plan: IRegionSwitchPlanBinding) => void;
 
   private constructor(props: {
     name: string; executionBlockType: string; description: string; subject: IConstruct; unusable?: string;
     durations?: { retryInterval?: Duration; timeout?: Duration };
     eitherRegion?: boolean;
     render: (plan: IConstruct) => RenderedStep;
-    bind?: (plan: RegionSwitchPlan) => void;
+    bind?: (plan: IRegionSwitchPlanBinding) => void;
   }) {
     this.runsInEitherRegion = props.eitherRegion ?? false;
     this.binder = props.bind;
@@ -202,7 +238,7 @@ export class RegionSwitchStep {
   }
 
   /** Connects the step to `plan` once its L1 exists (the Route 53 step attaches the plan's health checks to the records). */
-  public bind(plan: RegionSwitchPlan): void {
+  public bind(plan: IRegionSwitchPlanBinding): void {
     this.binder?.(plan);
   }
 
@@ -234,18 +270,18 @@ interface RenderedStep {
  * stack (identifiers and regions are literal; a cross-region token would tie
  * the stacks together).
  */
-function globalDatabaseArns(plan: IConstruct, database: HaDatabase): { globalArn: string; clusterArns: string[] } {
+function globalDatabaseArns(plan: IConstruct, database: IRegionSwitchGlobalDatabase): { globalArn: string; clusterArns: string[] } {
   const stack = Stack.of(plan);
-  const secondary = database.secondary!;
-  const primaryId = (database.cluster!.node.defaultChild as rds.CfnDBCluster).dbClusterIdentifier ?? database.cluster!.clusterIdentifier;
-  const cluster = (region: string, id: string) => stack.formatArn({ service: 'rds', region, resource: 'cluster', resourceName: id, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const cluster = (member: GlobalClusterMember) => stack.formatArn({
+    service: 'rds', region: member.region, resource: 'cluster', resourceName: member.clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
   return {
     globalArn: stack.formatArn({ service: 'rds', region: '', resource: 'global-cluster', resourceName: database.globalClusterIdentifier!, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-    clusterArns: [cluster(Stack.of(database).region, primaryId), cluster(Stack.of(secondary).region, secondary.clusterIdentifier)],
+    clusterArns: database.globalClusterMembers.map(cluster),
   };
 }
 
 /** The hosted zone id of a LatencyDns's names. */
-function hostedZoneIdOf(dns: LatencyDns): string {
+function hostedZoneIdOf(dns: IRegionSwitchDns): string {
   return dns.zone.hostedZoneId;
 }
