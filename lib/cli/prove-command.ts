@@ -1,7 +1,7 @@
-import * as path from 'path';
 import type { ProveResult } from '../prove/model';
 import type { ProveOptions } from '../prove/prove';
 import { readResilienceReport } from '../report/assembly';
+import { parseAssemblyArgs } from './assembly-args';
 import { CliOutput, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './output';
 
 const USAGE = 'usage: cdk-ha-patterns prove [<cdk.out>] [--json] [--title <name>]\n';
@@ -23,27 +23,14 @@ export type ProveRunner = (options: ProveOptions) => Promise<ProveResult>;
  * not be read), 1 when there is no assembly or no drill, 2 for a wrong command line.
  */
 export async function runProve(args: string[], out: CliOutput, cwd: string, runner?: ProveRunner): Promise<number> {
-  let json = false;
-  let title: string | undefined;
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--json') {
-      json = true;
-    } else if (arg === '--title') {
-      title = args[++i];
-      if (title === undefined || title.startsWith('--')) return usage(out, '--title needs a value');
-    } else if (arg === '--help' || arg === '-h') {
-      out.stdout(USAGE);
-      return EXIT_OK;
-    } else if (arg.startsWith('-')) {
-      return usage(out, `unknown option '${arg}'`);
-    } else {
-      positional.push(arg);
-    }
+  const parsed = parseAssemblyArgs(args, cwd);
+  if (typeof parsed === 'string') return usage(out, parsed);
+  if (parsed.help) {
+    out.stdout(USAGE);
+    return EXIT_OK;
   }
-  if (positional.length > 1) return usage(out, `one cloud assembly directory, got ${positional.length}: ${positional.join(' ')}`);
-  const directory = path.resolve(cwd, positional[0] ?? 'cdk.out');
+  const { directory, json } = parsed;
+  let title = parsed.title;
   let drills;
   try {
     const report = readResilienceReport(directory, { title });

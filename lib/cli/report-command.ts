@@ -1,8 +1,8 @@
-import * as path from 'path';
 import { readResilienceReport } from '../report/assembly';
 import { renderDrillsMarkdown } from '../report/drills-markdown';
 import { REPORT_SCHEMA_VERSION } from '../report/record';
 import { renderResilienceReportMarkdown } from '../report/resilience-report';
+import { parseAssemblyArgs } from './assembly-args';
 import { CliOutput, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './output';
 
 const USAGE = 'usage: cdk-ha-patterns report [<cdk.out>] [--json] [--title <name>]\n';
@@ -14,27 +14,14 @@ const USAGE = 'usage: cdk-ha-patterns report [<cdk.out>] [--json] [--title <name
  * there is no assembly or no pattern in it, 2 for a wrong command line.
  */
 export function runReport(args: string[], out: CliOutput, cwd: string): number {
-  let json = false;
-  let title: string | undefined;
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--json') {
-      json = true;
-    } else if (arg === '--title') {
-      title = args[++i];
-      if (title === undefined || title.startsWith('--')) return usage(out, '--title needs a value');
-    } else if (arg === '--help' || arg === '-h') {
-      out.stdout(USAGE);
-      return EXIT_OK;
-    } else if (arg.startsWith('-')) {
-      return usage(out, `unknown option '${arg}'`);
-    } else {
-      positional.push(arg);
-    }
+  const parsed = parseAssemblyArgs(args, cwd);
+  if (typeof parsed === 'string') return usage(out, parsed);
+  if (parsed.help) {
+    out.stdout(USAGE);
+    return EXIT_OK;
   }
-  if (positional.length > 1) return usage(out, `one cloud assembly directory, got ${positional.length}: ${positional.join(' ')}`);
-  const directory = path.resolve(cwd, positional[0] ?? 'cdk.out');
+  const { directory, json } = parsed;
+  const title = parsed.title;
   let report;
   try {
     report = readResilienceReport(directory, { title });
