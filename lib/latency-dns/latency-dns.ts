@@ -358,7 +358,7 @@ export class LatencyDns extends HaPattern implements IRegionSwitchDns {
       const combined = new route53.CfnHealthCheck(group, id, {
         healthCheckConfig: {
           type: 'CALCULATED',
-          childHealthChecks: [site.healthCheck.healthCheckId, Fn.select(i, plan.attrPlanHealthChecks)],
+          childHealthChecks: [site.healthCheck.healthCheckId, planHealthCheckId(plan, i)],
           healthThreshold: 2,
         },
         healthCheckTags: [{ key: 'Name', value: `${this.domainName} ${region}: own and Region switch plan health checks` }],
@@ -433,4 +433,18 @@ function validateProps(scope: LatencyDns, props: LatencyDnsProps): void {
     });
   }
   requireDurationBetween(scope, 'recordTtl', props.recordTtl, Duration.seconds(0), MAX_TTL);
+}
+
+/**
+ * The health check id of entry `index` of the plan's `PlanHealthChecks`.
+ * Each entry is `<hostedZoneId>:<recordName>:<region>:<healthCheckId>`
+ * (observed on deployed plans: the CloudFormation reference describes no
+ * format), so the id is its fourth field. The entry is taken by position
+ * (the plan's regions in order): CloudFormation cannot select a list entry
+ * by its region field (a condition cannot read a resource attribute), so the
+ * README asks to check the pairing once after the first deployment
+ * (`aws arc-region-switch list-route53-health-checks`).
+ */
+function planHealthCheckId(plan: arc.CfnPlan, index: number): string {
+  return Fn.select(3, Fn.split(':', Fn.select(index, plan.attrPlanHealthChecks)));
 }

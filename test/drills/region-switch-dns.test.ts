@@ -32,9 +32,10 @@ describe('the Route 53 step of a Region switch plan moves traffic', () => {
     const [id, resource] = calculated[0];
     expect((resource as { Properties: { HealthCheckConfig: unknown } }).Properties.HealthCheckConfig).toEqual({
       Type: 'CALCULATED', HealthThreshold: 2,
-      ChildHealthChecks: [{ Ref: own }, { 'Fn::Select': [index, { 'Fn::GetAtt': [planId, 'PlanHealthChecks'] }] }],
+      ChildHealthChecks: [{ Ref: own }, { 'Fn::Select': [3, { 'Fn::Split': [':', { 'Fn::Select': [index, { 'Fn::GetAtt': [planId, 'PlanHealthChecks'] }] }] }] }],
     });
-    // The plan lists its regions in this order: PlanHealthChecks has one health check per region, in the same order.
+    // The plan lists its regions in this order: PlanHealthChecks has one entry per region, in the same order, each
+    // <hostedZoneId>:<recordName>:<region>:<healthCheckId> (observed on deployed plans): the id is the fourth field.
     template.hasResourceProperties('AWS::ARCRegionSwitch::Plan', { Regions: Match.arrayWith([region]) });
     expect(template.toJSON().Resources[planId].Properties.Regions[index]).toBe(region);
     template.hasResourceProperties('AWS::Route53::RecordSet', {
