@@ -458,7 +458,11 @@ export class WarmStandbyPair extends HaPattern {
     }
     this.recoveryObjectives.addRecoveryPath(WarmStandbyPairPath.UNRESPONSIVE, withLease('the alarm\'s listener switch',
       withProbe ? probeSteps(probe, probeAlarm) : elbSteps()), {
-      description: withProbe
+      description: launcher
+        ? 'the primary\'s task loses its network or zone: its server stops answering and its launcher cannot renew the lease either, so the lease lapses ' +
+          'and the secondary\'s launcher starts the server, while the alarm points the listeners at it. A hung server whose launcher still renews keeps ' +
+          'the lease: its task must be stopped (README, launcher mode) before the secondary can start'
+        : withProbe
         ? 'the primary\'s task keeps running but its server stops accepting connections (a hung server, a lost network or zone): the probe\'s samples ' +
           'through the primary\'s direct listener fail for 30 s, its alarm fires and the runbook points the listeners at the warm secondary ' +
           '(the load balancer\'s PrimaryOffline alarm starts the same runbook later, should the probe be silent)'
