@@ -21,7 +21,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 const ROOT = path.join(__dirname, '..');
-const CHUNKS = ['handlers', 'runtime', 'core-paths', 'core-patterns', 'core-report', 'constructs'];
+const CHUNKS = ['handlers', 'runtime', 'core-paths', 'core-patterns', 'core-report', 'prove', 'constructs'];
 const EQUIVALENTS = path.join(ROOT, 'test', 'mutation', 'equivalent-mutants.md');
 const RECHECKS = path.join(ROOT, 'reports', 'mutation', 'recheck.json');
 
