@@ -17,6 +17,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { LEASE_PLACEHOLDER_IMAGE, SCRATCH_PATH } from '../../examples/workforce-management/lease-placeholder';
 import { LeaseAttributes, LeaseEnvironment, RUNTIME_METRICS_NAMESPACE, RuntimeMetricNames } from '../../lib/runtime';
 import { LocalDynamoDb, startLocalDynamoDb } from '../runtime/local-dynamodb';
+import { until } from '../until';
 import { synthExample } from './example-suite';
 
 /** Fast lease timings for the run (the template's are 15 to 30 s). */
@@ -162,14 +163,6 @@ afterEach(async () => {
     await r.exited;
   }
 });
-
-async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 100));
-  }
-}
 
 async function stop(r: Run): Promise<number | null> {
   r.child.kill('SIGTERM');

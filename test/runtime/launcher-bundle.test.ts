@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { DeleteTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { launcherScript } from '../../lib/lease/launcher-container';
+import { until } from '../until';
 import { LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb';
 
 let db: LocalDynamoDb;
@@ -20,16 +21,6 @@ beforeAll(async () => {
   endpoint = String(await db.client.config.endpoint!().then(e => `${e.protocol}//${e.hostname}:${e.port}`));
 });
 afterAll(async () => db.stop());
-
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 50));
-  }
-}
 
 function run(gateDir: string, leaseName: string, extraEnv: Record<string, string> = {}): { child: ChildProcess; out: string[]; exit: Promise<number | null> } {
   const child = spawn(process.execPath, ['-e', launcherScript()], {

@@ -9,6 +9,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { LeaseClaim, LeaseClient } from '../../lib/runtime';
 import { LeaseLauncher } from '../../lib/runtime/launcher';
+import { sleep, until } from '../until';
 import { LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb';
 
 const TABLE = 'FailbackLeases';
@@ -24,15 +25,6 @@ beforeAll(async () => {
 });
 afterAll(async () => db.stop());
 
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
-async function until(what: string, fn: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 interface Side {
   launcher: LeaseLauncher;

@@ -19,6 +19,7 @@ import { createHaVpc } from '../../lib/private/network';
 import { LeaseClaim, LeaseClient } from '../../lib/runtime';
 import { LauncherLease, LeaseLauncher } from '../../lib/runtime/launcher';
 import { testEnv } from '../harness';
+import { sleep, until } from '../until';
 import { LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb';
 
 const SCALE = 25;
@@ -59,15 +60,6 @@ beforeAll(async () => {
   await db.createTable(TABLE);
 });
 afterAll(async () => db.stop());
-
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-async function until(what: string, fn: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 /** When a server ran: from its launcher holding the lease to its death. */
 interface Run { role: string; from: number; to: number }

@@ -18,6 +18,7 @@ import { tcpConnect } from '../../lib/failover/data-plane';
 import { createHaVpc } from '../../lib/private/network';
 import { LeaseClient } from '../../lib/runtime';
 import { testEnv } from '../harness';
+import { until } from '../until';
 import { LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb';
 
 /** A TCP port nobody listens on now. */
@@ -65,14 +66,6 @@ function run(command: string[], gateDir: string, failback: string): { child: Chi
     stdio: ['ignore', 'ignore', 'ignore'],
   });
   return { child, exit: new Promise(resolve => child.on('exit', code => resolve(code))) };
-}
-
-async function until(what: string, fn: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 50));
-  }
 }
 
 const answers = async () => (await tcpConnect('127.0.0.1', healthPort, 500)).ok;
