@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { CliOutput, EXIT_OK, EXIT_USAGE } from './output';
 
 /** The command line of a command that reads a cloud assembly: `[<cdk.out>] [--json] [--title <name>]`. */
 export interface AssemblyArgs {
@@ -35,4 +36,23 @@ export function parseAssemblyArgs(args: string[], cwd: string): AssemblyArgs | s
   }
   if (positional.length > 1) return `one cloud assembly directory, got ${positional.length}: ${positional.join(' ')}`;
   return { directory: path.resolve(cwd, positional[0] ?? 'cdk.out'), json, title, help };
+}
+
+/**
+ * The command line of `cdk-ha-patterns <command>` (`report`, `prove`): the
+ * parsed arguments, or the exit code once it has printed the usage (for
+ * --help, exit 0) or what is wrong with the arguments (exit 2).
+ */
+export function assemblyCommandArgs(command: string, args: string[], out: CliOutput, cwd: string): AssemblyArgs | number {
+  const usage = `usage: cdk-ha-patterns ${command} [<cdk.out>] [--json] [--title <name>]\n`;
+  const parsed = parseAssemblyArgs(args, cwd);
+  if (typeof parsed === 'string') {
+    out.stderr(`cdk-ha-patterns ${command}: ${parsed}\n${usage}`);
+    return EXIT_USAGE;
+  }
+  if (parsed.help) {
+    out.stdout(usage);
+    return EXIT_OK;
+  }
+  return parsed;
 }

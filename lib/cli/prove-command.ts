@@ -1,10 +1,8 @@
 import type { ProveResult } from '../prove/model';
 import type { ProveOptions } from '../prove/prove';
 import { readResilienceReport } from '../report/assembly';
-import { parseAssemblyArgs } from './assembly-args';
-import { CliOutput, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './output';
-
-const USAGE = 'usage: cdk-ha-patterns prove [<cdk.out>] [--json] [--title <name>]\n';
+import { assemblyCommandArgs } from './assembly-args';
+import { CliOutput, EXIT_FAILED } from './output';
 
 /** The packages `prove` reads AWS with: not dependencies of the library (a synthesis never needs them). */
 export const PROVE_PACKAGES = ['@aws-sdk/client-cloudformation', '@aws-sdk/client-cloudwatch', '@aws-sdk/credential-provider-node', '@smithy/signature-v4'];
@@ -23,12 +21,8 @@ export type ProveRunner = (options: ProveOptions) => Promise<ProveResult>;
  * not be read), 1 when there is no assembly or no drill, 2 for a wrong command line.
  */
 export async function runProve(args: string[], out: CliOutput, cwd: string, runner?: ProveRunner): Promise<number> {
-  const parsed = parseAssemblyArgs(args, cwd);
-  if (typeof parsed === 'string') return usage(out, parsed);
-  if (parsed.help) {
-    out.stdout(USAGE);
-    return EXIT_OK;
-  }
+  const parsed = assemblyCommandArgs('prove', args, out, cwd);
+  if (typeof parsed === 'number') return parsed;
   const { directory, json } = parsed;
   let title = parsed.title;
   let drills;
@@ -61,9 +55,4 @@ function loadProve(out: CliOutput): ProveRunner | undefined {
       `Install them beside cdk-ha-patterns: npm install --save-dev ${PROVE_PACKAGES.join(' ')}\n`);
     return undefined;
   }
-}
-
-function usage(out: CliOutput, problem: string): number {
-  out.stderr(`cdk-ha-patterns prove: ${problem}\n${USAGE}`);
-  return EXIT_USAGE;
 }

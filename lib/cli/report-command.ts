@@ -2,10 +2,8 @@ import { readResilienceReport } from '../report/assembly';
 import { renderDrillsMarkdown } from '../report/drills-markdown';
 import { REPORT_SCHEMA_VERSION } from '../report/record';
 import { renderResilienceReportMarkdown } from '../report/resilience-report';
-import { parseAssemblyArgs } from './assembly-args';
-import { CliOutput, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './output';
-
-const USAGE = 'usage: cdk-ha-patterns report [<cdk.out>] [--json] [--title <name>]\n';
+import { assemblyCommandArgs } from './assembly-args';
+import { CliOutput, EXIT_FAILED, EXIT_OK } from './output';
 
 /**
  * `cdk-ha-patterns report [<cdk.out>] [--json] [--title <name>]`: reads the
@@ -14,12 +12,8 @@ const USAGE = 'usage: cdk-ha-patterns report [<cdk.out>] [--json] [--title <name
  * there is no assembly or no pattern in it, 2 for a wrong command line.
  */
 export function runReport(args: string[], out: CliOutput, cwd: string): number {
-  const parsed = parseAssemblyArgs(args, cwd);
-  if (typeof parsed === 'string') return usage(out, parsed);
-  if (parsed.help) {
-    out.stdout(USAGE);
-    return EXIT_OK;
-  }
+  const parsed = assemblyCommandArgs('report', args, out, cwd);
+  if (typeof parsed === 'number') return parsed;
   const { directory, json } = parsed;
   const title = parsed.title;
   let report;
@@ -39,9 +33,4 @@ export function runReport(args: string[], out: CliOutput, cwd: string): number {
     : '';
   out.stdout(components + drills + '\n');
   return EXIT_OK;
-}
-
-function usage(out: CliOutput, problem: string): number {
-  out.stderr(`cdk-ha-patterns report: ${problem}\n${USAGE}`);
-  return EXIT_USAGE;
 }
