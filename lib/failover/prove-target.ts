@@ -26,8 +26,8 @@ export function hasLiteralRegion(drill: IConstruct): boolean {
  * the pattern does not declare the path.
  */
 export function computedPaths(drill: IConstruct, description: DrillDescription): ComputedPath[] {
-  const pattern = description.patternPath === undefined ? undefined
-    : drill.node.root.node.findAll().find((c): c is HaPattern => HaPattern.isHaPattern(c) && c.node.path === description.patternPath);
+  const found = description.patternPath === undefined ? undefined : constructAt(drill.node.root, description.patternPath);
+  const pattern = found && HaPattern.isHaPattern(found) ? found : undefined;
   return description.paths.map(id => pattern?.recoveryObjectives.pathIds.includes(id)
     ? { id, computedSeconds: pattern.recoveryObjectives.path(id).total.toMilliseconds() / 1000 }
     : { id, computedSeconds: description.expectedRecoverySeconds });
@@ -38,4 +38,11 @@ export function stackOutput(drill: IConstruct, id: string): StackOutputIdentifie
   const stack = Stack.of(drill);
   const output = drill.node.findChild(id) as CfnOutput;
   return { stackName: stack.stackName, outputKey: stack.resolve(output.logicalId) as string, region: stack.region };
+}
+
+/** The construct at `path` under `root` (one child lookup per path segment, not a walk of the tree). */
+function constructAt(root: IConstruct, path: string): IConstruct | undefined {
+  let node: IConstruct | undefined = root;
+  for (const id of path.split('/')) node = node?.node.tryFindChild(id);
+  return node;
 }
