@@ -1,8 +1,6 @@
-import * as path from 'path';
-import { ArnFormat, CustomResource, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -15,40 +13,24 @@ import { HaBackup, HaBackupResource } from '../backup/ha-backup';
 import { addPatternBackup } from '../backup/pattern-backup';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
 import { addHaWarning } from '../core/errors';
-import { AutomationCall, FailureScenario, PathLink } from '../core/failure-scenario';
+import { FailureScenario } from '../core/failure-scenario';
 import { HaPattern } from '../core/ha-pattern';
-import { RecoveryStep } from '../core/recovery-step';
 import { RegionFailoverRunner } from '../core/region-failover';
-import { regionalScope } from '../core/regional-scope';
-import { ServiceTime } from '../core/service-time';
 import {
-  addProbeSchedule, PROBE_FUNCTION_TIMEOUT, PROBE_SAMPLING, probeEnvironment, probeMetric, probeSamplesMetric, ProbeSamplingStep,
+  addProbeSchedule, PROBE_SAMPLING, probeMetric, probeSamplesMetric, ProbeSamplingStep,
 } from '../failover/cross-region-probe';
 import { RegionFailoverStart } from '../failover/region-failover';
 import { RegionSwitchPlan } from '../failover/region-switch-plan';
 import { RegionSwitchStep } from '../failover/region-switch-step';
 import type { HaDatabase } from '../ha-database/ha-database';
 import { WriterFollowing } from '../ha-database/promoters';
-import { HandlerFunction } from '../private/handler-function';
 import { ColdStandbyConfigServerPath, ColdStandbyConfigServerProps } from './cold-standby-config-server-props';
 import { ConfigSite } from './config-site';
-import { FunctionEnvironmentStep, PromoterConfirmationStep } from './recovery-steps';
+import { ConfigServerPathParts, declareRecoveryPaths } from './recovery-paths';
 import { SERVER_PROBE_METRIC } from './server-probe-metric';
-import { knownCidr } from './site-network';
-import { requirePlacements, validate } from './validation';
-import { WRITER_FLAG_KEY } from './writer-flag';
-
-/** What proxies may do on their local replica. */
-const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
-/** What only the servers may do. */
-const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-
-/** How long the turn-on waits for the database's promotion (Aurora: under a minute) before it fails. */
-const PROMOTION_TIMEOUT = Duration.minutes(12);
-/** How often the turn-on asks whether the database is promoted. */
-const PROMOTION_POLL = Duration.seconds(5);
-/** The turn-on function's timeout with a database: the promotion's wait plus the other steps, within Lambda's 15 minutes. */
-const TURN_ON_TIMEOUT_WITH_DATABASE = Duration.minutes(14);
+import { ConfigServerSettings, validatedSettings } from './settings';
+import { createSites, grantStoreAccess } from './sites';
+import { createTurnOnAutomation, TurnOnAutomation } from './turn-on-automation';
 
 /**
  * The configuration service of a multi-site deployment.
@@ -98,224 +80,126 @@ export class ColdStandbyConfigServer extends HaPattern {
   /** The backup tier over the global table, when `backup` is set. */
   public readonly backup?: HaBackup;
 
-  private readonly replicationAlarms: cloudwatch.Alarm[] = [];
-  /** Whether the global table is multi-Region strongly consistent (no data loss). */
-  private readonly strongConsistency: boolean;
-  private readonly probeSchedule: events.Rule;
-  /** The tasks the turn-on scales the standby server to. */
-  private readonly standbyServerCount: number;
-  private readonly turnOnCalls: AutomationCall[];
-
   constructor(scope: Construct, id: string, props: ColdStandbyConfigServerProps) {
     super(scope, id, props, {
       patternName: 'ColdStandbyConfigServer',
       detection: 'a probe in the standby region checks the live server\'s health through the writer name every 5 s (the data plane, confirmed by the ' +
         'primary region\'s ECS API); its alarm turns the standby on (autoTurnOn) or pages',
     });
-    const stack = Stack.of(this);
-    const primaryRegion = stack.region;
-    requirePlacements(this, props);
-    const standbyRegion = props.standby.stack.region;
-    const extraSites = props.proxySites ?? [];
-    validate(this, props, primaryRegion, standbyRegion, extraSites);
+    const settings = validatedSettings(this, props);
     this.database = props.database;
+    this.writerHost = settings.writerHost;
+    this.tableName = settings.tableName;
+    this.table = this.createStore(props, settings);
 
-    const port = props.containerPort ?? 8080;
-    const serverCount = props.serverCount ?? 2;
-    this.standbyServerCount = serverCount;
-    const proxyCount = props.proxyCount ?? 2;
-    const ttl = props.writerRecordTtl ?? Duration.seconds(30);
-    const recordName = props.writerRecordName ?? 'config-writer';
-    this.writerHost = `${recordName}.${props.zone.zoneName}`;
-    const replicaRegions = [standbyRegion, ...extraSites.map(s => s.stack.region)];
+    // ---- the sites, their access to the store, the writer's stable name
+    const sites = createSites(this, props, settings);
+    this.primarySite = sites.primary;
+    this.standbySite = sites.standby;
+    this.proxySites = sites.proxies;
+    this.leaveStandbyCountToTurnOn();
+    grantStoreAccess(sites, settings.tableName, props.database);
+    this.writerRecord = this.createWriterName(props, settings);
 
-    // A literal name: the other regions' stacks reference their replica by name, not by token.
-    const tableName = props.tableName ?? Names.uniqueResourceName(this, { maxLength: 200, separator: '-' }).toLowerCase();
-    this.tableName = tableName;
-    this.table = new dynamodb.TableV2(this, 'Store', {
-      tableName,
+    // ---- the turn-on automation and the probe of the live server, in the standby region
+    const turnOn = this.createTurnOn(props, settings);
+    this.turnOnFunction = turnOn.function;
+    this.turnOnRole = turnOn.role;
+    const probeSchedule = this.addProbeSchedule(settings);
+    this.serverProbeAlarm = this.addServerProbeAlarms(settings);
+    const start = this.startTurnOnOnProbeAlarm(props, settings, turnOn);
+    this.turnOnRule = start.rule;
+    const sampling = this.checkProbeSampling();
+
+    // ---- alarms
+    this.addServerDownAlarm();
+    this.addProxyAlarms();
+    const replicationAlarms = this.addReplicationAlarms(settings);
+    if (props.database) this.followPromotions(props.database, settings.autoTurnOn);
+
+    // ---- recovery paths, backup, failover alarm
+    this.declareRecoveryObjectives(settings, { probeSchedule, sampling, start, replicationAlarms });
+    if (props.backup) {
+      this.backup = addPatternBackup(this, props.backup, [HaBackupResource.dynamoDbTable(this.table)], alarm => this.addAlarm(alarm, AlarmRole.NOTIFYING));
+    }
+    this.regionSwitchPlan = start.plan;
+    this.createFailoverAlarm();
+  }
+
+  /** The store: a global table with a replica in every other site's region, point-in-time recovery and deletion protection. */
+  private createStore(props: ColdStandbyConfigServerProps, settings: ConfigServerSettings): dynamodb.TableV2 {
+    return new dynamodb.TableV2(this, 'Store', {
+      tableName: settings.tableName,
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      replicas: replicaRegions.map(region => ({ region })),
+      replicas: settings.replicaRegions.map(region => ({ region })),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       multiRegionConsistency: props.multiRegionConsistency,
       witnessRegion: props.witnessRegion,
     });
-    this.strongConsistency = props.multiRegionConsistency === dynamodb.MultiRegionConsistency.STRONG;
+  }
 
-    const environment = (region: string): Record<string, string> => ({
-      CONFIG_TABLE: tableName,
-      PRIMARY_REGION: primaryRegion,
-      WRITER_FLAG_KEY,
-      WRITER_URL: `http://${this.writerHost}`,
-      ...(props.database ? { DB_ENDPOINT: region === primaryRegion ? props.database.endpoint.hostname : props.database.secondary!.cluster.attrReadEndpointAddress } : {}),
-    });
-    // A server writes through its region's cluster endpoint: in the standby region it turns
-    // writable once the turn-on has promoted the secondary (the reader endpoint never does).
-    const serverEnvironment = (region: string): Record<string, string> => (props.database
-      ? { DB_ENDPOINT: region === primaryRegion ? props.database.endpoint.hostname : props.database.secondary!.cluster.attrEndpointAddress }
-      : {});
-    const sites: Array<{ prop: string; vpc: ec2.IVpc }> = [
-      { prop: 'vpc', vpc: props.vpc }, { prop: 'standby.vpc', vpc: props.standby.vpc },
-      ...extraSites.map((s, i) => ({ prop: `proxySites[${i}].vpc`, vpc: s.vpc })),
-    ];
-    const peers = (vpc: ec2.IVpc) => sites.filter(x => x.vpc !== vpc).map(x => knownCidr(x.vpc)).filter((c): c is string => c !== undefined);
-    const site = (s: Construct, siteId: string, vpc: ec2.IVpc, region: string, server: boolean, count: number, names: { clusterName?: string; serverServiceName?: string } = {}) =>
-      new ConfigSite(s, siteId, {
-        vpc, port, healthCheckPath: props.healthCheckPath ?? '/health', writerHost: this.writerHost,
-        proxyImage: props.proxyImage ?? props.image, proxyCount,
-        serverImage: server ? props.image : undefined, serverCount: count,
-        environment: environment(region),
-        serverEnvironment: server ? serverEnvironment(region) : undefined,
-        peerCidrs: peers(vpc),
-        deletionProtection: props.deletionProtection ?? true,
-        ...names,
-      });
-    // Literal names: the standby region's probe finds the live server by name, without a cross-region token.
-    const primaryNames = primaryServerNames(this);
-    this.primarySite = site(this, 'Primary', props.vpc, primaryRegion, true, serverCount, primaryNames);
-    // Cold: no task, unless the standby is turned on (then the template keeps what the turn-on set).
-    this.standbySite = site(regionalScope(this, props.standby.stack), 'Standby', props.standby.vpc, standbyRegion, true, 0);
-    // The standby's task count is the turn-on's: a deploy must not reset it (CloudFormation re-applies a template's
-    // DesiredCount on every update of the service). The custom resource below sets 0 once, at creation.
+  /**
+   * The standby's task count is the turn-on's: a deploy must not reset it (CloudFormation re-applies a template's
+   * DesiredCount on every update of the service). The turn-on's custom resource sets 0 once, at creation.
+   */
+  private leaveStandbyCountToTurnOn(): void {
     (this.standbySite.server!.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
     if (this.node.tryGetContext(STANDBY_ACTIVE_CONTEXT) !== undefined) {
       addHaWarning(this, 'standby-active-context-obsolete',
         `the context value ${STANDBY_ACTIVE_CONTEXT} is no longer read: the standby server's task count is left out of the template, so a deploy keeps what the turn-on set.`);
     }
-    this.proxySites = extraSites.map((s, i) => site(regionalScope(this, s.stack), `Proxy${i + 1}`, s.vpc, s.stack.region, false, 0));
+  }
 
-    // ---- IAM: only the servers may write; proxies read their local replica
-    const roleOf = (svc: ecs.FargateService) => svc.taskDefinition.taskRole;
-    const grant = (svc: ecs.FargateService, write: boolean) => {
-      const arn = Stack.of(svc).formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-      roleOf(svc).addToPrincipalPolicy(new iam.PolicyStatement({ actions: write ? [...READ_ACTIONS, ...WRITE_ACTIONS] : READ_ACTIONS, resources: [arn] }));
-    };
-    grant(this.primarySite.server!, true);
-    grant(this.standbySite.server!, true);
-    for (const s of [this.primarySite, this.standbySite, ...this.proxySites]) grant(s.proxy, false);
-    if (props.database) {
-      props.database.grantConnect(roleOf(this.primarySite.server!), 'config_writer');
-      props.database.grantConnect(roleOf(this.primarySite.proxy), 'config_reader');
-      props.database.secondary!.grantConnect(roleOf(this.standbySite.server!), 'config_writer');
-      props.database.secondary!.grantConnect(roleOf(this.standbySite.proxy), 'config_reader');
-      props.database.connections.allowDefaultPortFrom(this.primarySite.server!);
-      props.database.connections.allowDefaultPortFrom(this.primarySite.proxy);
-      props.database.secondary!.connections.allowDefaultPortFrom(this.standbySite.server!);
-      props.database.secondary!.connections.allowDefaultPortFrom(this.standbySite.proxy);
-    }
-    // ---- the writer's stable name
-    this.writerRecord = new route53.CnameRecord(this, 'WriterName', {
-      zone: props.zone, recordName, domainName: this.primarySite.loadBalancer.loadBalancerDnsName, ttl,
+  /** The writer's stable name, pointing at the live server's load balancer (the turn-on moves it). */
+  private createWriterName(props: ColdStandbyConfigServerProps, settings: ConfigServerSettings): route53.CnameRecord {
+    return new route53.CnameRecord(this, 'WriterName', {
+      zone: props.zone, recordName: settings.writerRecordName, domainName: this.primarySite.loadBalancer.loadBalancerDnsName, ttl: settings.writerRecordTtl,
       comment: `Configuration writer of ${this.node.path}; moved to the standby by its turn-on automation`,
     });
+  }
 
-    // ---- the turn-on automation, in the standby region
-    const standby = this.standbySite;
-    const db = props.database?.secondary;
-    const turnOn = new HandlerFunction(standby, 'TurnOn', {
-      entry: path.join(__dirname, 'handler', 'index'),
-      description: `Probes the live configuration server of ${this.node.path} in ${primaryRegion}; turns on the cold standby in ${standbyRegion}`,
-      // With a database, the turn-on waits for its promotion (at most PROMOTION_TIMEOUT); the probe samples for a minute.
-      timeout: db ? TURN_ON_TIMEOUT_WITH_DATABASE : PROBE_FUNCTION_TIMEOUT,
-      // The probe checks the live server's health through the writer name from this VPC (the route between the VPCs).
-      vpc: props.standby.vpc,
-      environment: {
-        PRIMARY_REGION: primaryRegion,
-        PRIMARY_CLUSTER: primaryNames.clusterName,
-        PRIMARY_SERVICE: primaryNames.serverServiceName,
-        WRITER_HEALTH_URL: `http://${this.writerHost}${props.healthCheckPath ?? '/health'}`,
-        ...probeEnvironment(),
-        CLUSTER: standby.cluster.clusterName,
-        SERVICE: standby.server!.serviceName,
-        DESIRED_COUNT: String(serverCount),
-        HOSTED_ZONE_ID: props.zone.hostedZoneId,
-        RECORD_NAME: this.writerHost,
-        TARGET_DNS_NAME: standby.loadBalancer.loadBalancerDnsName,
-        TTL: String(ttl.toSeconds()),
-        TABLE_NAME: tableName,
-        WRITER_KEY: WRITER_FLAG_KEY,
-        ...(db ? {
-          GLOBAL_CLUSTER_ID: db.globalClusterIdentifier,
-          TARGET_CLUSTER_ARN: db.clusterArn,
-          // The database's one promoter decides between a switchover and a failover with data loss.
-          PROMOTER_FUNCTION: props.database!.writerProbeFunction!.functionArn,
-          PROMOTION_TIMEOUT_SECONDS: String(PROMOTION_TIMEOUT.toSeconds()),
-          PROMOTION_POLL_SECONDS: String(PROMOTION_POLL.toSeconds()),
-        } : {}),
-      },
-    });
-    this.turnOnFunction = turnOn.function;
-    this.turnOnRole = turnOn.role;
-    const role = turnOn.role;
-    const zoneArn = Stack.of(standby).formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: props.zone.hostedZoneId });
-    const standbyTableArn = Stack.of(standby).formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    const primaryServiceArn = Stack.of(standby).formatArn({
-      service: 'ecs', region: primaryRegion, resource: 'service', resourceName: `${primaryNames.clusterName}/${primaryNames.serverServiceName}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    // Ask the database's promoter for the promotion and watch it (never FailoverGlobalCluster itself).
-    if (db) props.database!.grantRequestPromotion(role);
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [standby.server!.serviceArn] }));
-    // The probe: the live server's service in the primary region, by its literal ARN.
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices'], resources: [primaryServiceArn] }));
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['route53:ListResourceRecordSets'], resources: [zoneArn] }));
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['route53:ChangeResourceRecordSets'],
-      resources: [zoneArn],
-      conditions: {
-        'ForAllValues:StringEquals': {
-          'route53:ChangeResourceRecordSetsNormalizedRecordNames': [this.writerHost.toLowerCase()],
-          'route53:ChangeResourceRecordSetsRecordTypes': ['CNAME'],
-          'route53:ChangeResourceRecordSetsActions': ['UPSERT'],
-        },
-      },
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      resources: [standbyTableArn],
-      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [WRITER_FLAG_KEY] } },
-    }));
-    this.turnOnCalls = [
-      { actions: ['ecs:DescribeServices'], resource: primaryServiceArn },
-      { actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resource: standby.server!.serviceArn },
-      ...(db ? props.database!.requestPromotionCalls() : []),
-      { actions: ['route53:ListResourceRecordSets', 'route53:ChangeResourceRecordSets'], resource: zoneArn },
-      { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resource: standbyTableArn },
-    ];
-    // The standby's count, once: 0 at creation (ECS starts a service without a count at 1 task), never lowered later.
-    const initialCount = new CustomResource(standby, 'InitialDesiredCount', {
-      serviceToken: this.turnOnFunction.functionArn,
-      resourceType: 'Custom::StandbyDesiredCount',
-      properties: { Cluster: standby.cluster.clusterName, Service: standby.server!.serviceName, DesiredCount: '0' },
-    });
-    initialCount.node.addDependency(standby.server!);
+  /** The turn-on automation in the standby site: its function (the probe of the live server as well), its role and its calls. */
+  private createTurnOn(props: ColdStandbyConfigServerProps, settings: ConfigServerSettings): TurnOnAutomation {
+    return createTurnOnAutomation(this.standbySite, this.node.path, props, settings);
+  }
 
-    // ---- the probe of the live server, in the standby region
-    this.probeSchedule = addProbeSchedule(standby, 'ServerProbeSchedule', this.turnOnFunction,
-      `Samples the live configuration server ${primaryNames.serverServiceName} in ${primaryRegion} every ${PROBE_SAMPLING.interval.toSeconds()} s`);
-    const periods = props.turnOnDetectionPeriods ?? 3;
-    const autoTurnOn = props.autoTurnOn ?? true;
-    this.serverProbeAlarm = this.createAlarm(standby, 'ServerProbeAlarm', {
+  /** The schedule that starts the probe of the live server, in the standby region. */
+  private addProbeSchedule(settings: ConfigServerSettings): events.Rule {
+    return addProbeSchedule(this.standbySite, 'ServerProbeSchedule', this.turnOnFunction,
+      `Samples the live configuration server ${settings.primaryNames.serverServiceName} in ${settings.primaryRegion} every ${PROBE_SAMPLING.interval.toSeconds()} s`);
+  }
+
+  /** The probe's alarm (it starts the turn-on), and the alarm that pages when the probe stops sampling; returns the first. */
+  private addServerProbeAlarms(settings: ConfigServerSettings): cloudwatch.Alarm {
+    const { primaryRegion, standbyRegion, turnOnDetectionPeriods: periods, primaryNames } = settings;
+    const probeAlarm = this.createAlarm(this.standbySite, 'ServerProbeAlarm', {
       metric: probeMetric(SERVER_PROBE_METRIC, primaryNames.serverServiceName),
       threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: periods,
       // A period without samples is not a failure: the probe-silent alarm pages for a probe that stopped.
       signal: SignalKind.LEVEL, role: AlarmRole.NOTIFYING,
       description: `${this.node.path}: the live configuration server in ${primaryRegion} has had no running task, or its region no answer, ` +
         `for ${periods * PROBE_SAMPLING.alarmPeriod.toSeconds()} s as seen from ${standbyRegion}: ` +
-        (autoTurnOn ? 'the cold standby is being turned on.' : 'writes are refused; invoke the TurnOn function if the primary region is lost.'),
+        (settings.autoTurnOn ? 'the cold standby is being turned on.' : 'writes are refused; invoke the TurnOn function if the primary region is lost.'),
     });
-    this.createAlarm(standby, 'ServerProbeSilentAlarm', {
+    this.createAlarm(this.standbySite, 'ServerProbeSilentAlarm', {
       metric: probeSamplesMetric(SERVER_PROBE_METRIC, primaryNames.serverServiceName),
       threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, evaluationPeriods: 3,
       signal: SignalKind.HEARTBEAT, role: AlarmRole.NOTIFYING,
       description: `${this.node.path}: the probe of the live server in ${standbyRegion} published no sample for 3 minutes: ` +
         'a loss of the primary region would not be detected (check the TurnOn function).',
     });
-    const turnOnLink = { construct: this.turnOnFunction, description: 'turn-on function', role: this.turnOnRole, calls: this.turnOnCalls };
-    const start = new RegionFailoverStart(standby, {
+    return probeAlarm;
+  }
+
+  /** What starts the turn-on when the probe alarm fires: the library's rule, a Region switch plan, or on-call. */
+  private startTurnOnOnProbeAlarm(props: ColdStandbyConfigServerProps, settings: ConfigServerSettings, turnOn: TurnOnAutomation): RegionFailoverStart {
+    const { primaryRegion, standbyRegion } = settings;
+    const turnOnLink = { construct: this.turnOnFunction, description: 'turn-on function', role: this.turnOnRole, calls: turnOn.calls };
+    return new RegionFailoverStart(this.standbySite, {
       runner: props.failoverRunner ?? RegionFailoverRunner.LIBRARY_AUTOMATION,
-      automatic: autoTurnOn, automaticProp: 'autoTurnOn',
+      automatic: settings.autoTurnOn, automaticProp: 'autoTurnOn',
       alarm: this.serverProbeAlarm, primaryRegion,
       fn: this.turnOnFunction, ruleId: 'TurnOnOnProbeAlarm',
       ruleDescription: `Turns the cold standby on when the probe of the live server (${primaryRegion}) enters ALARM`,
@@ -330,18 +214,27 @@ export class ColdStandbyConfigServer extends HaPattern {
         passes: `the graceful execution (a real switch; the database switches over, never fails over with data loss) completes: ${this.writerHost} resolves to the standby and writes succeed within the plan's RTO.`,
       }),
     });
-    this.turnOnRule = start.rule;
+  }
+
+  /** The probe's sampling as the path counts it, checked against the function's environment at synthesis. */
+  private checkProbeSampling(): ProbeSamplingStep {
     const sampling = new ProbeSamplingStep('server probe sampling', this.turnOnFunction, this.serverProbeAlarm);
     this.node.addValidation({ validate: () => sampling.validate(this, 'turnOnFunction environment') });
+    return sampling;
+  }
 
-    // ---- alarms
-    // Pages a live server without a healthy task (ECS replaces tasks); the standby region's probe starts the turn-on.
+  /** Pages a live server without a healthy task (ECS replaces tasks); the standby region's probe starts the turn-on. */
+  private addServerDownAlarm(): void {
     this.createAlarm(this, 'ServerDownAlarm', {
       metric: this.primarySite.metricHealthyHosts(this.primarySite.serverTargetGroup!),
       description: `${this.node.path}: the live configuration server has no healthy task for 3 minutes; writes are refused until it recovers or the standby is turned on.`,
       threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, evaluationPeriods: 3,
       signal: SignalKind.STATUS, role: AlarmRole.FAILOVER_TRIGGER,
     });
+  }
+
+  /** Each site's proxy without a healthy task, or returning errors. */
+  private addProxyAlarms(): void {
     for (const s of [this.primarySite, this.standbySite, ...this.proxySites]) {
       const inPrimary = s === this.primarySite;
       const alarmScope = inPrimary ? this : s;
@@ -359,23 +252,29 @@ export class ColdStandbyConfigServer extends HaPattern {
         signal: SignalKind.EVENT_COUNT, role: AlarmRole.NOTIFYING,
       });
     }
-    const lagThreshold = props.replicationLatencyThreshold ?? Duration.seconds(30);
-    for (const region of replicaRegions) {
-      this.replicationAlarms.push(this.createAlarm(this, `ReplicationLatencyAlarm${region.replace(/-/g, '')}`, {
-        metric: this.metricReplicationLatency(region),
-        description: `${this.node.path}: replication to ${region} slower than ${lagThreshold.toHumanString()} for 3 minutes (data-loss bound exceeded).`,
-        threshold: lagThreshold.toMilliseconds(), comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 3,
-        signal: SignalKind.LEVEL, role: AlarmRole.NOTIFYING,
-      }));
-    }
-    if (props.database) this.followPromotions(props.database, autoTurnOn);
+  }
 
-    this.declareRecoveryObjectives(standby, sampling, start, props.database);
-    if (props.backup) {
-      this.backup = addPatternBackup(this, props.backup, [HaBackupResource.dynamoDbTable(this.table)], alarm => this.addAlarm(alarm, AlarmRole.NOTIFYING));
-    }
-    this.regionSwitchPlan = start.plan;
-    this.createFailoverAlarm();
+  /** Replication to each replica's region slower than the RPO bound (`replicationLatencyThreshold`). */
+  private addReplicationAlarms(settings: ConfigServerSettings): cloudwatch.Alarm[] {
+    const lagThreshold = settings.replicationLatencyThreshold;
+    return settings.replicaRegions.map(region => this.createAlarm(this, `ReplicationLatencyAlarm${region.replace(/-/g, '')}`, {
+      metric: this.metricReplicationLatency(region),
+      description: `${this.node.path}: replication to ${region} slower than ${lagThreshold.toHumanString()} for 3 minutes (data-loss bound exceeded).`,
+      threshold: lagThreshold.toMilliseconds(), comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 3,
+      signal: SignalKind.LEVEL, role: AlarmRole.NOTIFYING,
+    }));
+  }
+
+  /** The `writes` and `reads` paths and the data-loss bounds, computed from the parts built above. */
+  private declareRecoveryObjectives(settings: ConfigServerSettings,
+    built: Pick<ConfigServerPathParts, 'probeSchedule' | 'sampling' | 'start' | 'replicationAlarms'>): void {
+    declareRecoveryPaths({
+      ...built,
+      objectives: this.recoveryObjectives, primaryRegion: settings.primaryRegion,
+      primarySite: this.primarySite, standbySite: this.standbySite, proxySites: this.proxySites,
+      writerHost: this.writerHost, writerRecord: this.writerRecord, turnOnFunction: this.turnOnFunction, serverProbeAlarm: this.serverProbeAlarm,
+      standbyServerCount: settings.serverCount, strongConsistency: settings.strongConsistency, database: this.database,
+    });
   }
 
   /**
@@ -391,26 +290,6 @@ export class ColdStandbyConfigServer extends HaPattern {
     });
     database.addWriterConsumer(this, WriterFollowing.MOVED_BY_PROMOTION);
     database.addPromotionRequester(this, autoTurnOn);
-  }
-
-  /**
-   * The routes the write path needs between the sites' VPCs (the writer name points to an internal load balancer):
-   * the standby's probe and every other site's proxy reach the live writer in the primary region, and once the
-   * standby is on, the other sites reach it in the standby region.
-   */
-  private networkLinks(): PathLink[] {
-    const vpcOf = (site: ConfigSite) => (site.loadBalancer.vpc ?? site.cluster.vpc);
-    const primaryVpc = vpcOf(this.primarySite);
-    const standbyVpc = vpcOf(this.standbySite);
-    const standbyRegion = Stack.of(this.standbySite).region;
-    return [
-      PathLink.network(standbyVpc, primaryVpc, `the standby region's probe checks the live server through ${this.writerHost}, and its proxy forwards writes there`, { port: 80 }),
-      PathLink.network(primaryVpc, standbyVpc, `once the standby is on, the primary region's proxy and clients write through ${this.writerHost} to ${standbyRegion}`, { port: 80 }),
-      ...this.proxySites.flatMap(site => [
-        PathLink.network(vpcOf(site), primaryVpc, `the proxy in ${Stack.of(site).region} forwards writes to the live server`, { port: 80 }),
-        PathLink.network(vpcOf(site), standbyVpc, `the proxy in ${Stack.of(site).region} forwards writes to the standby once it is on`, { port: 80 }),
-      ]),
-    ];
   }
 
   /** Worst-case time until writes are accepted again after the primary region is lost. */
@@ -462,99 +341,6 @@ export class ColdStandbyConfigServer extends HaPattern {
   public grantTurnOn(grantee: iam.IGrantable): iam.Grant {
     return this.turnOnFunction.grantInvoke(grantee);
   }
-
-  private declareRecoveryObjectives(standby: ConfigSite, sampling: ProbeSamplingStep, start: RegionFailoverStart, database?: HaDatabase): void {
-    const fn = this.turnOnFunction;
-    const primaryRegion = Stack.of(this).region;
-    const standbyRegion = Stack.of(standby).region;
-    const secondary = database?.secondary;
-    const detection = [
-      sampling,
-      RecoveryStep.alarmEvaluation('server probe alarm', this.serverProbeAlarm, {
-        prop: 'turnOnDetectionPeriods (1 to 6)', floor: PROBE_SAMPLING.alarmPeriod,
-        samples: { prop: 'turnOnDetectionPeriods', values: [1, 2, 3, 4, 5, 6] },
-        // Without automation (autoTurnOn: false) the alarm pages on-call: nothing acts on one sample.
-        singleSample: start.automatic ? { slug: 'config-server-single-sample-turn-on', action: 'turns the cold standby on and moves the writer name to it' } : undefined,
-      }),
-      start.step(),
-    ];
-    const steps = [
-      ...detection,
-      // The turn-on scales the standby, starts the promotion and moves the name at once; the three then run side by side.
-      RecoveryStep.slowest('the standby takes writes (whichever of its parts is last)', [
-        RecoveryStep.sequence('standby server tasks', [
-          RecoveryStep.fargateTaskStart('standby task start'),
-          RecoveryStep.targetGroupHealthy('standby target healthy', standby.serverTargetGroup!),
-        ]),
-        RecoveryStep.sequence('writer name', [
-          RecoveryStep.serviceTime(ServiceTime.ROUTE53_CHANGE_PROPAGATION, 'writer name UPSERT on the Route 53 name servers'),
-          RecoveryStep.dnsTtl('writer name TTL', this.writerRecord, { prop: 'writerRecordTtl (1 to 60 s)', floor: Duration.seconds(1) }),
-        ]),
-        ...(secondary && database ? [RecoveryStep.sequence('database promotion by its promoter, then the writer flag', [
-          RecoveryStep.serviceTime(ServiceTime.EVENTBRIDGE_LAMBDA_AUTOMATION, 'the promoter, asked by the turn-on'),
-          RecoveryStep.slowest('the promoter starts the promotion', [
-            RecoveryStep.constant('live server lost, its region up: a switchover at once', Duration.seconds(0),
-              'the primary writer answers, so the promoter switches over (no data loss) without waiting'),
-            new PromoterConfirmationStep('primary region lost: the promoter waits for its own probe alarm', RecoveryStep.sequence('promoter detection', [
-              new ProbeSamplingStep('writer probe sampling', database.writerProbeFunction!, database.writerProbeAlarm!),
-              RecoveryStep.alarmEvaluation('writer probe alarm', database.writerProbeAlarm!),
-              RecoveryStep.serviceTime(ServiceTime.EVENTBRIDGE_LAMBDA_AUTOMATION, 'the promoter, started by its alarm'),
-            ]), RecoveryStep.sequence('turn-on detection', detection)),
-          ]),
-          ...(secondary.instanceCount === 0 ? [RecoveryStep.constant('headless secondary: an instance first', ServiceTime.AURORA_INSTANCE_START.duration,
-            ServiceTime.AURORA_INSTANCE_START.source)] : []),
-          RecoveryStep.slowest('the secondary promoted', [
-            RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_PROMOTION, 'FailoverGlobalCluster (primary region lost)'),
-            RecoveryStep.sequence('SwitchoverGlobalCluster (live server lost, no data loss)', [
-              RecoveryStep.alarmThreshold('the secondary catches up first (at most the global lag alarm threshold)', database.globalLagAlarm!, Duration.millis(1),
-                { prop: 'the database\'s globalLagThreshold', floor: Duration.seconds(1) }),
-              RecoveryStep.serviceTime(ServiceTime.AURORA_GLOBAL_PROMOTION, 'roles change, as in a failover'),
-            ]),
-          ]),
-          new FunctionEnvironmentStep('promotion noticed', fn, 'PROMOTION_POLL_SECONDS', PROMOTION_POLL, 'the turn-on polls DescribeGlobalClusters every'),
-        ])] : []),
-      ]),
-    ];
-    this.recoveryObjectives.addRecoveryPath(ColdStandbyConfigServerPath.WRITES, steps, {
-      description: 'the live server or its region is lost: the standby region\'s probe sees it and the standby is turned on and takes the writer name',
-      scenarios: [FailureScenario.regionLoss(primaryRegion), FailureScenario.primaryServerLoss(primaryRegion)],
-      links: [
-        PathLink.signal(this.probeSchedule, `probe of the live server through the ECS endpoint of ${primaryRegion}`),
-        PathLink.alarm(this.serverProbeAlarm, 'server probe alarm'),
-        ...start.links(steps),
-        PathLink.dns(this.writerRecord, `writer name ${this.writerHost}`),
-        PathLink.capacity(standby.server!, `standby server in ${standbyRegion} once turned on`, { serving: this.standbyServerCount, required: 1 }),
-        ...this.networkLinks(),
-        ...(secondary ? [PathLink.capacity(secondary.cluster, `instances of the database's secondary cluster in ${standbyRegion}`, { serving: secondary.instanceCount, required: 1 })] : []),
-      ],
-    });
-    this.recoveryObjectives.addRecoveryPath(ColdStandbyConfigServerPath.READS, [
-      RecoveryStep.constant('proxies on the local replica', Duration.seconds(0), 'every other region\'s proxy reads its own replica: reads are not interrupted'),
-    ], {
-      description: 'read availability outside the lost region is 100 % by design',
-      scenarios: [FailureScenario.regionLoss(primaryRegion)],
-      links: [
-        ...[this.standbySite, ...this.proxySites].map(site => PathLink.capacity(site.proxy, `proxy in ${Stack.of(site).region}`, { required: 1 })),
-        ...(secondary ? [PathLink.capacity(secondary.cluster, `instances of the database's secondary cluster in ${standbyRegion} (the standby proxy reads them)`,
-          { serving: secondary.instanceCount, required: 1 })] : []),
-      ],
-    });
-    this.recoveryObjectives.addDataLossBound(this.strongConsistency
-      ? RecoveryStep.constant('DynamoDB global table, multi-Region strong consistency', Duration.seconds(0),
-        'every write is durable in a second region before it succeeds (multiRegionConsistency STRONG): nothing is lost')
-      : RecoveryStep.alarmThreshold('DynamoDB global table replication (ReplicationLatency alarm threshold; typically under 1 s)',
-        this.replicationAlarms[0], Duration.millis(1), { prop: 'replicationLatencyThreshold, or multiRegionConsistency STRONG', floor: Duration.seconds(0) }));
-    if (database) {
-      this.recoveryObjectives.addDataLossBound(RecoveryStep.alarmThreshold(`HA database global replication (AuroraGlobalDBRPOLag alarm threshold of ${database.node.path})`,
-        database.globalLagAlarm!, Duration.millis(1), { prop: 'the database\'s globalLagThreshold', floor: Duration.seconds(1) }));
-    }
-  }
-}
-
-/** The literal names of the primary ECS cluster and live server service (a probe in the standby region names them). */
-function primaryServerNames(scope: ColdStandbyConfigServer): { clusterName: string; serverServiceName: string } {
-  const base = Names.uniqueResourceName(scope, { maxLength: 60, separator: '-' });
-  return { clusterName: `${base}-primary`, serverServiceName: `${base}-server` };
 }
 
 /**
