@@ -6,7 +6,7 @@ import { acknowledge } from '../private/network';
 import { HaDatabaseEngine } from './engine';
 
 /** Where the rotation function runs and how it reaches Secrets Manager. */
-interface RotationNetwork {
+export interface RotationNetwork {
   readonly subnets: ec2.SubnetSelection;
   /** The interface endpoint it calls; undefined when it reaches the regional endpoint through a NAT gateway. */
   readonly endpoint?: ec2.IInterfaceVpcEndpoint;

@@ -53,6 +53,19 @@ export interface HaDatabaseSecondaryProps extends HaDatabaseSecondaryOptions {
   readonly removalPolicy: RemovalPolicy;
 }
 
+/** What the secondary cluster stands on: its key, subnets, security group and parameter group. */
+interface SecondaryFoundation {
+  readonly key: kms.Key;
+  readonly subnetGroup: rds.SubnetGroup;
+  readonly securityGroup: ec2.SecurityGroup;
+  readonly parameterGroupName: string;
+}
+
+/** The instances' and subnet group's removal policy: retained with a retained cluster, destroyed otherwise. */
+function retainOrDestroy(removalPolicy: RemovalPolicy): RemovalPolicy {
+  return removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+}
+
 /**
  * The secondary region of an Aurora Global Database, created by `HaDatabase`
  * in the secondary region's stack.
@@ -111,101 +124,24 @@ export class HaDatabaseSecondary extends Construct {
     const stack = Stack.of(this);
     addDeploymentOrder(stack, Stack.of(props.primary), 'the secondary cluster joins the global cluster the primary stack creates');
 
-    const key = new kms.Key(this, 'Key', { description: `Encrypts the Aurora Global Database secondary ${this.node.path}`, enableKeyRotation: true, removalPolicy: props.removalPolicy });
-    restrictKeyGrants(key);
-    this.encryptionKey = key;
-    const subnetGroup = new rds.SubnetGroup(this, 'Subnets', {
-      description: `Subnets of ${this.node.path}`,
-      vpc: props.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      removalPolicy: props.removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', { vpc: props.vpc, description: `Aurora secondary ${this.node.path}`, allowAllOutbound: false });
-    const isMysql = props.engine === HaDatabaseEngine.AURORA_MYSQL;
-    this.port = isMysql ? 3306 : 5432;
-    const parameters = new rds.ParameterGroup(this, 'Parameters', {
-      engine: props.clusterEngine,
-      parameters: tlsParameters(props.engine),
-    });
-    const boundParameters = parameters.bindToCluster({});
-
+    // ---- the cluster and its readers
+    const foundation = this.createFoundation(props);
+    this.encryptionKey = foundation.key;
+    this.securityGroup = foundation.securityGroup;
+    this.port = props.engine === HaDatabaseEngine.AURORA_MYSQL ? 3306 : 5432;
     this.clusterIdentifier = `${props.globalClusterIdentifier}-${stack.region}`;
-    this.cluster = new rds.CfnDBCluster(this, 'Resource', {
-      dbClusterIdentifier: this.clusterIdentifier,
-      globalClusterIdentifier: props.globalClusterIdentifier,
-      engine: props.engine,
-      engineVersion: props.engineVersion,
-      dbSubnetGroupName: subnetGroup.subnetGroupName,
-      vpcSecurityGroupIds: [this.securityGroup.securityGroupId],
-      dbClusterParameterGroupName: boundParameters.parameterGroupName,
-      storageEncrypted: true,
-      kmsKeyId: this.encryptionKey.keyArn,
-      enableIamDatabaseAuthentication: true,
-      deletionProtection: props.deletionProtection,
-      backupRetentionPeriod: props.backupRetention.toDays(),
-      copyTagsToSnapshot: true,
-      enableCloudwatchLogsExports: isMysql ? ['audit', 'error', 'general', 'slowquery'] : ['postgresql'],
-      // No MasterUsername / MasterUserPassword: a secondary takes them from the primary.
-    });
-    this.cluster.applyRemovalPolicy(props.removalPolicy);
-    acknowledge(this.cluster, {
-      'AwsSolutions-RDS11': 'The engine default port is kept: it must match the primary cluster; access is limited by the security group.',
-      'AwsSolutions-SMG4': 'The secondary has no credentials of its own: they are the primary cluster\'s, rotated there.',
-      ...(isMysql ? { 'AwsSolutions-RDS14': 'Backtrack is not supported on a cluster in an Aurora Global Database.' } : {}),
-    });
-
-    this.instances = Array.from({ length: this.instanceCount }, (_, i) => {
-      const instance = new rds.CfnDBInstance(this, `Reader${i + 1}`, {
-        dbClusterIdentifier: this.cluster.ref,
-        engine: props.engine,
-        dbInstanceClass: `db.${props.instanceType.toString()}`,
-        publiclyAccessible: false,
-        promotionTier: 1,
-      });
-      instance.applyRemovalPolicy(props.removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
-      return instance;
-    });
+    this.cluster = this.createCluster(props, foundation);
+    this.instances = this.createReaders(props);
 
     // ---- runbook
-    const globalArn = stack.formatArn({ service: 'rds', region: '', resource: 'global-cluster', resourceName: props.globalClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const thisArn = stack.formatArn({ service: 'rds', resource: 'cluster', resourceName: this.clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const primaryArn = stack.formatArn({ service: 'rds', region: Stack.of(props.primary).region, resource: 'cluster', resourceName: props.primaryClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     this.globalClusterIdentifier = props.globalClusterIdentifier;
     this.primaryClusterIdentifier = props.primaryClusterIdentifier;
-    this.clusterArn = thisArn;
-    this.globalClusterArns = [globalArn, thisArn, primaryArn];
-    this.runbookRole = new iam.Role(this, 'RunbookRole', {
-      assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com'),
-      description: `Runs the switchover and failover runbooks of ${props.primary.node.path}`,
-    });
-    this.runbookRole.addToPolicy(new iam.PolicyStatement({
-      actions: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'],
-      resources: [globalArn, thisArn, primaryArn],
-    }));
-    this.runbookRole.addToPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeGlobalClusters'], resources: [globalArn] }));
-    const document = (docId: string, api: string, description: string, extra: Record<string, unknown>) => new ssm.CfnDocument(this, docId, {
-      documentType: 'Automation',
-      documentFormat: 'JSON',
-      updateMethod: 'NewVersion',
-      content: {
-        schemaVersion: '0.3',
-        description,
-        assumeRole: this.runbookRole.roleArn,
-        mainSteps: [
-          {
-            name: api,
-            action: 'aws:executeAwsApi',
-            inputs: { Service: 'rds', Api: api, GlobalClusterIdentifier: props.globalClusterIdentifier, TargetDbClusterIdentifier: thisArn, ...extra },
-          },
-          // The call only starts the promotion: wait until the global cluster names this cluster its writer.
-          ...waitForPromotionSteps(props.globalClusterIdentifier, thisArn),
-        ],
-        outputs: [`${WAIT_FOR_WRITER_STEP}.Writer`],
-      },
-    });
-    this.switchoverDocument = document('Switchover', 'SwitchoverGlobalCluster',
+    this.globalClusterArns = this.arnsOfGlobalCluster(props);
+    this.clusterArn = this.globalClusterArns[1];
+    this.runbookRole = this.createRunbookRole(props);
+    this.switchoverDocument = this.createRunbook('Switchover', 'SwitchoverGlobalCluster',
       `Planned switchover of ${props.globalClusterIdentifier} to ${stack.region}: waits for the secondary to catch up, no data loss.`, {});
-    this.failoverDocument = document('Failover', 'FailoverGlobalCluster',
+    this.failoverDocument = this.createRunbook('Failover', 'FailoverGlobalCluster',
       `Unplanned failover of ${props.globalClusterIdentifier} to ${stack.region} when the primary region is lost: loses the writes not yet replicated (bounded by the global lag alarm threshold).`,
       { AllowDataLoss: true });
   }
@@ -274,6 +210,116 @@ export class HaDatabaseSecondary extends Construct {
       statistic: 'Maximum',
       period: Duration.minutes(1),
       ...options,
+    });
+  }
+
+  /** The cluster's own KMS key, subnet group, security group (no egress) and TLS-enforcing parameter group. */
+  private createFoundation(props: HaDatabaseSecondaryProps): SecondaryFoundation {
+    const key = new kms.Key(this, 'Key', { description: `Encrypts the Aurora Global Database secondary ${this.node.path}`, enableKeyRotation: true, removalPolicy: props.removalPolicy });
+    restrictKeyGrants(key);
+    const subnetGroup = new rds.SubnetGroup(this, 'Subnets', {
+      description: `Subnets of ${this.node.path}`,
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      removalPolicy: retainOrDestroy(props.removalPolicy),
+    });
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', { vpc: props.vpc, description: `Aurora secondary ${this.node.path}`, allowAllOutbound: false });
+    const parameters = new rds.ParameterGroup(this, 'Parameters', {
+      engine: props.clusterEngine,
+      parameters: tlsParameters(props.engine),
+    });
+    return { key, subnetGroup, securityGroup, parameterGroupName: parameters.bindToCluster({}).parameterGroupName };
+  }
+
+  /** The L1 cluster that joins the global cluster: no master credentials (they come from the primary). */
+  private createCluster(props: HaDatabaseSecondaryProps, foundation: SecondaryFoundation): rds.CfnDBCluster {
+    const isMysql = props.engine === HaDatabaseEngine.AURORA_MYSQL;
+    const cluster = new rds.CfnDBCluster(this, 'Resource', {
+      dbClusterIdentifier: this.clusterIdentifier,
+      globalClusterIdentifier: props.globalClusterIdentifier,
+      engine: props.engine,
+      engineVersion: props.engineVersion,
+      dbSubnetGroupName: foundation.subnetGroup.subnetGroupName,
+      vpcSecurityGroupIds: [foundation.securityGroup.securityGroupId],
+      dbClusterParameterGroupName: foundation.parameterGroupName,
+      storageEncrypted: true,
+      kmsKeyId: foundation.key.keyArn,
+      enableIamDatabaseAuthentication: true,
+      deletionProtection: props.deletionProtection,
+      backupRetentionPeriod: props.backupRetention.toDays(),
+      copyTagsToSnapshot: true,
+      enableCloudwatchLogsExports: isMysql ? ['audit', 'error', 'general', 'slowquery'] : ['postgresql'],
+      // No MasterUsername / MasterUserPassword: a secondary takes them from the primary.
+    });
+    cluster.applyRemovalPolicy(props.removalPolicy);
+    acknowledge(cluster, {
+      'AwsSolutions-RDS11': 'The engine default port is kept: it must match the primary cluster; access is limited by the security group.',
+      'AwsSolutions-SMG4': 'The secondary has no credentials of its own: they are the primary cluster\'s, rotated there.',
+      ...(isMysql ? { 'AwsSolutions-RDS14': 'Backtrack is not supported on a cluster in an Aurora Global Database.' } : {}),
+    });
+    return cluster;
+  }
+
+  /** The `instanceCount` reader instances (promotion tier 1); none for a headless secondary. */
+  private createReaders(props: HaDatabaseSecondaryProps): rds.CfnDBInstance[] {
+    return Array.from({ length: this.instanceCount }, (_, i) => {
+      const instance = new rds.CfnDBInstance(this, `Reader${i + 1}`, {
+        dbClusterIdentifier: this.cluster.ref,
+        engine: props.engine,
+        dbInstanceClass: `db.${props.instanceType.toString()}`,
+        publiclyAccessible: false,
+        promotionTier: 1,
+      });
+      instance.applyRemovalPolicy(retainOrDestroy(props.removalPolicy));
+      return instance;
+    });
+  }
+
+  /** The global cluster's ARN, then this cluster's and the primary's: literals, no cross-region token. */
+  private arnsOfGlobalCluster(props: HaDatabaseSecondaryProps): string[] {
+    const stack = Stack.of(this);
+    const globalArn = stack.formatArn({ service: 'rds', region: '', resource: 'global-cluster', resourceName: props.globalClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const thisArn = stack.formatArn({ service: 'rds', resource: 'cluster', resourceName: this.clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const primaryArn = stack.formatArn({ service: 'rds', region: Stack.of(props.primary).region, resource: 'cluster', resourceName: props.primaryClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    return [globalArn, thisArn, primaryArn];
+  }
+
+  /** The role the runbooks run as: switch over or fail over the global cluster, and watch it. */
+  private createRunbookRole(props: HaDatabaseSecondaryProps): iam.Role {
+    const [globalArn] = this.globalClusterArns;
+    const role = new iam.Role(this, 'RunbookRole', {
+      assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com'),
+      description: `Runs the switchover and failover runbooks of ${props.primary.node.path}`,
+    });
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'],
+      resources: [...this.globalClusterArns],
+    }));
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeGlobalClusters'], resources: [globalArn] }));
+    return role;
+  }
+
+  /** A runbook (SSM Automation) that calls `api` to promote this cluster, then waits until it is the writer. */
+  private createRunbook(docId: string, api: string, description: string, extra: Record<string, unknown>): ssm.CfnDocument {
+    return new ssm.CfnDocument(this, docId, {
+      documentType: 'Automation',
+      documentFormat: 'JSON',
+      updateMethod: 'NewVersion',
+      content: {
+        schemaVersion: '0.3',
+        description,
+        assumeRole: this.runbookRole.roleArn,
+        mainSteps: [
+          {
+            name: api,
+            action: 'aws:executeAwsApi',
+            inputs: { Service: 'rds', Api: api, GlobalClusterIdentifier: this.globalClusterIdentifier, TargetDbClusterIdentifier: this.clusterArn, ...extra },
+          },
+          // The call only starts the promotion: wait until the global cluster names this cluster its writer.
+          ...waitForPromotionSteps(this.globalClusterIdentifier, this.clusterArn),
+        ],
+        outputs: [`${WAIT_FOR_WRITER_STEP}.Writer`],
+      },
     });
   }
 }
