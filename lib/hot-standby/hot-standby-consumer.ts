@@ -6,17 +6,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
-import { addHaWarning } from '../core/errors';
 import { FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { requireDefined, requireDurationBetween, requireEnumValue, requireSubnets } from '../core/validation';
-import { createContenderService, createDaemonTask, deployOneAfterTheOther, pickContenderZones, validateLeaseSettings, validateLeaseTaskProps } from '../lease/daemon-task';
-import { DEFAULT_APP_STOP_TIMEOUT, LAUNCHER_CONTAINER_NAME, launcherGateStep, validateLauncherTimings } from '../lease/launcher-container';
+import { ContenderPlacement, createContenderService, deployOneAfterTheOther, pickContenderZones, validateLeaseTaskProps } from '../lease/daemon-task';
+import { createLeaseHolderTask, LeaseDefaults, leaseHolderSettings, leaseTakeoverSteps, leaseTaskCluster } from '../lease/lease-holder';
 import { LeaseMode } from '../lease/lease-mode';
 import { LeaseSettings, LeaseTable } from '../lease/lease-table';
 import { LeaseTaskProps } from '../lease/lease-task-props';
-import { createHaVpc } from '../private/network';
 import { RuntimeMetricNames } from '../runtime/metrics';
 
 /** Environment variables with the input stream. */
@@ -30,6 +28,11 @@ export enum HotStandbyConsumerPath {
   /** The leader dies, hangs or is partitioned: the running standby takes the lease. */
   LEADER_FAILURE = 'leader-failure',
 }
+
+/** The consumers' lease: 15 s, 30 s with the launcher (its stop margin), renewed every 5 s. */
+const CONSUMER_LEASE_DEFAULTS: LeaseDefaults = {
+  leaseName: 'leader', leaseDuration: Duration.seconds(15), launcherLeaseDuration: Duration.seconds(30), renewInterval: Duration.seconds(5),
+};
 
 /** Props of `HotStandbyConsumer`. */
 export interface HotStandbyConsumerProps extends LeaseTaskProps {
@@ -139,76 +142,29 @@ export class HotStandbyConsumer extends HaPattern {
       patternName: 'HotStandbyConsumer',
       detection: 'the leader stops renewing its lease; the standby polling the lease takes it once it lapses',
     });
-    validateLeaseTaskProps(this, props, 'consumer');
-    requireEnumValue(this, 'subnetType', props.subnetType, ec2.SubnetType, 'ec2.SubnetType');
-    requireEnumValue(this, 'leaseMode', props.leaseMode, LeaseMode, 'LeaseMode');
-    this.leaseMode = props.leaseMode ?? LeaseMode.IN_PROCESS;
+    this.leaseMode = validateConsumerProps(this, props);
     const launcherMode = this.leaseMode === LeaseMode.LAUNCHER;
-    if (props.stream !== undefined) {
-      requireDefined(this, 'stream', props.stream, 'a kinesis.IStream, e.g. new kinesis.Stream(...)', s => typeof (s as kinesis.IStream | undefined)?.grantRead === 'function');
-    }
-    requireDurationBetween(this, 'iteratorAgeThreshold', props.iteratorAgeThreshold, Duration.seconds(1));
-    requireDurationBetween(this, 'checkpointLagThreshold', props.checkpointLagThreshold, Duration.seconds(1));
-    this.settings = {
-      leaseName: props.leaseName ?? 'leader',
-      leaseDuration: props.leaseDuration ?? Duration.seconds(launcherMode ? 30 : 15),
-      renewInterval: props.renewInterval ?? Duration.seconds(5),
-      maxClockSkew: props.maxClockSkew ?? Duration.seconds(1),
-    };
-    validateLeaseSettings(this, this.settings);
-    const stopTimeout = props.stopTimeout ?? DEFAULT_APP_STOP_TIMEOUT;
-    if (launcherMode) validateLauncherTimings(this, this.settings, stopTimeout);
-    else if (props.stopTimeout !== undefined) addHaWarning(this, 'stop-timeout-ignored', 'stopTimeout applies to leaseMode LAUNCHER only: it is ignored.');
+    const lease = leaseHolderSettings(this, props, launcherMode, CONSUMER_LEASE_DEFAULTS);
+    this.settings = lease.settings;
     this.leaseName = this.settings.leaseName;
 
-    const givenVpc = props.cluster?.vpc ?? props.vpc;
-    if (givenVpc) {
-      requireSubnets(this, props.cluster ? 'cluster' : 'vpc', givenVpc, props.subnetType ?? ec2.SubnetType.PRIVATE_WITH_EGRESS,
-        'consumers A and B run in them, one in each of two zones');
-    }
-    if (props.cluster && props.vpc) {
-      addHaWarning(this, 'vpc-ignored', 'vpc is ignored when cluster is given: the tasks run in the cluster\'s VPC.');
-    }
-    this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
-      vpc: props.vpc ?? createHaVpc(this, 'Vpc'),
-      containerInsightsV2: ecs.ContainerInsights.ENHANCED,
-    });
-    const subnetType = props.subnetType ?? ec2.SubnetType.PRIVATE_WITH_EGRESS;
-    const zones = pickContenderZones(this, this.cluster.vpc, { subnetType }, props.cluster ? 'cluster' : 'vpc', `${subnetType} subnets`);
-    this.availabilityZones = zones.map(z => z.zone);
-
-    this.stream = props.stream ?? new kinesis.Stream(this, 'Stream', {
-      shardCount: 1,
-      encryption: kinesis.StreamEncryption.MANAGED,
-      retentionPeriod: Duration.hours(24),
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
-
-    this.leaseTable = new LeaseTable(this, 'LeaseTable', { removalPolicy: props.removalPolicy });
-    const leaseEnvironment = this.leaseTable.environment(this.settings);
-    const task = createDaemonTask(this, {
-      image: props.image,
-      cpu: props.cpu ?? 256,
-      memoryLimitMiB: props.memoryLimitMiB ?? 512,
-      environment: {
-        ...props.environment,
-        ...leaseEnvironment,
-        [StreamEnvironment.STREAM_NAME]: this.stream.streamName,
-        [StreamEnvironment.STREAM_ARN]: this.stream.streamArn,
-      },
-      entryPoint: props.entryPoint,
-      command: props.command,
+    const placement = this.placeConsumers(props);
+    this.cluster = placement.cluster;
+    this.availabilityZones = placement.zones.map(z => z.zone);
+    this.stream = props.stream ?? createDefaultStream(this, props);
+    const task = createLeaseHolderTask(this, props, lease, {
       containerName: 'Consumer',
       streamPrefix: 'consumer',
-      launcher: launcherMode ? { stopTimeout, leaseEnvironment } : undefined,
+      environment: { [StreamEnvironment.STREAM_NAME]: this.stream.streamName, [StreamEnvironment.STREAM_ARN]: this.stream.streamArn },
+      launcherMode,
     });
+    this.leaseTable = task.leaseTable;
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
     this.launcherContainer = task.launcher;
-    this.leaseTable.grantLease(this.taskDefinition.taskRole, this.leaseName);
     this.stream.grantRead(this.taskDefinition.taskRole);
 
-    this.services = zones.map((z, i) => createContenderService(this, `Consumer${'AB'[i]}`, this.cluster, this.taskDefinition, z));
+    this.services = placement.zones.map((z, i) => createContenderService(this, `Consumer${'AB'[i]}`, this.cluster, this.taskDefinition, z));
     deployOneAfterTheOther(this.services);
 
     this.createAlarms(props);
@@ -246,6 +202,19 @@ export class HotStandbyConsumer extends HaPattern {
     return this.leaseTable.metric(RuntimeMetricNames.ACQUIRED, this.leaseName, { statistic: 'Sum', ...props });
   }
 
+  /** The cluster (checked for subnets of `subnetType`, or created) and one subnet in each of two zones for consumers A and B. */
+  private placeConsumers(props: HotStandbyConsumerProps): { cluster: ecs.ICluster; zones: ContenderPlacement[] } {
+    const subnetType = props.subnetType ?? ec2.SubnetType.PRIVATE_WITH_EGRESS;
+    const givenVpc = props.cluster?.vpc ?? props.vpc;
+    if (givenVpc) {
+      requireSubnets(this, props.cluster ? 'cluster' : 'vpc', givenVpc, subnetType, 'consumers A and B run in them, one in each of two zones');
+    }
+    const cluster = leaseTaskCluster(this, props);
+    const zones = pickContenderZones(this, cluster.vpc, { subnetType }, props.cluster ? 'cluster' : 'vpc', `${subnetType} subnets`);
+    return { cluster, zones };
+  }
+
+  /** The leader, iterator-age and checkpoint-lag alarms. */
   private createAlarms(props: HotStandbyConsumerProps): void {
     this.createAlarm(this, 'NoLeaderAlarm', {
       metric: this.metricLeaderPresent(),
@@ -278,15 +247,13 @@ export class HotStandbyConsumer extends HaPattern {
     });
   }
 
+  /** The leader-failure path (the standby takes the lease and resumes at the last checkpoint) and the data-loss bound. */
   private declareRecoveryObjectives(): void {
-    const holder = this.launcherContainer ? LAUNCHER_CONTAINER_NAME : 'Consumer';
-    this.recoveryObjectives.addRecoveryPath(HotStandbyConsumerPath.LEADER_FAILURE, [
-      RecoveryStep.leaseLapse('lease lapse', this.taskDefinition, holder, this.settings,
-        { prop: 'leaseDuration (longer than renewInterval + 2 x maxClockSkew) and maxClockSkew', floor: Duration.seconds(2) }),
-      RecoveryStep.leasePoll('standby poll', this.taskDefinition, holder, this.settings, { prop: 'renewInterval (at least 1 s)', floor: Duration.seconds(1) }),
+    this.recoveryObjectives.addRecoveryPath(HotStandbyConsumerPath.LEADER_FAILURE, leaseTakeoverSteps({
+      taskDefinition: this.taskDefinition, appContainer: 'Consumer', settings: this.settings, poll: 'standby poll',
       // With the launcher, the consumer starts only once the launcher holds the lease.
-      ...(this.launcherContainer ? [launcherGateStep()] : []),
-    ], {
+      launcherMode: this.launcherContainer !== undefined,
+    }), {
       description: 'the leader dies, hangs or is partitioned; the running standby takes the lease and resumes at the last checkpoint (no task start on this path)',
       scenarios: [FailureScenario.taskLoss(Stack.of(this).region), FailureScenario.zoneLoss(Stack.of(this).region)],
       links: [
@@ -300,4 +267,30 @@ export class HotStandbyConsumer extends HaPattern {
       'records stay in the stream until retention; results are written before the checkpoint, the checkpoint is fenced by the leader token, ' +
       'and the new leader resumes after the last checkpoint: nothing is lost (records after it are re-processed and written once by key)'));
   }
+}
+
+/**
+ * Checks the props (in this order: the task's, `subnetType`, `leaseMode`,
+ * `stream`, the alarm thresholds) and returns the lease mode.
+ */
+function validateConsumerProps(scope: Construct, props: HotStandbyConsumerProps): LeaseMode {
+  validateLeaseTaskProps(scope, props, 'consumer');
+  requireEnumValue(scope, 'subnetType', props.subnetType, ec2.SubnetType, 'ec2.SubnetType');
+  requireEnumValue(scope, 'leaseMode', props.leaseMode, LeaseMode, 'LeaseMode');
+  if (props.stream !== undefined) {
+    requireDefined(scope, 'stream', props.stream, 'a kinesis.IStream, e.g. new kinesis.Stream(...)', s => typeof (s as kinesis.IStream | undefined)?.grantRead === 'function');
+  }
+  requireDurationBetween(scope, 'iteratorAgeThreshold', props.iteratorAgeThreshold, Duration.seconds(1));
+  requireDurationBetween(scope, 'checkpointLagThreshold', props.checkpointLagThreshold, Duration.seconds(1));
+  return props.leaseMode ?? LeaseMode.IN_PROCESS;
+}
+
+/** The input stream when none is given: 1 shard, encrypted with the AWS managed key, 24 h retention. */
+function createDefaultStream(scope: Construct, props: HotStandbyConsumerProps): kinesis.Stream {
+  return new kinesis.Stream(scope, 'Stream', {
+    shardCount: 1,
+    encryption: kinesis.StreamEncryption.MANAGED,
+    retentionPeriod: Duration.hours(24),
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+  });
 }

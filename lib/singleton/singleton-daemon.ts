@@ -6,20 +6,19 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AlarmRole, SignalKind } from '../core/alarm-role';
-import { addHaWarning, HaValidationError } from '../core/errors';
+import { HaValidationError } from '../core/errors';
 import { FailureScenario, PathLink } from '../core/failure-scenario';
 import { HaPattern } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { requireEnumValue, requireSubnets } from '../core/validation';
+import { checkContainerInsights, createContenderService, deployOneAfterTheOther, pickContenderZones, validateLeaseTaskProps } from '../lease/daemon-task';
 import {
-  checkContainerInsights, createContenderService, createDaemonTask, deployOneAfterTheOther, pickContenderZones, validateLeaseSettings, validateLeaseTaskProps,
-} from '../lease/daemon-task';
-import { DEFAULT_APP_STOP_TIMEOUT, LAUNCHER_CONTAINER_NAME, launcherGateStep, validateLauncherTimings } from '../lease/launcher-container';
+  createLeaseHolderTask, LeaseDefaults, leaseHolderSettings, leaseLapseMinutes, leaseTakeoverSteps, leaseTaskCluster,
+} from '../lease/lease-holder';
 import { LeaseMode } from '../lease/lease-mode';
 import { LeaseSettings, LeaseTable } from '../lease/lease-table';
 import { LeaseTaskProps } from '../lease/lease-task-props';
 import { metricRunningTasks } from '../private/ecs-metrics';
-import { createHaVpc } from '../private/network';
 import { RuntimeMetricNames } from '../runtime/metrics';
 
 /** Ids of the recovery paths of `SingletonDaemon`. */
@@ -32,8 +31,10 @@ export enum SingletonDaemonPath {
   TASK_FAILURE = 'task-failure',
 }
 
-/** The lease duration must exceed renewInterval + 2 x skew: at 1 s renewals and 0 skew, about 2 s. */
-const LEASE_TUNING = { prop: 'leaseDuration (longer than renewInterval + 2 x maxClockSkew) and maxClockSkew', floor: Duration.seconds(2) };
+/** The lease's defaults: 30 s, 45 s with the launcher (its stop margin), renewed every 10 s. */
+const SINGLETON_LEASE_DEFAULTS: LeaseDefaults = {
+  leaseName: 'singleton', leaseDuration: Duration.seconds(30), launcherLeaseDuration: Duration.seconds(45), renewInterval: Duration.seconds(10),
+};
 
 /** Props of `SingletonDaemon`. */
 export interface SingletonDaemonProps extends LeaseTaskProps {
@@ -156,82 +157,25 @@ export class SingletonDaemon extends HaPattern {
         ? 'the task stops (ECS replaces it) and its lease lapses, so the replacement may take the lease'
         : 'the lease holder stops renewing its lease (its task died, hangs or lost its zone); the standby polling the lease takes it once it lapses',
     });
-    validateLeaseTaskProps(this, props, 'daemon');
-    requireEnumValue(this, 'leaseMode', props.leaseMode, LeaseMode, 'LeaseMode');
-    this.leaseMode = props.leaseMode ?? LeaseMode.IN_PROCESS;
+    this.leaseMode = validateSingletonProps(this, props);
     const launcherMode = this.leaseMode === LeaseMode.LAUNCHER;
-    const desired = props.desiredCount ?? 1;
-    if (!Token.isUnresolved(desired) && desired !== 1) {
-      throw new HaValidationError(this, {
-        prop: 'desiredCount', received: desired, expected: 'exactly 1: a singleton daemon runs one task per service, the lease holder and its standby (use WorkerPool for several workers)',
-      });
-    }
-    const givenVpc = props.cluster?.vpc ?? props.vpc;
-    if (givenVpc && !props.vpcSubnets) {
-      requireSubnets(this, props.cluster ? 'cluster' : 'vpc', givenVpc, ec2.SubnetType.PRIVATE_WITH_EGRESS,
-        'the daemon\'s task runs in them and pulls its image through NAT (or choose its subnets with vpcSubnets)');
-    }
-    this.settings = {
-      leaseName: props.leaseName ?? 'singleton',
-      leaseDuration: props.leaseDuration ?? Duration.seconds(launcherMode ? 45 : 30),
-      renewInterval: props.renewInterval ?? Duration.seconds(10),
-      maxClockSkew: props.maxClockSkew ?? Duration.seconds(1),
-    };
-    validateLeaseSettings(this, this.settings);
-    const stopTimeout = props.stopTimeout ?? DEFAULT_APP_STOP_TIMEOUT;
-    if (launcherMode) validateLauncherTimings(this, this.settings, stopTimeout);
-    else if (props.stopTimeout !== undefined) addHaWarning(this, 'stop-timeout-ignored', 'stopTimeout applies to leaseMode LAUNCHER only: it is ignored.');
+    const lease = leaseHolderSettings(this, props, launcherMode, SINGLETON_LEASE_DEFAULTS);
+    this.settings = lease.settings;
     this.leaseName = this.settings.leaseName;
 
-    if (props.cluster && props.vpc) {
-      addHaWarning(this, 'vpc-ignored', 'vpc is ignored when cluster is given: the tasks run in the cluster\'s VPC.');
-    }
+    this.cluster = leaseTaskCluster(this, props);
     if (props.cluster) checkContainerInsights(this, props.cluster);
-    this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
-      vpc: props.vpc ?? createHaVpc(this, 'Vpc'),
-      containerInsightsV2: ecs.ContainerInsights.ENHANCED,
-    });
-
-    this.leaseTable = new LeaseTable(this, 'LeaseTable', { removalPolicy: props.removalPolicy });
-    const leaseEnvironment = this.leaseTable.environment(this.settings);
-    const task = createDaemonTask(this, {
-      image: props.image,
-      cpu: props.cpu ?? 256,
-      memoryLimitMiB: props.memoryLimitMiB ?? 512,
-      environment: { ...props.environment, ...leaseEnvironment },
-      entryPoint: props.entryPoint,
-      command: props.command,
-      containerName: 'Daemon',
-      streamPrefix: 'daemon',
-      launcher: launcherMode ? { stopTimeout, leaseEnvironment } : undefined,
-    });
+    const task = createLeaseHolderTask(this, props, lease, { containerName: 'Daemon', streamPrefix: 'daemon', launcherMode });
+    this.leaseTable = task.leaseTable;
     this.taskDefinition = task.taskDefinition;
     this.container = task.container;
     this.launcherContainer = task.launcher;
-    this.leaseTable.grantLease(this.taskDefinition.taskRole, this.leaseName);
 
     const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-    if (props.standby ?? true) {
-      const zones = pickContenderZones(this, this.cluster.vpc, subnets, props.vpcSubnets ? 'vpcSubnets' : props.cluster ? 'cluster' : 'vpc',
-        props.vpcSubnets ? 'the selected subnets' : 'private subnets with egress', 'or run one task with standby: false');
-      this.service = createContenderService(this, 'Service', this.cluster, this.taskDefinition, zones[0]);
-      this.standbyService = createContenderService(this, 'StandbyService', this.cluster, this.taskDefinition, zones[1]);
-      this.services = [this.service, this.standbyService];
-      deployOneAfterTheOther(this.services);
-    } else {
-      this.service = new ecs.FargateService(this, 'Service', {
-        cluster: this.cluster,
-        taskDefinition: this.taskDefinition,
-        desiredCount: 1,
-        // One task: the old task stops (and releases the lease) before the new one starts.
-        minHealthyPercent: 0,
-        maxHealthyPercent: 100,
-        circuitBreaker: { enable: true, rollback: true },
-        vpcSubnets: subnets,
-        assignPublicIp: false,
-      });
-      this.services = [this.service];
-    }
+    const services = this.createServices(props, subnets);
+    this.service = services.service;
+    this.standbyService = services.standbyService;
+    this.services = services.services;
     this.zoneCount = new Set(this.cluster.vpc.selectSubnets(subnets).availabilityZones).size;
 
     this.createAlarms();
@@ -270,8 +214,40 @@ export class SingletonDaemon extends HaPattern {
     });
   }
 
+  /** The lease holder's and its standby's services in two zones, or (`standby: false`) one service that stops its old task first. */
+  private createServices(props: SingletonDaemonProps, subnets: ec2.SubnetSelection): SingletonServices {
+    if (props.standby ?? true) {
+      const zones = pickContenderZones(this, this.cluster.vpc, subnets, props.vpcSubnets ? 'vpcSubnets' : props.cluster ? 'cluster' : 'vpc',
+        props.vpcSubnets ? 'the selected subnets' : 'private subnets with egress', 'or run one task with standby: false');
+      const service = createContenderService(this, 'Service', this.cluster, this.taskDefinition, zones[0]);
+      const standbyService = createContenderService(this, 'StandbyService', this.cluster, this.taskDefinition, zones[1]);
+      const services = [service, standbyService];
+      deployOneAfterTheOther(services);
+      return { service, standbyService, services };
+    }
+    const service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: 1,
+      // One task: the old task stops (and releases the lease) before the new one starts.
+      minHealthyPercent: 0,
+      maxHealthyPercent: 100,
+      circuitBreaker: { enable: true, rollback: true },
+      vpcSubnets: subnets,
+      assignPublicIp: false,
+    });
+    return { service, services: [service] };
+  }
+
+  /** The running-tasks, lease and restart alarms. */
   private createAlarms(): void {
-    // Running tasks != one per service for 5 minutes (a deployment or a replacement takes about one).
+    this.createRunningTasksAlarm();
+    this.createLeaseNotRenewedAlarm();
+    this.createTaskRestartsAlarm();
+  }
+
+  /** Running tasks != one per service for 5 minutes (a deployment or a replacement takes about one). */
+  private createRunningTasksAlarm(): void {
     const expected = this.services.length;
     const running = new cloudwatch.MathExpression({
       expression: this.standbyService ? 'ABS(FILL(running, 0) + FILL(standby, 0) - 2)' : 'ABS(FILL(running, 0) - 1)',
@@ -292,9 +268,11 @@ export class SingletonDaemon extends HaPattern {
       signal: SignalKind.STATUS,
       role: AlarmRole.FAILOVER_TRIGGER,
     });
+  }
 
-    // Lease not renewed: no heartbeat for longer than a lease.
-    const lapse = Math.max(1, Math.ceil((this.settings.leaseDuration.toMilliseconds() + 2 * this.settings.maxClockSkew.toMilliseconds()) / 60_000));
+  /** Lease not renewed: no heartbeat for longer than a lease. */
+  private createLeaseNotRenewedAlarm(): void {
+    const lapse = leaseLapseMinutes(this.settings);
     this.createAlarm(this, 'LeaseNotRenewedAlarm', {
       metric: this.metricLeaseHeartbeats(),
       description: `SingletonDaemon ${this.node.path}: the lease '${this.leaseName}' has not been renewed for ${lapse + 1} minutes: no task holds it.`,
@@ -304,8 +282,10 @@ export class SingletonDaemon extends HaPattern {
       signal: SignalKind.HEARTBEAT,
       role: AlarmRole.FAILOVER_TRIGGER,
     });
+  }
 
-    // Task restarts: stopped tasks of the service, counted by an EventBridge rule (no target needed).
+  /** Task restarts: stopped tasks of the services, counted by an EventBridge rule (no target needed). */
+  private createTaskRestartsAlarm(): void {
     const stops = new events.Rule(this, 'TaskStoppedRule', {
       description: `Counts stopped tasks of ${this.node.path} (restarts).`,
       eventPattern: {
@@ -334,17 +314,16 @@ export class SingletonDaemon extends HaPattern {
     });
   }
 
+  /** The task-failure path: the standby takes the lease once it lapses (or, without a standby, ECS's replacement does). */
   private declareRecoveryObjectives(): void {
     const region = Stack.of(this).region;
     const lease = PathLink.signal(this.leaseTable.table, 'lease item (its lapse tells the contenders; DynamoDB spans the zones)');
-    const holder = this.launcherContainer ? LAUNCHER_CONTAINER_NAME : 'Daemon';
-    const lapse = RecoveryStep.leaseLapse('lease lapse', this.taskDefinition, holder, this.settings, LEASE_TUNING);
-    const poll = (component: string) => RecoveryStep.leasePoll(component, this.taskDefinition, holder, this.settings,
-      { prop: 'renewInterval (at least 1 s)', floor: Duration.seconds(1) });
     // With the launcher, the program starts only once the launcher holds the lease (its stop is inside the lease: the stop margin).
-    const gate = this.launcherContainer ? [launcherGateStep()] : [];
+    const takeover = (poll: string, beforePoll?: RecoveryStep) => leaseTakeoverSteps({
+      taskDefinition: this.taskDefinition, appContainer: 'Daemon', settings: this.settings, poll, beforePoll, launcherMode: this.launcherContainer !== undefined,
+    });
     if (this.standbyService) {
-      this.recoveryObjectives.addRecoveryPath(SingletonDaemonPath.TASK_FAILURE, [lapse, poll('standby poll'), ...gate], {
+      this.recoveryObjectives.addRecoveryPath(SingletonDaemonPath.TASK_FAILURE, takeover('standby poll'), {
         description: 'the lease holder\'s task dies, hangs or loses its zone; the standby, already running in the other zone, ' +
           'takes the lease once it lapses (no task start on this path); ECS replaces the lost task, which becomes the standby',
         scenarios: [FailureScenario.taskLoss(region), FailureScenario.zoneLoss(region)],
@@ -355,20 +334,44 @@ export class SingletonDaemon extends HaPattern {
         ],
       });
     } else {
-      this.recoveryObjectives.addRecoveryPath(SingletonDaemonPath.TASK_FAILURE, [
-        lapse,
-        RecoveryStep.fargateTaskStart('replacement task start (counted after the lapse for a worst case)'),
-        poll('lease poll'),
-        ...gate,
-      ], {
-        description: 'the daemon task dies; ECS starts a replacement, which takes the lease once it lapses ' +
-          '(a task that hangs without stopping is not replaced: LeaseNotRenewedAlarm tells)',
-        // The replacement starts in another zone only when the service's subnets span two.
-        scenarios: [FailureScenario.taskLoss(region), ...(this.zoneCount > 1 ? [FailureScenario.zoneLoss(region)] : [])],
-        links: [lease, PathLink.capacity(this.service, 'the daemon service (ECS starts a replacement task)', { required: 1 })],
-      });
+      this.recoveryObjectives.addRecoveryPath(SingletonDaemonPath.TASK_FAILURE,
+        takeover('lease poll', RecoveryStep.fargateTaskStart('replacement task start (counted after the lapse for a worst case)')), {
+          description: 'the daemon task dies; ECS starts a replacement, which takes the lease once it lapses ' +
+            '(a task that hangs without stopping is not replaced: LeaseNotRenewedAlarm tells)',
+          // The replacement starts in another zone only when the service's subnets span two.
+          scenarios: [FailureScenario.taskLoss(region), ...(this.zoneCount > 1 ? [FailureScenario.zoneLoss(region)] : [])],
+          links: [lease, PathLink.capacity(this.service, 'the daemon service (ECS starts a replacement task)', { required: 1 })],
+        });
     }
   }
+}
+
+/** The services of a singleton daemon. */
+interface SingletonServices {
+  readonly service: ecs.FargateService;
+  readonly standbyService?: ecs.FargateService;
+  readonly services: ecs.FargateService[];
+}
+
+/**
+ * Checks the props (in this order: the task's, `leaseMode`, `desiredCount`,
+ * the VPC's subnets) and returns the lease mode.
+ */
+function validateSingletonProps(scope: Construct, props: SingletonDaemonProps): LeaseMode {
+  validateLeaseTaskProps(scope, props, 'daemon');
+  requireEnumValue(scope, 'leaseMode', props.leaseMode, LeaseMode, 'LeaseMode');
+  const desired = props.desiredCount ?? 1;
+  if (!Token.isUnresolved(desired) && desired !== 1) {
+    throw new HaValidationError(scope, {
+      prop: 'desiredCount', received: desired, expected: 'exactly 1: a singleton daemon runs one task per service, the lease holder and its standby (use WorkerPool for several workers)',
+    });
+  }
+  const givenVpc = props.cluster?.vpc ?? props.vpc;
+  if (givenVpc && !props.vpcSubnets) {
+    requireSubnets(scope, props.cluster ? 'cluster' : 'vpc', givenVpc, ec2.SubnetType.PRIVATE_WITH_EGRESS,
+      'the daemon\'s task runs in them and pulls its image through NAT (or choose its subnets with vpcSubnets)');
+  }
+  return props.leaseMode ?? LeaseMode.IN_PROCESS;
 }
 
 /**

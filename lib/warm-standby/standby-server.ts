@@ -71,25 +71,40 @@ export class StandbyServer extends Construct {
     super(scope, id);
     this.role = props.role;
     this.availabilityZone = props.availabilityZone;
-    const pairPath = scope.node.path;
-    this.taskRole = new iam.Role(this, 'TaskRole', {
+    this.taskRole = this.createTaskRole(scope.node.path, props);
+    const task = this.createTask(scope, props);
+    this.taskDefinition = task.taskDefinition;
+    this.launcherContainer = task.launcherContainer;
+    this.service = this.createService(props);
+    const targetGroups = this.createTargetGroups(id, props, task.container);
+    this.tcpTargetGroup = targetGroups.tcp;
+    this.udpTargetGroup = targetGroups.udp;
+  }
+
+  /** The task role: reads the pair's configuration. */
+  private createTaskRole(pairPath: string, props: StandbyServerProps): iam.Role {
+    const taskRole = new iam.Role(this, 'TaskRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
       description: `${pairPath}: ${props.role.toLowerCase()} server`,
     });
-    this.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+    taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:GetParameterHistory'],
       resources: props.configReadArns,
     }));
-    acknowledge(this.taskRole, {
+    acknowledge(taskRole, {
       [props.configPathWildcard]: 'Read access to the parameters under the pair\'s own configuration path, created by the primary at run time.',
     });
+    return taskRole;
+  }
+
+  /** The task definition: the server's container (gated by the launcher's, in launcher mode). */
+  private createTask(pair: Construct, props: StandbyServerProps): StandbyServerTask {
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: props.cpu ?? 512,
       memoryLimitMiB: props.memoryLimitMiB ?? 1024,
       taskRole: this.taskRole,
     });
-    this.taskDefinition = taskDefinition;
-    const entry = props.launcher ? launcherAppEntry(scope, props.entryPoint, props.command) : { entryPoint: props.entryPoint, command: props.command };
+    const entry = props.launcher ? launcherAppEntry(pair, props.entryPoint, props.command) : { entryPoint: props.entryPoint, command: props.command };
     const container = taskDefinition.addContainer('Server', {
       image: props.image,
       entryPoint: entry.entryPoint,
@@ -102,18 +117,23 @@ export class StandbyServer extends Construct {
         ...(props.udpPort !== undefined ? [{ containerPort: props.udpPort, protocol: ecs.Protocol.UDP }] : []),
       ],
     });
-    if (props.launcher) {
-      this.launcherContainer = addLauncher(scope, {
+    const launcherContainer = props.launcher
+      ? addLauncher(pair, {
         taskDefinition, app: container, logGroup: props.logGroup, leaseEnvironment: props.launcher.leaseEnvironment,
         stopTimeout: props.launcher.stopTimeout, healthPort: props.launcher.healthPort,
-      });
-    }
+      })
+      : undefined;
     acknowledge(taskDefinition, {
       'AwsSolutions-ECS2': 'The environment holds the server role, the configuration path and the user\'s non-secret settings; secrets belong in Secrets Manager.',
     });
-    this.service = new ecs.FargateService(this, 'Service', {
+    return { taskDefinition, container, launcherContainer };
+  }
+
+  /** The Fargate service: one task, pinned to the server's zone. */
+  private createService(props: StandbyServerProps): ecs.FargateService {
+    return new ecs.FargateService(this, 'Service', {
       cluster: props.cluster,
-      taskDefinition,
+      taskDefinition: this.taskDefinition,
       desiredCount: 1,
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
@@ -122,6 +142,10 @@ export class StandbyServer extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, availabilityZones: [props.availabilityZone] },
       healthCheckGracePeriod: Duration.seconds(60),
     });
+  }
+
+  /** The TCP target group (and the UDP one, health-checked through TCP), each with its direct listener on the pair's load balancer. */
+  private createTargetGroups(id: string, props: StandbyServerProps, container: ecs.ContainerDefinition): { tcp: elbv2.NetworkTargetGroup; udp?: elbv2.NetworkTargetGroup } {
     // Launcher mode: the server runs only on the lease holder, so both servers' health is their launcher's (see the README).
     const healthCheck: elbv2.HealthCheck = {
       protocol: elbv2.Protocol.TCP,
@@ -130,33 +154,38 @@ export class StandbyServer extends Construct {
       healthyThresholdCount: props.unhealthyThresholdCount,
       unhealthyThresholdCount: props.unhealthyThresholdCount,
     };
-    this.tcpTargetGroup = new elbv2.NetworkTargetGroup(this, 'TcpTargetGroup', {
+    const direct = props.directPortOffset * (props.index + 1);
+    const tcp = this.createTargetGroup('TcpTargetGroup', props, container, ecs.Protocol.TCP, props.tcpPort, healthCheck);
+    props.loadBalancer.addListener(`${id}DirectTcp`, {
+      port: props.tcpPort + direct, protocol: elbv2.Protocol.TCP, defaultTargetGroups: [tcp],
+    });
+    if (props.udpPort === undefined) return { tcp };
+    // UDP cannot be health-checked: the server's TCP port stands for it.
+    const udp = this.createTargetGroup('UdpTargetGroup', props, container, ecs.Protocol.UDP, props.udpPort, healthCheck);
+    props.loadBalancer.addListener(`${id}DirectUdp`, {
+      port: props.udpPort + direct, protocol: elbv2.Protocol.UDP, defaultTargetGroups: [udp],
+    });
+    return { tcp, udp };
+  }
+
+  /** One target group of the server's container port. */
+  private createTargetGroup(id: string, props: StandbyServerProps, container: ecs.ContainerDefinition, protocol: ecs.Protocol, port: number,
+    healthCheck: elbv2.HealthCheck): elbv2.NetworkTargetGroup {
+    return new elbv2.NetworkTargetGroup(this, id, {
       vpc: props.vpc,
-      port: props.tcpPort,
-      protocol: elbv2.Protocol.TCP,
+      port,
+      protocol: protocol === ecs.Protocol.TCP ? elbv2.Protocol.TCP : elbv2.Protocol.UDP,
       targetType: elbv2.TargetType.IP,
       healthCheck,
       deregistrationDelay: Duration.seconds(30),
-      targets: [this.service.loadBalancerTarget({ containerName: container.containerName, containerPort: props.tcpPort, protocol: ecs.Protocol.TCP })],
+      targets: [this.service.loadBalancerTarget({ containerName: container.containerName, containerPort: port, protocol })],
     });
-    const direct = props.directPortOffset * (props.index + 1);
-    props.loadBalancer.addListener(`${id}DirectTcp`, {
-      port: props.tcpPort + direct, protocol: elbv2.Protocol.TCP, defaultTargetGroups: [this.tcpTargetGroup],
-    });
-    if (props.udpPort !== undefined) {
-      this.udpTargetGroup = new elbv2.NetworkTargetGroup(this, 'UdpTargetGroup', {
-        vpc: props.vpc,
-        port: props.udpPort,
-        protocol: elbv2.Protocol.UDP,
-        targetType: elbv2.TargetType.IP,
-        // UDP cannot be health-checked: the server's TCP port stands for it.
-        healthCheck,
-        deregistrationDelay: Duration.seconds(30),
-        targets: [this.service.loadBalancerTarget({ containerName: container.containerName, containerPort: props.udpPort, protocol: ecs.Protocol.UDP })],
-      });
-      props.loadBalancer.addListener(`${id}DirectUdp`, {
-        port: props.udpPort + direct, protocol: elbv2.Protocol.UDP, defaultTargetGroups: [this.udpTargetGroup],
-      });
-    }
   }
+}
+
+/** The task definition of a server and its containers. */
+interface StandbyServerTask {
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly container: ecs.ContainerDefinition;
+  readonly launcherContainer?: ecs.ContainerDefinition;
 }

@@ -67,14 +67,62 @@ export interface SwitchAutomation {
  * exactly the calls its runbook makes.
  */
 export function createSwitchAutomation(scope: Construct, props: SwitchAutomationProps): SwitchAutomation {
+  const listeners = props.listeners;
+  const automationRole = createAutomationRole(scope, listeners);
+  const switchToSecondaryRunbook = automationRunbook(scope, 'SwitchToSecondaryRunbook', {
+    description: `Takeover of ${scope.node.path}: the stable listeners forward to the secondary server.`,
+    assumeRoleArn: automationRole.roleArn,
+    steps: pointListenersAt(listeners, props.secondary),
+  });
+  const switchToPrimaryRunbook = automationRunbook(scope, 'SwitchToPrimaryRunbook', {
+    description: `Failback of ${scope.node.path}: the stable listeners forward to the primary server again; the secondary resumes standby.`,
+    assumeRoleArn: automationRole.roleArn,
+    steps: pointListenersAt(listeners, props.primary),
+  });
+  const eventsRole = createEventsRole(scope, automationRole, [switchToSecondaryRunbook, switchToPrimaryRunbook]);
+  const takeoverRule = createAlarmRule(scope, 'TakeoverRule', props.takeoverAlarms, 'ALARM', switchToSecondaryRunbook, eventsRole,
+    `${scope.node.path}: primary offline, switch the listeners to the secondary`);
+  const failbackRule = createAlarmRule(scope, 'FailbackRule', [props.failbackAlarm], 'OK', switchToPrimaryRunbook, eventsRole,
+    `${scope.node.path}: primary restored, switch the listeners back to it`);
+
+  // The fast takeover: ECS reports the primary's task stopping; the function checks that no other
+  // primary task runs (a deployment or a replacement would) and starts the takeover runbook.
+  const fast = createFastTakeover(scope, props, switchToSecondaryRunbook, definitionArn(scope, switchToSecondaryRunbook), automationRole);
+  const rules = [takeoverRule, failbackRule, fast.rule];
+  allowPromotion(automationRole, props, rules);
+  const promoteRunbook = createPromoteRunbook(scope, props, automationRole, { failback: failbackRule, takeover: takeoverRule, fast: fast.rule });
+
+  return {
+    switchToSecondaryRunbook, switchToPrimaryRunbook, promoteRunbook, takeoverRule, failbackRule,
+    primaryStoppedRule: fast.rule,
+    takeoverFunction: fast.fn,
+    automationRole,
+    eventsRole,
+    takeoverRunbookCalls: listeners.map(l => ({ actions: ['elasticloadbalancing:ModifyListener'], resource: l.listenerArn })),
+    takeoverRuleCalls: [
+      { actions: ['ssm:StartAutomationExecution'], resource: definitionArn(scope, switchToSecondaryRunbook) },
+      { actions: ['iam:PassRole'], resource: automationRole.roleArn },
+    ],
+    takeoverFunctionCalls: fast.calls,
+  };
+}
+
+/** The role the runbooks run as, allowed to switch the stable listeners (the promotion's calls are added by `allowPromotion`). */
+function createAutomationRole(scope: Construct, listeners: elbv2.INetworkListener[]): iam.Role {
   const automationRole = new iam.Role(scope, 'AutomationRole', {
     assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com'),
     description: `${scope.node.path}: switches the stable listeners and promotes the secondary`,
   });
-  const listeners = props.listeners;
-  const { primary, secondary } = props;
-  const stack = Stack.of(scope);
-  const pointAt = (server: StandbyServer): ApiStep[] => listeners.map((listener, i) => ({
+  automationRole.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['elasticloadbalancing:ModifyListener'],
+    resources: listeners.map(l => l.listenerArn),
+  }));
+  return automationRole;
+}
+
+/** The runbook steps that point the stable listeners (TCP, then UDP) at `server`'s target groups. */
+function pointListenersAt(listeners: elbv2.INetworkListener[], server: StandbyServer): ApiStep[] {
+  return listeners.map((listener, i) => ({
     name: i === 0 ? 'ForwardTcp' : 'ForwardUdp',
     service: 'elbv2',
     api: 'ModifyListener',
@@ -83,39 +131,37 @@ export function createSwitchAutomation(scope: Construct, props: SwitchAutomation
       DefaultActions: [{ Type: 'forward', TargetGroupArn: (i === 0 ? server.tcpTargetGroup : server.udpTargetGroup!).targetGroupArn }],
     },
   }));
-  automationRole.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['elasticloadbalancing:ModifyListener'],
-    resources: listeners.map(l => l.listenerArn),
-  }));
-  const roleArn = automationRole.roleArn;
-  const switchToSecondaryRunbook = automationRunbook(scope, 'SwitchToSecondaryRunbook', {
-    description: `Takeover of ${scope.node.path}: the stable listeners forward to the secondary server.`,
-    assumeRoleArn: roleArn,
-    steps: pointAt(secondary),
-  });
-  const switchToPrimaryRunbook = automationRunbook(scope, 'SwitchToPrimaryRunbook', {
-    description: `Failback of ${scope.node.path}: the stable listeners forward to the primary server again; the secondary resumes standby.`,
-    assumeRoleArn: roleArn,
-    steps: pointAt(primary),
-  });
+}
 
+/** The automation-definition ARN of a runbook's default version (the form EventBridge targets and IAM policies use). */
+function definitionArn(scope: Construct, doc: ssm.CfnDocument): string {
+  return Stack.of(scope).formatArn({
+    service: 'ssm', resource: 'automation-definition', resourceName: `${doc.ref}:$DEFAULT`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+}
+
+/** The role the alarm rules start the switch runbooks as: it may start them and pass the automation role to SSM. */
+function createEventsRole(scope: Construct, automationRole: iam.IRole, runbooks: ssm.CfnDocument[]): iam.Role {
   const eventsRole = new iam.Role(scope, 'EventsRole', {
     assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
     description: `${scope.node.path}: starts the takeover and failback runbooks`,
   });
-  const definitionArn = (doc: ssm.CfnDocument) => stack.formatArn({
-    service: 'ssm', resource: 'automation-definition', resourceName: `${doc.ref}:$DEFAULT`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-  });
   eventsRole.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['ssm:StartAutomationExecution'],
-    resources: [definitionArn(switchToSecondaryRunbook), definitionArn(switchToPrimaryRunbook)],
+    resources: runbooks.map(doc => definitionArn(scope, doc)),
   }));
   eventsRole.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['iam:PassRole'],
     resources: [automationRole.roleArn],
     conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
   }));
-  const ruleFor = (ruleId: string, alarms: cloudwatch.IAlarm[], state: string, doc: ssm.CfnDocument, description: string) => new events.Rule(scope, ruleId, {
+  return eventsRole;
+}
+
+/** A rule that starts `doc` as `eventsRole` when one of `alarms` enters `state`. */
+function createAlarmRule(scope: Construct, ruleId: string, alarms: cloudwatch.IAlarm[], state: string, doc: ssm.CfnDocument, eventsRole: iam.IRole,
+  description: string): events.Rule {
+  return new events.Rule(scope, ruleId, {
     description,
     eventPattern: {
       source: ['aws.cloudwatch'],
@@ -123,43 +169,47 @@ export function createSwitchAutomation(scope: Construct, props: SwitchAutomation
       resources: alarms.map(a => a.alarmArn),
       detail: { state: { value: [state] } },
     },
-    targets: [{ bind: () => ({ arn: definitionArn(doc), role: eventsRole, input: events.RuleTargetInput.fromObject({}) }) }],
+    targets: [{ bind: () => ({ arn: definitionArn(scope, doc), role: eventsRole, input: events.RuleTargetInput.fromObject({}) }) }],
   });
-  const takeoverRule = ruleFor('TakeoverRule', props.takeoverAlarms, 'ALARM', switchToSecondaryRunbook,
-    `${scope.node.path}: primary offline, switch the listeners to the secondary`);
-  const failbackRule = ruleFor('FailbackRule', [props.failbackAlarm], 'OK', switchToPrimaryRunbook,
-    `${scope.node.path}: primary restored, switch the listeners back to it`);
+}
 
-  // The fast takeover: ECS reports the primary's task stopping; the function checks that no other
-  // primary task runs (a deployment or a replacement would) and starts the takeover runbook.
-  const fast = createFastTakeover(scope, props, switchToSecondaryRunbook, definitionArn(switchToSecondaryRunbook), automationRole);
-
-  const ruleArns = [takeoverRule.ruleArn, failbackRule.ruleArn, fast.rule.ruleArn];
-  automationRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:DisableRule'], resources: ruleArns }));
+/** Allows the automation role the promotion's calls: disable the rules, move the write policy, (launcher mode) stop the primary. */
+function allowPromotion(automationRole: iam.IRole, props: SwitchAutomationProps, rules: events.IRule[]): void {
+  automationRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:DisableRule'], resources: rules.map(r => r.ruleArn) }));
   const policyCondition = { ArnEquals: { 'iam:PolicyARN': props.configWritePolicy.managedPolicyArn } };
   automationRole.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['iam:AttachRolePolicy'], resources: [secondary.taskRole.roleArn], conditions: policyCondition,
+    actions: ['iam:AttachRolePolicy'], resources: [props.secondary.taskRole.roleArn], conditions: policyCondition,
   }));
   automationRole.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['iam:DetachRolePolicy'], resources: [primary.taskRole.roleArn], conditions: policyCondition,
+    actions: ['iam:DetachRolePolicy'], resources: [props.primary.taskRole.roleArn], conditions: policyCondition,
   }));
   if (props.stopPrimaryOnPromotion) {
-    automationRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: [primary.service.serviceArn] }));
+    automationRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: [props.primary.service.serviceArn] }));
   }
+}
+
+/**
+ * The promotion runbook: stops the automatic switches, (launcher mode) the
+ * primary's service, points the listeners at the secondary and moves the
+ * configuration write policy to it.
+ */
+function createPromoteRunbook(scope: Construct, props: SwitchAutomationProps, automationRole: iam.IRole,
+  rules: { readonly failback: events.IRule; readonly takeover: events.IRule; readonly fast: events.IRule }): ssm.CfnDocument {
+  const { primary, secondary } = props;
   // boto3's ECS parameters are lower camel case (ELBv2's are Pascal case).
   const stopPrimary: ApiStep[] = props.stopPrimaryOnPromotion
     ? [{ name: 'StopPrimaryServer', service: 'ecs', api: 'UpdateService', inputs: { cluster: props.cluster.clusterName, service: primary.service.serviceName, desiredCount: 0 } }]
     : [];
-  const promoteRunbook = automationRunbook(scope, 'PromoteRunbook', {
+  return automationRunbook(scope, 'PromoteRunbook', {
     description: `Promotion of ${scope.node.path}: when the primary cannot be restored, the secondary becomes the standalone primary ` +
       '(no failback, listeners to the secondary, configuration write access moved to it).',
-    assumeRoleArn: roleArn,
+    assumeRoleArn: automationRole.roleArn,
     steps: [
-      { name: 'StopFailback', service: 'events', api: 'DisableRule', inputs: { Name: failbackRule.ruleName } },
-      { name: 'StopTakeover', service: 'events', api: 'DisableRule', inputs: { Name: takeoverRule.ruleName } },
-      { name: 'StopFastTakeover', service: 'events', api: 'DisableRule', inputs: { Name: fast.rule.ruleName } },
+      { name: 'StopFailback', service: 'events', api: 'DisableRule', inputs: { Name: rules.failback.ruleName } },
+      { name: 'StopTakeover', service: 'events', api: 'DisableRule', inputs: { Name: rules.takeover.ruleName } },
+      { name: 'StopFastTakeover', service: 'events', api: 'DisableRule', inputs: { Name: rules.fast.ruleName } },
       ...stopPrimary,
-      ...pointAt(secondary),
+      ...pointListenersAt(props.listeners, secondary),
       {
         name: 'GrantConfigWriteToSecondary', service: 'iam', api: 'AttachRolePolicy',
         inputs: { RoleName: secondary.taskRole.roleName, PolicyArn: props.configWritePolicy.managedPolicyArn },
@@ -170,20 +220,6 @@ export function createSwitchAutomation(scope: Construct, props: SwitchAutomation
       },
     ],
   });
-
-  return {
-    switchToSecondaryRunbook, switchToPrimaryRunbook, promoteRunbook, takeoverRule, failbackRule,
-    primaryStoppedRule: fast.rule,
-    takeoverFunction: fast.fn,
-    automationRole,
-    eventsRole,
-    takeoverRunbookCalls: listeners.map(l => ({ actions: ['elasticloadbalancing:ModifyListener'], resource: l.listenerArn })),
-    takeoverRuleCalls: [
-      { actions: ['ssm:StartAutomationExecution'], resource: definitionArn(switchToSecondaryRunbook) },
-      { actions: ['iam:PassRole'], resource: automationRole.roleArn },
-    ],
-    takeoverFunctionCalls: fast.calls,
-  };
 }
 
 /**

@@ -65,9 +65,35 @@ export function defaultParameterPath(scope: Construct): string {
   return '/' + scope.node.path.split('/').map(s => s.replace(/[^A-Za-z0-9_.-]/g, '-')).join('/');
 }
 
+/**
+ * Checks the props (in this order: the VPC and image, the ports, the client
+ * blocks, the health check, the names, the size and subnets, the zones) and
+ * returns the servers' availability zones.
+ */
 export function validateProps(scope: Construct, props: WarmStandbyPairProps): { primary: string; secondary: string } {
   requireDefined(scope, 'vpc', props.vpc, 'the VPC of both servers and the load balancer, across at least two availability zones', isVpc);
   requireDefined(scope, 'image', props.image, 'the server\'s container image, e.g. ContainerImage.fromRegistry(...)', isContainerImage);
+  validatePorts(scope, props);
+  validateClientCidrs(scope, props);
+  requireDurationBetween(scope, 'healthCheckInterval', props.healthCheckInterval, Duration.seconds(5), Duration.seconds(300));
+  requireInteger(scope, 'unhealthyThresholdCount', props.unhealthyThresholdCount, 2, 10);
+  validateNames(scope, props);
+  requireFargateSize(scope, 'cpu', 'memoryLimitMiB', props.cpu ?? 512, props.memoryLimitMiB ?? 1024);
+  requireSubnets(scope, 'vpc', props.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS,
+    props.internetFacing ? 'both servers run in them' : 'both servers and the internal load balancer live in them');
+  if (props.internetFacing) {
+    requireSubnets(scope, 'vpc', props.vpc, ec2.SubnetType.PUBLIC, 'the internet-facing load balancer lives in them');
+  }
+  const zones = serverZones(scope, props);
+  if (props.internetFacing && props.clientCidrs === undefined) {
+    addHaWarning(scope, 'warm-standby-internet-facing',
+      `${scope.node.path}: the load balancer is internet-facing and the server ports admit any IPv4 client; restrict them with clientCidrs.`);
+  }
+  return zones;
+}
+
+/** The TCP and UDP ports (distinct) and the direct port offset (the secondary's direct ports stay at or below 65535). */
+function validatePorts(scope: Construct, props: WarmStandbyPairProps): void {
   requireDefined(scope, 'tcpPort', props.tcpPort, 'the TCP port the server listens on (1 to 65535)');
   requireInteger(scope, 'tcpPort', props.tcpPort, 1, 65535);
   requireInteger(scope, 'udpPort', props.udpPort, 1, 65535);
@@ -90,9 +116,10 @@ export function validateProps(scope: Construct, props: WarmStandbyPairProps): { 
       });
     }
   }
-  validateClientCidrs(scope, props);
-  requireDurationBetween(scope, 'healthCheckInterval', props.healthCheckInterval, Duration.seconds(5), Duration.seconds(300));
-  requireInteger(scope, 'unhealthyThresholdCount', props.unhealthyThresholdCount, 2, 10);
+}
+
+/** The stable name (zone and recordName together), the configuration path and the dashboard name. */
+function validateNames(scope: Construct, props: WarmStandbyPairProps): void {
   if ((props.zone === undefined) !== (props.recordName === undefined)) {
     throw new HaValidationError(scope, {
       prop: props.zone ? 'recordName' : 'zone',
@@ -113,13 +140,10 @@ export function validateProps(scope: Construct, props: WarmStandbyPairProps): { 
   if (dashboardName !== undefined && !Token.isUnresolved(dashboardName) && !/^[A-Za-z0-9_-]{1,255}$/.test(dashboardName)) {
     throw new HaValidationError(scope, { prop: 'statusDashboardName', received: dashboardName, expected: 'a CloudWatch dashboard name: 1 to 255 letters, digits, hyphens and underscores' });
   }
-  requireFargateSize(scope, 'cpu', 'memoryLimitMiB', props.cpu ?? 512, props.memoryLimitMiB ?? 1024);
-  requireSubnets(scope, 'vpc', props.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS,
-    props.internetFacing ? 'both servers run in them' : 'both servers and the internal load balancer live in them');
-  if (props.internetFacing) {
-    requireSubnets(scope, 'vpc', props.vpc, ec2.SubnetType.PUBLIC, 'the internet-facing load balancer lives in them');
-  }
+}
 
+/** The servers' availability zones (by default the VPC's first two): two different zones of the VPC. */
+function serverZones(scope: Construct, props: WarmStandbyPairProps): { primary: string; secondary: string } {
   const vpcZones = props.vpc.availabilityZones;
   const primary = props.primaryAvailabilityZone ?? vpcZones[0];
   const secondary = props.secondaryAvailabilityZone ?? vpcZones[1];
@@ -141,10 +165,6 @@ export function validateProps(scope: Construct, props: WarmStandbyPairProps): { 
       received: secondary,
       expected: `an availability zone other than the primary's (${primary}): a pair in one zone fails with the zone`,
     });
-  }
-  if (props.internetFacing && props.clientCidrs === undefined) {
-    addHaWarning(scope, 'warm-standby-internet-facing',
-      `${scope.node.path}: the load balancer is internet-facing and the server ports admit any IPv4 client; restrict them with clientCidrs.`);
   }
   return { primary, secondary };
 }
