@@ -80,6 +80,19 @@ export interface ActiveActiveCellProps {
   readonly updatesPrefix: string;
 }
 
+/** A cell's database and the credentials its containers get. */
+interface CellDatabase {
+  readonly cluster: rds.IDatabaseCluster;
+  readonly secret?: secretsmanager.ISecret;
+}
+
+/** A cell's file share (a bucket or a file system) and the container environment naming it. */
+interface CellShare {
+  readonly bucket?: s3.IBucket;
+  readonly fileSystem?: efs.IFileSystem;
+  readonly environment: Record<string, string>;
+}
+
 /**
  * One complete installation: its own Fargate service, database and file
  * share, and the parameter its update arrives in. Created by `ActiveActiveCells`.
@@ -115,96 +128,130 @@ export class ActiveActiveCell extends Construct {
     });
     const taskSg = new ec2.SecurityGroup(this, 'TaskSecurityGroup', { vpc, description: `${props.name}: tasks`, allowAllOutbound: true });
 
-    // Database: the user's, or a small Aurora Serverless v2 cluster of the cell's own.
-    let dbSecret = props.options.databaseSecret;
-    if (props.options.database) {
-      this.database = props.options.database;
-    } else {
-      const cluster = new rds.DatabaseCluster(this, 'Database', {
-        engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_6 }),
-        vpc,
-        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-        writer: rds.ClusterInstance.serverlessV2('Writer'),
-        readers: [rds.ClusterInstance.serverlessV2('Reader', { scaleWithWriter: true })],
-        serverlessV2MinCapacity: 0.5,
-        serverlessV2MaxCapacity: 4,
-        storageEncrypted: true,
-        iamAuthentication: true,
-        port: 5433,
-        credentials: rds.Credentials.fromGeneratedSecret('cell_admin'),
-        backup: { retention: Duration.days(7) },
-        cloudwatchLogsExports: ['postgresql'],
-        deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
-        removalPolicy: props.removalPolicy,
-      });
-      // The hosted rotation function runs in the subnets with egress (Secrets Manager's regional
-      // endpoint through the NAT gateways) and connects to the cell's database on its port.
-      const rotation = secretsmanager.HostedRotation.postgreSqlSingleUser({ vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } });
-      cluster.secret!.addRotationSchedule('Rotation', { hostedRotation: rotation, automaticallyAfter: Duration.days(30) });
-      cluster.connections.allowDefaultPortFrom(rotation, `${props.name} secret rotation`);
-      dbSecret = cluster.secret;
-      this.database = cluster;
-    }
+    // The cell's own data: its database and its file share.
+    const database = this.createDatabase(props);
+    this.database = database.cluster;
     this.database.connections.allowDefaultPortFrom(taskSg, `${props.name} tasks`);
+    const share = useBucketShare(props)
+      ? this.addBucketShare(props, taskDefinition)
+      : this.addEfsShare(props, taskDefinition, taskSg);
+    this.bucket = share.bucket;
+    this.fileSystem = share.fileSystem;
 
-    // File share: EFS or S3, the user's or the cell's own.
-    const environment: Record<string, string> = { CELL_NAME: props.name };
-    const useBucket = props.options.bucket !== undefined || (props.options.fileSystem === undefined && props.fileShare === CellFileShare.S3_BUCKET);
-    if (useBucket) {
-      this.bucket = props.options.bucket ?? new s3.Bucket(this, 'FileShare', {
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        enforceSSL: true,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        versioned: true,
-        removalPolicy: props.removalPolicy,
-      });
-      if (!props.options.bucket) {
-        acknowledge(this.bucket, { 'AwsSolutions-S1': 'The cell file share holds job data written by the cell\'s own task role; CloudTrail data events cover access auditing without a second log bucket per cell.' });
-      }
-      taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-        resources: [this.bucket.arnForObjects('*')],
-      }));
-      taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
-      acknowledgeObjectWildcard(taskDefinition, this.bucket, '/*', 'The task role reads and writes the objects of the cell\'s own file-share bucket, and no other bucket.');
-      environment.FILE_SHARE_BUCKET = this.bucket.bucketName;
-    } else {
-      this.fileSystem = props.options.fileSystem ?? new efs.FileSystem(this, 'FileShare', {
-        vpc,
-        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-        encrypted: true,
-        enableAutomaticBackups: true,
-        performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
-        throughputMode: efs.ThroughputMode.ELASTIC,
-        removalPolicy: props.removalPolicy,
-      });
-      this.fileSystem.connections.allowDefaultPortFrom(taskSg, `${props.name} tasks`);
-      this.fileSystem.grant(taskDefinition.taskRole, 'elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite');
-      taskDefinition.addVolume({
-        name: 'share',
-        efsVolumeConfiguration: {
-          fileSystemId: this.fileSystem.fileSystemId,
-          transitEncryption: 'ENABLED',
-          authorizationConfig: { iam: 'ENABLED' },
-        },
-      });
-      environment.FILE_SHARE_PATH = '/mnt/share';
+    // The update parameter, the application container, and the service behind the cell's target group.
+    this.updateParameter = this.addUpdateParameter(props, taskDefinition);
+    this.addAppContainer(props, taskDefinition, {
+      CELL_NAME: props.name,
+      ...share.environment,
+      UPDATE_PARAMETER: this.updateParameter.parameterName,
+    }, database.secret);
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition,
+      desiredCount: props.desiredCount,
+      securityGroups: [taskSg],
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+    });
+    this.targetGroup = createServiceTargetGroup(this, 'TargetGroup', { vpc, port: props.containerPort, healthCheckPath: props.healthCheckPath });
+    this.service.attachToApplicationTargetGroup(this.targetGroup);
+  }
+
+  /** The user's database, or a small Aurora Serverless v2 cluster of the cell's own with a rotated secret. */
+  private createDatabase(props: ActiveActiveCellProps): CellDatabase {
+    if (props.options.database) return { cluster: props.options.database, secret: props.options.databaseSecret };
+    const { vpc } = props;
+    const cluster = new rds.DatabaseCluster(this, 'Database', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_6 }),
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      writer: rds.ClusterInstance.serverlessV2('Writer'),
+      readers: [rds.ClusterInstance.serverlessV2('Reader', { scaleWithWriter: true })],
+      serverlessV2MinCapacity: 0.5,
+      serverlessV2MaxCapacity: 4,
+      storageEncrypted: true,
+      iamAuthentication: true,
+      port: 5433,
+      credentials: rds.Credentials.fromGeneratedSecret('cell_admin'),
+      backup: { retention: Duration.days(7) },
+      cloudwatchLogsExports: ['postgresql'],
+      deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy,
+    });
+    // The hosted rotation function runs in the subnets with egress (Secrets Manager's regional
+    // endpoint through the NAT gateways) and connects to the cell's database on its port.
+    const rotation = secretsmanager.HostedRotation.postgreSqlSingleUser({ vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } });
+    cluster.secret!.addRotationSchedule('Rotation', { hostedRotation: rotation, automaticallyAfter: Duration.days(30) });
+    cluster.connections.allowDefaultPortFrom(rotation, `${props.name} secret rotation`);
+    return { cluster, secret: cluster.secret };
+  }
+
+  /** An S3 file share (the user's bucket or the cell's own), read and written by the task role. */
+  private addBucketShare(props: ActiveActiveCellProps, taskDefinition: ecs.FargateTaskDefinition): CellShare {
+    const bucket = props.options.bucket ?? new s3.Bucket(this, 'FileShare', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      removalPolicy: props.removalPolicy,
+    });
+    if (!props.options.bucket) {
+      acknowledge(bucket, { 'AwsSolutions-S1': 'The cell file share holds job data written by the cell\'s own task role; CloudTrail data events cover access auditing without a second log bucket per cell.' });
     }
+    taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      resources: [bucket.arnForObjects('*')],
+    }));
+    taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+    acknowledgeObjectWildcard(taskDefinition, bucket, '/*', 'The task role reads and writes the objects of the cell\'s own file-share bucket, and no other bucket.');
+    return { bucket, environment: { FILE_SHARE_BUCKET: bucket.bucketName } };
+  }
 
-    // The update parameter: written by the fan-out, read by the cell at start.
-    this.updateParameter = new ssm.StringParameter(this, 'UpdateParameter', {
+  /** An EFS file share (the user's file system or the cell's own), mounted by the tasks over TLS with IAM authorization. */
+  private addEfsShare(props: ActiveActiveCellProps, taskDefinition: ecs.FargateTaskDefinition, taskSg: ec2.ISecurityGroup): CellShare {
+    const fileSystem = props.options.fileSystem ?? new efs.FileSystem(this, 'FileShare', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      encrypted: true,
+      enableAutomaticBackups: true,
+      performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
+      throughputMode: efs.ThroughputMode.ELASTIC,
+      removalPolicy: props.removalPolicy,
+    });
+    fileSystem.connections.allowDefaultPortFrom(taskSg, `${props.name} tasks`);
+    fileSystem.grant(taskDefinition.taskRole, 'elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite');
+    taskDefinition.addVolume({
+      name: 'share',
+      efsVolumeConfiguration: {
+        fileSystemId: fileSystem.fileSystemId,
+        transitEncryption: 'ENABLED',
+        authorizationConfig: { iam: 'ENABLED' },
+      },
+    });
+    return { fileSystem, environment: { FILE_SHARE_PATH: '/mnt/share' } };
+  }
+
+  /** The update parameter: written by the fan-out, read by the cell at start with the published updates it names. */
+  private addUpdateParameter(props: ActiveActiveCellProps, taskDefinition: ecs.FargateTaskDefinition): ssm.StringParameter {
+    const parameter = new ssm.StringParameter(this, 'UpdateParameter', {
       stringValue: 'none',
       description: `${props.name}: the update (bucket, key, version) this cell runs; written by the update fan-out`,
     });
-    this.updateParameter.grantRead(taskDefinition.taskRole);
+    parameter.grantRead(taskDefinition.taskRole);
     taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['s3:GetObject', 's3:GetObjectVersion'],
       resources: [props.updatesBucket.arnForObjects(`${props.updatesPrefix}*`)],
     }));
     acknowledgeObjectWildcard(taskDefinition, props.updatesBucket, `/${props.updatesPrefix}*`,
       'The task role reads the published updates: objects under the updates/ prefix of the construct\'s updates bucket only.');
-    environment.UPDATE_PARAMETER = this.updateParameter.parameterName;
+    return parameter;
+  }
 
+  /** The application container: its logs, its environment (names only), the database secret and the EFS mount. */
+  private addAppContainer(props: ActiveActiveCellProps, taskDefinition: ecs.FargateTaskDefinition, environment: Record<string, string>,
+    dbSecret: secretsmanager.ISecret | undefined): void {
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
     const container = taskDefinition.addContainer('App', {
       image: props.image,
@@ -217,21 +264,12 @@ export class ActiveActiveCell extends Construct {
     acknowledge(taskDefinition, {
       'AwsSolutions-ECS2': 'The environment holds names only (cell name, parameter name, mount path or bucket name); the database credentials come from Secrets Manager.',
     });
-
-    this.service = new ecs.FargateService(this, 'Service', {
-      cluster: this.cluster,
-      taskDefinition,
-      desiredCount: props.desiredCount,
-      securityGroups: [taskSg],
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      minHealthyPercent: 100,
-      maxHealthyPercent: 200,
-      circuitBreaker: { enable: true, rollback: true },
-    });
-
-    this.targetGroup = createServiceTargetGroup(this, 'TargetGroup', { vpc, port: props.containerPort, healthCheckPath: props.healthCheckPath });
-    this.service.attachToApplicationTargetGroup(this.targetGroup);
   }
+}
+
+/** Whether the cell's file share is a bucket: the user's bucket, or S3_BUCKET when the user brings no file system. */
+function useBucketShare(props: ActiveActiveCellProps): boolean {
+  return props.options.bucket !== undefined || (props.options.fileSystem === undefined && props.fileShare === CellFileShare.S3_BUCKET);
 }
 
 /** Acknowledges cdk-nag's IAM5 finding for `<bucket>.Arn` + `suffix` (an object wildcard within one bucket of this app). */

@@ -86,12 +86,17 @@ export interface MultiSiteActiveActiveProps extends HaPatternProps {
   readonly deletionProtection?: boolean;
 }
 
-interface SiteRecords {
+/** A site's parts: its nodes and its own name, in its region's stack. */
+interface SiteParts {
   readonly region: string;
   readonly standby: boolean;
   readonly site: ActiveActiveSite;
   /** The site's own name, in its stack. */
   readonly siteRecord: SiteRecord;
+}
+
+/** A site's parts and the latency set it belongs to. */
+interface SiteRecords extends SiteParts {
   /** The names of the site's set (active or standby). */
   readonly dns: LatencyDns;
 }
@@ -137,9 +142,6 @@ export class MultiSiteActiveActive extends HaPattern {
       detection: 'Route 53 health checks of each site\'s load balancer; the common name drops a failing site, and serves the standby sites when every active site fails',
     });
     const regions = validateProps(this, props);
-    const interval = props.healthCheckInterval ?? Duration.seconds(10);
-    const failureThreshold = props.failureThreshold ?? 3;
-    const containerPort = props.containerPort ?? 80;
     const healthCheckPath = props.healthCheckPath ?? '/health';
     this.domainName = `${props.recordName}.${props.zone.zoneName}`;
     this.activeRegions = regions.filter((_, i) => !props.sites[i].standby);
@@ -148,9 +150,32 @@ export class MultiSiteActiveActive extends HaPattern {
     const activeSetName = hasStandby ? `active.${props.recordName}` : props.recordName;
     const standbySetName = `standby.${props.recordName}`;
 
+    // The sites, each in its region's stack with its own name.
+    const sites = this.createSites(props, regions, healthCheckPath);
+
+    // DNS on LatencyDns: one latency set of the active sites (the common name itself without
+    // standby sites), one of the standby sites; per-site names `<region>.<recordName>`.
+    const activeDns = this.createLatencySet(props, 'Active', activeSetName, sites.filter(x => !x.standby), healthCheckPath)!;
+    const standbyDns = this.createLatencySet(props, 'Standby', standbySetName, sites.filter(x => x.standby), healthCheckPath);
+    for (const x of sites) this.sites.set(x.region, { ...x, dns: x.standby ? standbyDns! : activeDns });
+    // Every site failing its health check is a failover of this pattern (a standby site that fails cannot take over).
+    this.addAlarm(activeDns.failoverAlarm, AlarmRole.FAILOVER_TRIGGER);
+    if (standbyDns) this.addAlarm(standbyDns.failoverAlarm, AlarmRole.FAILOVER_TRIGGER);
+    this.commonRecords = hasStandby
+      ? this.createFailoverRecords(props, activeSetName, standbySetName)
+      : this.activeRegions.map(r => activeDns.commonRecord(r));
+
+    this.declareRecoveryObjectives(activeDns, hasStandby);
+    this.createFailoverAlarm(this, `MultiSiteActiveActive ${this.node.path}: a site of ${this.domainName} fails its Route 53 health check; OK when all are healthy again.`);
+  }
+
+  /**
+   * One site per region: its nodes (in its own stack, upgraded one stack after the other)
+   * and its own name beside its load balancer.
+   */
+  private createSites(props: MultiSiteActiveActiveProps, regions: string[], healthCheckPath: string): SiteParts[] {
     let previousSiteStack: Stack | undefined;
-    const sites: Array<{ region: string; standby: boolean; site: ActiveActiveSite; siteRecord: SiteRecord }> = [];
-    props.sites.forEach((options, i) => {
+    return props.sites.map((options, i) => {
       const region = regions[i];
       const standby = options.standby ?? false;
       // In the pattern's own stack, a child; in another region's stack, under the pattern's scope there.
@@ -158,7 +183,7 @@ export class MultiSiteActiveActive extends HaPattern {
       const site = new ActiveActiveSite(siteScope, 'Site', {
         siteName: `${this.domainName} (${region})`,
         image: props.image,
-        containerPort,
+        containerPort: props.containerPort ?? 80,
         healthCheckPath,
         desiredCount: options.desiredCount ?? 2,
         vpc: options.vpc,
@@ -182,50 +207,43 @@ export class MultiSiteActiveActive extends HaPattern {
         recordName: `${region}.${props.recordName}`,
         target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(site.loadBalancer)),
       });
-      sites.push({ region, standby, site, siteRecord });
+      return { region, standby, site, siteRecord };
     });
+  }
 
-    // DNS on LatencyDns: one latency set of the active sites (the common name itself without
-    // standby sites), one of the standby sites; per-site names `<region>.<recordName>`.
-    const dnsFor = (dnsId: string, standby: boolean, recordName: string): LatencyDns | undefined => {
-      const members = sites.filter(x => x.standby === standby);
-      if (members.length === 0) return undefined;
-      return new LatencyDns(this, dnsId, {
-        zone: props.zone,
-        recordName,
-        healthCheckProtocol: HealthCheckProtocol.HTTP,
-        healthCheckInterval: interval,
-        failureThreshold,
-        sites: members.map(x => ({
-          region: x.region,
-          siteRecord: x.siteRecord,
-          healthCheckPath,
-          port: 80,
-        })),
-      });
-    };
-    const activeDns = dnsFor('Active', false, activeSetName)!;
-    const standbyDns = dnsFor('Standby', true, standbySetName);
-    for (const x of sites) this.sites.set(x.region, { ...x, dns: x.standby ? standbyDns! : activeDns });
-    // Every site failing its health check is a failover of this pattern (a standby site that fails cannot take over).
-    this.addAlarm(activeDns.failoverAlarm, AlarmRole.FAILOVER_TRIGGER);
-    if (standbyDns) this.addAlarm(standbyDns.failoverAlarm, AlarmRole.FAILOVER_TRIGGER);
+  /** The latency set named `recordName` over `members` (with their health checks), or none without members. */
+  private createLatencySet(props: MultiSiteActiveActiveProps, dnsId: string, recordName: string, members: SiteParts[], healthCheckPath: string): LatencyDns | undefined {
+    if (members.length === 0) return undefined;
+    return new LatencyDns(this, dnsId, {
+      zone: props.zone,
+      recordName,
+      healthCheckProtocol: HealthCheckProtocol.HTTP,
+      healthCheckInterval: props.healthCheckInterval ?? Duration.seconds(10),
+      failureThreshold: props.failureThreshold ?? 3,
+      sites: members.map(x => ({
+        region: x.region,
+        siteRecord: x.siteRecord,
+        healthCheckPath,
+        port: 80,
+      })),
+    });
+  }
 
-    if (hasStandby) {
-      const primary = this.addFailoverRecord(props, 'PrimaryRecord', activeSetName, route53.Failover.PRIMARY, 'active');
-      const secondary = this.addFailoverRecord(props, 'SecondaryRecord', standbySetName, route53.Failover.SECONDARY, 'standby');
-      // The alias records point at the latency sets: create them after the sets.
-      for (const x of this.sites.values()) {
-        (x.standby ? secondary : primary).node.addDependency(x.dns.commonRecord(x.region));
-      }
-      this.commonRecords = [primary, secondary];
-      addHaWarning(this, 'site-in-standby',
-        `site(s) ${this.standbyRegions.join(', ')} are in hot standby: served only when every active site (${this.activeRegions.join(', ')}) fails its health check.`);
-    } else {
-      this.commonRecords = this.activeRegions.map(r => activeDns.commonRecord(r));
+  /** The common name as a failover record: PRIMARY the active sites' latency set, SECONDARY the standby sites'. */
+  private createFailoverRecords(props: MultiSiteActiveActiveProps, activeSetName: string, standbySetName: string): route53.IRecordSet[] {
+    const primary = this.addFailoverRecord(props, 'PrimaryRecord', activeSetName, route53.Failover.PRIMARY, 'active');
+    const secondary = this.addFailoverRecord(props, 'SecondaryRecord', standbySetName, route53.Failover.SECONDARY, 'standby');
+    // The alias records point at the latency sets: create them after the sets.
+    for (const x of this.sites.values()) {
+      (x.standby ? secondary : primary).node.addDependency(x.dns.commonRecord(x.region));
     }
+    addHaWarning(this, 'site-in-standby',
+      `site(s) ${this.standbyRegions.join(', ')} are in hot standby: served only when every active site (${this.activeRegions.join(', ')}) fails its health check.`);
+    return [primary, secondary];
+  }
 
-    // Recovery objectives.
+  /** The recovery paths: a site's outage, the standby sites' takeover (when there are any) and a node's loss. */
+  private declareRecoveryObjectives(activeDns: LatencyDns, hasStandby: boolean): void {
     const first = this.sites.get(this.activeRegions[0])!;
     // The TTL clients see: the latency set's CNAMEs (the failover records alias them and answer with their TTL).
     const dnsRecord = activeDns.commonRecord(first.region);
@@ -259,8 +277,6 @@ export class MultiSiteActiveActive extends HaPattern {
       scenarios: [FailureScenario.taskLoss(first.region)],
       links: [PathLink.capacity(first.site.service, `the other nodes of the ${first.region} site`, { lost: 1, required: 1 })],
     });
-
-    this.createFailoverAlarm(this, `MultiSiteActiveActive ${this.node.path}: a site of ${this.domainName} fails its Route 53 health check; OK when all are healthy again.`);
   }
 
   /** Worst-case time for clients of a failed site to reach another site (health check + DNS cache). */
@@ -311,8 +327,8 @@ export class MultiSiteActiveActive extends HaPattern {
   }
 }
 
-/** Validates the props; returns the sites' regions. */
-function validateProps(scope: MultiSiteActiveActive, props: MultiSiteActiveActiveProps): string[] {
+/** Validates the props of `MultiSiteActiveActive` (`scope`, its pattern, names it in the errors); returns the sites' regions. */
+function validateProps(scope: Construct, props: MultiSiteActiveActiveProps): string[] {
   requireDefined(scope, 'zone', props.zone, 'the hosted zone of the names, e.g. HostedZone.fromHostedZoneAttributes(...)', isHostedZone);
   requireDefined(scope, 'recordName', props.recordName, 'the common name relative to the zone, e.g. "engine"');
   requireRecordName(scope, 'recordName', props.recordName);

@@ -14,12 +14,12 @@ import { HaPattern, HaPatternProps } from '../core/ha-pattern';
 import { RecoveryStep } from '../core/recovery-step';
 import { ServiceTime } from '../core/service-time';
 import {
-  isContainerImage, isDuration, isVpc, requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireSubnets,
+  isContainerImage, isVpc, requireDefined, requireDurationBetween, requireFargateSize, requireInteger, requireSubnets,
 } from '../core/validation';
 import { metricRunningTasks } from '../private/ecs-metrics';
 import { acknowledge } from '../private/network';
 import { JobEnvironment, SQS_MAX_VISIBILITY_MS } from '../runtime/job-protocol';
-import { defaultHeartbeatInterval, JobVisibilityStep } from './job-visibility';
+import { defaultHeartbeatInterval, JobVisibilityStep, MIN_VISIBILITY_TIMEOUT, requireWholeSeconds, validateJobTimings } from './job-visibility';
 
 /** Props of `WorkerPool`. */
 export interface WorkerPoolProps extends HaPatternProps {
@@ -172,28 +172,49 @@ export class WorkerPool extends HaPattern {
       detection: 'workers pull jobs and extend their visibility with heartbeats: a dead worker stops extending, and its job reappears within the visibility timeout; ' +
         'alarms on no running worker while jobs wait and on the age of the oldest job',
     });
-    this.minWorkers = props.minWorkers ?? 1;
-    this.maxWorkers = props.maxWorkers ?? 10;
-    const jobsPerWorker = props.jobsPerWorker ?? 10;
-    const maxReceiveCount = props.maxReceiveCount ?? 3;
-    const maxJobAge = props.maxJobAge ?? Duration.minutes(15);
-    validate(this, props, this.minWorkers, this.maxWorkers, jobsPerWorker, maxReceiveCount, maxJobAge);
+    const pool = poolSettings(props);
+    validate(this, props, pool);
+    this.minWorkers = pool.minWorkers;
+    this.maxWorkers = pool.maxWorkers;
     this.visibilityTimeout = props.visibilityTimeout ?? Duration.seconds(60);
     this.heartbeatInterval = props.heartbeatInterval ?? defaultHeartbeatInterval(this.visibilityTimeout);
     this.maxJobDuration = props.maxJobDuration ?? Duration.minutes(10);
-    validateJobTimings(this, this.visibilityTimeout, this.heartbeatInterval, this.maxJobDuration, maxJobAge);
+    validateJobTimings(this, this.visibilityTimeout, this.heartbeatInterval, this.maxJobDuration, pool.maxJobAge);
 
+    // The parts: the queues, and the workers that pull from the job queue.
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+    this.deadLetterQueue = this.createDeadLetterQueue(removalPolicy);
+    this.queue = this.createJobQueue(pool.maxReceiveCount, removalPolicy);
+    this.cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
+    this.processing = this.createWorkers(props, pool.jobsPerWorker);
+    this.service = this.processing.service;
+    const worker = this.passJobTimings();
+
+    this.addAlarms(pool.maxJobAge, pool.maxReceiveCount);
+    this.declareRecoveryObjectives(worker.containerName);
+    this.createFailoverAlarm(this, `WorkerPool ${this.node.path}: jobs wait with no worker running, or too long; OK when workers keep up again.`);
+  }
+
+  /** The dead-letter queue, where jobs delivered `maxReceiveCount` times are kept 14 days. */
+  private createDeadLetterQueue(removalPolicy: RemovalPolicy): sqs.Queue {
+    const queue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       removalPolicy,
     });
-    acknowledge(this.deadLetterQueue, {
+    acknowledge(queue, {
       'AwsSolutions-SQS3': 'This queue is the dead-letter queue of the job queue; a dead-letter queue of its own would only move the same jobs again.',
     });
-    this.queue = new sqs.Queue(this, 'Queue', {
+    return queue;
+  }
+
+  /** The job queue, whose visibility timeout returns the job of a dead worker. */
+  private createJobQueue(maxReceiveCount: number, removalPolicy: RemovalPolicy): sqs.Queue {
+    return new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: this.visibilityTimeout,
@@ -201,14 +222,12 @@ export class WorkerPool extends HaPattern {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
       removalPolicy,
     });
+  }
 
-    this.cluster = new ecs.Cluster(this, 'Cluster', {
-      vpc: props.vpc,
-      containerInsightsV2: ecs.ContainerInsights.ENABLED,
-    });
+  /** The workers: aws-cdk-lib's queue-processing service, scaling on the backlog between `minWorkers` and `maxWorkers`. */
+  private createWorkers(props: WorkerPoolProps, jobsPerWorker: number): ecsPatterns.QueueProcessingFargateService {
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
-
-    this.processing = new ecsPatterns.QueueProcessingFargateService(this, 'Workers', {
+    return new ecsPatterns.QueueProcessingFargateService(this, 'Workers', {
       cluster: this.cluster,
       image: props.image,
       command: props.command,
@@ -231,7 +250,10 @@ export class WorkerPool extends HaPattern {
       maxHealthyPercent: 200,
       logDriver: ecs.LogDrivers.awsLogs({ streamPrefix: 'worker', logGroup }),
     });
-    this.service = this.processing.service;
+  }
+
+  /** Gives the worker container the settings its JobHeartbeat reads; returns the container. */
+  private passJobTimings(): ecs.ContainerDefinition {
     // The settings the workers' JobHeartbeat reads (lib/runtime/job-protocol.ts, one place).
     // The task role may already change the visibility of the queue's messages (and of no other queue's):
     // QueueProcessingFargateService grants it sqs:ChangeMessageVisibility with the other consume actions.
@@ -243,8 +265,11 @@ export class WorkerPool extends HaPattern {
     acknowledge(this.processing.taskDefinition, {
       'AwsSolutions-ECS2': 'The environment holds only the queue name and URL, the job timings and the user\'s non-secret settings; secrets belong in Secrets Manager.',
     });
+    return worker;
+  }
 
-    // Alarms.
+  /** Failover triggers on no running worker while jobs wait and on the oldest job's age; a notifying alarm on failed jobs. */
+  private addAlarms(maxJobAge: Duration, maxReceiveCount: number): void {
     this.createAlarm(this, 'NoHealthyWorkersAlarm', {
       signal: SignalKind.LEVEL,
       role: AlarmRole.FAILOVER_TRIGGER,
@@ -273,10 +298,14 @@ export class WorkerPool extends HaPattern {
       evaluationPeriods: 1,
       description: `WorkerPool ${this.node.path}: jobs failed ${maxReceiveCount} times and are in the dead-letter queue.`,
     });
+  }
+
+  /** The `dead-worker` path (the job reappears, the next free worker takes it) and the data-loss bound. */
+  private declareRecoveryObjectives(containerName: string): void {
     const min = this.minWorkers;
     const start = ServiceTime.FARGATE_TASK_START;
     this.recoveryObjectives.addRecoveryPath(WorkerPoolPath.DEAD_WORKER, [
-      new JobVisibilityStep('SQS visibility timeout', this.queue, this.processing.taskDefinition, worker.containerName,
+      new JobVisibilityStep('SQS visibility timeout', this.queue, this.processing.taskDefinition, containerName,
         { prop: `visibilityTimeout (${MIN_VISIBILITY_TIMEOUT.toSeconds()} s to 12 h, heartbeatInterval below it)`, floor: MIN_VISIBILITY_TIMEOUT }),
       min >= 2
         ? RecoveryStep.constant('next free worker', Duration.seconds(0), `${min} workers minimum: another worker is running and takes the job`)
@@ -292,8 +321,6 @@ export class WorkerPool extends HaPattern {
     });
     this.recoveryObjectives.addDataLossBound(RecoveryStep.constant('SQS queue', Duration.seconds(0),
       'a job stays in the queue until a worker deletes it after finishing; jobs failing maxReceiveCount times are kept in the dead-letter queue'));
-
-    this.createFailoverAlarm(this, `WorkerPool ${this.node.path}: jobs wait with no worker running, or too long; OK when workers keep up again.`);
   }
 
   /** Worst-case time until the job of a dead worker is taken again (the `dead-worker` path). */
@@ -337,15 +364,29 @@ export class WorkerPool extends HaPattern {
   }
 }
 
-/**
- * The shortest visibility timeout the pool accepts: the library's choice, not
- * an SQS limit (SQS takes 0 s), so that a heartbeat of a few seconds leaves
- * room for a slow or retried `ChangeMessageVisibility` call.
- */
-const MIN_VISIBILITY_TIMEOUT = Duration.seconds(10);
+/** The pool's scaling and retry settings: each prop, or its default. */
+interface PoolSettings {
+  readonly minWorkers: number;
+  readonly maxWorkers: number;
+  readonly jobsPerWorker: number;
+  readonly maxReceiveCount: number;
+  readonly maxJobAge: Duration;
+}
 
-function validate(scope: WorkerPool, props: WorkerPoolProps, min: number, max: number, jobsPerWorker: number,
-  maxReceiveCount: number, maxJobAge: Duration): void {
+/** The scaling and retry settings of `props`, with their defaults. */
+function poolSettings(props: WorkerPoolProps): PoolSettings {
+  return {
+    minWorkers: props.minWorkers ?? 1,
+    maxWorkers: props.maxWorkers ?? 10,
+    jobsPerWorker: props.jobsPerWorker ?? 10,
+    maxReceiveCount: props.maxReceiveCount ?? 3,
+    maxJobAge: props.maxJobAge ?? Duration.minutes(15),
+  };
+}
+
+/** Validates the props of `WorkerPool` (`scope` names it in the errors), with the settings they resolve to. */
+function validate(scope: Construct, props: WorkerPoolProps, pool: PoolSettings): void {
+  const { minWorkers: min, maxWorkers: max } = pool;
   requireDefined(scope, 'vpc', props.vpc, 'the VPC the workers run in (private subnets with egress)', isVpc);
   requireDefined(scope, 'image', props.image, 'the worker\'s container image, e.g. ContainerImage.fromRegistry(...)', isContainerImage);
   requireSubnets(scope, 'vpc', props.vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS, 'the workers run in them and reach SQS and their image through NAT');
@@ -359,50 +400,15 @@ function validate(scope: WorkerPool, props: WorkerPoolProps, min: number, max: n
       expected: `at least minWorkers (${min}): the pool cannot scale between a maximum below its minimum`,
     });
   }
-  requireInteger(scope, 'jobsPerWorker', jobsPerWorker, 1);
-  requireInteger(scope, 'maxReceiveCount', maxReceiveCount, 1, 1000);
+  requireInteger(scope, 'jobsPerWorker', pool.jobsPerWorker, 1);
+  requireInteger(scope, 'maxReceiveCount', pool.maxReceiveCount, 1, 1000);
   requireDurationBetween(scope, 'visibilityTimeout', props.visibilityTimeout, MIN_VISIBILITY_TIMEOUT, Duration.hours(12));
   requireWholeSeconds(scope, 'visibilityTimeout', props.visibilityTimeout);
   requireDurationBetween(scope, 'heartbeatInterval', props.heartbeatInterval, Duration.seconds(1));
   requireDurationBetween(scope, 'maxJobDuration', props.maxJobDuration, Duration.seconds(1), Duration.millis(SQS_MAX_VISIBILITY_MS));
-  requireDurationBetween(scope, 'maxJobAge', maxJobAge, Duration.minutes(1));
+  requireDurationBetween(scope, 'maxJobAge', pool.maxJobAge, Duration.minutes(1));
   if (props.minWorkers === 0) {
     addHaWarning(scope, 'worker-pool-scale-to-zero',
       `${scope.node.path}: minWorkers is 0, so the first job after a quiet period waits for a worker task to start (about a minute).`);
-  }
-}
-
-/** Throws unless a duration is whole seconds (SQS takes the visibility timeout in seconds). */
-function requireWholeSeconds(scope: WorkerPool, prop: string, value: Duration | undefined): void {
-  if (value === undefined || !isDuration(value) || value.isUnresolved()) return;
-  if (value.toMilliseconds() % 1000 !== 0) {
-    throw new HaValidationError(scope, { prop, received: value, expected: 'whole seconds, e.g. Duration.seconds(60): SQS takes the visibility timeout in seconds' });
-  }
-}
-
-/** The heartbeat must land before the visibility it extends ends; long jobs must not look like a stuck queue. */
-function validateJobTimings(scope: WorkerPool, visibilityTimeout: Duration, heartbeatInterval: Duration, maxJobDuration: Duration, maxJobAge: Duration): void {
-  if ([visibilityTimeout, heartbeatInterval, maxJobDuration, maxJobAge].some(d => d.isUnresolved())) return;
-  const vt = visibilityTimeout.toMilliseconds();
-  const interval = heartbeatInterval.toMilliseconds();
-  if (interval >= vt) {
-    throw new HaValidationError(scope, {
-      prop: 'heartbeatInterval',
-      received: heartbeatInterval,
-      expected: `less than visibilityTimeout (${visibilityTimeout.toHumanString()}), ideally at most half of it: each heartbeat must extend the job ` +
-        'before its visibility ends, or the job reappears while its worker still runs it; shorten heartbeatInterval or lengthen visibilityTimeout',
-    });
-  }
-  if (interval > vt / 2) {
-    addHaWarning(scope, 'worker-pool-heartbeat-margin',
-      `${scope.node.path}: heartbeatInterval (${heartbeatInterval.toHumanString()}) is more than half of visibilityTimeout ` +
-      `(${visibilityTimeout.toHumanString()}): one slow or retried ChangeMessageVisibility call can let a running job reappear and run twice. ` +
-      'Use at most half (the default is a third).');
-  }
-  if (maxJobDuration.toMilliseconds() >= maxJobAge.toMilliseconds()) {
-    addHaWarning(scope, 'worker-pool-job-outlives-age-alarm',
-      `${scope.node.path}: maxJobDuration (${maxJobDuration.toHumanString()}) is not below maxJobAge (${maxJobAge.toHumanString()}): ` +
-      'SQS counts running jobs in the age of the oldest message, so a long job on a live worker raises OldestJobAgeAlarm (a failover trigger). ' +
-      'Raise maxJobAge above maxJobDuration plus the longest wait in the queue.');
   }
 }
