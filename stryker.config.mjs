@@ -10,7 +10,7 @@ const SCOPE = {
   handlers: ['lib/*/handler/**/*.ts'],
   runtime: ['lib/runtime/**/*.ts', 'lib/web-tier/browser/*.js'],
   // lib/core in three: each run is long (its mutants reach most construct tests), and only a finished run keeps its results.
-  'core-paths': ['lib/core/failure-scenario.ts', 'lib/core/recovery-step.ts', 'lib/core/recovery-objectives.ts', 'lib/core/alarm-role.ts', 'lib/core/target-advice.ts'],
+  'core-paths': ['lib/core/failure-scenario.ts', 'lib/core/recovery-step.ts', 'lib/core/recovery-objectives.ts', 'lib/core/recovery-figures.ts', 'lib/core/alarm-role.ts', 'lib/core/target-advice.ts'],
   // The ledger's verdicts (a measured figure over the computed one fails the command).
   prove: ['lib/prove/prove.ts', 'lib/prove/readers.ts'],
   'core-patterns': ['lib/core/ha-pattern.ts', 'lib/core/failover-notifications.ts', 'lib/core/validation.ts', 'lib/core/errors.ts',

@@ -2,9 +2,13 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { addHaWarning, HaValidationError } from './errors';
 import { FailureScenario, PathLink } from './failure-scenario';
+import { describeMissedTarget, describeRto, human, secs, slowestOf, stepReport } from './recovery-figures';
+import { RecoveryObjectivesReport, RecoveryPathSummary, ScenarioOutcome } from './recovery-report';
 import { RecoveryStep, ResolvedRecoveryStep } from './recovery-step';
-import { adviseTarget, formatSeconds, humanDuration } from './target-advice';
-import { isDuration } from './validation';
+import { formatSeconds } from './target-advice';
+
+// The computed figures' types, importable from here as before they had a file of their own.
+export * from './recovery-report';
 
 /** A recovery-time target for one path of a pattern. */
 export interface RecoveryPathTarget {
@@ -61,20 +65,6 @@ export interface RecoveryPathOptions {
   readonly dataLoss?: RecoveryStep;
 }
 
-/** How one path fares under one of its failure scenarios. */
-export interface ScenarioOutcome {
-  /** The scenario, e.g. `region-loss of eu-west-1`. */
-  readonly scenario: string;
-  /** The path's id. */
-  readonly path: string;
-  /** Whether every link survives the scenario and does its job. */
-  readonly survives: boolean;
-  /** What breaks the path, one sentence each. */
-  readonly brokenLinks: string[];
-  /** The reason a broken path was acknowledged with, if it was. */
-  readonly acknowledged?: string;
-}
-
 /** Props of `RecoveryObjectives`. */
 export interface RecoveryObjectivesProps {
   /** The pattern's name, e.g. `ActiveSpareWebTier`. */
@@ -86,62 +76,6 @@ export interface RecoveryObjectivesProps {
    * @default no targets
    */
   readonly targets?: RecoveryTargets;
-}
-
-/** A recovery path with its figures. */
-export interface RecoveryPathSummary {
-  /** The path's id. */
-  readonly name: string;
-  /** What the path recovers from. */
-  readonly description?: string;
-  /** Its steps, in order. */
-  readonly steps: ResolvedRecoveryStep[];
-  /** Worst-case time: the sum of the steps. */
-  readonly total: Duration;
-  /** The fastest the path can be configured to: the sum of the steps' floors. */
-  readonly fastest: Duration;
-  /** The target the path must meet, if any. */
-  readonly target?: Duration;
-  /** The slowest step. */
-  readonly slowest?: ResolvedRecoveryStep;
-  /** The path's own data loss, when it declares one (`RecoveryPathOptions.dataLoss`). */
-  readonly dataLoss?: ResolvedRecoveryStep;
-}
-
-/** One step in a report, in seconds. */
-export interface RecoveryStepReport {
-  readonly component: string;
-  readonly derivation: string;
-  readonly seconds: number;
-  readonly fastestSeconds: number;
-  readonly tuning?: string;
-}
-
-/** One path in a report, in seconds. */
-export interface RecoveryPathReport {
-  readonly name: string;
-  readonly description?: string;
-  readonly totalSeconds: number;
-  readonly fastestSeconds: number;
-  readonly targetSeconds?: number;
-  readonly steps: RecoveryStepReport[];
-  /** The path under each failure scenario it exists for. */
-  readonly scenarios: ScenarioOutcome[];
-  /** The path's own data loss, when it declares one (else the pattern's `rpoSeconds` holds for it). */
-  readonly dataLoss?: RecoveryStepReport;
-}
-
-/** The figures of one pattern instance, JSON-friendly (seconds). */
-export interface RecoveryObjectivesReport {
-  readonly pattern: string;
-  readonly constructPath: string;
-  readonly detection: string;
-  readonly rtoSeconds: number;
-  readonly rpoSeconds: number;
-  readonly rtoTargetSeconds?: number;
-  readonly rpoTargetSeconds?: number;
-  readonly paths: RecoveryPathReport[];
-  readonly dataLoss: RecoveryStepReport[];
 }
 
 const RECOVERY_OBJECTIVES_SYMBOL = Symbol.for('cdk-ha-patterns.RecoveryObjectives');
@@ -468,59 +402,3 @@ export class RecoveryObjectives extends Construct {
 /** The decisions already warned about in each app, by the path their settings are read from and slug (a pattern and its parts share steps). */
 const WARNED = new WeakMap<IConstruct, Set<string>>();
 
-/**
- * The message of a missed path target: every prop it takes to meet it, set
- * together, with the path's resulting figure (`adviseTarget`); when no
- * setting meets it, the fastest the path can be configured to.
- */
-function describeMissedTarget(path: RecoveryPathSummary, targetProp: string): string {
-  const head = `recovery time target not met: the '${path.name}' path takes ${human(path.total)} worst case, target ${human(path.target!)} (${targetProp})`;
-  const steps = path.steps.map(s => `${s.component} ${human(s.duration)}`).join(' + ');
-  const fastest = `The fastest this path can be configured to is ${human(path.fastest)} (${describeFloors(path)})`;
-  if (path.fastest.toMilliseconds() > path.target!.toMilliseconds()) {
-    return `${head} = ${steps}. No setting meets it: the fastest this path can be configured to is ${human(path.fastest)} ` +
-      `(${describeFloors(path)}). Raise ${targetProp} to at least ${human(path.fastest)}.`;
-  }
-  const advice = adviseTarget(path.steps, path.target!.toMilliseconds() / 1000);
-  const [best] = advice.combinations;
-  if (!best) {
-    // The floors meet it but the props' values do not combine to it: name the slowest prop to shorten.
-    const tunable = slowestOf(path.steps.filter(s => s.tuning && s.fastest.toMilliseconds() < s.duration.toMilliseconds()))!;
-    return `${head} = ${steps}. Slowest component you can shorten: ${tunable.component} (${tunable.derivation} = ${human(tunable.duration)}); ` +
-      `shorten it with ${tunable.tuning}, down to ${human(tunable.fastest)}. ${fastest}; or raise ${targetProp}.`;
-  }
-  const ways = advice.combinations.map(c =>
-    `set ${c.described} \u2192 ${formatSeconds(c.totalSeconds)}`);
-  const risks = best.singleSamples.length === 0 ? '' :
-    ' No setting that keeps every decision on two samples or more meets it: with these, ' +
-    best.singleSamples.map(r => `one bad ${formatSeconds(r.seconds)} sample ${r.risk.action} (${r.prop}: 1; synthesis will warn cdk-ha-patterns:${r.risk.slug})`).join(', and ') +
-    '; raising the target avoids that.';
-  return `${head} = ${steps}. To meet it, ${ways.join('; or ')}.${risks} ${fastest}; or raise ${targetProp}.`;
-}
-
-function describeFloors(path: RecoveryPathSummary): string {
-  return path.steps.map(s => `${s.component} ${human(s.fastest)}${s.tuning ? '' : ' fixed'}`).join(' + ');
-}
-
-function slowestOf(steps: ResolvedRecoveryStep[]): ResolvedRecoveryStep | undefined {
-  return steps.reduce<ResolvedRecoveryStep | undefined>(
-    (worst, s) => (!worst || s.duration.toMilliseconds() > worst.duration.toMilliseconds() ? s : worst), undefined);
-}
-
-function stepReport(s: ResolvedRecoveryStep): RecoveryStepReport {
-  return { component: s.component, derivation: s.derivation, seconds: secs(s.duration), fastestSeconds: secs(s.fastest), tuning: s.tuning };
-}
-
-function secs(d: Duration): number {
-  return d.toMilliseconds() / 1000;
-}
-
-/** A target as written, for a message (a token target is shown as such). */
-function describeRto(d: Duration): string {
-  return isDuration(d) && !d.isUnresolved() ? human(d) : '<token>';
-}
-
-/** `90 s`, `5 min`, `2 min 30 s`: shorter than Duration.toHumanString() for messages. */
-function human(d: Duration): string {
-  return humanDuration(d);
-}

@@ -14,6 +14,7 @@ import { acknowledgeWildcards } from '../failover/drill-support/nag';
 import { computedPaths, hasLiteralRegion } from '../failover/prove-target';
 import { FaultAction, FaultActionConfig } from './fault-action';
 import { alarmDetectionTime } from './private/alarm-window';
+import { regionalServiceRole } from './private/service-role';
 
 /** FIS's limit on an experiment template's description. */
 const MAX_DESCRIPTION = 512;
@@ -92,43 +93,27 @@ export class FaultExperiment extends Construct implements IDrill {
     const stack = Stack.of(this);
     this.observationTime = observationTime(this, props);
     this.actions = withObservation(props.actions, this.observationTime);
-    const actions = this.actions;
-    const configs: FaultActionConfig[] = actions.map((action, i) => action.bind(this, actionName(action, i)));
+    const configs: FaultActionConfig[] = this.actions.map((action, i) => action.bind(this, actionName(action, i)));
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
+    const { role, policy } = regionalServiceRole(this, 'fis', 'experiment', `Runs the FIS drill ${this.node.path}: ${this.actions.map(a => a.summary).join(', then ')}`);
+    this.role = role;
+    grantActionsAndLogDelivery(policy, configs);
 
-    // FIS assumes the role for experiments of this account and region only (confused-deputy protection).
-    this.role = new iam.Role(this, 'Role', {
-      description: `Runs the FIS drill ${this.node.path}: ${actions.map(a => a.summary).join(', then ')}`.slice(0, 1000),
-      assumedBy: new iam.ServicePrincipal('fis.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'fis', resource: 'experiment', resourceName: '*' }) },
-        },
-      }),
-    });
-    const policy = new iam.Policy(this, 'Policy', { roles: [this.role] });
-    for (const config of configs) {
-      for (const permission of config.permissions) {
-        policy.addStatements(permission.statement);
-        if (permission.wildcardReason) acknowledgeWildcards(policy, permission.statement, permission.wildcardReason);
-      }
-    }
-    // Log delivery to CloudWatch Logs (vended logs): CreateLogDelivery names no resource; the resource
-    // policy that lets the delivery service write is an account-level policy of this region.
-    const delivery = new iam.PolicyStatement({ actions: ['logs:CreateLogDelivery'], resources: ['*'] });
-    const resourcePolicy = new iam.PolicyStatement({
-      actions: ['logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:PutResourcePolicy'],
-      resources: [stack.formatArn({ service: 'logs', resource: '*' })],
-    });
-    policy.addStatements(delivery, resourcePolicy);
-    acknowledgeWildcards(policy, delivery, 'logs:CreateLogDelivery has no resource-level permissions; FIS calls it to deliver this experiment\'s log to its log group.');
-    acknowledgeWildcards(policy, resourcePolicy, 'CloudWatch Logs resource policies are account-level in a region; FIS adds the delivery service to it so the experiment\'s log reaches its log group.');
+    this.template = new fis.CfnExperimentTemplate(this, 'Resource', this.templateProps(props, configs));
+    this.template.node.addDependency(policy);
+    this.experimentTemplateId = this.template.ref;
+    this.startCommand = `aws fis start-experiment --region ${literal(region, stack.region)} --experiment-template-id ${this.experimentTemplateId}`;
+    this.addOutputs(props.purpose);
+  }
 
-    this.template = new fis.CfnExperimentTemplate(this, 'Resource', {
+  /** The template: the actions one after the other with their targets, the stop alarms, the log and the tags `prove` finds it by. */
+  private templateProps(props: FaultExperimentProps, configs: FaultActionConfig[]): fis.CfnExperimentTemplateProps {
+    const actions = this.actions;
+    return {
       description: description(props, actions),
       roleArn: this.role.roleArn,
       stopConditions: props.stopAlarms.map(alarm => ({ source: 'aws:cloudwatch:alarm', value: alarm.alarmArn })),
@@ -154,17 +139,17 @@ export class FaultExperiment extends Construct implements IDrill {
         'cdk-ha-patterns:paths': props.purpose.paths.join(' ').slice(0, 256),
         'cdk-ha-patterns:scenario': props.purpose.scenario.slice(0, 256),
       },
-    });
-    this.template.node.addDependency(policy);
-    this.experimentTemplateId = this.template.ref;
-    this.startCommand = `aws fis start-experiment --region ${literal(region, stack.region)} --experiment-template-id ${this.experimentTemplateId}`;
+    };
+  }
 
+  /** The stack outputs: the template id (which `description` looks up) and the start command. */
+  private addOutputs(purpose: DrillPurpose): void {
     new CfnOutput(this, 'TemplateId', {
-      description: `FIS drill ${this.node.path}: proves ${props.purpose.proves}`.slice(0, 1024),
+      description: `FIS drill ${this.node.path}: proves ${purpose.proves}`.slice(0, 1024),
       value: this.experimentTemplateId,
     });
     new CfnOutput(this, 'StartCommand', {
-      description: `Starts the FIS drill ${this.node.path} (${props.purpose.scenario})`.slice(0, 1024),
+      description: `Starts the FIS drill ${this.node.path} (${purpose.scenario})`.slice(0, 1024),
       value: this.startCommand,
     });
   }
@@ -188,6 +173,27 @@ export class FaultExperiment extends Construct implements IDrill {
 
 function templateIdOutput(experiment: FaultExperiment): CfnOutput {
   return experiment.node.findChild('TemplateId') as CfnOutput;
+}
+
+/**
+ * The calls the actions make, then log delivery to CloudWatch Logs (vended logs): CreateLogDelivery names no
+ * resource; the resource policy that lets the delivery service write is an account-level policy of this region.
+ */
+function grantActionsAndLogDelivery(policy: iam.Policy, configs: FaultActionConfig[]): void {
+  for (const config of configs) {
+    for (const permission of config.permissions) {
+      policy.addStatements(permission.statement);
+      if (permission.wildcardReason) acknowledgeWildcards(policy, permission.statement, permission.wildcardReason);
+    }
+  }
+  const delivery = new iam.PolicyStatement({ actions: ['logs:CreateLogDelivery'], resources: ['*'] });
+  const resourcePolicy = new iam.PolicyStatement({
+    actions: ['logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:PutResourcePolicy'],
+    resources: [Stack.of(policy).formatArn({ service: 'logs', resource: '*' })],
+  });
+  policy.addStatements(delivery, resourcePolicy);
+  acknowledgeWildcards(policy, delivery, 'logs:CreateLogDelivery has no resource-level permissions; FIS calls it to deliver this experiment\'s log to its log group.');
+  acknowledgeWildcards(policy, resourcePolicy, 'CloudWatch Logs resource policies are account-level in a region; FIS adds the delivery service to it so the experiment\'s log reaches its log group.');
 }
 
 function validate(scope: FaultExperiment, props: FaultExperimentProps): string {

@@ -90,31 +90,41 @@ export class InterRegionVpcPeering extends Construct {
     const { vpc, peerVpc } = props;
     const stack = Stack.of(this);
     const peerStack = Stack.of(peerVpc);
-    const subnetTypes = props.subnetTypes ?? DEFAULT_SUBNET_TYPES;
-    validateStacks(this, vpc, peerVpc);
-    const [cidr, peerCidr] = validateCidrs(this, vpc, peerVpc);
-    if (subnetTypes.length === 0) {
-      throw new HaValidationError(this, { prop: 'subnetTypes', received: subnetTypes, expected: 'at least one subnet type to route from' });
-    }
-    const localTables = routeTables(this, vpc, subnetTypes, 'vpc');
-    const peerTables = peerRouteTables(this, peerVpc, subnetTypes);
+    const sides = validate(this, props);
     this.vpc = vpc;
     this.peerVpc = peerVpc;
     this.tagKey = `cdk-ha-patterns:peering:${Names.uniqueResourceName(this, { maxLength: 64 })}`;
-
-    Tags.of(peerVpc.node.defaultChild!).add(this.tagKey, PEER_TAG_VPC);
-    for (const table of peerTables) Tags.of(table).add(this.tagKey, PEER_TAG_ROUTE_TABLE);
-    addDeploymentOrder(stack, peerStack, `${this.node.path} finds ${peerVpc.node.path} and its route tables by tag in ${peerStack.region}`);
+    this.tagPeerSide(sides.peerTables);
 
     this.handler = new HandlerFunction(this, 'Handler', {
       entry: path.join(__dirname, 'handler', 'index'),
-      description: `Finds ${peerVpc.node.path} in ${peerStack.region} and routes it to ${vpc.node.path} (${cidr}) through the peering connection`,
+      description: `Finds ${peerVpc.node.path} in ${peerStack.region} and routes it to ${vpc.node.path} (${sides.cidr}) through the peering connection`,
       timeout: Duration.minutes(5),
     });
     this.handlerFunction = this.handler.function;
     this.handlerRole = this.handler.role;
 
-    const lookupProps: PeerVpcProperties = { Region: peerStack.region, TagKey: this.tagKey, CidrBlock: peerCidr };
+    this.connection = this.connect(sides.peerCidr);
+    this.peeringConnectionId = this.connection.ref;
+    const peerRoutes = this.routePeerSide(sides.cidr);
+    this.routes = this.routeLocalSide(sides.localTables, sides.peerCidr);
+
+    this.grantPeerCalls(peerStack.region, stack.account, peerRoutes);
+    registerNetworkRoute({ from: vpc, to: peerVpc, bothWays: true, owner: this, source: this });
+  }
+
+  /** Tags the peer VPC and its routed route tables, for the handler to find them, and deploys the peer's stack first. */
+  private tagPeerSide(peerTables: ec2.CfnRouteTable[]): void {
+    const peerStack = Stack.of(this.peerVpc);
+    Tags.of(this.peerVpc.node.defaultChild!).add(this.tagKey, PEER_TAG_VPC);
+    for (const table of peerTables) Tags.of(table).add(this.tagKey, PEER_TAG_ROUTE_TABLE);
+    addDeploymentOrder(Stack.of(this), peerStack, `${this.node.path} finds ${this.peerVpc.node.path} and its route tables by tag in ${peerStack.region}`);
+  }
+
+  /** The peering connection, to the peer VPC the `PeerVpc` custom resource finds by tag at deploy time. */
+  private connect(peerCidr: string): ec2.CfnVPCPeeringConnection {
+    const peerRegion = Stack.of(this.peerVpc).region;
+    const lookupProps: PeerVpcProperties = { Region: peerRegion, TagKey: this.tagKey, CidrBlock: peerCidr };
     const peerVpcLookup = new CustomResource(this, 'PeerVpc', {
       serviceToken: this.handler.function.functionArn,
       resourceType: PEER_VPC_RESOURCE_TYPE,
@@ -122,16 +132,18 @@ export class InterRegionVpcPeering extends Construct {
     });
     peerVpcLookup.node.addDependency(this.handler.role);
 
-    this.connection = new ec2.CfnVPCPeeringConnection(this, 'Resource', {
-      vpcId: vpc.vpcId,
+    return new ec2.CfnVPCPeeringConnection(this, 'Resource', {
+      vpcId: this.vpc.vpcId,
       peerVpcId: peerVpcLookup.getAttString('VpcId'),
-      peerRegion: peerStack.region,
+      peerRegion,
       tags: [{ key: 'Name', value: this.node.path }],
     });
-    this.peeringConnectionId = this.connection.ref;
+  }
 
+  /** The `PeerRoutes` custom resource: routes to `cidr` in the peer's tagged route tables, through the connection. */
+  private routePeerSide(cidr: string): CustomResource {
     const routesProps: PeerRoutesProperties = {
-      Region: peerStack.region, TagKey: this.tagKey, DestinationCidrBlock: cidr, VpcPeeringConnectionId: this.peeringConnectionId,
+      Region: Stack.of(this.peerVpc).region, TagKey: this.tagKey, DestinationCidrBlock: cidr, VpcPeeringConnectionId: this.peeringConnectionId,
     };
     const peerRoutes = new CustomResource(this, 'PeerRoutes', {
       serviceToken: this.handler.function.functionArn,
@@ -139,16 +151,17 @@ export class InterRegionVpcPeering extends Construct {
       properties: { ...routesProps },
     });
     peerRoutes.node.addDependency(this.handler.role);
+    return peerRoutes;
+  }
 
+  /** The routes of `vpc`'s side to the peer's CIDR, one per route table, under `Routes`. */
+  private routeLocalSide(localTables: Array<[string, string]>, peerCidr: string): ec2.CfnRoute[] {
     const routesScope = new Construct(this, 'Routes');
-    this.routes = localTables.map(([subnetId, routeTableId]) => new ec2.CfnRoute(routesScope, subnetId, {
+    return localTables.map(([subnetId, routeTableId]) => new ec2.CfnRoute(routesScope, subnetId, {
       routeTableId,
       destinationCidrBlock: peerCidr,
       vpcPeeringConnectionId: this.peeringConnectionId,
     }));
-
-    this.grantPeerCalls(peerStack.region, stack.account, peerRoutes);
-    registerNetworkRoute({ from: vpc, to: peerVpc, bothWays: true, owner: this, source: this });
   }
 
   /** Whether this peering connects `a` and `b` (in either order). */
@@ -188,6 +201,28 @@ export class InterRegionVpcPeering extends Construct {
         'the statement is limited to the route tables this construct tagged (aws:ResourceTag condition).',
     });
   }
+}
+
+/** The checked sides of a peering: both CIDRs, this side's routed `[subnet id, route table id]`s and the peer's route tables. */
+interface PeeringSides {
+  readonly cidr: string;
+  readonly peerCidr: string;
+  readonly localTables: Array<[string, string]>;
+  readonly peerTables: ec2.CfnRouteTable[];
+}
+
+/** Checks the props (stacks, CIDRs, subnet types, routed subnets on both sides) and returns what the peering routes. */
+function validate(self: IConstruct, props: InterRegionVpcPeeringProps): PeeringSides {
+  const { vpc, peerVpc } = props;
+  const subnetTypes = props.subnetTypes ?? DEFAULT_SUBNET_TYPES;
+  validateStacks(self, vpc, peerVpc);
+  const [cidr, peerCidr] = validateCidrs(self, vpc, peerVpc);
+  if (subnetTypes.length === 0) {
+    throw new HaValidationError(self, { prop: 'subnetTypes', received: subnetTypes, expected: 'at least one subnet type to route from' });
+  }
+  const localTables = routeTables(self, vpc, subnetTypes, 'vpc');
+  const peerTables = peerRouteTables(self, peerVpc, subnetTypes);
+  return { cidr, peerCidr, localTables, peerTables };
 }
 
 function validateStacks(self: IConstruct, vpc: ec2.IVpc, peerVpc: ec2.IVpc): void {

@@ -12,6 +12,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { acknowledgeWildcards } from '../../failover/drill-support/nag';
 import { LeaseAttributes } from '../../runtime/protocol';
+import { regionalServiceRole } from './service-role';
 
 /** Names of the runbook's steps and outputs (the test and the README name them too). */
 export const LeaseHolderRunbookSteps = {
@@ -50,80 +51,82 @@ export class LeaseHolderRunbook extends Construct {
   constructor(scope: Construct, id: string, props: LeaseHolderRunbookProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const cluster = props.cluster;
-    // SSM assumes the role for automations of this account and region only (confused-deputy protection).
-    this.role = new iam.Role(this, 'Role', {
-      description: `Stops the lease holder's task for the drill of ${props.what}`.slice(0, 1000),
-      assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' }) },
-        },
-      }),
-    });
-    const policy = new iam.Policy(this, 'Policy', { roles: [this.role] });
-    policy.addStatements(new iam.PolicyStatement({
-      actions: ['dynamodb:GetItem'],
-      resources: [props.table.tableArn],
-      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [props.leaseName] } },
-    }));
-    const stop = new iam.PolicyStatement({
-      actions: ['ecs:StopTask'],
-      resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
-      conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
-    });
-    policy.addStatements(stop);
-    acknowledgeWildcards(policy, stop, 'The holder\'s task id is known only when the drill runs (it reads the lease item); the wildcard is limited to tasks of the contenders\' cluster.');
+    const { role, policy } = regionalServiceRole(this, 'ssm', 'automation-execution', `Stops the lease holder's task for the drill of ${props.what}`);
+    this.role = role;
+    grantReadLeaseAndStopHolder(policy, props);
 
     this.document = new ssm.CfnDocument(this, 'Resource', {
       documentType: 'Automation',
       documentFormat: 'JSON',
       updateMethod: 'NewVersion',
-      content: {
-        schemaVersion: '0.3',
-        description: `FIS drill: stops the ECS task that holds the lease '${props.leaseName}' of ${props.what} (read from the lease item's ${LeaseAttributes.HOLDER_TASK}); ` +
-          'fails, stopping nothing, when the item names no task.',
-        assumeRole: this.role.roleArn,
-        mainSteps: [
-          {
-            name: LeaseHolderRunbookSteps.READ_LEASE,
-            action: 'aws:executeAwsApi',
-            maxAttempts: 3,
-            onFailure: 'Abort',
-            inputs: {
-              Service: 'dynamodb',
-              Api: 'GetItem',
-              TableName: props.table.tableName,
-              Key: { [LeaseAttributes.KEY]: { S: props.leaseName } },
-              ConsistentRead: true,
-            },
-            outputs: [
-              { Name: 'Holder', Selector: `$.Item.${LeaseAttributes.HOLDER}.S`, Type: 'String' },
-              { Name: 'HolderTask', Selector: `$.Item.${LeaseAttributes.HOLDER_TASK}.S`, Type: 'String' },
-            ],
-          },
-          {
-            name: LeaseHolderRunbookSteps.STOP_HOLDER,
-            action: 'aws:executeAwsApi',
-            maxAttempts: 1,
-            onFailure: 'Abort',
-            isEnd: true,
-            inputs: {
-              Service: 'ecs',
-              Api: 'StopTask',
-              cluster: cluster.clusterName,
-              task: `{{ ${LeaseHolderRunbookSteps.READ_LEASE}.HolderTask }}`,
-              reason: `FIS drill: the lease holder of ${props.what} stops`.slice(0, 255),
-            },
-            outputs: [{ Name: 'StoppedTask', Selector: '$.task.taskArn', Type: 'String' }],
-          },
-        ],
-        outputs: [`${LeaseHolderRunbookSteps.READ_LEASE}.Holder`, `${LeaseHolderRunbookSteps.READ_LEASE}.HolderTask`, `${LeaseHolderRunbookSteps.STOP_HOLDER}.StoppedTask`],
-      },
+      content: runbookContent(props, this.role.roleArn),
     });
     this.document.node.addDependency(policy);
     const name = this.document.ref;
     this.documentArn = stack.formatArn({ service: 'ssm', resource: 'document', resourceName: name });
     this.definitionArn = stack.formatArn({ service: 'ssm', resource: 'automation-definition', resourceName: `${name}:*` });
   }
+}
+
+/** The runbook's calls: GetItem on the lease item only; StopTask on tasks of the contenders' cluster only. */
+function grantReadLeaseAndStopHolder(policy: iam.Policy, props: LeaseHolderRunbookProps): void {
+  const cluster = props.cluster;
+  policy.addStatements(new iam.PolicyStatement({
+    actions: ['dynamodb:GetItem'],
+    resources: [props.table.tableArn],
+    conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [props.leaseName] } },
+  }));
+  const stop = new iam.PolicyStatement({
+    actions: ['ecs:StopTask'],
+    resources: [Stack.of(policy).formatArn({ service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+    conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
+  });
+  policy.addStatements(stop);
+  acknowledgeWildcards(policy, stop, 'The holder\'s task id is known only when the drill runs (it reads the lease item); the wildcard is limited to tasks of the contenders\' cluster.');
+}
+
+/** The Automation document: read the lease item (consistent read), then stop the task it names. */
+function runbookContent(props: LeaseHolderRunbookProps, assumeRole: string): Record<string, unknown> {
+  const cluster = props.cluster;
+  return {
+    schemaVersion: '0.3',
+    description: `FIS drill: stops the ECS task that holds the lease '${props.leaseName}' of ${props.what} (read from the lease item's ${LeaseAttributes.HOLDER_TASK}); ` +
+      'fails, stopping nothing, when the item names no task.',
+    assumeRole,
+    mainSteps: [
+      {
+        name: LeaseHolderRunbookSteps.READ_LEASE,
+        action: 'aws:executeAwsApi',
+        maxAttempts: 3,
+        onFailure: 'Abort',
+        inputs: {
+          Service: 'dynamodb',
+          Api: 'GetItem',
+          TableName: props.table.tableName,
+          Key: { [LeaseAttributes.KEY]: { S: props.leaseName } },
+          ConsistentRead: true,
+        },
+        outputs: [
+          { Name: 'Holder', Selector: `$.Item.${LeaseAttributes.HOLDER}.S`, Type: 'String' },
+          { Name: 'HolderTask', Selector: `$.Item.${LeaseAttributes.HOLDER_TASK}.S`, Type: 'String' },
+        ],
+      },
+      {
+        name: LeaseHolderRunbookSteps.STOP_HOLDER,
+        action: 'aws:executeAwsApi',
+        maxAttempts: 1,
+        onFailure: 'Abort',
+        isEnd: true,
+        inputs: {
+          Service: 'ecs',
+          Api: 'StopTask',
+          cluster: cluster.clusterName,
+          task: `{{ ${LeaseHolderRunbookSteps.READ_LEASE}.HolderTask }}`,
+          reason: `FIS drill: the lease holder of ${props.what} stops`.slice(0, 255),
+        },
+        outputs: [{ Name: 'StoppedTask', Selector: '$.task.taskArn', Type: 'String' }],
+      },
+    ],
+    outputs: [`${LeaseHolderRunbookSteps.READ_LEASE}.Holder`, `${LeaseHolderRunbookSteps.READ_LEASE}.HolderTask`, `${LeaseHolderRunbookSteps.STOP_HOLDER}.StoppedTask`],
+  };
 }
