@@ -13,92 +13,16 @@ import { ceilMinutes, outputLookup } from './drill-support/figures';
 import { markDrill } from './drill-support/marker';
 import { acknowledgeWildcards } from './drill-support/nag';
 import { computedPaths, hasLiteralRegion, stackOutput } from './prove-target';
-import { IRegionSwitchPlanBinding, RegionSwitchStep } from './region-switch-step';
+import { RecoveryApproach, RegionSwitchPlanProps } from './region-switch-plan-props';
+import { IRegionSwitchPlanBinding, RegionSwitchStep, RenderedRegionSwitchStep } from './region-switch-step';
 
-/** How the regions of a Region switch plan serve. */
-export enum RecoveryApproach {
-  /** One region serves; the plan activates another. */
-  ACTIVE_PASSIVE = 'activePassive',
-  /** Every region serves; the plan deactivates one. */
-  ACTIVE_ACTIVE = 'activeActive',
-}
+export * from './region-switch-plan-props';
 
 /** A plan name Region switch accepts: 1 to 32 letters, digits and hyphens, starting and ending with a letter or digit. */
 const PLAN_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$/;
 
 /** The longest `--comment` of `start-plan-execution` (the API's `ExecutionComment`). */
 const MAX_COMMENT = 1024;
-
-/** Props of `RegionSwitchPlan`. */
-export interface RegionSwitchPlanProps {
-  /**
-   * The plan's name: 1 to 32 letters, digits and hyphens.
-   * @default a name unique in the account, from the construct's path
-   */
-  readonly planName?: string;
-  /**
-   * How the regions serve.
-   * @default RecoveryApproach.ACTIVE_PASSIVE
-   */
-  readonly recoveryApproach?: RecoveryApproach;
-  /** The plan's regions (Region switch plans span two). */
-  readonly regions: string[];
-  /**
-   * The region that serves normally (active/passive plans).
-   * @default the first of `regions` for an active/passive plan; none for an active/active plan
-   */
-  readonly primaryRegion?: string;
-  /**
-   * The region the workflow activates (active/passive) or deactivates (active/active), and the one
-   * the start command targets.
-   * @default the region other than `primaryRegion` (active/passive); the first of `regions` (active/active)
-   */
-  readonly targetRegion?: string;
-  /** The steps, run in order: database first, then capacity, then DNS. */
-  readonly steps: RegionSwitchStep[];
-  /**
-   * The steps of the failback workflow, which returns the service to the primary region (active/passive:
-   * activates `primaryRegion`) or to the region the plan deactivated (active/active: activates it again).
-   * @default the steps that run for either region (Aurora Global Database: a switchover back, no data
-   * loss, both regions up; Route 53 health checks); none left is a synth-time warning and no failback command
-   */
-  readonly failbackSteps?: RegionSwitchStep[];
-  /**
-   * Also output the command that starts an ungraceful execution (`UngracefulStartCommand`): for a
-   * region that is lost, it fails the database over with data loss (the writes not yet replicated)
-   * and skips what needs the lost region.
-   * @default false: only graceful commands (no data loss; they need both regions up)
-   */
-  readonly allowUngraceful?: boolean;
-  /** The plan's recovery time objective: the computed worst case of the paths it replaces (rounded up to whole minutes). */
-  readonly recoveryTime: Duration;
-  /**
-   * Alarms whose ALARM state means the switch is needed (associated as trigger alarms).
-   * An alarm in another stack must have a literal name.
-   * @default none
-   */
-  readonly triggerAlarms?: cloudwatch.IAlarm[];
-  /**
-   * Alarms whose state tells the application's health in a region (associated as application-health
-   * alarms: Region switch measures the actual recovery time with them).
-   * An alarm in another stack must have a literal name.
-   * @default none
-   */
-  readonly healthAlarms?: cloudwatch.IAlarm[];
-  /**
-   * Run the plan automatically when every trigger alarm is in ALARM. The library's own automation
-   * runs as well: turn it on only where the plan replaces it.
-   * @default false: the plan runs when someone starts it
-   */
-  readonly automaticExecution?: boolean;
-  /**
-   * Where Region switch writes the report of each execution.
-   * @default a new versioned, encrypted, TLS-only bucket in the plan's stack
-   */
-  readonly reportBucket?: s3.IBucket;
-  /** What the plan proves (paths and scenario), for the outputs and the report. */
-  readonly purpose: DrillPurpose;
-}
 
 /**
  * An ARC Region switch plan: the workflow of steps in dependency order (and,
@@ -164,25 +88,57 @@ export class RegionSwitchPlan extends Construct implements IDrill, IRegionSwitch
     // Failback: active/passive activates the primary region again; active/active activates the region it deactivated.
     this.failbackRegion = activePassive ? primaryRegion! : targetRegion;
     this.failbackAction = 'activate';
-    const stack = Stack.of(this);
+    this.allowUngraceful = props.allowUngraceful ?? false;
     this.planName = props.planName ?? defaultPlanName(this);
-    const planArns = stack.formatArn({ service: 'arc-region-switch', region: '', resource: 'plan', resourceName: `${this.planName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 
     this.role = new iam.Role(this, 'Role', {
       description: `Runs the Region switch plan ${this.planName} (${this.node.path})`,
-      assumedBy: new iam.ServicePrincipal('arc-region-switch.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      assumedBy: new iam.ServicePrincipal('arc-region-switch.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
     });
     const policy = new iam.Policy(this, 'Policy', { roles: [this.role] });
-    const grant = (permission: DrillPermission) => {
-      policy.addStatements(permission.statement);
-      if (permission.wildcardReason) acknowledgeWildcards(policy, permission.statement, permission.wildcardReason);
-    };
+    const grant = grantTo(policy);
+    const steps = this.renderSteps(props, grant);
+    const alarms = this.associateAlarms(props, grant);
+    this.grantPlanEvaluation(grant);
+    this.reportBucket = props.reportBucket ?? this.createReportBucket();
+    const reportPrefix = this.grantReports(grant);
 
-    const steps = props.steps.map(step => step.render(this));
-    steps.forEach(s => s.permissions.forEach(grant));
-    const failbackSteps = (props.failbackSteps ?? props.steps.filter(s => s.runsInEitherRegion)).map(step => ({ step, rendered: step.render(this) }));
-    failbackSteps.forEach(s => s.rendered.permissions.forEach(grant));
+    this.plan = new arc.CfnPlan(this, 'Resource', {
+      name: this.planName,
+      description: `${props.purpose.scenario}: ${props.purpose.proves}`.slice(0, 1024),
+      executionRole: this.role.roleArn,
+      recoveryApproach: approach,
+      regions: props.regions,
+      primaryRegion,
+      recoveryTimeObjectiveMinutes: ceilMinutes(props.recoveryTime),
+      associatedAlarms: Object.keys(alarms.associated).length > 0 ? alarms.associated : undefined,
+      triggers: props.automaticExecution && alarms.triggerKeys.length > 0 ? [this.trigger(alarms.triggerKeys)] : undefined,
+      workflows: this.workflows(activePassive, props.steps, steps),
+      reportConfiguration: {
+        reportOutput: [{ s3Configuration: { bucketPath: `${this.reportBucket.bucketName}/${reportPrefix}`, bucketOwner: Stack.of(this).account } }],
+      },
+    });
+    this.plan.node.addDependency(policy);
+    this.planArn = this.plan.attrArn;
+    for (const step of new Set([...props.steps, ...steps.failback.map(s => s.step)])) step.bind(this);
 
+    this.startCommand = this.command(this.planArn, 'graceful');
+    const commands = this.addOutputs(props, steps.failback.map(s => s.step), activePassive ? primaryRegion! : targetRegion);
+    this.failbackCommand = commands.failback;
+    this.ungracefulStartCommand = commands.ungraceful;
+  }
+
+  /** The steps of the switch and of the failback (by default, the steps that run for either region), their permissions granted. */
+  private renderSteps(props: RegionSwitchPlanProps, grant: (permission: DrillPermission) => void): PlanSteps {
+    const rendered = props.steps.map(step => step.render(this));
+    rendered.forEach(s => s.permissions.forEach(grant));
+    const failback = (props.failbackSteps ?? props.steps.filter(s => s.runsInEitherRegion)).map(step => ({ step, rendered: step.render(this) }));
+    failback.forEach(s => s.rendered.permissions.forEach(grant));
+    return { rendered, failback };
+  }
+
+  /** The trigger and application-health alarms as the plan associates them (literal ARNs across stacks), with the role's right to read them. */
+  private associateAlarms(props: RegionSwitchPlanProps, grant: (permission: DrillPermission) => void): AssociatedAlarms {
     const associated: Record<string, arc.CfnPlan.AssociatedAlarmProperty> = {};
     const alarmArns: string[] = [];
     const associate = (kind: 'trigger' | 'applicationHealth', prop: string, alarms: cloudwatch.IAlarm[]) => alarms.map((alarm, i) => {
@@ -197,82 +153,90 @@ export class RegionSwitchPlan extends Construct implements IDrill, IRegionSwitch
     if (alarmArns.length > 0) {
       grant({ statement: new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarmHistory', 'cloudwatch:DescribeAlarms'], resources: alarmArns }) });
     }
-    // Plan evaluation: the plan reads itself and checks its role's permissions.
+    return { associated, triggerKeys };
+  }
+
+  /** Plan evaluation: the plan reads itself and checks its role's permissions. */
+  private grantPlanEvaluation(grant: (permission: DrillPermission) => void): void {
+    const planArns = Stack.of(this).formatArn({
+      service: 'arc-region-switch', region: '', resource: 'plan', resourceName: `${this.planName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
     grant({
       statement: new iam.PolicyStatement({ actions: ['arc-region-switch:GetPlan', 'arc-region-switch:GetPlanExecution', 'arc-region-switch:ListPlanExecutions'], resources: [planArns] }),
       wildcardReason: 'The plan\'s ARN ends in an id Region switch assigns; the wildcard covers this plan\'s name only.',
     });
     grant({ statement: new iam.PolicyStatement({ actions: ['iam:SimulatePrincipalPolicy'], resources: [this.role.roleArn] }) });
+  }
 
-    this.reportBucket = props.reportBucket ?? this.createReportBucket();
+  /** Lets the role write the execution reports under the plan's prefix; returns the prefix. */
+  private grantReports(grant: (permission: DrillPermission) => void): string {
     const reportPrefix = `region-switch/${this.planName}`;
     grant({
       statement: new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.reportBucket.arnForObjects(`${reportPrefix}/*`)] }),
       wildcardReason: 'Region switch names each report after its execution; the wildcard covers this plan\'s report prefix only.',
     });
+    return reportPrefix;
+  }
 
-    this.plan = new arc.CfnPlan(this, 'Resource', {
-      name: this.planName,
-      description: `${props.purpose.scenario}: ${props.purpose.proves}`.slice(0, 1024),
-      executionRole: this.role.roleArn,
-      recoveryApproach: approach,
-      regions: props.regions,
-      primaryRegion,
-      recoveryTimeObjectiveMinutes: ceilMinutes(props.recoveryTime),
-      associatedAlarms: Object.keys(associated).length > 0 ? associated : undefined,
-      triggers: props.automaticExecution && triggerKeys.length > 0 ? [{
-        action: this.action,
-        targetRegion,
-        minDelayMinutesBetweenExecutions: 60,
-        description: `${this.action} ${targetRegion} when the failover alarms are in ALARM`,
-        conditions: triggerKeys.map(key => ({ associatedAlarmName: key, condition: 'red' })),
-      }] : undefined,
-      workflows: [{
-        workflowTargetAction: this.action,
-        workflowTargetRegion: activePassive ? targetRegion : undefined,
-        workflowDescription: props.steps.map(s => s.description).join('; then ').slice(0, 500),
-        steps: steps.map(s => s.step),
-      }, ...(failbackSteps.length > 0 ? [{
-        workflowTargetAction: this.failbackAction,
-        workflowTargetRegion: activePassive ? this.failbackRegion : undefined,
-        workflowDescription: `Failback to ${this.failbackRegion}: ${failbackSteps.map(s => s.step.description).join('; then ')}`.slice(0, 500),
-        steps: failbackSteps.map(s => s.rendered.step),
-      }] : [])],
-      reportConfiguration: {
-        reportOutput: [{ s3Configuration: { bucketPath: `${this.reportBucket.bucketName}/${reportPrefix}`, bucketOwner: stack.account } }],
-      },
-    });
-    this.plan.node.addDependency(policy);
-    this.planArn = this.plan.attrArn;
-    for (const step of new Set([...props.steps, ...failbackSteps.map(s => s.step)])) step.bind(this);
+  /** The automatic execution: the plan's action for its target region once every trigger alarm is red. */
+  private trigger(triggerKeys: string[]): arc.CfnPlan.TriggerProperty {
+    return {
+      action: this.action,
+      targetRegion: this.targetRegion,
+      minDelayMinutesBetweenExecutions: 60,
+      description: `${this.action} ${this.targetRegion} when the failover alarms are in ALARM`,
+      conditions: triggerKeys.map(key => ({ associatedAlarmName: key, condition: 'red' })),
+    };
+  }
 
-    this.allowUngraceful = props.allowUngraceful ?? false;
-    this.startCommand = this.command(this.planArn, 'graceful');
+  /** The switch's workflow and, when any step runs for the failback region, the failback's. */
+  private workflows(activePassive: boolean, stepsOfSwitch: RegionSwitchStep[], steps: PlanSteps): arc.CfnPlan.WorkflowProperty[] {
+    return [{
+      workflowTargetAction: this.action,
+      workflowTargetRegion: activePassive ? this.targetRegion : undefined,
+      workflowDescription: stepsOfSwitch.map(s => s.description).join('; then ').slice(0, 500),
+      steps: steps.rendered.map(s => s.step),
+    }, ...(steps.failback.length > 0 ? [{
+      workflowTargetAction: this.failbackAction,
+      workflowTargetRegion: activePassive ? this.failbackRegion : undefined,
+      workflowDescription: `Failback to ${this.failbackRegion}: ${steps.failback.map(s => s.step.description).join('; then ')}`.slice(0, 500),
+      steps: steps.failback.map(s => s.rendered.step),
+    }] : [])];
+  }
+
+  /**
+   * The plan's ARN and its commands (graceful start, failback, and the data-losing ungraceful start with
+   * `allowUngraceful`) as outputs; a warning when no step can fail back. Returns the commands beside the start command.
+   */
+  private addOutputs(props: RegionSwitchPlanProps, failbackSteps: RegionSwitchStep[], lostRegion: string): { failback?: string; ungraceful?: string } {
     new CfnOutput(this, 'PlanArn', { description: `Region switch plan ${this.node.path}: proves ${props.purpose.proves}`.slice(0, 1024), value: this.planArn });
     new CfnOutput(this, 'StartCommand', {
       description: (`Starts a graceful execution of ${this.node.path} (${props.purpose.scenario}): a real switch (Region switch has no practice mode), ` +
         'no data loss; it needs both regions up').slice(0, 1024),
       value: this.startCommand,
     });
+    let failbackCommand: string | undefined;
     if (failbackSteps.length > 0) {
-      this.failbackCommand = this.command(this.planArn, 'graceful', true);
+      failbackCommand = this.command(this.planArn, 'graceful', true);
       new CfnOutput(this, 'FailbackCommand', {
-        description: `Fails ${this.node.path} back to ${this.failbackRegion} (graceful: ${failbackSteps.map(s => failbackEffect(s.step)).join('; ')})`.slice(0, 1024),
-        value: this.failbackCommand,
+        description: `Fails ${this.node.path} back to ${this.failbackRegion} (graceful: ${failbackSteps.map(failbackEffect).join('; ')})`.slice(0, 1024),
+        value: failbackCommand,
       });
     } else {
       addHaWarning(this, 'region-switch-no-failback',
         `${this.node.path} has no failback workflow: none of its steps runs for ${this.failbackRegion} (a function step runs only where its function is). ` +
         'Give failbackSteps, or fail back by the pattern\'s runbook.');
     }
+    let ungraceful: string | undefined;
     if (this.allowUngraceful) {
-      this.ungracefulStartCommand = this.command(this.planArn, 'ungraceful');
+      ungraceful = this.command(this.planArn, 'ungraceful');
       new CfnOutput(this, 'UngracefulStartCommand', {
-        description: (`DATA-LOSING: starts an ungraceful execution of ${this.node.path} for a lost ${activePassive ? primaryRegion : targetRegion}: ` +
+        description: (`DATA-LOSING: starts an ungraceful execution of ${this.node.path} for a lost ${lostRegion}: ` +
           'the database fails over with data loss (writes not yet replicated are lost) and steps that need the lost region are skipped').slice(0, 1024),
-        value: this.ungracefulStartCommand,
+        value: ungraceful,
       });
     }
+    return { failback: failbackCommand, ungraceful };
   }
 
   /** What the plan proves and the command that starts a graceful execution (a real switch, no data loss). */
@@ -316,6 +280,26 @@ export class RegionSwitchPlan extends Construct implements IDrill, IRegionSwitch
     });
     return bucket;
   }
+}
+
+/** The rendered steps of the switch and those of the failback. */
+interface PlanSteps {
+  readonly rendered: RenderedRegionSwitchStep[];
+  readonly failback: Array<{ readonly step: RegionSwitchStep; readonly rendered: RenderedRegionSwitchStep }>;
+}
+
+/** The plan's associated alarms by key, and the keys of its trigger alarms. */
+interface AssociatedAlarms {
+  readonly associated: Record<string, arc.CfnPlan.AssociatedAlarmProperty>;
+  readonly triggerKeys: string[];
+}
+
+/** Adds a permission's statement to `policy` (acknowledging its wildcard with the permission's reason). */
+function grantTo(policy: iam.Policy): (permission: DrillPermission) => void {
+  return permission => {
+    policy.addStatements(permission.statement);
+    if (permission.wildcardReason) acknowledgeWildcards(policy, permission.statement, permission.wildcardReason);
+  };
 }
 
 /** A unique plan name Region switch accepts (no leading or trailing hyphen). */
