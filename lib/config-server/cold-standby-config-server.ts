@@ -26,6 +26,7 @@ import type { HaDatabase } from '../ha-database/ha-database';
 import { WriterFollowing } from '../ha-database/promoters';
 import { ColdStandbyConfigServerPath, ColdStandbyConfigServerProps } from './cold-standby-config-server-props';
 import { ConfigSite } from './config-site';
+import { createFailBackAutomation } from './fail-back-automation';
 import { ConfigServerPathParts, declareRecoveryPaths } from './recovery-paths';
 import { SERVER_PROBE_METRIC } from './server-probe-metric';
 import { ConfigServerSettings, validatedSettings } from './settings';
@@ -69,6 +70,13 @@ export class ColdStandbyConfigServer extends HaPattern {
   public readonly writerHost: string;
   /** The turn-on automation (and the probe of the live server), in the standby region. */
   public readonly turnOnFunction: lambda.IFunction;
+  /**
+   * The failback automation, in the primary region: moves the writer back from the standby gracefully
+   * (both regions up; writes are refused, never lost, while it runs); the standby then scales itself to 0.
+   */
+  public readonly failBackFunction: lambda.IFunction;
+  /** The failback function's ARN, a literal (the standby region's plan names it without a cross-region reference). */
+  private readonly failBackFunctionArn: string;
   /** The role the turn-on automation runs as. */
   public readonly turnOnRole: iam.IRole;
   /** The alarm on the standby region's probe of the live server (in the standby region). */
@@ -105,6 +113,9 @@ export class ColdStandbyConfigServer extends HaPattern {
     const turnOn = this.createTurnOn(props, settings);
     this.turnOnFunction = turnOn.function;
     this.turnOnRole = turnOn.role;
+    const failBack = createFailBackAutomation(this.primarySite, this.node.path, props, settings);
+    this.failBackFunction = failBack.function;
+    this.failBackFunctionArn = failBack.functionArn;
     const probeSchedule = this.addProbeSchedule(settings);
     this.serverProbeAlarm = this.addServerProbeAlarms(settings);
     const start = this.startTurnOnOnProbeAlarm(props, settings, turnOn);
@@ -322,19 +333,27 @@ export class ColdStandbyConfigServer extends HaPattern {
   }
 
   /**
-   * The Region switch step that runs the turn-on in the standby region (database promotion, server tasks,
-   * writer flag, writer name, in that order), allowed as long as the function may run: what this server's
-   * own plan (`failoverRunner`) or a drill's plan runs.
+   * The Region switch step that runs, in the region the plan activates, that region's automation: the
+   * turn-on in the standby region (server tasks, database switchover, writer name, writer flag) and, for
+   * the failback, the failback function in the primary region (fence, database switchover back, writer
+   * name, writer flag). What this server's own plan (`failoverRunner`) or a drill's plan runs.
    */
   public turnOnSwitchStep(): RegionSwitchStep {
-    const timeout = (this.turnOnFunction as lambda.Function).timeout ?? Duration.minutes(1);
-    return RegionSwitchStep.invokeFunction(this.turnOnFunction, {
-      description: `Turns the standby in ${Stack.of(this.standbySite).region} on (the server's own turn-on: database switchover, never a failover with data loss; ` +
-        'server tasks, writer name, writer flag)',
+    const minutes = [this.turnOnFunction, this.failBackFunction].map(fn => ((fn as lambda.Function).timeout ?? Duration.minutes(1)).toMinutes({ integral: false }));
+    return RegionSwitchStep.invokeFunctionInEachRegion([
       // Region switch's event does not tell a graceful execution from an ungraceful one: the plan's turn-on asks the promoter for a switchover only.
-      payload: JSON.stringify({ action: 'turn-on', promotion: 'switchover-only' }),
-      timeout: Duration.minutes(Math.max(1, Math.ceil(timeout.toMinutes({ integral: false })))),
+      { functionArn: this.turnOnFunction.functionArn, region: Stack.of(this.standbySite).region, payload: JSON.stringify({ action: 'turn-on', promotion: 'switchover-only' }) },
+      { functionArn: this.failBackFunctionArn, region: Stack.of(this).region, payload: JSON.stringify({ action: 'fail-back' }) },
+    ], {
+      description: `Turns the standby in ${Stack.of(this.standbySite).region} on (the server's own turn-on: database switchover, never a failover with data loss; ` +
+        `server tasks, writer name, writer flag), or fails back to ${Stack.of(this).region} (writes refused while the writer moves back, never lost)`,
+      timeout: Duration.minutes(Math.max(1, Math.ceil(Math.max(...minutes)))),
     });
+  }
+
+  /** Lets `grantee` invoke the failback (for example an on-call role): graceful, both regions up. */
+  public grantFailBack(grantee: iam.IGrantable): iam.Grant {
+    return this.failBackFunction.grantInvoke(grantee);
   }
 
   /** Lets `grantee` invoke the turn-on automation (for example an on-call role). */

@@ -8,6 +8,8 @@ import { requirePlacements, validate } from './validation';
 export interface PrimaryServerNames {
   readonly clusterName: string;
   readonly serverServiceName: string;
+  /** The failback function's (in the primary region): the standby region's Region switch plan names it. */
+  readonly failBackFunctionName: string;
 }
 
 /** The settings of a `ColdStandbyConfigServer`: its props checked, their defaults applied. */
@@ -70,5 +72,7 @@ function resolveSettings(scope: Construct, props: ColdStandbyConfigServerProps, 
 /** Literal names: the standby region's probe finds the live server by name, without a cross-region token. */
 function primaryServerNames(scope: Construct): PrimaryServerNames {
   const base = Names.uniqueResourceName(scope, { maxLength: 60, separator: '-' });
-  return { clusterName: `${base}-primary`, serverServiceName: `${base}-server` };
+  // A function name is at most 64 characters.
+  const failBackFunctionName = `${Names.uniqueResourceName(scope, { maxLength: 55, separator: '-' })}-failback`;
+  return { clusterName: `${base}-primary`, serverServiceName: `${base}-server`, failBackFunctionName };
 }

@@ -107,23 +107,8 @@ function grantTurnOnCalls(role: iam.Role, standby: ConfigSite, props: ColdStandb
   role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [standby.server!.serviceArn] }));
   // The probe: the live server's service in the primary region, by its literal ARN.
   role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices'], resources: [primaryServiceArn] }));
-  role.addToPolicy(new iam.PolicyStatement({ actions: ['route53:ListResourceRecordSets'], resources: [zoneArn] }));
-  role.addToPolicy(new iam.PolicyStatement({
-    actions: ['route53:ChangeResourceRecordSets'],
-    resources: [zoneArn],
-    conditions: {
-      'ForAllValues:StringEquals': {
-        'route53:ChangeResourceRecordSetsNormalizedRecordNames': [settings.writerHost.toLowerCase()],
-        'route53:ChangeResourceRecordSetsRecordTypes': ['CNAME'],
-        'route53:ChangeResourceRecordSetsActions': ['UPSERT'],
-      },
-    },
-  }));
-  role.addToPolicy(new iam.PolicyStatement({
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-    resources: [standbyTableArn],
-    conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [WRITER_FLAG_KEY] } },
-  }));
+  writerRecordStatements(zoneArn, settings.writerHost).forEach(statement => role.addToPolicy(statement));
+  role.addToPolicy(writerFlagStatement([standbyTableArn]));
   return [
     { actions: ['ecs:DescribeServices'], resource: primaryServiceArn },
     { actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resource: standby.server!.serviceArn },
@@ -131,6 +116,33 @@ function grantTurnOnCalls(role: iam.Role, standby: ConfigSite, props: ColdStandb
     { actions: ['route53:ListResourceRecordSets', 'route53:ChangeResourceRecordSets'], resource: zoneArn },
     { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resource: standbyTableArn },
   ];
+}
+
+/** Reading the writer's record, and UPSERTing its CNAME only (the turn-on's and the failback's one change of the zone). */
+export function writerRecordStatements(zoneArn: string, writerHost: string): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({ actions: ['route53:ListResourceRecordSets'], resources: [zoneArn] }),
+    new iam.PolicyStatement({
+      actions: ['route53:ChangeResourceRecordSets'],
+      resources: [zoneArn],
+      conditions: {
+        'ForAllValues:StringEquals': {
+          'route53:ChangeResourceRecordSetsNormalizedRecordNames': [writerHost.toLowerCase()],
+          'route53:ChangeResourceRecordSetsRecordTypes': ['CNAME'],
+          'route53:ChangeResourceRecordSetsActions': ['UPSERT'],
+        },
+      },
+    }),
+  ];
+}
+
+/** Reading and writing the writer flag's item only, in the given replicas. */
+export function writerFlagStatement(tableArns: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    resources: tableArns,
+    conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [WRITER_FLAG_KEY] } },
+  });
 }
 
 /** The standby's count, once: 0 at creation (ECS starts a service without a count at 1 task), never lowered later. */

@@ -45,6 +45,22 @@ export interface RegionSwitchFunctionOptions {
   readonly timeout?: Duration;
 }
 
+/** A function a Region switch step invokes when the plan activates the function's region. */
+export interface RegionSwitchFunction {
+  /**
+   * The function's ARN: the function's own in the plan's stack, or a literal built from a literal name
+   * (a function in another region's stack: a token would tie the stacks together).
+   */
+  readonly functionArn: string;
+  /** The function's region: one of the plan's two. */
+  readonly region: string;
+  /**
+   * The event the function is invoked with, as JSON.
+   * @default the step's `payload`
+   */
+  readonly payload?: string;
+}
+
 /** What a step binds to: the plan's L1 and its regions (`RegionSwitchPlan` is one). */
 export interface IRegionSwitchPlanBinding extends IConstruct {
   /** The plan's L1 (its `PlanHealthChecks` attribute names the health checks Region switch creates). */
@@ -153,6 +169,44 @@ export class RegionSwitchStep {
   }
 
   /**
+   * Invokes, for whichever of the plan's regions is activated, that region's function (a custom action
+   * block with one function per region, as Region switch asks): the step runs in the switch and in the
+   * failback alike. Give one function in each of the plan's two regions.
+   */
+  public static invokeFunctionInEachRegion(functions: RegionSwitchFunction[], options: RegionSwitchFunctionOptions = {}): RegionSwitchStep {
+    const regions = (functions ?? []).map(f => f.region);
+    return new RegionSwitchStep({
+      name: 'run-automation',
+      executionBlockType: 'CustomActionLambda',
+      description: options.description ?? `Runs the function of the activated region (${regions.join(', ')})`,
+      eitherRegion: true,
+      durations: { retryInterval: options.retryInterval, timeout: options.timeout },
+      unusable: Array.isArray(functions) && functions.length === 2 && new Set(regions).size === 2 ? undefined
+        : `one function in each of the plan's two regions (received ${Array.isArray(functions) ? functions.length : 0} in ${regions.join(', ') || 'none'})`,
+      bind: plan => {
+        const missing = plan.regions.filter(r => !regions.includes(r));
+        if (missing.length > 0) {
+          throw new HaValidationError(plan, {
+            prop: 'steps', received: regions,
+            expected: `a function in each of the plan's regions (${plan.regions.join(', ')}): none runs when ${missing.join(', ')} is activated`,
+          });
+        }
+      },
+      render: () => ({
+        config: {
+          customActionLambdaConfig: {
+            lambdas: functions.map(f => ({ arn: f.functionArn, payload: f.payload ?? options.payload })),
+            regionToRun: 'activatingRegion',
+            retryIntervalMinutes: ceilMinutes(options.retryInterval ?? Duration.minutes(1)),
+            timeoutMinutes: options.timeout ? ceilMinutes(options.timeout) : undefined,
+          },
+        },
+        permissions: [{ statement: new iam.PolicyStatement({ actions: ['lambda:GetFunction', 'lambda:InvokeFunction'], resources: functions.map(f => f.functionArn) }) }],
+      }),
+    });
+  }
+
+  /**
    * Moves the common name of a `LatencyDns` (Route 53 health check block):
    * Region switch creates one health check per region and sets their state
    * when the plan runs. The plan attaches them to the name's records (each
@@ -201,14 +255,14 @@ export class RegionSwitchStep {
    */
   public readonly runsInEitherRegion: boolean;
 
-  private readonly subject: IConstruct;
+  private readonly subject?: IConstruct;
   private readonly unusable?: string;
   private readonly durations: { retryInterval?: Duration; timeout?: Duration };
   private readonly renderer: (plan: IConstruct) => RenderedStep;
   private readonly binder?: (plan: IRegionSwitchPlanBinding) => void;
 
   private constructor(props: {
-    name: string; executionBlockType: string; description: string; subject: IConstruct; unusable?: string;
+    name: string; executionBlockType: string; description: string; subject?: IConstruct; unusable?: string;
     durations?: { retryInterval?: Duration; timeout?: Duration };
     eitherRegion?: boolean;
     render: (plan: IConstruct) => RenderedStep;
@@ -228,7 +282,7 @@ export class RegionSwitchStep {
   /** Throws `HaValidationError` on `scope` (naming `prop`) when the step cannot run. */
   public validate(scope: IConstruct, prop: string): void {
     if (this.unusable) {
-      throw new HaValidationError(scope, { prop, received: this.subject.node.path, expected: this.unusable });
+      throw new HaValidationError(scope, { prop, received: this.subject?.node.path ?? this.description, expected: this.unusable });
     }
     for (const [name, d] of Object.entries(this.durations)) {
       if (d !== undefined && !d.isUnresolved() && d.toMilliseconds() < 60_000) {

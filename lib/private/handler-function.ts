@@ -26,6 +26,12 @@ export interface HandlerFunctionProps {
    * @default not in a VPC
    */
   readonly vpc?: ec2.IVpc;
+  /**
+   * A literal name, for a function another region's stack names (a Region switch step's ARN) without a
+   * cross-region reference.
+   * @default a name CloudFormation generates
+   */
+  readonly functionName?: string;
 }
 
 /**
@@ -68,6 +74,7 @@ export class HandlerFunction extends Construct {
     const common: lambda.FunctionOptions = {
       architecture: lambda.Architecture.ARM_64,
       description: props.description,
+      functionName: props.functionName,
       role: this.role,
       logGroup: this.logGroup,
       timeout: props.timeout ?? Duration.minutes(1),

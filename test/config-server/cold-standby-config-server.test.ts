@@ -89,12 +89,22 @@ describe('ColdStandbyConfigServer with a DynamoDB global table, proxies in three
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
   });
 
-  test('writer-only IAM: only the server task roles may write; proxies may only read (their local replica)', () => {
+  test('writer-only IAM: only the server task roles may write; the automations only the writer flag; proxies may only read (their local replica)', () => {
     const writes = (tpl: Template) => Object.values(tpl.findResources('AWS::IAM::Policy'))
       .filter(p => JSON.stringify(p.Properties.PolicyDocument).includes('dynamodb:PutItem'))
       .map(p => JSON.stringify(p.Properties.Roles));
-    expect(writes(t)).toHaveLength(1);
+    expect(writes(t)).toHaveLength(2);
     expect(writes(t)[0]).toMatch(/ConfigPrimaryServerTaskTaskRole/);
+    // The failback writes the flag item only, in both replicas (it fences the standby's, then sets the primary's).
+    expect(writes(t)[1]).toMatch(/ConfigPrimaryFailBackServiceRole/);
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('ConfigPrimaryFailBackServiceRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([{
+        Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['__writer__'] } },
+        Resource: ['eu-west-1', 'us-east-1'].map(r => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:dynamodb:${r}:123456789012:table/config-store`]] })),
+      }]) },
+    });
     expect(writes(t2)).toHaveLength(2);
     expect(writes(t2).join()).toMatch(/PrimaryConfig[0-9A-F]{8}StandbyServerTaskTaskRole/);
     expect(writes(t2).join()).toMatch(/TurnOnServiceRole/);

@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import {
   ColdStandbyConfigServer, ColdStandbyConfigServerPath, ColdStandbyConfigServerProps, FailoverNotifications, HaDatabase, InterRegionVpcPeering, RegionFailoverRunner,
@@ -56,22 +57,32 @@ describe('ColdStandbyConfigServer with failoverRunner: REGION_SWITCH_PLAN', () =
     expect(plan.Triggers).toEqual([expect.objectContaining({ Action: 'activate', TargetRegion: 'us-east-1', Conditions: [{ AssociatedAlarmName: 'trigger-1', Condition: 'red' }] })]);
   });
 
-  test('its one step invokes the turn-on function in the activating region, and its role may invoke exactly that function', () => {
+  test('its one step invokes the activated region\'s function: the turn-on for the standby, the failback (by its literal ARN) for the primary; the role may invoke exactly those two', () => {
     const plan = planOf(t2);
     const turnOn = s.secondary.resolve(s.config.turnOnFunction.functionArn);
-    expect(plan.Workflows).toHaveLength(1);
-    expect(plan.Workflows[0]).toMatchObject({ WorkflowTargetAction: 'activate', WorkflowTargetRegion: 'us-east-1' });
-    expect(plan.Workflows[0].Steps).toEqual([expect.objectContaining({
+    const failBackName = s.primary.resolve((s.config.failBackFunction.node.defaultChild as lambda.CfnFunction).functionName);
+    expect(failBackName).toMatch(/^[A-Za-z0-9-]{1,55}-failback$/);
+    const failBack = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:lambda:eu-west-1:123456789012:function:${failBackName}`]] };
+    const step = expect.objectContaining({
       ExecutionBlockType: 'CustomActionLambda',
       // The payload asks for a switchover only: a graceful execution never fails the database over with data loss.
       ExecutionBlockConfiguration: { CustomActionLambdaConfig: expect.objectContaining({
-        Lambdas: [{ Arn: turnOn, Payload: JSON.stringify({ action: 'turn-on', promotion: 'switchover-only' }) }], RegionToRun: 'activatingRegion', TimeoutMinutes: 2,
+        Lambdas: [
+          { Arn: turnOn, Payload: JSON.stringify({ action: 'turn-on', promotion: 'switchover-only' }) },
+          { Arn: failBack, Payload: JSON.stringify({ action: 'fail-back' }) },
+        ],
+        RegionToRun: 'activatingRegion', TimeoutMinutes: 5,
       }) },
-    })]);
+    });
+    expect(plan.Workflows).toEqual([
+      expect.objectContaining({ WorkflowTargetAction: 'activate', WorkflowTargetRegion: 'us-east-1', Steps: [step] }),
+      expect.objectContaining({ WorkflowTargetAction: 'activate', WorkflowTargetRegion: 'eu-west-1', Steps: [step] }),
+    ]);
     const invoke = Object.values(t2.findResources('AWS::IAM::Policy'))
       .flatMap(p => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
       .filter(st => ([] as string[]).concat(st.Action).includes('lambda:InvokeFunction'));
-    expect(invoke).toEqual([expect.objectContaining({ Resource: turnOn })]);
+    expect(invoke).toEqual([expect.objectContaining({ Resource: [turnOn, failBack] })]);
+    expect(s.config.regionSwitchPlan!.failbackCommand).toMatch(/--target-region eu-west-1 --action activate --mode graceful/);
   });
 
   test('the writes path counts the Region switch trigger instead of the rule, and the plan\'s RTO is the path\'s, in whole minutes', () => {

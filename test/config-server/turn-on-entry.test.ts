@@ -45,6 +45,12 @@ const DATABASE_ENV = {
   GLOBAL_CLUSTER_ID: 'config', TARGET_CLUSTER_ARN: TARGET, PROMOTER_FUNCTION: 'arn:aws:lambda:us-east-1:123456789012:function:promoter', PROMOTION_TIMEOUT_SECONDS: '60', PROMOTION_POLL_SECONDS: '1',
 };
 
+/** What the failback function's environment adds (the construct sets it in the primary region). */
+const FAIL_BACK_ENV = {
+  FAIL_BACK: 'true', AWS_REGION: 'eu-west-1', CLUSTER: 'primary-cluster', SERVICE: 'primary-server', TARGET_DNS_NAME: 'primary-lb.eu-west-1.elb.amazonaws.com',
+  STANDBY_REGION: 'us-east-1', DRAIN_SECONDS: '0', REPLICATION_TIMEOUT_SECONDS: '10', POLL_SECONDS: '1',
+};
+
 type Out = { steps: Array<{ step: string }>; samples: number; unreachable: number; skipped?: string };
 type Handler = (event?: object) => Promise<Out>;
 type Sdk = { ecs: typeof ecsSdk; route53: typeof route53Sdk; dynamodb: typeof dynamodbSdk; rds: typeof rdsSdk; lambda: typeof lambdaSdk };
@@ -59,7 +65,7 @@ const SDK: Sdk = { ecs: ecsSdk, route53: route53Sdk, dynamodb: dynamodbSdk, rds:
 /** The entry point, invoked with `env` as its environment (what the construct sets), and the SDK modules to mock. */
 function load(env: Record<string, string>): { handler: Handler; sdk: Sdk } {
   const handler: Handler = async event => {
-    for (const key of [...Object.keys(ENV), ...Object.keys(DATABASE_ENV)]) delete process.env[key];
+    for (const key of [...Object.keys(ENV), ...Object.keys(DATABASE_ENV), ...Object.keys(FAIL_BACK_ENV)]) delete process.env[key];
     Object.assign(process.env, env, overrides);
     for (const key of removed) delete process.env[key];
     return entryPoint(event);
@@ -180,6 +186,35 @@ describe('config server entry point with a DynamoDB store', () => {
     expect(aws.ecs.commandCalls(UpdateServiceCommand).map(c => c.args[0].input)).toEqual([{ cluster: 'standby-cluster', service: 'standby-server', desiredCount: 0 }]);
     expect(local.responses).toEqual([expect.objectContaining({ Status: 'SUCCESS', RequestId: 'r1', LogicalResourceId: 'InitialDesiredCount' })]);
     expect(aws.route53.calls()).toHaveLength(0);
+  });
+
+  test('the schedule returns the standby to cold after a failback from this region (the flag says so), then samples as always', async () => {
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const aws = mocks(sdk, 2);
+    aws.dynamodb.on(sdk.dynamodb.GetItemCommand).resolves({ Item: { pk: { S: '__writer__' }, region: { S: 'eu-west-1' }, failedBackFrom: { S: 'us-east-1' } } });
+    aws.ecs.on(DescribeServicesCommand, { cluster: 'standby-cluster' }).resolves({ services: [{ desiredCount: 3 }] });
+    const out = await handler({ 'detail-type': 'Scheduled Event' }) as Out & { cold: { changed: boolean } };
+    expect(aws.ecs.commandCalls(UpdateServiceCommand).map(c => c.args[0].input)).toEqual([{ cluster: 'standby-cluster', service: 'standby-server', desiredCount: 0 }]);
+    expect(out.cold).toMatchObject({ changed: true });
+    expect(out.samples).toBeGreaterThanOrEqual(1);
+  });
+
+  test('the failback function (FAIL_BACK): any event fails back, fencing the flag in the standby region\'s replica', async () => {
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const aws = mocks(sdk, 2);
+    aws.dynamodb.on(sdk.dynamodb.GetItemCommand).resolves({ Item: { pk: { S: '__writer__' }, region: { S: 'us-east-1' } } });
+    // The fence replicates at once: the primary's replica reads the handover on its first read.
+    aws.dynamodb.on(sdk.dynamodb.PutItemCommand).callsFake(input => {
+      aws.dynamodb.on(sdk.dynamodb.GetItemCommand).resolves({ Item: input.Item });
+      return {};
+    });
+    overrides = FAIL_BACK_ENV;
+    const out = await handler({ action: 'fail-back' } as object);
+    expect(out.steps.map(s => s.step)).toEqual(['scale-primary', 'fence-writes', 'wait-for-replication', 'move-writer-name', 'flip-writer-flag']);
+    const puts = aws.dynamodb.commandCalls(sdk.dynamodb.PutItemCommand);
+    expect(await (puts[0].thisValue as dynamodbSdk.DynamoDBClient).config.region()).toBe('us-east-1');
+    expect(puts.map(c => c.args[0].input.Item!.region.S)).toEqual(['handover', 'eu-west-1']);
+    expect(aws.ecs.commandCalls(UpdateServiceCommand).map(c => c.args[0].input)).toEqual([{ cluster: 'primary-cluster', service: 'primary-server', desiredCount: 3 }]);
   });
 
   test('a missing setting fails with its name', async () => {

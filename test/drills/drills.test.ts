@@ -233,12 +233,19 @@ describe('Drills of a ColdStandbyConfigServer', () => {
     });
   });
 
-  test('writes: a Region switch plan that runs the turn-on in the standby region; no FIS drill for the loss of the live server, and the gap says why', () => {
+  test('writes: a Region switch plan that runs the turn-on in the standby region and fails back with the failback function in the primary; no FIS drill for the loss of the live server, and the gap says why', () => {
+    const step = Match.objectLike({ Name: 'run-automation', ExecutionBlockConfiguration: { CustomActionLambdaConfig: Match.objectLike({
+      Lambdas: [
+        Match.objectLike({ Arn: standby.resolve(pattern.turnOnFunction.functionArn) }),
+        Match.objectLike({ Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, Match.stringLikeRegexp(':lambda:eu-west-1:123456789012:function:.*-failback$')]] } }),
+      ],
+    }) } });
     template('Secondary').hasResourceProperties('AWS::ARCRegionSwitch::Plan', {
       RecoveryTimeObjectiveMinutes: Math.ceil(pattern.writeRto.toSeconds() / 60),
-      Workflows: [Match.objectLike({ Steps: [Match.objectLike({ Name: 'run-automation', ExecutionBlockConfiguration: { CustomActionLambdaConfig: Match.objectLike({
-        Lambdas: [{ Arn: standby.resolve(pattern.turnOnFunction.functionArn) }],
-      }) } })] })],
+      Workflows: [
+        Match.objectLike({ WorkflowTargetRegion: 'us-east-1', Steps: [step] }),
+        Match.objectLike({ WorkflowTargetAction: 'activate', WorkflowTargetRegion: 'eu-west-1', Steps: [step] }),
+      ],
       // The standby region's probe alarm, named but not acted on: the library's own rule turns the standby on.
       AssociatedAlarms: { 'trigger-1': { AlarmType: 'trigger', ResourceIdentifier: standby.resolve(pattern.serverProbeAlarm.alarmArn) } },
       Triggers: Match.absent(),

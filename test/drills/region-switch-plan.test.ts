@@ -227,6 +227,54 @@ describe('RegionSwitchPlan alarms and steps', () => {
   });
 });
 
+describe('RegionSwitchPlan with a function in each region', () => {
+  const failBackArn = 'arn:aws:lambda:eu-west-1:123456789012:function:orders-failback';
+
+  test('one custom action block lists both regions\' functions (each with its payload) and runs in both workflows: the failback activates the primary with its function', () => {
+    const { secondary } = database();
+    const turnOn = fn(secondary);
+    const plan = new RegionSwitchPlan(secondary, 'Plan', {
+      regions: ['eu-west-1', 'us-east-1'], recoveryTime: Duration.minutes(3), purpose,
+      steps: [RegionSwitchStep.invokeFunctionInEachRegion([
+        { functionArn: turnOn.functionArn, region: 'us-east-1', payload: '{"action":"turn-on"}' },
+        { functionArn: failBackArn, region: 'eu-west-1' },
+      ], { payload: '{"action":"default"}', timeout: Duration.minutes(14) })],
+    });
+    const template = Template.fromStack(secondary);
+    const step = {
+      Name: 'run-automation', ExecutionBlockType: 'CustomActionLambda', Description: Match.anyValue(),
+      ExecutionBlockConfiguration: { CustomActionLambdaConfig: {
+        Lambdas: [{ Arn: { 'Fn::GetAtt': [logicalId(template, 'AWS::Lambda::Function', 'Fn'), 'Arn'] }, Payload: '{"action":"turn-on"}' }, { Arn: failBackArn, Payload: '{"action":"default"}' }],
+        RegionToRun: 'activatingRegion', RetryIntervalMinutes: 1, TimeoutMinutes: 14,
+      } },
+    };
+    template.hasResourceProperties('AWS::ARCRegionSwitch::Plan', {
+      Workflows: [
+        Match.objectLike({ WorkflowTargetAction: 'activate', WorkflowTargetRegion: 'us-east-1', Steps: [step] }),
+        Match.objectLike({ WorkflowTargetAction: 'activate', WorkflowTargetRegion: 'eu-west-1', Steps: [step] }),
+      ],
+    });
+    expect(permissionsOf(template, 'PlanRole')).toEqual(expect.arrayContaining(permissions(
+      { actions: ['lambda:GetFunction', 'lambda:InvokeFunction'], resources: [{ 'Fn::GetAtt': [logicalId(template, 'AWS::Lambda::Function', 'Fn'), 'Arn'] }, failBackArn] },
+    )));
+    expect(plan.failbackCommand).toMatch(/--target-region eu-west-1 --action activate --mode graceful/);
+    expect(Annotations.fromStack(secondary).findWarning('*', Match.stringLikeRegexp('no failback workflow'))).toEqual([]);
+  });
+
+  test.each([
+    ['one function', () => [{ functionArn: failBackArn, region: 'eu-west-1' }], /invalid prop 'steps\[0\]'.*expected one function in each of the plan's two regions \(received 1 in eu-west-1\)/],
+    ['two functions in one region', () => [{ functionArn: failBackArn, region: 'eu-west-1' }, { functionArn: failBackArn, region: 'eu-west-1' }],
+      /expected one function in each of the plan's two regions \(received 2 in eu-west-1, eu-west-1\)/],
+    ['functions in regions other than the plan\'s', () => [{ functionArn: failBackArn, region: 'eu-west-1' }, { functionArn: failBackArn, region: 'us-west-2' }],
+      /invalid prop 'steps': received \["eu-west-1","us-west-2"\]; expected a function in each of the plan's regions \(eu-west-1, us-east-1\): none runs when us-east-1 is activated/],
+  ])('fails on %s', (_name, functions, message) => {
+    const { secondary } = database();
+    expect(() => new RegionSwitchPlan(secondary, 'Plan', {
+      regions: ['eu-west-1', 'us-east-1'], recoveryTime: Duration.minutes(3), purpose, steps: [RegionSwitchStep.invokeFunctionInEachRegion(functions())],
+    })).toThrow(message);
+  });
+});
+
 describe('RegionSwitchPlan validation', () => {
   const build = (change: (s: ReturnType<typeof database>) => Partial<RegionSwitchPlanProps>) => () => {
     const s = database();

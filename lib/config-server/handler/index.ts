@@ -9,6 +9,8 @@ import { PROBE_ENV } from '../../failover/probe-env';
 import { sampleFor, sampleMetricLine } from '../../failover/sampling';
 import { PROMOTED_EVENT } from '../../ha-database/handler/promotion';
 import { SERVER_PROBE_METRIC } from '../server-probe-metric';
+import { failBack, FailBackConfig } from './fail-back';
+import { returnToCold } from './return-to-cold';
 import { checkPrimaryServer } from './server-probe';
 import { StepResult, TurnOnDatabase, turnOnStandby } from './turn-on';
 
@@ -43,6 +45,19 @@ function database(switchoverOnly: boolean): TurnOnDatabase | undefined {
   };
 }
 
+/** The failback's settings (the failback function in the primary region: `FAIL_BACK` set). */
+export function failBackConfig(): FailBackConfig {
+  return {
+    cluster: env('CLUSTER'), service: env('SERVICE'), desiredCount: Number(env('DESIRED_COUNT')),
+    hostedZoneId: env('HOSTED_ZONE_ID'), recordName: env('RECORD_NAME'), targetDnsName: env('TARGET_DNS_NAME'), ttl: Number(env('TTL')),
+    tableName: env('TABLE_NAME'), writerKey: env('WRITER_KEY'), region: env('AWS_REGION'), standbyRegion: env('STANDBY_REGION'),
+    drainSeconds: Number(env('DRAIN_SECONDS')), replicationTimeoutSeconds: Number(env('REPLICATION_TIMEOUT_SECONDS')), pollSeconds: Number(env('POLL_SECONDS')),
+    database: process.env.GLOBAL_CLUSTER_ID ? {
+      globalClusterIdentifier: env('GLOBAL_CLUSTER_ID'), targetClusterArn: env('TARGET_CLUSTER_ARN'), timeoutSeconds: Number(env('SWITCHOVER_TIMEOUT_SECONDS')),
+    } : undefined,
+  };
+}
+
 /** The parts of the events the function is invoked with. */
 interface ConfigEvent {
   readonly 'detail-type'?: string;
@@ -66,7 +81,9 @@ export function switchoverOnly(event: ConfigEvent): boolean {
 }
 
 /**
- * - every minute (schedule): samples the live server in the primary region every PROBE_INTERVAL_MS
+ * - in the failback function (primary region, `FAIL_BACK`): any event fails the server back (fail-back.ts);
+ * - every minute (schedule): after a failback to the primary region (the writer flag says so),
+ *   scales the standby server back to 0; then samples the live server in the primary region every PROBE_INTERVAL_MS
  *   for PROBE_RUN_MS (its health check through the writer name, confirmed by the primary region's
  *   ECS API) and publishes each sample (EMF, high resolution);
  * - the standby service's initial task count (a CloudFormation custom resource): 0 when created,
@@ -76,7 +93,19 @@ export function switchoverOnly(event: ConfigEvent): boolean {
  *   other event): turns the standby on. An alarm state change other than ALARM is ignored.
  */
 export async function handler(event: ConfigEvent = {}): Promise<unknown> {
+  if (process.env.FAIL_BACK === 'true') {
+    // The failback function (primary region): any event fails back; it fences the writer flag in the standby region's replica.
+    const steps = await failBack({ ...clients, standbyDynamodb: new DynamoDBClient({ region: env('STANDBY_REGION') }) }, failBackConfig());
+    console.log(JSON.stringify({ message: 'configuration server failed back', steps }));
+    return { steps };
+  }
   if (event['detail-type'] === 'Scheduled Event') {
+    // After a failback, the standby goes cold again (a failed check does not stop the probe).
+    const cold = await returnToCold(clients, {
+      cluster: env('CLUSTER'), service: env('SERVICE'), tableName: env('TABLE_NAME'), writerKey: env('WRITER_KEY'),
+      primaryRegion: env('PRIMARY_REGION'), region: env('AWS_REGION'),
+    }).catch((e: unknown) => ({ changed: false, detail: `return-to-cold check failed: ${String(e)}` }));
+    if (cold.changed) console.log(JSON.stringify({ message: 'standby returned to cold', ...cold }));
     const config = {
       cluster: env('PRIMARY_CLUSTER'), service: env('PRIMARY_SERVICE'), url: env('WRITER_HEALTH_URL'), timeoutMs: Number(env(PROBE_ENV.TIMEOUT_MS)),
     };
@@ -86,7 +115,7 @@ export async function handler(event: ConfigEvent = {}): Promise<unknown> {
       intervalMs: Number(env(PROBE_ENV.INTERVAL_MS)), runMs: Number(env(PROBE_ENV.RUN_MS)),
       now: () => Date.now(), sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
     });
-    return { samples: samples.length, unreachable: samples.filter(s => s.unreachable).length };
+    return { samples: samples.length, unreachable: samples.filter(s => s.unreachable).length, cold };
   }
   if (event.RequestType) {
     const outcome = await handleInitialCount(clients.ecs, event as unknown as InitialCountRequest);

@@ -150,14 +150,9 @@ export async function turnOnStandby(
     });
   }
 
-  const name = `${config.recordName}.`;
   let previous: string | undefined;
   await run('move-writer-name', async () => {
-    const listed = await clients.route53.send(new ListResourceRecordSetsCommand({
-      HostedZoneId: config.hostedZoneId, StartRecordName: name, StartRecordType: 'CNAME', MaxItems: 1,
-    }));
-    const current = listed.ResourceRecordSets?.find(r => r.Name === name && r.Type === 'CNAME');
-    const value = current?.ResourceRecords?.[0]?.Value?.replace(/\.$/, '');
+    const value = await writerNameTarget(clients.route53, config);
     if (value === config.targetDnsName.replace(/\.$/, '')) {
       return { step: 'move-writer-name', changed: false, detail: `${config.recordName} already points to ${config.targetDnsName}` };
     }
@@ -212,8 +207,20 @@ export async function turnOnStandby(
   return done;
 }
 
-/** UPSERTs the writer's CNAME to `target`. */
-async function upsertWriterName(route53: Route53Client, config: TurnOnConfig, target: string, comment: string): Promise<void> {
+/** Where the writer's CNAME points now (without the trailing dot), if it exists. */
+export async function writerNameTarget(route53: Route53Client, config: Pick<TurnOnConfig, 'hostedZoneId' | 'recordName'>): Promise<string | undefined> {
+  const name = `${config.recordName}.`;
+  const listed = await route53.send(new ListResourceRecordSetsCommand({
+    HostedZoneId: config.hostedZoneId, StartRecordName: name, StartRecordType: 'CNAME', MaxItems: 1,
+  }));
+  const current = listed.ResourceRecordSets?.find(r => r.Name === name && r.Type === 'CNAME');
+  return current?.ResourceRecords?.[0]?.Value?.replace(/\.$/, '');
+}
+
+/** UPSERTs the writer's CNAME to `target` (the turn-on's and the failback's one write of the name). */
+export async function upsertWriterName(
+  route53: Route53Client, config: Pick<TurnOnConfig, 'hostedZoneId' | 'recordName' | 'ttl'>, target: string, comment: string,
+): Promise<void> {
   await route53.send(new ChangeResourceRecordSetsCommand({
     HostedZoneId: config.hostedZoneId,
     ChangeBatch: {
