@@ -54,6 +54,11 @@ export interface RegionFailoverOptions {
   readonly automation: FailoverAutomation;
   /** The plan's workflow (REGION_SWITCH_PLAN). */
   readonly planSteps: RegionSwitchStep[];
+  /**
+   * The steps of the plan's failback workflow.
+   * @default the plan's steps that run for either region
+   */
+  readonly planFailbackSteps?: RegionSwitchStep[];
   /** Automations the plan's steps run in their turn (a function a step invokes), as links after the plan's. */
   readonly planAutomations: FailoverAutomation[];
   /** The calls the plan's role makes for its steps. */
@@ -137,6 +142,7 @@ export class RegionFailoverStart {
       primaryRegion: o.primaryRegion,
       targetRegion: here,
       steps: o.planSteps,
+      failbackSteps: o.planFailbackSteps,
       recoveryTime,
       triggerAlarms: [o.alarm],
       automaticExecution: o.automatic,

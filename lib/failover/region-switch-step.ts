@@ -21,8 +21,32 @@ export enum GlobalDatabaseBehavior {
   FAILOVER = 'failover',
 }
 
+/** A step name the library gives (letters, digits, hyphens and underscores). */
+const STEP_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Where a Lambda step runs its function. */
+export enum RegionToRun {
+  /** In the region the workflow activates (Region switch's advice: no dependency on the region being left). */
+  ACTIVATING = 'activatingRegion',
+  /**
+   * In the region the workflow deactivates: for a failback's clean-up in the region it leaves (both
+   * regions are up in a graceful failback).
+   */
+  DEACTIVATING = 'deactivatingRegion',
+}
+
 /** Options of a Lambda step. */
 export interface RegionSwitchFunctionOptions {
+  /**
+   * The step's name in the plan (unique in its workflow).
+   * @default 'run-automation'
+   */
+  readonly name?: string;
+  /**
+   * Where the function runs.
+   * @default RegionToRun.ACTIVATING
+   */
+  readonly regionToRun?: RegionToRun;
   /**
    * What the step is for, shown in the plan.
    * @default 'Runs <function path>'
@@ -144,12 +168,16 @@ export class RegionSwitchStep {
 
   /**
    * Invokes a function in the region being activated (a custom action
-   * block): for example the library's own failover automation, so the plan
+   * block; `regionToRun` DEACTIVATING: in the region being left): for example the library's own failover automation, so the plan
    * runs exactly what the alarm-driven path runs.
    */
   public static invokeFunction(fn: lambda.IFunction, options: RegionSwitchFunctionOptions = {}): RegionSwitchStep {
+    const regionToRun = options.regionToRun ?? RegionToRun.ACTIVATING;
+    const name = options.name ?? 'run-automation';
     return new RegionSwitchStep({
-      name: 'run-automation',
+      name,
+      unusable: !STEP_NAME.test(name) ? `a step name of 1 to 64 letters, digits, hyphens and underscores (name: ${JSON.stringify(name)})`
+        : !Object.values(RegionToRun).includes(regionToRun) ? `a RegionToRun value (regionToRun: ${JSON.stringify(regionToRun)})` : undefined,
       executionBlockType: 'CustomActionLambda',
       description: options.description ?? `Runs ${fn.node.path}`,
       subject: fn,
@@ -158,7 +186,7 @@ export class RegionSwitchStep {
         config: {
           customActionLambdaConfig: {
             lambdas: [{ arn: fn.functionArn, payload: options.payload }],
-            regionToRun: 'activatingRegion',
+            regionToRun,
             retryIntervalMinutes: ceilMinutes(options.retryInterval ?? Duration.minutes(1)),
             timeoutMinutes: options.timeout ? ceilMinutes(options.timeout) : undefined,
           },

@@ -21,7 +21,7 @@ import {
 } from './browser-failover';
 import { BrowserFailoverHelper } from './browser-failover-helper';
 import { SpareMode } from './spare-mode';
-import { addSpareScaleUp, forwardPrimaryAlarm, metricPrimaryProbe, primaryAlarmArn, PROBE_INTERVAL, SpareAutomation } from './spare-scale-up';
+import { addSpareScaleUp, forwardPrimaryAlarm, metricPrimaryProbe, primaryAlarmArn, PROBE_INTERVAL, scaleBackStep, SpareAutomation } from './spare-scale-up';
 import { WebTierSite, WebTierSitePath } from './web-tier-site';
 
 /** What every spare's automation shares: whom it probes, how far it scales, who runs the failover. */
@@ -315,6 +315,8 @@ export class ActiveSpareWebTier extends HaPattern {
         description: `Scales the spare in ${spareRegion} to ${n + 1} tasks (the tier's own scale-up function)`,
         payload: JSON.stringify({ 'source': 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', 'detail': { alarmName: 'region-switch', state: { value: 'ALARM' } } }),
       })],
+      // The failback: the spare's own function, in the region it leaves, scales it back once the primary answers.
+      planFailbackSteps: [scaleBackStep(automation.handler.function, spare)],
       planCalls: [{ actions: ['lambda:InvokeFunction'], resource: automation.handler.function.functionArn }],
       planAutomations: [scaleUp],
       planPurpose: rto => ({

@@ -5,8 +5,10 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { AutomationCall } from '../core/failure-scenario';
+import { RegionSwitchStep, RegionToRun } from '../failover/region-switch-step';
 import { HandlerFunction } from '../private/handler-function';
 import { SITE_PROBE_METRIC } from './site-probe-metric';
 import { WebTierSite } from './web-tier-site';
@@ -71,6 +73,8 @@ export function addSpareScaleUp(spare: WebTierSite, opts: SpareScaleUpOptions): 
       CLUSTER_NAME: spare.cluster.clusterName,
       SERVICE_NAME: spare.service.serviceName,
       DESIRED_COUNT: String(desiredCount),
+      // The failback scales the spare back to its own count (its mode's), once the primary answers.
+      SPARE_COUNT: String(spare.runningTasks),
       PROBE_URL: opts.probeUrl,
       PROBE_SITE: opts.probeSite,
       PROBE_TIMEOUT_MS: String(PROBE_TIMEOUT.toMilliseconds()),
@@ -96,6 +100,20 @@ export function addSpareScaleUp(spare: WebTierSite, opts: SpareScaleUpOptions): 
   });
   initialCount.node.addDependency(spare.service);
   return { handler: fn, schedule, calls };
+}
+
+/**
+ * The failback's step of a spare: its scale-up function, run in the region the failback leaves (the
+ * spare's: a graceful failback has both regions up), scales the spare back to its own count once the
+ * primary site answers its health path 3 times in a row from there; a primary not yet back fails the step.
+ */
+export function scaleBackStep(fn: lambda.IFunction, spare: WebTierSite): RegionSwitchStep {
+  return RegionSwitchStep.invokeFunction(fn, {
+    name: 'scale-back-spare',
+    regionToRun: RegionToRun.DEACTIVATING,
+    description: `Scales the spare in ${Stack.of(spare).region} back to ${spare.runningTasks} task(s) once the primary site answers (the spare's own function, in its region)`,
+    payload: JSON.stringify({ action: 'scale-back' }),
+  });
 }
 
 /** The ARN of the primary's failover alarm, from its literal name (no cross-region token). */

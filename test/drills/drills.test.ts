@@ -158,8 +158,13 @@ describe('Drills of an ActiveSpareWebTier', () => {
           RecordSets: [{ RecordSetIdentifier: 'eu-west-1', Region: 'eu-west-1' }, { RecordSetIdentifier: 'us-east-1', Region: 'us-east-1' }],
         } } }),
       ] }, {
-        // The failback moves the name back (the scale-up function runs only in the spare's region).
-        WorkflowTargetAction: 'activate', WorkflowTargetRegion: 'eu-west-1', WorkflowDescription: Match.anyValue(), Steps: [Match.objectLike({ Name: 'move-dns' })],
+        // The failback moves the name back, then the spare's own function, in the region the failback leaves, scales it back.
+        WorkflowTargetAction: 'activate', WorkflowTargetRegion: 'eu-west-1', WorkflowDescription: Match.anyValue(), Steps: [
+          Match.objectLike({ Name: 'move-dns' }),
+          Match.objectLike({ Name: 'scale-back-spare', ExecutionBlockType: 'CustomActionLambda', ExecutionBlockConfiguration: { CustomActionLambdaConfig: Match.objectLike({
+            Lambdas: [{ Arn: spare.resolve(scaleUp.functionArn), Payload: JSON.stringify({ action: 'scale-back' }) }], RegionToRun: 'deactivatingRegion',
+          }) } }),
+        ],
       }],
       AssociatedAlarms: {
         'trigger-1': { AlarmType: 'trigger', ResourceIdentifier: arn(':cloudwatch:eu-west-1:123456789012:alarm:Primary-Web-failover') },

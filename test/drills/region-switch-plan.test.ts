@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
-  DrillKind, DrillPurpose, GlobalDatabaseBehavior, HaDatabase, HaValidationError, RecoveryApproach, RegionSwitchPlan, RegionSwitchPlanProps, RegionSwitchStep,
+  DrillKind, DrillPurpose, GlobalDatabaseBehavior, HaDatabase, HaValidationError, RecoveryApproach, RegionSwitchPlan, RegionSwitchPlanProps, RegionSwitchStep, RegionToRun,
 } from '../../lib';
 import { createHaVpc } from '../../lib/private/network';
 import { testApp, testEnv } from '../harness';
@@ -296,6 +296,10 @@ describe('RegionSwitchPlan validation', () => {
     ['a recovery time of 0', () => ({ recoveryTime: Duration.seconds(0) }), /invalid prop 'recoveryTime': received 0 seconds; expected a duration longer than 0/],
     ['a retry interval under a minute', (s: ReturnType<typeof database>) => ({ steps: [RegionSwitchStep.invokeFunction(fn(s.secondary), { retryInterval: Duration.seconds(30) })] }),
       /invalid prop 'steps\[0\]\.retryInterval': received 30 seconds; expected at least 1 minute/],
+    ['a function step name Region switch would not take', (s: ReturnType<typeof database>) => ({ steps: [RegionSwitchStep.invokeFunction(fn(s.secondary), { name: 'scale back!' })] }),
+      /invalid prop 'steps\[0\]': received "Secondary\/Fn"; expected a step name of 1 to 64 letters, digits, hyphens and underscores \(name: "scale back!"\)/],
+    ['an unknown regionToRun', (s: ReturnType<typeof database>) => ({ steps: [RegionSwitchStep.invokeFunction(fn(s.secondary), { regionToRun: 'inactiveRegion' as RegionToRun })] }),
+      /invalid prop 'steps\[0\]': received "Secondary\/Fn"; expected a RegionToRun value \(regionToRun: "inactiveRegion"\)/],
     ['an alarm of another region with a generated name', (s: ReturnType<typeof database>) => ({ triggerAlarms: [s.db.failoverAlarm] }),
       /invalid prop 'triggerAlarms\[0\]': received "Primary\/Db\/FailoverAlarm"; expected an alarm in the plan's stack \(Secondary\) or with a literal name/],
   ])('fails on %s', (_name, change, message) => {

@@ -69,6 +69,26 @@ describe('ActiveSpareWebTier with failoverRunner: REGION_SWITCH_PLAN (two warm s
     });
   });
 
+  test('each plan fails back: activating eu-west-1, the spare\'s own function runs in the region left (the spare\'s) and scales it back to its count', () => {
+    spares.forEach((spare, i) => {
+      const workflows = planOf(spare).Workflows;
+      expect(workflows).toHaveLength(2);
+      expect(workflows[1]).toMatchObject({ WorkflowTargetAction: 'activate', WorkflowTargetRegion: 'eu-west-1' });
+      expect(workflows[1].Steps).toEqual([expect.objectContaining({
+        Name: 'scale-back-spare', ExecutionBlockType: 'CustomActionLambda',
+        ExecutionBlockConfiguration: { CustomActionLambdaConfig: expect.objectContaining({
+          Lambdas: [{ Arn: spare.resolve(tier.scaleUpFunctions[i].functionArn), Payload: JSON.stringify({ action: 'scale-back' }) }], RegionToRun: 'deactivatingRegion',
+        }) },
+      })]);
+      // Its own count: what the function scales back to (a warm spare's running tasks).
+      Template.fromStack(spare).hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ SPARE_COUNT: String(tier.spares[i].runningTasks), DESIRED_COUNT: '3' }) },
+      });
+      expect(tier.regionSwitchPlans[i].failbackCommand).toMatch(/--target-region eu-west-1 --action activate --mode graceful/);
+    });
+    expect(Annotations.fromStack(spares[0]).findWarning('*', Match.stringLikeRegexp('no failback workflow'))).toEqual([]);
+  });
+
   test('a warm spare serves at once: the DNS path is unchanged; the plans\' RTO is the DNS path\'s', () => {
     expect(tier.dnsFailoverTime.toSeconds()).toBe(library.tier.dnsFailoverTime.toSeconds());
     for (const spare of spares) expect(planOf(spare).RecoveryTimeObjectiveMinutes).toBe(Math.ceil(tier.dnsFailoverTime.toSeconds() / 60));

@@ -16,6 +16,7 @@ import { LatencyDns } from '../../latency-dns/latency-dns';
 import { MultiSiteActiveActive, MultiSiteActiveActivePath } from '../../multi-site/multi-site-active-active';
 import { ActiveSpareWebTier } from '../../web-tier/active-spare-web-tier';
 import { ActiveSpareWebTierPath } from '../../web-tier/active-spare-web-tier-props';
+import { scaleBackStep } from '../../web-tier/spare-scale-up';
 import { DrillsContext, handled, purpose, gap, literalAlarmName, regionId } from './drill-context';
 
 // ---- Region switch plans
@@ -40,12 +41,13 @@ export function webTierPlans(ctx: DrillsContext, p: ActiveSpareWebTier): void {
     // The plan's Route 53 health checks join the records only from the records' own stack (no cross-region reference):
     // a plan in the spare's region scales the spare, and the records' own health checks move the name (failover routing).
     const movesDns = Stack.of(p.dns) === stack;
+    const dnsStep = movesDns ? RegionSwitchStep.route53HealthCheck(p.dns) : undefined;
     const steps = [
       ...(scaleUp ? [RegionSwitchStep.invokeFunction(scaleUp, {
         description: `Scales the spare in ${spareRegion} to N+1 (the tier's own scale-up function, invoked as by the primary's failover alarm)`,
         payload: JSON.stringify({ 'source': 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', 'detail': { alarmName: alarmName ?? 'region-switch', state: { value: 'ALARM' } } }),
       })] : []),
-      ...(movesDns ? [RegionSwitchStep.route53HealthCheck(p.dns)] : []),
+      ...(dnsStep ? [dnsStep] : []),
     ];
     if (steps.length === 0) continue;
     plan(ctx, p, stack, `RegionSwitch${regionId(spareRegion)}`, {
@@ -53,6 +55,8 @@ export function webTierPlans(ctx: DrillsContext, p: ActiveSpareWebTier): void {
       primaryRegion,
       targetRegion: spareRegion,
       steps,
+      // The failback: the name moves back (when the plan moves it), then the spare scales back once the primary answers.
+      failbackSteps: [...(dnsStep ? [dnsStep] : []), ...(scaleUp ? [scaleBackStep(scaleUp, spare)] : [])],
       recoveryTime: rto,
       triggerAlarms: alarmName ? [p.failoverAlarm] : [],
       healthAlarms: [spare.failoverAlarm],
