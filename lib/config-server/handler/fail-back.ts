@@ -1,9 +1,9 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { describeGlobalCluster, promotionState, startSwitchover } from '../../ha-database/handler/promotion';
-import { upsertWriterName, writerNameTarget } from './turn-on';
+import { scaleWriterServer, upsertWriterName, WriterMove, writerNameTarget } from './turn-on';
 
 /**
  * The writer flag's value while the writer moves back: it names no region, so every server refuses
@@ -11,28 +11,8 @@ import { upsertWriterName, writerNameTarget } from './turn-on';
  */
 export const HANDOVER = 'handover';
 
-/** What the failback works on (from the function's environment, in the primary region). */
-export interface FailBackConfig {
-  /** ECS cluster of the live server (primary region). */
-  readonly cluster: string;
-  /** ECS service of the live server. */
-  readonly service: string;
-  /** Tasks the live server runs. */
-  readonly desiredCount: number;
-  /** Hosted zone of the writer's name. */
-  readonly hostedZoneId: string;
-  /** The writer's name, fully qualified, without trailing dot. */
-  readonly recordName: string;
-  /** Where the name must point: the primary region's load balancer. */
-  readonly targetDnsName: string;
-  /** TTL of the record. */
-  readonly ttl: number;
-  /** The store (global table; the same name in every region) holding the writer flag. */
-  readonly tableName: string;
-  /** Partition key value of the writer flag item. */
-  readonly writerKey: string;
-  /** The primary region: the writer after the failback. */
-  readonly region: string;
+/** What the failback works on (from the function's environment, in the primary region: it moves the writer there). */
+export interface FailBackConfig extends WriterMove {
   /** The standby region: the writer before the failback. */
   readonly standbyRegion: string;
   /**
@@ -110,7 +90,7 @@ export async function failBack(
       throw new FailBackError(step, [...done], e instanceof Error ? e.message : String(e));
     }
   };
-  await run('scale-primary', () => scalePrimary(clients.ecs, config));
+  await run('scale-primary', () => scaleWriterServer(clients.ecs, config));
 
   const flag = await readFlag(clients.standbyDynamodb, config);
   // The writer before the failback: the flag's region (unset: the primary), or, fenced by an earlier run, the one it fenced.
@@ -158,15 +138,6 @@ async function undoFence(
     throw new FailBackError(e.failedStep, e.completed, `${e.reason}; undoing it failed too (${String(undo)}): writes stay refused until the flag names a region`);
   }
   throw new FailBackError(e.failedStep, e.completed, `${e.reason}; ${undone.join(', ')}`);
-}
-
-async function scalePrimary(ecs: ECSClient, config: FailBackConfig): Promise<Omit<FailBackStep, 'step'>> {
-  const described = await ecs.send(new DescribeServicesCommand({ cluster: config.cluster, services: [config.service] }));
-  const service = described.services?.[0];
-  if (!service) throw new Error(`service ${config.service} not found in cluster ${config.cluster}`);
-  if ((service.desiredCount ?? 0) >= config.desiredCount) return { changed: false, detail: `already at ${service.desiredCount} task(s)` };
-  await ecs.send(new UpdateServiceCommand({ cluster: config.cluster, service: config.service, desiredCount: config.desiredCount }));
-  return { changed: true, detail: `${service.desiredCount ?? 0} -> ${config.desiredCount} task(s)` };
 }
 
 async function waitForHandover(

@@ -31,28 +31,35 @@ export interface TurnOnDatabase {
   readonly pollSeconds: number;
 }
 
-/** What the turn-on automation works on (from the function's environment). */
-export interface TurnOnConfig {
-  /** ECS cluster of the standby server. */
+/**
+ * Where the writer moves to, for the turn-on (the standby) and the failback (the live server in the
+ * primary region) alike: the server that becomes the writer, the writer's name and its flag.
+ */
+export interface WriterMove {
+  /** ECS cluster of the server that becomes the writer. */
   readonly cluster: string;
-  /** ECS service of the standby server. */
+  /** ECS service of that server. */
   readonly service: string;
-  /** Tasks the standby runs once on. */
+  /** Tasks it runs as the writer. */
   readonly desiredCount: number;
   /** Hosted zone of the writer's name. */
   readonly hostedZoneId: string;
   /** The writer's name, fully qualified, without trailing dot. */
   readonly recordName: string;
-  /** Where the name must point: the standby region's load balancer. */
+  /** Where the name must point: the load balancer of the region that becomes the writer. */
   readonly targetDnsName: string;
   /** TTL of the record. */
   readonly ttl: number;
-  /** The store (local replica) holding the writer flag. */
+  /** The store (global table; its local replica) holding the writer flag. */
   readonly tableName: string;
   /** Partition key value of the writer flag item. */
   readonly writerKey: string;
   /** The region that becomes the writer. */
   readonly region: string;
+}
+
+/** What the turn-on automation works on (from the function's environment). */
+export interface TurnOnConfig extends WriterMove {
   /** With an `HaDatabase` store: the database to promote first. */
   readonly database?: TurnOnDatabase;
 }
@@ -119,16 +126,7 @@ export async function turnOnStandby(
     }
   };
 
-  await run('scale-standby', async () => {
-    const described = await clients.ecs.send(new DescribeServicesCommand({ cluster: config.cluster, services: [config.service] }));
-    const service = described.services?.[0];
-    if (!service) throw new Error(`service ${config.service} not found in cluster ${config.cluster}`);
-    if ((service.desiredCount ?? 0) >= config.desiredCount) {
-      return { step: 'scale-standby', changed: false, detail: `already at ${service.desiredCount} task(s)` };
-    }
-    await clients.ecs.send(new UpdateServiceCommand({ cluster: config.cluster, service: config.service, desiredCount: config.desiredCount }));
-    return { step: 'scale-standby', changed: true, detail: `${service.desiredCount ?? 0} -> ${config.desiredCount} task(s)` };
-  });
+  await run('scale-standby', async () => ({ step: 'scale-standby', ...await scaleWriterServer(clients.ecs, config) }));
 
   const db = config.database;
   const rds = clients.rds;
@@ -205,6 +203,16 @@ export async function turnOnStandby(
   });
 
   return done;
+}
+
+/** Raises the writer's server to `desiredCount` tasks (unless it runs that many or more): the turn-on's and the failback's first step. */
+export async function scaleWriterServer(ecs: ECSClient, config: Pick<WriterMove, 'cluster' | 'service' | 'desiredCount'>): Promise<{ changed: boolean; detail: string }> {
+  const described = await ecs.send(new DescribeServicesCommand({ cluster: config.cluster, services: [config.service] }));
+  const service = described.services?.[0];
+  if (!service) throw new Error(`service ${config.service} not found in cluster ${config.cluster}`);
+  if ((service.desiredCount ?? 0) >= config.desiredCount) return { changed: false, detail: `already at ${service.desiredCount} task(s)` };
+  await ecs.send(new UpdateServiceCommand({ cluster: config.cluster, service: config.service, desiredCount: config.desiredCount }));
+  return { changed: true, detail: `${service.desiredCount ?? 0} -> ${config.desiredCount} task(s)` };
 }
 
 /** Where the writer's CNAME points now (without the trailing dot), if it exists. */
