@@ -2,7 +2,6 @@ import * as path from 'path';
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { AutomationCall } from '../core/failure-scenario';
 import { HandlerFunction } from '../private/handler-function';
 import type { ColdStandbyConfigServerProps } from './cold-standby-config-server-props';
 import { ConfigSite } from './config-site';
@@ -24,8 +23,6 @@ export interface FailBackAutomation {
   readonly function: lambda.IFunction;
   /** Its ARN, a literal: the standby region's Region switch plan names it. */
   readonly functionArn: string;
-  /** Every call it makes. */
-  readonly calls: AutomationCall[];
 }
 
 /**
@@ -49,11 +46,6 @@ export function createFailBackAutomation(
   const tableArn = (region: string) => stack.formatArn({ service: 'dynamodb', region, resource: 'table', resourceName: settings.tableName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
   const zoneArn = stack.formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: props.zone.hostedZoneId });
   const tableArns = [tableArn(settings.primaryRegion), tableArn(settings.standbyRegion)];
-  const calls: AutomationCall[] = [
-    { actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resource: primary.server!.serviceArn },
-    { actions: ['route53:ListResourceRecordSets', 'route53:ChangeResourceRecordSets'], resource: zoneArn },
-    ...tableArns.map(resource => ({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resource })),
-  ];
   fn.role.addToPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [primary.server!.serviceArn] }));
   writerRecordStatements(zoneArn, settings.writerHost).forEach(s => fn.role.addToPolicy(s));
   fn.role.addToPolicy(writerFlagStatement(tableArns));
@@ -65,13 +57,12 @@ export function createFailBackAutomation(
     // A switchover only (no data loss): the failback never calls FailoverGlobalCluster.
     fn.role.addToPolicy(new iam.PolicyStatement({ actions: ['rds:SwitchoverGlobalCluster'], resources: [globalArn, ...clusters] }));
     fn.role.addToPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeGlobalClusters'], resources: [globalArn] }));
-    calls.push({ actions: ['rds:SwitchoverGlobalCluster', 'rds:DescribeGlobalClusters'], resource: globalArn });
     database.addPromoter(fn.function, `the configuration server ${patternPath}'s failback (a switchover back to ${settings.primaryRegion}, started by a person or a plan's failback)`, false);
   }
   const functionArn = stack.formatArn({
     service: 'lambda', region: settings.primaryRegion, resource: 'function', resourceName: settings.primaryNames.failBackFunctionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
-  return { function: fn.function, functionArn, calls };
+  return { function: fn.function, functionArn };
 }
 
 /** What the failback works on: the live server, the writer's name and flag (both replicas), the database to switch back. */
