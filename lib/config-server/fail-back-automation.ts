@@ -2,6 +2,7 @@ import * as path from 'path';
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { globalDatabaseArns } from '../failover/region-switch-step';
 import { HandlerFunction } from '../private/handler-function';
 import type { ColdStandbyConfigServerProps } from './cold-standby-config-server-props';
 import { ConfigSite } from './config-site';
@@ -50,10 +51,7 @@ export function createFailBackAutomation(
   writerRecordStatements(zoneArn, settings.writerHost).forEach(s => fn.role.addToPolicy(s));
   fn.role.addToPolicy(writerFlagStatement(tableArns));
   if (database) {
-    const clusters = database.globalClusterMembers.map(m => stack.formatArn({
-      service: 'rds', region: m.region, resource: 'cluster', resourceName: m.clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    }));
-    const globalArn = stack.formatArn({ service: 'rds', region: '', resource: 'global-cluster', resourceName: database.globalClusterIdentifier!, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const { globalArn, clusterArns: clusters } = globalDatabaseArns(primary, database);
     // A switchover only (no data loss): the failback never calls FailoverGlobalCluster.
     fn.role.addToPolicy(new iam.PolicyStatement({ actions: ['rds:SwitchoverGlobalCluster'], resources: [globalArn, ...clusters] }));
     fn.role.addToPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeGlobalClusters'], resources: [globalArn] }));
@@ -68,7 +66,6 @@ export function createFailBackAutomation(
 /** What the failback works on: the live server, the writer's name and flag (both replicas), the database to switch back. */
 function failBackEnvironment(primary: ConfigSite, props: ColdStandbyConfigServerProps, settings: ConfigServerSettings): Record<string, string> {
   const database = props.database?.secondary ? props.database : undefined;
-  const primaryCluster = database?.globalClusterMembers[0];
   // The standby's last writes replicate within the replication-latency bound (alarmed); a strongly consistent store, or a store in the database, needs none.
   const drain = database || settings.strongConsistency ? Duration.seconds(0) : settings.replicationLatencyThreshold;
   return {
@@ -88,11 +85,10 @@ function failBackEnvironment(primary: ConfigSite, props: ColdStandbyConfigServer
     DRAIN_SECONDS: String(Math.ceil(drain.toSeconds({ integral: false }))),
     REPLICATION_TIMEOUT_SECONDS: String(REPLICATION_TIMEOUT.toSeconds()),
     POLL_SECONDS: '2',
-    ...(database && primaryCluster ? {
+    ...(database ? {
       GLOBAL_CLUSTER_ID: database.globalClusterIdentifier!,
-      TARGET_CLUSTER_ARN: Stack.of(primary).formatArn({
-        service: 'rds', region: primaryCluster.region, resource: 'cluster', resourceName: primaryCluster.clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      }),
+      // The global database's clusters, the primary's first.
+      TARGET_CLUSTER_ARN: globalDatabaseArns(primary, database).clusterArns[0],
       SWITCHOVER_TIMEOUT_SECONDS: String(SWITCHOVER_TIMEOUT.toSeconds()),
     } : {}),
   };

@@ -172,27 +172,8 @@ export class RegionSwitchStep {
    * runs exactly what the alarm-driven path runs.
    */
   public static invokeFunction(fn: lambda.IFunction, options: RegionSwitchFunctionOptions = {}): RegionSwitchStep {
-    const regionToRun = options.regionToRun ?? RegionToRun.ACTIVATING;
-    const name = options.name ?? 'run-automation';
-    return new RegionSwitchStep({
-      name,
-      unusable: !STEP_NAME.test(name) ? `a step name of 1 to 64 letters, digits, hyphens and underscores (name: ${JSON.stringify(name)})`
-        : !Object.values(RegionToRun).includes(regionToRun) ? `a RegionToRun value (regionToRun: ${JSON.stringify(regionToRun)})` : undefined,
-      executionBlockType: 'CustomActionLambda',
-      description: options.description ?? `Runs ${fn.node.path}`,
-      subject: fn,
-      durations: { retryInterval: options.retryInterval, timeout: options.timeout },
-      render: () => ({
-        config: {
-          customActionLambdaConfig: {
-            lambdas: [{ arn: fn.functionArn, payload: options.payload }],
-            regionToRun,
-            retryIntervalMinutes: ceilMinutes(options.retryInterval ?? Duration.minutes(1)),
-            timeoutMinutes: options.timeout ? ceilMinutes(options.timeout) : undefined,
-          },
-        },
-        permissions: [{ statement: new iam.PolicyStatement({ actions: ['lambda:GetFunction', 'lambda:InvokeFunction'], resources: [fn.functionArn] }) }],
-      }),
+    return RegionSwitchStep.lambdaBlock([{ functionArn: fn.functionArn }], options, {
+      description: `Runs ${fn.node.path}`, subject: fn,
     });
   }
 
@@ -203,12 +184,9 @@ export class RegionSwitchStep {
    */
   public static invokeFunctionInEachRegion(functions: RegionSwitchFunction[], options: RegionSwitchFunctionOptions = {}): RegionSwitchStep {
     const regions = (functions ?? []).map(f => f.region);
-    return new RegionSwitchStep({
-      name: 'run-automation',
-      executionBlockType: 'CustomActionLambda',
-      description: options.description ?? `Runs the function of the activated region (${regions.join(', ')})`,
+    return RegionSwitchStep.lambdaBlock(functions ?? [], options, {
+      description: `Runs the function of the activated region (${regions.join(', ')})`,
       eitherRegion: true,
-      durations: { retryInterval: options.retryInterval, timeout: options.timeout },
       unusable: Array.isArray(functions) && functions.length === 2 && new Set(regions).size === 2 ? undefined
         : `one function in each of the plan's two regions (received ${Array.isArray(functions) ? functions.length : 0} in ${regions.join(', ') || 'none'})`,
       bind: plan => {
@@ -220,11 +198,30 @@ export class RegionSwitchStep {
           });
         }
       },
+    });
+  }
+
+  /** A custom action block over `functions` (each with its payload, or the options'), and the right to invoke them. */
+  private static lambdaBlock(functions: Array<Pick<RegionSwitchFunction, 'functionArn' | 'payload'>>, options: RegionSwitchFunctionOptions, block: {
+    description: string; subject?: IConstruct; eitherRegion?: boolean; unusable?: string; bind?: (plan: IRegionSwitchPlanBinding) => void;
+  }): RegionSwitchStep {
+    const regionToRun = options.regionToRun ?? RegionToRun.ACTIVATING;
+    const name = options.name ?? 'run-automation';
+    return new RegionSwitchStep({
+      name,
+      unusable: !STEP_NAME.test(name) ? `a step name of 1 to 64 letters, digits, hyphens and underscores (name: ${JSON.stringify(name)})`
+        : !Object.values(RegionToRun).includes(regionToRun) ? `a RegionToRun value (regionToRun: ${JSON.stringify(regionToRun)})` : block.unusable,
+      executionBlockType: 'CustomActionLambda',
+      description: options.description ?? block.description,
+      subject: block.subject,
+      eitherRegion: block.eitherRegion,
+      durations: { retryInterval: options.retryInterval, timeout: options.timeout },
+      bind: block.bind,
       render: () => ({
         config: {
           customActionLambdaConfig: {
             lambdas: functions.map(f => ({ arn: f.functionArn, payload: f.payload ?? options.payload })),
-            regionToRun: 'activatingRegion',
+            regionToRun,
             retryIntervalMinutes: ceilMinutes(options.retryInterval ?? Duration.minutes(1)),
             timeoutMinutes: options.timeout ? ceilMinutes(options.timeout) : undefined,
           },
@@ -352,7 +349,7 @@ interface RenderedStep {
  * stack (identifiers and regions are literal; a cross-region token would tie
  * the stacks together).
  */
-function globalDatabaseArns(plan: IConstruct, database: IRegionSwitchGlobalDatabase): { globalArn: string; clusterArns: string[] } {
+export function globalDatabaseArns(plan: IConstruct, database: IRegionSwitchGlobalDatabase): { globalArn: string; clusterArns: string[] } {
   const stack = Stack.of(plan);
   const cluster = (member: GlobalClusterMember) => stack.formatArn({
     service: 'rds', region: member.region, resource: 'cluster', resourceName: member.clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,

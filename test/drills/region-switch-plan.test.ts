@@ -273,6 +273,14 @@ describe('RegionSwitchPlan with a function in each region', () => {
       regions: ['eu-west-1', 'us-east-1'], recoveryTime: Duration.minutes(3), purpose, steps: [RegionSwitchStep.invokeFunctionInEachRegion(functions())],
     })).toThrow(message);
   });
+
+  test('takes the options a one-function step takes: its name is checked the same way', () => {
+    const { secondary } = database();
+    const both = [{ functionArn: failBackArn, region: 'eu-west-1' }, { functionArn: failBackArn, region: 'us-east-1' }];
+    expect(() => new RegionSwitchPlan(secondary, 'Plan', {
+      regions: ['eu-west-1', 'us-east-1'], recoveryTime: Duration.minutes(3), purpose, steps: [RegionSwitchStep.invokeFunctionInEachRegion(both, { name: 'turn on!' })],
+    })).toThrow(/expected a step name of 1 to 64 letters, digits, hyphens and underscores \(name: "turn on!"\)/);
+  });
 });
 
 describe('RegionSwitchPlan validation', () => {
