@@ -2,7 +2,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
-import { describeGlobalCluster, promotionState, startSwitchover } from '../../ha-database/handler/promotion';
+import { startSwitchover, waitForWriter } from '../../ha-database/handler/promotion';
 import { scaleWriterServer, upsertWriterName, WriterMove, writerNameTarget } from './turn-on';
 
 /**
@@ -165,14 +165,9 @@ async function switchBack(
   const db = config.database!;
   if (!clients.rds) throw new Error('no RDS client for the database store');
   const started = await startSwitchover(clients.rds, db);
-  const start = now().getTime();
-  for (;;) {
-    const state = promotionState(await describeGlobalCluster(clients.rds, db.globalClusterIdentifier), db.targetClusterArn);
-    const waited = Math.round((now().getTime() - start) / 1000);
-    if (state.promoted) return { changed: started.changed, detail: `${started.detail}; ${db.targetClusterArn} is the writer (waited ${waited} s)` };
-    if (waited >= db.timeoutSeconds) throw new Error(`${db.targetClusterArn} is not the writer after ${waited} s (${state.seen})`);
-    await sleep(config.pollSeconds * 1000);
-  }
+  const { promoted, waitedSeconds, seen } = await waitForWriter(clients.rds, db, { timeoutSeconds: db.timeoutSeconds, pollSeconds: config.pollSeconds }, () => now().getTime(), sleep);
+  if (!promoted) throw new Error(`${db.targetClusterArn} is not the writer after ${waitedSeconds} s (${seen})`);
+  return { changed: started.changed, detail: `${started.detail}; ${db.targetClusterArn} is the writer (waited ${waitedSeconds} s)` };
 }
 
 /** The writer flag in one replica (consistent read): its region, the writer a handover fenced, the region it failed back from. */

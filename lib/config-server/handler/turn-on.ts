@@ -3,7 +3,7 @@ import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-s
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { describeGlobalCluster, promotionState } from '../../ha-database/handler/promotion';
+import { describeGlobalCluster, promotionState, waitForWriter } from '../../ha-database/handler/promotion';
 
 /** The HA database store whose promotion the standby waits for before it takes writes. */
 export interface TurnOnDatabase {
@@ -162,18 +162,9 @@ export async function turnOnStandby(
   if (db && rds) {
     try {
       await run('wait-for-database', async () => {
-        const start = now().getTime();
-        for (;;) {
-          const state = promotionState(await describeGlobalCluster(rds, db.globalClusterIdentifier), db.targetClusterArn);
-          const waited = Math.round((now().getTime() - start) / 1000);
-          if (state.promoted) {
-            return { step: 'wait-for-database', changed: false, detail: `${db.targetClusterArn} is the writer (waited ${waited} s)` };
-          }
-          if (waited >= db.timeoutSeconds) {
-            throw new Error(`${db.targetClusterArn} is not the writer of ${db.globalClusterIdentifier} after ${waited} s (${state.seen})`);
-          }
-          await sleep(db.pollSeconds * 1000);
-        }
+        const { promoted, waitedSeconds, seen } = await waitForWriter(rds, db, db, () => now().getTime(), sleep);
+        if (!promoted) throw new Error(`${db.targetClusterArn} is not the writer of ${db.globalClusterIdentifier} after ${waitedSeconds} s (${seen})`);
+        return { step: 'wait-for-database', changed: false, detail: `${db.targetClusterArn} is the writer (waited ${waitedSeconds} s)` };
       });
     } catch (e) {
       // The name must not stay on a region whose database is read-only: move it back if this run moved it.

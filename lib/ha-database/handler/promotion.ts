@@ -49,6 +49,23 @@ export async function describeGlobalCluster(rds: RDSClient, globalClusterIdentif
 }
 
 /**
+ * Polls the global cluster every `pollSeconds` until `target` is its writer with no operation in
+ * progress, or `timeoutSeconds` have passed: the promoter's, the turn-on's and the failback's wait.
+ */
+export async function waitForWriter(
+  rds: RDSClient, target: PromotionTarget, timing: { readonly timeoutSeconds: number; readonly pollSeconds: number },
+  now: () => number, sleep: (ms: number) => Promise<void>,
+): Promise<{ promoted: boolean; waitedSeconds: number; seen: string }> {
+  const start = now();
+  for (;;) {
+    const state = promotionState(await describeGlobalCluster(rds, target.globalClusterIdentifier), target.targetClusterArn);
+    const waitedSeconds = Math.round((now() - start) / 1000);
+    if (state.promoted || waitedSeconds >= timing.timeoutSeconds) return { promoted: state.promoted, waitedSeconds, seen: state.seen };
+    await sleep(timing.pollSeconds * 1000);
+  }
+}
+
+/**
  * Starts the promotion of `target` (`FailoverGlobalCluster`), idempotently: nothing is called when
  * it is already the writer or its promotion is under way. Returns whether it called, and what it saw.
  */
@@ -157,25 +174,18 @@ export async function promote(
   const mode = confirmedLoss ? 'failover' : 'switchover';
   // Read again (in startPromotion / startSwitchover): the alarm's own run may have started a failover while the sample ran.
   const started = confirmedLoss ? await startPromotion(clients.rds, config, true) : await startSwitchover(clients.rds, config);
-  const start = now();
-  for (;;) {
-    const state = promotionState(await describeGlobalCluster(clients.rds, config.globalClusterIdentifier), config.targetClusterArn);
-    const waitedSeconds = Math.round((now() - start) / 1000);
-    if (state.promoted) {
-      await clients.events.send(new PutEventsCommand({
-        Entries: [{
-          Source: PROMOTED_EVENT.source, DetailType: PROMOTED_EVENT.detailType, Resources: [config.targetClusterArn],
-          Detail: JSON.stringify({ globalClusterIdentifier: config.globalClusterIdentifier, targetClusterArn: config.targetClusterArn, mode, requestedBy }),
-        }],
-      }));
-      return { mode, changed: started.changed, detail: started.detail, waitedSeconds };
-    }
-    if (waitedSeconds >= config.timeoutSeconds) {
-      throw new Error(`${config.targetClusterArn} is not the writer of ${config.globalClusterIdentifier} after ${waitedSeconds} s (${state.seen}); ` +
-        (mode === 'switchover' ? 'a switchover needs the primary region: if it is lost, its probe alarm starts a failover' : 're-run the promoter'));
-    }
-    await sleep(config.pollSeconds * 1000);
+  const { promoted, waitedSeconds, seen } = await waitForWriter(clients.rds, config, config, now, sleep);
+  if (!promoted) {
+    throw new Error(`${config.targetClusterArn} is not the writer of ${config.globalClusterIdentifier} after ${waitedSeconds} s (${seen}); ` +
+      (mode === 'switchover' ? 'a switchover needs the primary region: if it is lost, its probe alarm starts a failover' : 're-run the promoter'));
   }
+  await clients.events.send(new PutEventsCommand({
+    Entries: [{
+      Source: PROMOTED_EVENT.source, DetailType: PROMOTED_EVENT.detailType, Resources: [config.targetClusterArn],
+      Detail: JSON.stringify({ globalClusterIdentifier: config.globalClusterIdentifier, targetClusterArn: config.targetClusterArn, mode, requestedBy }),
+    }],
+  }));
+  return { mode, changed: started.changed, detail: started.detail, waitedSeconds };
 }
 
 /** Whether the alarm named `alarmName` (in this region) is in ALARM. */
