@@ -1,9 +1,10 @@
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { startSwitchover, waitForWriter } from '../../ha-database/handler/promotion';
 import { scaleWriterServer, upsertWriterName, WriterMove, writerNameTarget } from './turn-on';
+import { readFlag, writeFlag } from './writer-flag-item';
 
 /**
  * The writer flag's value while the writer moves back: it names no region, so every server refuses
@@ -168,24 +169,4 @@ async function switchBack(
   const { promoted, waitedSeconds, seen } = await waitForWriter(clients.rds, db, { timeoutSeconds: db.timeoutSeconds, pollSeconds: config.pollSeconds }, () => now().getTime(), sleep);
   if (!promoted) throw new Error(`${db.targetClusterArn} is not the writer after ${waitedSeconds} s (${seen})`);
   return { changed: started.changed, detail: `${started.detail}; ${db.targetClusterArn} is the writer (waited ${waitedSeconds} s)` };
-}
-
-/** The writer flag in one replica (consistent read): its region, the writer a handover fenced, the region it failed back from. */
-export async function readFlag(
-  dynamodb: DynamoDBClient, config: Pick<FailBackConfig, 'tableName' | 'writerKey'>,
-): Promise<{ region?: string; from?: string; failedBackFrom?: string }> {
-  const item = await dynamodb.send(new GetItemCommand({ TableName: config.tableName, Key: { pk: { S: config.writerKey } }, ConsistentRead: true }));
-  return { region: item.Item?.region?.S, from: item.Item?.from?.S, failedBackFrom: item.Item?.failedBackFrom?.S };
-}
-
-async function writeFlag(
-  dynamodb: DynamoDBClient, config: FailBackConfig, region: string, at: Date, extra: Record<string, string>,
-): Promise<void> {
-  await dynamodb.send(new PutItemCommand({
-    TableName: config.tableName,
-    Item: {
-      pk: { S: config.writerKey }, region: { S: region }, since: { S: at.toISOString() },
-      ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, { S: v }])),
-    },
-  }));
 }

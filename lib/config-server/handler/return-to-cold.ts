@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { readFlag } from './fail-back';
+import { readFlag } from './writer-flag-item';
 
 /** The standby server and the writer flag, as the standby region's function sees them. */
 export interface ReturnToColdConfig {

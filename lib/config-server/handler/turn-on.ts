@@ -1,9 +1,10 @@
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { describeGlobalCluster, promotionState, waitForWriter } from '../../ha-database/handler/promotion';
+import { readFlag, writeFlag } from './writer-flag-item';
 
 /** The HA database store whose promotion the standby waits for before it takes writes. */
 export interface TurnOnDatabase {
@@ -180,16 +181,11 @@ export async function turnOnStandby(
   }
 
   await run('flip-writer-flag', async () => {
-    const key = { pk: { S: config.writerKey } };
-    const item = await clients.dynamodb.send(new GetItemCommand({ TableName: config.tableName, Key: key, ConsistentRead: true }));
-    const current = item.Item?.region?.S;
+    const current = (await readFlag(clients.dynamodb, config)).region;
     if (current === config.region) {
       return { step: 'flip-writer-flag', changed: false, detail: `writer already ${config.region}` };
     }
-    await clients.dynamodb.send(new PutItemCommand({
-      TableName: config.tableName,
-      Item: { ...key, region: { S: config.region }, since: { S: now().toISOString() } },
-    }));
+    await writeFlag(clients.dynamodb, config, config.region, now(), {});
     return { step: 'flip-writer-flag', changed: true, detail: `writer ${current ?? '(unset)'} -> ${config.region}` };
   });
 
