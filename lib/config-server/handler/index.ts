@@ -100,12 +100,11 @@ export async function handler(event: ConfigEvent = {}): Promise<unknown> {
     return { steps };
   }
   if (event['detail-type'] === 'Scheduled Event') {
-    // After a failback, the standby goes cold again (a failed check does not stop the probe).
-    const cold = await returnToCold(clients, {
+    // After a failback, the standby goes cold again: checked beside the probe, which it neither delays nor stops when it fails.
+    const returning = returnToCold(clients, {
       cluster: env('CLUSTER'), service: env('SERVICE'), tableName: env('TABLE_NAME'), writerKey: env('WRITER_KEY'),
       primaryRegion: env('PRIMARY_REGION'), region: env('AWS_REGION'),
     }).catch((e: unknown) => ({ changed: false, detail: `return-to-cold check failed: ${String(e)}` }));
-    if (cold.changed) console.log(JSON.stringify({ message: 'standby returned to cold', ...cold }));
     const config = {
       cluster: env('PRIMARY_CLUSTER'), service: env('PRIMARY_SERVICE'), url: env('WRITER_HEALTH_URL'), timeoutMs: Number(env(PROBE_ENV.TIMEOUT_MS)),
     };
@@ -115,6 +114,8 @@ export async function handler(event: ConfigEvent = {}): Promise<unknown> {
       intervalMs: Number(env(PROBE_ENV.INTERVAL_MS)), runMs: Number(env(PROBE_ENV.RUN_MS)),
       now: () => Date.now(), sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
     });
+    const cold = await returning;
+    if (cold.changed) console.log(JSON.stringify({ message: 'standby returned to cold', ...cold }));
     return { samples: samples.length, unreachable: samples.filter(s => s.unreachable).length, cold };
   }
   if (event.RequestType) {
